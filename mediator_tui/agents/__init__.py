@@ -1,0 +1,1 @@
+"""Agent engines behind one interface (see `interface`)."""

@@ -1,0 +1,113 @@
+"""The seam between scenarios (locustfiles) and agent engines.
+
+A scenario only ever sees `Agent` and the errors below, never which engine
+runs it. Every operation blocks the calling greenlet only (engines cooperate
+with gevent) and gives up after the agent's timeout with `AgentTimeout`.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+
+
+class AgentError(Exception):
+    """Base of every failure an agent operation reports; the message is kept whole."""
+
+    kind = "agent"
+
+
+class AgentTimeout(AgentError):
+    kind = "timeout"
+
+
+class ProblemReport(AgentError):
+    """The other side answered with a DIDComm problem report; its text is the message."""
+
+    kind = "problem_report"
+
+
+class TransportError(AgentError):
+    kind = "transport"
+
+
+class ProtocolError(AgentError):
+    """A message arrived that breaks the protocol (bad envelope, wrong state, missing field)."""
+
+    kind = "protocol"
+
+
+class AgentCrashed(AgentError):
+    """The agent's process or connection died; `reason` says how (exit code, signal, stderr tail)."""
+
+    kind = "crashed"
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason or message
+
+
+class CapacityError(AgentError):
+    """A local limit (port pool, open files, local ports) refused a new agent."""
+
+    kind = "capacity"
+
+
+@dataclass
+class StartOptions:
+    with_mediation: bool = True
+    mediation_url: str = ""
+    # Only agents that listen (no mediation) hold a port from the pool.
+    port: int | None = None
+    agent_ip: str = "127.0.0.1"
+    pickup_strategy: str = "implicit"
+
+
+@dataclass
+class ReceivedMessage:
+    content: str
+    connection_id: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+class Agent(abc.ABC):
+    """One simulated wallet."""
+
+    timeout: float = 120.0
+
+    @abc.abstractmethod
+    def start(self, options: StartOptions) -> None:
+        """Create a fresh wallet; when mediated, connect to the mediator and get mediation granted."""
+
+    @abc.abstractmethod
+    def ping_mediator(self) -> None:
+        """Trust ping with response requested over the mediator connection."""
+
+    @abc.abstractmethod
+    def receive_invitation(self, invitation_url: str) -> str:
+        """Accept an OOB or `c_i` invitation; return the connection id once the connection completes."""
+
+    @abc.abstractmethod
+    def create_invitation(self) -> str:
+        """An OOB invitation URL to this agent (routed through its mediator when mediated)."""
+
+    @abc.abstractmethod
+    def send_message(self, connection_id: str, content: str) -> None:
+        """Send a basic message on a connection this agent holds."""
+
+    @abc.abstractmethod
+    def receive_message(self) -> ReceivedMessage:
+        """Wait for the next basic message."""
+
+    @abc.abstractmethod
+    def receive_credential(self) -> dict:
+        """Accept the next credential offer and return once the credential is stored."""
+
+    @abc.abstractmethod
+    def shutdown(self) -> None:
+        """Stop the agent and release everything it holds; safe to call twice."""
+
+    @property
+    @abc.abstractmethod
+    def alive(self) -> bool:
+        """False once the agent has died or shut down."""
