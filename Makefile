@@ -1,0 +1,30 @@
+# The two quick-start commands: `make tui` and `make test` (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup setup-test mediators agent tui test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+setup: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+setup-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+# Both embedded mediator flavours, each in its own cached virtual environment.
+mediators: setup
+	$(BIN)/mediator-tui mediator provision --flavour acapy
+	$(BIN)/mediator-tui mediator provision --flavour acapy-legacy
+
+tui: setup
+	$(BIN)/mediator-tui $(ARGS)
+
+test: setup-test mediators
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,91 @@
+"""Configuration: the settings schema, `.env` reading and atomic editing, validation, secrets.
+
+`load_config()` is what runs use; the TUI's form edits an `EnvFile` and calls `validate()`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .envfile import EnvFile, EnvFileError, quote_value
+from .schema import BY_KEY, GROUPS, SETTINGS, Setting
+from .secrets import MASK, Redactor, is_secret, mask
+from .validate import LocustFiles, Problem, locustfiles_dir, parse_bool, parse_duration, project_root, validate
+
+__all__ = [
+    "BY_KEY", "GROUPS", "MASK", "SETTINGS", "Config", "ConfigError", "EnvFile", "EnvFileError",
+    "LocustFiles", "Problem", "Redactor", "Setting", "check_file", "is_secret", "load_config",
+    "locustfiles_dir", "mask", "parse_bool", "parse_duration", "project_root", "quote_value", "validate",
+]
+
+DEFAULT_ENV_FILE = ".env"
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class Config:
+    values: dict[str, Any]
+    raw: dict[str, str]
+    path: Path | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def redactor(self) -> Redactor:
+        return Redactor(self.raw)
+
+    def masked(self) -> dict[str, str]:
+        """Every raw setting as it may be shown: secrets replaced."""
+        return {key: mask(key, value) for key, value in self.raw.items()}
+
+    def child_environment(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The environment for worker and agent processes: the process's own plus every setting."""
+        env = dict(os.environ if base is None else base)
+        for setting in SETTINGS:
+            env.setdefault(setting.key, setting.default)
+        env.update(self.raw)
+        return env
+
+
+def check_file(path: str | os.PathLike) -> tuple[EnvFile, dict[str, Any], list[Problem]]:
+    """Read and validate one `.env` file on its own (the environment is not consulted)."""
+    env_file = EnvFile.read(path)
+    problems = [Problem("line %d" % line, f"cannot be parsed: {text!r}") for line, text in env_file.errors]
+    values, value_problems = validate(env_file.values(), base=Path(path).resolve().parent)
+    return env_file, values, problems + value_problems
+
+
+def load_config(path: str | os.PathLike | None = None, environ: Mapping[str, str] | None = None,
+                strict: bool = True) -> Config:
+    """Settings from the `.env` file (when present) overlaid, as dotenv does, by the environment.
+
+    With `strict`, any problem raises `ConfigError` listing all of them.
+    """
+    environ = os.environ if environ is None else environ
+    file_path = Path(path) if path is not None else Path(DEFAULT_ENV_FILE)
+    raw: dict[str, str] = {}
+    parse_problems: list[Problem] = []
+    if file_path.exists():
+        env_file = EnvFile.read(file_path)
+        raw.update(env_file.values())
+        parse_problems = [Problem(f"{file_path}:{line}", f"cannot be parsed: {text!r}")
+                          for line, text in env_file.errors]
+    elif path is not None:
+        raise ConfigError([Problem(str(file_path), "no such file")])
+    raw.update({key: environ[key] for key in BY_KEY if key in environ})
+    base = file_path.resolve().parent if file_path.exists() else None
+    values, problems = validate(raw, base)
+    problems = parse_problems + problems
+    if strict and problems:
+        raise ConfigError(problems)
+    return Config(values=values, raw=raw, path=file_path if file_path.exists() else None, problems=problems)

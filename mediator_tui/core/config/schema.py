@@ -1,0 +1,77 @@
+"""Every setting the tool reads, in one table.
+
+Names are the ones users of the tool we replace (and of its successor) already have
+in their `.env`, so an existing file keeps working. Our own additions follow
+Locust's naming where Locust has the same notion (`LOCUST_USERS`, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+GROUPS = ("target", "load", "agents", "issuer", "distributed")
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    kind: str  # str, int, float, bool, json, choice, port, invitation, files, duration, url
+    default: str
+    help: str
+    group: str
+    secret: bool = False
+    choices: tuple[str, ...] = ()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # target
+    Setting("MEDIATION_URL", "invitation", "",
+            "Mediator invitation URL (oob= or c_i=); empty starts the embedded local mediator", "target"),
+    Setting("MEDIATOR_FLAVOUR", "choice", "auto",
+            "Embedded mediator when MEDIATION_URL is empty", "target",
+            choices=("auto", "acapy", "acapy-legacy", "credo")),
+    Setting("INVITATION_ROTATE_EVERY", "int", "50",
+            "Embedded mediator: a fresh invitation every N onboardings (0 keeps one)", "target"),
+    Setting("WITH_MEDIATION", "bool", "true", "Agents connect through the mediator", "target"),
+    Setting("PICKUP_STRATEGY", "choice", "implicit",
+            "How agents collect queued messages", "target",
+            choices=("implicit", "pickup-v2", "pickup-v2-live")),
+    # load
+    Setting("LOCUST_FILES", "files", "locustMediatorPing.py",
+            "Scenario files, comma separated; extra Locust flags may follow", "load"),
+    Setting("LOCUST_USERS", "int", "10", "Simulated wallets", "load"),
+    Setting("LOCUST_SPAWN_RATE", "float", "1", "New wallets per second", "load"),
+    Setting("LOCUST_RUN_TIME", "duration", "", "Stop after this long (e.g. 90s, 5m, 1h); empty runs until stopped", "load"),
+    Setting("LOCUST_WORKERS", "int", "0", "Worker processes on this host; 0 means one per core", "load"),
+    Setting("LOCUST_MIN_WAIT", "float", "60", "Shortest wait between a wallet's tasks, seconds", "load"),
+    Setting("LOCUST_MAX_WAIT", "float", "120", "Longest wait between a wallet's tasks, seconds", "load"),
+    Setting("VERIFIED_TIMEOUT_SECONDS", "float", "60", "Timeout of one agent operation, seconds", "load"),
+    Setting("MESSAGE_TO_SEND", "str", "ping", "Basic message text the message scenarios send", "load"),
+    Setting("CONNECTIONS_PER_AGENT", "int", "1", "Connections each wallet makes in the connection scenario", "load"),
+    # agents
+    Setting("AGENT_ENGINE", "choice", "native",
+            "native: in-process Python wallets; credo: one Credo-ts Node process per wallet", "agents",
+            choices=("native", "credo")),
+    Setting("AGENT_IP", "str", "127.0.0.1", "Address listening (non-mediated) agents bind and advertise", "agents"),
+    Setting("START_PORT", "port", "10000", "First port of the pool for listening agents", "agents"),
+    Setting("END_PORT", "port", "12000", "End of the port pool (exclusive)", "agents"),
+    # issuer
+    Setting("ISSUER_URL", "url", "", "Issuer ACA-Py admin API", "issuer"),
+    Setting("ISSUER_HEADERS", "json", "{}", "Headers for the issuer admin API (JSON object)", "issuer", secret=True),
+    Setting("ISSUER_TYPE", "choice", "acapy", "Issuer implementation", "issuer", choices=("acapy",)),
+    Setting("CRED_DEF", "str", "", "Credential definition id (Indy/AnonCreds issuance)", "issuer"),
+    Setting("CRED_ATTR", "json", "[]", "Credential attributes (JSON list)", "issuer"),
+    Setting("SCHEMA", "str", "", "Schema id (Indy/AnonCreds issuance)", "issuer"),
+    Setting("LEDGER", "str", "", "Ledger name the issuer uses", "issuer"),
+    Setting("IS_ANONCREDS", "bool", "false", "Issuer wallet is AnonCreds (issue-credential 2.0 anoncreds format)", "issuer"),
+    Setting("VERIFIER_URL", "url", "", "Verifier ACA-Py admin API", "issuer"),
+    Setting("VERIFIER_HEADERS", "json", "{}", "Headers for the verifier admin API (JSON object)", "issuer", secret=True),
+    # distributed
+    Setting("MASTER_HOST", "str", "127.0.0.1", "Address the local Locust master binds for workers", "distributed"),
+    Setting("MASTER_PORT", "port", "5557", "Port the local Locust master listens on for workers", "distributed"),
+    Setting("ATTACH_URL", "url", "", "Web URL of a remote Locust master to attach to", "distributed"),
+    Setting("ATTACH_USERNAME", "str", "", "Basic-auth user of the remote master", "distributed"),
+    Setting("ATTACH_PASSWORD", "str", "", "Basic-auth password of the remote master", "distributed", secret=True),
+)
+
+BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

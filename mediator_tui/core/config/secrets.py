@@ -1,0 +1,93 @@
+"""Keeping secrets out of everything the tool shows, logs or exports."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit, urlunsplit
+
+from .schema import BY_KEY
+
+MASK = "****"
+# Unknown keys are judged by name: a user's own API_KEY or AUTH_TOKEN is as secret as ours.
+_SECRET_NAME = re.compile(r"(KEY|PASSWORD|PASSWD|TOKEN|SECRET|AUTH|HEADERS|CREDENTIAL)", re.I)
+# Pieces shorter than this are too likely to appear by chance to be scrubbed from text.
+_MIN_SECRET_LENGTH = 4
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s@/]+@", re.I)
+
+
+def is_secret(key: str) -> bool:
+    setting = BY_KEY.get(key)
+    if setting is not None:
+        return setting.secret
+    return bool(_SECRET_NAME.search(key))
+
+
+def mask(key: str, value: str) -> str:
+    if not value or not is_secret(key):
+        return strip_url_password(value)
+    return MASK
+
+
+def strip_url_password(value: str) -> str:
+    """`http://user:pw@host` -> `http://user:****@host`; other text unchanged."""
+    if "@" not in value or "://" not in value:
+        return value
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return value
+    if not parts.password:
+        return value
+    netloc = parts.netloc.replace(f":{parts.password}@", f":{MASK}@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def secret_fragments(values: Mapping[str, str]) -> list[str]:
+    """Every string that must never appear in output: whole secret values and the values inside
+    secret JSON objects (an `Authorization` header's token, with and without its scheme)."""
+    found: set[str] = set()
+    for key, value in values.items():
+        if not value or not is_secret(key):
+            continue
+        found.add(value)
+        found.update(_json_strings(value))
+    pieces = set(found)
+    for item in found:
+        scheme, _, token = item.partition(" ")
+        if token and scheme.lower() in {"bearer", "basic", "token", "apikey"}:
+            pieces.add(token)
+    return sorted((p for p in pieces if len(p) >= _MIN_SECRET_LENGTH), key=len, reverse=True)
+
+
+def _json_strings(value: str) -> Iterable[str]:
+    try:
+        data = json.loads(value)
+    except (json.JSONDecodeError, RecursionError):
+        # A broken JSON value still holds its secrets; take every quoted string in it.
+        return re.findall(r'"([^"]+)"', value)
+    out: list[str] = []
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return out
+
+
+class Redactor:
+    """Scrubs known secret strings out of free text (logs, exports, error messages)."""
+
+    def __init__(self, values: Mapping[str, str]):
+        self._fragments = secret_fragments(values)
+
+    def __call__(self, text: str) -> str:
+        for fragment in self._fragments:
+            if fragment in text:
+                text = text.replace(fragment, MASK)
+        return _URL_PASSWORD.sub(rf"\1{MASK}@", text)

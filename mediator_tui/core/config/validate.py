@@ -1,0 +1,198 @@
+"""Turning raw `.env` strings into typed values, reporting every problem at once."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..invitation import InvitationError, decode_invitation_url
+from .schema import SETTINGS, Setting
+from .secrets import mask
+
+TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
+FALSE_WORDS = frozenset({"false", "0", "no", "off", ""})
+PORT_MIN, PORT_MAX = 1024, 65535
+_DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s?)?", re.I)
+# Credo's enum spellings, used by the successor tool's users, mean the same strategies.
+_PICKUP_ALIASES = {"pickupv2": "pickup-v2", "pickupv2livemode": "pickup-v2-live"}
+
+
+def project_root() -> Path:
+    return Path(__file__).resolve().parents[3]
+
+
+def locustfiles_dir() -> Path:
+    return project_root() / "locustfiles"
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    message: str
+    value: str = ""
+
+    def __str__(self) -> str:
+        shown = mask(self.key, self.value)
+        return f"{self.key}: {self.message}" + (f" (value: {shown!r})" if self.value else "")
+
+
+@dataclass(frozen=True)
+class LocustFiles:
+    paths: tuple[Path, ...]
+    extra_args: tuple[str, ...]
+
+
+def parse_bool(raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError("is not a boolean (use true/false, 1/0, yes/no)")
+
+
+def parse_duration(raw: str) -> float | None:
+    """Locust's spelling (`90`, `90s`, `5m`, `1h30m`) in seconds; empty means no limit."""
+    text = raw.strip()
+    if not text:
+        return None
+    match = _DURATION.fullmatch(text)
+    if not match or not any(match.groups()):
+        raise ValueError("is not a duration (e.g. 90s, 5m, 1h30m)")
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return float(hours * 3600 + minutes * 60 + seconds)
+
+
+def parse_locust_files(raw: str, base: Path | None = None) -> LocustFiles:
+    """`a.py,b.py --flag x` -> files (bare seed names resolve in locustfiles/) and the flags kept as given."""
+    try:
+        tokens = shlex.split(raw)
+    except ValueError as exc:
+        raise ValueError(f"cannot be split into words ({exc})") from None
+    names: list[str] = []
+    while tokens and not tokens[0].startswith("-"):
+        names.extend(n.strip() for n in tokens.pop(0).split(",") if n.strip())
+    if not names:
+        raise ValueError("names no locustfile")
+    paths = []
+    missing = []
+    for name in names:
+        found = _resolve_locustfile(name, base)
+        if found is None:
+            missing.append(name)
+        else:
+            paths.append(found)
+    if missing:
+        raise ValueError(f"no such locustfile: {', '.join(missing)} (looked here and in {locustfiles_dir()})")
+    return LocustFiles(tuple(paths), tuple(tokens))
+
+
+def _resolve_locustfile(name: str, base: Path | None) -> Path | None:
+    candidate = Path(name).expanduser()
+    for path in (candidate if candidate.is_absolute() else (base or Path.cwd()) / candidate,
+                 locustfiles_dir() / candidate.name):
+        if path.is_file():
+            return path.resolve()
+    return None
+
+
+def parse_value(setting: Setting, raw: str, base: Path | None = None) -> Any:
+    """The typed value of one setting; ValueError with a message saying what is wrong."""
+    kind = setting.kind
+    text = raw.strip()
+    if kind == "str":
+        return raw
+    if kind in ("int", "port"):
+        try:
+            number = int(text)
+        except ValueError:
+            raise ValueError("is not a whole number") from None
+        if kind == "port" and not PORT_MIN <= number <= PORT_MAX:
+            raise ValueError(f"is outside the port range {PORT_MIN}-{PORT_MAX}")
+        if kind == "int" and number < 0:
+            raise ValueError("must not be negative")
+        return number
+    if kind == "float":
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError("is not a number") from None
+        if not number >= 0 or number == float("inf"):
+            raise ValueError("must be a finite number >= 0")
+        return number
+    if kind == "bool":
+        return parse_bool(text)
+    if kind == "choice":
+        word = text.lower()
+        word = _PICKUP_ALIASES.get(word, word) if setting.key == "PICKUP_STRATEGY" else word
+        if word not in setting.choices:
+            raise ValueError(f"must be one of {', '.join(setting.choices)}")
+        return word
+    if kind == "json":
+        try:
+            return json.loads(text or setting.default)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise ValueError(f"is not valid JSON ({getattr(exc, 'msg', type(exc).__name__)})") from None
+    if kind == "invitation":
+        if not text:
+            return None
+        try:
+            return decode_invitation_url(text)
+        except InvitationError as exc:
+            raise ValueError(f"is not a usable invitation URL: it {exc}") from None
+    if kind == "url":
+        if not text:
+            return ""
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("is not an http(s) URL")
+        return text.rstrip("/")
+    if kind == "duration":
+        return parse_duration(text)
+    if kind == "files":
+        return parse_locust_files(raw, base)
+    raise AssertionError(f"setting {setting.key} has unknown kind {kind}")
+
+
+def validate(raw: dict[str, str], base: Path | None = None) -> tuple[dict[str, Any], list[Problem]]:
+    """Typed values for every setting (defaults filled in) and every problem found."""
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for setting in SETTINGS:
+        text = raw.get(setting.key, setting.default)
+        try:
+            values[setting.key] = parse_value(setting, text, base)
+        except ValueError as exc:
+            problems.append(Problem(setting.key, str(exc), text))
+    problems.extend(_cross_checks(values))
+    problems.extend(_shape_checks(values))
+    return values, problems
+
+
+def _cross_checks(values: dict[str, Any]) -> list[Problem]:
+    problems = []
+    low, high = values.get("LOCUST_MIN_WAIT"), values.get("LOCUST_MAX_WAIT")
+    if low is not None and high is not None and low > high:
+        problems.append(Problem("LOCUST_MIN_WAIT", f"is greater than LOCUST_MAX_WAIT ({low:g} > {high:g})"))
+    start, end = values.get("START_PORT"), values.get("END_PORT")
+    if start is not None and end is not None and start >= end:
+        problems.append(Problem("START_PORT", f"must be below END_PORT ({start} >= {end})"))
+    return problems
+
+
+def _shape_checks(values: dict[str, Any]) -> list[Problem]:
+    problems = []
+    for key in ("ISSUER_HEADERS", "VERIFIER_HEADERS"):
+        headers = values.get(key)
+        if headers is not None and not (isinstance(headers, dict)
+                                        and all(isinstance(v, str) for v in headers.values())):
+            problems.append(Problem(key, "must be a JSON object of header names to strings"))
+    attrs = values.get("CRED_ATTR")
+    if attrs is not None and not isinstance(attrs, list):
+        problems.append(Problem("CRED_ATTR", "must be a JSON list of attributes"))
+    return problems
