@@ -1,0 +1,73 @@
+"""Broken and hostile invitation URLs get a clear InvitationError, never another exception."""
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mediator_tui.core.invitation import InvitationError, decode_invitation_url
+
+CORPUS = Path(__file__).parent / "data" / "invitations"
+EXPECTED = {
+    "wrong_base64.txt": "base64url",
+    "impossible_length.txt": "impossible length",
+    "not_json.txt": "does not decode to JSON",
+    "not_utf8.txt": "does not decode to JSON",
+    "json_list.txt": "not a JSON object",
+    "no_type.txt": "no @type",
+    "wrong_type.txt": "not an out-of-band invitation",
+    "type_not_string.txt": "no @type",
+    "no_services.txt": "no services",
+    "service_wrong_types.txt": "no recipientKeys",
+    "service_number.txt": "neither a DID nor an object",
+    "c_i_no_keys.txt": "no recipientKeys",
+    "nested_json.txt": "does not decode to JSON",
+    "no_parameter.txt": "no oob= or c_i=",
+    "huge.txt": "at most 65536",
+    "empty.txt": "is empty",
+}
+
+
+def test_corpus_is_complete():
+    assert {p.name for p in CORPUS.iterdir()} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_corpus_entry_gives_its_clear_error(name):
+    with pytest.raises(InvitationError) as caught:
+        decode_invitation_url((CORPUS / name).read_text())
+    assert EXPECTED[name] in str(caught.value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_decodes_or_raises_invitation_error(text):
+    try:
+        decode_invitation_url(text)
+    except InvitationError:
+        pass
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(kind=st.sampled_from(["oob", "c_i"]), payload=json_values,
+       type_=st.sampled_from(["https://didcomm.org/out-of-band/1.1/invitation",
+                              "https://didcomm.org/connections/1.0/invitation", None]))
+def test_any_json_payload_decodes_or_raises_invitation_error(kind, payload, type_):
+    if isinstance(payload, dict) and type_:
+        payload["@type"] = type_
+    encoded = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+    try:
+        invitation = decode_invitation_url(f"http://127.0.0.1:1?{kind}={encoded}")
+    except InvitationError:
+        return
+    assert invitation.kind == kind and isinstance(invitation.message, dict)
