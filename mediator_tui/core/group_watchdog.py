@@ -1,0 +1,54 @@
+"""The first process of a run's group: ends the whole group when the tool dies.
+
+Usage: python -m mediator_tui.core.group_watchdog TOOL_PID
+
+Each child also gets PR_SET_PDEATHSIG, but a child may mishandle SIGTERM and
+its own children (node agents) never get that signal. This process notices
+the tool is gone (a new parent pid, or the parent-death SIGTERM) and ends its
+group: TERM, then KILL. When the tool ends the group itself (SIGTERM while the
+tool lives), it just exits.
+
+A separate process, not a thread in the Locust processes: a real thread
+started before gevent's monkey-patching deadlocks Locust's imports.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+
+from .processes import group_members
+
+CHECK_EVERY_S = 0.5
+TERM_GRACE_S = 5.0
+
+
+def end_group() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    pgid = os.getpgid(0)
+    os.killpg(pgid, signal.SIGTERM)
+    deadline = time.monotonic() + TERM_GRACE_S
+    while time.monotonic() < deadline and set(group_members(pgid)) - {os.getpid()}:
+        time.sleep(0.1)
+    os.killpg(pgid, signal.SIGKILL)
+
+
+def main(tool_pid: int) -> None:
+    def on_term(_signum, _frame):
+        if os.getppid() != tool_pid:
+            end_group()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the tool's to handle
+    while os.getppid() == tool_pid:
+        time.sleep(CHECK_EVERY_S)
+    end_group()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2 or not sys.argv[1].isdigit():
+        sys.exit("usage: python -m mediator_tui.core.group_watchdog TOOL_PID")
+    main(int(sys.argv[1]))

@@ -1,0 +1,167 @@
+"""ACA-Py as the local mediator: the `acapy` and `acapy-legacy` flavours and their admin API.
+
+Both versions take the same start flags (RESEARCH.md §2). Admin API differences handled here:
+`/connections` and `/mediation/keylists` page at 100 on 1.x (`limit`/`offset`) and
+ignore those parameters on 0.12 (everything in one answer); `/mediation/requests`
+is never paged.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from . import interpreters, jsonhttp, provision
+from .errors import AdminError, MediatorError
+from .flavour import (CONNECTIONS_V1, OOB, LaunchSpec, MediatorAdmin, MediatorCounts,
+                      MediatorFlavour)
+from .process import HOST, Ports
+from .provision import Progress, RuntimeVariant
+
+WARM_UP_ALIAS = "mediator-tui-warmup"
+PAGE_SIZE = 1000
+MAX_PAGES = 1000
+HANDSHAKES = ["https://didcomm.org/didexchange/1.1", "https://didcomm.org/didexchange/1.0"]
+
+
+class AcaPyAdmin(MediatorAdmin):
+    def _call(self, method: str, path: str, params: dict | None = None, body: dict | None = None,
+              timeout: float = jsonhttp.DEFAULT_TIMEOUT_S):
+        return jsonhttp.call(method, self.admin_url + path, params, body, timeout)
+
+    def ready(self) -> bool:
+        try:
+            answer = self._call("GET", "/status/ready", timeout=2.0)
+        except AdminError:
+            return False
+        return bool(answer and answer.get("ready"))
+
+    def create_invitation(self, kind: str = OOB) -> str:
+        self.check_kind(kind)
+        if kind == CONNECTIONS_V1:
+            answer = self._call("POST", "/connections/create-invitation",
+                                {"multi_use": "true"}, {})
+        else:
+            answer = self._call("POST", "/out-of-band/create-invitation",
+                                {"multi_use": "true"}, {"handshake_protocols": HANDSHAKES})
+        return answer["invitation_url"]
+
+    def _all(self, path: str, params: dict, key: str) -> list[dict]:
+        """Every record of a list endpoint, whether or not this version pages it.
+
+        An unpaged answer ignores `offset` and repeats itself: records are collected
+        by `key` and the walk stops at a short page or a page with nothing new.
+        """
+        seen: dict[str, dict] = {}
+        for page in range(MAX_PAGES):
+            results = self._call("GET", path, {**params, "limit": PAGE_SIZE,
+                                                "offset": page * PAGE_SIZE})["results"]
+            new = [r for r in results if r[key] not in seen]
+            seen.update((r[key], r) for r in new)
+            if len(results) < PAGE_SIZE or not new:
+                return list(seen.values())
+        raise AdminError(f"GET {path}: more than {MAX_PAGES * PAGE_SIZE} records")
+
+    def _warm_up_connections(self) -> set[str]:
+        return {c["connection_id"] for c in self._all("/connections", {"alias": WARM_UP_ALIAS},
+                                                       "connection_id")
+                if c.get("alias") == WARM_UP_ALIAS}
+
+    def counts(self) -> MediatorCounts:
+        warm_up = self._warm_up_connections()
+        connections = [c for c in self._all("/connections", {"state": "active"}, "connection_id")
+                       if c["connection_id"] not in warm_up]
+        mediations = [m for m in self._call("GET", "/mediation/requests",
+                                            {"state": "granted"})["results"]
+                      if m.get("role") == "server" and m["connection_id"] not in warm_up]
+        routes = [r for r in self._all("/mediation/keylists", {"role": "server"}, "record_id")
+                  if r.get("connection_id") not in warm_up]
+        return MediatorCounts(active_connections=len(connections),
+                              granted_mediations=len(mediations),
+                              keylist_routes=len(routes))
+
+    def warm_up(self, timeout: float) -> None:
+        """The mediator connects to itself and asks itself for mediation.
+
+        Granting creates the wallet's routing DID once; without this, the first
+        clients of a fresh wallet race to create it and all but one get no grant
+        (RESEARCH.md §2 item 6). Both warm-up connections carry WARM_UP_ALIAS so
+        the counts leave them out.
+        """
+        deadline = time.monotonic() + timeout
+        created = self._call("POST", "/out-of-band/create-invitation", {"multi_use": "false"},
+                             {"handshake_protocols": HANDSHAKES[:1], "alias": WARM_UP_ALIAS})
+        received = self._call("POST", "/out-of-band/receive-invitation",
+                              {"alias": WARM_UP_ALIAS, "auto_accept": "true"},
+                              created["invitation"])
+        connection_id = received["connection_id"]
+        self._wait(deadline, lambda: self._call("GET", f"/connections/{connection_id}")["state"]
+                   in ("active", "completed"), "the warm-up connection to become active")
+        mediation_id = self._call("POST", f"/mediation/request/{connection_id}",
+                                  body={})["mediation_id"]
+        self._wait(deadline, lambda: self._call("GET", f"/mediation/requests/{mediation_id}")
+                   ["state"] == "granted", "the warm-up mediation to be granted")
+
+    @staticmethod
+    def _wait(deadline: float, done, what: str) -> None:
+        while time.monotonic() < deadline:
+            if done():
+                return
+            time.sleep(0.2)
+        raise MediatorError(f"warm-up: timed out waiting for {what}")
+
+
+class AcaPyFlavour(MediatorFlavour):
+    def __init__(self, name: str, variants: list[RuntimeVariant], kinds: tuple[str, ...],
+                 missing_hint: str = ""):
+        self.name = name
+        self.variants = variants
+        self.invitation_kinds = kinds
+        self.missing_hint = missing_hint
+        self.runtime: provision.Runtime | None = None
+
+    def provision(self, progress: Progress | None = None) -> str:
+        self.runtime = provision.ensure(self.variants, progress, self.missing_hint)
+        return self.runtime.variant.label
+
+    def installable(self) -> bool:
+        """Installed already or an interpreter for one of its variants is on this machine."""
+        return any(provision.installed(v) or interpreters.find(v.python) for v in self.variants)
+
+    def needs(self) -> str:
+        return provision.pythons_text(self.variants)
+
+    def launch_spec(self, ports: Ports, run_dir: Path) -> LaunchSpec:
+        if self.runtime is None:
+            raise MediatorError(f"{self.name}: call provision() before launch_spec()")
+        argv = [
+            str(self.runtime.entry_point), "start", "--label", "Mediator",
+            "--inbound-transport", "http", HOST, str(ports.http),
+            "--inbound-transport", "ws", HOST, str(ports.ws),
+            "--outbound-transport", "http", "--outbound-transport", "ws",
+            "--endpoint", f"http://{HOST}:{ports.http}", f"ws://{HOST}:{ports.ws}",
+            "--admin", HOST, str(ports.admin), "--admin-insecure-mode",
+            "--open-mediation", "--enable-undelivered-queue",
+            "--wallet-type", "askar", "--wallet-name", "mediator", "--wallet-key", "mediator-tui",
+            "--auto-provision", "--no-ledger", "--auto-accept-requests", "--auto-accept-invites",
+            "--auto-ping-connection", "--auto-respond-messages", "--log-level", "warning",
+        ]
+        # ACAPY_HOME holds the wallet: one fresh wallet per run directory.
+        return LaunchSpec(argv=argv, env={"ACAPY_HOME": str(run_dir / "acapy-home")})
+
+    def admin(self, admin_url: str) -> AcaPyAdmin:
+        return AcaPyAdmin(admin_url, self.invitation_kinds)
+
+
+def acapy() -> AcaPyFlavour:
+    return AcaPyFlavour("acapy", [
+        RuntimeVariant("acapy-agent-1.7.0-py3.13", (3, 13), "acapy-agent==1.7.0", "aca-py"),
+        RuntimeVariant("acapy-agent-1.4.0-py3.12", (3, 12), "acapy-agent==1.4.0", "aca-py"),
+    ], (OOB,), missing_hint="use --flavour acapy-legacy")
+
+
+def acapy_legacy() -> AcaPyFlavour:
+    return AcaPyFlavour("acapy-legacy", [
+        RuntimeVariant("aries-cloudagent-0.12.8-py3.11", (3, 11),
+                       "aries-cloudagent[askar]==0.12.8", "aca-py"),
+    ], (OOB, CONNECTIONS_V1), missing_hint="use --flavour acapy")

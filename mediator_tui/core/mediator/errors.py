@@ -1,0 +1,13 @@
+"""Errors of the local mediator; each message tells the user what to do."""
+
+
+class MediatorError(Exception):
+    """Starting, stopping or talking to a local mediator failed."""
+
+
+class ProvisionError(MediatorError):
+    """A mediator runtime could not be installed (missing interpreter, pip failure)."""
+
+
+class AdminError(MediatorError):
+    """The mediator's admin API refused or did not answer a call."""

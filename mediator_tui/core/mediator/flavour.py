@@ -1,0 +1,92 @@
+"""The seam between `LocalMediator` and a mediator implementation (ACA-Py today, Credo later).
+
+A flavour knows how to install its runtime, the command line that serves DIDComm on
+the given loopback ports, and how to talk to its admin interface. Everything else
+(ports, process group, readiness, state, invitation rotation) is shared.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import MediatorError
+from .process import Ports
+from .provision import Progress
+
+OOB = "oob"
+CONNECTIONS_V1 = "c_i"
+
+
+@dataclass(frozen=True)
+class MediatorCounts:
+    """What the mediator holds for its clients; the start-up warm-up is left out."""
+
+    active_connections: int
+    granted_mediations: int
+    keylist_routes: int
+
+
+@dataclass
+class LaunchSpec:
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)  # added to the current environment
+
+
+class MediatorAdmin(abc.ABC):
+    """The calls the tool makes on a running mediator's admin interface."""
+
+    def __init__(self, admin_url: str, kinds: tuple[str, ...]):
+        self.admin_url = admin_url.rstrip("/")
+        self.kinds = kinds
+
+    def check_kind(self, kind: str) -> None:
+        if kind not in self.kinds:
+            raise MediatorError(
+                f"this mediator cannot make {kind!r} invitations (it makes: {', '.join(self.kinds)})"
+                + ("; use --flavour acapy-legacy for c_i" if kind == CONNECTIONS_V1 else ""))
+
+    @abc.abstractmethod
+    def ready(self) -> bool:
+        """True once the mediator accepts clients; False (never an exception) while it starts."""
+
+    @abc.abstractmethod
+    def warm_up(self, timeout: float) -> None:
+        """Do one mediation so concurrent first clients do not race on fresh-wallet state."""
+
+    @abc.abstractmethod
+    def create_invitation(self, kind: str = OOB) -> str:
+        """A new multi-use invitation URL of `kind` (OOB or CONNECTIONS_V1)."""
+
+    @abc.abstractmethod
+    def counts(self) -> MediatorCounts:
+        """Active connections, granted mediations and keylist routes held for clients."""
+
+
+class MediatorFlavour(abc.ABC):
+    name: str = ""
+    invitation_kinds: tuple[str, ...] = (OOB,)
+
+    @abc.abstractmethod
+    def installable(self) -> bool:
+        """Installed already, or this machine has what installing it needs."""
+
+    @abc.abstractmethod
+    def needs(self) -> str:
+        """What installing it needs, for messages (e.g. 'Python 3.13 or 3.12')."""
+
+    @abc.abstractmethod
+    def provision(self, progress: Progress | None = None) -> str:
+        """Install the runtime if needed; returns a label such as 'acapy-agent==1.7.0 on Python 3.13'."""
+
+    @abc.abstractmethod
+    def launch_spec(self, ports: Ports, run_dir: Path) -> LaunchSpec:
+        """The command serving DIDComm on `ports` (loopback only) with its data kept in `run_dir`.
+
+        Call `provision` first.
+        """
+
+    @abc.abstractmethod
+    def admin(self, admin_url: str) -> MediatorAdmin:
+        ...

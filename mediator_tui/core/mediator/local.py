@@ -1,0 +1,195 @@
+"""`LocalMediator`: one mediator process on loopback, from provisioning to a clean stop."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from mediator_tui.core.processes import ProcessError, ProcessGroup, group_members
+
+from . import flavours, process
+from .errors import MediatorError
+from .flavour import OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
+from .paths import state_dir
+from .process import HOST, Ports
+from .provision import Progress
+from .rotator import InvitationRotator
+
+READY_TIMEOUT_S = 120.0
+WARM_UP_TIMEOUT_S = 60.0
+
+
+class LocalMediator:
+    """A mediator of one flavour on free (or given) loopback ports.
+
+    `start()` provisions the runtime if needed, starts the process in its own
+    process group, waits for readiness and does the warm-up mediation; `stop()`
+    ends the whole group. As a context manager it starts and stops itself.
+
+    By default the mediator dies with this process (parent-death signal), as a
+    run's or a test session's mediator should; `detached=True` lets it outlive
+    this process (the CLI's `up`), to be stopped through `from_state(...).stop()`.
+    """
+
+    def __init__(self, flavour: str | MediatorFlavour | None = None, *,
+                 http_port: int | None = None, ws_port: int | None = None,
+                 admin_port: int | None = None, run_dir: Path | None = None,
+                 progress: Progress | None = None, ready_timeout: float = READY_TIMEOUT_S,
+                 detached: bool = False):
+        self.flavour = flavour if isinstance(flavour, MediatorFlavour) else flavours.pick(flavour)
+        self._forced_ports = (http_port, ws_port, admin_port)
+        self._given_run_dir = run_dir
+        self.run_dir: Path | None = run_dir
+        self.progress = progress
+        self.ready_timeout = ready_timeout
+        self.detached = detached
+        self.ports: Ports | None = None
+        self.runtime_label = ""
+        self.invitation_url = ""
+        self.pgid: int | None = None
+        self.pid: int | None = None
+        self.pid_start_ticks: int | None = None
+        self._group: ProcessGroup | None = None
+        self._admin: MediatorAdmin | None = None
+
+    # -- lifecycle -------------------------------------------------------
+
+    def start(self) -> "LocalMediator":
+        if self.pgid is not None:
+            raise MediatorError("this mediator is already started")
+        self.runtime_label = self.flavour.provision(self.progress)
+        self.ports = process.pick_ports(*self._forced_ports)
+        try:
+            self._launch()
+            started = time.monotonic()
+            process.wait_ready(self._admin.ready, self._group.alive,
+                               self.ready_timeout, self.log_path, f"mediator {self.flavour.name}")
+            self._say(f"ready after {time.monotonic() - started:.1f}s; warm-up mediation")
+            self._admin.warm_up(WARM_UP_TIMEOUT_S)
+            self.invitation_url = self._admin.create_invitation(OOB)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _launch(self) -> None:
+        if self.run_dir is None:
+            runs = state_dir() / "runs"
+            runs.mkdir(parents=True, exist_ok=True)
+            self.run_dir = Path(tempfile.mkdtemp(prefix=f"{self.flavour.name}-", dir=runs))
+        spec = self.flavour.launch_spec(self.ports, self.run_dir)
+        self._say(f"starting {self.flavour.name} ({self.runtime_label}), admin {self.admin_url}")
+        env = {**os.environ, **spec.env}
+        if self.detached:
+            self._group = process.spawn_detached(spec.argv, env, self.run_dir, self.log_path)
+        else:
+            self._group = ProcessGroup()
+            self._group.start("mediator", spec.argv, env=env, cwd=self.run_dir,
+                              log_path=self.log_path)
+        self.pid = self.pgid = self._group.pgid
+        self.pid_start_ticks = process.start_ticks(self.pid)
+        self._admin = self.flavour.admin(self.admin_url)
+
+    def stop(self) -> None:
+        """End the process group (TERM, then KILL) and remove a run directory this object made."""
+        if self.pgid is not None:
+            group = self._group or process.adopt_group(self.pgid)
+            if self._owns_group():
+                try:
+                    group.stop()
+                except ProcessError as err:
+                    raise MediatorError(str(err)) from None
+            self.pgid = None
+            self._group = None
+        if self._given_run_dir is None and self.run_dir is not None:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+            self.run_dir = None
+
+    def __enter__(self) -> "LocalMediator":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self.pgid is not None and self._owns_group() and bool(group_members(self.pgid))
+
+    def _owns_group(self) -> bool:
+        # A process group id cannot be reused while any member lives, so the group is
+        # still ours unless its leader's pid now belongs to a process started later.
+        ticks = process.start_ticks(self.pid)
+        return ticks is None or ticks == self.pid_start_ticks
+
+    # -- addresses -------------------------------------------------------
+
+    @property
+    def admin_url(self) -> str:
+        return f"http://{HOST}:{self._need_ports().admin}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://{HOST}:{self._need_ports().http}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{HOST}:{self._need_ports().ws}"
+
+    @property
+    def log_path(self) -> Path:
+        if self.run_dir is None:
+            raise MediatorError("no run directory: the mediator is not started")
+        return self.run_dir / "mediator.log"
+
+    # -- admin -----------------------------------------------------------
+
+    @property
+    def admin(self) -> MediatorAdmin:
+        if self._admin is None:
+            raise MediatorError("the mediator is not started")
+        return self._admin
+
+    def create_invitation(self, kind: str = OOB) -> str:
+        return self.admin.create_invitation(kind)
+
+    def rotator(self, every: int, kind: str = OOB) -> InvitationRotator:
+        """A fresh multi-use invitation of `kind` every `every` onboardings."""
+        self.admin.check_kind(kind)
+        return InvitationRotator(lambda: self.admin.create_invitation(kind), every)
+
+    def counts(self) -> MediatorCounts:
+        return self.admin.counts()
+
+    # -- detached use (CLI) ----------------------------------------------
+
+    def to_state(self) -> dict:
+        return {"flavour": self.flavour.name, "runtime": self.runtime_label, "pid": self.pid,
+                "pgid": self.pgid, "pid_start_ticks": self.pid_start_ticks,
+                "ports": self._need_ports().as_dict(), "run_dir": str(self.run_dir),
+                "log": str(self.log_path), "admin_url": self.admin_url,
+                "invitation_url": self.invitation_url}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "LocalMediator":
+        """A handle on a mediator started by another process (no provisioning, no start)."""
+        mediator = cls(state["flavour"], run_dir=Path(state["run_dir"]))
+        mediator._given_run_dir = None  # stop() removes it, as the starting process would
+        mediator.ports = Ports(**state["ports"])
+        mediator.runtime_label = state.get("runtime", "")
+        mediator.pid, mediator.pgid = state["pid"], state["pgid"]
+        mediator.pid_start_ticks = state.get("pid_start_ticks")
+        mediator.invitation_url = state.get("invitation_url", "")
+        mediator._admin = mediator.flavour.admin(mediator.admin_url)
+        return mediator
+
+    def _need_ports(self) -> Ports:
+        if self.ports is None:
+            raise MediatorError("no ports yet: the mediator is not started")
+        return self.ports
+
+    def _say(self, line: str) -> None:
+        if self.progress:
+            self.progress(line)

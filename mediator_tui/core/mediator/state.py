@@ -1,0 +1,44 @@
+"""The record of the detached mediator that `mediator up` started, shared by CLI calls."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from .paths import state_dir
+
+
+def state_file() -> Path:
+    return state_dir() / "mediator.json"
+
+
+@contextmanager
+def locked() -> Iterator[None]:
+    """Serialise `up`/`down` calls so two of them never start or stop the same mediator twice."""
+    state_dir().mkdir(parents=True, exist_ok=True)
+    with open(state_dir() / "mediator.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def load() -> dict | None:
+    try:
+        return json.loads(state_file().read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def save(state: dict) -> None:
+    path = state_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(state, indent=2))
+    os.replace(temporary, path)
+
+
+def clear() -> None:
+    state_file().unlink(missing_ok=True)

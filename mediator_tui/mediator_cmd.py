@@ -1,0 +1,176 @@
+"""`mediator-tui mediator ...`: provision, start, query and stop the local mediator from a shell.
+
+`up` leaves the mediator running in the background (its own process group) and
+records it in `$XDG_STATE_HOME/mediator-tui/mediator.json`; `invite`, `status`
+and `down` act on that record. A second `up` while one runs prints the running
+one and exits 0 without changing anything. Results go to stdout, progress and
+errors to stderr; exit codes: 0 ok, 1 failure, 3 `status`/`invite` with no
+mediator running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from mediator_tui.core.mediator import CONNECTIONS_V1, OOB, LocalMediator, MediatorError
+from mediator_tui.core.mediator import flavours, state
+
+NOT_RUNNING = 3
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _fail(err: Exception) -> int:
+    print(f"error: {err}", file=sys.stderr)
+    return 1
+
+
+def _running() -> LocalMediator | None:
+    """The recorded mediator if it still runs; a stale record (and its run dir) is removed."""
+    recorded = state.load()
+    if recorded is None:
+        return None
+    try:
+        mediator = LocalMediator.from_state(recorded)
+    except (MediatorError, KeyError, TypeError):
+        mediator = None
+    if mediator is not None and mediator.running:
+        return mediator
+    state.clear()
+    if recorded.get("run_dir"):
+        shutil.rmtree(Path(recorded["run_dir"]), ignore_errors=True)
+    return None
+
+
+def _print_urls(mediator: LocalMediator) -> None:
+    print(f"invitation: {mediator.invitation_url}")
+    print(f"admin:      {mediator.admin_url}")
+
+
+def cmd_provision(args: argparse.Namespace) -> int:
+    try:
+        flavour = flavours.pick(args.flavour)
+        label = flavour.provision(_progress)
+    except MediatorError as err:
+        return _fail(err)
+    print(f"{flavour.name}: {label} ready")
+    return 0
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    with state.locked():
+        mediator = _running()
+        if mediator is not None:
+            print(f"a mediator ({mediator.flavour.name}) is already running, pid {mediator.pid}; "
+                  f"nothing changed. Stop it with `mediator-tui mediator down`.", file=sys.stderr)
+            _print_urls(mediator)
+            return 0
+        try:
+            mediator = LocalMediator(args.flavour, http_port=args.http_port, ws_port=args.ws_port,
+                                     admin_port=args.admin_port, progress=_progress,
+                                     ready_timeout=args.ready_timeout, detached=True)
+            mediator.start()
+        except MediatorError as err:
+            return _fail(err)
+        state.save(mediator.to_state())
+    print(f"{mediator.flavour.name} ({mediator.runtime_label}) running, pid {mediator.pid}, "
+          f"log {mediator.log_path}", file=sys.stderr)
+    _print_urls(mediator)
+    return 0
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    mediator = _running()
+    if mediator is None:
+        print("no mediator running; start one with `mediator-tui mediator up`", file=sys.stderr)
+        return NOT_RUNNING
+    try:
+        print(mediator.create_invitation(args.kind))
+    except MediatorError as err:
+        return _fail(err)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    mediator = _running()
+    if mediator is None:
+        print("no mediator running")
+        return NOT_RUNNING
+    print(f"flavour:      {mediator.flavour.name} ({mediator.runtime_label})")
+    print(f"pid:          {mediator.pid}")
+    print(f"admin:        {mediator.admin_url}")
+    print(f"endpoints:    {mediator.http_url} {mediator.ws_url}")
+    print(f"invitation:   {mediator.invitation_url}")
+    print(f"log:          {mediator.log_path}")
+    try:
+        counts = mediator.counts()
+    except MediatorError as err:
+        return _fail(err)
+    print(f"connections:  {counts.active_connections} active")
+    print(f"mediations:   {counts.granted_mediations} granted")
+    print(f"routes:       {counts.keylist_routes} keylist routes")
+    return 0
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    with state.locked():
+        mediator = _running()
+        if mediator is None:
+            print("no mediator running", file=sys.stderr)
+            return 0
+        try:
+            mediator.stop()
+        except MediatorError as err:
+            return _fail(err)
+        state.clear()
+    print(f"stopped the {mediator.flavour.name} mediator (pid {mediator.pid})", file=sys.stderr)
+    return 0
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the `mediator` command and its subcommands; each sets `func(args) -> exit code`."""
+    parser = subparsers.add_parser(
+        "mediator", help="run a real DIDComm mediator (ACA-Py) on loopback",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="mediator_command", required=True, metavar="COMMAND")
+    flavour_help = (f"one of {', '.join(flavours.names())}; default: the newest this machine runs "
+                    "(acapy needs Python 3.13 or 3.12, acapy-legacy 3.11)")
+
+    provision = commands.add_parser("provision", help="install the mediator runtime into the cache")
+    provision.add_argument("--flavour", choices=flavours.names(), help=flavour_help)
+    provision.set_defaults(func=cmd_provision)
+
+    up = commands.add_parser("up", help="start a mediator in the background")
+    up.add_argument("--flavour", choices=flavours.names(), help=flavour_help)
+    for name in ("http", "ws", "admin"):
+        up.add_argument(f"--{name}-port", type=int, help=f"{name} port (default: a free one)")
+    up.add_argument("--ready-timeout", type=float, default=120.0, metavar="SECONDS")
+    up.set_defaults(func=cmd_up)
+
+    invite = commands.add_parser("invite", help="print a new multi-use invitation URL")
+    invite.add_argument("--kind", choices=[OOB, CONNECTIONS_V1], default=OOB,
+                        help="oob (default) or c_i (connections/1.0, acapy-legacy only)")
+    invite.set_defaults(func=cmd_invite)
+
+    status = commands.add_parser("status", help="flavour, URLs and counts of the running mediator")
+    status.set_defaults(func=cmd_status)
+
+    down = commands.add_parser("down", help="stop the running mediator")
+    down.set_defaults(func=cmd_down)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mediator-tui")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["mediator", *(sys.argv[1:] if argv is None else argv)])
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
