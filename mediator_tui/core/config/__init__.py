@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ __all__ = [
 ]
 
 DEFAULT_ENV_FILE = ".env"
+_KEY_AT_START = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=")
 
 
 class ConfigError(Exception):
@@ -57,10 +59,20 @@ class Config:
         return env
 
 
+def parse_problems(env_file: EnvFile) -> list[Problem]:
+    """Lines dotenv cannot read, named by their key when one can be made out (so secrets stay masked)."""
+    problems = []
+    for line, text in env_file.errors:
+        match = _KEY_AT_START.match(text)
+        key = match.group(1) if match else f"line {line}"
+        problems.append(Problem(key, f"line {line} cannot be parsed (an unclosed quote?)", text))
+    return problems
+
+
 def check_file(path: str | os.PathLike) -> tuple[EnvFile, dict[str, Any], list[Problem]]:
     """Read and validate one `.env` file on its own (the environment is not consulted)."""
     env_file = EnvFile.read(path)
-    problems = [Problem("line %d" % line, f"cannot be parsed: {text!r}") for line, text in env_file.errors]
+    problems = parse_problems(env_file)
     values, value_problems = validate(env_file.values(), base=Path(path).resolve().parent)
     return env_file, values, problems + value_problems
 
@@ -74,18 +86,17 @@ def load_config(path: str | os.PathLike | None = None, environ: Mapping[str, str
     environ = os.environ if environ is None else environ
     file_path = Path(path) if path is not None else Path(DEFAULT_ENV_FILE)
     raw: dict[str, str] = {}
-    parse_problems: list[Problem] = []
+    unparsed: list[Problem] = []
     if file_path.exists():
         env_file = EnvFile.read(file_path)
         raw.update(env_file.values())
-        parse_problems = [Problem(f"{file_path}:{line}", f"cannot be parsed: {text!r}")
-                          for line, text in env_file.errors]
+        unparsed = parse_problems(env_file)
     elif path is not None:
         raise ConfigError([Problem(str(file_path), "no such file")])
     raw.update({key: environ[key] for key in BY_KEY if key in environ})
     base = file_path.resolve().parent if file_path.exists() else None
     values, problems = validate(raw, base)
-    problems = parse_problems + problems
+    problems = unparsed + problems
     if strict and problems:
         raise ConfigError(problems)
     return Config(values=values, raw=raw, path=file_path if file_path.exists() else None, problems=problems)
