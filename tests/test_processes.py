@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from mediator_tui.core.processes import ProcessGroup, group_members
+from tests.procs import alive
 
 REPO = Path(__file__).resolve().parents[1]
 STUBBORN = [sys.executable, "-c",
@@ -20,19 +21,10 @@ STUBBORN = [sys.executable, "-c",
 def wait_gone(pids, timeout_s):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        alive = [pid for pid in pids if _alive(pid)]
-        if not alive:
+        if not [pid for pid in pids if alive(pid)]:
             return []
         time.sleep(0.1)
-    return [pid for pid in pids if _alive(pid)]
-
-
-def _alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
+    return [pid for pid in pids if alive(pid)]
 
 
 def test_stop_kills_a_child_that_ignores_sigterm_and_reaps_it():
@@ -76,17 +68,18 @@ def test_nothing_survives_a_sigkill_of_the_owner(watchdog):
     pgid = None
     try:
         pgid = int(owner.stdout.readline())
-        members = group_members(pgid)
+        members = sorted(group_members(pgid))  # pids rise in start order
         assert len(members) == (3 if watchdog else 2)
         time.sleep(0.3)
         owner.kill()
         owner.wait(5)
-        left = wait_gone(members, 10.0)
+        stubborn, sleeper = members[-2:]  # started in this order after the watchdog
         if watchdog:
-            assert left == [], "the watchdog must end even a child that ignores SIGTERM"
+            assert wait_gone(members, 10.0) == [], "the watchdog must end even a child that ignores SIGTERM"
         else:
             # Without the watchdog only PR_SET_PDEATHSIG acts: the plain child dies, the stubborn one not.
-            assert len(left) == 1
+            assert wait_gone([sleeper], 10.0) == []
+            assert alive(stubborn)
     finally:
         owner.kill()
         if pgid is not None and group_members(pgid):

@@ -2,11 +2,12 @@
 
 Usage: python -m mediator_tui.core.group_watchdog TOOL_PID
 
-Each child also gets PR_SET_PDEATHSIG, but a child may mishandle SIGTERM and
+Each other child gets PR_SET_PDEATHSIG, but a child may mishandle SIGTERM and
 its own children (node agents) never get that signal. This process notices
-the tool is gone (a new parent pid, or the parent-death SIGTERM) and ends its
-group: TERM, then KILL. When the tool ends the group itself (SIGTERM while the
-tool lives), it just exits.
+the tool is gone (a new parent pid) and ends its group: TERM, then KILL. It
+has no parent-death signal itself: that signal can arrive before the
+reparenting shows in getppid(), and would end it before it could act. When
+the tool ends the group itself, SIGTERM ends this process like the others.
 
 A separate process, not a thread in the Locust processes: a real thread
 started before gevent's monkey-patching deadlocks Locust's imports.
@@ -36,12 +37,6 @@ def end_group() -> None:
 
 
 def main(tool_pid: int) -> None:
-    def on_term(_signum, _frame):
-        if os.getppid() != tool_pid:
-            end_group()
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the tool's to handle
     while os.getppid() == tool_pid:
         time.sleep(CHECK_EVERY_S)

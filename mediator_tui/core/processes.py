@@ -49,10 +49,10 @@ def free_loopback_ports(count: int) -> list[int]:
             sock.close()
 
 
-def _child_setup(parent_pid: int, pgid: int) -> None:
+def _child_setup(parent_pid: int, pgid: int, die_with_parent: bool) -> None:
     """Runs in the child between fork and exec: join the run's group, die with the parent."""
     os.setpgid(0, pgid)
-    if sys.platform.startswith("linux"):
+    if die_with_parent and sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
     # The parent may have died before prctl took effect.
@@ -148,12 +148,13 @@ class ProcessGroup:
     def start(self, name: str, argv: list[str], env: dict | None = None, cwd: str | Path | None = None,
               log_path: Path | None = None) -> Child:
         if self._watchdog and self.pgid is None:
+            # No parent-death signal for the watchdog: it must outlive the tool to end the group.
             self._start("watchdog", [sys.executable, "-m", "mediator_tui.core.group_watchdog", str(os.getpid())],
-                        env or self._watchdog_env, None, None)
+                        env or self._watchdog_env, None, None, die_with_parent=False)
         return self._start(name, argv, env, cwd, log_path)
 
     def _start(self, name: str, argv: list[str], env: dict | None, cwd: str | Path | None,
-               log_path: Path | None) -> Child:
+               log_path: Path | None, die_with_parent: bool = True) -> Child:
         with self._lock:
             log: IO | int = subprocess.DEVNULL
             if log_path is not None:
@@ -165,7 +166,7 @@ class ProcessGroup:
                     raise ProcessError(f"cannot start {name}: the run's other processes have all ended")
                 popen = _spawner.popen(
                     args=argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
-                    stderr=subprocess.STDOUT, preexec_fn=_bind(os.getpid(), pgid),
+                    stderr=subprocess.STDOUT, preexec_fn=_bind(os.getpid(), pgid, die_with_parent),
                 )
             finally:
                 if log_path is not None:
@@ -215,5 +216,5 @@ class ProcessGroup:
             time.sleep(0.1)
 
 
-def _bind(parent_pid: int, pgid: int):
-    return lambda: _child_setup(parent_pid, pgid)
+def _bind(parent_pid: int, pgid: int, die_with_parent: bool):
+    return lambda: _child_setup(parent_pid, pgid, die_with_parent)

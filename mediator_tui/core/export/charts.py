@@ -1,0 +1,63 @@
+"""Which charts a report has and what they plot; the SVG and plotext renderers draw these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..metrics.snapshot import Snapshot
+
+MB = 1_000_000
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    points: tuple[tuple[float, float], ...]  # (seconds since the first point, value); unknown values left out
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    unit: str
+    lines: tuple[Line, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not any(line.points for line in self.lines)
+
+
+def _line(label: str, items, start: float, value) -> Line:
+    points = []
+    for item in items:
+        y = value(item)
+        if y is not None:
+            points.append((item.t - start, float(y)))
+    return Line(label, tuple(points))
+
+
+def report_charts(snapshot: Snapshot) -> list[Chart]:
+    aggregated = snapshot.series()
+    requests = aggregated.points if aggregated else ()
+    resources = snapshot.resources
+    firsts = [seq[0].t for seq in (requests, resources) if seq]
+    start = min(firsts) if firsts else snapshot.taken_at
+    return [
+        Chart("Requests per second", "req/s", (
+            _line("requests/s", requests, start, lambda p: p.rps),
+            _line("failures/s", requests, start, lambda p: p.fail_per_s),
+        )),
+        Chart("Latency percentiles", "ms", (
+            _line("p50", requests, start, lambda p: p.p50_ms),
+            _line("p95", requests, start, lambda p: p.p95_ms),
+            _line("p99", requests, start, lambda p: p.p99_ms),
+        )),
+        Chart("Users and agents", "count", (
+            _line("users", resources, start, lambda p: p.users),
+            _line("agents running", resources, start, lambda p: p.agents_running),
+            _line("agents crashed", resources, start, lambda p: p.agents_crashed),
+        )),
+        Chart("Agent memory", "MB", (
+            _line("unique", resources, start, lambda p: None if p.unique_bytes is None else p.unique_bytes / MB),
+            _line("shared", resources, start, lambda p: None if p.shared_bytes is None else p.shared_bytes / MB),
+        )),
+    ]

@@ -1,0 +1,121 @@
+"""The figures of summary.json and the CSV files, all read from one snapshot."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timezone
+
+from ..metrics.snapshot import RequestRow, Snapshot
+from ..thresholds import ThresholdResult
+
+
+def iso_time(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _rounded(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def request_fields(row: RequestRow) -> dict:
+    """One request row as summary.json and requests.csv give it (rps: average over the run)."""
+    return {
+        "type": row.type, "name": row.name, "count": row.count, "failures": row.failures,
+        "rps": _rounded(row.avg_rps), "p50_ms": row.p50_ms, "p95_ms": row.p95_ms, "p99_ms": row.p99_ms,
+        "max_ms": row.max_ms,
+    }
+
+
+def peak_users(snapshot: Snapshot) -> int:
+    return max([snapshot.status.users, *(p.users for p in snapshot.resources)])
+
+
+def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool = False) -> dict:
+    status, agents, ports, memory = snapshot.status, snapshot.agents, snapshot.ports, snapshot.memory
+    start = status.started_at
+    end = start + status.elapsed_s if start is not None else None
+    return {
+        "run": {
+            "start": iso_time(start), "end": iso_time(end), "duration_s": round(status.elapsed_s, 3),
+            "users": peak_users(snapshot), "workers": status.worker_count, "engine": status.engine,
+            "locustfiles": list(status.locustfiles), "target": status.target, "mode": status.mode,
+            "master_url": status.master_url, "partial": partial,
+        },
+        "requests": [request_fields(row) for row in snapshot.requests],
+        "total": {**request_fields(snapshot.total), "fail_ratio": round(snapshot.total.fail_ratio, 6)},
+        "agents": {key: (getattr(agents, key) if agents.known else None)
+                   for key in ("started", "running", "crashed", "restarted", "peak_running")},
+        "ports": {key: (getattr(ports, key) if ports.known else None) for key in ("size", "in_use_max", "refused")},
+        # Memory when the most agents ran: after the stop the live figures are those of an idle worker.
+        "memory": {
+            "agents": memory.peak_agents if memory.known else None,
+            "unique_bytes": memory.peak_unique_bytes if memory.known else None,
+            "shared_bytes": memory.peak_shared_bytes if memory.known else None,
+            "per_agent_unique_bytes": _rounded(memory.peak_per_agent_unique_bytes, 1) if memory.known else None,
+        },
+        "thresholds": [result.as_dict() for result in thresholds],
+    }
+
+
+def summary_json(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool = False) -> str:
+    return json.dumps(summary(snapshot, thresholds, partial), indent=2) + "\n"
+
+
+def _csv(header: list[str], rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def history_csv(snapshot: Snapshot) -> str:
+    """One row per second and series; within a second the aggregate comes first."""
+    points = sorted(((p.t, order, series, p) for order, series in enumerate(snapshot.history)
+                     for p in series.points), key=lambda item: item[:2])
+    return _csv(["time", "ts", "series", "type", "name", "users", "rps", "fail_per_s",
+                 "p50_ms", "p95_ms", "p99_ms"],
+                ([iso_time(p.t), _cell(p.t), series.key, series.type, series.name, p.users, _cell(p.rps),
+                  _cell(p.fail_per_s), _cell(p.p50_ms), _cell(p.p95_ms), _cell(p.p99_ms)]
+                 for _, _, series, p in points))
+
+
+def requests_csv(snapshot: Snapshot) -> str:
+    """Endpoints only: their counts add up to the aggregate in summary.json."""
+    return _csv(["type", "name", "count", "failures", "fail_ratio", "rps", "p50_ms", "p95_ms", "p99_ms",
+                 "max_ms", "min_ms", "avg_ms"],
+                ([r.type, r.name, r.count, r.failures, _cell(round(r.fail_ratio, 6)), _cell(r.avg_rps),
+                  _cell(r.p50_ms), _cell(r.p95_ms), _cell(r.p99_ms), _cell(r.max_ms), _cell(r.min_ms),
+                  _cell(r.avg_ms)] for r in snapshot.requests))
+
+
+def failures_csv(snapshot: Snapshot) -> str:
+    return _csv(["type", "name", "error", "occurrences"],
+                ([f.type, f.name, f.error, f.occurrences] for f in snapshot.failures))
+
+
+def agents_csv(snapshot: Snapshot) -> str:
+    """Crash events of the run, oldest first."""
+    return _csv(["time", "ts", "worker_id", "user", "reason", "stderr_tail"],
+                ([iso_time(c.ts), _cell(c.ts), c.worker_id, c.user, c.reason, c.stderr_tail]
+                 for c in snapshot.agents.crash_log))
+
+
+def memory_csv(snapshot: Snapshot) -> str:
+    return _csv(["time", "ts", "users", "agents_running", "agents_crashed", "ports_in_use",
+                 "unique_bytes", "shared_bytes"],
+                ([iso_time(p.t), _cell(p.t), p.users, _cell(p.agents_running), _cell(p.agents_crashed),
+                  _cell(p.ports_in_use), _cell(p.unique_bytes), _cell(p.shared_bytes)]
+                 for p in snapshot.resources))

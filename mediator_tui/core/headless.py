@@ -1,0 +1,165 @@
+"""The headless run: start, show a progress line on stderr, stop, export, exit by thresholds.
+
+Exit status: 0 when every threshold holds, 3 when one fails, 2 for a usage or
+setup error. Ctrl-C or SIGTERM ends the run early; the export is still
+written (marked partial) and the thresholds judge what was measured.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from .metrics.snapshot import Snapshot
+from .run.controller import RunController, RunError
+from .run.master_api import MasterError
+from .thresholds import Threshold, check_all
+
+EXIT_OK, EXIT_SETUP, EXIT_THRESHOLD = 0, 2, 3
+ATTACH_WAIT_S = 30.0
+PROGRESS_EVERY_S = 1.0
+PLAIN_PROGRESS_EVERY_S = 5.0  # when stderr is not a terminal, fewer lines
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM: end the run early and keep what was measured."""
+
+
+@dataclass
+class HeadlessOptions:
+    export_dir: Path
+    thresholds: list[Threshold] = field(default_factory=list)
+    run_time_s: float | None = None
+
+
+def progress_line(snapshot: Snapshot) -> str:
+    status, total = snapshot.status, snapshot.total
+    planned = f"/{status.run_time_s:.0f}s" if status.run_time_s else ""
+    p95 = f"{total.interval_p95_ms:.0f} ms" if total.interval_p95_ms is not None else "–"
+    target = f"/{status.target_users}" if status.target_users is not None else ""
+    line = (f"[{status.elapsed_s:5.0f}s{planned}] {status.state:<9} users {status.users}{target}  "
+            f"req/s {total.rps:7.1f}  failures {total.failures} ({total.fail_ratio:.2%})  p95 {p95}")
+    if snapshot.agents.known:
+        line += f"  agents {snapshot.agents.running} ({snapshot.agents.crashed} crashed)"
+    if not status.connected:
+        line += f"  [{status.error}]"
+    return line
+
+
+class _Progress:
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+        self._tty = stream.isatty()
+        self._last = 0.0
+
+    def show(self, snapshot: Snapshot) -> None:
+        now = time.monotonic()
+        if not self._tty and now - self._last < PLAIN_PROGRESS_EVERY_S:
+            return
+        self._last = now
+        line = progress_line(snapshot)
+        self._stream.write(f"\r\x1b[2K{line}" if self._tty else line + "\n")
+        self._stream.flush()
+
+    def say(self, text: str) -> None:
+        self._stream.write(("\n" if self._tty and self._last else "") + text + "\n")
+        self._stream.flush()
+        self._last = 0.0 if self._tty else self._last
+
+
+def _raise_interrupted(signum, _frame):
+    # One interruption is enough: later signals must not break the export being written.
+    _ignore_signals()
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def _wait_for_master(controller: RunController, progress: _Progress) -> None:
+    """An attached master may be briefly unreachable: the poller retries; give up after a while."""
+    deadline = time.monotonic() + ATTACH_WAIT_S
+    while time.monotonic() < deadline:
+        if controller.snapshot().status.connected:
+            return
+        controller.refresh(1.0)
+    raise RunError(controller.snapshot().status.error or f"no answer from {controller.client.base_url}")
+
+
+def _run_until_done(controller: RunController, options: HeadlessOptions, progress: _Progress) -> str:
+    """Wait for the end of the run; the reason when it cannot go on, else ""."""
+    seen_running = False
+    while True:
+        controller.refresh(PROGRESS_EVERY_S + 1.0)
+        snapshot = controller.snapshot()
+        progress.show(snapshot)
+        failure = controller.failure()
+        if failure:
+            return failure
+        state = snapshot.status.state
+        seen_running = seen_running or state in ("spawning", "running")
+        if options.run_time_s is not None and snapshot.status.elapsed_s >= options.run_time_s:
+            return ""
+        if seen_running and state in ("stopped", "stopping"):
+            progress.say("the master stopped the run")
+            return ""
+
+
+def run(controller: RunController, options: HeadlessOptions, stream: TextIO = sys.stderr) -> int:
+    """Drive `controller` to the end; always shuts it down and, once started, always exports."""
+    progress = _Progress(stream)
+    previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
+    partial = started = False
+    failure = ""
+    try:
+        try:
+            if controller.mode == "attached":
+                _wait_for_master(controller, progress)
+            # The tool stops the run itself, so the last reports are read before anything ends.
+            controller.start(run_time_s=options.run_time_s, stop_by_master=False)
+            started = True
+            failure = _run_until_done(controller, options, progress)
+            partial = bool(failure)
+        except Interrupted as signal_name:
+            partial = True
+            progress.say(f"{signal_name}: stopping early, writing a partial export")
+        _ignore_signals()  # from here on, the run ends and the files get written whatever comes
+        if started and not failure:
+            try:
+                controller.stop()
+                controller.final_poll()
+            except MasterError as error:
+                progress.say(f"could not stop the run cleanly: {error}")
+        status = _export(controller, options, partial, progress)
+        if failure:
+            progress.say(f"error: {failure}")
+            return EXIT_SETUP
+        return status
+    except (RunError, MasterError, ValueError) as error:
+        progress.say(f"error: {error}")
+        return EXIT_SETUP
+    finally:
+        _ignore_signals()
+        try:
+            controller.shutdown()
+        except RunError as error:
+            progress.say(f"error while ending the run: {error}")
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _ignore_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def _export(controller: RunController, options: HeadlessOptions, partial: bool, progress: _Progress) -> int:
+    snapshot = controller.snapshot()
+    progress.show(snapshot)
+    results = check_all(options.thresholds, snapshot)
+    directory = controller.export_now(options.export_dir, options.thresholds, partial=partial)
+    progress.say(f"export written to {directory}")
+    for result in results:
+        progress.say(f"threshold {result.expr}: value {result.value} -> {'holds' if result.ok else 'FAILED'}")
+    return EXIT_OK if all(r.ok for r in results) else EXIT_THRESHOLD

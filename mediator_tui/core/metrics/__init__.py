@@ -1,0 +1,1 @@
+"""Polling a Locust master and turning its figures into snapshots."""

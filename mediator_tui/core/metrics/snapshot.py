@@ -1,0 +1,304 @@
+"""The read-only picture of a run that the dashboard and the exporter draw from.
+
+Every figure here was computed by the metric store; readers format, they never
+compute. All classes are frozen and hold tuples, so a snapshot can be handed to
+another thread or kept for comparison without copying.
+
+Units: times are unix seconds (float), durations seconds, latencies
+milliseconds, memory bytes. `None` means "not known" (no data yet, or the
+master does not serve it), which a reader shows as blank, never as zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+AGGREGATED = "Aggregated"
+
+# How the interval percentiles of a row or point were obtained.
+#   "histogram":  exact, from the difference of two cumulative response-time histograms;
+#   "window":     Locust's own recent-window percentiles (aggregated row only, about 10 s);
+#   "cumulative": no interval data: the cumulative percentiles stand in.
+PERCENTILE_SOURCES = ("histogram", "window", "cumulative")
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    """One Locust worker as the master sees it."""
+
+    worker_id: str
+    state: str
+    users: int
+    cpu_percent: float | None = None
+    memory_bytes: int | None = None
+    missing: bool = False
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    mode: str  # "local" (the tool started the master) or "attached"
+    master_url: str
+    # Locust's runner state ("ready", "spawning", "running", "stopping", "stopped",
+    # "cleanup", "missing"), or "starting" / "unreachable" / "ended" from the tool itself.
+    state: str
+    users: int
+    target_users: int | None
+    spawn_rate: float | None
+    workers: tuple[WorkerInfo, ...]
+    connected: bool
+    error: str = ""  # why the master cannot be read, in words a user can act on
+    started_at: float | None = None  # when the current swarm began (tool clock)
+    elapsed_s: float = 0.0
+    run_time_s: float | None = None  # planned duration; None when open-ended
+    engine: str | None = None  # "native" / "credo" as the workers report it
+    locustfiles: tuple[str, ...] = ()
+    target: str = ""  # mediator URL with secrets removed
+
+    @property
+    def worker_count(self) -> int:
+        return sum(1 for w in self.workers if not w.missing)
+
+    @property
+    def missing_workers(self) -> tuple[str, ...]:
+        return tuple(w.worker_id for w in self.workers if w.missing)
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One second of one request series. Rates come from count deltas."""
+
+    t: float
+    rps: float
+    fail_per_s: float
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    users: int = 0
+
+
+@dataclass(frozen=True)
+class Series:
+    """Bounded history of one request series (`key` is "TYPE name", or AGGREGATED)."""
+
+    key: str
+    type: str
+    name: str
+    points: tuple[SeriesPoint, ...]
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    """One endpoint. Plain fields are cumulative since the run (or last reset) began;
+    `rps`, `fail_per_s` and `interval_*` cover the latest interval."""
+
+    type: str
+    name: str
+    count: int
+    failures: int
+    rps: float
+    fail_per_s: float
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    max_ms: float | None
+    min_ms: float | None = None
+    avg_ms: float | None = None
+    avg_rps: float = 0.0  # count / elapsed
+    interval_p50_ms: float | None = None
+    interval_p95_ms: float | None = None
+    interval_p99_ms: float | None = None
+    percentile_source: str = "cumulative"
+
+    @property
+    def key(self) -> str:
+        return f"{self.type} {self.name}" if self.type else self.name
+
+    @property
+    def fail_ratio(self) -> float:
+        return self.failures / self.count if self.count else 0.0
+
+
+@dataclass(frozen=True)
+class FailureRow:
+    type: str
+    name: str
+    error: str
+    occurrences: int
+
+
+@dataclass(frozen=True)
+class CrashEvent:
+    ts: float
+    worker_id: str
+    user: str
+    reason: str
+    stderr_tail: str = ""
+
+
+@dataclass(frozen=True)
+class AgentsSnapshot:
+    known: bool  # False when the master has no agent-metrics route (plain `locust --master`)
+    running: int = 0
+    target: int = 0  # users asked for: one agent per user
+    started: int = 0
+    crashed: int = 0
+    restarted: int = 0
+    start_failures: int = 0
+    reconnects: int = 0
+    recent_crashes: tuple[CrashEvent, ...] = ()  # newest last, at most 20
+    crash_log: tuple[CrashEvent, ...] = ()  # every crash seen this run (bounded), for agents.csv
+    peak_running: int = 0  # most agents running at once this run
+
+
+@dataclass(frozen=True)
+class PortsSnapshot:
+    known: bool
+    size: int = 0
+    in_use: int = 0
+    in_use_max: int = 0
+    refused: int = 0
+    trend_per_s: float = 0.0  # change of in_use per second over the last ~10 s
+
+
+@dataclass(frozen=True)
+class WorkerMemory:
+    """Memory of one worker and the agents it runs.
+
+    native: `unique_bytes` is the worker's growth over its baseline (USS, else RSS);
+    credo: `unique_bytes` is the sum of the node agents' RssAnon (or USS),
+    `shared_bytes` their RssFile+RssShmem.
+    """
+
+    worker_id: str
+    engine: str
+    agents: int
+    agent_processes: int
+    worker_rss_bytes: int
+    worker_uss_bytes: int | None
+    unique_bytes: int
+    shared_bytes: int
+    pss_bytes: int | None
+    per_agent_unique_bytes: float | None
+    stale: bool = False
+
+
+@dataclass(frozen=True)
+class MemorySnapshot:
+    known: bool
+    agents: int = 0
+    unique_bytes: int = 0
+    shared_bytes: int = 0
+    worker_rss_bytes: int = 0
+    pss_bytes: int | None = None
+    per_agent_unique_bytes: float | None = None
+    per_worker: tuple[WorkerMemory, ...] = ()
+    # Host figures are read where the tool runs; in attach mode they describe this host only.
+    host_total_bytes: int | None = None
+    host_available_bytes: int | None = None
+    # host_available / per_agent_unique: how many more agents fit before memory runs out.
+    projected_more_agents: int | None = None
+    # The figures when the most agents were running: after a stop the live ones fall to zero.
+    peak_agents: int = 0
+    peak_unique_bytes: int = 0
+    peak_shared_bytes: int = 0
+    peak_per_agent_unique_bytes: float | None = None
+
+
+@dataclass(frozen=True)
+class ResourcePoint:
+    """One second of the non-request series (agents, ports, memory) for charts."""
+
+    t: float
+    users: int
+    agents_running: int | None
+    agents_crashed: int | None
+    ports_in_use: int | None
+    unique_bytes: int | None
+    shared_bytes: int | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    taken_at: float
+    status: RunStatus
+    total: RequestRow  # the aggregated row
+    requests: tuple[RequestRow, ...]  # per endpoint, sorted by type then name
+    failures: tuple[FailureRow, ...]
+    history: tuple[Series, ...]  # AGGREGATED first, then per endpoint
+    resources: tuple[ResourcePoint, ...]
+    agents: AgentsSnapshot
+    ports: PortsSnapshot
+    memory: MemorySnapshot
+
+    def series(self, key: str = AGGREGATED) -> Series | None:
+        return next((s for s in self.history if s.key == key), None)
+
+
+def example_snapshot(now: float = 1_760_000_000.0) -> Snapshot:
+    """A fixed, plausible snapshot of a 60-user native run, for tests and previews."""
+    ping = "ping_mediator"
+    conn = "connect"
+    requests = (
+        RequestRow(type="DIDComm", name=conn, count=60, failures=0, rps=0.0, fail_per_s=0.0,
+                   p50_ms=180.0, p95_ms=420.0, p99_ms=510.0, max_ms=530.0, min_ms=95.0, avg_ms=210.5,
+                   avg_rps=0.5, percentile_source="histogram"),
+        RequestRow(type="DIDComm", name=ping, count=5940, failures=12, rps=49.0, fail_per_s=0.2,
+                   p50_ms=38.0, p95_ms=120.0, p99_ms=250.0, max_ms=900.0, min_ms=11.0, avg_ms=51.2,
+                   avg_rps=49.5, interval_p50_ms=36.0, interval_p95_ms=110.0, interval_p99_ms=240.0,
+                   percentile_source="histogram"),
+    )
+    total = RequestRow(type="", name=AGGREGATED, count=6000, failures=12, rps=49.0, fail_per_s=0.2,
+                       p50_ms=39.0, p95_ms=160.0, p99_ms=420.0, max_ms=900.0, min_ms=11.0, avg_ms=52.8,
+                       avg_rps=50.0, interval_p50_ms=36.0, interval_p95_ms=110.0, interval_p99_ms=240.0,
+                       percentile_source="histogram")
+    start = now - 120.0
+    agg_points = tuple(
+        SeriesPoint(t=start + i, rps=min(50.0, i * 2.0), fail_per_s=0.2 if i % 30 == 0 else 0.0,
+                    p50_ms=36.0 + i % 5, p95_ms=110.0 + i % 7, p99_ms=240.0 + i % 11, users=min(60, i * 2))
+        for i in range(1, 121)
+    )
+    ping_points = tuple(
+        SeriesPoint(t=p.t, rps=p.rps * 0.98, fail_per_s=p.fail_per_s, p50_ms=p.p50_ms, p95_ms=p.p95_ms,
+                    p99_ms=p.p99_ms, users=p.users)
+        for p in agg_points
+    )
+    crash = CrashEvent(ts=now - 40.0, worker_id="host_1", user="MediatorPingUser-17",
+                       reason="node exited with code 1", stderr_tail="Error: socket hang up\n    at connResetException")
+    resources = tuple(
+        ResourcePoint(t=p.t, users=p.users, agents_running=p.users, agents_crashed=0 if p.t < crash.ts else 1,
+                      ports_in_use=0, unique_bytes=p.users * 180_000 + 40_000_000, shared_bytes=0)
+        for p in agg_points
+    )
+    workers = (
+        WorkerInfo("host_1", "running", 30, cpu_percent=41.0, memory_bytes=60_000_000),
+        WorkerInfo("host_2", "running", 30, cpu_percent=39.5, memory_bytes=61_000_000),
+        WorkerInfo("host_3", "missing", 0, missing=True),
+    )
+    per_worker = tuple(
+        WorkerMemory(worker_id=w.worker_id, engine="native", agents=30, agent_processes=0,
+                     worker_rss_bytes=60_000_000, worker_uss_bytes=52_000_000, unique_bytes=5_400_000,
+                     shared_bytes=0, pss_bytes=None, per_agent_unique_bytes=180_000.0)
+        for w in workers[:2]
+    )
+    return Snapshot(
+        taken_at=now,
+        status=RunStatus(mode="local", master_url="http://127.0.0.1:8089", state="running", users=60,
+                         target_users=60, spawn_rate=2.0, workers=workers, connected=True, started_at=start,
+                         elapsed_s=120.0, run_time_s=300.0, engine="native",
+                         locustfiles=("locustfiles/locustMediatorPing.py",), target="http://127.0.0.1:3000"),
+        total=total,
+        requests=requests,
+        failures=(FailureRow(type="DIDComm", name=ping, error="AgentTimeout('no trust ping response in 120 s')",
+                             occurrences=12),),
+        history=(Series(AGGREGATED, "", AGGREGATED, agg_points), Series(f"DIDComm {ping}", "DIDComm", ping, ping_points)),
+        resources=resources,
+        agents=AgentsSnapshot(known=True, running=59, target=60, started=61, crashed=1, restarted=1,
+                              recent_crashes=(crash,), crash_log=(crash,), peak_running=60),
+        ports=PortsSnapshot(known=True, size=1000, in_use=0, in_use_max=0, refused=0),
+        memory=MemorySnapshot(known=True, agents=60, unique_bytes=10_800_000, shared_bytes=0,
+                              worker_rss_bytes=120_000_000, per_agent_unique_bytes=180_000.0,
+                              per_worker=per_worker, host_total_bytes=16_000_000_000,
+                              host_available_bytes=9_000_000_000, projected_more_agents=50_000,
+                              peak_agents=60, peak_unique_bytes=10_800_000, peak_shared_bytes=0,
+                              peak_per_agent_unique_bytes=180_000.0),
+    )

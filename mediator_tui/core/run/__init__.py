@@ -1,0 +1,1 @@
+"""Runs: a Locust master the tool starts (local) or one someone else started (attached)."""

@@ -1,0 +1,32 @@
+"""Attaching to a Locust master someone else started (`--attach URL`).
+
+The tool only reads and steers it over HTTP; it never owns its processes, so
+shutting down stops polling and leaves the remote run as it is. An unreachable
+or wrong URL shows in the snapshot's status and is retried with backoff.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+from urllib.parse import urlsplit
+
+from ..metrics.store import MetricStore
+from .controller import Load, RunController, RunError
+from .master_api import MasterClient
+
+
+class AttachedRun(RunController):
+    mode = "attached"
+
+
+def attach(url: str, load: Load, *, username: str = "", password: str = "", target: str = "",
+           redact: Callable[[str], str] = lambda text: text, poll_every_s: float = 1.0) -> AttachedRun:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RunError(f"--attach needs the master's web URL, like http://host:8089 (got {url!r})")
+    client = MasterClient(url, username, password)
+    store = MetricStore("attached", redact(client.base_url))
+    store.describe_run(target=target, run_time_s=load.run_time_s)
+    run = AttachedRun(client, load, redact=redact, store=store, poll_every_s=poll_every_s)
+    run.prepare()
+    return run

@@ -1,0 +1,70 @@
+"""A run controller from the configuration, with command-line values taking precedence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Config, LocustFiles, load_config
+from ..config.validate import parse_locust_files
+from .attach import attach
+from .controller import Load, RunController
+from .local import LocalRun, LocalSpec
+from .target import describe_target
+
+
+@dataclass
+class Overrides:
+    """Values given on the command line; None keeps the configured one."""
+
+    attach_url: str | None = None
+    users: int | None = None
+    spawn_rate: float | None = None
+    run_time_s: float | None = None
+    workers: int | None = None
+    locustfiles: list[str] = field(default_factory=list)
+
+
+def _pick(override, configured):
+    return configured if override is None else override
+
+
+def build_controller(config: Config, overrides: Overrides | None = None, poll_every_s: float = 1.0) -> RunController:
+    """A local run, or an attached one when an attach URL is given (here or as ATTACH_URL).
+
+    Raises ValueError (a locustfile that does not exist) or RunError with a message for the user.
+    """
+    given = overrides or Overrides()
+    load = Load(users=_pick(given.users, config["LOCUST_USERS"]),
+                spawn_rate=_pick(given.spawn_rate, config["LOCUST_SPAWN_RATE"]),
+                run_time_s=_pick(given.run_time_s, config["LOCUST_RUN_TIME"]))
+    redact = config.redactor()
+    mediation_url = config.raw.get("MEDIATION_URL", "").strip()
+    attach_url = given.attach_url or config["ATTACH_URL"]
+    if attach_url:
+        return attach(attach_url, load, username=config["ATTACH_USERNAME"], password=config["ATTACH_PASSWORD"],
+                      target=describe_target(mediation_url), redact=redact, poll_every_s=poll_every_s)
+    configured = config.values.get("LOCUST_FILES")  # absent when the configured files do not exist
+    files = configured
+    if given.locustfiles:
+        base = config.path.resolve().parent if config.path else None
+        chosen = parse_locust_files(",".join(given.locustfiles), base)
+        files = LocustFiles(chosen.paths, configured.extra_args if configured else ())
+    flavour = config["MEDIATOR_FLAVOUR"]
+    spec = LocalSpec(
+        locustfiles=tuple(files.paths) if files else (),
+        extra_args=tuple(files.extra_args) if files else (),
+        workers=_pick(given.workers, config["LOCUST_WORKERS"]),
+        mediation_url=mediation_url,
+        mediator_flavour=None if flavour == "auto" else flavour,
+        env=config.child_environment(),
+        master_bind_host=config["MASTER_HOST"],
+        # The default port is only a suggestion: a free one is taken unless the user set it.
+        master_bind_port=config["MASTER_PORT"] if "MASTER_PORT" in config.raw else 0,
+    )
+    return LocalRun(spec, load, redact=redact, poll_every_s=poll_every_s)
+
+
+def controller_for(config_path: str | Path | None = None, attach_url: str | None = None) -> RunController:
+    """The TUI's entry: the configuration as saved on disk (problems raise ConfigError)."""
+    return build_controller(load_config(config_path), Overrides(attach_url=attach_url))

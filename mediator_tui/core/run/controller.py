@@ -1,0 +1,136 @@
+"""What the TUI and the headless mode steer: one run, local or attached, read through its master.
+
+Blocking calls (start, stop, rescale, reset_stats, export_now, shutdown) are
+meant for a worker thread; they raise `RunError` (or `MasterError`) with a
+message a user can act on. `snapshot()` and `drain_logs()` never block.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..export import write_export
+from ..metrics.poller import Poller
+from ..metrics.snapshot import Snapshot
+from ..metrics.store import MetricStore
+from ..thresholds import Threshold, check_all
+from .logs import LogLine, LogTail
+from .master_api import MasterClient
+
+# Locust caches /stats/requests for 2 s; a poll this long after a stop sees the final counts.
+STATS_CACHE_S = 2.0
+
+
+class RunError(Exception):
+    pass
+
+
+@dataclass
+class Load:
+    users: int
+    spawn_rate: float
+    run_time_s: float | None = None
+
+
+class RunController:
+    mode = "attached"
+
+    def __init__(self, client: MasterClient, load: Load, *, redact: Callable[[str], str] = lambda text: text,
+                 store: MetricStore | None = None, poll_every_s: float = 1.0):
+        self.client = client
+        self.load = load
+        self.redact = redact
+        self.store = store or MetricStore(self.mode, client.base_url)
+        self.logs = LogTail(redact)
+        self.poller = Poller(client, self.store, every_s=poll_every_s)
+        self._lock = threading.RLock()
+        self._shut = False
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        return self.store.snapshot()
+
+    def drain_logs(self, limit: int = 2000) -> list[LogLine]:
+        return self.logs.drain(limit)
+
+    def failure(self) -> str:
+        """Why the run cannot go on ("" while it can): a local master that died, for one."""
+        return ""
+
+    def refresh(self, timeout_s: float = 5.0) -> bool:
+        """Wait until the poller has read the master again."""
+        return self.poller.wait_for_poll(timeout_s)
+
+    # -- steering --------------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Make the master readable (a local run starts its processes here)."""
+        self.poller.start()
+
+    def start(self, users: int | None = None, spawn_rate: float | None = None,
+              run_time_s: float | None = None, stop_by_master: bool = True) -> None:
+        """Swarm; with `stop_by_master` Locust itself ends the run after the run time."""
+        with self._lock:
+            if self._shut:
+                raise RunError("this run has ended; start a new one")
+            self.prepare()
+            if users is not None:
+                self.load.users = users
+            if spawn_rate is not None:
+                self.load.spawn_rate = spawn_rate
+            if run_time_s is not None:
+                self.load.run_time_s = run_time_s
+            self.client.swarm(self.load.users, self.load.spawn_rate,
+                              self.load.run_time_s if stop_by_master else None)
+            self.store.swarm_requested(self.load.users, self.load.spawn_rate, self.load.run_time_s)
+            self.logs.say(f"swarm: {self.load.users} users at {self.load.spawn_rate:g}/s")
+
+    def rescale(self, users: int, spawn_rate: float) -> None:
+        """Locust's /swarm on a running test changes the user count in place."""
+        with self._lock:
+            self.load.users, self.load.spawn_rate = users, spawn_rate
+            self.client.swarm(users, spawn_rate)
+            self.store.swarm_requested(users, spawn_rate)
+            self.logs.say(f"re-scaled to {users} users at {spawn_rate:g}/s")
+
+    def stop(self) -> None:
+        with self._lock:
+            self.client.stop()
+            self.store.swarm_stopped()
+            self.logs.say("stopped the swarm")
+
+    def reset_stats(self) -> None:
+        with self._lock:
+            self.client.reset_stats()
+            self.store.reset()
+
+    def final_poll(self) -> None:
+        """Let a stop's last worker reports and Locust's stats cache pass, then read once more."""
+        time.sleep(STATS_CACHE_S + 0.3)
+        self.poller.poll_once()
+
+    def export_now(self, directory: str | Path | None = None, thresholds: list[Threshold] = (),
+                   partial: bool = False) -> Path:
+        snapshot = self.snapshot()
+        directory = Path(directory) if directory else default_export_dir()
+        write_export(directory, snapshot, check_all(list(thresholds), snapshot), partial=partial,
+                     redact=self.redact)
+        return directory
+
+    def shutdown(self) -> None:
+        """Stop reading; an attached run keeps running on its master."""
+        with self._lock:
+            if self._shut:
+                return
+            self._shut = True
+            self.poller.stop()
+            self.logs.stop()
+
+
+def default_export_dir() -> Path:
+    return Path("exports") / time.strftime("%Y%m%d-%H%M%S")

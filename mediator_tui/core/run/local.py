@@ -1,0 +1,190 @@
+"""A run on this host: the embedded mediator (when no MEDIATION_URL is given), one Locust master
+and N workers, all children of the tool in one process group.
+
+The master serves its web API on a free loopback port and is steered like an
+attached one. Workers connect over loopback unless the master binds another
+address (for workers on other hosts).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..config import project_root
+from ..metrics.store import MetricStore
+from ..processes import Child, ProcessError, ProcessGroup, free_loopback_ports
+from .controller import Load, RunController, RunError
+from .master_api import MasterClient, MasterError
+from .target import describe_target
+
+READY_TIMEOUT_S = 60.0
+# Locust reads LOCUST_<OPTION> from its environment; these settings of ours share its names, but
+# the tool applies them through /swarm (and an empty LOCUST_RUN_TIME is an error to Locust).
+LOCUST_READS = ("LOCUST_USERS", "LOCUST_SPAWN_RATE", "LOCUST_RUN_TIME")
+LOOPBACK_BINDS = ("", "*", "0.0.0.0", "127.0.0.1", "localhost")
+
+
+@dataclass
+class LocalSpec:
+    locustfiles: tuple[Path, ...]
+    extra_args: tuple[str, ...] = ()
+    workers: int = 0  # 0: one per core
+    mediation_url: str = ""  # empty: start the embedded mediator
+    mediator_flavour: str | None = None
+    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    master_bind_host: str = "127.0.0.1"
+    master_bind_port: int = 0  # 0: a free port
+    run_dir: Path | None = None
+    ready_timeout_s: float = READY_TIMEOUT_S
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
+
+def _start_embedded_mediator(flavour: str | None, say: Callable[[str], None]):
+    # Imported here: a run against a given MEDIATION_URL needs none of the provisioning code.
+    from ..mediator import LocalMediator
+
+    return LocalMediator(flavour, progress=say).start()
+
+
+class LocalRun(RunController):
+    mode = "local"
+
+    def __init__(self, spec: LocalSpec, load: Load, *, redact: Callable[[str], str] = lambda text: text,
+                 poll_every_s: float = 1.0,
+                 start_mediator: Callable[[str | None, Callable[[str], None]], object] = _start_embedded_mediator):
+        self.spec = spec
+        self.web_port, auto_bind_port = free_loopback_ports(2)
+        self.master_port = spec.master_bind_port or auto_bind_port
+        client = MasterClient(f"http://127.0.0.1:{self.web_port}")
+        store = MetricStore("local", client.base_url)
+        super().__init__(client, load, redact=redact, store=store, poll_every_s=poll_every_s)
+        self.run_dir = spec.run_dir or Path(tempfile.mkdtemp(prefix="mediator-tui-run-"))
+        self.group = ProcessGroup(watchdog=True)
+        self.mediator = None
+        self._master: Child | None = None
+        self._start_mediator = start_mediator
+        self._prepared = False
+        store.describe_run(locustfiles=tuple(str(p) for p in spec.locustfiles),
+                           target=describe_target(spec.mediation_url), run_time_s=load.run_time_s)
+
+    # -- processes -------------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Start mediator, master and workers and wait until every worker has joined."""
+        with self._lock:
+            if self._prepared:
+                return
+            try:
+                self._start_processes()
+            except BaseException:
+                self._end_processes()
+                # A fresh group, so the user can fix the cause and start again.
+                self.group, self._master = ProcessGroup(watchdog=True), None
+                raise
+            self._prepared = True
+            self.poller.start()
+
+    def _start_processes(self) -> None:
+        if not self.spec.locustfiles:
+            raise RunError("no locustfile to run: set LOCUST_FILES or pass -f")
+        mediation_url = self.spec.mediation_url
+        if not mediation_url:
+            self.logs.say("no MEDIATION_URL: starting the embedded mediator")
+            self.mediator = self._start_mediator(self.spec.mediator_flavour, self.logs.say)
+            self.logs.follow("mediator", self.mediator.log_path)
+            mediation_url = self.mediator.invitation_url
+            self.store.describe_run(locustfiles=tuple(str(p) for p in self.spec.locustfiles),
+                                    target=self.mediator.http_url, run_time_s=self.load.run_time_s)
+        env = {key: value for key, value in self.spec.env.items() if key not in LOCUST_READS}
+        env.update({"MEDIATION_URL": mediation_url, "PYTHONUNBUFFERED": "1",
+                    # Locustfiles and the group watchdog import this package, installed or not.
+                    "PYTHONPATH": os.pathsep.join(filter(None, (str(project_root()), self.spec.env.get("PYTHONPATH"))))})
+        files = ",".join(str(p) for p in self.spec.locustfiles)
+        common = ["-f", files, *self.spec.extra_args]
+        master_log = self.run_dir / "master.log"
+        self._master = self.group.start("master", _locust(
+            "--master", "--master-bind-host", self.spec.master_bind_host,
+            "--master-bind-port", str(self.master_port), "--web-host", "127.0.0.1",
+            "--web-port", str(self.web_port), *common), env=env, cwd=self.run_dir, log_path=master_log)
+        self.logs.follow("master", master_log)
+        connect_host = "127.0.0.1" if self.spec.master_bind_host in LOOPBACK_BINDS else self.spec.master_bind_host
+        for index in range(self.spec.worker_count):
+            worker_log = self.run_dir / f"worker-{index}.log"
+            self.group.start(f"worker-{index}", _locust(
+                "--worker", "--master-host", connect_host, "--master-port", str(self.master_port),
+                *common), env=env, cwd=self.run_dir, log_path=worker_log)
+            self.logs.follow("worker", worker_log)
+        self._wait_for_workers()
+
+    def _wait_for_workers(self) -> None:
+        wanted = self.spec.worker_count
+        deadline = time.monotonic() + self.spec.ready_timeout_s
+        joined, last_error = 0, ""
+        while time.monotonic() < deadline:
+            if not self._master.alive():
+                raise RunError("the Locust master exited during start; its log ends with:\n"
+                               + self._master.log_tail())
+            try:
+                joined = int(self.client.stats().get("worker_count") or 0)
+            except MasterError as error:
+                last_error = str(error)
+            else:
+                if joined >= wanted:
+                    self.logs.say(f"master at {self.client.base_url} with {joined} workers; more workers can "
+                                  f"join at {self.spec.master_bind_host}:{self.master_port}")
+                    return
+            time.sleep(0.25)
+        raise RunError(f"only {joined} of {wanted} workers joined the master within "
+                       f"{self.spec.ready_timeout_s:g} s {last_error}; master log ends with:\n"
+                       + self._master.log_tail())
+
+    def failure(self) -> str:
+        if self._prepared and self._master is not None and not self._master.alive():
+            return "the Locust master exited; its log ends with:\n" + self._master.log_tail()
+        return ""
+
+    def _end_processes(self) -> None:
+        problems = []
+        try:
+            self.group.stop()
+        except ProcessError as error:
+            problems.append(str(error))
+        if self.mediator is not None:
+            try:
+                self.mediator.stop()
+            except Exception as error:  # the mediator's own errors; report, keep ending the rest
+                problems.append(f"mediator: {error}")
+            self.mediator = None
+        if problems:
+            raise RunError("; ".join(problems))
+
+    def shutdown(self) -> None:
+        """Stop the swarm and end every process of the run: master, workers, agents, mediator."""
+        with self._lock:
+            if self._shut:
+                return
+            if self._prepared and self._master is not None and self._master.alive():
+                try:
+                    self.client.stop()
+                except MasterError:
+                    pass  # ending the processes stops the load anyway
+            super().shutdown()
+            try:
+                self._end_processes()
+            finally:
+                if self.spec.run_dir is None:
+                    shutil.rmtree(self.run_dir, ignore_errors=True)
+
+
+def _locust(*args: str) -> list[str]:
+    return [sys.executable, "-m", "locust", *args]

@@ -1,0 +1,120 @@
+"""HTTP client of a Locust master's web API: the one way the tool reads and steers a run.
+
+Local and attached runs go through the same calls. Basic-auth credentials are
+sent when given (a master behind a proxy); Locust itself has none built in.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+
+AGENTS_PATH = "/mediator-tui/agents"
+
+
+class MasterError(Exception):
+    """The master cannot be read or refused a command; the message says what to check."""
+
+
+class MasterClient:
+    def __init__(self, base_url: str, username: str = "", password: str = "", timeout_s: float = 3.0):
+        self.base_url = base_url.rstrip("/")
+        self._timeout_s = timeout_s
+        self._headers = {"Accept": "application/json"}
+        if username or password:
+            token = base64.b64encode(f"{username}:{password}".encode()).decode()
+            self._headers["Authorization"] = f"Basic {token}"
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def stats(self) -> dict:
+        try:
+            payload = self._json("GET", "/stats/requests")
+        except _NotFound:
+            raise MasterError(f"{self.base_url} has no /stats/requests: not a Locust master's web UI "
+                              f"(a --headless master serves none)") from None
+        if not isinstance(payload, dict) or "stats" not in payload or "state" not in payload:
+            raise MasterError(f"{self.base_url} answers, but not like a Locust master "
+                              f"(/stats/requests has no 'stats' and 'state')")
+        return payload
+
+    def agents(self) -> dict | None:
+        """The agent-metrics aggregate, or None when the master has no such route (plain Locust)."""
+        try:
+            payload = self._json("GET", AGENTS_PATH)
+        except _NotFound:
+            return None
+        return payload if isinstance(payload, dict) else None
+
+    # -- steering -------------------------------------------------------------------------------
+
+    def swarm(self, users: int, spawn_rate: float, run_time_s: float | None = None, host: str = "") -> dict:
+        """Start or re-scale: Locust's `/swarm` does both."""
+        form = {"user_count": str(users), "spawn_rate": f"{spawn_rate:g}"}
+        if run_time_s:
+            form["run_time"] = f"{int(run_time_s)}s"
+        if host:
+            form["host"] = host
+        answer = self._json("POST", "/swarm", form)
+        if not isinstance(answer, dict) or not answer.get("success"):
+            message = answer.get("message") if isinstance(answer, dict) else answer
+            raise MasterError(f"the master refused to start: {message}")
+        return answer
+
+    def stop(self) -> None:
+        self._json("POST", "/stop", {})
+
+    def reset_stats(self) -> None:
+        self._request("POST", "/stats/reset", {})
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _json(self, method: str, path: str, form: dict | None = None):
+        body = self._request(method, path, form)
+        try:
+            return json.loads(body)
+        except ValueError:
+            raise MasterError(f"{self.base_url}{path} did not answer JSON: is this a Locust master "
+                              f"with its web UI (not --headless)?") from None
+
+    def _request(self, method: str, path: str, form: dict | None) -> bytes:
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=self._headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout_s) as response:
+                return response.read()
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                raise _NotFound(path) from None
+            if error.code in (401, 403):
+                raise MasterError(f"{self.base_url} wants credentials (HTTP {error.code}): "
+                                  f"set the master's user and password in the configuration") from None
+            raise MasterError(f"{self.base_url}{path} answered HTTP {error.code} {error.reason}") from None
+        except urllib.error.URLError as error:
+            raise MasterError(f"cannot reach the master at {self.base_url}: {_reason(error.reason)}") from None
+        except (socket.timeout, TimeoutError):
+            raise MasterError(f"the master at {self.base_url} did not answer within "
+                              f"{self._timeout_s:g} s") from None
+        except (ConnectionError, OSError) as error:
+            raise MasterError(f"cannot reach the master at {self.base_url}: {_reason(error)}") from None
+        except ValueError as error:  # a URL urllib cannot use at all
+            raise MasterError(f"'{self.base_url}' is not a usable URL: {error}") from None
+
+
+class _NotFound(MasterError):
+    def __init__(self, path: str):
+        super().__init__(f"no route {path}")
+
+
+def _reason(reason) -> str:
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused (nothing listens there; is the master started with its web UI?)"
+    if isinstance(reason, socket.gaierror):
+        return f"unknown host ({reason})"
+    if isinstance(reason, (socket.timeout, TimeoutError)):
+        return "timed out"
+    return str(reason)

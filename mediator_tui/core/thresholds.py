@@ -1,0 +1,118 @@
+"""`--fail-on` expressions: `METRIC[(ENDPOINT)] OP NUMBER[%]`, read without eval.
+
+An expression describes a failure: `fail_ratio>0.01` fails the run when more
+than 1 % of requests failed. A metric whose value is unknown (no requests to
+that endpoint, no agent-metrics route on the master) cannot show the run is
+good, so the threshold fails with value null.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from .metrics.snapshot import RequestRow, Snapshot
+
+_OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt,
+}
+_EXPRESSION = re.compile(
+    r"\s*(?P<metric>[a-z_][a-z0-9_]*)\s*(?:\(\s*(?P<endpoint>[^()]+?)\s*\))?"
+    r"\s*(?P<op>>=|<=|==|!=|>|<)\s*(?P<number>[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*(?P<percent>%)?\s*",
+    re.IGNORECASE,
+)
+
+# Metrics of a request row: the aggregate, or one endpoint when named in parentheses.
+_ROW_METRICS: dict[str, Callable[[RequestRow], float | None]] = {
+    "fail_ratio": lambda r: r.fail_ratio if r.count else None,
+    "failures": lambda r: r.failures,
+    "requests": lambda r: r.count,
+    "rps": lambda r: r.avg_rps,
+    "p50": lambda r: r.p50_ms,
+    "p95": lambda r: r.p95_ms,
+    "p99": lambda r: r.p99_ms,
+    "max": lambda r: r.max_ms,
+    "avg": lambda r: r.avg_ms,
+}
+# Metrics of the whole run; None when the master serves no agent metrics.
+_RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
+    "crashes": lambda s: s.agents.crashed if s.agents.known else None,
+    "agents_started": lambda s: s.agents.started if s.agents.known else None,
+    "agents_running": lambda s: s.agents.running if s.agents.known else None,
+    "start_failures": lambda s: s.agents.start_failures if s.agents.known else None,
+    "restarted": lambda s: s.agents.restarted if s.agents.known else None,
+    "ports_refused": lambda s: s.ports.refused if s.ports.known else None,
+    "memory_per_agent": lambda s: s.memory.per_agent_unique_bytes if s.memory.known else None,
+    "workers_missing": lambda s: len(s.status.missing_workers),
+}
+
+
+class ThresholdError(ValueError):
+    """A `--fail-on` expression that cannot be read; the message shows the accepted forms."""
+
+
+@dataclass(frozen=True)
+class Threshold:
+    text: str
+    metric: str
+    endpoint: str | None
+    op: str
+    limit: float
+
+    def value(self, snapshot: Snapshot) -> float | None:
+        if self.metric in _RUN_METRICS:
+            return _RUN_METRICS[self.metric](snapshot)
+        row = snapshot.total if self.endpoint is None else _find_endpoint(snapshot, self.endpoint)
+        return None if row is None else _ROW_METRICS[self.metric](row)
+
+    def check(self, snapshot: Snapshot) -> ThresholdResult:
+        value = self.value(snapshot)
+        failed = value is None or _OPERATORS[self.op](value, self.limit)
+        return ThresholdResult(expr=self.text, value=value, ok=not failed)
+
+
+@dataclass(frozen=True)
+class ThresholdResult:
+    expr: str
+    value: float | None
+    ok: bool
+
+    def as_dict(self) -> dict:
+        return {"expr": self.expr, "value": self.value, "ok": self.ok}
+
+
+def _find_endpoint(snapshot: Snapshot, endpoint: str) -> RequestRow | None:
+    """By name (`ping_mediator`) or by "TYPE name"; the first match in the snapshot's order."""
+    return next((r for r in snapshot.requests if endpoint in (r.name, r.key)), None)
+
+
+def _usage() -> str:
+    return ("write METRIC OP NUMBER, e.g. 'fail_ratio>0.01', 'p95(ping_mediator)>500', 'crashes>0', 'rps<10'; "
+            f"request metrics (optionally with an endpoint name in parentheses): {', '.join(_ROW_METRICS)}; "
+            f"run metrics: {', '.join(_RUN_METRICS)}; operators: > >= < <= == !=")
+
+
+def parse_threshold(text: str) -> Threshold:
+    match = _EXPRESSION.fullmatch(text)
+    if not match:
+        raise ThresholdError(f"cannot read the threshold {text!r}: {_usage()}")
+    metric = match["metric"].lower()
+    endpoint = match["endpoint"]
+    if metric in _RUN_METRICS and endpoint is not None:
+        raise ThresholdError(f"threshold {text!r}: {metric} is a run metric and takes no endpoint")
+    if metric not in _RUN_METRICS and metric not in _ROW_METRICS:
+        raise ThresholdError(f"threshold {text!r}: unknown metric {metric!r}; {_usage()}")
+    limit = float(match["number"])
+    if match["percent"]:
+        limit /= 100.0
+    return Threshold(text=text.strip(), metric=metric, endpoint=endpoint, op=match["op"], limit=limit)
+
+
+def parse_thresholds(texts: list[str]) -> list[Threshold]:
+    return [parse_threshold(text) for text in texts]
+
+
+def check_all(thresholds: list[Threshold], snapshot: Snapshot) -> list[ThresholdResult]:
+    return [threshold.check(snapshot) for threshold in thresholds]

@@ -1,0 +1,57 @@
+"""`mediator-tui --headless --export DIR ...`: the command-line face of core.headless.
+
+The arguments are defined in cli.py; this reads them, with command-line values
+overriding the configuration.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .core import headless
+from .core.config import ConfigError, load_config, parse_duration
+from .core.run.build import Overrides, build_controller
+from .core.run.controller import RunError
+from .core.thresholds import ThresholdError, parse_thresholds
+
+
+def _usage_error(message: str) -> int:
+    print(f"mediator-tui: {message}", file=sys.stderr)
+    return headless.EXIT_SETUP
+
+
+def run_headless(args) -> int:
+    if not args.export:
+        return _usage_error("--headless needs --export DIR (where the results go)")
+    export_dir = Path(args.export)
+    if export_dir.exists() and not export_dir.is_dir():
+        return _usage_error(f"--export {export_dir}: exists and is not a directory")
+    try:
+        thresholds = parse_thresholds(args.fail_on or [])
+        run_time_s = parse_duration(args.run_time) if args.run_time else None
+    except ThresholdError as error:
+        return _usage_error(str(error))
+    except ValueError as error:
+        return _usage_error(f"--run-time {args.run_time!r} {error}")
+    for name, value in (("--users", args.users), ("--spawn-rate", args.spawn_rate), ("--workers", args.workers)):
+        if value is not None and value < 0:
+            return _usage_error(f"{name} must not be negative")
+    try:
+        config = load_config(args.env, strict=False)
+    except ConfigError as error:
+        return _usage_error(str(error))
+    # Settings the command line replaces may be broken in the file without harm.
+    replaced = {"LOCUST_FILES"} if (args.locustfile or args.attach) else set()
+    problems = [p for p in config.problems if p.key not in replaced]
+    if problems:
+        return _usage_error("the configuration has problems:\n  " + "\n  ".join(str(p) for p in problems))
+    overrides = Overrides(attach_url=args.attach, users=args.users, spawn_rate=args.spawn_rate,
+                          run_time_s=run_time_s, workers=args.workers, locustfiles=args.locustfile or [])
+    try:
+        controller = build_controller(config, overrides)
+    except (RunError, ValueError) as error:
+        return _usage_error(str(error))
+    options = headless.HeadlessOptions(export_dir=export_dir, thresholds=thresholds,
+                                       run_time_s=controller.load.run_time_s)
+    return headless.run(controller, options)

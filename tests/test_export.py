@@ -1,0 +1,121 @@
+"""The export: every file from one snapshot, figures that agree, files that appear whole."""
+
+import csv
+import json
+import os
+import re
+
+import pytest
+
+from mediator_tui.core.export import EXPORT_FILES, write_export
+from mediator_tui.core.export.atomic import write_text_atomic
+from mediator_tui.core.metrics.snapshot import example_snapshot
+from mediator_tui.core.thresholds import check_all, parse_thresholds
+
+
+@pytest.fixture
+def exported(tmp_path):
+    snapshot = example_snapshot()
+    results = check_all(parse_thresholds(["fail_ratio>0.01", "crashes>0"]), snapshot)
+    write_export(tmp_path, snapshot, results)
+    return tmp_path, snapshot
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_every_file_is_written_and_nothing_else(exported):
+    directory, _ = exported
+    assert sorted(os.listdir(directory)) == sorted(EXPORT_FILES)
+
+
+def test_summary_has_the_documented_keys(exported):
+    directory, _ = exported
+    summary = json.loads((directory / "summary.json").read_text())
+    assert {"run", "requests", "agents", "ports", "memory", "thresholds"} <= set(summary)
+    assert {"start", "end", "duration_s", "users", "workers", "engine", "locustfiles", "target"} <= set(summary["run"])
+    for row in summary["requests"]:
+        assert set(row) == {"type", "name", "count", "failures", "rps", "p50_ms", "p95_ms", "p99_ms", "max_ms"}
+    assert set(summary["agents"]) == {"started", "running", "crashed", "restarted", "peak_running"}
+    assert set(summary["ports"]) == {"size", "in_use_max", "refused"}
+    assert set(summary["memory"]) == {"agents", "unique_bytes", "shared_bytes", "per_agent_unique_bytes"}
+    assert summary["thresholds"] == [{"expr": "fail_ratio>0.01", "value": 0.002, "ok": True},
+                                     {"expr": "crashes>0", "value": 1, "ok": False}]
+    assert summary["run"]["duration_s"] == 120.0 and summary["run"]["workers"] == 2
+
+
+def test_figures_agree_across_files(exported):
+    directory, snapshot = exported
+    summary = json.loads((directory / "summary.json").read_text())
+    requests = read_csv(directory / "requests.csv")
+    assert summary["total"]["count"] == sum(int(r["count"]) for r in requests) == 6000
+    assert summary["total"]["failures"] == sum(int(r["failures"]) for r in requests)
+    assert [r["name"] for r in requests] == [r["name"] for r in summary["requests"]]
+    history = read_csv(directory / "history.csv")
+    assert len(history) == sum(len(s.points) for s in snapshot.history)
+    assert {r["series"] for r in history} == {"Aggregated", "DIDComm ping_mediator"}
+    crashes = read_csv(directory / "agents.csv")
+    assert len(crashes) == summary["agents"]["crashed"] == 1
+    assert "socket hang up" in crashes[0]["stderr_tail"]
+    assert len(read_csv(directory / "memory.csv")) == len(snapshot.resources)
+    assert read_csv(directory / "failures.csv")[0]["occurrences"] == "12"
+
+
+def test_report_is_one_self_contained_page_with_four_charts(exported):
+    directory, _ = exported
+    page = (directory / "report.html").read_text()
+    assert page.count("<svg") == 4
+    assert "<script" not in page
+    assert not re.search(r'(src|href)\s*=\s*"', page), "a report must not load anything"
+    for title in ("Requests per second", "Latency percentiles", "Users and agents", "Agent memory"):
+        assert title in page
+    assert "FAILED" in page  # the crashes>0 threshold
+
+
+def test_terminal_charts_show_the_same_charts_without_colour_codes(exported):
+    directory, _ = exported
+    text = (directory / "charts.txt").read_text()
+    for title in ("Requests per second", "Latency percentiles", "Users and agents", "Agent memory"):
+        assert title in text
+    assert "\x1b[" not in text
+
+
+def test_secrets_are_scrubbed_from_every_file(tmp_path):
+    write_export(tmp_path, example_snapshot(), redact=lambda text: text.replace("host_1", "****"))
+    for name in EXPORT_FILES:
+        assert "host_1" not in (tmp_path / name).read_text(), name
+
+
+def test_a_failed_write_leaves_the_previous_file_and_no_temporary(tmp_path, monkeypatch):
+    target = tmp_path / "summary.json"
+    write_text_atomic(target, "old")
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        write_text_atomic(target, "new")
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["summary.json"]
+
+
+def test_an_empty_run_still_exports_valid_files(tmp_path):
+    from mediator_tui.core.metrics.store import MetricStore
+
+    snapshot = MetricStore("local", "http://127.0.0.1:1").snapshot()
+    write_export(tmp_path, snapshot, partial=True)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["run"]["partial"] is True and summary["requests"] == []
+    assert summary["agents"]["started"] is None  # unknown, not zero
+    assert "no data" in (tmp_path / "report.html").read_text()
+
+
+@pytest.mark.parametrize("high", [0.3, 1.0, 7.0, 430.0, 1000.0, 123456.0])
+def test_chart_axes_reach_the_highest_value(high):
+    from mediator_tui.core.export.svg import nice_ticks
+
+    ticks = nice_ticks(0.0, high)
+    assert ticks[0] == 0.0 and ticks[-1] >= high and len(ticks) <= 12

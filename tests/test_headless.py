@@ -1,0 +1,84 @@
+"""The headless driver's decisions: when to stop, what to export, which exit status."""
+
+import io
+import json
+from pathlib import Path
+
+from mediator_tui.core import headless
+from mediator_tui.core.export import write_export
+from mediator_tui.core.metrics.snapshot import example_snapshot
+from mediator_tui.core.thresholds import parse_thresholds
+
+
+class FakeRun:
+    """Stands in for a controller: the snapshot is the example one; the master may 'die' on a given poll."""
+
+    mode = "local"
+
+    def __init__(self, die_after_polls=None):
+        self.polls = 0
+        self.die_after_polls = die_after_polls
+        self.calls = []
+
+    def start(self, **kwargs):
+        self.calls.append("start")
+
+    def refresh(self, timeout_s):
+        self.polls += 1
+        return True
+
+    def snapshot(self):
+        return example_snapshot()  # elapsed 120 s
+
+    def failure(self):
+        return "the Locust master exited" if self.die_after_polls and self.polls >= self.die_after_polls else ""
+
+    def stop(self):
+        self.calls.append("stop")
+
+    def final_poll(self):
+        self.calls.append("final_poll")
+
+    def export_now(self, directory, thresholds, partial=False):
+        self.calls.append(("export", partial))
+        write_export(directory, self.snapshot(), [t.check(self.snapshot()) for t in thresholds], partial=partial)
+        return Path(directory)
+
+    def shutdown(self):
+        self.calls.append("shutdown")
+
+
+def run(tmp_path, fake, *thresholds, run_time_s=60.0):
+    options = headless.HeadlessOptions(export_dir=tmp_path, thresholds=parse_thresholds(list(thresholds)),
+                                       run_time_s=run_time_s)
+    stream = io.StringIO()
+    return headless.run(fake, options, stream), stream.getvalue()
+
+
+def test_a_run_past_its_time_is_stopped_read_once_more_exported_and_judged(tmp_path):
+    fake = FakeRun()
+    code, out = run(tmp_path, fake, "crashes>0")
+    assert code == headless.EXIT_THRESHOLD
+    assert fake.calls == ["start", "stop", "final_poll", ("export", False), "shutdown"]
+    assert "crashes>0" in out and "FAILED" in out
+
+
+def test_all_thresholds_holding_exit_0(tmp_path):
+    code, _ = run(tmp_path, FakeRun(), "fail_ratio>0.01", "p95(ping_mediator)>500")
+    assert code == headless.EXIT_OK
+
+
+def test_a_master_that_dies_gives_a_partial_export_and_exit_2(tmp_path):
+    fake = FakeRun(die_after_polls=1)
+    code, out = run(tmp_path, fake, run_time_s=None)
+    assert code == headless.EXIT_SETUP
+    assert ("export", True) in fake.calls and "stop" not in fake.calls and fake.calls[-1] == "shutdown"
+    assert json.loads((tmp_path / "summary.json").read_text())["run"]["partial"] is True
+    assert "master exited" in out
+
+
+def test_progress_line_shows_elapsed_users_rate_failures_and_p95():
+    line = headless.progress_line(example_snapshot())
+    assert line.startswith("[  120s/300s] running")
+    assert "users 60/60" in line and "req/s    49.0" in line and "failures 12 (0.20%)" in line
+    assert "p95 110 ms" in line and "agents 59 (1 crashed)" in line

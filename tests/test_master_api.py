@@ -1,0 +1,102 @@
+"""The master client says what is wrong in words a user can act on, and sends credentials when given."""
+
+import base64
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from mediator_tui.core.metrics.poller import Poller
+from mediator_tui.core.metrics.store import MetricStore
+from mediator_tui.core.run.master_api import MasterClient, MasterError
+from mediator_tui.core.run.target import describe_target
+
+STATS = {"stats": [], "errors": [], "state": "ready", "user_count": 0, "workers": []}
+
+
+class FakeMaster(BaseHTTPRequestHandler):
+    routes: dict = {}
+    seen: list = []
+
+    def do_GET(self):
+        self._answer()
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._answer()
+
+    def _answer(self):
+        type(self).seen.append((self.command, self.path, self.headers.get("Authorization")))
+        status, body = type(self).routes.get(self.path, (404, "not found"))
+        data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def master():
+    FakeMaster.routes, FakeMaster.seen = {}, []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeMaster)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield FakeMaster, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_basic_auth_is_sent_and_a_refusal_names_the_credentials(master):
+    fake, url = master
+    fake.routes["/stats/requests"] = (401, "no")
+    with pytest.raises(MasterError, match="wants credentials"):
+        MasterClient(url, "ops", "s3cret").stats()
+    assert fake.seen[-1][2] == "Basic " + base64.b64encode(b"ops:s3cret").decode()
+
+
+def test_a_web_server_that_is_not_a_locust_master_is_named_so(master):
+    fake, url = master
+    fake.routes["/stats/requests"] = (200, "<html>hello</html>")
+    with pytest.raises(MasterError, match="did not answer JSON"):
+        MasterClient(url).stats()
+    fake.routes["/stats/requests"] = (200, {"hello": "world"})
+    with pytest.raises(MasterError, match="not like a Locust master"):
+        MasterClient(url).stats()
+
+
+def test_no_agent_route_is_none_not_an_error(master):
+    fake, url = master
+    assert MasterClient(url).agents() is None
+
+
+def test_a_refused_swarm_carries_locusts_reason(master):
+    fake, url = master
+    fake.routes["/swarm"] = (200, {"success": False, "message": "Missing or invalid user_count"})
+    with pytest.raises(MasterError, match="invalid user_count"):
+        MasterClient(url).swarm(-1, 1)
+
+
+def test_the_poller_feeds_the_store_and_recovers_when_the_master_answers_again(master):
+    fake, url = master
+    store = MetricStore("attached", url)
+    poller = Poller(MasterClient(url), store)
+    assert not poller.poll_once()
+    assert not store.snapshot().status.connected
+    assert "not a Locust master" in store.snapshot().status.error
+    fake.routes["/stats/requests"] = (200, STATS)
+    assert poller.poll_once()
+    snapshot = store.snapshot()
+    assert snapshot.status.connected and snapshot.status.state == "ready" and snapshot.status.error == ""
+
+
+def test_the_target_is_the_invitations_endpoint_without_its_password():
+    message = {"@type": "https://didcomm.org/out-of-band/1.1/invitation", "services": [
+        {"recipientKeys": ["did:key:z6Mk"], "serviceEndpoint": "https://user:pw@mediator.example:443"}]}
+    url = "https://mediator.example?oob=" + base64.urlsafe_b64encode(json.dumps(message).encode()).decode()
+    assert describe_target(url) == "https://user:****@mediator.example:443"
+    assert describe_target("") == ""
+    assert "cannot be decoded" in describe_target("https://mediator.example?oob=!!")

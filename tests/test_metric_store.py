@@ -1,0 +1,285 @@
+"""The metric store turns what a Locust master serves into the figures a user sees."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from mediator_tui.core.metrics.snapshot import AGGREGATED
+from mediator_tui.core.metrics.store import HostMemory, MetricStore
+
+DATA = Path(__file__).parent / "data"
+
+
+def fixture(name: str) -> dict:
+    return json.loads((DATA / name).read_text())
+
+
+class Clock:
+    def __init__(self, t: float = 1000.0):
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def stats_with(count: int, failures: int = 0, state: str = "running", users: int = 10,
+               median=11, p95=20, p99=22) -> dict:
+    """The recorded running payload with its counts replaced (both rows: one endpoint only)."""
+    payload = fixture("locust_stats_run2.json")
+    payload["state"], payload["user_count"] = state, users
+    for row in payload["stats"]:
+        row.update(num_requests=count, num_failures=failures, median_response_time=median,
+                   **{"response_time_percentile_0.95": p95, "response_time_percentile_0.99": p99})
+    return payload
+
+
+def make_store(clock: Clock, **kwargs) -> MetricStore:
+    return MetricStore("local", "http://127.0.0.1:8089", clock=clock,
+                       host_memory=lambda: HostMemory(total_bytes=16_000_000_000, available_bytes=8_000_000_000),
+                       **kwargs)
+
+
+def feed_counts(store: MetricStore, clock: Clock, counts: list[int], failures: list[int] | None = None) -> None:
+    for i, count in enumerate(counts):
+        clock.t += 1.0
+        store.feed(stats_with(count, (failures or [0] * len(counts))[i]), None, t=clock.t)
+
+
+def test_rates_come_from_count_deltas_over_the_window_not_locusts_average():
+    clock = Clock()
+    store = make_store(clock, rate_window_s=3.0)
+    feed_counts(store, clock, [0, 100, 200, 300, 400], failures=[0, 0, 3, 6, 9])
+    total = store.snapshot().total
+    # 300 requests and 9 failures in the last 3 s; Locust's own current_rps in the payload is 82.4.
+    assert total.rps == pytest.approx(100.0)
+    assert total.fail_per_s == pytest.approx(3.0)
+    assert total.count == 400
+
+
+def test_steps_from_three_second_worker_reports_give_a_steady_rate():
+    clock = Clock()
+    store = make_store(clock, rate_window_s=3.0)
+    # The master learns counts only when a worker reports: a step of 300 every 3 s.
+    feed_counts(store, clock, [0, 0, 0, 300, 300, 300, 600, 600, 600, 900])
+    rates = [p.rps for p in store.snapshot().series().points[3:]]
+    assert rates == pytest.approx([100.0] * len(rates))
+
+
+def test_history_is_bounded_and_has_one_point_per_second():
+    clock = Clock()
+    store = make_store(clock, history_s=5)
+    feed_counts(store, clock, list(range(0, 1000, 10)))
+    store.feed(stats_with(1000), None, t=clock.t + 0.4)  # a second poll within the same second
+    points = store.snapshot().series(AGGREGATED).points
+    assert len(points) == 5
+    assert [int(p.t) for p in points] == list(range(int(clock.t) - 4, int(clock.t) + 1))
+
+
+def test_counter_reset_starts_the_rates_again_instead_of_going_negative():
+    clock = Clock()
+    store = make_store(clock)
+    feed_counts(store, clock, [0, 100, 200, 300, 10, 20])
+    assert store.snapshot().total.rps == pytest.approx(10.0)
+    assert all(p.rps >= 0 for p in store.snapshot().series().points)
+
+
+def route_stats(count: int, histogram: dict) -> dict:
+    """The agent-metrics route's uncached counts and histograms (one endpoint, so total == endpoint)."""
+    row = {"num_requests": count, "num_failures": 0, "response_times": histogram}
+    return {"request_stats": {"entries": [{"method": "DIDComm", "name": "ping_mediator", **row}], "total": row}}
+
+
+def test_exact_interval_percentiles_from_histograms_of_the_agent_route():
+    clock = Clock()
+    store = make_store(clock, rate_window_s=2.0)
+    slow = {"1000": 100}  # an early burst of slow requests
+    fast = {"1000": 100, "10": 90, "20": 10}
+    for histogram, count in ((slow, 100), (slow, 100), (fast, 200)):
+        clock.t += 1.0
+        store.feed(stats_with(count, p95=1000, p99=1000), route_stats(count, histogram), t=clock.t)
+    row = store.snapshot().requests[0]
+    assert (row.interval_p50_ms, row.interval_p95_ms, row.interval_p99_ms) == (10.0, 20.0, 20.0)
+    assert row.p95_ms == 1000.0  # cumulative stays as Locust says
+    assert row.percentile_source == "histogram"
+
+
+def test_uncached_counts_of_the_agent_route_win_over_locusts_cached_payload():
+    clock = Clock()
+    store = make_store(clock, rate_window_s=1.0)
+    cached = stats_with(100)
+    for count in (100, 150, 200):
+        clock.t += 1.0
+        store.feed(cached, route_stats(count, {"10": count}), t=clock.t)
+    snap = store.snapshot()
+    assert snap.total.count == 200 and snap.total.rps == pytest.approx(50.0)
+
+
+def test_without_histograms_the_aggregated_row_uses_locusts_window_and_endpoints_cumulative():
+    clock = Clock()
+    store = make_store(clock)
+    feed_counts(store, clock, [100])
+    snap = store.snapshot()
+    assert snap.total.percentile_source == "window"
+    assert (snap.total.interval_p50_ms, snap.total.interval_p95_ms) == (11.0, 20.0)
+    assert snap.requests[0].percentile_source == "cumulative"
+    assert snap.requests[0].interval_p95_ms == snap.requests[0].p95_ms == 20.0
+
+
+def test_no_requests_means_unknown_latency_not_zero():
+    store = make_store(Clock())
+    store.feed(fixture("locust_stats_idle.json"), None)
+    snap = store.snapshot()
+    assert snap.total.count == 0
+    assert snap.total.p95_ms is None and snap.total.max_ms is None
+    assert snap.requests == ()
+
+
+def test_status_workers_users_and_failures_from_the_recorded_payload():
+    store = make_store(Clock())
+    store.feed(fixture("locust_stats_run2.json"), None)
+    snap = store.snapshot()
+    assert snap.status.connected and snap.status.state == "running" and snap.status.users == 10
+    assert snap.status.worker_count == 1 and snap.status.missing_workers == ()
+    assert snap.failures[0].error == "RuntimeError('synthetic failure')"
+    assert snap.failures[0].occurrences == 10
+    assert snap.requests[0].key == "DIDComm ping_mediator"
+
+
+def test_missing_agent_route_means_unknown_agents_not_an_error():
+    store = make_store(Clock())
+    store.feed(fixture("locust_stats_run2.json"), None)
+    snap = store.snapshot()
+    assert snap.status.error == ""
+    assert not snap.agents.known and not snap.ports.known and not snap.memory.known
+    assert snap.memory.host_available_bytes == 8_000_000_000
+
+
+def test_agents_ports_memory_and_crashes_from_the_agent_route():
+    clock = Clock()
+    store = make_store(clock)
+    agents = fixture("agents_route.json")
+    store.feed(fixture("locust_stats_run2.json"), agents, t=clock.t)
+    later = copy.deepcopy(agents)
+    later["total"]["ports"]["in_use"] = 30
+    clock.t += 10.0
+    store.feed(fixture("locust_stats_run2.json"), later, t=clock.t)  # same crash again: counted once
+    snap = store.snapshot()
+    assert (snap.agents.running, snap.agents.crashed, snap.agents.start_failures) == (10, 1, 1)
+    assert len(snap.agents.crash_log) == 1
+    assert snap.agents.crash_log[0].worker_id == "vm_a" and "hang up" in snap.agents.crash_log[0].stderr_tail
+    assert (snap.ports.size, snap.ports.in_use, snap.ports.refused) == (200, 30, 1)
+    assert snap.ports.trend_per_s == pytest.approx(2.0)
+    assert snap.memory.per_agent_unique_bytes == pytest.approx(100_000_000)
+    assert snap.memory.projected_more_agents == 80  # 8 GB available / 100 MB per agent
+    assert [w.per_agent_unique_bytes for w in snap.memory.per_worker] == [100_000_000, 100_000_000]
+    assert snap.status.engine == "credo"
+
+
+def test_unreachable_master_is_a_status_with_a_reason():
+    store = make_store(Clock())
+    store.feed_error("cannot reach the master at http://127.0.0.1:1: connection refused")
+    snap = store.snapshot()
+    assert not snap.status.connected and snap.status.state == "unreachable"
+    assert "connection refused" in snap.status.error
+
+
+def test_elapsed_counts_from_the_swarm_and_stops_with_the_run():
+    clock = Clock()
+    store = make_store(clock)
+    store.swarm_requested(10, 5.0)
+    clock.t += 1.0
+    store.feed(stats_with(10), None, t=clock.t)
+    clock.t += 29.0
+    store.feed(stats_with(100, state="stopped"), None, t=clock.t)
+    clock.t += 100.0
+    assert store.snapshot().status.elapsed_s == pytest.approx(30.0)
+    assert store.snapshot().status.target_users == 10
+
+
+def test_a_stale_running_state_after_our_stop_does_not_restart_the_clock():
+    clock = Clock()
+    store = make_store(clock)
+    store.swarm_requested(10, 5.0)
+    clock.t += 8.0
+    store.feed(stats_with(100), None, t=clock.t)
+    store.swarm_stopped()
+    clock.t += 1.0
+    store.feed(stats_with(120), None, t=clock.t)  # computed before the stop reached the master
+    clock.t += 2.0
+    store.feed(stats_with(130, state="stopped"), None, t=clock.t)
+    assert store.snapshot().status.elapsed_s == pytest.approx(8.0)
+
+
+def test_attaching_to_a_running_master_starts_the_clock_at_the_first_poll():
+    clock = Clock()
+    store = make_store(clock)
+    store.feed(stats_with(5000), None, t=clock.t)
+    clock.t += 5.0
+    store.feed(stats_with(5500), None, t=clock.t)
+    assert store.snapshot().status.elapsed_s == pytest.approx(5.0)
+
+
+def test_a_payload_from_locusts_cache_repeats_the_last_rate_instead_of_dropping_it():
+    clock = Clock()
+    store = make_store(clock, rate_window_s=3.0)
+    feed_counts(store, clock, [0, 0, 0, 300])
+    clock.t += 1.0
+    store.feed(stats_with(300), None, t=clock.t)  # the same payload again: served from the 2 s cache
+    points = store.snapshot().series().points
+    assert [p.rps for p in points[-2:]] == pytest.approx([100.0, 100.0])
+    assert int(points[-1].t) == int(clock.t)
+
+
+def test_memory_at_the_peak_survives_the_stop_that_ends_every_agent():
+    clock = Clock()
+    store = make_store(clock)
+    running = fixture("agents_route.json")
+    stopped = copy.deepcopy(running)
+    stopped["total"]["agents"]["running"] = 0
+    stopped["total"]["memory"].update(agents=0, unique_bytes=5_000_000, per_agent_unique_bytes=None)
+    store.feed(fixture("locust_stats_run2.json"), running, t=clock.t)
+    store.feed(fixture("locust_stats_stopped.json"), stopped, t=clock.t + 1)
+    snap = store.snapshot()
+    assert snap.memory.agents == 0 and snap.memory.per_agent_unique_bytes is None
+    assert (snap.memory.peak_agents, snap.memory.peak_per_agent_unique_bytes) == (10, 100_000_000)
+    assert snap.agents.peak_running == 10
+
+
+def test_a_new_swarm_after_a_stop_starts_a_new_run_like_locust_does():
+    clock = Clock()
+    store = make_store(clock)
+    store.swarm_requested(10, 5.0)
+    feed_counts(store, clock, [100, 200])
+    store.swarm_stopped()
+    clock.t += 5.0
+    store.swarm_requested(3, 1.0)
+    feed_counts(store, clock, [0, 30])
+    snap = store.snapshot()
+    assert snap.total.count == 30 and snap.status.target_users == 3
+    assert snap.status.elapsed_s == pytest.approx(2.0)
+    assert len(snap.series().points) == 2
+
+
+def test_a_connection_blip_mid_run_keeps_the_run_and_its_history():
+    clock = Clock()
+    store = make_store(clock)
+    feed_counts(store, clock, [100, 200, 300])
+    store.feed_error("the master at http://127.0.0.1:8089 did not answer within 3 s")
+    assert store.snapshot().status.state == "unreachable"
+    feed_counts(store, clock, [400])
+    snap = store.snapshot()
+    assert snap.status.state == "running" and snap.status.error == ""
+    assert len(snap.series().points) == 4 and snap.status.elapsed_s == pytest.approx(3.0)
+
+
+def test_a_stats_reset_mid_run_restarts_figures_and_clock_but_not_the_run():
+    clock = Clock()
+    store = make_store(clock)
+    feed_counts(store, clock, [100, 200, 300])
+    store.reset()
+    feed_counts(store, clock, [0, 40])
+    snap = store.snapshot()
+    assert snap.total.count == 40 and snap.status.state == "running"
+    assert snap.status.elapsed_s == pytest.approx(2.0)

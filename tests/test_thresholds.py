@@ -1,0 +1,44 @@
+"""`--fail-on` expressions decide the exit status of a headless run."""
+
+import dataclasses
+
+import pytest
+
+from mediator_tui.core.metrics.snapshot import AgentsSnapshot, example_snapshot
+from mediator_tui.core.thresholds import ThresholdError, check_all, parse_threshold, parse_thresholds
+
+
+def results(*texts, snapshot=None):
+    return {r.expr: (r.value, r.ok) for r in check_all(parse_thresholds(list(texts)), snapshot or example_snapshot())}
+
+
+def test_expressions_on_the_aggregate_endpoints_and_the_run():
+    # example: 6000 requests, 12 failures (0.2 %), p95 160 ms aggregated, 120 ms for ping_mediator, 1 crash
+    assert results("fail_ratio>0.01", "fail_ratio > 0.1%", "p95(ping_mediator)>500", "p95>100",
+                   "crashes>0", "rps<10", "p95(DIDComm ping_mediator)<=120") == {
+        "fail_ratio>0.01": (0.002, True),
+        "fail_ratio > 0.1%": (0.002, False),
+        "p95(ping_mediator)>500": (120.0, True),
+        "p95>100": (160.0, False),
+        "crashes>0": (1, False),
+        "rps<10": (50.0, True),
+        "p95(DIDComm ping_mediator)<=120": (120.0, False),
+    }
+
+
+def test_an_unknown_value_fails_the_threshold_because_nothing_shows_the_run_is_good():
+    snapshot = dataclasses.replace(example_snapshot(), agents=AgentsSnapshot(known=False))
+    assert results("crashes>0", "p95(no_such_endpoint)>500", snapshot=snapshot) == {
+        "crashes>0": (None, False),
+        "p95(no_such_endpoint)>500": (None, False),
+    }
+
+
+@pytest.mark.parametrize("text", [
+    "", "fail_ratio", "fail_ratio>>1", "p95(ping>500", "__import__('os')>1", "crashes(x)>0",
+    "latency>5", "p95>abc", "p95>1;rm -rf /",
+])
+def test_bad_expressions_are_refused_with_the_accepted_forms(text):
+    with pytest.raises(ThresholdError) as error:
+        parse_threshold(text)
+    assert "p95(ping_mediator)>500" in str(error.value) or "run metric" in str(error.value)
