@@ -20,11 +20,15 @@ mediators: setup
 	$(BIN)/mediator-tui mediator provision --flavour acapy
 	$(BIN)/mediator-tui mediator provision --flavour acapy-legacy
 
+# The Credo agent's Node dependencies (the askar library comes from the aries-askar wheel).
+agent: setup
+	cd agent && npm ci --no-audit --no-fund
+
 tui: setup
 	$(BIN)/mediator-tui $(ARGS)
 
-test: setup-test mediators
+test: setup-test mediators agent
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache agent/node_modules

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import acapy, interpreters
+from . import acapy, credo, interpreters
 from .errors import ProvisionError
 from .flavour import MediatorFlavour
 
 _FACTORIES: dict[str, Callable[[], MediatorFlavour]] = {
     "acapy": acapy.acapy,
     "acapy-legacy": acapy.acapy_legacy,
+    "credo": credo.credo,
 }
 # Newest first: the automatic choice is the first one this machine can run.
 AUTO_ORDER = ["acapy", "acapy-legacy"]

@@ -1,0 +1,139 @@
+'use strict'
+// A stock Credo mediator (mediator module, pickup v1/v2 with live mode) on loopback, for load tests
+// of a second mediator implementation. Ports and data folder come from the environment:
+//   MEDIATOR_HTTP_PORT, MEDIATOR_WS_PORT, MEDIATOR_ADMIN_PORT, MEDIATOR_DATA_DIR, LOG_LEVEL
+// The wallet lives in MEDIATOR_DATA_DIR, so a mediator restarted on the same folder and ports keeps
+// its connections and mediations (its clients reconnect). Its small admin interface:
+//   GET /ready -> {"ready": true}; POST /invitation -> {"invitation_url": ...} (multi-use OOB);
+//   GET /counts -> {"active_connections", "granted_mediations", "keylist_routes"}.
+// It prints one line `{"event":"ready","invitationUrl":...}` on stdout once it serves.
+
+const { ariesAskar, Store } = require('@hyperledger/aries-askar-nodejs')
+const { AskarModule } = require('@credo-ts/askar')
+const {
+  Agent,
+  ConnectionsModule,
+  DidExchangeState,
+  HttpOutboundTransport,
+  KeyDerivationMethod,
+  MediationRole,
+  MediationState,
+  MediatorModule,
+  MediatorService,
+  MessagePickupModule,
+  WsOutboundTransport,
+} = require('@credo-ts/core')
+const { agentDependencies, HttpInboundTransport, WsInboundTransport } = require('@credo-ts/node')
+const express = require('express')
+const fs = require('fs')
+const http = require('http')
+const path = require('path')
+const { WebSocketServer } = require('ws')
+
+require('./lib/protocol') // keeps library console output off stdout
+const { StderrLogger } = require('./lib/logger')
+
+const HOST = '127.0.0.1'
+
+function port(name) {
+  const value = Number(process.env[name])
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a port number`)
+  return value
+}
+
+// The wallet key is made once per data folder, so a restart opens the same wallet.
+function walletKey(dataDir) {
+  const keyFile = path.join(dataDir, 'wallet.key')
+  if (!fs.existsSync(keyFile)) fs.writeFileSync(keyFile, Store.generateRawKey(), { mode: 0o600 })
+  return fs.readFileSync(keyFile, 'utf8').trim()
+}
+
+// Credo's HTTP transport listens on every interface; this app listens on loopback only.
+function loopbackApp() {
+  const app = express()
+  app.listen = (listenPort, callback) => http.createServer(app).listen(listenPort, HOST, callback)
+  return app
+}
+
+async function counts(agent) {
+  const connections = await agent.connections.findAllByQuery({ state: DidExchangeState.Completed })
+  const mediations = await agent.dependencyManager
+    .resolve(MediatorService)
+    .findAllByQuery(agent.context, { state: MediationState.Granted, role: MediationRole.Mediator })
+  return {
+    active_connections: connections.length,
+    granted_mediations: mediations.length,
+    keylist_routes: mediations.reduce((sum, record) => sum + record.recipientKeys.length, 0),
+  }
+}
+
+function serveAdmin(agent, adminPort, httpEndpoint) {
+  const admin = express()
+  admin.get('/ready', (_req, res) => res.json({ ready: agent.isInitialized }))
+  admin.post('/invitation', (_req, res, next) => {
+    agent.oob
+      .createInvitation({ multiUseInvitation: true, autoAcceptConnection: true })
+      .then((record) => res.json({ invitation_url: record.outOfBandInvitation.toUrl({ domain: httpEndpoint }) }))
+      .catch(next)
+  })
+  admin.get('/counts', (_req, res, next) => {
+    counts(agent).then((result) => res.json(result), next)
+  })
+  admin.use((error, _req, res, _next) => res.status(500).json({ error: String((error && error.message) || error) }))
+  return new Promise((resolve) => {
+    const server = admin.listen(adminPort, HOST, () => resolve(server))
+  })
+}
+
+async function main() {
+  const dataDir = process.env.MEDIATOR_DATA_DIR || path.join(process.cwd(), 'credo-mediator')
+  fs.mkdirSync(dataDir, { recursive: true })
+  const httpEndpoint = `http://${HOST}:${port('MEDIATOR_HTTP_PORT')}`
+  const wsEndpoint = `ws://${HOST}:${port('MEDIATOR_WS_PORT')}`
+  const agent = new Agent({
+    config: {
+      label: 'Credo Mediator',
+      endpoints: [httpEndpoint, wsEndpoint],
+      walletConfig: {
+        id: 'mediator',
+        key: walletKey(dataDir),
+        keyDerivationMethod: KeyDerivationMethod.Raw,
+        storage: { type: 'sqlite', config: { path: path.join(dataDir, 'wallet.sqlite') } },
+      },
+      logger: new StderrLogger(process.env.LOG_LEVEL, 'mediator'),
+    },
+    dependencies: agentDependencies,
+    modules: {
+      askar: new AskarModule({ ariesAskar }),
+      connections: new ConnectionsModule({ autoAcceptConnections: true }),
+      mediator: new MediatorModule({ autoAcceptMediationRequests: true }),
+      messagePickup: new MessagePickupModule(),
+    },
+  })
+  agent.registerInboundTransport(new HttpInboundTransport({ app: loopbackApp(), port: port('MEDIATOR_HTTP_PORT') }))
+  agent.registerInboundTransport(
+    new WsInboundTransport({ server: new WebSocketServer({ host: HOST, port: port('MEDIATOR_WS_PORT') }) })
+  )
+  agent.registerOutboundTransport(new HttpOutboundTransport())
+  agent.registerOutboundTransport(new WsOutboundTransport())
+  await agent.initialize()
+  const adminServer = await serveAdmin(agent, port('MEDIATOR_ADMIN_PORT'), httpEndpoint)
+
+  const stop = () => {
+    adminServer.close()
+    agent.shutdown().finally(() => process.exit(0))
+    setTimeout(() => process.exit(0), 5000).unref()
+  }
+  process.on('SIGTERM', stop)
+  process.on('SIGINT', stop)
+
+  const invitation = await agent.oob.createInvitation({ multiUseInvitation: true, autoAcceptConnection: true })
+  process.stdout.write(
+    JSON.stringify({ event: 'ready', invitationUrl: invitation.outOfBandInvitation.toUrl({ domain: httpEndpoint }) }) + '\n'
+  )
+}
+
+main().catch((error) => {
+  process.stderr.write(`mediator failed to start: ${(error && error.stack) || error}\n`)
+  process.exit(1)
+})

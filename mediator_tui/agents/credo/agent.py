@@ -1,0 +1,270 @@
+"""`CredoAgent`: the agent interface over one Credo-ts Node process, supervised.
+
+The process's death is noticed at once (a watcher waits on it): the command in
+flight fails with `AgentCrashed`, `alive` turns False, and `crash_reason` keeps
+the exit code or signal with the last stderr lines. With `supervise=True` the
+agent restarts itself with bounded, doubling backoff: a new process and a new
+wallet started with the same options; the next call then raises `AgentCrashed`
+once (its connections are gone with the old wallet), so no restart is silent.
+Without it, the owner replaces a dead agent (as the Locust user slots do).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import gevent
+from gevent.event import Event
+from gevent.queue import Empty, Queue
+
+from mediator_tui.agents.credo import setup
+from mediator_tui.agents.credo.channel import NodeChannel
+from mediator_tui.agents.interface import (
+    Agent,
+    AgentCrashed,
+    AgentError,
+    AgentTimeout,
+    ReceivedMessage,
+    StartOptions,
+)
+
+log = logging.getLogger(__name__)
+
+MESSAGES_KEPT = 1000
+CRASHES_KEPT = 20
+
+
+@dataclass(frozen=True)
+class CrashRecord:
+    ts: float
+    pid: int
+    reason: str
+    stderr_tail: str
+
+
+@dataclass(frozen=True)
+class RestartPolicy:
+    first_delay_s: float = 0.5
+    max_delay_s: float = 10.0
+    # Consecutive failed restarts after which the agent stays dead.
+    max_attempts: int = 5
+
+    def delay(self, attempt: int) -> float:
+        return min(self.max_delay_s, self.first_delay_s * 2 ** max(0, attempt - 1))
+
+
+class CredoAgent(Agent):
+    def __init__(self, timeout: float = 120.0, supervise: bool = False, restart_policy: RestartPolicy = RestartPolicy(),
+                 on_crash: Callable[[CrashRecord], None] | None = None, log_level: str = "",
+                 command: Sequence[str] | None = None):
+        """`command` replaces `node agent/agent.js` (a stand-in agent in tests, or a custom script)."""
+        self.timeout = timeout
+        self.command = list(command) if command else None
+        self.supervise = supervise
+        self.restart_policy = restart_policy
+        self.on_crash = on_crash
+        self.log_level = log_level
+        self.crashes: deque[CrashRecord] = deque(maxlen=CRASHES_KEPT)
+        self.crash_count = 0
+        self.restart_count = 0
+        # Reopened websockets to the mediator (the first one of each wallet is not a reconnect).
+        self.reconnects = 0
+        self._channel: NodeChannel | None = None
+        self._options: StartOptions | None = None
+        self._messages: Queue = Queue()
+        self._mediator_sockets_opened = 0
+        self._unreported_crash: CrashRecord | None = None
+        self._restarting: gevent.Greenlet | None = None
+        self._settled = Event()
+        self._settled.set()
+        self._shut_down = False
+
+    # -- what owners and metrics read --------------------------------------------------------
+
+    @property
+    def alive(self) -> bool:
+        return not self._shut_down and self._channel is not None and self._channel.running
+
+    @property
+    def pid(self) -> int | None:
+        return self._channel.pid if self._channel is not None and self._channel.running else None
+
+    @property
+    def crash_reason(self) -> str:
+        return self.crashes[-1].reason if self.crashes else ""
+
+    @property
+    def stderr_tail(self) -> str:
+        if self.crashes:
+            return self.crashes[-1].stderr_tail
+        return self._channel.stderr_tail if self._channel is not None else ""
+
+    # -- the agent interface ---------------------------------------------------------------
+
+    def start(self, options: StartOptions) -> None:
+        if self._shut_down:
+            raise AgentError("start: agent was shut down")
+        if self._options is not None:
+            raise AgentError("start: agent already started")
+        # After a failed start the process is still good to start again (it rebuilds its Agent).
+        if self._channel is None or not self._channel.running:
+            if self._channel is not None:
+                self._channel.close()
+            self._spawn()
+        try:
+            self._start_wallet(options)
+        except AgentCrashed:
+            self._unreported_crash = None  # the failed start is how the caller hears of it
+            raise
+        self._options = options
+
+    def ping_mediator(self) -> None:
+        self._call("ping_mediator")
+
+    def receive_invitation(self, invitation_url: str) -> str:
+        return str(self._call("receiveInvitation", invitationUrl=invitation_url)["connectionId"])
+
+    def create_invitation(self) -> str:
+        return str(self._call("createInvitation")["invitationUrl"])
+
+    def send_message(self, connection_id: str, content: str) -> None:
+        self._call("sendMessage", connectionId=connection_id, content=content)
+
+    def receive_message(self) -> ReceivedMessage:
+        # Messages come as events the moment they arrive, so none is lost to a timed-out wait.
+        self._raise_unreported_crash()
+        try:
+            event = self._messages.get(timeout=self.timeout)
+        except Empty:
+            raise AgentTimeout(f"receiveMessage: no message within {self.timeout:g} s") from None
+        extra = {key: value for key, value in event.items() if key not in ("event", "content", "connectionId")}
+        return ReceivedMessage(content=str(event.get("content", "")),
+                               connection_id=str(event.get("connectionId") or ""), extra=extra)
+
+    def receive_credential(self) -> dict:
+        return dict(self._call("receiveCredential"))
+
+    def presentation_exchange(self) -> dict:
+        return dict(self._call("presentationExchange"))
+
+    def shutdown(self) -> None:
+        if self._shut_down:
+            return
+        self._shut_down = True
+        if self._restarting is not None:
+            self._restarting.kill(block=True, timeout=5)
+        channel, self._channel = self._channel, None
+        if channel is None:
+            return
+        if channel.running:
+            try:
+                channel.request("shutdown", {}, timeout=min(self.timeout, 5.0))
+            except AgentError as error:
+                log.debug("agent %s did not shut down cleanly: %s", channel.pid, error)
+        channel.close()
+
+    # -- the process ---------------------------------------------------------------------------
+
+    def _spawn(self) -> None:
+        env = setup.child_environment({"LOG_LEVEL": self.log_level} if self.log_level else None)
+        argv = self.command or [setup.node_binary(), str(setup.script("agent.js"))]
+        self._mediator_sockets_opened = 0
+        self._channel = NodeChannel(argv, env, on_event=self._on_event, on_exit=self._on_exit)
+
+    def _start_wallet(self, options: StartOptions) -> None:
+        fields = {
+            "withMediation": options.with_mediation,
+            "mediationUrl": options.mediation_url,
+            "port": options.port,
+            "agentIp": options.agent_ip,
+            "pickupStrategy": options.pickup_strategy,
+        }
+        assert self._channel is not None
+        self._channel.request("start", fields, timeout=self.timeout)
+
+    def _on_event(self, event: dict) -> None:
+        kind = event.get("event")
+        if kind == "message":
+            if self._messages.qsize() >= MESSAGES_KEPT:
+                self._messages.get_nowait()
+            self._messages.put(event)
+        elif kind == "ws_open" and event.get("mediator"):
+            self._mediator_sockets_opened += 1
+            if self._mediator_sockets_opened > 1:
+                self.reconnects += 1
+
+    def _on_exit(self, channel: NodeChannel) -> None:
+        if channel.closing or self._shut_down or channel is not self._channel:
+            return
+        description = channel.exit_description()
+        crash = CrashRecord(ts=time.time(), pid=channel.pid, reason=f"agent process {description}",
+                            stderr_tail=channel.stderr_tail)
+        self.crashes.append(crash)
+        self.crash_count += 1
+        self._unreported_crash = crash
+        log.warning("credo agent %s %s", channel.pid, description)
+        if self.on_crash is not None:
+            try:
+                self.on_crash(crash)
+            except Exception:  # an observer's bug must not stop the supervision
+                log.exception("on_crash callback failed")
+        if self.supervise and self._options is not None and self._restarting is None:
+            self._settled.clear()
+            self._restarting = gevent.spawn(self._restart)
+
+    def _restart(self) -> None:
+        try:
+            for attempt in range(1, self.restart_policy.max_attempts + 1):
+                gevent.sleep(self.restart_policy.delay(attempt))
+                if self._shut_down:
+                    return
+                old = self._channel
+                try:
+                    self._spawn()
+                    self._start_wallet(self._options)
+                except AgentError as error:
+                    log.warning("restart %d of credo agent failed: %s", attempt, error)
+                    if self._channel is not None and self._channel is not old:
+                        self._channel.closing = True
+                        self._channel.close()
+                    continue
+                finally:
+                    if old is not None and old is not self._channel:
+                        old.close(term_after=0, kill_after=1)
+                self.restart_count += 1
+                return
+            log.error("credo agent stays dead after %d restarts", self.restart_policy.max_attempts)
+        finally:
+            self._restarting = None
+            self._settled.set()
+
+    # -- commands ---------------------------------------------------------------------------------
+
+    def _raise_unreported_crash(self) -> None:
+        crash, self._unreported_crash = self._unreported_crash, None
+        if crash is not None:
+            replaced = " (wallet replaced, its connections are gone)" if self.supervise else ""
+            raise AgentCrashed(f"{crash.reason}{replaced}",
+                               reason=f"{crash.reason}; stderr: {crash.stderr_tail[-1000:]}")
+
+    def _call(self, command: str, **fields) -> dict:
+        if self._shut_down:
+            raise AgentError(f"{command}: agent was shut down")
+        if self._options is None:
+            raise AgentError(f"{command}: agent not started")
+        self._raise_unreported_crash()
+        # A supervised agent being restarted: wait for it rather than fail at once.
+        self._settled.wait(timeout=self.timeout)
+        self._raise_unreported_crash()
+        if self._channel is None:
+            raise AgentCrashed(f"{command}: agent is not running")
+        try:
+            result = self._channel.request(command, fields, timeout=self.timeout)
+        except AgentCrashed:
+            self._unreported_crash = None  # this command carried the crash to its caller
+            raise
+        return result if isinstance(result, dict) else {}

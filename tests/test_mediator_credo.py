@@ -1,0 +1,36 @@
+"""The credo mediator flavour: what it runs, and what it says when Node or Credo is missing."""
+
+from pathlib import Path
+
+import pytest
+
+from mediator_tui.agents.credo import setup
+from mediator_tui.core.mediator.credo import credo
+from mediator_tui.core.mediator.errors import ProvisionError
+from mediator_tui.core.mediator.process import Ports
+
+
+def test_it_runs_the_mediator_script_on_the_given_loopback_ports_with_its_wallet_in_the_run_dir(tmp_path):
+    flavour = credo()
+    flavour.provision()
+    spec = flavour.launch_spec(Ports(http=1001, ws=1002, admin=1003), tmp_path)
+    assert Path(spec.argv[-1]).name == "mediator.js"
+    assert {k: spec.env[k] for k in ("MEDIATOR_HTTP_PORT", "MEDIATOR_WS_PORT", "MEDIATOR_ADMIN_PORT")} == {
+        "MEDIATOR_HTTP_PORT": "1001", "MEDIATOR_WS_PORT": "1002", "MEDIATOR_ADMIN_PORT": "1003"}
+    assert spec.env["MEDIATOR_DATA_DIR"] == str(tmp_path / "credo-mediator")
+    assert (Path(spec.env[setup.ASKAR_LIBRARY_ENV]) / setup.ASKAR_LIBRARY_FILE).is_file()
+
+
+def test_an_agent_folder_without_npm_ci_is_refused_with_the_command_to_run(tmp_path, monkeypatch):
+    (tmp_path / "mediator.js").write_text("")
+    monkeypatch.setenv(setup.AGENT_DIR_ENV, str(tmp_path))
+    flavour = credo()
+    assert not flavour.installable()
+    with pytest.raises(ProvisionError, match="run `npm ci` there"):
+        flavour.provision()
+
+
+def test_a_missing_askar_library_names_the_wheel_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv(setup.ASKAR_LIBRARY_ENV, str(tmp_path))
+    with pytest.raises(setup.CredoSetupError, match="pip install aries-askar==0.3.2"):
+        setup.askar_library_dir()
