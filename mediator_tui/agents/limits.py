@@ -1,0 +1,106 @@
+"""Local limits on how many agents one process can hold, found before they bite.
+
+A user otherwise meets them as obscure failures deep in a run: `EMFILE` (open files) or `EADDRNOTAVAIL`
+(no free local port for another connection to the same mediator address). Workers raise the open-file
+limit at start and refuse an agent beyond the limit with a `CapacityError` that names it.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from dataclasses import dataclass
+
+from mediator_tui.agents.interface import CapacityError
+
+PORT_RANGE_PATH = "/proc/sys/net/ipv4/ip_local_port_range"
+NR_OPEN_PATH = "/proc/sys/fs/nr_open"
+# Descriptors a worker needs besides its agents: Locust's zmq sockets, logs, HTTP clients, spawning.
+RESERVED_FILES = 100
+HINT = "see the README section 'Preparing a VM for large runs'"
+
+
+def raise_open_file_limit() -> int:
+    """Raise the soft RLIMIT_NOFILE to the hard limit; return the soft limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    # an unlimited hard limit still stops at the kernel's nr_open
+    target = _read_int(NR_OPEN_PATH, 1 << 20) if hard == resource.RLIM_INFINITY else hard
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            return soft
+        return target
+    return target if soft == resource.RLIM_INFINITY else soft
+
+
+def local_port_range(path: str = PORT_RANGE_PATH) -> tuple[int, int]:
+    """The kernel's ephemeral port range (inclusive); Linux's default when unreadable."""
+    try:
+        with open(path) as handle:
+            low, high = (int(part) for part in handle.read().split()[:2])
+        return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+@dataclass(frozen=True)
+class Capacity:
+    max_agents: int
+    open_files_limit: int
+    local_ports: int
+    limited_by: str  # e.g. "open files (RLIMIT_NOFILE 1024)"
+
+
+def capacity(files_per_agent: int = 1, ports_per_agent: int = 1, port_range_path: str = PORT_RANGE_PATH) -> Capacity:
+    """How many agents this process can hold: free descriptors and local ports, whichever runs out first.
+
+    A native mediated agent holds one socket (its websocket to the mediator) and one local port; every
+    connection to the same mediator address needs its own local port, so the range caps a process (and
+    in fact the host) at its size per mediator address.
+    """
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    soft = _read_int(NR_OPEN_PATH, 1 << 20) if soft == resource.RLIM_INFINITY else soft
+    free_files = max(0, soft - _open_files() - RESERVED_FILES)
+    low, high = local_port_range(port_range_path)
+    ports = max(0, high - low + 1)
+    by_files = free_files // max(1, files_per_agent)
+    # agents that keep no connection of their own in this process (credo: the node child does) need no port
+    by_ports = ports // ports_per_agent if ports_per_agent > 0 else by_files
+    if by_files <= by_ports or ports_per_agent <= 0:
+        return Capacity(by_files, soft, ports, f"open files (RLIMIT_NOFILE {soft})")
+    return Capacity(by_ports, soft, ports, f"local port range ({low}-{high}, {ports} ports)")
+
+
+class AgentSlots:
+    """Counts the agents of one process against its capacity; refuses with a CapacityError past it."""
+
+    def __init__(self, limit: Capacity):
+        self.capacity = limit
+        self.in_use = 0
+        self.refused = 0
+
+    def acquire(self) -> None:
+        if self.in_use >= self.capacity.max_agents:
+            self.refused += 1
+            raise CapacityError(f"this worker already holds {self.in_use} agents, the most its "
+                                f"{self.capacity.limited_by} allows; {HINT}")
+        self.in_use += 1
+
+    def release(self) -> None:
+        self.in_use = max(0, self.in_use - 1)
+
+
+def _open_files() -> int:
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except OSError:
+        return 0
+
+
+def _read_int(path: str, default: int) -> int:
+    try:
+        with open(path) as handle:
+            return int(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return default

@@ -1,0 +1,140 @@
+"""The kept-open websocket to the mediator: one reader greenlet, reconnects with bounded exponential
+backoff and jitter (each counted), and one-shot sends to other endpoints (HTTP POST or a short websocket)."""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Callable
+
+import gevent
+import gevent.event
+
+from mediator_tui.agents.interface import TransportError
+from mediator_tui.agents.native.http import HttpError, is_http, post_envelope
+from mediator_tui.agents.native.websocket import WebSocket, WebSocketClosed
+
+BACKOFF_BASE_SECONDS = 0.5
+# A short cap: within seconds of a mediator's return every agent is back (Credo's engine caps at 5 s too).
+BACKOFF_CAP_SECONDS = 5.0
+# Past this much time without a connection the link is declared dead (an agent failure, not a hang).
+MAX_OUTAGE_SECONDS = 120.0
+
+
+def backoff_delay(attempt: int, rng: Callable[[], float] = random.random) -> float:
+    """Delay before reconnect `attempt` (0-based): doubling from 0.5 s, capped at 5 s, jittered to 50-100 %."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** min(attempt, 16))
+    return ceiling * (0.5 + 0.5 * rng())
+
+
+class MediatorLink:
+    """A websocket that stays open; inbound messages go to `on_message` (in the reader greenlet).
+
+    After a reconnect `on_reconnect` runs in a fresh greenlet (to re-announce the return route).
+    After MAX_OUTAGE_SECONDS without a connection the link gives up and `on_dead(reason)` runs.
+    """
+
+    __slots__ = ("url", "timeout", "reconnects", "_ws", "_reader", "_connected", "_closing",
+                 "_on_message", "_on_reconnect", "_on_dead", "dead_reason")
+
+    def __init__(self, url: str, timeout: float, on_message: Callable[[bytes], None],
+                 on_reconnect: Callable[[], None], on_dead: Callable[[str], None]):
+        self.url = url
+        self.timeout = timeout
+        self.reconnects = 0
+        self.dead_reason = ""
+        self._ws: WebSocket | None = None
+        self._reader = None
+        self._connected = gevent.event.Event()
+        self._closing = False
+        self._on_message = on_message
+        self._on_reconnect = on_reconnect
+        self._on_dead = on_dead
+
+    def open(self) -> None:
+        """Connect once (TransportError on failure) and start the reader."""
+        self._ws = self._connect()
+        self._connected.set()
+        self._reader = gevent.spawn(self._read_forever)
+
+    def send(self, envelope: bytes) -> None:
+        if not self._connected.wait(self.timeout):
+            raise TransportError(self.dead_reason or f"websocket to {self.url} not reconnected within {self.timeout:g} s")
+        ws = self._ws
+        try:
+            ws.send(envelope)
+        except WebSocketClosed as exc:
+            raise TransportError(f"websocket to {self.url}: {exc}") from None
+
+    def close(self) -> None:
+        self._closing = True
+        self._connected.clear()
+        if self._ws is not None:
+            self._ws.close()
+        if self._reader is not None and self._reader is not gevent.getcurrent():
+            self._reader.kill(block=False)
+
+    @property
+    def connected(self) -> bool:
+        return self._connected.is_set()
+
+    def _connect(self) -> WebSocket:
+        try:
+            return WebSocket.connect(self.url, self.timeout)
+        except (OSError, gevent.Timeout) as exc:
+            raise TransportError(f"cannot open websocket to {self.url}: {exc or type(exc).__name__}") from None
+
+    def _read_forever(self) -> None:
+        while not self._closing:
+            try:
+                message = self._ws.recv()
+            except WebSocketClosed:
+                self._connected.clear()
+                if self._closing or not self._reconnect():
+                    return
+                gevent.spawn(self._on_reconnect)
+                continue
+            self._on_message(message)
+
+    def _reconnect(self) -> bool:
+        last_error = ""
+        give_up_at = time.monotonic() + MAX_OUTAGE_SECONDS
+        attempt = 0
+        while time.monotonic() < give_up_at:
+            gevent.sleep(min(backoff_delay(attempt), max(0.0, give_up_at - time.monotonic())))
+            attempt += 1
+            if self._closing:
+                return False
+            try:
+                self._ws = self._connect()
+            except TransportError as exc:
+                last_error = str(exc)
+                continue
+            self.reconnects += 1
+            self._connected.set()
+            return True
+        self.dead_reason = (f"websocket to {self.url} lost; {attempt} reconnects in {MAX_OUTAGE_SECONDS:g} s "
+                            f"failed: {last_error}")
+        self._on_dead(self.dead_reason)
+        return False
+
+
+def send_once(url: str, envelope: bytes, timeout: float) -> bytes:
+    """Deliver one envelope to an endpoint that is not our mediator link; return any return-routed reply."""
+    if is_http(url):
+        try:
+            return post_envelope(url, envelope, timeout)
+        except HttpError as exc:
+            raise TransportError(str(exc)) from None
+    try:
+        ws = WebSocket.connect(url, timeout)
+    except (OSError, gevent.Timeout) as exc:
+        raise TransportError(f"cannot open websocket to {url}: {exc or type(exc).__name__}") from None
+    try:
+        ws.send(envelope)
+    except WebSocketClosed as exc:
+        raise TransportError(f"websocket to {url}: {exc}") from None
+    finally:
+        ws.close()
+    return b""
+

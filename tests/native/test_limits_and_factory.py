@@ -1,0 +1,61 @@
+"""Local limits are found and named before they bite; the factory knows the engines."""
+
+import resource
+import subprocess
+import sys
+
+import pytest
+
+from mediator_tui.agents.factory import create_agent
+from mediator_tui.agents.interface import CapacityError
+from mediator_tui.agents.limits import AgentSlots, Capacity, capacity, local_port_range
+from mediator_tui.agents.native.agent import NativeAgent
+
+
+def test_open_file_limit_is_raised_to_the_hard_limit():
+    probe = ("import resource\n"
+             "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+             "resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))\n"
+             "from mediator_tui.agents.limits import raise_open_file_limit\n"
+             "print(raise_open_file_limit(), resource.getrlimit(resource.RLIMIT_NOFILE)[0], hard)\n")
+    new, in_force, hard = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                                         check=True, timeout=60).stdout.split()
+    assert new == in_force
+    if hard != str(resource.RLIM_INFINITY):
+        assert new == hard
+
+
+def test_a_small_port_range_is_named_as_the_limit(tmp_path):
+    ports = tmp_path / "ip_local_port_range"
+    ports.write_text("40000\t40009\n")
+    assert local_port_range(str(ports)) == (40000, 40009)
+    found = capacity(port_range_path=str(ports))
+    assert found.max_agents == 10 and "local port range (40000-40009" in found.limited_by
+
+
+def test_agents_without_a_local_connection_are_capped_by_files_only(tmp_path):
+    ports = tmp_path / "ip_local_port_range"
+    ports.write_text("40000 40009\n")
+    found = capacity(files_per_agent=3, ports_per_agent=0, port_range_path=str(ports))
+    assert "open files" in found.limited_by and found.max_agents > 10
+
+
+def test_slots_refuse_past_capacity_naming_the_limit_and_free_on_release():
+    slots = AgentSlots(Capacity(2, 1024, 28232, "open files (RLIMIT_NOFILE 1024)"))
+    slots.acquire()
+    slots.acquire()
+    with pytest.raises(CapacityError, match=r"holds 2 agents.*RLIMIT_NOFILE 1024.*Preparing a VM"):
+        slots.acquire()
+    assert slots.refused == 1
+    slots.release()
+    slots.acquire()
+
+
+def test_factory_builds_native_agents_with_the_timeout():
+    agent = create_agent("native", 7.5)
+    assert isinstance(agent, NativeAgent) and agent.timeout == 7.5 and not agent.alive
+
+
+def test_factory_names_the_engines_for_an_unknown_one():
+    with pytest.raises(ValueError, match="native, credo"):
+        create_agent("afj", 5)

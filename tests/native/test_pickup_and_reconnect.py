@@ -1,0 +1,106 @@
+"""Message pickup v2 (live and polled), reconnects and refusals, against a fake mediator that offers what
+ACA-Py does not (pickup v2), drops the socket and refuses mediation when told."""
+
+import pytest
+
+from mediator_tui.agents.interface import AgentCrashed, AgentTimeout, ProblemReport, StartOptions, TransportError
+from mediator_tui.agents.native import transport
+from mediator_tui.agents.native.agent import NativeAgent
+from tests.native.fake_mediator import FakeMediator, basic_message_for
+
+
+@pytest.fixture
+def mediator():
+    fake = FakeMediator()
+    yield fake
+    fake.stop()
+
+
+def started(mediator, strategy: str) -> NativeAgent:
+    agent = NativeAgent(timeout=5)
+    agent.start(StartOptions(mediation_url=mediator.invitation_url(), pickup_strategy=strategy))
+    return agent
+
+
+@pytest.mark.parametrize("name", ["pickup-v2-live", "PickUpV2LiveMode"])
+def test_live_mode_delivers_at_once_and_acknowledges(mediator, name):
+    agent = started(mediator, name)
+    try:
+        assert agent.stats.pickup == "pickup_v2_live" and mediator.live
+        mediator.hold(basic_message_for(agent.inbound_verkey, "live one"))
+        assert agent.receive_message().content == "live one"
+        agent.ping_mediator()  # by now the messages-received has gone out before the ping
+        assert len(mediator.received_ids) == 1 and not mediator.queue
+    finally:
+        agent.shutdown()
+
+
+def test_polled_pickup_v2_fetches_queued_messages_while_waiting(mediator):
+    agent = started(mediator, "pickup-v2")
+    try:
+        mediator.hold(basic_message_for(agent.inbound_verkey, "queued one"))
+        assert agent.receive_message().content == "queued one"
+        assert "messagepickup/2.0/delivery-request" in mediator.seen_types
+    finally:
+        agent.shutdown()
+
+
+def test_mediator_without_pickup_v2_falls_back_to_implicit_and_says_so():
+    mediator = FakeMediator(offers_pickup_v2=False)
+    agent = started(mediator, "PickUpV2LiveMode")
+    try:
+        assert agent.stats.pickup.startswith("implicit (mediator offers no messagepickup/2.0")
+        agent.ping_mediator()
+    finally:
+        agent.shutdown()
+        mediator.stop()
+
+
+def test_dropped_socket_is_reconnected_counted_and_live_mode_renewed(mediator, monkeypatch):
+    monkeypatch.setattr(transport, "BACKOFF_BASE_SECONDS", 0.01)
+    agent = started(mediator, "PickUpV2LiveMode")
+    try:
+        mediator.drop_next = True
+        mediator.live = False
+        with pytest.raises(AgentTimeout):
+            agent.ping_mediator()  # this ping dies with the socket: nobody answers it
+        agent.ping_mediator()
+        assert agent.reconnects == 1 and mediator.server.connections == 2
+        assert mediator.live, "live mode was not asked for again after the reconnect"
+    finally:
+        agent.shutdown()
+
+
+def test_unknown_pickup_strategy_is_refused_naming_the_choices(mediator):
+    with pytest.raises(ValueError, match="pickup-v2-live"):
+        NativeAgent(timeout=5).start(StartOptions(mediation_url=mediator.invitation_url(), pickup_strategy="pull"))
+
+
+def test_mediator_gone_for_good_makes_the_agent_crashed_with_the_reason(monkeypatch):
+    monkeypatch.setattr(transport, "BACKOFF_BASE_SECONDS", 0.01)
+    monkeypatch.setattr(transport, "MAX_OUTAGE_SECONDS", 0.5)
+    mediator = FakeMediator()
+    agent = started(mediator, "implicit")
+    mediator.drop_next = True
+    mediator.stop()
+    try:
+        with pytest.raises(TransportError, match="reconnects in 0.5 s failed"):
+            agent.ping_mediator()
+        with pytest.raises(AgentCrashed) as crashed:
+            agent.ping_mediator()
+        assert not agent.alive and "reconnects in 0.5 s failed" in crashed.value.reason
+    finally:
+        agent.shutdown()
+
+
+@pytest.mark.parametrize("answer, text", [("problem", "mediation is closed today"), ("deny", "mediate-deny")])
+def test_refused_mediation_is_a_problem_report_with_its_text(answer, text):
+    mediator = FakeMediator(mediation_answer=answer)
+    agent = NativeAgent(timeout=5)
+    try:
+        with pytest.raises(ProblemReport, match=text):
+            agent.start(StartOptions(mediation_url=mediator.invitation_url()))
+        assert not agent.alive
+    finally:
+        agent.shutdown()
+        mediator.stop()
