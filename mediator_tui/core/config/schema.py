@@ -58,7 +58,9 @@ SETTINGS: tuple[Setting, ...] = (
     # issuer
     Setting("ISSUER_URL", "url", "", "Issuer ACA-Py admin API", "issuer"),
     Setting("ISSUER_HEADERS", "json", "{}", "Headers for the issuer admin API (JSON object)", "issuer", secret=True),
-    Setting("ISSUER_TYPE", "choice", "acapy", "Issuer implementation", "issuer", choices=("acapy",)),
+    Setting("ISSUER_TYPE", "choice", "acapy",
+            "Issuer API: acapy (issue-credential 1.0 for CRED_DEF) or acapy_v2 (2.0, indy format)", "issuer",
+            choices=("acapy", "acapy_v2")),
     Setting("CRED_DEF", "str", "", "Credential definition id (Indy/AnonCreds issuance)", "issuer"),
     Setting("CRED_ATTR", "json", "[]", "Credential attributes (JSON list)", "issuer"),
     Setting("SCHEMA", "str", "", "Schema id (Indy/AnonCreds issuance)", "issuer"),

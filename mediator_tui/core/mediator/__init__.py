@@ -28,8 +28,8 @@ Public API (stable names):
 
 from .errors import AdminError, MediatorError, ProvisionError
 from .flavour import CONNECTIONS_V1, OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
-from .local import LocalMediator
+from .local import EMBEDDED_MEDIATOR_ENV, LocalMediator
 from .rotator import InvitationRotator
 
-__all__ = ["AdminError", "CONNECTIONS_V1", "InvitationRotator", "LocalMediator", "MediatorAdmin",
+__all__ = ["AdminError", "CONNECTIONS_V1", "EMBEDDED_MEDIATOR_ENV", "InvitationRotator", "LocalMediator", "MediatorAdmin",
            "MediatorCounts", "MediatorError", "MediatorFlavour", "OOB", "ProvisionError"]

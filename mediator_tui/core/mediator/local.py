@@ -22,6 +22,11 @@ READY_TIMEOUT_S = 120.0
 WARM_UP_TIMEOUT_S = 60.0
 
 
+# A local run hands the embedded mediator's state to its workers under this name, so each
+# worker can ask it for fresh invitations (a multi-use invitation slows down with every
+# connection made on it).
+EMBEDDED_MEDIATOR_ENV = "MEDIATOR_TUI_EMBEDDED_MEDIATOR"
+
 class LocalMediator:
     """A mediator of one flavour on free (or given) loopback ports.
 
@@ -93,8 +98,36 @@ class LocalMediator:
         self.pid_start_ticks = process.start_ticks(self.pid)
         self._admin = self.flavour.admin(self.admin_url)
 
+    def restart(self) -> "LocalMediator":
+        """Start it again on the same ports with the same wallet, e.g. after it crashed.
+
+        Its clients keep their connections and mediation (they only reconnect), and the
+        invitation URL stays valid. A mediator still running is ended first.
+        """
+        if self.ports is None or self.run_dir is None:
+            raise MediatorError("this mediator was never started: call start()")
+        self._end_group()
+        for name, port in self.ports.as_dict().items():
+            if process.port_in_use(port):
+                raise MediatorError(f"cannot restart: port {HOST}:{port} ({name}) is taken by another process")
+        try:
+            self._launch()
+            process.wait_ready(self._admin.ready, self._group.alive,
+                               self.ready_timeout, self.log_path, f"mediator {self.flavour.name}")
+        except BaseException:
+            self._end_group()
+            raise
+        self._say("restarted on the same ports and wallet")
+        return self
+
     def stop(self) -> None:
         """End the process group (TERM, then KILL) and remove a run directory this object made."""
+        self._end_group()
+        if self._given_run_dir is None and self.run_dir is not None:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+            self.run_dir = None
+
+    def _end_group(self) -> None:
         if self.pgid is not None:
             group = self._group or process.adopt_group(self.pgid)
             if self._owns_group():
@@ -104,9 +137,6 @@ class LocalMediator:
                     raise MediatorError(str(err)) from None
             self.pgid = None
             self._group = None
-        if self._given_run_dir is None and self.run_dir is not None:
-            shutil.rmtree(self.run_dir, ignore_errors=True)
-            self.run_dir = None
 
     def __enter__(self) -> "LocalMediator":
         return self.start()

@@ -8,6 +8,7 @@ address (for workers on other hosts).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import project_root
+from ..mediator.local import EMBEDDED_MEDIATOR_ENV
 from ..metrics.store import MetricStore
 from ..processes import Child, ProcessError, ProcessGroup, free_loopback_ports
 from .controller import Load, RunController, RunError
@@ -106,6 +108,8 @@ class LocalRun(RunController):
             self.store.describe_run(locustfiles=tuple(str(p) for p in self.spec.locustfiles),
                                     target=self.mediator.http_url, run_time_s=self.load.run_time_s)
         env = {key: value for key, value in self.spec.env.items() if key not in LOCUST_READS}
+        if self.mediator is not None:
+            env[EMBEDDED_MEDIATOR_ENV] = json.dumps(self.mediator.to_state())
         env.update({"MEDIATION_URL": mediation_url, "PYTHONUNBUFFERED": "1",
                     # Locustfiles and the group watchdog import this package, installed or not.
                     "PYTHONPATH": os.pathsep.join(filter(None, (str(project_root()), self.spec.env.get("PYTHONPATH"))))})

@@ -1,0 +1,13 @@
+"""The issuer's `GET /status`, as row `admin liveness`: anything but 200 with JSON is a failure."""
+
+from locust import task
+
+from mediator_tui.locust_support.agent_user import AgentUser
+
+
+class Liveness(AgentUser):
+    agents_per_user = 0
+
+    @task
+    def liveness(self) -> None:
+        self.admin().status(name="liveness")

@@ -1,0 +1,52 @@
+"""Pairs of mediated wallets send each other basic messages through the mediator.
+
+Each user owns two wallets connected to each other. `deliver_message` times one
+message from the sender's call to its arrival at the other wallet: forward to the
+mediator, queue, push over the receiver's websocket; the figure a mediator exists for.
+Directions alternate. Rows: `didcomm agent_start`, `didcomm create_invitation`,
+`didcomm receive_invitation`, `didcomm deliver_message`. No issuer needed.
+"""
+
+import itertools
+
+from locust import task
+
+from mediator_tui.agents.interface import Agent, ProtocolError, ReceivedMessage
+from mediator_tui.locust_support.agent_user import AgentUser
+
+# A message that arrives after its wait timed out is read by the next wait: skip at most this many.
+STALE_MESSAGES_SKIPPED = 10
+_sequence = itertools.count(1)
+
+
+def receive_exactly(agent: Agent, content: str) -> ReceivedMessage:
+    for _ in range(STALE_MESSAGES_SKIPPED + 1):
+        message = agent.receive_message()
+        if message.content == content:
+            return message
+    raise ProtocolError(f"{STALE_MESSAGES_SKIPPED + 1} messages arrived, none was {content!r}")
+
+
+class MediatorDeliver(AgentUser):
+    agents_per_user = 2
+
+    def prepare(self, agents: list[Agent]) -> None:
+        inviter, invitee = agents
+        url = self.didcomm("create_invitation", inviter.create_invitation)
+        invitee_connection = self.didcomm("receive_invitation", lambda: invitee.receive_invitation(url))
+        # The inviter learns its side of the connection from the first message it receives.
+        first = self.send_between(invitee, invitee_connection, inviter)
+        self.connections = {id(inviter): first.connection_id, id(invitee): invitee_connection}
+        self.turn = 0
+
+    def send_between(self, sender: Agent, connection_id: str, receiver: Agent) -> ReceivedMessage:
+        content = f"{self.settings.message} #{next(_sequence)}"
+        return self.delivery("deliver_message", lambda: receive_exactly(receiver, content),
+                             lambda: self.didcomm("send_message", lambda: sender.send_message(connection_id, content)))
+
+    @task
+    def deliver_message(self) -> None:
+        agents = self.agents()
+        self.turn ^= 1
+        sender, receiver = agents[self.turn], agents[1 - self.turn]
+        self.send_between(sender, self.connections[id(sender)], receiver)

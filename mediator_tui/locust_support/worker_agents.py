@@ -1,0 +1,88 @@
+"""Everything one Locust process knows about its agents, and the report it sends the master.
+
+One instance per process (`worker_agents()`): the users' slots update its counters,
+the port pool is shared by all users of the process, and `report()` is the worker
+half of the agent-metrics contract (`.coord/agent-metrics.md`).
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from functools import lru_cache
+
+from mediator_tui.agents.limits import AgentSlots, capacity, raise_open_file_limit
+from mediator_tui.agents.port_pool import PortPool, worker_slice, workers_per_host
+from mediator_tui.locust_support.agent_metrics import WorkerAgentCounters
+from mediator_tui.locust_support.memory_probe import MemoryProbe
+from mediator_tui.locust_support.settings import scenario_settings
+
+
+class WorkerAgents:
+    def __init__(self, engine: str, port_range: tuple[int, int], configured_workers: int):
+        self.engine = engine
+        self.worker_id = f"{socket.gethostname()}_local"
+        self.worker_index = 0
+        self.port_range = port_range
+        self.configured_workers = configured_workers
+        self.workers = workers_per_host(configured_workers)
+        self.counters = WorkerAgentCounters()
+        self.live: set = set()  # slots holding an agent; their agents give reconnects and pids
+        self._pool: PortPool | None = None
+        self.memory = MemoryProbe(engine)
+        self.capacity = self._capacity()
+        self.limits = {"nofile": 0, "max_agents": self.capacity.capacity.max_agents}
+
+    def joined(self, worker_id: str, worker_index: int, forked_workers: int | None = None) -> None:
+        """The master accepted this worker: its index (and how many share the host) decide its ports."""
+        self.worker_id = worker_id
+        self.worker_index = max(0, worker_index)
+        self.workers = workers_per_host(self.configured_workers, forked_workers)
+
+    @property
+    def pool(self) -> PortPool:
+        # Made on first use, after the master has told this worker its index.
+        if self._pool is None:
+            start, end = worker_slice(*self.port_range, self.worker_index, self.workers)
+            self._pool = PortPool(start, end, name=f"port pool of worker {self.worker_index}")
+        return self._pool
+
+    def apply_limits(self) -> None:
+        """Raise the open-files limit before any agent starts, then size this process's capacity.
+
+        A native agent holds its socket and a local port in this process; a Credo agent
+        holds three pipes here and its sockets in its own Node process.
+        """
+        nofile = raise_open_file_limit()
+        self.capacity = self._capacity()
+        self.limits = {"nofile": nofile, "max_agents": self.capacity.capacity.max_agents}
+
+    def _capacity(self) -> AgentSlots:
+        files, ports = (3, 0) if self.engine == "credo" else (1, 1)
+        return AgentSlots(capacity(files_per_agent=files, ports_per_agent=ports))
+
+    def shutdown_all(self) -> None:
+        """Stop every agent still up (the process is quitting): no orphan agent processes."""
+        for slot in list(self.live):
+            slot.shutdown()
+
+    def report(self) -> dict:
+        agents = [slot.agent for slot in list(self.live) if slot.agent is not None]
+        reconnects = sum(int(getattr(agent, "reconnects", 0) or 0) for agent in agents)
+        pids = [pid for pid in (getattr(agent, "pid", None) for agent in agents) if pid]
+        return {
+            "worker_id": self.worker_id,
+            "ts": time.time(),
+            "engine": self.engine,
+            "agents": self.counters.agents_snapshot(reconnects),
+            "crashes": list(self.counters.crashes),
+            "ports": self.pool.snapshot(),
+            "memory": self.memory.sample(pids),
+            "limits": dict(self.limits),
+        }
+
+
+@lru_cache(maxsize=1)
+def worker_agents() -> WorkerAgents:
+    settings = scenario_settings()
+    return WorkerAgents(settings.engine, (settings.start_port, settings.end_port), settings.workers_per_host)

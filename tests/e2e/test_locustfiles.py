@@ -1,0 +1,163 @@
+"""Every scenario briefly, on a master and two workers, against the real embedded mediator.
+
+The issue and message scenarios use a second real ACA-Py as a ledger-free issuer
+(W3C credentials). Each run asserts the request rows a user reads, no failures, and
+the agent metrics the master aggregates on `/mediator-tui/agents`.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+RUN_S = 5.0
+
+
+@pytest.fixture
+def scenario_env(acapy_mediator):
+    return {
+        "MEDIATION_URL": acapy_mediator.invitation_url,
+        "AGENT_ENGINE": "native",
+        "LOCUST_MIN_WAIT": "0.2",
+        "LOCUST_MAX_WAIT": "0.5",
+        "VERIFIED_TIMEOUT_SECONDS": "20",
+        "LOCUST_WORKERS": "2",
+        "START_PORT": "26100",
+        "END_PORT": "26200",
+        "AGENT_IP": "127.0.0.1",
+    }
+
+
+def run(locust_cluster, locustfile: str, env: dict, users: int, settle=lambda rows: True) -> tuple[dict, dict, list]:
+    """Swarm `users`, let them work RUN_S seconds and until `settle(rows)`; (rows, agent metrics, errors) while running."""
+    cluster = locust_cluster(f"locustfiles/{locustfile}", env, workers=2)
+    cluster.swarm(users=users, spawn_rate=users)
+    time.sleep(RUN_S)
+    rows = cluster.rows_when(settle, 30, f"{locustfile}: enough requests")
+    metrics = cluster.agents()
+    errors = cluster.errors()
+    cluster.stop_load()
+    return rows, metrics, errors
+
+
+def count(rows: dict, key: str) -> int:
+    return rows.get(key, {}).get("num_requests", 0)
+
+
+def assert_no_failures(rows: dict, errors: list) -> None:
+    failed = {key: row["num_failures"] for key, row in rows.items() if row["num_failures"]}
+    assert not failed, f"failures {failed}: {[e['error'] for e in errors]}"
+
+
+def assert_workers_report(metrics: dict, running: int, engine: str = "native") -> None:
+    assert len(metrics["workers"]) == 2
+    assert all(not w["stale"] and w["engine"] == engine for w in metrics["workers"].values())
+    total = metrics["total"]
+    assert total["agents"]["running"] == running
+    assert total["agents"]["crashed"] == 0
+    assert total["memory"]["worker_rss_bytes"] > 0
+    assert all(w["limits"]["nofile"] > 0 for w in metrics["workers"].values())
+
+
+def test_mediator_ping(locust_cluster, scenario_env):
+    rows, metrics, errors = run(locust_cluster, "locustMediatorPing.py", scenario_env, users=4,
+                                settle=lambda r: count(r, "didcomm ping_mediator") >= 20)
+    assert_no_failures(rows, errors)
+    assert count(rows, "didcomm agent_start") == 4
+    assert_workers_report(metrics, running=4)
+    assert metrics["total"]["agents"]["started"] == 4
+    assert metrics["total"]["ports"]["in_use"] == 0
+    assert metrics["total"]["memory"]["agent_processes"] == 0
+
+
+def test_mediator_ping_on_credo(locust_cluster, scenario_env):
+    env = {**scenario_env, "AGENT_ENGINE": "credo"}
+    rows, metrics, errors = run(locust_cluster, "locustMediatorPing.py", env, users=2,
+                                settle=lambda r: count(r, "didcomm ping_mediator") >= 6)
+    assert_no_failures(rows, errors)
+    assert count(rows, "didcomm agent_start") == 2
+    assert_workers_report(metrics, running=2, engine="credo")
+    memory = metrics["total"]["memory"]
+    assert memory["agent_processes"] == 2
+    assert memory["unique_bytes"] > 10 * 2**20 and memory["shared_bytes"] > 10 * 2**20
+    assert memory["per_agent_unique_bytes"] == memory["unique_bytes"] // 2
+
+
+def test_mediator_deliver(locust_cluster, scenario_env):
+    rows, metrics, errors = run(locust_cluster, "locustMediatorDeliver.py", scenario_env, users=2,
+                                settle=lambda r: count(r, "didcomm deliver_message") >= 10)
+    assert_no_failures(rows, errors)
+    assert count(rows, "didcomm agent_start") == 4
+    assert count(rows, "didcomm receive_invitation") == 2
+    assert_workers_report(metrics, running=4)
+
+
+def test_liveness(locust_cluster, scenario_env, issuer):
+    rows, metrics, errors = run(locust_cluster, "locustLiveness.py", {**scenario_env, **issuer.env()}, users=2,
+                                settle=lambda r: count(r, "admin liveness") >= 10)
+    assert_no_failures(rows, errors)
+    assert set(rows) == {"admin liveness"}
+    assert_workers_report(metrics, running=0)
+
+
+def test_liveness_of_a_dead_issuer_fails(locust_cluster, scenario_env):
+    env = {**scenario_env, "ISSUER_URL": "http://127.0.0.1:9", "ISSUER_HEADERS": "{}"}
+    rows, _metrics, errors = run(locust_cluster, "locustLiveness.py", env, users=1,
+                                 settle=lambda r: r.get("admin liveness", {}).get("num_failures", 0) >= 3)
+    assert rows["admin liveness"]["num_failures"] == rows["admin liveness"]["num_requests"]
+    assert any("GET /status" in e["error"] for e in errors)
+
+
+def test_connections_per_agent(locust_cluster, scenario_env, issuer):
+    env = {**scenario_env, **issuer.env(), "CONNECTIONS_PER_AGENT": "3", "WITH_MEDIATION": "true"}
+    rows, metrics, errors = run(locust_cluster, "locustConnection.py", env, users=3,
+                                settle=lambda r: count(r, "didcomm receive_invitation") >= 9)
+    assert_no_failures(rows, errors)
+    assert count(rows, "didcomm receive_invitation") == 9
+    assert count(rows, "admin POST /out-of-band/create-invitation") == 9
+    assert_workers_report(metrics, running=3)
+
+
+@pytest.mark.parametrize("locustfile", ["locustMediatorMsg.py", "locustIssueMsg.py"])
+def test_issuer_messages(locust_cluster, scenario_env, issuer, locustfile):
+    rows, metrics, errors = run(locust_cluster, locustfile, {**scenario_env, **issuer.env()}, users=3,
+                                settle=lambda r: count(r, "didcomm receive_message") >= 10)
+    assert_no_failures(rows, errors)
+    assert count(rows, "didcomm receive_invitation") == 3
+    assert count(rows, "admin POST /connections/{id}/send-message") >= count(rows, "didcomm receive_message")
+    assert_workers_report(metrics, running=3)
+    listening = locustfile == "locustIssueMsg.py"
+    assert metrics["total"]["ports"]["in_use"] == (3 if listening else 0)
+
+
+@pytest.mark.parametrize("locustfile", ["locustMediatorIssue.py", "locustIssue.py"])
+def test_issuer_credentials(locust_cluster, scenario_env, issuer, locustfile):
+    rows, metrics, errors = run(locust_cluster, locustfile, {**scenario_env, **issuer.env()}, users=3,
+                                settle=lambda r: count(r, "didcomm receive_credential") >= 6)
+    assert_no_failures(rows, errors)
+    assert count(rows, "didcomm receive_invitation") == 3
+    # One did:key per worker for the whole run.
+    assert count(rows, "admin POST /wallet/did/create") == 2
+    assert count(rows, "admin POST /issue-credential-2.0/send") >= count(rows, "didcomm receive_credential")
+    assert_workers_report(metrics, running=3)
+
+
+def test_pool_smaller_than_users_refuses_extra_wallets_and_the_rest_keep_working(locust_cluster, scenario_env, issuer):
+    env = {**scenario_env, **issuer.env(), "START_PORT": "26100", "END_PORT": "26102"}
+    cluster = locust_cluster("locustfiles/locustIssueMsg.py", env, workers=2)
+    cluster.swarm(users=4, spawn_rate=4)
+    rows = cluster.rows_when(lambda r: count(r, "didcomm receive_message") >= 10
+                             and r.get("didcomm agent_start", {}).get("num_failures", 0) >= 2, 30,
+                             "messages to two wallets and refusals of the other two")
+    metrics = cluster.agents()
+    assert rows["didcomm receive_message"]["num_failures"] == 0
+    assert metrics["total"]["ports"] == {"size": 2, "in_use": 2, "in_use_max": 2,
+                                         "refused": metrics["total"]["ports"]["refused"]}
+    assert metrics["total"]["ports"]["refused"] >= 2
+    assert metrics["total"]["agents"]["running"] == 2
+    assert len(cluster.ready_workers()) == 2
+    refusals = [e for e in cluster.errors() if e["name"] == "agent_start"]
+    assert refusals and all("exhausted: all 1 ports in use" in e["error"] for e in refusals)

@@ -1,0 +1,72 @@
+"""A ping scenario on a scripted in-memory agent: the base user's behaviour without a mediator.
+
+SCRIPT_CRASH_ON_PING=N: every agent dies on its Nth ping (0: never).
+SCRIPT_START_FAILS=1: every start fails.
+"""
+
+import os
+
+import gevent
+from locust import task
+
+from mediator_tui.agents.interface import Agent, AgentCrashed, StartOptions, TransportError
+from mediator_tui.locust_support.agent_user import AgentUser
+
+CRASH_ON_PING = int(os.environ.get("SCRIPT_CRASH_ON_PING", "0"))
+START_FAILS = os.environ.get("SCRIPT_START_FAILS") == "1"
+
+
+class ScriptedAgent(Agent):
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        self.pings = 0
+        self._alive = False
+        self.crash_reason = ""
+        self.stderr_tail = ""
+
+    def start(self, options: StartOptions) -> None:
+        gevent.sleep(0.01)
+        if START_FAILS:
+            raise TransportError("cannot reach the mediator: connection refused")
+        self._alive = True
+
+    def ping_mediator(self) -> None:
+        gevent.sleep(0.005)
+        self.pings += 1
+        if self.pings == CRASH_ON_PING:
+            self._alive = False
+            self.crash_reason = "agent process exited with code 3"
+            self.stderr_tail = "TypeError: scripted failure"
+            raise AgentCrashed("agent process exited with code 3")
+
+    def receive_invitation(self, invitation_url: str) -> str:
+        raise NotImplementedError
+
+    def create_invitation(self) -> str:
+        raise NotImplementedError
+
+    def send_message(self, connection_id: str, content: str) -> None:
+        raise NotImplementedError
+
+    def receive_message(self):
+        raise NotImplementedError
+
+    def receive_credential(self) -> dict:
+        raise NotImplementedError
+
+    def shutdown(self) -> None:
+        self._alive = False
+
+    @property
+    def alive(self) -> bool:
+        return self._alive
+
+
+class ScriptedPing(AgentUser):
+    with_mediation = None
+    agent_factory = staticmethod(lambda engine, timeout: ScriptedAgent(timeout))
+
+    @task
+    def ping_mediator(self) -> None:
+        agent = self.agent
+        self.didcomm("ping_mediator", agent.ping_mediator)

@@ -1,0 +1,114 @@
+"""The master's aggregate of worker reports (the `/mediator-tui/agents` body) and its reset."""
+
+from mediator_tui.locust_support.agent_metrics import STALE_AFTER_S, AgentMetricsBoard, WorkerAgentCounters
+
+
+def report(worker, ts=100.0, running=0, started=0, crashed=0, restarted=0, start_failures=0, reconnects=0,
+           in_use=0, in_use_max=0, refused=0, size=10, crashes=(), memory=None, engine="native"):
+    return {
+        "worker_id": worker, "ts": ts, "engine": engine,
+        "agents": {"running": running, "started": started, "crashed": crashed, "restarted": restarted,
+                   "start_failures": start_failures, "reconnects": reconnects},
+        "crashes": list(crashes),
+        "ports": {"size": size, "in_use": in_use, "in_use_max": in_use_max, "refused": refused},
+        "memory": memory or {"worker_rss_bytes": 50, "worker_uss_bytes": 40, "agent_processes": 0,
+                             "unique_bytes": 30, "shared_bytes": 0, "pss_bytes": 45},
+        "limits": {"nofile": 1024, "max_agents": 0},
+    }
+
+
+def test_total_sums_workers_and_divides_memory_per_agent():
+    board = AgentMetricsBoard()
+    board.receive(report("w1", running=3, started=4, crashed=1, restarted=1, in_use=2, in_use_max=3, refused=1), now=100)
+    board.receive(report("w2", running=2, started=2, in_use=1, in_use_max=1), now=100)
+    view = board.view(now=101)
+    total = view["total"]
+    assert total["agents"] == {"running": 5, "started": 6, "crashed": 1, "restarted": 1,
+                               "start_failures": 0, "reconnects": 0}
+    assert total["ports"] == {"size": 20, "in_use": 3, "in_use_max": 4, "refused": 1}
+    assert total["memory"]["unique_bytes"] == 60
+    assert total["memory"]["per_agent_unique_bytes"] == 12
+    assert total["memory"]["pss_bytes"] == 90
+    assert total["engine"] == "native"
+    assert set(view["workers"]) == {"w1", "w2"}
+    assert view["workers"]["w1"]["age_s"] == 1
+
+
+def test_unknown_pss_of_one_worker_makes_the_total_unknown():
+    board = AgentMetricsBoard()
+    board.receive(report("w1", running=1))
+    board.receive(report("w2", running=1, memory={"worker_rss_bytes": 1, "unique_bytes": 1, "pss_bytes": None}))
+    assert board.view()["total"]["memory"]["pss_bytes"] is None
+
+
+def test_no_agents_means_no_per_agent_figure():
+    board = AgentMetricsBoard()
+    board.receive(report("w1"))
+    assert board.view()["total"]["memory"]["per_agent_unique_bytes"] is None
+
+
+def test_silent_worker_is_marked_stale():
+    board = AgentMetricsBoard()
+    board.receive(report("w1"), now=100)
+    board.receive(report("w2"), now=100 + STALE_AFTER_S)
+    workers = board.view(now=100 + STALE_AFTER_S + 1)["workers"]
+    assert workers["w1"]["stale"] is True
+    assert workers["w2"]["stale"] is False
+
+
+def test_crashes_are_newest_last_across_workers_and_name_their_worker():
+    board = AgentMetricsBoard()
+    board.receive(report("w1", crashes=[{"ts": 5, "user": "a", "reason": "exit 1", "stderr_tail": "boom"}]))
+    board.receive(report("w2", crashes=[{"ts": 3, "user": "b", "reason": "killed", "stderr_tail": ""},
+                                        {"ts": 9, "user": "c", "reason": "exit 2", "stderr_tail": ""}]))
+    crashes = board.view()["total"]["crashes"]
+    assert [(c["ts"], c["worker_id"]) for c in crashes] == [(3, "w2"), (5, "w1"), (9, "w2")]
+
+
+def test_reset_shows_counts_since_the_reset_but_keeps_running_agents():
+    board = AgentMetricsBoard()
+    old_crash = {"ts": 50.0, "user": "a", "reason": "old", "stderr_tail": ""}
+    board.receive(report("w1", running=4, started=6, crashed=2, restarted=2, refused=3, in_use=2, in_use_max=5,
+                         crashes=[old_crash]), now=100)
+    board.reset(now=100)
+    new_crash = {"ts": 101.0, "user": "b", "reason": "new", "stderr_tail": ""}
+    board.receive(report("w1", running=4, started=7, crashed=3, restarted=3, refused=3, in_use=3, in_use_max=5,
+                         crashes=[old_crash, new_crash]), now=102)
+    view = board.view(now=102)
+    agents = view["total"]["agents"]
+    assert (agents["running"], agents["started"], agents["crashed"], agents["restarted"]) == (4, 1, 1, 1)
+    assert view["total"]["ports"]["refused"] == 0
+    # The old peak of 5 was before the reset; since then at most 3 were in use.
+    assert view["total"]["ports"]["in_use_max"] == 3
+    assert [c["reason"] for c in view["total"]["crashes"]] == ["new"]
+    assert view["workers"]["w1"]["agents"]["started"] == 1
+
+
+def test_new_peak_after_reset_shows():
+    board = AgentMetricsBoard()
+    board.receive(report("w1", in_use=1, in_use_max=5), now=100)
+    board.reset(now=100)
+    board.receive(report("w1", in_use=2, in_use_max=8), now=101)
+    assert board.view(now=101)["total"]["ports"]["in_use_max"] == 8
+
+
+def test_worker_joining_after_reset_counts_from_zero():
+    board = AgentMetricsBoard()
+    board.reset(now=100)
+    board.receive(report("w3", started=2, running=2), now=101)
+    board.receive(report("w3", started=3, running=3), now=102)
+    assert board.view(now=102)["total"]["agents"]["started"] == 3
+
+
+def test_worker_counters_track_starts_crashes_and_reconnects():
+    counters = WorkerAgentCounters()
+    counters.agent_started(restart=False)
+    counters.agent_started(restart=False)
+    counters.agent_gone(reconnects=2, crash={"user": "u1", "reason": "exit code 1", "stderr_tail": "x" * 5000})
+    counters.agent_started(restart=True)
+    counters.agent_start_failed()
+    counters.agent_gone(reconnects=1)
+    snap = counters.agents_snapshot(live_reconnects=4)
+    assert snap == {"running": 1, "started": 3, "crashed": 1, "restarted": 1, "start_failures": 1, "reconnects": 7}
+    (crash,) = counters.crashes
+    assert crash["reason"] == "exit code 1" and len(crash["stderr_tail"]) == 2000

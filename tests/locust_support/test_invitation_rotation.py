@@ -1,0 +1,24 @@
+"""Workers of a local run take fresh invitations from the embedded mediator every K onboardings."""
+
+import json
+
+import pytest
+
+from mediator_tui.core.invitation import decode_invitation_url
+from mediator_tui.core.mediator import EMBEDDED_MEDIATOR_ENV
+from mediator_tui.locust_support.settings import _invitation_source
+
+
+@pytest.mark.e2e
+def test_embedded_mediator_invitations_rotate_every_k(acapy_mediator, monkeypatch):
+    monkeypatch.setenv(EMBEDDED_MEDIATOR_ENV, json.dumps(acapy_mediator.to_state()))
+    next_invitation = _invitation_source(acapy_mediator.invitation_url, rotate_every=2)
+    urls = [next_invitation() for _ in range(5)]
+    assert urls[0] == urls[1] != urls[2] == urls[3] != urls[4]
+    assert all(decode_invitation_url(url).kind == "oob" for url in urls)
+
+
+def test_without_embedded_mediator_the_configured_invitation_is_used(monkeypatch):
+    monkeypatch.delenv(EMBEDDED_MEDIATOR_ENV, raising=False)
+    next_invitation = _invitation_source("http://127.0.0.1:1?oob=abc", rotate_every=2)
+    assert {next_invitation() for _ in range(4)} == {"http://127.0.0.1:1?oob=abc"}

@@ -1,0 +1,26 @@
+"""Every locustfile loads under plain Locust and offers its own user class, and nothing else."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+EXPECTED = {
+    "locustConnection.py": "Connection", "locustIssue.py": "Issue", "locustIssueMsg.py": "IssueMsg",
+    "locustIssueRevoke.py": "IssueRevoke", "locustLiveness.py": "Liveness",
+    "locustMediatorDeliver.py": "MediatorDeliver", "locustMediatorIssue.py": "MediatorIssue",
+    "locustMediatorIssueRevoke.py": "MediatorIssueRevoke", "locustMediatorMsg.py": "MediatorMsg",
+    "locustMediatorPing.py": "MediatorPing",
+}
+
+
+def test_locustfiles_offer_their_users_and_no_base_class(tmp_path):
+    files = sorted((REPO / "locustfiles").glob("*.py"))
+    assert {f.name for f in files} == set(EXPECTED)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    locust = str(Path(sys.executable).with_name("locust"))
+    result = subprocess.run([locust, "-f", ",".join(str(f) for f in files), "--list"], capture_output=True,
+                            text=True, timeout=60, cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert sorted(result.stdout.split("Available Users:")[1].split()) == sorted(EXPECTED.values())
