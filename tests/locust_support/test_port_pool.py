@@ -48,7 +48,9 @@ def test_many_greenlets_never_share_a_port():
         taken.append(port)
         gevent.sleep(0.001)
 
-    gevent.joinall([gevent.spawn(user) for _ in range(80)], timeout=10)
+    users = [gevent.spawn(user) for _ in range(80)]
+    gevent.joinall(users, timeout=60)
+    assert all(u.dead for u in users), "a user greenlet never finished"
     assert len(taken) == 50 and len(set(taken)) == 50
     assert len(refused) == 30 == pool.refused
 
