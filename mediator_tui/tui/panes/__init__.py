@@ -1,0 +1,1 @@
+"""Dashboard panes: each draws one part of a snapshot and nothing else."""

@@ -1,0 +1,67 @@
+"""Agents: running against target, lifecycle counters, latest crashes with their stderr tail."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from mediator_tui.core.metrics.snapshot import AgentsSnapshot, CrashEvent, Snapshot
+
+from .. import format as fmt
+from .base import SnapshotPane, unknown
+
+
+
+def _counters(agents: AgentsSnapshot) -> Text:
+    text = Text()
+    text.append("running ")
+    text.append(f"{fmt.count(agents.running)} / {fmt.count(agents.target)}", style="bold")
+    for label, value, alarm in (("started", agents.started, False), ("crashed", agents.crashed, True),
+                                ("restarted", agents.restarted, False),
+                                ("start failures", agents.start_failures, True),
+                                ("reconnects", agents.reconnects, False)):
+        text.append(f"  {label} ")
+        text.append(fmt.count(value), style="bold red" if alarm and value else "bold")
+    return text
+
+
+def _crash(crash: CrashEvent) -> Text:
+    text = Text()
+    text.append(f"{fmt.clock(crash.ts)} ", style="dim")
+    text.append(f"{crash.worker_id} {crash.user}: ")
+    text.append(crash.reason, style="red")
+    for line in crash.stderr_tail.splitlines():
+        text.append(f"\n    {line.strip()}", style="dim")
+    return text
+
+
+class AgentsPane(SnapshotPane):
+    TITLE = "Agents"
+
+    DEFAULT_CSS = """
+    AgentsPane #agent-counters { height: auto; }
+    AgentsPane #crashes { height: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="agent-counters")
+        with VerticalScroll(id="crashes", can_focus=False):
+            yield Static(id="crash-list")
+
+    def select(self, snapshot: Snapshot) -> tuple[AgentsSnapshot, bool]:
+        return snapshot.agents, snapshot.status.connected
+
+    def draw(self, part: tuple[AgentsSnapshot, bool]) -> None:
+        agents, connected = part
+        counters = self.query_one("#agent-counters", Static)
+        crash_list = self.query_one("#crash-list", Static)
+        if not agents.known:
+            counters.update(unknown("agent", connected))
+            crash_list.update("")
+            return
+        counters.update(_counters(agents))
+        newest_first = tuple(reversed(agents.recent_crashes))
+        crash_list.update(Text("\n").join(_crash(c) for c in newest_first) if newest_first
+                          else Text("no crashes", style="dim"))

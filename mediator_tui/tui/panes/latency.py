@@ -1,0 +1,25 @@
+"""Latency percentiles over time (aggregated series, per interval)."""
+
+from __future__ import annotations
+
+from mediator_tui.core.metrics.snapshot import Snapshot
+
+from .. import format as fmt
+from .base import RequestHistoryPane
+
+# How the store obtained the interval percentiles, in the user's words.
+_SOURCES = {"histogram": "exact, per second", "window": "Locust's 10 s window", "cumulative": "since the start"}
+
+
+class LatencyPane(RequestHistoryPane):
+    TITLE = "Latency"
+    LINES = (("p50", "p50_ms", "green"), ("p95", "p95_ms", "yellow"), ("p99", "p99_ms", "red"))
+
+    def axis_format(self, value: float) -> str:
+        return fmt.axis_millis(value)
+
+    def subtitle_part(self, snapshot: Snapshot) -> str:
+        return snapshot.total.percentile_source
+
+    def subtitle(self, source: str) -> str:
+        return _SOURCES.get(source, source)

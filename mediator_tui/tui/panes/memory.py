@@ -1,0 +1,74 @@
+"""Memory: unique versus shared, per agent and in total, and how many more agents fit."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from mediator_tui.core.metrics.snapshot import MemorySnapshot, Snapshot, WorkerMemory
+
+from .. import format as fmt
+from ..widgets.line_chart import Series
+from .base import SummaryChartPane, unknown
+
+# What "unique" and "shared" measure differs per engine; say it where the figure is shown.
+_MEASURES = {"credo": ("RssAnon", "RssFile"), "native": ("worker growth", "–")}
+
+
+def _labels(memory: MemorySnapshot) -> tuple[str, str]:
+    engines = {worker.engine for worker in memory.per_worker}
+    return _MEASURES.get(engines.pop(), ("unique", "shared")) if len(engines) == 1 else ("unique", "shared")
+
+
+def _worker_line(worker: WorkerMemory) -> Text:
+    text = Text(f"{worker.worker_id} {worker.engine} {fmt.count(worker.agents)} agents  "
+                f"unique {fmt.size(worker.unique_bytes)}  shared {fmt.size(worker.shared_bytes)}  "
+                f"{fmt.size(worker.per_agent_unique_bytes)}/agent", style="dim" if worker.stale else "")
+    if worker.stale:
+        text.append("  (stale)", style="yellow")
+    return text
+
+
+def _summary(memory: MemorySnapshot) -> Text:
+    text = Text()
+    text.append("per agent ")
+    text.append(fmt.size(memory.per_agent_unique_bytes), style="bold")
+    text.append(" unique\nunique ")
+    text.append(fmt.size(memory.unique_bytes), style="bold")
+    text.append("  shared ")
+    text.append(fmt.size(memory.shared_bytes), style="bold")
+    text.append(f"  PSS {fmt.size(memory.pss_bytes)}\n")
+    text.append(f"workers RSS {fmt.size(memory.worker_rss_bytes)}, {fmt.count(memory.agents)} agents\nhost ")
+    if memory.host_available_bytes is None:
+        text.append("–")
+    else:
+        text.append(f"{fmt.size(memory.host_available_bytes)} free of {fmt.size(memory.host_total_bytes)}")
+    if memory.projected_more_agents is not None:
+        text.append(" → room for ")
+        text.append(fmt.count(memory.projected_more_agents), style="bold green")
+        text.append(" more agents")
+    for worker in memory.per_worker:
+        text.append("\n")
+        text.append_text(_worker_line(worker))
+    return text
+
+
+class MemoryPane(SummaryChartPane):
+    TITLE = "Memory"
+
+    def axis_format(self, value: float) -> str:
+        return fmt.size(value).replace(" ", "")
+
+    def select(self, snapshot: Snapshot):
+        return (snapshot.memory, tuple((p.unique_bytes, p.shared_bytes) for p in snapshot.resources),
+                snapshot.status.connected)
+
+    def draw(self, part) -> None:
+        memory, history, connected = part
+        if not memory.known:
+            self.border_subtitle = ""
+            self.show_figures(unknown("memory", connected), ())
+            return
+        unique_label, shared_label = _labels(memory)
+        self.border_subtitle = f"unique: {unique_label} · shared: {shared_label}"
+        self.show_figures(_summary(memory), (Series("unique", tuple(u for u, _ in history), "magenta"),
+                                             Series("shared", tuple(s for _, s in history), "blue")))

@@ -1,0 +1,1 @@
+"""Reusable drawing widgets; they know nothing of snapshots."""

@@ -1,0 +1,76 @@
+"""The dashboard draws a pane only when its part of the snapshot changed and it can be seen."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+from mediator_tui.core.metrics.snapshot import AGGREGATED, SeriesPoint
+from mediator_tui.tui.panes.base import SnapshotPane
+
+
+def _count_draws(screen) -> Counter:
+    draws: Counter = Counter()
+    for pane in screen.query(SnapshotPane):
+        def counting(part, pane=pane, draw=pane.draw):
+            draws[pane.id] += 1
+            draw(part)
+        pane.draw = counting
+    return draws
+
+
+def _one_more_second(control) -> None:
+    """The next snapshot: the clock moved and one request series point arrived."""
+    snapshot = control.current
+    history = list(snapshot.history)
+    aggregated = next(i for i, s in enumerate(history) if s.key == AGGREGATED)
+    last = history[aggregated].points[-1]
+    point = SeriesPoint(t=last.t + 1, rps=last.rps + 7, fail_per_s=0.0, p50_ms=40.0, p95_ms=90.0, p99_ms=300.0)
+    history[aggregated] = replace(history[aggregated], points=history[aggregated].points[1:] + (point,))
+    control.current = replace(snapshot, taken_at=snapshot.taken_at + 1, history=tuple(history),
+                              status=replace(snapshot.status, elapsed_s=snapshot.status.elapsed_s + 1))
+
+
+def test_an_unchanged_snapshot_draws_nothing_and_a_change_draws_only_its_panes(drive, control):
+    async def steps(pilot):
+        draws = _count_draws(pilot.app.screen)
+        pilot.app.pull_snapshot()
+        await pilot.pause()
+        assert not draws
+        _one_more_second(control)
+        pilot.app.pull_snapshot()
+        await pilot.pause()
+        assert draws == Counter({"throughput": 1, "latency": 1})
+
+    drive(steps)
+
+
+def test_panes_wait_while_another_screen_is_shown(drive, control):
+    async def steps(pilot):
+        dashboard = pilot.app.screen
+        draws = _count_draws(dashboard)
+        await pilot.press("c")
+        _one_more_second(control)
+        pilot.app.pull_snapshot()
+        await pilot.pause()
+        assert not draws
+        await pilot.press("escape")
+        await pilot.pause()
+        assert draws == Counter({"throughput": 1, "latency": 1})
+
+    drive(steps)
+
+
+def test_a_zoomed_pane_is_the_only_one_drawn(drive, control):
+    async def steps(pilot):
+        draws = _count_draws(pilot.app.screen)
+        await pilot.press("2", "z")
+        _one_more_second(control)
+        pilot.app.pull_snapshot()
+        await pilot.pause()
+        assert draws == Counter({"latency": 1})
+        await pilot.press("z")
+        await pilot.pause()
+        assert draws == Counter({"latency": 1, "throughput": 1})
+
+    drive(steps)
