@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from .core import headless
-from .core.config import ConfigError, load_config, parse_duration
-from .core.run.build import Overrides, build_controller
+from .core.config import ConfigError, load_config
+from .core.run.build import build_controller, overrides_from_args
 from .core.run.controller import RunError
 from .core.thresholds import ThresholdError, parse_thresholds
 
@@ -29,14 +29,9 @@ def run_headless(args) -> int:
         return _usage_error(f"--export {export_dir}: exists and is not a directory")
     try:
         thresholds = parse_thresholds(args.fail_on or [])
-        run_time_s = parse_duration(args.run_time) if args.run_time else None
-    except ThresholdError as error:
+        overrides = overrides_from_args(args)
+    except (ThresholdError, ValueError) as error:
         return _usage_error(str(error))
-    except ValueError as error:
-        return _usage_error(f"--run-time {args.run_time!r} {error}")
-    for name, value in (("--users", args.users), ("--spawn-rate", args.spawn_rate), ("--workers", args.workers)):
-        if value is not None and value < 0:
-            return _usage_error(f"{name} must not be negative")
     try:
         config = load_config(args.env, strict=False)
     except ConfigError as error:
@@ -46,8 +41,6 @@ def run_headless(args) -> int:
     problems = [p for p in config.problems if p.key not in replaced]
     if problems:
         return _usage_error("the configuration has problems:\n  " + "\n  ".join(str(p) for p in problems))
-    overrides = Overrides(attach_url=args.attach, users=args.users, spawn_rate=args.spawn_rate,
-                          run_time_s=run_time_s, workers=args.workers, locustfiles=args.locustfile or [])
     try:
         controller = build_controller(config, overrides)
     except (RunError, ValueError) as error:

@@ -61,3 +61,11 @@ def test_export_without_headless_is_a_usage_error(capsys):
         main(["--export", "out"])
     assert caught.value.code == 2
     assert "--headless" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("mode", [[], ["--headless", "--export", "out"]])
+def test_bad_load_option_is_a_usage_error_in_both_modes(mode, tmp_path):
+    result = run_cli(*mode, "-u", "-3", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--users must not be negative" in result.stderr
+    assert not (tmp_path / "out").exists()

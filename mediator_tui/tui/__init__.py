@@ -13,19 +13,21 @@ EXIT_SETUP = 2  # as the CLI's usage errors
 def run_tui(args: Any) -> int:
     """Run the TUI until the user quits; everything the app started is ended before returning.
 
-    Reads `args.env` (the .env path or None) and `args.attach` (a master's web URL or None).
+    Reads `args.env` (the .env path or None), `args.attach` (a master's web URL or None) and the
+    load options (`-u`, `-r`, `-t`, `--workers`, `-f`), which take precedence over the configuration.
     """
     from mediator_tui.core.config import DEFAULT_ENV_FILE
-    from mediator_tui.core.run.build import controller_for
+    from mediator_tui.core.run.build import controller_for, overrides_from_args
     from mediator_tui.core.run.controller import RunError
 
     from .app import MediatorTuiApp
     from .session import RunSession
 
     try:
-        session = RunSession(Path(args.env or DEFAULT_ENV_FILE), partial(controller_for, attach_url=args.attach),
+        overrides = overrides_from_args(args)
+        session = RunSession(Path(args.env or DEFAULT_ENV_FILE), partial(controller_for, overrides=overrides),
                              attached=bool(args.attach))
-    except RunError as error:  # e.g. an --attach URL that is not one
+    except (RunError, ValueError) as error:  # e.g. an --attach URL that is not one, a negative --users
         print(f"mediator-tui: {error}", file=sys.stderr)
         return EXIT_SETUP
     app = MediatorTuiApp(session, session.config_path, startup_problems=session.problems)

@@ -54,7 +54,7 @@ def _table_text(app) -> str:
 def test_start_watch_rescale_stop_quit(tmp_path: Path):
     env_file = tmp_path / ".env"
     env_file.write_text(ENV)
-    session = RunSession(env_file, partial(controller_for, attach_url=None), attached=False)
+    session = RunSession(env_file, partial(controller_for), attached=False)
     assert session.problems == []
     app = MediatorTuiApp(session, env_file)
     groups: list[int] = []

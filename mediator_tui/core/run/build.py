@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Config, LocustFiles, load_config
+from ..config import Config, LocustFiles, load_config, parse_duration
 from ..config.validate import parse_locust_files
 from .attach import attach
 from .controller import Load, RunController
@@ -23,6 +23,19 @@ class Overrides:
     run_time_s: float | None = None
     workers: int | None = None
     locustfiles: list[str] = field(default_factory=list)
+
+
+def overrides_from_args(args) -> Overrides:
+    """The load options of the command line (see cli.py); ValueError names a bad one."""
+    try:
+        run_time_s = parse_duration(args.run_time) if args.run_time else None
+    except ValueError as error:
+        raise ValueError(f"--run-time {args.run_time!r} {error}") from None
+    for name, value in (("--users", args.users), ("--spawn-rate", args.spawn_rate), ("--workers", args.workers)):
+        if value is not None and value < 0:
+            raise ValueError(f"{name} must not be negative")
+    return Overrides(attach_url=args.attach, users=args.users, spawn_rate=args.spawn_rate,
+                     run_time_s=run_time_s, workers=args.workers, locustfiles=args.locustfile or [])
 
 
 def _pick(override, configured):
@@ -65,6 +78,6 @@ def build_controller(config: Config, overrides: Overrides | None = None, poll_ev
     return LocalRun(spec, load, redact=redact, poll_every_s=poll_every_s)
 
 
-def controller_for(config_path: str | Path | None = None, attach_url: str | None = None) -> RunController:
+def controller_for(config_path: str | Path | None = None, overrides: Overrides | None = None) -> RunController:
     """The TUI's entry: the configuration as saved on disk (problems raise ConfigError)."""
-    return build_controller(load_config(config_path), Overrides(attach_url=attach_url))
+    return build_controller(load_config(config_path), overrides)
