@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import time
 
@@ -161,3 +163,34 @@ def test_a_mediator_that_dies_during_start_reports_its_log(tmp_path, monkeypatch
     with pytest.raises(MediatorError, match="(?s)exited during start.*no-such-flag"):
         mediator.start()
     assert not mediator.running
+
+
+def test_restart_after_a_crash_keeps_ports_and_wallet(tmp_path):
+    with pytest.raises(MediatorError, match="never started"):
+        LocalMediator("acapy", run_dir=tmp_path).restart()
+    with LocalMediator("acapy", run_dir=tmp_path) as mediator:
+        ports, invitation = mediator.ports, mediator.invitation_url
+        os.killpg(mediator.pgid, signal.SIGKILL)
+        wait_for(lambda: not mediator.running, "the mediator to die")
+        with socket.socket() as taken:
+            taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # its old sockets linger in TIME_WAIT
+            # the dead mediator's listening socket goes a moment after the process
+            wait_for(lambda: _binds(taken, ports.admin), "the admin port to be free")
+            taken.listen()
+            with pytest.raises(MediatorError, match=f"port 127.0.0.1:{ports.admin} \\(admin\\) is taken"):
+                mediator.restart()
+        mediator.restart()
+        assert mediator.running and mediator.ports == ports and mediator.invitation_url == invitation
+        # The same wallet: the warm-up's mediation from before the crash is still granted.
+        granted = admin(mediator, "GET", "/mediation/requests", params={"state": "granted"})
+        assert [m["role"] for m in granted["results"]].count("server") == 1
+        pgid = mediator.pgid
+    assert not group_members(pgid)
+
+
+def _binds(sock: socket.socket, port: int) -> bool:
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError:
+        return False
+    return True

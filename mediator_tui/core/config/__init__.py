@@ -78,9 +78,10 @@ def check_file(path: str | os.PathLike) -> tuple[EnvFile, dict[str, Any], list[P
 
 
 def load_config(path: str | os.PathLike | None = None, environ: Mapping[str, str] | None = None,
-                strict: bool = True) -> Config:
+                strict: bool = True, missing_ok: bool = False) -> Config:
     """Settings from the `.env` file (when present) overlaid, as dotenv does, by the environment.
 
+    A file named explicitly must exist unless `missing_ok` (the TUI: the file it will save to).
     With `strict`, any problem raises `ConfigError` listing all of them.
     """
     environ = os.environ if environ is None else environ
@@ -91,7 +92,7 @@ def load_config(path: str | os.PathLike | None = None, environ: Mapping[str, str
         env_file = EnvFile.read(file_path)
         raw.update(env_file.values())
         unparsed = parse_problems(env_file)
-    elif path is not None:
+    elif path is not None and not missing_ok:
         raise ConfigError([Problem(str(file_path), "no such file")])
     raw.update({key: environ[key] for key in BY_KEY if key in environ})
     base = file_path.resolve().parent if file_path.exists() else None

@@ -20,6 +20,7 @@ from .rotator import InvitationRotator
 
 READY_TIMEOUT_S = 120.0
 WARM_UP_TIMEOUT_S = 60.0
+PORT_RELEASE_S = 5.0
 
 
 # A local run hands the embedded mediator's state to its workers under this name, so each
@@ -107,9 +108,13 @@ class LocalMediator:
         if self.ports is None or self.run_dir is None:
             raise MediatorError("this mediator was never started: call start()")
         self._end_group()
+        # A process just killed lets go of its listening sockets a moment after it leaves the process table.
+        deadline = time.monotonic() + PORT_RELEASE_S
         for name, port in self.ports.as_dict().items():
-            if process.port_in_use(port):
-                raise MediatorError(f"cannot restart: port {HOST}:{port} ({name}) is taken by another process")
+            while process.port_in_use(port):
+                if time.monotonic() > deadline:
+                    raise MediatorError(f"cannot restart: port {HOST}:{port} ({name}) is taken by another process")
+                time.sleep(0.1)
         try:
             self._launch()
             process.wait_ready(self._admin.ready, self._group.alive,

@@ -79,5 +79,6 @@ def build_controller(config: Config, overrides: Overrides | None = None, poll_ev
 
 
 def controller_for(config_path: str | Path | None = None, overrides: Overrides | None = None) -> RunController:
-    """The TUI's entry: the configuration as saved on disk (problems raise ConfigError)."""
-    return build_controller(load_config(config_path), overrides)
+    """The TUI's entry: the configuration as saved on disk, defaults while there is no file yet
+    (problems raise ConfigError)."""
+    return build_controller(load_config(config_path, missing_ok=True), overrides)
