@@ -75,7 +75,7 @@ def _config_check(args) -> int:
     try:
         _, _, problems = check_file(path)
     except EnvFileError as exc:
-        print(f"{path}: {exc}", file=sys.stderr)
+        print(exc, file=sys.stderr)
         return EXIT_USAGE
     for problem in problems:
         print(problem)

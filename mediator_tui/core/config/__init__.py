@@ -89,7 +89,10 @@ def load_config(path: str | os.PathLike | None = None, environ: Mapping[str, str
     raw: dict[str, str] = {}
     unparsed: list[Problem] = []
     if file_path.exists():
-        env_file = EnvFile.read(file_path)
+        try:
+            env_file = EnvFile.read(file_path)
+        except EnvFileError as exc:
+            raise ConfigError([Problem(str(file_path), str(exc).removeprefix(f"{file_path}: "))]) from None
         raw.update(env_file.values())
         unparsed = parse_problems(env_file)
     elif path is not None and not missing_ok:

@@ -80,8 +80,12 @@ class EnvFile:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise EnvFileError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise EnvFileError(f"{path}: is a directory, not a .env file") from None
         except UnicodeDecodeError as exc:
             raise EnvFileError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        except OSError as exc:
+            raise EnvFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
         return cls(text, path)
 
     def text(self) -> str:

@@ -17,6 +17,8 @@ from .secrets import mask
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off", ""})
 PORT_MIN, PORT_MAX = 1024, 65535
+# Locust turns a run time into a timedelta; a year is far beyond any load test and far below its limit.
+MAX_DURATION_S = 365 * 24 * 3600
 _DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s?)?", re.I)
 # Credo's enum spellings, used by the successor tool's users, mean the same strategies.
 _PICKUP_ALIASES = {"pickupv2": "pickup-v2", "pickupv2livemode": "pickup-v2-live"}
@@ -65,7 +67,10 @@ def parse_duration(raw: str) -> float | None:
     if not match or not any(match.groups()):
         raise ValueError("is not a duration (e.g. 90s, 5m, 1h30m)")
     hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return float(hours * 3600 + minutes * 60 + seconds)
+    total = hours * 3600 + minutes * 60 + seconds
+    if total > MAX_DURATION_S:
+        raise ValueError("is longer than a year")
+    return float(total)
 
 
 def parse_locust_files(raw: str, base: Path | None = None) -> LocustFiles:
@@ -169,6 +174,9 @@ def validate(raw: dict[str, str], base: Path | None = None) -> tuple[dict[str, A
             values[setting.key] = parse_value(setting, text, base)
         except ValueError as exc:
             problems.append(Problem(setting.key, str(exc), text))
+    # No process environment can carry a NUL byte: the run would fail later, far from the cause.
+    problems.extend(Problem(key, "contains a NUL byte", value.replace("\0", "\\0"))
+                    for key, value in raw.items() if "\0" in value)
     problems.extend(_cross_checks(values))
     problems.extend(_shape_checks(values))
     return values, problems
