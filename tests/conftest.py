@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.fixtures.mediators"]
+pytest_plugins = ["tests.fixtures.mediators", "tests.fixtures.issuer", "tests.fixtures.locust_cluster"]

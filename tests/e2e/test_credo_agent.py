@@ -22,8 +22,7 @@ import pytest
 from mediator_tui.agents.credo import setup
 from mediator_tui.agents.credo.agent import CredoAgent, RestartPolicy
 from mediator_tui.agents.interface import AgentCrashed, AgentError, AgentTimeout, StartOptions
-from mediator_tui.core.mediator import LocalMediator, flavours
-from mediator_tui.core.mediator.credo import credo
+from mediator_tui.core.mediator import LocalMediator
 from mediator_tui.core.mediator.flavour import CONNECTIONS_V1, OOB
 from mediator_tui.core.processes import free_loopback_ports, group_members
 
@@ -31,14 +30,8 @@ pytestmark = pytest.mark.e2e
 TIMEOUT = 30.0
 
 
-def ensure_credo_flavour() -> None:
-    if "credo" not in flavours.names():
-        flavours.register("credo", credo)
-
-
 @pytest.fixture(scope="module")
 def credo_mediator(tmp_path_factory):
-    ensure_credo_flavour()
     mediator = LocalMediator("credo", run_dir=tmp_path_factory.mktemp("credo-mediator"))
     mediator.start()
     yield mediator
@@ -195,7 +188,6 @@ def test_a_killed_agent_is_detected_within_2_s_counted_and_restarted(credo_media
 
 @pytest.mark.parametrize("flavour", ["credo", "acapy"])
 def test_agents_reconnect_when_the_mediator_comes_back(flavour, agents, tmp_path):
-    ensure_credo_flavour()
     http, ws, admin = free_loopback_ports(3)
     run_dir = tmp_path / "mediator"
 

@@ -11,7 +11,6 @@ import pytest
 
 from mediator_tui.agents.interface import StartOptions
 from mediator_tui.agents.native.agent import NativeAgent
-from tests.fixtures.issuer import issuer  # noqa: F401  (session fixture)
 
 pytestmark = pytest.mark.e2e
 TIMEOUT = 30.0

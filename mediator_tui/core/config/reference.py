@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from .envfile import quote_value
 from .schema import GROUPS, SETTINGS
 from .validate import project_root

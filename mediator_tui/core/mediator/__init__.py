@@ -19,8 +19,9 @@ Public API (stable names):
 - Flavours: `flavours.names()`, `flavours.pick(name_or_None)` (None: the newest
   this machine can run: "acapy" = acapy-agent 1.7.0 on Python 3.13 or 1.4.0 on
   3.12, else "acapy-legacy" = aries-cloudagent 0.12.8 on 3.11, which also makes
-  `c_i` invitations), `flavours.register(name, factory)` for new flavours
-  implementing `MediatorFlavour` / `MediatorAdmin`.
+  `c_i` invitations); "credo" (a stock Credo-ts mediator with pickup v2) only when
+  forced. A new flavour implements `MediatorFlavour` / `MediatorAdmin` and joins
+  `flavours._FACTORIES`.
 - Invitation kinds: `OOB` ("oob"), `CONNECTIONS_V1` ("c_i").
 - Errors: `MediatorError`, its subclasses `ProvisionError` (message names the
   missing interpreter and where it was looked for) and `AdminError`.

@@ -17,11 +17,6 @@ _FACTORIES: dict[str, Callable[[], MediatorFlavour]] = {
 AUTO_ORDER = ["acapy", "acapy-legacy"]
 
 
-def register(name: str, factory: Callable[[], MediatorFlavour]) -> None:
-    """Add a flavour (e.g. a Credo mediator); it can then be forced by name."""
-    _FACTORIES[name] = factory
-
-
 def names() -> list[str]:
     return list(_FACTORIES)
 

@@ -1,2 +1,0 @@
-from tests.fixtures.issuer import issuer  # noqa: F401  (fixture)
-from tests.fixtures.locust_cluster import locust_cluster  # noqa: F401  (fixture)
