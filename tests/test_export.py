@@ -44,6 +44,7 @@ def test_summary_has_the_documented_keys(exported):
     assert summary["thresholds"] == [{"expr": "fail_ratio>0.01", "value": 0.002, "ok": True},
                                      {"expr": "crashes>0", "value": 1, "ok": False}]
     assert summary["run"]["duration_s"] == 120.0 and summary["run"]["workers"] == 2
+    assert summary["run"]["missing_workers"] == ["host_3"]  # a worker lost mid-run leaves a trace
 
 
 def test_figures_agree_across_files(exported):
@@ -72,6 +73,7 @@ def test_report_is_one_self_contained_page_with_four_charts(exported):
     for title in ("Requests per second", "Latency percentiles", "Users and agents", "Agent memory"):
         assert title in page
     assert "FAILED" in page  # the crashes>0 threshold
+    assert "<tr><td>missing_workers</td><td>host_3</td></tr>" in page
 
 
 def test_terminal_charts_show_the_same_charts_without_colour_codes(exported):

@@ -93,6 +93,38 @@ def test_the_poller_feeds_the_store_and_recovers_when_the_master_answers_again(m
     assert snapshot.status.connected and snapshot.status.state == "ready" and snapshot.status.error == ""
 
 
+class FlakyClient:
+    """A master client whose first read fails with an error nobody planned for."""
+
+    def __init__(self):
+        self.reads = 0
+
+    def agents(self):
+        return None
+
+    def stats(self):
+        self.reads += 1
+        if self.reads == 1:
+            raise RecursionError("maximum recursion depth exceeded while decoding a JSON object")
+        return STATS
+
+
+def test_the_poller_thread_survives_any_error_shows_it_and_keeps_polling():
+    store = MetricStore("attached", "http://127.0.0.1:1")
+    assert not Poller(FlakyClient(), store).poll_once()
+    assert "RecursionError" in store.snapshot().status.error
+
+    client = FlakyClient()
+    poller = Poller(client, store, every_s=0.01)
+    poller.start()  # its first read raises
+    try:
+        for _ in range(3):
+            assert poller.wait_for_poll(5.0)
+    finally:
+        poller.stop()
+    assert client.reads >= 3 and store.snapshot().status.connected
+
+
 def test_the_target_is_the_invitations_endpoint_without_its_password():
     message = {"@type": "https://didcomm.org/out-of-band/1.1/invitation", "services": [
         {"recipientKeys": ["did:key:z6Mk"], "serviceEndpoint": "https://user:pw@mediator.example:443"}]}

@@ -177,6 +177,40 @@ def test_agents_ports_memory_and_crashes_from_the_agent_route():
     assert snap.status.engine == "credo"
 
 
+def test_unreadable_fields_are_unknown_and_the_rest_of_the_payload_is_used():
+    store = make_store(Clock())
+    stats = fixture("locust_stats_run2.json")
+    stats["workers"][0]["memory_usage"] = None  # a worker whose memory probe sent null
+    stats["stats"][0]["num_failures"] = "abc"
+    stats["stats"][0]["response_time_percentile_0.99"] = float("nan")
+    stats["errors"].append("not an object")
+    agents = fixture("agents_route.json")
+    agents["total"]["agents"]["crashed"] = float("inf")
+    agents["total"]["ports"] = None
+    agents["workers"]["vm_a"]["memory"]["pss_bytes"] = [1]
+    store.feed(stats, agents)
+    snap = store.snapshot()
+    assert snap.status.connected and snap.status.error == "" and snap.status.users == 10
+    assert snap.status.workers[0].memory_bytes is None and snap.status.workers[0].state == "running"
+    ping = snap.requests[0]
+    assert (ping.count, ping.failures, ping.p95_ms, ping.p99_ms) == (763, 0, 20.0, None)
+    assert [f.occurrences for f in snap.failures] == [10]
+    assert (snap.agents.running, snap.agents.crashed) == (10, 0)
+    assert not snap.ports.known
+    assert snap.memory.per_worker[0].pss_bytes is None and snap.memory.per_worker[0].unique_bytes == 400_000_000
+
+
+@pytest.mark.parametrize("payload", [None, [], "running", 3])
+def test_a_stats_payload_that_is_not_an_object_is_a_status_error(payload):
+    store = make_store(Clock())
+    store.feed(fixture("locust_stats_run2.json"), None)
+    store.feed(payload, None)
+    snap = store.snapshot()
+    assert not snap.status.connected and snap.status.state == "unreachable"
+    assert "master sent" in snap.status.error and "instead of a JSON object" in snap.status.error
+    assert snap.total.count == 763  # the last figures stay on screen
+
+
 def test_unreachable_master_is_a_status_with_a_reason():
     store = make_store(Clock())
     store.feed_error("cannot reach the master at http://127.0.0.1:1: connection refused")

@@ -1,10 +1,14 @@
 """One agent a user owns: started on demand, its death noticed and counted, restarted.
 
-The tool we replace noticed a dead agent lazily, restarted some scenarios silently
-with a new wallet and never restarted others. Here every task first asks its slot
-for a live agent: a dead one is counted as a crash (reason, stderr tail), shut down
-(its port released, its process reaped) and a new one started, timed as
-`agent_start`; the user then sets up its connections again (`generation` changed).
+The tool we replace noticed a dead agent lazily (at its user's next task, minutes
+later with long waits), restarted some scenarios silently with a new wallet and never
+restarted others. Here the worker's watcher (`WorkerAgents.watch`) notices a death
+within a second and counts it as a crash (reason, stderr tail); the agent is shut
+down (its port released, its process reaped). The user's next task starts a new one,
+timed as `agent_start`, and sets up its connections again (`generation` changed).
+
+A start that fails is retried after a pause (`StartBackoff`); the tasks in between
+fail at once, saying so.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ import dataclasses
 from collections.abc import Callable
 
 from mediator_tui.agents.interface import Agent, AgentError, CapacityError, StartOptions
+from mediator_tui.locust_support.start_backoff import StartBackoff
 from mediator_tui.locust_support.steps import DIDCOMM, run_step
 from mediator_tui.locust_support.worker_agents import WorkerAgents
 
 AgentFactory = Callable[[str, float], Agent]
-DIED_BETWEEN_TASKS = "agent found dead before its next task"
+NO_REASON = "agent died (its engine gave no reason)"
 
 
 class AgentSlot:
@@ -29,22 +34,40 @@ class AgentSlot:
         self.options = options
         self.engine = engine
         self.timeout = timeout
+        self.backoff = StartBackoff()
         self.agent: Agent | None = None
         self.port: int | None = None
         self.generation = 0  # bumps at every successful start
         self.restart_due = False
 
     def ensure(self, events) -> Agent:
-        """A live agent, restarting a dead one first; `StepFailed` when it cannot start."""
-        if self.agent is not None and self.agent.alive:
-            return self.agent
+        """A live agent, restarting a dead one first; `StepFailed` when it cannot start (or must wait)."""
+        self.check()
         if self.agent is not None:
-            self.lost(self.crash_reason(self.agent) or DIED_BETWEEN_TASKS)
+            return self.agent
         return run_step(events, DIDCOMM, "agent_start", self._start)
 
     def _start(self) -> Agent:
-        if self.options.with_mediation and not self.options.mediation_url:
+        if self.backoff.waiting:
+            raise AgentError(f"{'restart' if self.restart_due else 'start'} backing off ({self.backoff.describe()})")
+        try:
+            agent, port = self._new_agent()
+        except CapacityError:
+            raise  # a local limit, not a failed start: nothing is asked of the mediator
+        except Exception as exc:
             self.worker.counters.agent_start_failed()
+            self.backoff.failed(str(exc))
+            raise
+        self.backoff.succeeded()
+        self.agent, self.port = agent, port
+        self.generation += 1
+        self.worker.counters.agent_started(restart=self.restart_due)
+        self.restart_due = False
+        self.worker.watch(self)
+        return agent
+
+    def _new_agent(self) -> tuple[Agent, int | None]:
+        if self.options.with_mediation and not self.options.mediation_url:
             raise AgentError("MEDIATION_URL is empty: mediated wallets need the mediator's invitation URL")
         capacity = self.worker.capacity
         capacity.acquire()
@@ -54,46 +77,43 @@ class AgentSlot:
             port = None if self.options.with_mediation else self.worker.pool.acquire()
             agent = self.factory(self.engine, self.timeout)
             agent.start(dataclasses.replace(self.options, port=port))
-        except BaseException as exc:
+        except BaseException:
             if agent is not None:
                 agent.shutdown()
             if port is not None:
                 self.worker.pool.release(port)
             capacity.release()
-            if isinstance(exc, Exception) and not isinstance(exc, CapacityError):
-                self.worker.counters.agent_start_failed()
             raise
-        self.agent, self.port = agent, port
-        self.generation += 1
-        self.worker.counters.agent_started(restart=self.restart_due)
-        self.restart_due = False
-        self.worker.live.add(self)
-        return agent
+        return agent, port
 
     def check(self, reason: str = "") -> None:
-        """After a failed step: an agent that died in it is counted now, with the step's error as reason."""
+        """A dead agent is counted now: with `reason` (a failed step's error), else the engine's.
+
+        Called by the worker's watcher, before every task and after a failed step; only the
+        first call after a death counts it."""
         if self.agent is not None and not self.agent.alive:
-            self.lost(reason or self.crash_reason(self.agent) or "agent died during a task")
+            self.lost(reason or self.crash_reason(self.agent) or NO_REASON)
 
     def lost(self, reason: str) -> None:
         agent = self.agent
         crash = {"user": self.owner, "reason": reason, "stderr_tail": str(getattr(agent, "stderr_tail", "") or "")}
-        self._release(crash)
+        # Before the release, which may yield: the user may start the next agent meanwhile.
         self.restart_due = True
+        self._release(crash)
 
     def shutdown(self) -> None:
         if self.agent is not None:
             self._release(None)
 
     def _release(self, crash: dict | None) -> None:
-        agent, self.agent = self.agent, None
+        # Taken from the slot at once: the shutdown below may yield to a user starting a new agent here.
+        agent, port, self.agent, self.port = self.agent, self.port, None, None
         self.worker.live.discard(self)
         try:
             agent.shutdown()
         finally:
-            if self.port is not None:
-                self.worker.pool.release(self.port)
-                self.port = None
+            if port is not None:
+                self.worker.pool.release(port)
             self.worker.capacity.release()
             self.worker.counters.agent_gone(int(getattr(agent, "reconnects", 0) or 0), crash)
 

@@ -1,21 +1,30 @@
 """Everything one Locust process knows about its agents, and the report it sends the master.
 
 One instance per process (`worker_agents()`): the users' slots update its counters,
-the port pool is shared by all users of the process, and `report()` is the worker
-half of the agent-metrics contract (`.coord/agent-metrics.md`).
+the port pool is shared by all users of the process, one watcher greenlet notices
+dead agents between tasks, and `report()` is the worker half of the agent-metrics
+contract (`.coord/agent-metrics.md`).
 """
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 from functools import lru_cache
+
+import gevent
 
 from mediator_tui.agents.limits import AgentSlots, capacity, raise_open_file_limit
 from mediator_tui.agents.port_pool import PortPool, worker_slice, workers_per_host
 from mediator_tui.locust_support.agent_metrics import WorkerAgentCounters
 from mediator_tui.locust_support.memory_probe import MemoryProbe
 from mediator_tui.locust_support.settings import scenario_settings
+
+log = logging.getLogger(__name__)
+
+# A dead agent is counted within this (plus the engine's own notice: a process exit is seen at once).
+WATCH_EVERY_S = 0.5
 
 
 class WorkerAgents:
@@ -28,6 +37,7 @@ class WorkerAgents:
         self.workers = workers_per_host(configured_workers)
         self.counters = WorkerAgentCounters()
         self.live: set = set()  # slots holding an agent; their agents give reconnects and pids
+        self._watcher: gevent.Greenlet | None = None
         self._pool: PortPool | None = None
         self.memory = MemoryProbe(engine)
         self.capacity = self._capacity()
@@ -60,6 +70,23 @@ class WorkerAgents:
     def _capacity(self) -> AgentSlots:
         files, ports = (3, 0) if self.engine == "credo" else (1, 1)
         return AgentSlots(capacity(files_per_agent=files, ports_per_agent=ports))
+
+    def watch(self, slot) -> None:
+        """`slot` holds a live agent now: its death is counted within WATCH_EVERY_S, not at its next task."""
+        self.live.add(slot)
+        if self._watcher is None or self._watcher.dead:
+            self._watcher = gevent.spawn(self._watch)
+
+    def _watch(self) -> None:
+        # Polling `alive` serves every engine alike (a native agent has no death callback); it costs a
+        # property read per agent twice a second. The greenlet ends when no agent is left.
+        while self.live:
+            gevent.sleep(WATCH_EVERY_S)
+            for slot in list(self.live):
+                try:
+                    slot.check()
+                except Exception:  # one agent's failing shutdown must not end the watch over the others
+                    log.exception("counting the death of the agent of %s failed", slot.owner)
 
     def shutdown_all(self) -> None:
         """Stop every agent still up (the process is quitting): no orphan agent processes."""

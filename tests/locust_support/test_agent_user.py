@@ -2,6 +2,7 @@
 
 import base64
 import json
+import time
 from pathlib import Path
 
 SCENARIO = Path(__file__).parent / "data" / "scripted_scenario.py"
@@ -54,6 +55,42 @@ def test_agent_that_cannot_start_fails_its_tasks_with_the_engine_error(locust_cl
     assert rows["didcomm agent_start"]["num_failures"] == rows["didcomm agent_start"]["num_requests"]
     errors = locust.errors()
     assert any("cannot reach the mediator: connection refused" in e["error"] for e in errors)
+
+
+def test_an_agent_dying_between_tasks_is_counted_within_a_second_not_at_the_next_task(locust_cluster):
+    # Tasks 8-9 s apart; every agent dies 1 s after its start.
+    env = {**FAST, "LOCUST_MIN_WAIT": "8", "LOCUST_MAX_WAIT": "9", "SCRIPT_DIE_AFTER_S": "1"}
+    locust = locust_cluster(SCENARIO, env, workers=0)
+    locust.swarm(users=2, spawn_rate=10)
+    metrics = locust.wait_for(lambda: (m := locust.agents()) and m["total"]["agents"]["crashed"] >= 2 and m,
+                              6, "both deaths counted before the users' next tasks")
+    for crash in metrics["total"]["crashes"]:
+        died_at = float(crash["stderr_tail"].removeprefix("died at "))
+        assert crash["ts"] - died_at < 1.0, f"death counted {crash['ts'] - died_at:.2f} s late"
+        assert crash["reason"] == "agent process killed by SIGKILL"
+        assert crash["user"].startswith("ScriptedPing-")
+    agents = metrics["total"]["agents"]
+    assert agents["running"] == 0 and agents["restarted"] == 0  # the new wallet comes with the next task
+
+
+def test_a_wallet_that_cannot_start_is_retried_after_a_doubling_pause_and_says_so(locust_cluster):
+    locust = locust_cluster(SCENARIO, {**FAST, "SCRIPT_START_FAILS": "1"}, workers=0)
+    swarmed = time.monotonic()
+    locust.swarm(users=2, spawn_rate=10)
+    time.sleep(4.5)
+    attempts = locust.agents()["total"]["agents"]["start_failures"]
+    assert time.monotonic() - swarmed < 6.5, "too slow to tell the pauses apart"
+    # Tries at 0, 1 and 3 s (pauses of 1, 2, 4 s) per user; without pauses, one per task (~50 per user).
+    assert 2 <= attempts <= 6
+    rows = locust.rows_when(lambda r: r.get("didcomm agent_start", {}).get("num_requests", 0) > 3 * attempts, 5,
+                            "the tasks in between to fail too")
+    assert rows["didcomm agent_start"]["num_failures"] == rows["didcomm agent_start"]["num_requests"]
+    backing_off = [e["error"] for e in locust.errors() if "backing off" in e["error"]]
+    assert backing_off and all(error.startswith("AgentError('start backing off (") for error in backing_off)
+    assert any("(1 s pause after 1 failed start; last error: cannot reach the mediator: connection refused)"
+               in error for error in backing_off)
+    # One text per pause length, not one per task: the failures table stays readable.
+    assert len(backing_off) <= 4
 
 
 def test_pool_smaller_than_users_refuses_the_extra_ones_and_keeps_workers_alive(locust_cluster):

@@ -230,6 +230,11 @@ class NativeAgent(Agent):
         return self._alive
 
     @property
+    def crash_reason(self) -> str:
+        """Why the agent died on its own (its mediator link gave up); empty while alive or after a shutdown."""
+        return self._link.dead_reason if self._link is not None else ""
+
+    @property
     def reconnects(self) -> int:
         return self._link.reconnects if self._link is not None else 0
 

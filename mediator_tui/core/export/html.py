@@ -40,9 +40,9 @@ def _bytes(value) -> str | None:
 
 def report_html(snapshot: Snapshot, summary: dict) -> str:
     run = summary["run"]
-    facts = [[key, run[key] if not isinstance(run[key], list) else ", ".join(run[key])]
-             for key in ("start", "end", "duration_s", "users", "workers", "engine", "locustfiles", "target",
-                         "mode", "partial")]
+    facts = [[key, run[key] if not isinstance(run[key], list) else ", ".join(run[key]) or "none"]
+             for key in ("start", "end", "duration_s", "users", "workers", "missing_workers", "engine",
+                         "locustfiles", "target", "mode", "partial")]
     thresholds = "".join(
         f'<tr><td>{escape(t["expr"])}</td>{_cell(t["value"])}'
         f'<td class="{"ok" if t["ok"] else "bad"}">{"holds" if t["ok"] else "FAILED"}</td></tr>'

@@ -41,7 +41,8 @@ def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool
     return {
         "run": {
             "start": iso_time(start), "end": iso_time(end), "duration_s": round(status.elapsed_s, 3),
-            "users": peak_users(snapshot), "workers": status.worker_count, "engine": status.engine,
+            "users": peak_users(snapshot), "workers": status.worker_count,
+            "missing_workers": list(status.missing_workers), "engine": status.engine,
             "locustfiles": list(status.locustfiles), "target": status.target, "mode": status.mode,
             "master_url": status.master_url, "partial": partial,
         },

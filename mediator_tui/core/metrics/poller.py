@@ -2,7 +2,8 @@
 
 A master that cannot be read is retried with growing pauses (1 s doubling to
 15 s); its error text goes to the store for the status line. Nothing here
-raises into the caller.
+raises into the caller, and no exception ends the thread: the status line
+shows it and polling goes on.
 """
 
 from __future__ import annotations
@@ -44,12 +45,14 @@ class Poller:
         try:
             agents = self._client.agents()
             stats = self._client.stats()
+            self._store.feed(stats, agents)
+            ok = True
         except MasterError as error:
             self._store.feed_error(str(error))
             ok = False
-        else:
-            self._store.feed(stats, agents)
-            ok = True
+        except Exception as error:  # noqa: BLE001 - a dead poller would freeze the dashboard without a word
+            self._store.feed_error(f"cannot read the master's figures: {type(error).__name__}: {error}")
+            ok = False
         with self._polled:
             self._polls += 1
             self._polled.notify_all()

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import percentiles as pct
+from .payload import as_count, as_dict, as_int, as_number, as_text, dicts
 from .snapshot import (
     AGGREGATED,
     AgentsSnapshot,
@@ -75,10 +76,6 @@ class _Sample:
     count: int
     failures: int
     histogram: dict[float, int] | None
-
-
-def _num(value) -> float | None:
-    return None if value is None else float(value)
 
 
 class _SeriesState:
@@ -198,7 +195,14 @@ class MetricStore:
             self._error = message
 
     def feed(self, stats: dict, agents: dict | None, t: float | None = None) -> None:
-        """One poll: the `/stats/requests` payload and the agent-metrics payload (None: no such route)."""
+        """One poll: the `/stats/requests` payload and the agent-metrics payload (None: no such route).
+
+        Fields that cannot be read count as unknown; the rest of the payload is used."""
+        if not isinstance(stats, dict):
+            self.feed_error(f"the master sent {type(stats).__name__} instead of a JSON object "
+                            f"for /stats/requests")
+            return
+        agents = agents if isinstance(agents, dict) else None  # as the client reads it: no usable route
         t = self._clock() if t is None else t
         with self._lock:
             self._connected, self._error = True, ""
@@ -211,47 +215,48 @@ class MetricStore:
                     series.repeat_point(t)
             else:
                 self._last_stats = stats
-                for row in stats.get("stats", []):
-                    self._read_row(row, stats, live, t)
+                for row in dicts(stats.get("stats")):
+                    if isinstance(row.get("name"), str):  # a row without a name belongs to no series
+                        self._read_row(row, stats, live, t)
             self._failures = tuple(
-                FailureRow(type=e.get("method") or "", name=e.get("name", ""), error=str(e.get("error", "")),
-                           occurrences=int(e.get("occurrences", 0)))
-                for e in stats.get("errors", [])
+                FailureRow(type=as_text(e.get("method")), name=as_text(e.get("name")),
+                           error=as_text(e.get("error")), occurrences=as_count(e.get("occurrences")))
+                for e in dicts(stats.get("errors"))
             )
             self._read_agents(agents, t)
 
     def _read_status(self, stats: dict, t: float) -> None:
-        state = stats.get("state", "missing")
+        state = as_text(stats.get("state"), "missing")
         running, was_running = state in RUNNING_STATES, self._state in RUNNING_STATES
         if running and not was_running and (self._started_at is None or self._ended_at is not None):
             self._begin_run(t)  # a run we did not start, or one restarted
         if was_running and not running and self._started_at is not None and self._ended_at is None:
             self._ended_at = t
         self._state = state
-        self._users = int(stats.get("user_count") or 0)
+        self._users = as_count(stats.get("user_count"))
         self._workers = tuple(
-            WorkerInfo(worker_id=str(w.get("id", "?")), state=str(w.get("state", "?")),
-                       users=int(w.get("user_count") or 0), cpu_percent=_num(w.get("cpu_usage")),
-                       memory_bytes=int(w["memory_usage"]) if w.get("memory_usage") is not None else None,
-                       missing=w.get("state") == "missing")
-            for w in stats.get("workers", [])
+            WorkerInfo(worker_id=as_text(w.get("id"), "?"), state=as_text(w.get("state"), "?"),
+                       users=as_count(w.get("user_count")), cpu_percent=as_number(w.get("cpu_usage")),
+                       memory_bytes=as_int(w.get("memory_usage")), missing=w.get("state") == "missing")
+            for w in dicts(stats.get("workers"))
         )
 
     @staticmethod
     def _live_counts(agents: dict | None) -> dict[tuple[str, str], _Sample] | None:
         """Uncached counts and histograms per endpoint from the agent-metrics route, when it has them."""
-        request_stats = (agents or {}).get("request_stats")
+        request_stats = as_dict(as_dict(agents).get("request_stats"))
         if not request_stats:
             return None
-        found = {(e.get("method") or "", e.get("name", "")): e for e in request_stats.get("entries", [])}
-        if "total" in request_stats:
+        found = {(as_text(e.get("method")), as_text(e.get("name"))): e
+                 for e in dicts(request_stats.get("entries"))}
+        if isinstance(request_stats.get("total"), dict):
             found[("", AGGREGATED)] = request_stats["total"]
-        return {key: _Sample(0.0, int(e.get("num_requests", 0)), int(e.get("num_failures", 0)),
-                             pct.histogram_from_json(e.get("response_times") or {}))
+        return {key: _Sample(0.0, as_count(e.get("num_requests")), as_count(e.get("num_failures")),
+                             pct.histogram_from_json(e.get("response_times")))
                 for key, e in found.items()}
 
     def _read_row(self, row: dict, stats: dict, live: dict | None, t: float) -> None:
-        key = (row.get("method") or "", row.get("name", ""))
+        key = (as_text(row.get("method")), row["name"])
         series = self._series.get(key)
         if series is None:
             series = self._series[key] = _SeriesState(key[0], key[1], self._history_len)
@@ -259,14 +264,15 @@ class MetricStore:
         if fresh is not None:
             count, failures, histogram = fresh.count, fresh.failures, fresh.histogram
         else:
-            count, failures, histogram = int(row.get("num_requests", 0)), int(row.get("num_failures", 0)), None
+            count, failures, histogram = as_count(row.get("num_requests")), as_count(row.get("num_failures")), None
         base = series.add_sample(_Sample(t, count, failures, histogram), self._rate_window_s)
         span = t - base.t
         rps = (count - base.count) / span if span > 0 else 0.0
         fail_per_s = (failures - base.failures) / span if span > 0 else 0.0
 
-        cumulative = (_num(row.get("median_response_time")), _num(row.get("response_time_percentile_0.95")),
-                      _num(row.get("response_time_percentile_0.99")))
+        cumulative = (as_number(row.get("median_response_time")),
+                      as_number(row.get("response_time_percentile_0.95")),
+                      as_number(row.get("response_time_percentile_0.99")))
         if count == 0:
             cumulative = (None, None, None)
         if histogram is not None and base.histogram is not None:
@@ -276,10 +282,10 @@ class MetricStore:
                 interval_hist = pct.subtract(histogram, base.histogram)
             interval = tuple(pct.percentile(interval_hist, f) for f in (0.5, 0.95, 0.99))
             source = "histogram"
-        elif key == ("", AGGREGATED) and stats.get("current_response_time_percentiles") and count:
+        elif key == ("", AGGREGATED) and as_dict(stats.get("current_response_time_percentiles")) and count:
             window = stats["current_response_time_percentiles"]
-            interval = (_num(window.get("response_time_percentile_0.5")),
-                        _num(window.get("response_time_percentile_0.95")), cumulative[2])
+            interval = (as_number(window.get("response_time_percentile_0.5")),
+                        as_number(window.get("response_time_percentile_0.95")), cumulative[2])
             source = "window"
         else:
             interval, source = cumulative, "cumulative"
@@ -287,10 +293,10 @@ class MetricStore:
         series.row = RequestRow(
             type=key[0], name=key[1], count=count, failures=failures, rps=rps, fail_per_s=fail_per_s,
             p50_ms=cumulative[0], p95_ms=cumulative[1], p99_ms=cumulative[2],
-            max_ms=_num(row.get("max_response_time")) if count else None,
-            min_ms=_num(row.get("min_response_time")) if count else None,
-            avg_ms=_num(row.get("avg_response_time")) if count else None,
-            avg_rps=float(row.get("total_rps") or 0.0),
+            max_ms=as_number(row.get("max_response_time")) if count else None,
+            min_ms=as_number(row.get("min_response_time")) if count else None,
+            avg_ms=as_number(row.get("avg_response_time")) if count else None,
+            avg_rps=as_number(row.get("total_rps")) or 0.0,
             interval_p50_ms=interval[0], interval_p95_ms=interval[1], interval_p99_ms=interval[2],
             percentile_source=source,
         )
@@ -298,36 +304,36 @@ class MetricStore:
                                      p95_ms=interval[1], p99_ms=interval[2], users=self._users))
 
     def _read_agents(self, agents: dict | None, t: float) -> None:
-        total = (agents or {}).get("total") or {}
-        for worker_id, report in ((agents or {}).get("workers") or {}).items():
-            for crash in report.get("crashes") or []:
-                event = CrashEvent(ts=float(crash.get("ts", 0.0)), worker_id=str(worker_id),
-                                   user=str(crash.get("user", "")), reason=str(crash.get("reason", "")),
-                                   stderr_tail=str(crash.get("stderr_tail", "")))
+        total = as_dict(as_dict(agents).get("total"))
+        for worker_id, report in as_dict(as_dict(agents).get("workers")).items():
+            for crash in dicts(as_dict(report).get("crashes")):
+                event = CrashEvent(ts=as_number(crash.get("ts")) or 0.0, worker_id=str(worker_id),
+                                   user=as_text(crash.get("user")), reason=as_text(crash.get("reason")),
+                                   stderr_tail=as_text(crash.get("stderr_tail")))
                 identity = (event.worker_id, event.ts, event.user, event.reason)
                 if identity not in self._crash_keys:
                     self._crash_keys.add(identity)
                     self._crash_log.append(event)
         if agents is not None:
-            self._engine = total.get("engine") or self._engine
-        in_use = (total.get("ports") or {}).get("in_use") if agents is not None else None
+            self._engine = as_text(total.get("engine")) or self._engine
+        in_use = as_int(as_dict(total.get("ports")).get("in_use"))
         if in_use is not None:
-            self._port_samples.append((t, int(in_use)))
+            self._port_samples.append((t, in_use))
             while self._port_samples and self._port_samples[0][0] < t - PORT_TREND_S:
                 self._port_samples.popleft()
-        agent_counts = total.get("agents") or {}
-        memory = total.get("memory") or {}
+        agent_counts = as_dict(total.get("agents"))
+        memory = as_dict(total.get("memory"))
         known = agents is not None
-        running = int(agent_counts.get("running", 0))
+        running = as_count(agent_counts.get("running"))
         if known and running and running >= self._peak[0]:
             self._peak = (running, memory)
         self._resources_append(ResourcePoint(
             t=t, users=self._users,
-            agents_running=int(agent_counts.get("running", 0)) if known else None,
-            agents_crashed=int(agent_counts.get("crashed", 0)) if known else None,
-            ports_in_use=int(in_use) if in_use is not None else None,
-            unique_bytes=int(memory.get("unique_bytes", 0)) if known else None,
-            shared_bytes=int(memory.get("shared_bytes", 0)) if known else None,
+            agents_running=running if known else None,
+            agents_crashed=as_count(agent_counts.get("crashed")) if known else None,
+            ports_in_use=in_use,
+            unique_bytes=as_count(memory.get("unique_bytes")) if known else None,
+            shared_bytes=as_count(memory.get("shared_bytes")) if known else None,
         ))
 
     def _resources_append(self, point: ResourcePoint) -> None:
@@ -377,27 +383,26 @@ class MetricStore:
     def _agents_snapshot(self) -> AgentsSnapshot:
         if self._agents_payload is None:
             return AgentsSnapshot(known=False, target=self._target_users or self._users)
-        total = self._agents_payload.get("total") or {}
-        counts = total.get("agents") or {}
+        counts = as_dict(as_dict(self._agents_payload.get("total")).get("agents"))
         recent = tuple(self._crash_log)[-20:]
         return AgentsSnapshot(
-            known=True, running=int(counts.get("running", 0)), target=self._target_users or self._users,
-            started=int(counts.get("started", 0)), crashed=int(counts.get("crashed", 0)),
-            restarted=int(counts.get("restarted", 0)), start_failures=int(counts.get("start_failures", 0)),
-            reconnects=int(counts.get("reconnects", 0)), recent_crashes=recent, crash_log=tuple(self._crash_log),
+            known=True, running=as_count(counts.get("running")), target=self._target_users or self._users,
+            started=as_count(counts.get("started")), crashed=as_count(counts.get("crashed")),
+            restarted=as_count(counts.get("restarted")), start_failures=as_count(counts.get("start_failures")),
+            reconnects=as_count(counts.get("reconnects")), recent_crashes=recent, crash_log=tuple(self._crash_log),
             peak_running=self._peak[0],
         )
 
     def _ports_snapshot(self) -> PortsSnapshot:
-        ports = ((self._agents_payload or {}).get("total") or {}).get("ports")
-        if self._agents_payload is None or ports is None:
+        ports = as_dict(as_dict(self._agents_payload).get("total")).get("ports")
+        if not isinstance(ports, dict):
             return PortsSnapshot(known=False)
         trend = 0.0
         if len(self._port_samples) > 1:
             (t0, first), (t1, last) = self._port_samples[0], self._port_samples[-1]
             trend = (last - first) / (t1 - t0) if t1 > t0 else 0.0
-        return PortsSnapshot(known=True, size=int(ports.get("size", 0)), in_use=int(ports.get("in_use", 0)),
-                             in_use_max=int(ports.get("in_use_max", 0)), refused=int(ports.get("refused", 0)),
+        return PortsSnapshot(known=True, size=as_count(ports.get("size")), in_use=as_count(ports.get("in_use")),
+                             in_use_max=as_count(ports.get("in_use_max")), refused=as_count(ports.get("refused")),
                              trend_per_s=trend)
 
     def _memory_snapshot(self) -> MemorySnapshot:
@@ -406,33 +411,34 @@ class MetricStore:
         host_available = host.available_bytes if host else None
         if self._agents_payload is None:
             return MemorySnapshot(known=False, host_total_bytes=host_total, host_available_bytes=host_available)
-        memory = (self._agents_payload.get("total") or {}).get("memory") or {}
+        memory = as_dict(as_dict(self._agents_payload.get("total")).get("memory"))
         per_worker = []
-        for worker_id, report in sorted((self._agents_payload.get("workers") or {}).items()):
-            wm = report.get("memory") or {}
-            running = int((report.get("agents") or {}).get("running", 0))
-            unique = int(wm.get("unique_bytes", 0))
+        for worker_id, report in sorted(as_dict(self._agents_payload.get("workers")).items()):
+            report = as_dict(report)
+            wm = as_dict(report.get("memory"))
+            running = as_count(as_dict(report.get("agents")).get("running"))
+            unique = as_count(wm.get("unique_bytes"))
             per_worker.append(WorkerMemory(
-                worker_id=str(worker_id), engine=str(report.get("engine", "")), agents=running,
-                agent_processes=int(wm.get("agent_processes", 0)),
-                worker_rss_bytes=int(wm.get("worker_rss_bytes", 0)),
-                worker_uss_bytes=wm.get("worker_uss_bytes"), unique_bytes=unique,
-                shared_bytes=int(wm.get("shared_bytes", 0)), pss_bytes=wm.get("pss_bytes"),
+                worker_id=str(worker_id), engine=as_text(report.get("engine")), agents=running,
+                agent_processes=as_count(wm.get("agent_processes")),
+                worker_rss_bytes=as_count(wm.get("worker_rss_bytes")),
+                worker_uss_bytes=as_int(wm.get("worker_uss_bytes")), unique_bytes=unique,
+                shared_bytes=as_count(wm.get("shared_bytes")), pss_bytes=as_int(wm.get("pss_bytes")),
                 per_agent_unique_bytes=unique / running if running else None,
-                stale=bool(report.get("stale", False)),
+                stale=report.get("stale") is True,
             ))
-        agents = int(memory.get("agents", 0))
-        unique = int(memory.get("unique_bytes", 0))
+        agents = as_count(memory.get("agents"))
+        unique = as_count(memory.get("unique_bytes"))
         per_agent = unique / agents if agents else None
         projected = int(host_available // per_agent) if per_agent and host_available is not None else None
         peak_agents, peak_memory = self._peak
-        peak_unique = int(peak_memory.get("unique_bytes", 0))
+        peak_unique = as_count(peak_memory.get("unique_bytes"))
         return MemorySnapshot(
-            known=True, agents=agents, unique_bytes=unique, shared_bytes=int(memory.get("shared_bytes", 0)),
-            worker_rss_bytes=int(memory.get("worker_rss_bytes", 0)), pss_bytes=memory.get("pss_bytes"),
+            known=True, agents=agents, unique_bytes=unique, shared_bytes=as_count(memory.get("shared_bytes")),
+            worker_rss_bytes=as_count(memory.get("worker_rss_bytes")), pss_bytes=as_int(memory.get("pss_bytes")),
             per_agent_unique_bytes=per_agent, per_worker=tuple(per_worker), host_total_bytes=host_total,
             host_available_bytes=host_available, projected_more_agents=projected,
             peak_agents=peak_agents, peak_unique_bytes=peak_unique,
-            peak_shared_bytes=int(peak_memory.get("shared_bytes", 0)),
+            peak_shared_bytes=as_count(peak_memory.get("shared_bytes")),
             peak_per_agent_unique_bytes=peak_unique / peak_agents if peak_agents else None,
         )

@@ -2,9 +2,12 @@
 
 SCRIPT_CRASH_ON_PING=N: every agent dies on its Nth ping (0: never).
 SCRIPT_START_FAILS=1: every start fails.
+SCRIPT_DIE_AFTER_S=X: every agent dies X s after its start, on its own (between tasks); its stderr tail
+says when ("died at <unix time>").
 """
 
 import os
+import time
 
 import gevent
 from locust import task
@@ -14,6 +17,7 @@ from mediator_tui.locust_support.agent_user import AgentUser
 
 CRASH_ON_PING = int(os.environ.get("SCRIPT_CRASH_ON_PING", "0"))
 START_FAILS = os.environ.get("SCRIPT_START_FAILS") == "1"
+DIE_AFTER_S = float(os.environ.get("SCRIPT_DIE_AFTER_S", "0"))
 
 
 class ScriptedAgent(Agent):
@@ -29,6 +33,14 @@ class ScriptedAgent(Agent):
         if START_FAILS:
             raise TransportError("cannot reach the mediator: connection refused")
         self._alive = True
+        if DIE_AFTER_S:
+            gevent.spawn_later(DIE_AFTER_S, self._die)
+
+    def _die(self) -> None:
+        if self._alive:
+            self._alive = False
+            self.crash_reason = "agent process killed by SIGKILL"
+            self.stderr_tail = f"died at {time.time():.3f}"
 
     def ping_mediator(self) -> None:
         gevent.sleep(0.005)
