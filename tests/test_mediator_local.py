@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import socket
 import time
+from pathlib import Path
 
 import base58
 import nacl.signing
@@ -194,3 +196,16 @@ def _binds(sock: socket.socket, port: int) -> bool:
     except OSError:
         return False
     return True
+
+
+def test_mediator_may_hold_as_many_connections_as_the_hard_limit_allows(tmp_path):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    # The usual login default: a mediator started under it stops onboarding near 1000 agents.
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, hard), hard))
+    try:
+        with LocalMediator("acapy", run_dir=tmp_path) as mediator:
+            limits = Path(f"/proc/{mediator.pid}/limits").read_text()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    line = next(line for line in limits.splitlines() if line.startswith("Max open files"))
+    assert line.split()[3:5] == [str(hard), str(hard)], line

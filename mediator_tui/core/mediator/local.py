@@ -8,6 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from mediator_tui.agents.limits import raise_open_file_limit
 from mediator_tui.core.processes import ProcessError, ProcessGroup, group_members
 
 from . import flavours, process
@@ -89,6 +90,9 @@ class LocalMediator:
         spec = self.flavour.launch_spec(self.ports, self.run_dir)
         self._say(f"starting {self.flavour.name} ({self.runtime_label}), admin {self.admin_url}")
         env = {**os.environ, **spec.env}
+        # The mediator holds the other end of every agent's connection: at the usual soft limit
+        # of 1024 open files it runs out of descriptors near 1000 agents. Children inherit the limit.
+        raise_open_file_limit()
         if self.detached:
             self._group = process.spawn_detached(spec.argv, env, self.run_dir, self.log_path)
         else:
