@@ -25,16 +25,11 @@ HANDSHAKES = ["https://didcomm.org/didexchange/1.1", "https://didcomm.org/didexc
 
 
 class AcaPyAdmin(MediatorAdmin):
+    READY_PATH = "/status/ready"
+
     def _call(self, method: str, path: str, params: dict | None = None, body: dict | None = None,
               timeout: float = jsonhttp.DEFAULT_TIMEOUT_S):
         return jsonhttp.call(method, self.admin_url + path, params, body, timeout)
-
-    def ready(self) -> bool:
-        try:
-            answer = self._call("GET", "/status/ready", timeout=2.0)
-        except AdminError:
-            return False
-        return bool(answer and answer.get("ready"))
 
     def create_invitation(self, kind: str = OOB) -> str:
         self.check_kind(kind)

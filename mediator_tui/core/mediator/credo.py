@@ -14,7 +14,7 @@ from pathlib import Path
 from mediator_tui.agents.credo import setup
 
 from . import jsonhttp
-from .errors import AdminError, ProvisionError
+from .errors import ProvisionError
 from .flavour import OOB, LaunchSpec, MediatorAdmin, MediatorCounts, MediatorFlavour
 from .process import Ports
 from .provision import Progress
@@ -23,12 +23,7 @@ CREDO_VERSION = "0.5.19"
 
 
 class CredoMediatorAdmin(MediatorAdmin):
-    def ready(self) -> bool:
-        try:
-            answer = jsonhttp.call("GET", f"{self.admin_url}/ready", timeout=2.0)
-        except AdminError:
-            return False
-        return bool(answer and answer.get("ready"))
+    READY_PATH = "/ready"
 
     def warm_up(self, timeout: float) -> None:
         """Nothing to warm: Credo creates its routing keys when it starts, so first clients do not race."""

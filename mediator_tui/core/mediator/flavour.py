@@ -1,4 +1,4 @@
-"""The seam between `LocalMediator` and a mediator implementation (ACA-Py today, Credo later).
+"""The seam between `LocalMediator` and a mediator implementation (ACA-Py or Credo).
 
 A flavour knows how to install its runtime, the command line that serves DIDComm on
 the given loopback ports, and how to talk to its admin interface. Everything else
@@ -11,7 +11,8 @@ import abc
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import MediatorError
+from . import jsonhttp
+from .errors import AdminError, MediatorError
 from .process import Ports
 from .provision import Progress
 
@@ -37,6 +38,9 @@ class LaunchSpec:
 class MediatorAdmin(abc.ABC):
     """The calls the tool makes on a running mediator's admin interface."""
 
+    # Answers {"ready": true} once the mediator accepts clients.
+    READY_PATH: str
+
     def __init__(self, admin_url: str, kinds: tuple[str, ...]):
         self.admin_url = admin_url.rstrip("/")
         self.kinds = kinds
@@ -47,9 +51,13 @@ class MediatorAdmin(abc.ABC):
                 f"this mediator cannot make {kind!r} invitations (it makes: {', '.join(self.kinds)})"
                 + ("; use --flavour acapy-legacy for c_i" if kind == CONNECTIONS_V1 else ""))
 
-    @abc.abstractmethod
     def ready(self) -> bool:
         """True once the mediator accepts clients; False (never an exception) while it starts."""
+        try:
+            answer = jsonhttp.call("GET", self.admin_url + self.READY_PATH, timeout=2.0)
+        except AdminError:
+            return False
+        return bool(isinstance(answer, dict) and answer.get("ready"))
 
     @abc.abstractmethod
     def warm_up(self, timeout: float) -> None:
