@@ -48,8 +48,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8, help="onboardings in flight at once")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of pinging after onboarding")
     parser.add_argument("--ping-interval", type=float, default=20.0, help="seconds between pings of one agent")
-    parser.add_argument("--idle-window", type=float, default=10.0,
-                        help="seconds of measuring the CPU of holding the agents before pinging (0 skips)")
+    parser.add_argument("--idle-window", type=float, default=20.0,
+                        help="seconds of measuring the CPU of holding the agents, before and after the pinging "
+                             "(0 skips)")
     parser.add_argument("--timeout", type=float, default=60.0, help="per-operation agent timeout")
     parser.add_argument("--onboard-timeout", type=float, default=900.0, help="give up onboarding after this")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON line too")
@@ -75,6 +76,15 @@ def memory() -> tuple[int, int]:
 def cpu_seconds() -> float:
     times = psutil.Process().cpu_times()
     return times.user + times.system
+
+
+def idle_cpu_per_second(window: float) -> float:
+    """CPU seconds per second this process spends while its agents are connected but not pinging."""
+    if not window:
+        return 0.0
+    before = cpu_seconds()
+    gevent.sleep(window)
+    return (cpu_seconds() - before) / window
 
 
 def invitation_source(args, stack: ExitStack):
@@ -193,14 +203,14 @@ def run(args) -> dict:
         rss1, uss1 = memory()
         node_fresh = node_memory(agents) if args.engine == "credo" else None
         # Holding connections costs CPU too (ACA-Py pings every websocket every 3 s and wants a pong):
-        # measured alone first, so that the per-ping figure is what a ping adds.
-        idle0 = cpu_seconds()
-        gevent.sleep(args.idle_window)
-        idle_cpu_per_s = (cpu_seconds() - idle0) / args.idle_window if args.idle_window else 0.0
+        # measured alone before and after the pinging, so that the per-ping figure is what a ping adds.
+        idle_before = idle_cpu_per_second(args.idle_window)
         print(f"pinging for {args.duration:g} s, every {args.ping_interval:g} s per agent ...", flush=True)
         cpu0, started = cpu_seconds(), time.monotonic()
         pings, ping_errors, latencies = keep_pinging(agents, args.duration, args.ping_interval)
         ping_cpu, ping_s = cpu_seconds() - cpu0, time.monotonic() - started
+        idle_after = idle_cpu_per_second(args.idle_window)
+        idle_cpu_per_s = (idle_before + idle_after) / 2
         cpu_per_ping = (ping_cpu - idle_cpu_per_s * ping_s) / pings if pings else None
         gross_cpu_per_ping = ping_cpu / pings if pings else None
         rss2, uss2 = memory()
@@ -228,7 +238,8 @@ def run(args) -> dict:
         "first_ping_error": ping_errors[0] if ping_errors else "",
         "ping_p50_ms": round(percentile(latencies, 0.5) * 1000, 1) if latencies else None,
         "ping_p95_ms": round(percentile(latencies, 0.95) * 1000, 1) if latencies else None,
-        "idle_cpu_percent": round(idle_cpu_per_s * 100, 2),
+        "idle_cpu_percent_before": round(idle_before * 100, 2),
+        "idle_cpu_percent_after": round(idle_after * 100, 2),
         "cpu_ms_per_ping": round(cpu_per_ping * 1000, 3) if cpu_per_ping else None,
         "cpu_ms_per_ping_gross": round(gross_cpu_per_ping * 1000, 3) if gross_cpu_per_ping else None,
         "reconnects": reconnects,

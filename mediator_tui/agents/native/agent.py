@@ -19,7 +19,7 @@ from mediator_tui.agents.interface import (
     TransportError,
 )
 from mediator_tui.agents.native import (
-    basicmessage, connections, didexchange, discovery, issuecredential, mediation, pickup, trustping,
+    basicmessage, connections, didexchange, discovery, issuecredential, mediation, pickup, trustping, wire_json,
 )
 from mediator_tui.agents.native import did as dids
 from mediator_tui.agents.native.b64 import b64url_encode
@@ -368,7 +368,7 @@ class NativeAgent(Agent):
     def _send(self, connection: Connection, msg: dict) -> None:
         # Every message asks for the return route (RESEARCH.md §2 item 5): replies come down the same socket.
         msg["~transport"] = {"return_route": "all"}
-        envelope = pack(json.dumps(msg, separators=(",", ":")).encode(), [connection.their_key], connection.my_key)
+        envelope = pack(wire_json.dump(msg), [connection.their_key], connection.my_key)
         if self._link is not None and not connection.routing_keys and connection.endpoint in self._mediator_endpoints:
             self._link.send(envelope)
             return

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 import base58
 
+from mediator_tui.agents.native import wire_json
 from mediator_tui.agents.native.b64 import b64url_encode
 from mediator_tui.agents.native.errors import DIDError, KeyDecodeError
 from mediator_tui.agents.native.keys import (
@@ -38,7 +39,7 @@ def create_peer2(verkey: bytes, endpoint: str, routing_keys: list[bytes] = ()) -
         "id": "#didcomm-0",
         "priority": 0,
     }
-    encoded_service = b64url_encode(json.dumps(service, separators=(",", ":")).encode())
+    encoded_service = b64url_encode(wire_json.dump(service))
     return f"did:peer:2.V{multikey(verkey)}.S{encoded_service}"
 
 

@@ -13,6 +13,7 @@ from typing import Callable, NamedTuple
 
 from nacl import bindings
 
+from mediator_tui.agents.native import wire_json
 from mediator_tui.agents.native.b64 import b64url_encode
 from mediator_tui.agents.native.errors import EnvelopeError, KeyDecodeError
 from mediator_tui.agents.native.keys import KeyPair, b58_verkey, decode_b58_verkey, x25519_public
@@ -20,6 +21,9 @@ from mediator_tui.core.invitation import b64url_decode
 
 ENC = "xchacha20poly1305_ietf"
 _TAG_BYTES = 16
+_CEK_BYTES = 32
+_IV_BYTES = bindings.crypto_aead_chacha20poly1305_ietf_NPUBBYTES
+_KEY_NONCE_BYTES = bindings.crypto_box_NONCEBYTES
 # (our verkey, their verkey) -> (X25519 shared key, sealed sender). Saves three of the five X25519
 # operations of an authcrypt round trip. Reusing one sealed sender per key pair is a load generator's
 # shortcut: the recipient opens it as always (its cost is unchanged); only linkability differs.
@@ -35,37 +39,35 @@ class Unpacked(NamedTuple):
 
 def pack(message: bytes, recipient_verkeys: list[bytes], sender: KeyPair | None = None) -> bytes:
     """Encrypt `message` to every recipient; authcrypt when `sender` is given, else anoncrypt."""
-    cek = os.urandom(32)
+    # one read of the system's randomness for the content key, the content nonce and the key nonces
+    randomness = os.urandom(_CEK_BYTES + _IV_BYTES + _KEY_NONCE_BYTES * len(recipient_verkeys))
+    cek, iv = randomness[:_CEK_BYTES], randomness[_CEK_BYTES:_CEK_BYTES + _IV_BYTES]
     recipients = []
-    for verkey in recipient_verkeys:
-        their_x = x25519_public(verkey)
+    for index, verkey in enumerate(recipient_verkeys):
         if sender is None:
             recipients.append({
-                "encrypted_key": b64url_encode(bindings.crypto_box_seal(cek, their_x)),
+                "encrypted_key": b64url_encode(bindings.crypto_box_seal(cek, x25519_public(verkey))),
                 "header": {"kid": b58_verkey(verkey)},
             })
             continue
-        nonce = os.urandom(bindings.crypto_box_NONCEBYTES)
+        start = _CEK_BYTES + _IV_BYTES + index * _KEY_NONCE_BYTES
+        nonce = randomness[start:start + _KEY_NONCE_BYTES]
         shared, sealed_sender = _pairwise(sender, verkey)
-        encrypted_key = bindings.crypto_box_afternm(cek, nonce, shared)
         recipients.append({
-            "encrypted_key": b64url_encode(encrypted_key),
+            "encrypted_key": b64url_encode(bindings.crypto_box_afternm(cek, nonce, shared)),
             "header": {"kid": b58_verkey(verkey), "sender": b64url_encode(sealed_sender), "iv": b64url_encode(nonce)},
         })
-    protected = b64url_encode(json.dumps({
+    protected = b64url_encode(wire_json.dump({
         "enc": ENC,
         "typ": "JWM/1.0",
         "alg": "Anoncrypt" if sender is None else "Authcrypt",
         "recipients": recipients,
-    }, separators=(",", ":")).encode("ascii"))
-    iv = os.urandom(bindings.crypto_aead_chacha20poly1305_ietf_NPUBBYTES)
+    }))
     sealed = bindings.crypto_aead_chacha20poly1305_ietf_encrypt(message, protected.encode("ascii"), iv, cek)
-    return json.dumps({
-        "protected": protected,
-        "iv": b64url_encode(iv),
-        "ciphertext": b64url_encode(sealed[:-_TAG_BYTES]),
-        "tag": b64url_encode(sealed[-_TAG_BYTES:]),
-    }, separators=(",", ":")).encode("ascii")
+    # every value is base64url: nothing to escape, so the outer object is written directly
+    return (f'{{"protected":"{protected}","iv":"{b64url_encode(iv)}",'
+            f'"ciphertext":"{b64url_encode(sealed[:-_TAG_BYTES])}","tag":"{b64url_encode(sealed[-_TAG_BYTES:])}"}}'
+            ).encode("ascii")
 
 
 def unpack(envelope: bytes | str | dict, find_key: Callable[[bytes], KeyPair | None],
@@ -163,7 +165,8 @@ def _json_object(data: bytes | str | dict, what: str) -> dict:
     if isinstance(data, dict):
         return data
     try:
-        value = json.loads(data)
+        # DIDComm is UTF-8: decoding here skips json's guessing of the encoding
+        value = json.loads(data.decode("utf-8") if isinstance(data, bytes) else data)
     except (ValueError, TypeError, RecursionError) as exc:
         raise EnvelopeError(f"{what} is not JSON: {exc}") from None
     if not isinstance(value, dict):

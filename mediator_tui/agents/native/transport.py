@@ -1,5 +1,6 @@
-"""The kept-open websocket to the mediator: one reader greenlet, reconnects with bounded exponential
-backoff and jitter (each counted), and one-shot sends to other endpoints (HTTP POST or a short websocket)."""
+"""The kept-open websocket to the mediator: read from an event-loop callback, reconnected with bounded
+exponential backoff and jitter (each counted), and one-shot sends to other endpoints (HTTP POST or a short
+websocket)."""
 
 from __future__ import annotations
 
@@ -28,13 +29,16 @@ def backoff_delay(attempt: int, rng: Callable[[], float] = random.random) -> flo
 
 
 class MediatorLink:
-    """A websocket that stays open; inbound messages go to `on_message` (in the reader greenlet).
+    """A websocket that stays open; inbound messages go to `on_message`.
 
-    After a reconnect `on_reconnect` runs in a fresh greenlet (to re-announce the return route).
-    After MAX_OUTAGE_SECONDS without a connection the link gives up and `on_dead(reason)` runs.
+    Reading happens in a callback of the event loop, not in a greenlet of its own: an idle link then costs
+    a watcher instead of a parked greenlet stack, and a message costs no switches. So `on_message` runs in
+    the hub and must not block (it may spawn greenlets). After a reconnect `on_reconnect` runs in a
+    greenlet (to re-announce the return route); after MAX_OUTAGE_SECONDS without a connection the link
+    gives up and `on_dead(reason)` runs.
     """
 
-    __slots__ = ("url", "timeout", "reconnects", "_ws", "_reader", "_connected", "_closing",
+    __slots__ = ("url", "timeout", "reconnects", "_ws", "_watcher", "_reconnector", "_connected", "_closing",
                  "_on_message", "_on_reconnect", "_on_dead", "dead_reason")
 
     def __init__(self, url: str, timeout: float, on_message: Callable[[bytes], None],
@@ -44,7 +48,8 @@ class MediatorLink:
         self.reconnects = 0
         self.dead_reason = ""
         self._ws: WebSocket | None = None
-        self._reader = None
+        self._watcher = None
+        self._reconnector = None
         self._connected = gevent.event.Event()
         self._closing = False
         self._on_message = on_message
@@ -52,10 +57,8 @@ class MediatorLink:
         self._on_dead = on_dead
 
     def open(self) -> None:
-        """Connect once (TransportError on failure) and start the reader."""
-        self._ws = self._connect()
-        self._connected.set()
-        self._reader = gevent.spawn(self._read_forever)
+        """Connect once (TransportError on failure) and start reading."""
+        self._attach(self._connect())
 
     def send(self, envelope: bytes) -> None:
         if not self._connected.wait(self.timeout):
@@ -69,10 +72,11 @@ class MediatorLink:
     def close(self) -> None:
         self._closing = True
         self._connected.clear()
+        self._detach()
         if self._ws is not None:
             self._ws.close()
-        if self._reader is not None and self._reader is not gevent.getcurrent():
-            self._reader.kill(block=False)
+        if self._reconnector is not None and self._reconnector is not gevent.getcurrent():
+            self._reconnector.kill(block=False)
 
     @property
     def connected(self) -> bool:
@@ -84,19 +88,31 @@ class MediatorLink:
         except (OSError, gevent.Timeout) as exc:
             raise TransportError(f"cannot open websocket to {self.url}: {exc or type(exc).__name__}") from None
 
-    def _read_forever(self) -> None:
-        while not self._closing:
-            try:
-                message = self._ws.recv()
-            except WebSocketClosed:
-                self._connected.clear()
-                if self._closing or not self._reconnect():
-                    return
-                gevent.spawn(self._on_reconnect)
-                continue
-            self._on_message(message)
+    def _attach(self, ws: WebSocket) -> None:
+        self._ws = ws
+        self._connected.set()
+        if not ws.closed:
+            self._watcher = gevent.get_hub().loop.io(ws.fileno(), 1)
+            self._watcher.start(self._on_readable)
+        # the upgrade answer may have brought frames along (even a close): no readiness event announces them
+        self._on_readable()
 
-    def _reconnect(self) -> bool:
+    def _detach(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()  # before the socket closes: the loop must not poll a dead descriptor
+            self._watcher = None
+
+    def _on_readable(self) -> None:
+        ws = self._ws
+        for message in ws.read_available():
+            self._on_message(message)
+        if ws.closed and ws is self._ws and self._connected.is_set():
+            self._detach()
+            self._connected.clear()
+            if not self._closing:
+                self._reconnector = gevent.spawn(self._reconnect)
+
+    def _reconnect(self) -> None:
         last_error = ""
         give_up_at = time.monotonic() + MAX_OUTAGE_SECONDS
         attempt = 0
@@ -104,19 +120,22 @@ class MediatorLink:
             gevent.sleep(min(backoff_delay(attempt), max(0.0, give_up_at - time.monotonic())))
             attempt += 1
             if self._closing:
-                return False
+                return
             try:
-                self._ws = self._connect()
+                ws = self._connect()
             except TransportError as exc:
                 last_error = str(exc)
                 continue
+            if self._closing:
+                ws.close()
+                return
             self.reconnects += 1
-            self._connected.set()
-            return True
+            self._attach(ws)
+            self._on_reconnect()
+            return
         self.dead_reason = (f"websocket to {self.url} lost; {attempt} reconnects in {MAX_OUTAGE_SECONDS:g} s "
                             f"failed: {last_error}")
         self._on_dead(self.dead_reason)
-        return False
 
 
 def send_once(url: str, envelope: bytes, timeout: float) -> bytes:

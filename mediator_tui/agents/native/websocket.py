@@ -2,16 +2,26 @@
 
 Own framing instead of websocket-client: that library guards sends with a `threading.Lock`, which in an
 unpatched process blocks the whole hub when two greenlets send at once, and it keeps buffers per socket.
+
+After the handshake the socket is non-blocking and every wait is explicit. That lets a kept-open link read
+from an event-loop callback (`read_available`) instead of parking a greenlet per connection: with
+thousands of mostly idle agents, each inbound message then costs no greenlet switches and no extra
+`recv` that only returns EAGAIN.
 """
 
 from __future__ import annotations
 
 import base64
+import collections
+import functools
 import hashlib
 import os
+import ssl
 import struct
+import time
 from urllib.parse import urlsplit
 
+import gevent
 import gevent.lock
 import gevent.socket
 import gevent.ssl
@@ -19,24 +29,85 @@ import gevent.ssl
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _MAX_MESSAGE = 16 * 1024 * 1024
 _MAX_HEADER = 16 * 1024
+_RECV_BYTES = 65536
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+_WOULD_BLOCK = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 
 
 class WebSocketClosed(ConnectionError):
     """The websocket is closed (by either side) or broke."""
 
 
+class FrameParser:
+    """Turns received bytes, in chunks of any size, into whole frames: (opcode, payload) with data
+    fragments joined into one message; a message over the size limit is an error, not a memory sink."""
+
+    __slots__ = ("_buffer", "_fragments", "_fragments_size")
+
+    def __init__(self):
+        self._buffer = b""
+        self._fragments: list[bytes] = []
+        self._fragments_size = 0
+
+    def feed(self, data: bytes) -> list[tuple[int, bytes]]:
+        buffer = self._buffer + data if self._buffer else data
+        frames = []
+        start, end = 0, len(buffer)
+        while end - start >= 2:
+            first, second = buffer[start], buffer[start + 1]
+            length, header = second & 0x7F, 2
+            if length == 126:
+                if end - start < 4:
+                    break
+                length, header = int.from_bytes(buffer[start + 2:start + 4], "big"), 4
+            elif length == 127:
+                if end - start < 10:
+                    break
+                length, header = int.from_bytes(buffer[start + 2:start + 10], "big"), 10
+            if self._fragments_size + length > _MAX_MESSAGE:
+                raise WebSocketClosed(f"websocket message larger than {_MAX_MESSAGE} bytes")
+            masked = second & 0x80
+            if masked:
+                header += 4
+            if end - start < header + length:
+                break
+            payload = buffer[start + header:start + header + length]
+            if masked:
+                payload = _mask(payload, buffer[start + header - 4:start + header])
+            start += header + length
+            opcode = first & 0x0F
+            if opcode >= OP_CLOSE:  # control frames may come between the fragments of a message
+                frames.append((opcode, payload))
+                continue
+            self._fragments.append(payload)
+            self._fragments_size += length
+            if first & 0x80:
+                frames.append((OP_BINARY, b"".join(self._fragments)))
+                self._fragments, self._fragments_size = [], 0
+        self._buffer = buffer[start:]
+        return frames
+
+
 class WebSocket:
-    """One client connection. `recv` from one greenlet; `send` from any (sends are serialised)."""
+    """One connection. Read with `recv` (a greenlet waits) or `read_available` (never waits); `send` from
+    any greenlet (frames are never interleaved), `send_soon` from an event-loop callback.
 
-    __slots__ = ("_sock", "_pending", "_send_lock", "_send_timeout", "closed")
+    Once `closed`, `close_reason` says why, and every send raises WebSocketClosed with it."""
 
-    def __init__(self, sock, send_timeout: float):
+    __slots__ = ("_sock", "_tls", "_parser", "_messages", "_send_lock", "_send_timeout", "closed", "close_reason")
+
+    def __init__(self, sock, send_timeout: float, received: bytes = b""):
+        sock.settimeout(0.0)
         self._sock = sock
+        self._tls = isinstance(sock, (ssl.SSLSocket, gevent.ssl.SSLSocket))
         self._send_timeout = send_timeout
-        self._pending = b""
+        self._parser = FrameParser()
+        self._messages: collections.deque[bytes] = collections.deque()
         self._send_lock = gevent.lock.Semaphore()
         self.closed = False
+        self.close_reason = ""
+        if received:
+            self._take(received)
 
     @classmethod
     def connect(cls, url: str, timeout: float) -> "WebSocket":
@@ -50,42 +121,54 @@ class WebSocket:
         sock = gevent.socket.create_connection((host, port), timeout=timeout)
         try:
             if secure:
-                sock = gevent.ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+                sock = _tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")).wrap_socket(
+                    sock, server_hostname=host)
             key = base64.b64encode(os.urandom(16))
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             sock.sendall(
                 f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 f"Sec-WebSocket-Key: {key.decode()}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode("latin-1"))
-            ws = cls(sock, timeout)
-            ws._read_handshake(key)
-            # reads wait without limit (an idle link is healthy); sends are bounded in `send`
-            sock.settimeout(None)
+            received = _read_handshake(sock, key)
         except BaseException:
             sock.close()
             raise
-        return ws
+        return cls(sock, timeout, received)
 
-    def _read_handshake(self, key: bytes) -> None:
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = self._sock.recv(4096)
-            if not chunk:
-                raise WebSocketClosed("server closed the connection during the websocket handshake")
-            head += chunk
-            if len(head) > _MAX_HEADER:
-                raise WebSocketClosed("websocket handshake response too large")
-        head, _, self._pending = head.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        if " 101 " not in f"{lines[0]} ":
-            raise WebSocketClosed(f"websocket upgrade refused: {lines[0]}")
-        expected = base64.b64encode(hashlib.sha1(key + _GUID).digest()).decode()
-        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-        if headers.get("sec-websocket-accept") != expected:
-            raise WebSocketClosed("websocket upgrade answered with a wrong Sec-WebSocket-Accept")
+    def fileno(self) -> int:
+        return self._sock.fileno()
+
+    # ----------------------------------------------------------------- sending
 
     def send(self, payload: bytes, opcode: int = OP_BINARY) -> None:
+        """Send one frame, waiting at most the send timeout for the socket to take it."""
+        frame = self._frame(payload, opcode)
+        if not self._send_lock.locked():
+            frame = self._send_now(frame)
+            if not frame:
+                return
+        with self._send_lock:
+            self._send_waiting(frame)
+
+    def send_soon(self, payload: bytes, opcode: int = OP_BINARY) -> None:
+        """Send without ever waiting (safe in an event-loop callback): what the socket does not take at
+        once is sent by a greenlet of its own."""
+        frame = self._frame(payload, opcode)
+        if not self._send_lock.locked():
+            frame = self._send_now(frame)
+            if not frame:
+                return
+        gevent.spawn(self._send_rest, frame)
+
+    def _send_rest(self, frame: bytes) -> None:
+        try:
+            with self._send_lock:
+                self._send_waiting(frame)
+        except WebSocketClosed:
+            pass  # the reader sees the closed socket and reports it
+
+    def _frame(self, payload: bytes, opcode: int) -> bytes:
         if self.closed:
-            raise WebSocketClosed("websocket is closed")
+            raise WebSocketClosed(self.close_reason)
         mask = os.urandom(4)
         length = len(payload)
         if length < 126:
@@ -94,74 +177,142 @@ class WebSocket:
             header = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, length)
         else:
             header = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, length)
-        masked = _mask(payload, mask)
-        with self._send_lock:
+        return header + mask + _mask(payload, mask)
+
+    def _send_now(self, data: bytes) -> bytes:
+        """Send what the socket takes without waiting; return the rest."""
+        try:
+            sent = self._sock.send(data)
+        except _WOULD_BLOCK:
+            return data
+        except OSError as exc:
+            self._mark_closed(f"websocket send failed: {exc}")
+            raise WebSocketClosed(self.close_reason) from None
+        return data[sent:]
+
+    def _send_waiting(self, data: bytes) -> None:
+        deadline = time.monotonic() + self._send_timeout
+        while True:
+            data = self._send_now(data)
+            if not data:
+                return
+            remaining = deadline - time.monotonic()
             try:
-                with gevent.Timeout(self._send_timeout, WebSocketClosed("websocket send timed out")):
-                    self._sock.sendall(header + mask + masked)
-            except OSError as exc:
-                self._mark_closed()
-                raise WebSocketClosed(f"websocket send failed: {exc}") from None
-            except WebSocketClosed:
-                self._mark_closed()  # a frame may be half sent: the stream is unusable
-                raise
+                gevent.socket.wait_write(self._sock.fileno(), timeout=max(remaining, 0.0))
+            except (gevent.socket.timeout, OSError):
+                self._mark_closed("websocket send timed out")  # a frame may be half sent: the stream is unusable
+                raise WebSocketClosed(self.close_reason) from None
+
+    # ----------------------------------------------------------------- receiving
 
     def recv(self) -> bytes:
-        """The next text or binary message; answers pings; WebSocketClosed on close or error."""
-        parts: list[bytes] = []
-        size = 0
-        while True:
-            first, second = self._read(2)
-            opcode, masked, length = first & 0x0F, second & 0x80, second & 0x7F
-            if length == 126:
-                (length,) = struct.unpack("!H", self._read(2))
-            elif length == 127:
-                (length,) = struct.unpack("!Q", self._read(8))
-            if size + length > _MAX_MESSAGE:
-                self._mark_closed()
-                raise WebSocketClosed(f"websocket message larger than {_MAX_MESSAGE} bytes")
-            mask = self._read(4) if masked else b""
-            payload = self._read(length) if length else b""
-            if mask:
-                payload = _mask(payload, mask)
-            if opcode == OP_PING:
-                self.send(payload, OP_PONG)
-            elif opcode == OP_CLOSE:
-                self.close()
-                raise WebSocketClosed("websocket closed by the server")
-            elif opcode in (OP_TEXT, OP_BINARY, OP_CONT):
-                parts.append(payload)
-                size += length
-                if first & 0x80:
-                    return b"".join(parts)
+        """The next text or binary message, waiting for it; answers pings; WebSocketClosed on close or error."""
+        while not self._messages:
+            if self.closed:
+                raise WebSocketClosed(self.close_reason)
+            chunk = self._recv_now()
+            if chunk:
+                self._take(chunk)
+            elif not self.closed:
+                gevent.socket.wait_read(self._sock.fileno())
+        return self._messages.popleft()
 
-    def _read(self, count: int) -> bytes:
-        while len(self._pending) < count:
-            try:
-                chunk = self._sock.recv(max(4096, count - len(self._pending)))
-            except OSError as exc:
-                self._mark_closed()
-                raise WebSocketClosed(f"websocket read failed: {exc}") from None
+    def read_available(self) -> list[bytes]:
+        """The whole messages that have arrived, without waiting (none while a frame is still partial).
+
+        Meant for the callback of a read watcher on `fileno()`. Answers pings. It never raises: when the
+        connection ended, `closed` is true afterwards (with `close_reason`), after the messages before the end.
+        """
+        while not self.closed:
+            chunk = self._recv_now()
             if not chunk:
-                self._mark_closed()
-                raise WebSocketClosed("websocket connection dropped by the server")
-            self._pending += chunk
-        data, self._pending = self._pending[:count], self._pending[count:]
-        return data
+                break
+            self._take(chunk)
+            # TLS may hold decrypted bytes that the poller cannot see; a plain socket was read dry, or the
+            # poller calls again
+            if self.closed or not (self._tls and self._sock.pending()):
+                break
+        messages = list(self._messages)
+        self._messages.clear()
+        return messages
 
-    def close(self) -> None:
+    def _recv_now(self) -> bytes:
+        """Received bytes, or b"" when there are none yet or the connection ended (then `closed`)."""
+        try:
+            chunk = self._sock.recv(_RECV_BYTES)
+        except _WOULD_BLOCK:
+            return b""
+        except OSError as exc:
+            self._mark_closed(f"websocket read failed: {exc}")
+            return b""
+        if not chunk:
+            self._mark_closed("websocket connection dropped by the server")
+        return chunk
+
+    def _take(self, chunk: bytes) -> None:
+        try:
+            frames = self._parser.feed(chunk)
+        except WebSocketClosed as exc:
+            self._mark_closed(str(exc))
+            return
+        for opcode, payload in frames:
+            if opcode == OP_PING:
+                self.send_soon(payload, OP_PONG)
+            elif opcode == OP_CLOSE:
+                self.close("websocket closed by the server")
+                return
+            elif opcode != OP_PONG:
+                self._messages.append(payload)
+
+    # ----------------------------------------------------------------- closing
+
+    def close(self, reason: str = "websocket is closed") -> None:
+        """Say goodbye if the socket takes it at once, then close; never waits."""
         if self.closed:
             return
-        try:
-            with gevent.Timeout(1, False):
-                self.send(struct.pack("!H", 1000), OP_CLOSE)
-        except WebSocketClosed:
-            pass
-        self._mark_closed()
+        if not self._send_lock.locked():
+            try:
+                self._send_now(self._frame(struct.pack("!H", 1000), OP_CLOSE))
+            except WebSocketClosed:
+                pass
+        self._mark_closed(reason)
 
-    def _mark_closed(self) -> None:
-        self.closed = True
-        self._sock.close()
+    def _mark_closed(self, reason: str) -> None:
+        if not self.closed:
+            self.closed = True
+            self.close_reason = reason
+            self._sock.close()
+
+
+@functools.lru_cache(maxsize=1)
+def _tls_context(_cert_file: str | None, _cert_dir: str | None) -> gevent.ssl.SSLContext:
+    """One verifying client context for all connections (loading the CA store costs milliseconds), made
+    anew when SSL_CERT_FILE or SSL_CERT_DIR change. gevent's own class: `gevent.ssl.create_default_context`
+    is the standard library's, whose sockets would block the whole hub."""
+    context = gevent.ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_default_certs()
+    return context
+
+
+def _read_handshake(sock, key: bytes) -> bytes:
+    """Check the server's upgrade answer; return any bytes that came after it (the first frames)."""
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(4096)
+        if not chunk:
+            raise WebSocketClosed("server closed the connection during the websocket handshake")
+        head += chunk
+        if len(head) > _MAX_HEADER:
+            raise WebSocketClosed("websocket handshake response too large")
+    head, _, rest = head.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    if " 101 " not in f"{lines[0]} ":
+        raise WebSocketClosed(f"websocket upgrade refused: {lines[0]}")
+    expected = base64.b64encode(hashlib.sha1(key + _GUID).digest()).decode()
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    if headers.get("sec-websocket-accept") != expected:
+        raise WebSocketClosed("websocket upgrade answered with a wrong Sec-WebSocket-Accept")
+    return rest
 
 
 def _mask(payload: bytes, mask: bytes) -> bytes:
