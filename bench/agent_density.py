@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mediator_tui.agents.factory import ENGINES, create_agent  # noqa: E402
 from mediator_tui.agents.interface import AgentError, StartOptions  # noqa: E402
 from mediator_tui.agents.limits import AgentSlots, capacity, raise_open_file_limit  # noqa: E402
+from mediator_tui.agents.wakeups import allow_timer_slack  # noqa: E402
 from mediator_tui.core.mediator.rotator import InvitationRotator  # noqa: E402
 
 MAX_AGENTS = 20000
@@ -189,6 +190,7 @@ def percentile(values: list[float], fraction: float) -> float | None:
 
 def run(args) -> dict:
     nofile = raise_open_file_limit()
+    allow_timer_slack()  # as a Locust worker does (WorkerAgents.apply_limits)
     slots = AgentSlots(capacity())
     with ExitStack() as stack:
         next_invitation = invitation_source(args, stack)

@@ -16,6 +16,7 @@ from functools import lru_cache
 import gevent
 
 from mediator_tui.agents.limits import AgentSlots, capacity, raise_open_file_limit
+from mediator_tui.agents.wakeups import allow_timer_slack
 from mediator_tui.agents.port_pool import PortPool, worker_slice, workers_per_host
 from mediator_tui.locust_support.agent_metrics import WorkerAgentCounters
 from mediator_tui.locust_support.memory_probe import MemoryProbe
@@ -61,8 +62,10 @@ class WorkerAgents:
         """Raise the open-files limit before any agent starts, then size this process's capacity.
 
         A native agent holds its socket and a local port in this process; a Credo agent
-        holds three pipes here and its sockets in its own Node process.
+        holds three pipes here and its sockets in its own Node process. The agents' think-time timers
+        may also fold their wake-ups together (see `mediator_tui.agents.wakeups`).
         """
+        allow_timer_slack()
         nofile = raise_open_file_limit()
         self.capacity = self._capacity()
         self.limits = {"nofile": nofile, "max_agents": self.capacity.capacity.max_agents}

@@ -25,6 +25,17 @@ def test_open_file_limit_is_raised_to_the_hard_limit():
         assert new == hard
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="timer slack is a Linux feature")
+def test_a_worker_lets_the_kernel_fold_its_timer_wakeups_together():
+    probe = ("from mediator_tui.locust_support.worker_agents import WorkerAgents\n"
+             "before = open('/proc/self/timerslack_ns').read().strip()\n"
+             "WorkerAgents('native', (40000, 40999), 1).apply_limits()\n"
+             "print(before, open('/proc/self/timerslack_ns').read().strip())\n")
+    before, after = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                                   timeout=60).stdout.split()
+    assert int(before) < 5_000_000 and int(after) == 5_000_000
+
+
 def test_a_small_port_range_is_named_as_the_limit(tmp_path):
     ports = tmp_path / "ip_local_port_range"
     ports.write_text("40000\t40009\n")

@@ -1,7 +1,9 @@
-"""NativeAgent: one simulated wallet as a few kilobytes of state and at most one reader greenlet.
+"""NativeAgent: one simulated wallet as a few kilobytes of state and no greenlet of its own while idle.
 
 Everything runs on gevent primitives, so the agent cooperates with a Locust worker's hub and also works in
-an unpatched process (tests, bench). Every wait is bounded by the agent's timeout.
+an unpatched process (tests, bench). Every wait is bounded by the agent's timeout. Inbound messages are
+handled in the mediator link's read callback, in the hub: handling never waits, replies go out from
+greenlets of their own.
 """
 
 from __future__ import annotations
@@ -421,7 +423,7 @@ class NativeAgent(Agent):
                 interval = min(interval * 2, PICKUP_POLL_MAX_SECONDS)
 
     def _next_unsolicited(self, queue: collections.deque, what: str):
-        """The oldest item of `queue` (filled by the reader), waiting up to the timeout for one."""
+        """The oldest item of `queue` (filled by inbound handling), waiting up to the timeout for one."""
         self._require_alive()
         deadline = time.monotonic() + self.timeout
         while not queue:
@@ -454,7 +456,7 @@ class NativeAgent(Agent):
             return
         try:
             self._dispatch(msg, unpacked.recipient_verkey)
-        except Exception as exc:  # the reader must outlive any message a peer can send
+        except Exception as exc:  # the link's reading must outlive any message a peer can send
             self.stats.unhandled += 1
             self.stats.last_problem = f"handling {msg.get('@type')!r}: {exc!r}"
 
@@ -548,7 +550,8 @@ class NativeAgent(Agent):
         self._by_my_key[connection.my_key.verkey] = connection
 
     def _spawn(self, function, *args) -> None:
-        """Run a reply in its own greenlet so the reader never waits on a send; errors become stats."""
+        """Run a reply in its own greenlet: inbound handling runs in the hub and must never wait on a send;
+        errors become stats."""
         def run():
             try:
                 with gevent.Timeout(self.timeout, AgentTimeout(f"{function.__name__} timed out")):
