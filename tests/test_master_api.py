@@ -2,8 +2,6 @@
 
 import base64
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -11,11 +9,12 @@ from mediator_tui.core.metrics.poller import Poller
 from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.run.master_api import MasterClient, MasterError
 from mediator_tui.core.run.target import describe_target
+from tests.http_stub import QuietHandler, serving
 
 STATS = {"stats": [], "errors": [], "state": "ready", "user_count": 0, "workers": []}
 
 
-class FakeMaster(BaseHTTPRequestHandler):
+class FakeMaster(QuietHandler):
     routes: dict = {}
     seen: list = []
 
@@ -35,19 +34,12 @@ class FakeMaster(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture
 def master():
     FakeMaster.routes, FakeMaster.seen = {}, []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeMaster)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield FakeMaster, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(FakeMaster) as url:
+        yield FakeMaster, url
 
 
 def test_basic_auth_is_sent_and_a_refusal_names_the_credentials(master):

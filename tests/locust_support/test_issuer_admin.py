@@ -1,18 +1,17 @@
 """The issuer admin client: every failure is an AdminError saying which call and what came back."""
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from mediator_tui.core.processes import free_loopback_ports
 from mediator_tui.locust_support.credentials import ledger_request, w3c_request
 from mediator_tui.locust_support.issuer_admin import AdminError, IssuerAdmin
+from tests.http_stub import QuietHandler, serving
 
 
-class FakeIssuer(BaseHTTPRequestHandler):
+class FakeIssuer(QuietHandler):
     polls = 0
     seen_headers: dict = {}
 
@@ -37,19 +36,11 @@ class FakeIssuer(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body.encode())
 
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture(scope="module")
 def issuer_url():
-    (port,) = free_loopback_ports(1)
-    server = ThreadingHTTPServer(("127.0.0.1", port), FakeIssuer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    server.server_close()
+    with serving(FakeIssuer) as url:
+        yield url
 
 
 def test_failing_status_is_an_error_with_the_issuers_answer(issuer_url):

@@ -12,10 +12,11 @@ import os
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.http_stub import QuietHandler, serving
 
 from .conftest import QUICK, REPO, write_env
 
@@ -28,7 +29,7 @@ MY_API_KEY = "my-own-api-key-c0ffee1234"
 SECRETS = (BEARER, ISSUER_API_KEY, VERIFIER_API_KEY, MY_API_KEY)
 
 
-class EchoingIssuer(BaseHTTPRequestHandler):
+class EchoingIssuer(QuietHandler):
     def do_GET(self):
         body = f"unauthorized; you sent: {dict(self.headers)}".encode()
         self.send_response(401)
@@ -37,18 +38,11 @@ class EchoingIssuer(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture
 def echoing_issuer():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), EchoingIssuer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(EchoingIssuer) as url:
+        yield url
 
 
 class FileWatch:
