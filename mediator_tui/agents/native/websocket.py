@@ -141,30 +141,30 @@ class WebSocket:
 
     def send(self, payload: bytes, opcode: int = OP_BINARY) -> None:
         """Send one frame, waiting at most the send timeout for the socket to take it."""
-        frame = self._frame(payload, opcode)
-        if not self._send_lock.locked():
-            frame = self._send_now(frame)
-            if not frame:
-                return
-        with self._send_lock:
-            self._send_waiting(frame)
+        rest = self._unsent(payload, opcode)
+        if rest:
+            with self._send_lock:
+                self._send_waiting(rest)
 
     def send_soon(self, payload: bytes, opcode: int = OP_BINARY) -> None:
         """Send without ever waiting (safe in an event-loop callback): what the socket does not take at
         once is sent by a greenlet of its own."""
+        rest = self._unsent(payload, opcode)
+        if rest:
+            gevent.spawn(self._send_rest, rest)
+
+    def _unsent(self, payload: bytes, opcode: int) -> bytes:
+        """Frame `payload` and hand the socket what it takes at once; return the rest. While another
+        send waits on the socket nothing is handed over, so frames never interleave."""
         frame = self._frame(payload, opcode)
-        if not self._send_lock.locked():
-            frame = self._send_now(frame)
-            if not frame:
-                return
-        gevent.spawn(self._send_rest, frame)
+        return frame if self._send_lock.locked() else self._send_now(frame)
 
     def _send_rest(self, frame: bytes) -> None:
         try:
             with self._send_lock:
                 self._send_waiting(frame)
         except WebSocketClosed:
-            pass  # the reader sees the closed socket and reports it
+            pass  # reading finds the closed socket and reports it
 
     def _frame(self, payload: bytes, opcode: int) -> bytes:
         if self.closed:
@@ -270,11 +270,10 @@ class WebSocket:
         """Say goodbye if the socket takes it at once, then close; never waits."""
         if self.closed:
             return
-        if not self._send_lock.locked():
-            try:
-                self._send_now(self._frame(struct.pack("!H", 1000), OP_CLOSE))
-            except WebSocketClosed:
-                pass
+        try:
+            self._unsent(struct.pack("!H", 1000), OP_CLOSE)
+        except WebSocketClosed:
+            pass
         self._mark_closed(reason)
 
     def _mark_closed(self, reason: str) -> None:
