@@ -104,16 +104,18 @@ def fake_agent(**kwargs) -> CredoAgent:
     return CredoAgent(timeout=5, command=FAKE, **kwargs)
 
 
-def test_a_killed_agent_is_noticed_at_once_and_keeps_its_reason():
-    crashes = []
-    agent = fake_agent(on_crash=crashes.append)
+def test_a_killed_agent_is_noticed_at_once_tells_its_owner_and_keeps_its_reason():
+    deaths = []
+    agent = fake_agent()
+    agent.on_death(lambda: deaths.append(agent.crash_reason))
     agent.start(StartOptions(mediation_url="http://127.0.0.1:1"))
     try:
         pid = agent.pid
         os.kill(pid, 9)
-        wait_for(lambda: not agent.alive, within=2)
-        assert agent.crash_reason == "agent process killed by SIGKILL"
-        assert [c.pid for c in crashes] == [pid]
+        wait_for(lambda: deaths, within=2)
+        assert not agent.alive
+        assert deaths == ["agent process killed by SIGKILL"]
+        assert [c.pid for c in agent.crashes] == [pid]
         with pytest.raises(AgentCrashed):
             agent.ping_mediator()
     finally:

@@ -8,6 +8,7 @@ with gevent) and gives up after the agent's timeout with `AgentTimeout`.
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -111,3 +112,9 @@ class Agent(abc.ABC):
     @abc.abstractmethod
     def alive(self) -> bool:
         """False once the agent has died or shut down."""
+
+    @abc.abstractmethod
+    def on_death(self, callback: Callable[[], None]) -> None:
+        """Have `callback` called, in a greenlet of its own, the moment the agent dies by itself (its
+        process exits, its mediator link gives up); not after `shutdown`. Owners learn of a death at once
+        instead of polling `alive`."""

@@ -2,9 +2,9 @@
 
 The tool we replace noticed a dead agent lazily (at its user's next task, minutes
 later with long waits), restarted some scenarios silently with a new wallet and never
-restarted others. Here the worker's watcher (`WorkerAgents.watch`) notices a death
-within a second and counts it as a crash (reason, stderr tail); the agent is shut
-down (its port released, its process reaped). The user's next task starts a new one,
+restarted others. Here an agent tells its worker of its death (`WorkerAgents.watch`)
+the moment its engine notices, and the death is counted as a crash (reason, stderr
+tail); the agent is shut down (its port released, its process reaped). The user's next task starts a new one,
 timed as `agent_start`, and sets up its connections again (`generation` changed).
 
 A start that fails is retried after a pause (`StartBackoff`); the tasks in between
@@ -89,8 +89,8 @@ class AgentSlot:
     def check(self, reason: str = "") -> None:
         """A dead agent is counted now: with `reason` (a failed step's error), else the engine's.
 
-        Called by the worker's watcher, before every task and after a failed step; only the
-        first call after a death counts it."""
+        Called when the agent reports its death, before every task and after a failed step; only
+        the first call after a death counts it."""
         if self.agent is not None and not self.agent.alive:
             self.lost(reason or self.crash_reason(self.agent) or NO_REASON)
 

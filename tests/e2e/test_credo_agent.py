@@ -170,14 +170,15 @@ def test_a_timed_out_command_does_not_take_the_next_ones_reply(credo_mediator, a
 
 
 def test_a_killed_agent_is_detected_within_2_s_counted_and_restarted(credo_mediator, agents):
-    crashes = []
-    agent = agents(supervise=True, restart_policy=RestartPolicy(first_delay_s=0.2), on_crash=crashes.append)
+    deaths = []
+    agent = agents(supervise=True, restart_policy=RestartPolicy(first_delay_s=0.2))
+    agent.on_death(lambda: deaths.append(time.time()))
     agent.start(StartOptions(mediation_url=credo_mediator.invitation_url))
     agent.ping_mediator()
     killed_at = time.time()
     os.kill(agent.pid, signal.SIGKILL)
-    wait_for(lambda: crashes, 2.0, "the crash to be noticed")
-    assert crashes[0].ts - killed_at < 2.0
+    wait_for(lambda: deaths, 2.0, "the crash to be noticed")
+    assert deaths[0] - killed_at < 2.0 and agent.crashes[0].ts - killed_at < 2.0
     assert agent.crash_count == 1
     assert agent.crash_reason == "agent process killed by SIGKILL"
     with pytest.raises(AgentCrashed, match="connections are gone"):

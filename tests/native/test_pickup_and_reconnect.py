@@ -1,6 +1,7 @@
 """Message pickup v2 (live and polled), reconnects and refusals, against a fake mediator that offers what
 ACA-Py does not (pickup v2), drops the socket and refuses mediation when told."""
 
+import gevent
 import pytest
 
 from mediator_tui.agents.interface import AgentCrashed, AgentTimeout, ProblemReport, StartOptions, TransportError
@@ -76,21 +77,41 @@ def test_unknown_pickup_strategy_is_refused_naming_the_choices(mediator):
         NativeAgent(timeout=5).start(StartOptions(mediation_url=mediator.invitation_url(), pickup_strategy="pull"))
 
 
-def test_mediator_gone_for_good_makes_the_agent_crashed_with_the_reason(monkeypatch):
+def abandoned_agent(monkeypatch, outage_s: float) -> tuple[NativeAgent, list[str]]:
+    """An agent whose mediator stops for good (its next message drops the socket), and the deaths it
+    reports to its owner; its link gives up after `outage_s`."""
     monkeypatch.setattr(transport, "BACKOFF_BASE_SECONDS", 0.01)
-    monkeypatch.setattr(transport, "MAX_OUTAGE_SECONDS", 0.5)
+    monkeypatch.setattr(transport, "MAX_OUTAGE_SECONDS", outage_s)
     mediator = FakeMediator()
     agent = started(mediator, "implicit")
+    deaths = []
+    agent.on_death(lambda: deaths.append(agent.crash_reason))
     mediator.drop_next = True
     mediator.stop()
+    return agent, deaths
+
+
+def test_mediator_gone_for_good_makes_the_agent_crashed_with_the_reason(monkeypatch):
+    agent, deaths = abandoned_agent(monkeypatch, 0.5)
     try:
         with pytest.raises(TransportError, match="reconnects in 0.5 s failed"):
             agent.ping_mediator()
         with pytest.raises(AgentCrashed) as crashed:
             agent.ping_mediator()
         assert not agent.alive and "reconnects in 0.5 s failed" in crashed.value.reason
+        gevent.sleep(0.1)  # the owner's callback runs in a greenlet of its own
+        assert len(deaths) == 1 and "reconnects in 0.5 s failed" in deaths[0]  # its owner was told, once
     finally:
         agent.shutdown()
+
+
+def test_an_agent_shut_down_while_reconnecting_reports_no_death(monkeypatch):
+    agent, deaths = abandoned_agent(monkeypatch, 0.3)
+    ping = gevent.spawn(agent.ping_mediator)  # drops the socket: the link starts reconnecting
+    gevent.sleep(0.1)
+    agent.shutdown()
+    gevent.sleep(0.5)  # past the outage limit, had the link gone on trying
+    assert deaths == [] and not agent.alive and ping.ready()
 
 
 @pytest.mark.parametrize("answer, text", [("problem", "mediation is closed today"), ("deny", "mediate-deny")])

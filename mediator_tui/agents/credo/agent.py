@@ -59,14 +59,14 @@ class RestartPolicy:
 
 class CredoAgent(Agent):
     def __init__(self, timeout: float = 120.0, supervise: bool = False, restart_policy: RestartPolicy = RestartPolicy(),
-                 on_crash: Callable[[CrashRecord], None] | None = None, log_level: str = "",
+                 log_level: str = "",
                  command: Sequence[str] | None = None):
         """`command` replaces `node agent/agent.js` (a stand-in agent in tests, or a custom script)."""
         self.timeout = timeout
         self.command = list(command) if command else None
         self.supervise = supervise
         self.restart_policy = restart_policy
-        self.on_crash = on_crash
+        self._death_callback: Callable[[], None] | None = None
         self.log_level = log_level
         self.crashes: deque[CrashRecord] = deque(maxlen=CRASHES_KEPT)
         self.crash_count = 0
@@ -96,6 +96,10 @@ class CredoAgent(Agent):
     @property
     def crash_reason(self) -> str:
         return self.crashes[-1].reason if self.crashes else ""
+
+    def on_death(self, callback: Callable[[], None]) -> None:
+        """Also called for a supervised agent, which then restarts itself."""
+        self._death_callback = callback
 
     @property
     def stderr_tail(self) -> str:
@@ -207,11 +211,8 @@ class CredoAgent(Agent):
         self.crash_count += 1
         self._unreported_crash = crash
         log.warning("credo agent %s %s", channel.pid, description)
-        if self.on_crash is not None:
-            try:
-                self.on_crash(crash)
-            except Exception:  # an observer's bug must not stop the supervision
-                log.exception("on_crash callback failed")
+        if self._death_callback is not None:
+            gevent.spawn(self._death_callback)  # apart: whatever the owner does, the supervision goes on
         if self.supervise and self._options is not None and self._restarting is None:
             self._settled.clear()
             self._restarting = gevent.spawn(self._restart)

@@ -12,6 +12,7 @@ import collections
 import json
 import time
 import uuid
+from collections.abc import Callable
 
 import gevent
 import gevent.event
@@ -70,7 +71,7 @@ class NativeAgent(Agent):
     __slots__ = ("timeout", "label", "stats", "_keys", "_connections", "_by_my_key", "_waiters", "_inbox",
                  "_inbox_waiter", "_offers", "_link", "_mediator", "_mediator_endpoints", "_grant_endpoint",
                  "_grant_routing_keys", "_inbound_key", "_invitation_ids", "_alive", "_shut", "_pickup",
-                 "_greenlets", "_endpoint")
+                 "_greenlets", "_endpoint", "_death_callback")
 
     def __init__(self, timeout: float = 120.0, label: str = "mediator-tui native agent"):
         self.timeout = timeout
@@ -95,6 +96,7 @@ class NativeAgent(Agent):
         self._pickup = "implicit"
         self._greenlets: set = set()
         self._endpoint: InboundEndpoint | None = None
+        self._death_callback: Callable[[], None] | None = None
 
     # ----------------------------------------------------------------- Agent interface
 
@@ -231,6 +233,9 @@ class NativeAgent(Agent):
     def alive(self) -> bool:
         return self._alive
 
+    def on_death(self, callback: Callable[[], None]) -> None:
+        self._death_callback = callback
+
     @property
     def crash_reason(self) -> str:
         """Why the agent died on its own (its mediator link gave up); empty while alive or after a shutdown."""
@@ -352,6 +357,8 @@ class NativeAgent(Agent):
     def _on_link_dead(self, reason: str) -> None:
         self._alive = False
         self._fail_waiters(TransportError(reason))
+        if self._death_callback is not None and not self._shut:
+            gevent.spawn(self._death_callback)
 
     def _poll_pickup(self) -> None:
         """Ask the mediator for what it holds for us.

@@ -27,6 +27,7 @@ class ScriptedAgent(Agent):
         self._alive = False
         self.crash_reason = ""
         self.stderr_tail = ""
+        self._death_callback = None
 
     def start(self, options: StartOptions) -> None:
         gevent.sleep(0.01)
@@ -38,17 +39,20 @@ class ScriptedAgent(Agent):
 
     def _die(self) -> None:
         if self._alive:
-            self._alive = False
-            self.crash_reason = "agent process killed by SIGKILL"
-            self.stderr_tail = f"died at {time.time():.3f}"
+            self._died("agent process killed by SIGKILL", f"died at {time.time():.3f}")
+
+    def _died(self, reason: str, stderr_tail: str) -> None:
+        self._alive = False
+        self.crash_reason = reason
+        self.stderr_tail = stderr_tail
+        if self._death_callback is not None:
+            gevent.spawn(self._death_callback)
 
     def ping_mediator(self) -> None:
         gevent.sleep(0.005)
         self.pings += 1
         if self.pings == CRASH_ON_PING:
-            self._alive = False
-            self.crash_reason = "agent process exited with code 3"
-            self.stderr_tail = "TypeError: scripted failure"
+            self._died("agent process exited with code 3", "TypeError: scripted failure")
             raise AgentCrashed("agent process exited with code 3")
 
     def receive_invitation(self, invitation_url: str) -> str:
@@ -72,6 +76,9 @@ class ScriptedAgent(Agent):
     @property
     def alive(self) -> bool:
         return self._alive
+
+    def on_death(self, callback) -> None:
+        self._death_callback = callback
 
 
 class ScriptedPing(AgentUser):
