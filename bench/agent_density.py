@@ -2,11 +2,12 @@
 and pinging for a while, and print memory per agent and client CPU per ping.
 
     .venv/bin/python bench/agent_density.py                 # 1000 native agents, local ACA-Py 1.7 mediator
+    .venv/bin/python bench/agent_density.py --ping-interval 20 10   # 50, then 100 pings per second
     .venv/bin/python bench/agent_density.py -n 200 --flavour acapy-legacy
     .venv/bin/python bench/agent_density.py --invitation-url URL --admin-url URL   # a mediator you run
 
-Bounded: at most MAX_AGENTS agents, onboarding gives up after --onboard-timeout, pinging stops after
---duration seconds. Figures of record are in bench/README.md ("Agent density").
+Bounded: at most MAX_AGENTS agents, onboarding gives up after --onboard-timeout, each of at most
+MAX_INTERVALS ping windows stops after --duration seconds. Figures of record are in bench/README.md ("Agent density").
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import random
 import sys
 import time
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 import gevent
@@ -34,6 +36,7 @@ from mediator_tui.core.mediator.rotator import InvitationRotator  # noqa: E402
 
 MAX_AGENTS = 20000
 MAX_DURATION_S = 3600
+MAX_INTERVALS = 4
 KIB = 1024
 
 
@@ -47,11 +50,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--admin-url", help="admin API of the mediator given by --invitation-url")
     parser.add_argument("--rotate-every", type=int, default=50, help="fresh invitation every K onboardings")
     parser.add_argument("--concurrency", type=int, default=8, help="onboardings in flight at once")
-    parser.add_argument("--duration", type=float, default=60.0, help="seconds of pinging after onboarding")
-    parser.add_argument("--ping-interval", type=float, default=20.0, help="seconds between pings of one agent")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of pinging at each interval")
+    parser.add_argument("--ping-interval", type=float, nargs="+", default=[20.0],
+                        help="seconds between pings of one agent; several values ping at each in turn (at most "
+                             f"{MAX_INTERVALS}), after one onboarding, so the rates are compared on the same host state")
     parser.add_argument("--idle-window", type=float, default=20.0,
-                        help="seconds of measuring the CPU of holding the agents, before and after the pinging "
-                             "(0 skips)")
+                        help="seconds of measuring the CPU of holding the agents, before, between and after the "
+                             "ping windows (0 skips)")
     parser.add_argument("--timeout", type=float, default=60.0, help="per-operation agent timeout")
     parser.add_argument("--onboard-timeout", type=float, default=900.0, help="give up onboarding after this")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON line too")
@@ -60,6 +65,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--agents must be 1..{MAX_AGENTS}")
     if not 0 <= args.duration <= MAX_DURATION_S:
         parser.error(f"--duration must be 0..{MAX_DURATION_S}")
+    intervals = args.ping_interval
+    if len(intervals) > MAX_INTERVALS or len(set(intervals)) < len(intervals) \
+            or not all(0 < value <= MAX_DURATION_S for value in intervals):
+        parser.error(f"--ping-interval takes 1..{MAX_INTERVALS} different values, each 0..{MAX_DURATION_S} s")
     if not 0 <= args.idle_window <= 600:
         parser.error("--idle-window must be 0..600")
     if args.admin_url and not args.invitation_url:
@@ -188,6 +197,39 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+@dataclass
+class PingWindow:
+    interval: float
+    pings: int
+    errors: list[str]
+    latencies: list[float]
+    cpu_seconds: float
+    seconds: float
+
+    def figures(self, idle_before: float, idle_after: float) -> dict:
+        """Its figures, named after its interval; the CPU of holding the connections (the mean of the idle
+        windows around it) is taken off `cpu_ms_per_ping`, not off `cpu_ms_per_ping_gross`."""
+        tag = f"every_{self.interval:g}s"
+        idle_cpu = (idle_before + idle_after) / 2 * self.seconds
+
+        def per_ping(cpu: float) -> float | None:
+            return round(cpu / self.pings * 1000, 3) if self.pings else None
+
+        def latency(fraction: float) -> float | None:
+            value = percentile(self.latencies, fraction)
+            return round(value * 1000, 1) if value is not None else None
+
+        return {
+            f"pings_{tag}": self.pings,
+            f"ping_errors_{tag}": len(self.errors),
+            f"first_ping_error_{tag}": self.errors[0] if self.errors else "",
+            f"ping_p50_ms_{tag}": latency(0.5),
+            f"ping_p95_ms_{tag}": latency(0.95),
+            f"cpu_ms_per_ping_{tag}": per_ping(self.cpu_seconds - idle_cpu),
+            f"cpu_ms_per_ping_gross_{tag}": per_ping(self.cpu_seconds),
+        }
+
+
 def run(args) -> dict:
     nofile = raise_open_file_limit()
     allow_timer_slack()  # as a Locust worker does (WorkerAgents.apply_limits)
@@ -205,16 +247,16 @@ def run(args) -> dict:
         rss1, uss1 = memory()
         node_fresh = node_memory(agents) if args.engine == "credo" else None
         # Holding connections costs CPU too (ACA-Py pings every websocket every 3 s and wants a pong):
-        # measured alone before and after the pinging, so that the per-ping figure is what a ping adds.
-        idle_before = idle_cpu_per_second(args.idle_window)
-        print(f"pinging for {args.duration:g} s, every {args.ping_interval:g} s per agent ...", flush=True)
-        cpu0, started = cpu_seconds(), time.monotonic()
-        pings, ping_errors, latencies = keep_pinging(agents, args.duration, args.ping_interval)
-        ping_cpu, ping_s = cpu_seconds() - cpu0, time.monotonic() - started
-        idle_after = idle_cpu_per_second(args.idle_window)
-        idle_cpu_per_s = (idle_before + idle_after) / 2
-        cpu_per_ping = (ping_cpu - idle_cpu_per_s * ping_s) / pings if pings else None
-        gross_cpu_per_ping = ping_cpu / pings if pings else None
+        # measured alone around each ping window, so that the per-ping figure is what a ping adds.
+        idle = [idle_cpu_per_second(args.idle_window)]
+        windows = []
+        for interval in args.ping_interval:
+            print(f"pinging for {args.duration:g} s, every {interval:g} s per agent ...", flush=True)
+            cpu0, started = cpu_seconds(), time.monotonic()
+            pings, errors, latencies = keep_pinging(agents, args.duration, interval)
+            windows.append(PingWindow(interval, pings, errors, latencies, cpu_seconds() - cpu0,
+                                      time.monotonic() - started))
+            idle.append(idle_cpu_per_second(args.idle_window))
         rss2, uss2 = memory()
         node_settled = node_memory(agents) if args.engine == "credo" else None
         connected = sum(1 for agent in agents if agent.alive)
@@ -235,20 +277,14 @@ def run(args) -> dict:
         "uss_per_agent_kib": round((uss1 - uss0) / count / KIB, 1),
         "uss_per_agent_after_pings_kib": round((uss2 - uss0) / count / KIB, 1),
         "worker_rss_mib": round(rss2 / KIB / KIB, 1),
-        "pings": pings,
-        "ping_errors": len(ping_errors),
-        "first_ping_error": ping_errors[0] if ping_errors else "",
-        "ping_p50_ms": round(percentile(latencies, 0.5) * 1000, 1) if latencies else None,
-        "ping_p95_ms": round(percentile(latencies, 0.95) * 1000, 1) if latencies else None,
-        "idle_cpu_percent_before": round(idle_before * 100, 2),
-        "idle_cpu_percent_after": round(idle_after * 100, 2),
-        "cpu_ms_per_ping": round(cpu_per_ping * 1000, 3) if cpu_per_ping else None,
-        "cpu_ms_per_ping_gross": round(gross_cpu_per_ping * 1000, 3) if gross_cpu_per_ping else None,
+        "idle_cpu_percent": [round(value * 100, 2) for value in idle],
         "reconnects": reconnects,
         "nofile": nofile,
         "max_agents_here": slots.capacity.max_agents,
         "limited_by": slots.capacity.limited_by,
     }
+    for index, window in enumerate(windows):
+        result.update(window.figures(idle[index], idle[index + 1]))
     if node_fresh is not None:
         # A credo agent's wallet lives in its node child; the figures above are only its Python side.
         result.update(node_memory_figures(node_fresh, node_settled))
