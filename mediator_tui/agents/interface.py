@@ -11,6 +11,8 @@ import abc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import gevent
+
 
 class AgentError(Exception):
     """Base of every failure an agent operation reports; the message is kept whole."""
@@ -75,6 +77,7 @@ class Agent(abc.ABC):
     """One simulated wallet."""
 
     timeout: float = 120.0
+    _death_callback: Callable[[], None] | None = None
 
     @abc.abstractmethod
     def start(self, options: StartOptions) -> None:
@@ -113,8 +116,14 @@ class Agent(abc.ABC):
     def alive(self) -> bool:
         """False once the agent has died or shut down."""
 
-    @abc.abstractmethod
     def on_death(self, callback: Callable[[], None]) -> None:
         """Have `callback` called, in a greenlet of its own, the moment the agent dies by itself (its
         process exits, its mediator link gives up); not after `shutdown`. Owners learn of a death at once
         instead of polling `alive`."""
+        self._death_callback = callback
+
+    def _report_death(self) -> None:
+        """For engines: the agent has just died by itself."""
+        if self._death_callback is not None:
+            # apart from the engine: whatever the owner does, the engine's own handling goes on
+            gevent.spawn(self._death_callback)

@@ -4,8 +4,9 @@ The tool we replace noticed a dead agent lazily (at its user's next task, minute
 later with long waits), restarted some scenarios silently with a new wallet and never
 restarted others. Here an agent tells its worker of its death (`WorkerAgents.watch`)
 the moment its engine notices, and the death is counted as a crash (reason, stderr
-tail); the agent is shut down (its port released, its process reaped). The user's next task starts a new one,
-timed as `agent_start`, and sets up its connections again (`generation` changed).
+tail); the agent is shut down (its port released, its process reaped). The user's
+next task starts a new one, timed as `agent_start`, and sets up its connections
+again (`generation` changed).
 
 A start that fails is retried after a pause (`StartBackoff`); the tasks in between
 fail at once, saying so.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import gevent
@@ -66,7 +66,6 @@ class CredoAgent(Agent):
         self.command = list(command) if command else None
         self.supervise = supervise
         self.restart_policy = restart_policy
-        self._death_callback: Callable[[], None] | None = None
         self.log_level = log_level
         self.crashes: deque[CrashRecord] = deque(maxlen=CRASHES_KEPT)
         self.crash_count = 0
@@ -96,10 +95,6 @@ class CredoAgent(Agent):
     @property
     def crash_reason(self) -> str:
         return self.crashes[-1].reason if self.crashes else ""
-
-    def on_death(self, callback: Callable[[], None]) -> None:
-        """Also called for a supervised agent, which then restarts itself."""
-        self._death_callback = callback
 
     @property
     def stderr_tail(self) -> str:
@@ -211,8 +206,7 @@ class CredoAgent(Agent):
         self.crash_count += 1
         self._unreported_crash = crash
         log.warning("credo agent %s %s", channel.pid, description)
-        if self._death_callback is not None:
-            gevent.spawn(self._death_callback)  # apart: whatever the owner does, the supervision goes on
+        self._report_death()  # a supervised agent too, which then restarts itself
         if self.supervise and self._options is not None and self._restarting is None:
             self._settled.clear()
             self._restarting = gevent.spawn(self._restart)

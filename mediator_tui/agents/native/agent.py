@@ -233,9 +233,6 @@ class NativeAgent(Agent):
     def alive(self) -> bool:
         return self._alive
 
-    def on_death(self, callback: Callable[[], None]) -> None:
-        self._death_callback = callback
-
     @property
     def crash_reason(self) -> str:
         """Why the agent died on its own (its mediator link gave up); empty while alive or after a shutdown."""
@@ -357,8 +354,8 @@ class NativeAgent(Agent):
     def _on_link_dead(self, reason: str) -> None:
         self._alive = False
         self._fail_waiters(TransportError(reason))
-        if self._death_callback is not None and not self._shut:
-            gevent.spawn(self._death_callback)
+        if not self._shut:
+            self._report_death()
 
     def _poll_pickup(self) -> None:
         """Ask the mediator for what it holds for us.

@@ -27,7 +27,6 @@ class ScriptedAgent(Agent):
         self._alive = False
         self.crash_reason = ""
         self.stderr_tail = ""
-        self._death_callback = None
 
     def start(self, options: StartOptions) -> None:
         gevent.sleep(0.01)
@@ -45,8 +44,7 @@ class ScriptedAgent(Agent):
         self._alive = False
         self.crash_reason = reason
         self.stderr_tail = stderr_tail
-        if self._death_callback is not None:
-            gevent.spawn(self._death_callback)
+        self._report_death()
 
     def ping_mediator(self) -> None:
         gevent.sleep(0.005)
@@ -76,9 +74,6 @@ class ScriptedAgent(Agent):
     @property
     def alive(self) -> bool:
         return self._alive
-
-    def on_death(self, callback) -> None:
-        self._death_callback = callback
 
 
 class ScriptedPing(AgentUser):
