@@ -11,6 +11,9 @@ from locust import task
 from mediator_tui.agents.interface import Agent
 from mediator_tui.locust_support.agent_user import AgentUser
 
+# What this scenario needs from the configuration (read by `config check`, see core/config/runnable.py).
+NEEDS = ("issuer", "ports-unless-mediated")
+
 
 class Connection(AgentUser):
     with_mediation = None

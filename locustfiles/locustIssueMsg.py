@@ -6,6 +6,9 @@ Rows as in locustMediatorMsg.py. Needs ISSUER_URL and a port per wallet from
 
 from mediator_tui.locust_support.issuer_scenarios import IssuerMessageUser
 
+# What this scenario needs from the configuration (read by `config check`, see core/config/runnable.py).
+NEEDS = ("issuer", "ports")
+
 
 class IssueMsg(IssuerMessageUser):
     with_mediation = False

@@ -6,6 +6,9 @@ ledger (CRED_DEF with revocation support, SCHEMA, CRED_ATTR) and a port per wall
 
 from mediator_tui.locust_support.issuer_scenarios import IssuerRevokeUser
 
+# What this scenario needs from the configuration (read by `config check`, see core/config/runnable.py).
+NEEDS = ("issuer", "ledger", "ports")
+
 
 class IssueRevoke(IssuerRevokeUser):
     with_mediation = False

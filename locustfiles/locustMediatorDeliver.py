@@ -14,6 +14,9 @@ from locust import task
 from mediator_tui.agents.interface import Agent, ProtocolError, ReceivedMessage
 from mediator_tui.locust_support.agent_user import AgentUser
 
+# What this scenario needs from the configuration (read by `config check`, see core/config/runnable.py).
+NEEDS = ()
+
 # A message that arrives after its wait timed out is read by the next wait: skip at most this many.
 STALE_MESSAGES_SKIPPED = 10
 _sequence = itertools.count(1)

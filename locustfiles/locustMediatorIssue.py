@@ -6,6 +6,9 @@ and the issuer's admin calls. Needs ISSUER_URL (and CRED_DEF/SCHEMA for Indy/Ano
 
 from mediator_tui.locust_support.issuer_scenarios import IssuerCredentialUser
 
+# What this scenario needs from the configuration (read by `config check`, see core/config/runnable.py).
+NEEDS = ("issuer", "credential")
+
 
 class MediatorIssue(IssuerCredentialUser):
     with_mediation = True

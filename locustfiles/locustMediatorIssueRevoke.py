@@ -7,6 +7,9 @@ CRED_DEF (with revocation support), SCHEMA, CRED_ATTR.
 
 from mediator_tui.locust_support.issuer_scenarios import IssuerRevokeUser
 
+# What this scenario needs from the configuration (read by `config check`, see core/config/runnable.py).
+NEEDS = ("issuer", "ledger")
+
 
 class MediatorIssueRevoke(IssuerRevokeUser):
     with_mediation = True

@@ -8,6 +8,9 @@ from locust import task
 
 from mediator_tui.locust_support.agent_user import AgentUser
 
+# What this scenario needs from the configuration (read by `config check`, see core/config/runnable.py).
+NEEDS = ()
+
 
 class MediatorPing(AgentUser):
     @task

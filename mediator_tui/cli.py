@@ -19,6 +19,7 @@ modes:
   mediator-tui --headless --export DIR  no UI: run, print progress, write the export, exit by thresholds
   mediator-tui config check             validate a .env file
   mediator-tui mediator up|invite|status|down|provision   the embedded ACA-Py mediator
+  mediator-tui agents provision         install the credo engine now (else it installs on first use)
 """
 
 
@@ -39,9 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
                         help="threshold, e.g. 'fail_ratio>0.01', 'p95(ping_mediator)>500', 'crashes>0'; "
                              "exit 3 when one is crossed")
-    commands = parser.add_subparsers(dest="command", metavar="{config,mediator}")
+    commands = parser.add_subparsers(dest="command", metavar="{config,mediator,agents}")
     _add_config_parser(commands)
     _add_mediator_parser(commands)
+    _add_agents_parser(commands)
     return parser
 
 
@@ -62,6 +64,12 @@ def _add_mediator_parser(commands) -> None:
     mediator_cmd.add_parser(commands)
 
 
+def _add_agents_parser(commands) -> None:
+    from . import agents_cmd
+
+    agents_cmd.add_parser(commands)
+
+
 def _env_path(args) -> str:
     from .core.config import DEFAULT_ENV_FILE
 
@@ -70,10 +78,11 @@ def _env_path(args) -> str:
 
 def _config_check(args) -> int:
     from .core.config import EnvFileError, check_file
+    from .core.config.runnable import engine_note
 
     path = _env_path(args)
     try:
-        _, _, problems = check_file(path)
+        _, values, problems = check_file(path)
     except EnvFileError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
@@ -81,6 +90,9 @@ def _config_check(args) -> int:
         print(problem)
     if problems:
         return EXIT_USAGE
+    note = engine_note(values)
+    if note:
+        print(note)
     print(f"{path}: ok")
     return EXIT_OK
 

@@ -36,9 +36,12 @@ def run_headless(args) -> int:
         config = load_config(args.env, strict=False)
     except ConfigError as error:
         return _usage_error(str(error))
-    # Settings the command line replaces may be broken in the file without harm.
+    # Settings the command line replaces may be broken in the file without harm; the needs of the
+    # files given with -f are checked when the run is built, an attached master's workers are not ours.
     replaced = {"LOCUST_FILES"} if (args.locustfile or args.attach) else set()
-    problems = [p for p in config.problems if p.key not in replaced]
+    replaced |= {"AGENT_ENGINE"} if args.attach else set()
+    problems = [p for p in config.problems
+                if p.key not in replaced and not (p.scenario and (args.locustfile or args.attach))]
     if problems:
         return _usage_error("the configuration has problems:\n  " + "\n  ".join(str(p) for p in problems))
     try:

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -69,3 +70,93 @@ def test_bad_load_option_is_a_usage_error_in_both_modes(mode, tmp_path):
     assert result.returncode == 2
     assert "--users must not be negative" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def _env_file(tmp_path, text):
+    env = tmp_path / ".env"
+    env.write_text(text)
+    return env
+
+
+@pytest.mark.parametrize("settings, expected", [
+    ("LOCUST_FILES=locustIssue.py\n",
+     "ISSUER_URL: is empty, but locustIssue.py needs it (the issuer's admin API)"),
+    ("LOCUST_FILES=locustIssueMsg.py\nISSUER_URL=http://127.0.0.1:8021\nSTART_PORT=10000\nEND_PORT=10005\n"
+     "LOCUST_USERS=20\n",
+     "END_PORT: is too small, but locustIssueMsg.py needs it (a port per wallet: [START_PORT, END_PORT) "
+     "holds 5 ports for 20 wallets)"),
+    ("LOCUST_FILES=locustConnection.py\nISSUER_URL=http://127.0.0.1:8021\nWITH_MEDIATION=false\nAGENT_IP=\n",
+     "AGENT_IP: is empty, but locustConnection.py needs it (the address the issuer reaches listening wallets at)"),
+    ("LOCUST_FILES=locustMediatorIssueRevoke.py,locustIssueRevoke.py\nISSUER_URL=http://127.0.0.1:8021\n",
+     "CRED_DEF: is empty, but locustMediatorIssueRevoke.py, locustIssueRevoke.py need it "
+     "(a revocable Indy/AnonCreds credential definition)"),
+    ("LOCUST_FILES=locustMediatorIssue.py\nISSUER_URL=http://127.0.0.1:8021\nCRED_DEF=X:3:CL:1:tag\n",
+     "SCHEMA: is empty, but locustMediatorIssue.py needs it (the schema id of CRED_DEF, for Indy/AnonCreds "
+     "issuance)"),
+])
+def test_config_check_names_the_setting_a_scenario_needs_and_the_scenario(tmp_path, settings, expected):
+    result = run_cli("config", "check", "--env", str(_env_file(tmp_path, settings)))
+    assert result.returncode == 2
+    assert expected in result.stdout.splitlines()
+
+
+def test_config_check_passes_what_the_scenarios_have(tmp_path):
+    env = _env_file(tmp_path, "LOCUST_FILES=locustConnection.py,locustMediatorIssue.py\n"
+                              "ISSUER_URL=http://127.0.0.1:8021\nLOCUST_USERS=5000\n")  # mediated: no ports
+    result = run_cli("config", "check", "--env", str(env))
+    assert result.returncode == 0, result.stdout
+
+
+def test_a_headless_start_names_what_the_scenarios_given_with_f_need_before_starting_anything(tmp_path):
+    _env_file(tmp_path, "LOCUST_FILES=locustMediatorPing.py\nSTART_PORT=10000\nEND_PORT=10002\n")
+    result = run_cli("--headless", "--export", "out", "-f", "locustIssue.py", "-u", "3", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "ISSUER_URL: is empty, but locustIssue.py needs it (the issuer's admin API)" in result.stderr
+    # -u counts: three wallets do not fit in two ports.
+    assert "holds 2 ports for 3 wallets" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_need_of_the_configured_files_does_not_hold_back_a_run_of_other_files(tmp_path):
+    _env_file(tmp_path, "LOCUST_FILES=locustIssue.py\n")  # lacks ISSUER_URL; -f replaces it
+    result = run_cli("--headless", "--export", "out", "-f", "locustLiveness.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "locustLiveness.py needs it" in result.stderr and "locustIssue.py" not in result.stderr
+
+
+def _without_node(tmp_path) -> dict[str, str]:
+    bare = tmp_path / "bare-path"
+    bare.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("NODE_BINARY", "MEDIATOR_TUI_AGENT_DIR")}
+    return {**env, "PATH": str(bare)}
+
+
+def test_config_check_refuses_the_credo_engine_where_node_is_missing_with_the_command_that_installs_it(tmp_path):
+    env = _env_file(tmp_path, "AGENT_ENGINE=credo\n")
+    result = subprocess.run([sys.executable, "-m", "mediator_tui", "config", "check", "--env", str(env)],
+                            capture_output=True, text=True, timeout=60, env=_without_node(tmp_path))
+    assert result.returncode == 2
+    assert ("AGENT_ENGINE: credo cannot be installed here: node is not on PATH: install Node.js 20 or newer, "
+            "with npm, then run `mediator-tui agents provision`") in result.stdout
+
+
+def test_config_check_says_where_the_credo_engine_is_installed(tmp_path):
+    result = run_cli("config", "check", "--env", str(_env_file(tmp_path, "AGENT_ENGINE=credo\n")))
+    assert result.returncode == 0, result.stdout
+    assert "AGENT_ENGINE=credo: the Credo agent installed in " in result.stdout
+
+
+def test_a_headless_credo_run_without_node_is_refused_before_any_process_starts(tmp_path):
+    _env_file(tmp_path, "AGENT_ENGINE=credo\nMEDIATION_URL=\n")
+    result = subprocess.run([sys.executable, "-m", "mediator_tui", "--headless", "--export", "out"],
+                            capture_output=True, text=True, timeout=60, cwd=tmp_path, env=_without_node(tmp_path))
+    assert result.returncode == 2
+    assert "node is not on PATH" in result.stderr and "mediator-tui agents provision" in result.stderr
+    assert "starting the embedded mediator" not in result.stdout + result.stderr
+
+
+def test_agents_provision_without_node_says_what_to_install(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "mediator_tui", "agents", "provision"], capture_output=True,
+                            text=True, timeout=60, env=_without_node(tmp_path))
+    assert result.returncode == 1
+    assert "node is not on PATH: install Node.js 20 or newer, with npm" in result.stderr

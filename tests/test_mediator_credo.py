@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from mediator_tui.agents.credo import setup
+from mediator_tui.common import node_agent
 from mediator_tui.core.mediator.credo import credo
 from mediator_tui.core.mediator.errors import ProvisionError
 from mediator_tui.core.mediator.process import Ports
@@ -18,12 +18,12 @@ def test_it_runs_the_mediator_script_on_the_given_loopback_ports_with_its_wallet
     assert {k: spec.env[k] for k in ("MEDIATOR_HTTP_PORT", "MEDIATOR_WS_PORT", "MEDIATOR_ADMIN_PORT")} == {
         "MEDIATOR_HTTP_PORT": "1001", "MEDIATOR_WS_PORT": "1002", "MEDIATOR_ADMIN_PORT": "1003"}
     assert spec.env["MEDIATOR_DATA_DIR"] == str(tmp_path / "credo-mediator")
-    assert (Path(spec.env[setup.ASKAR_LIBRARY_ENV]) / setup.ASKAR_LIBRARY_FILE).is_file()
+    assert (Path(spec.env[node_agent.ASKAR_LIBRARY_ENV]) / node_agent.ASKAR_LIBRARY_FILE).is_file()
 
 
 def test_an_agent_folder_without_npm_ci_is_refused_with_the_command_to_run(tmp_path, monkeypatch):
     (tmp_path / "mediator.js").write_text("")
-    monkeypatch.setenv(setup.AGENT_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(node_agent.AGENT_DIR_ENV, str(tmp_path))
     flavour = credo()
     assert not flavour.installable()
     with pytest.raises(ProvisionError, match="run `npm ci` there"):
@@ -31,6 +31,16 @@ def test_an_agent_folder_without_npm_ci_is_refused_with_the_command_to_run(tmp_p
 
 
 def test_a_missing_askar_library_names_the_wheel_to_install(tmp_path, monkeypatch):
-    monkeypatch.setenv(setup.ASKAR_LIBRARY_ENV, str(tmp_path))
-    with pytest.raises(setup.CredoSetupError, match="pip install aries-askar==0.3.2"):
-        setup.askar_library_dir()
+    monkeypatch.setenv(node_agent.ASKAR_LIBRARY_ENV, str(tmp_path))
+    with pytest.raises(node_agent.NodeAgentError, match="pip install aries-askar==0.3.2"):
+        node_agent.askar_library_dir()
+
+
+def test_without_node_the_flavour_is_not_installable_and_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.delenv("NODE_BINARY", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no node, no npm
+    flavour = credo()
+    assert not flavour.installable()
+    with pytest.raises(ProvisionError, match=r"node is not on PATH: install Node.js 20 or newer, with npm, "
+                                             r"then run `mediator-tui agents provision`"):
+        flavour.provision()

@@ -101,9 +101,13 @@ class MediatorTuiApp(App[int]):
         return self._installed("config", ConfigScreen)
 
     @property
+    def starting(self) -> bool:
+        """A start is under way (mediator, master and workers coming up)."""
+        return self._busy == "Starting"
+
+    @property
     def run_is_live(self) -> bool:
-        starting = self._busy == "Starting"
-        return starting or (self.latest is not None and self.latest.status.state in LIVE_STATES)
+        return self.starting or (self.latest is not None and self.latest.status.state in LIVE_STATES)
 
     # -- screens ---------------------------------------------------------------------------------
 
@@ -179,6 +183,7 @@ class MediatorTuiApp(App[int]):
             self.notify("The configuration has unsaved changes: starting with the saved file",
                         severity="warning")
         self._command("Starting", self.control.start, then=lambda _: self.notify("Started"))
+        self.pull_snapshot()  # the status line says so at once
 
     def action_stop(self) -> None:
         self._command("Stopping", self.control.stop, then=lambda _: self.notify("Stopped"))

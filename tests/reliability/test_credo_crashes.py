@@ -29,7 +29,7 @@ def _credo_installed() -> str:
     try:
         setup.node_binary()
         setup.script("agent.js")
-        setup.askar_library_dir()
+        setup.child_environment()
     except AgentError as error:
         return str(error)
     return ""

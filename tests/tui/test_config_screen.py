@@ -96,3 +96,14 @@ def test_revert_restores_the_saved_value(drive):
         assert not pilot.app.screen.unsaved_changes()
 
     drive(steps)
+
+
+def test_a_scenario_need_the_form_lacks_is_shown_on_the_setting_with_the_scenario(drive, env_file: Path):
+    async def steps(pilot):
+        await pilot.press("c")
+        await _type_into(pilot, "LOCUST_FILES", "locustIssue.py")
+        assert "is empty, but locustIssue.py needs it (the issuer's admin API)" in _problem_of(pilot, "ISSUER_URL")
+        await _type_into(pilot, "ISSUER_URL", "http://127.0.0.1:8021")
+        assert _problem_of(pilot, "ISSUER_URL") == ""
+
+    drive(steps)

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from mediator_tui.common.bundled import LOCUSTFILES, bundled_dir
+
 from ..invitation import InvitationError, decode_invitation_url
+from .problem import Problem
+from .runnable import engine_problems, scenario_problems
 from .schema import SETTINGS, Setting
-from .secrets import mask
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off", ""})
@@ -25,22 +28,13 @@ _PICKUP_ALIASES = {"pickupv2": "pickup-v2", "pickupv2livemode": "pickup-v2-live"
 
 
 def project_root() -> Path:
+    """The folder holding the `mediator_tui` package: the checkout, or site-packages once installed."""
     return Path(__file__).resolve().parents[3]
 
 
 def locustfiles_dir() -> Path:
-    return project_root() / "locustfiles"
-
-
-@dataclass(frozen=True)
-class Problem:
-    key: str
-    message: str
-    value: str = ""
-
-    def __str__(self) -> str:
-        shown = mask(self.key, self.value)
-        return f"{self.key}: {self.message}" + (f" (value: {shown!r})" if self.value else "")
+    """The shipped scenarios (installed with the package, or the checkout's `locustfiles/`)."""
+    return bundled_dir(LOCUSTFILES)
 
 
 @dataclass(frozen=True)
@@ -179,6 +173,10 @@ def validate(raw: dict[str, str], base: Path | None = None) -> tuple[dict[str, A
                     for key, value in raw.items() if "\0" in value)
     problems.extend(_cross_checks(values))
     problems.extend(_shape_checks(values))
+    files = values.get("LOCUST_FILES")
+    if isinstance(files, LocustFiles):
+        problems.extend(scenario_problems(files.paths, values))
+    problems.extend(engine_problems(values))
     return values, problems
 
 

@@ -1,17 +1,17 @@
 """A stock Credo-ts mediator as the local mediator: the `credo` flavour.
 
 It runs `agent/mediator.js` (Credo's mediator module with message pickup v1/v2,
-live mode included) on loopback with the same Node install as the credo engine,
+live mode included) on loopback from the same installed agent project as the credo
+engine (`mediator_tui.common.node_agent`: in place, or a copy in the cache),
 so both engines can be tested against a second mediator implementation. Its
 admin interface is the script's own: `/ready`, `/invitation`, `/counts`.
 """
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-from mediator_tui.agents.credo import setup
+from mediator_tui.common import node_agent
 
 from . import jsonhttp
 from .errors import ProvisionError
@@ -44,38 +44,33 @@ class CredoMediatorFlavour(MediatorFlavour):
     invitation_kinds = (OOB,)
 
     def installable(self) -> bool:
-        try:
-            self._check()
-        except setup.CredoSetupError:
-            return False
-        return True
+        return node_agent.readiness().state != node_agent.IMPOSSIBLE
 
     def needs(self) -> str:
-        return f"Node.js 20+, `npm ci` in agent/ and the {setup.ASKAR_WHEEL} wheel"
-
-    def _check(self) -> tuple[str, Path]:
-        node = setup.node_binary()
-        script = setup.script("mediator.js")
-        setup.askar_library_dir()
-        return node, script
+        return f"{node_agent.NODE_NEEDED} and the {node_agent.ASKAR_WHEEL} wheel"
 
     def provision(self, progress: Progress | None = None) -> str:
+        """The agent project installed (into the cache on first use), as the credo engine uses it."""
         try:
-            node, _script = self._check()
-        except setup.CredoSetupError as err:
+            node_agent.ensure(progress)
+            node_agent.askar_library_dir()
+            return f"Credo {CREDO_VERSION} mediator on Node {node_agent.node_version()}"
+        except node_agent.NodeAgentError as err:
             raise ProvisionError(f"credo mediator: {err}") from None
-        version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
-        return f"Credo {CREDO_VERSION} mediator on Node {version}"
 
     def launch_spec(self, ports: Ports, run_dir: Path) -> LaunchSpec:
-        node, script = self._check()
-        return LaunchSpec(argv=[node, str(script)], env={
+        try:
+            argv = [node_agent.node_binary(), str(node_agent.script("mediator.js"))]
+            askar = node_agent.askar_environment()
+        except node_agent.NodeAgentError as err:
+            raise ProvisionError(f"credo mediator: {err}") from None
+        return LaunchSpec(argv=argv, env={
             "MEDIATOR_HTTP_PORT": str(ports.http),
             "MEDIATOR_WS_PORT": str(ports.ws),
             "MEDIATOR_ADMIN_PORT": str(ports.admin),
             # The wallet stays in the run directory: restarted there, the mediator keeps its clients.
             "MEDIATOR_DATA_DIR": str(run_dir / "credo-mediator"),
-            setup.ASKAR_LIBRARY_ENV: setup.askar_library_dir(),
+            **askar,
         })
 
     def admin(self, admin_url: str) -> CredoMediatorAdmin:

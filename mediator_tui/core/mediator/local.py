@@ -14,7 +14,7 @@ from mediator_tui.core.processes import ProcessError, ProcessGroup, group_member
 from . import flavours, process
 from .errors import MediatorError
 from .flavour import OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
-from .paths import state_dir
+from mediator_tui.common.app_dirs import state_dir
 from .process import HOST, Ports
 from .provision import Progress
 from .rotator import InvitationRotator

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .paths import state_dir
+from mediator_tui.common.app_dirs import state_dir
 
 
 def state_file() -> Path:

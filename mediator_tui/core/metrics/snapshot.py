@@ -39,7 +39,7 @@ class RunStatus:
     mode: str  # "local" (the tool started the master) or "attached"
     master_url: str
     # Locust's runner state ("ready", "spawning", "running", "stopping", "stopped",
-    # "cleanup", "missing"), or "starting" / "unreachable" / "ended" from the tool itself.
+    # "cleanup", "missing"), or "idle" (nothing started yet) / "unreachable" / "ended" from the tool itself.
     state: str
     users: int
     target_users: int | None

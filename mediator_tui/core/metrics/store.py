@@ -132,7 +132,7 @@ class MetricStore:
         self._clear_run()
         self._connected = False
         self._error = ""
-        self._state = "starting"
+        self._state = "idle"  # nothing started yet
         self._users = 0
         self._workers: tuple[WorkerInfo, ...] = ()
 

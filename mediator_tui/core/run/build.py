@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config, LocustFiles, load_config, parse_duration
+from ..config.runnable import scenario_problems
 from ..config.validate import parse_locust_files
 from .attach import attach
-from .controller import Load, RunController
+from .controller import Load, RunController, RunError
 from .local import LocalRun, LocalSpec
 from .target import describe_target
 
@@ -63,6 +64,9 @@ def build_controller(config: Config, overrides: Overrides | None = None, poll_ev
         base = config.path.resolve().parent if config.path else None
         chosen = parse_locust_files(",".join(given.locustfiles), base)
         files = LocustFiles(chosen.paths, configured.extra_args if configured else ())
+    lacking = scenario_problems(files.paths, config.values, users=load.users) if files else []
+    if lacking:
+        raise RunError("the scenarios cannot run with this configuration:\n  " + "\n  ".join(map(str, lacking)))
     flavour = config["MEDIATOR_FLAVOUR"]
     spec = LocalSpec(
         locustfiles=tuple(files.paths) if files else (),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ...common import node_agent
 from ..config import project_root
 from ..mediator.local import EMBEDDED_MEDIATOR_ENV
 from ..metrics.store import MetricStore
@@ -96,9 +97,18 @@ class LocalRun(RunController):
             self._prepared = True
             self.poller.start()
 
+    def _credo_agent_dir(self) -> Path:
+        """The Credo agent project, installed into the cache on first use (with progress in the logs)."""
+        try:
+            return node_agent.ensure(self.logs.say)
+        except node_agent.NodeAgentError as err:
+            raise RunError(f"AGENT_ENGINE=credo: {err}") from None
+
     def _start_processes(self) -> None:
         if not self.spec.locustfiles:
             raise RunError("no locustfile to run: set LOCUST_FILES or pass -f")
+        # Before any process starts: a credo run without its agent project would fail every user.
+        agent_dir = self._credo_agent_dir() if self.spec.env.get("AGENT_ENGINE") == "credo" else None
         mediation_url = self.spec.mediation_url
         if not mediation_url:
             self.logs.say("no MEDIATION_URL: starting the embedded mediator")
@@ -110,6 +120,8 @@ class LocalRun(RunController):
         env = {key: value for key, value in self.spec.env.items() if key not in LOCUST_READS}
         if self.mediator is not None:
             env[EMBEDDED_MEDIATOR_ENV] = json.dumps(self.mediator.to_state())
+        if agent_dir is not None:
+            env[node_agent.AGENT_DIR_ENV] = str(agent_dir)
         env.update({"MEDIATION_URL": mediation_url, "PYTHONUNBUFFERED": "1",
                     # Locustfiles and the group watchdog import this package, installed or not.
                     "PYTHONPATH": os.pathsep.join(filter(None, (str(project_root()), self.spec.env.get("PYTHONPATH"))))})

@@ -10,7 +10,7 @@ from mediator_tui.core.metrics.snapshot import RunStatus, Snapshot
 from .. import format as fmt
 from .base import DrawsOnChange
 
-_STATE_STYLES = {"running": "bold green", "spawning": "bold yellow", "starting": "bold yellow",
+_STATE_STYLES = {"running": "bold green", "spawning": "bold yellow", "starting": "bold yellow", "idle": "bold",
                  "stopped": "bold", "ready": "bold", "unreachable": "bold red", "missing": "bold red"}
 
 
@@ -30,11 +30,21 @@ def _elapsed(status: RunStatus) -> str:
     return f"{fmt.duration(status.elapsed_s)}{planned}"
 
 
-def status_text(status: RunStatus) -> Text:
+IDLE_TEXT = "idle — press s to start"
+
+
+def _state(status: RunStatus, starting: bool) -> tuple[str, str]:
+    """(text, style) of the run's state; before the first start, what starts it, or that it is starting."""
+    state = "starting" if starting and status.state == "idle" else status.state
+    return (IDLE_TEXT if state == "idle" else state), _STATE_STYLES.get(state, "bold")
+
+
+def status_text(status: RunStatus, starting: bool = False) -> Text:
+    """`starting`: the app is starting a run, which its master does not know yet."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f" {status.mode.upper()} ", style="reverse bold")
     text.append(" ")
-    text.append(status.state, style=_STATE_STYLES.get(status.state, "bold"))
+    text.append(*_state(status, starting))
     if status.error:
         # First, so that a narrow terminal still shows why nothing moves.
         text.append(f"  {status.error}", style="bold red")
@@ -52,9 +62,9 @@ class StatusLine(DrawsOnChange, Static):
     StatusLine { height: 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
-    def select(self, snapshot: Snapshot) -> RunStatus:
-        return snapshot.status
+    def select(self, snapshot: Snapshot) -> tuple[RunStatus, bool]:
+        return snapshot.status, bool(getattr(self.app, "starting", False))
 
-    def draw(self, status: RunStatus) -> None:
+    def draw(self, part: tuple[RunStatus, bool]) -> None:
         # One line always: no layout pass for the update that comes every second (elapsed time).
-        self.update(status_text(status), layout=False)
+        self.update(status_text(*part), layout=False)

@@ -1,4 +1,4 @@
-"""Where the mediator keeps installed runtimes (cache) and what is running (state)."""
+"""Where the tool keeps what it installs (cache) and what is running (state), per the XDG base directories."""
 
 from __future__ import annotations
 
