@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..invitation import InvitationError, decode_invitation_url
+from mediator_tui.common.invitation import InvitationError, decode_invitation_url
+
 from .schema import SETTINGS, Setting
 from .secrets import mask
 
