@@ -30,9 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mediator_tui.agents.factory import ENGINES, create_agent  # noqa: E402
 from mediator_tui.agents.interface import AgentError, StartOptions  # noqa: E402
-from mediator_tui.agents.limits import AgentSlots, capacity, raise_open_file_limit  # noqa: E402
-from mediator_tui.agents.wakeups import allow_timer_slack  # noqa: E402
+from mediator_tui.common.open_files import raise_open_file_limit  # noqa: E402
 from mediator_tui.core.mediator.rotator import InvitationRotator  # noqa: E402
+from mediator_tui.locust_support.timer_slack import allow_timer_slack  # noqa: E402
+from mediator_tui.locust_support.worker_limits import AgentSlots, capacity  # noqa: E402
 
 MAX_AGENTS = 20000
 MAX_DURATION_S = 3600
@@ -171,7 +172,7 @@ def keep_pinging(agents: list, duration: float, interval: float) -> tuple[int, l
 
 def node_memory(agents: list) -> dict[str, int]:
     """Credo agents are node processes: each one's unique (RssAnon) and the shared (RssFile) memory."""
-    from mediator_tui.agents.memory import read_totals
+    from mediator_tui.locust_support.process_memory import read_totals
 
     totals = read_totals(agent.pid for agent in agents if agent.pid)
     return {"processes": totals.processes, "unique": totals.unique_bytes, "shared": totals.shared_bytes,

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mediator_tui.core.invitation import InvitationError, decode_invitation_url
+from mediator_tui.common.b64url import Base64urlError, b64url_decode, b64url_encode
+from mediator_tui.common.invitation import InlineService, InvitationError, decode_invitation_url
 
 CORPUS = Path(__file__).parent / "data" / "invitations"
 EXPECTED = {
@@ -71,3 +72,45 @@ def test_any_json_payload_decodes_or_raises_invitation_error(kind, payload, type
     except InvitationError:
         return
     assert invitation.kind == kind and isinstance(invitation.message, dict)
+
+
+def _url(kind: str, message: dict) -> str:
+    return f"http://127.0.0.1:1?{kind}={b64url_encode(json.dumps(message).encode())}"
+
+
+OOB_TYPE = "https://didcomm.org/out-of-band/1.1/invitation"
+C_I_TYPE = "https://didcomm.org/connections/1.0/invitation"
+
+
+def test_services_are_read_in_the_invitations_order():
+    inline = {"recipientKeys": ["did:key:z6Mk"], "routingKeys": ["did:key:z6Mr"], "serviceEndpoint": "ws://m:1"}
+    invitation = decode_invitation_url(_url("oob", {"@type": OOB_TYPE, "services": ["did:peer:2.Vz6Mk", inline]}))
+    assert invitation.services == ("did:peer:2.Vz6Mk", InlineService(("did:key:z6Mk",), ("did:key:z6Mr",), "ws://m:1"))
+    assert invitation.endpoint() == "ws://m:1"
+
+
+def test_a_c_i_invitation_is_its_own_service_or_names_a_public_did():
+    keyed = decode_invitation_url(_url("c_i", {"@type": C_I_TYPE, "recipientKeys": ["8HH5"], "serviceEndpoint": "http://m"}))
+    assert keyed.services == (InlineService(("8HH5",), (), "http://m"),)
+    public = decode_invitation_url(_url("c_i", {"@type": C_I_TYPE, "did": "did:sov:abc"}))
+    assert public.services == ("did:sov:abc",) and public.endpoint() is None
+
+
+@pytest.mark.parametrize("routing", [None, "did:key:z6Mr", [1]])
+def test_routing_keys_that_are_not_a_list_of_strings_are_named(routing):
+    service = {"recipientKeys": ["did:key:z6Mk"], "routingKeys": routing, "serviceEndpoint": "ws://m:1"}
+    with pytest.raises(InvitationError, match="oob= service has a routingKeys that is not a list of strings"):
+        decode_invitation_url(_url("oob", {"@type": OOB_TYPE, "services": [service]}))
+
+
+@given(st.binary(max_size=200), st.booleans())
+def test_base64url_reads_what_it_writes_padded_or_not(data, padded):
+    encoded = b64url_encode(data)
+    assert "=" not in encoded and "+" not in encoded and "/" not in encoded
+    assert b64url_decode(encoded + "=" * (-len(encoded) % 4) if padded else encoded) == data
+
+
+@pytest.mark.parametrize("text, reason", [("abcde", "impossible length"), ("éabc", "not ASCII"), ("ab!d", "Incorrect padding")])
+def test_base64url_refuses_what_is_not_base64url_naming_why(text, reason):
+    with pytest.raises(Base64urlError, match=reason):
+        b64url_decode(text)

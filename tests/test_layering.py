@@ -1,10 +1,19 @@
-"""The core and the engines never load Textual or Locust (Locust patches the interpreter for gevent)."""
+"""What may import what: the contracts in pyproject.toml hold, and the lower layers load no UI, Locust or gevent.
 
+Locust patches the interpreter for gevent on import, so a core that loaded either would change how every
+face of the tool (TUI, headless run, export) behaves.
+"""
+
+import importlib.util
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 PROBE = """
 import importlib, json, pkgutil, sys
@@ -12,13 +21,33 @@ package = importlib.import_module(sys.argv[1])
 names = [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
 for name in names:
     importlib.import_module(name)
-print(json.dumps({"modules": names, "loaded": sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "locust"))}))
+print(json.dumps({"modules": names, "loaded": sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[2:]))}))
 """
+UI_AND_LOCUST = ("textual", "locust")
+UI_LOCUST_AND_GEVENT = ("textual", "locust", "gevent")
 
 
-@pytest.mark.parametrize("package", ["mediator_tui.core", "mediator_tui.agents"])
-def test_package_loads_neither_textual_nor_locust(package):
-    result = subprocess.run([sys.executable, "-c", PROBE, package], capture_output=True, text=True, timeout=120)
+def test_the_import_contracts_hold():
+    result = subprocess.run([str(LINT_IMPORTS), "--no-cache", "--no-logo"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert "Contracts:" in result.stdout, result.stdout + result.stderr  # it read the contracts and checked them
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _present(package: str) -> bool:
+    return importlib.util.find_spec(package) is not None
+
+
+@pytest.mark.parametrize("package, forbidden", [
+    ("mediator_tui.common", UI_LOCUST_AND_GEVENT),
+    pytest.param("mediator_tui.contracts", UI_LOCUST_AND_GEVENT,
+                 marks=pytest.mark.skipif(not _present("mediator_tui.contracts"), reason="no contracts package yet")),
+    ("mediator_tui.core", UI_LOCUST_AND_GEVENT),
+    ("mediator_tui.agents", UI_AND_LOCUST),
+])
+def test_every_module_of_a_lower_layer_loads_no_ui_locust_or_gevent(package, forbidden):
+    result = subprocess.run([sys.executable, "-c", PROBE, package, *forbidden], capture_output=True, text=True,
+                            timeout=120)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["modules"], "the probe imported nothing"

@@ -124,3 +124,12 @@ def test_the_target_is_the_invitations_endpoint_without_its_password():
     assert describe_target(url) == "https://user:****@mediator.example:443"
     assert describe_target("") == ""
     assert "cannot be decoded" in describe_target("https://mediator.example?oob=!!")
+
+
+def test_the_target_of_an_invitation_whose_services_are_dids_is_the_did():
+    message = {"@type": "https://didcomm.org/out-of-band/1.1/invitation", "services": ["did:peer:2.Vz6Mk"]}
+    url = "https://mediator.example?oob=" + base64.urlsafe_b64encode(json.dumps(message).encode()).decode()
+    assert describe_target(url) == "did:peer:2.Vz6Mk"
+    message["services"].append({"recipientKeys": ["did:key:z6Mk"], "serviceEndpoint": "ws://mediator.example"})
+    url = "https://mediator.example?oob=" + base64.urlsafe_b64encode(json.dumps(message).encode()).decode()
+    assert describe_target(url) == "ws://mediator.example"

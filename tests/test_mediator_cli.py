@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from mediator_tui.core.invitation import decode_invitation_url
+from mediator_tui.common.invitation import decode_invitation_url
 from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.processes import group_members
 

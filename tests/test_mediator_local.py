@@ -13,7 +13,7 @@ import base58
 import nacl.signing
 import pytest
 
-from mediator_tui.core.invitation import decode_invitation_url
+from mediator_tui.common.invitation import decode_invitation_url
 from mediator_tui.core.mediator import (CONNECTIONS_V1, OOB, LocalMediator, MediatorError,
                                         jsonhttp)
 from mediator_tui.core.processes import group_members

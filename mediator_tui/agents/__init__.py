@@ -1,1 +1,1 @@
-"""Agent engines behind one interface (see `interface`)."""
+"""Agent engines behind one interface (see `interface`); of the tool they import only `mediator_tui.common`."""

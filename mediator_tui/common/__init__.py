@@ -1,1 +1,8 @@
-"""The layer below the core and the agent engines: what both need, importing nothing else of ours."""
+"""The layer below both the core and the agent engines: what both read the same way.
+
+base64url (`b64url`), DIDComm invitation URLs (`invitation`), the open-file limit (`open_files`),
+the tool's cache and state folders (`app_dirs`), installs into the cache (`cached_install`), the
+files shipped with the package (`bundled`) and the `agent/` Node project with its askar library
+(`node_agent`). It imports nothing else of mediator_tui, nor any UI, Locust or gevent; the import
+contracts in pyproject.toml hold it to that.
+"""

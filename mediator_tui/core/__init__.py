@@ -1,4 +1,6 @@
 """The UI-free core: configuration, processes, metrics and export.
 
-Nothing under this package may import Textual or Locust; a test enforces it.
+Nothing under this package imports the engines (`mediator_tui.agents`), the worker code
+(`mediator_tui.locust_support`), Textual, Locust or gevent: what it shares with the engines is in
+`mediator_tui.common`. The import contracts in pyproject.toml and tests/test_layering.py hold it to that.
 """

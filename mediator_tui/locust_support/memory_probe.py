@@ -13,7 +13,7 @@ import time
 
 import psutil
 
-from mediator_tui.agents.memory import read_totals
+from mediator_tui.locust_support.process_memory import read_totals
 
 
 # Reading a process's smaps costs about 2 ms: with hundreds of Node agents a reading every

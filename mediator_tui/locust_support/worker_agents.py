@@ -13,12 +13,13 @@ import socket
 import time
 from functools import lru_cache
 
-from mediator_tui.agents.limits import AgentSlots, capacity, raise_open_file_limit
-from mediator_tui.agents.wakeups import allow_timer_slack
-from mediator_tui.agents.port_pool import PortPool, worker_slice, workers_per_host
+from mediator_tui.common.open_files import raise_open_file_limit
 from mediator_tui.locust_support.agent_metrics import WorkerAgentCounters
 from mediator_tui.locust_support.memory_probe import MemoryProbe
+from mediator_tui.locust_support.port_pool import PortPool, worker_slice, workers_per_host
 from mediator_tui.locust_support.settings import scenario_settings
+from mediator_tui.locust_support.timer_slack import allow_timer_slack
+from mediator_tui.locust_support.worker_limits import AgentSlots, capacity
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class WorkerAgents:
 
         A native agent holds its socket and a local port in this process; a Credo agent
         holds three pipes here and its sockets in its own Node process. The agents' think-time timers
-        may also fold their wake-ups together (see `mediator_tui.agents.wakeups`).
+        may also fold their wake-ups together (see `mediator_tui.locust_support.timer_slack`).
         """
         allow_timer_slack()
         nofile = raise_open_file_limit()

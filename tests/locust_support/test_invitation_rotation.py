@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from mediator_tui.core.invitation import decode_invitation_url
+from mediator_tui.common.invitation import decode_invitation_url
 from mediator_tui.core.mediator import EMBEDDED_MEDIATOR_ENV
 from mediator_tui.locust_support.settings import _invitation_source
 

@@ -2,7 +2,7 @@ import gevent
 import pytest
 
 from mediator_tui.agents.interface import CapacityError
-from mediator_tui.agents.port_pool import PortPool, worker_slice, workers_per_host
+from mediator_tui.locust_support.port_pool import PortPool, worker_slice, workers_per_host
 
 
 def test_pool_lends_each_port_once_and_refuses_when_empty():

@@ -8,11 +8,11 @@ import json
 from mediator_tui.agents.native import did as dids
 from mediator_tui.agents.native import didexchange
 from mediator_tui.agents.native.attachments import attachment
-from mediator_tui.agents.native.b64 import b64url_encode
 from mediator_tui.agents.native.envelope import pack, unpack
 from mediator_tui.agents.native.keys import KeyPair
 from mediator_tui.agents.native.messages import message, thread_id, type_of
 from mediator_tui.agents.native.websocket import WebSocketClosed
+from mediator_tui.common.b64url import b64url_encode
 from tests.native.fake_ws import FakeServer
 
 

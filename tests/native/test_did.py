@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from mediator_tui.agents.native import did as dids
-from mediator_tui.agents.native.b64 import b64url_encode
 from mediator_tui.agents.native.errors import DecodeError
 from mediator_tui.agents.native.keys import KeyPair, verkey_to_did_key
+from mediator_tui.common.b64url import b64url_encode
 
 # ACA-Py 1.7.0's DID in a DID exchange 1.1 response: one service per --endpoint (http, then ws)
 ACAPY_PEER2 = "did:peer:2.Vz6MkqUs6DggD8pBLCxA6sawtujkn3ArWmUWviAYutYb7mZiJ.Ez6LSfBq7cZHjeNwEJoi9qQqAhdSSaAgkgsJtPit9azbUodQm.SeyJpZCI6IiNkaWRjb21tLTAiLCJ0IjoiZGlkLWNvbW11bmljYXRpb24iLCJwcmlvcml0eSI6MCwicmVjaXBpZW50S2V5cyI6WyIja2V5LTEiXSwiciI6W10sInMiOiJodHRwOi8vMTI3LjAuMC4xOjE4MzAxIn0.SeyJpZCI6IiNkaWRjb21tLTEiLCJ0IjoiZGlkLWNvbW11bmljYXRpb24iLCJwcmlvcml0eSI6MSwicmVjaXBpZW50S2V5cyI6WyIja2V5LTEiXSwiciI6W10sInMiOiJ3czovLzEyNy4wLjAuMToxODMwMiJ9"

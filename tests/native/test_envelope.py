@@ -5,11 +5,10 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from mediator_tui.agents.native.b64 import b64url_encode
-from mediator_tui.core.invitation import b64url_decode
 from mediator_tui.agents.native.envelope import pack, unpack
 from mediator_tui.agents.native.errors import EnvelopeError
 from mediator_tui.agents.native.keys import KeyPair
+from mediator_tui.common.b64url import b64url_decode, b64url_encode
 
 legacy = pytest.importorskip("didcomm_messaging.legacy.crypto")
 

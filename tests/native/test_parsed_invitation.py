@@ -5,12 +5,12 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from mediator_tui.agents.native.b64 import b64url_encode
 from mediator_tui.agents.native.did import create_peer2
 from mediator_tui.agents.native.errors import DecodeError
 from mediator_tui.agents.native.invitation import parse_invitation_url
 from mediator_tui.agents.native.keys import KeyPair
-from mediator_tui.core.invitation import InvitationError
+from mediator_tui.common.b64url import b64url_encode
+from mediator_tui.common.invitation import InvitationError
 
 KEY, ROUTER = KeyPair(b"k" * 32), KeyPair(b"r" * 32)
 OOB = {

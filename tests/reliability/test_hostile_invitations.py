@@ -20,7 +20,7 @@ from mediator_tui.agents.interface import ProtocolError, StartOptions
 from mediator_tui.agents.native.agent import NativeAgent
 from mediator_tui.agents.native.errors import DecodeError
 from mediator_tui.agents.native.invitation import parse_invitation_url
-from mediator_tui.core.invitation import InvitationError
+from mediator_tui.common.invitation import InvitationError
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "invitations"
 REAL_KEY = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"

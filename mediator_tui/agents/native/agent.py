@@ -25,7 +25,6 @@ from mediator_tui.agents.native import (
     basicmessage, connections, didexchange, discovery, issuecredential, mediation, pickup, trustping, wire_json,
 )
 from mediator_tui.agents.native import did as dids
-from mediator_tui.agents.native.b64 import b64url_encode
 from mediator_tui.agents.native.envelope import pack, unpack
 from mediator_tui.agents.native.errors import DecodeError
 from mediator_tui.agents.native.inbound import InboundEndpoint
@@ -34,7 +33,8 @@ from mediator_tui.agents.native.keys import KeyPair, did_key_url
 from mediator_tui.agents.native.messages import family_and_name, problem_text, thread_id
 from mediator_tui.agents.native.routing import wrap_for_routing
 from mediator_tui.agents.native.transport import MediatorLink, send_once
-from mediator_tui.core.invitation import InvitationError
+from mediator_tui.common.b64url import b64url_encode
+from mediator_tui.common.invitation import InvitationError
 
 # The endpoint our mediator-facing DID advertises: we have none, replies come down the return route.
 RETURN_ROUTE_ENDPOINT = "didcomm:transport/queue"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from mediator_tui.agents.native.b64 import b64url_encode
 from mediator_tui.agents.native.errors import DecodeError
 from mediator_tui.agents.native.keys import KeyPair
 from mediator_tui.agents.native.messages import new_id
-from mediator_tui.core.invitation import b64url_decode
+from mediator_tui.common.b64url import b64url_decode, b64url_encode
 
 
 def attachment(data: bytes, mime_type: str = "application/json", attach_id: str = "") -> dict:

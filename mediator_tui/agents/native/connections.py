@@ -10,7 +10,7 @@ from mediator_tui.agents.native import did as dids
 from mediator_tui.agents.native.errors import DecodeError
 from mediator_tui.agents.native.keys import KeyPair, decode_b58_verkey, verify
 from mediator_tui.agents.native.messages import message
-from mediator_tui.core.invitation import b64url_decode
+from mediator_tui.common.b64url import b64url_decode
 
 FAMILY = "connections/1"
 

@@ -9,12 +9,11 @@ from typing import NamedTuple
 import base58
 
 from mediator_tui.agents.native import wire_json
-from mediator_tui.agents.native.b64 import b64url_encode
 from mediator_tui.agents.native.errors import DIDError, KeyDecodeError
 from mediator_tui.agents.native.keys import (
     decode_b58_verkey, decode_multikey, did_key_url, key_from_reference, multikey,
 )
-from mediator_tui.core.invitation import b64url_decode
+from mediator_tui.common.b64url import b64url_decode, b64url_encode
 
 DIDCOMM_V1_SERVICE_TYPES = ("did-communication", "IndyAgent")
 _PEER2_PURPOSES = "VEAID"

@@ -14,10 +14,9 @@ from typing import Callable, NamedTuple
 from nacl import bindings
 
 from mediator_tui.agents.native import wire_json
-from mediator_tui.agents.native.b64 import b64url_encode
 from mediator_tui.agents.native.errors import EnvelopeError, KeyDecodeError
 from mediator_tui.agents.native.keys import KeyPair, b58_verkey, decode_b58_verkey, x25519_public
-from mediator_tui.core.invitation import b64url_decode
+from mediator_tui.common.b64url import b64url_decode, b64url_encode
 
 ENC = "xchacha20poly1305_ietf"
 _TAG_BYTES = 16

@@ -1,7 +1,8 @@
 """What a DIDComm v1 client needs from an invitation: recipient keys, routing keys, endpoint, handshake.
 
-Decoding the URL is `mediator_tui.core.invitation` (shared with the config validator); this module reads
-the decoded message. Pure and free of I/O and gevent. Every failure is an `InvitationError` (a ValueError).
+Decoding the URL and reading its services is `mediator_tui.common.invitation` (shared with the core);
+this module turns them into key bytes and one endpoint, resolving a service given as a DID. Pure and free of
+I/O and gevent. Every failure is an `InvitationError` (a ValueError).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from mediator_tui.agents.native import did as dids
 from mediator_tui.agents.native.errors import DecodeError
 from mediator_tui.agents.native.keys import key_from_reference
-from mediator_tui.core.invitation import InvitationError, decode_invitation_url
+from mediator_tui.common.invitation import InlineService, Invitation, InvitationError, decode_invitation_url
 
 DIDCOMM_PREFIX = "https://didcomm.org/"
 _LEGACY_PREFIX = "did:sov:BzCbsNYhMrjHiqZDTUASHg;spec/"
@@ -47,18 +48,19 @@ def normalise_type(message_type: object) -> str:
 
 
 def parse_invitation_url(url: str) -> ParsedInvitation:
-    decoded = decode_invitation_url(url)
-    if decoded.kind == "oob":
-        return _parse_oob(decoded.message)
-    return _parse_connections(decoded.message)
+    invitation = decode_invitation_url(url)
+    if invitation.kind == "oob":
+        return _parse_oob(invitation)
+    return _parse_connections(invitation)
 
 
-def _parse_oob(message: dict) -> ParsedInvitation:
+def _parse_oob(invitation: Invitation) -> ParsedInvitation:
+    message = invitation.message
     protocols = message.get("handshake_protocols")
     if not isinstance(protocols, list) or not protocols or not all(isinstance(p, str) for p in protocols):
         raise InvitationError("oob= invitation has no handshake_protocols (connectionless is not supported)")
     problems = []
-    for service in message["services"]:
+    for service in invitation.services:
         try:
             resolved = _oob_service(service)
         except (DecodeError, InvitationError) as exc:
@@ -69,36 +71,39 @@ def _parse_oob(message: dict) -> ParsedInvitation:
     raise InvitationError("oob= invitation has no usable service: " + "; ".join(problems))
 
 
-def _oob_service(service: object) -> dids.Service:
+def _oob_service(service: InlineService | str) -> dids.Service:
     if isinstance(service, str):
         return dids.preferred(dids.resolve(service), websocket=False)
-    return dids.Service(_keys(service, "recipientKeys"), _keys(service, "routingKeys"), _endpoint(service))
+    return _inline(service)
 
 
-def _parse_connections(message: dict) -> ParsedInvitation:
-    if "recipientKeys" not in message:
+def _parse_connections(invitation: Invitation) -> ParsedInvitation:
+    message = invitation.message
+    (service,) = invitation.services
+    if isinstance(service, str):
         raise InvitationError("c_i= invitation names a public DID; this engine needs recipientKeys and "
                               "serviceEndpoint (it reads no ledger)")
-    return ParsedInvitation("c_i", _id(message), _label(message), (DIDCOMM_PREFIX + "connections/1.0",),
-                            _keys(message, "recipientKeys"), _keys(message, "routingKeys"), _endpoint(message))
+    invitation_id, label = _id(message), _label(message)
+    resolved = _inline(service)
+    return ParsedInvitation("c_i", invitation_id, label, (DIDCOMM_PREFIX + "connections/1.0",),
+                            resolved.recipient_keys, resolved.routing_keys, resolved.endpoint)
 
 
-def _keys(obj: dict, name: str) -> tuple[bytes, ...]:
-    refs = obj.get(name, [])
-    if not isinstance(refs, list):
-        raise InvitationError(f"{name} is not a list")
+def _inline(service: InlineService) -> dids.Service:
+    return dids.Service(_keys(service.recipient_keys, "recipientKeys"), _keys(service.routing_keys, "routingKeys"),
+                        _endpoint(service.endpoint))
+
+
+def _keys(refs: tuple[str, ...], name: str) -> tuple[bytes, ...]:
     try:
         return tuple(key_from_reference(ref) for ref in refs)
     except DecodeError as exc:
         raise InvitationError(f"{name}: {exc}") from None
 
 
-def _endpoint(obj: dict) -> str:
-    endpoint = obj.get("serviceEndpoint")
-    if isinstance(endpoint, dict):
-        endpoint = endpoint.get("uri")
-    if not isinstance(endpoint, str) or not endpoint.startswith(("http://", "https://", "ws://", "wss://")):
-        raise InvitationError(f"serviceEndpoint {str(endpoint)[:80]!r} is not an http(s) or ws(s) URL")
+def _endpoint(endpoint: str) -> str:
+    if not endpoint.startswith(("http://", "https://", "ws://", "wss://")):
+        raise InvitationError(f"serviceEndpoint {endpoint[:80]!r} is not an http(s) or ws(s) URL")
     return endpoint
 
 

@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mediator_tui.common.bundled import LOCUSTFILES, bundled_dir
+from mediator_tui.common.invitation import InvitationError, decode_invitation_url
 
-from ..invitation import InvitationError, decode_invitation_url
 from .problem import Problem
 from .runnable import engine_problems, scenario_problems
 from .schema import SETTINGS, Setting

@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from mediator_tui.agents.limits import raise_open_file_limit
+from mediator_tui.common.open_files import raise_open_file_limit
 from mediator_tui.core.processes import ProcessError, ProcessGroup, group_members
 
 from . import flavours, process

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from mediator_tui.common.invitation import InvitationError, decode_invitation_url
+
 from ..config.secrets import strip_url_password
-from ..invitation import InvitationError, decode_invitation_url
 
 
 def describe_target(mediation_url: str) -> str:
@@ -14,12 +15,11 @@ def describe_target(mediation_url: str) -> str:
     if not mediation_url:
         return ""
     try:
-        message = decode_invitation_url(mediation_url).message
+        invitation = decode_invitation_url(mediation_url)
     except InvitationError:
         return "(an invitation URL that cannot be decoded)"
-    services = message.get("services") or [message]
-    endpoint = next((s.get("serviceEndpoint") for s in services if isinstance(s, dict)), None)
-    if isinstance(endpoint, str) and endpoint:
+    endpoint = invitation.endpoint()
+    if endpoint is not None:
         return strip_url_password(endpoint)
-    did = next((s for s in services if isinstance(s, str)), message.get("did", ""))
-    return str(did) or "(invitation without an endpoint)"
+    # every service is a DID: naming its endpoint would need resolving it
+    return str(invitation.services[0]) or "(invitation without an endpoint)"

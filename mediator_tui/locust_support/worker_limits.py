@@ -1,37 +1,23 @@
-"""Local limits on how many agents one process can hold, found before they bite.
+"""How many agents one worker process can hold, found before the limits bite.
 
 A user otherwise meets them as obscure failures deep in a run: `EMFILE` (open files) or `EADDRNOTAVAIL`
 (no free local port for another connection to the same mediator address). Workers raise the open-file
-limit at start and refuse an agent beyond the limit with a `CapacityError` that names it.
+limit at start (`mediator_tui.common.open_files`) and refuse an agent beyond the limit with a
+`CapacityError` that names it.
 """
 
 from __future__ import annotations
 
 import os
-import resource
 from dataclasses import dataclass
 
 from mediator_tui.agents.interface import CapacityError
+from mediator_tui.common.open_files import open_file_limit
 
 PORT_RANGE_PATH = "/proc/sys/net/ipv4/ip_local_port_range"
-NR_OPEN_PATH = "/proc/sys/fs/nr_open"
 # Descriptors a worker needs besides its agents: Locust's zmq sockets, logs, HTTP clients, spawning.
 RESERVED_FILES = 100
 HINT = "see the README section 'Preparing a VM for large runs'"
-
-
-def raise_open_file_limit() -> int:
-    """Raise the soft RLIMIT_NOFILE to the hard limit; return the soft limit now in force."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    # an unlimited hard limit still stops at the kernel's nr_open
-    target = _read_int(NR_OPEN_PATH, 1 << 20) if hard == resource.RLIM_INFINITY else hard
-    if soft != resource.RLIM_INFINITY and soft < target:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-        except (ValueError, OSError):
-            return soft
-        return target
-    return target if soft == resource.RLIM_INFINITY else soft
 
 
 def local_port_range(path: str = PORT_RANGE_PATH) -> tuple[int, int]:
@@ -59,8 +45,7 @@ def capacity(files_per_agent: int = 1, ports_per_agent: int = 1, port_range_path
     connection to the same mediator address needs its own local port, so the range caps a process (and
     in fact the host) at its size per mediator address.
     """
-    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-    soft = _read_int(NR_OPEN_PATH, 1 << 20) if soft == resource.RLIM_INFINITY else soft
+    soft = open_file_limit()
     free_files = max(0, soft - _open_files() - RESERVED_FILES)
     low, high = local_port_range(port_range_path)
     ports = max(0, high - low + 1)
@@ -97,10 +82,3 @@ def _open_files() -> int:
     except OSError:
         return 0
 
-
-def _read_int(path: str, default: int) -> int:
-    try:
-        with open(path) as handle:
-            return int(handle.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        return default

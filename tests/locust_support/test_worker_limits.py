@@ -1,4 +1,4 @@
-"""Local limits are found and named before they bite; the factory knows the engines."""
+"""A worker's local limits are found and named before they bite."""
 
 import resource
 import subprocess
@@ -6,17 +6,15 @@ import sys
 
 import pytest
 
-from mediator_tui.agents.factory import create_agent
 from mediator_tui.agents.interface import CapacityError
-from mediator_tui.agents.limits import AgentSlots, Capacity, capacity, local_port_range
-from mediator_tui.agents.native.agent import NativeAgent
+from mediator_tui.locust_support.worker_limits import AgentSlots, Capacity, capacity, local_port_range
 
 
 def test_open_file_limit_is_raised_to_the_hard_limit():
     probe = ("import resource\n"
              "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
              "resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))\n"
-             "from mediator_tui.agents.limits import raise_open_file_limit\n"
+             "from mediator_tui.common.open_files import raise_open_file_limit\n"
              "print(raise_open_file_limit(), resource.getrlimit(resource.RLIMIT_NOFILE)[0], hard)\n")
     new, in_force, hard = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                                          check=True, timeout=60).stdout.split()
@@ -61,12 +59,3 @@ def test_slots_refuse_past_capacity_naming_the_limit_and_free_on_release():
     slots.release()
     slots.acquire()
 
-
-def test_factory_builds_native_agents_with_the_timeout():
-    agent = create_agent("native", 7.5)
-    assert isinstance(agent, NativeAgent) and agent.timeout == 7.5 and not agent.alive
-
-
-def test_factory_names_the_engines_for_an_unknown_one():
-    with pytest.raises(ValueError, match="native, credo"):
-        create_agent("afj", 5)

@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from mediator_tui.agents.memory import ProcessMemory, parse_status, read_process_memory, read_totals, summarise
+from mediator_tui.locust_support.process_memory import ProcessMemory, parse_status, read_process_memory, read_totals, summarise
 
 STATUS = """Name:\tnode
 VmRSS:\t  150000 kB
