@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from ..atomic_file import write_text_atomic
 from .paths import state_dir
 
 
@@ -33,11 +33,7 @@ def load() -> dict | None:
 
 
 def save(state: dict) -> None:
-    path = state_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(state, indent=2))
-    os.replace(temporary, path)
+    write_text_atomic(state_file(), json.dumps(state, indent=2))
 
 
 def clear() -> None:
