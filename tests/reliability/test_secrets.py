@@ -309,3 +309,46 @@ def test_the_tui_warns_once_of_basic_auth_over_plain_http_and_names_the_real_hos
                         "anyone on the way can read them; use https"], shown
     text = "\n".join(shown)
     assert MASTER_PASSWORD not in text and MASTER_BASIC.split()[1] not in text, text
+
+
+@pytest.mark.integration
+def test_a_childs_output_quoted_in_an_error_is_scrubbed_in_the_tui(tmp_path):
+    """A locustfile that prints its issuer URL and dies: the master's log tail in the start error
+    reaches the user's notification without the password."""
+    import asyncio
+
+    from mediator_tui.core.run.build import controller_for
+    from mediator_tui.tui.app import MediatorTuiApp
+    from mediator_tui.tui.session import RunSession
+
+    leaky = tmp_path / "locustLeaky.py"
+    leaky.write_text("import os, sys\nprint('issuer is', os.environ['ISSUER_URL'], file=sys.stderr)\n"
+                     "raise SystemExit('cannot go on')\n")
+    env_file = write_env(tmp_path / ".env", {
+        "MEDIATION_URL": fake_invitation(), "LOCUST_FILES": str(leaky), "LOCUST_WORKERS": "1",
+        "ISSUER_URL": f"http://{ISSUER_USER}:{quote(ISSUER_PASSWORD)}@127.0.0.1:8021"})
+    session = RunSession(env_file, controller_for, attached=False)
+    assert session.problems == []
+    app = MediatorTuiApp(session, env_file)
+    notified: list[str] = []
+    notify = app.notify
+    app.notify = lambda message, **options: (notified.append(str(message)), notify(message, **options))[1]
+
+    async def scenario():
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause(0.3)
+            await pilot.press("s")
+            for _ in range(120):
+                await pilot.pause(0.25)
+                if any("failed" in text for text in notified):
+                    break
+            await pilot.press("q")
+            await pilot.pause(0.3)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        session.shutdown()
+    failure = next((text for text in notified if "Starting failed" in text), "")
+    assert "issuer is http://issuer-admin:****@127.0.0.1:8021" in failure, notified
+    assert not [s for s in SECRETS if s in "\n".join(notified)], notified
