@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Callable
 
 from .core import headless
 from .core.config import ConfigError, load_config
@@ -16,8 +17,8 @@ from .core.run.controller import RunError
 from .core.thresholds import ThresholdError, parse_thresholds
 
 
-def _usage_error(message: str) -> int:
-    print(f"mediator-tui: {message}", file=sys.stderr)
+def _usage_error(message: str, redact: Callable[[str], str] = lambda text: text) -> int:
+    print(f"mediator-tui: {redact(message)}", file=sys.stderr)
     return headless.EXIT_SETUP
 
 
@@ -36,6 +37,7 @@ def run_headless(args) -> int:
         config = load_config(args.env, strict=False)
     except ConfigError as error:
         return _usage_error(str(error))
+    redact = config.redactor(ATTACH_URL=args.attach or "")
     # Settings the command line replaces may be broken in the file without harm; the needs of the
     # files given with -f are checked when the run is built, an attached master's workers are not ours.
     replaced = {"LOCUST_FILES"} if (args.locustfile or args.attach) else set()
@@ -43,11 +45,11 @@ def run_headless(args) -> int:
     problems = [p for p in config.problems
                 if p.key not in replaced and not (p.scenario and (args.locustfile or args.attach))]
     if problems:
-        return _usage_error("the configuration has problems:\n  " + "\n  ".join(str(p) for p in problems))
+        return _usage_error("the configuration has problems:\n  " + "\n  ".join(str(p) for p in problems), redact)
     try:
         controller = build_controller(config, overrides)
     except (RunError, ValueError) as error:
-        return _usage_error(str(error))
+        return _usage_error(str(error), redact)
     options = headless.HeadlessOptions(export_dir=export_dir, thresholds=thresholds,
                                        run_time_s=controller.load.run_time_s)
     return headless.run(controller, options)

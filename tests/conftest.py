@@ -1,1 +1,2 @@
-pytest_plugins = ["tests.fixtures.mediators", "tests.fixtures.issuer", "tests.fixtures.locust_cluster"]
+pytest_plugins = ["tests.fixtures.mediators", "tests.fixtures.issuer", "tests.fixtures.locust_cluster",
+                  "tests.fixtures.local_run"]

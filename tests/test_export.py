@@ -8,7 +8,7 @@ import re
 import pytest
 
 from mediator_tui.core.export import EXPORT_FILES, write_export
-from mediator_tui.core.export.atomic import write_text_atomic
+from mediator_tui.core.atomic_file import write_text_atomic
 from mediator_tui.core.metrics.snapshot import example_snapshot
 from mediator_tui.core.thresholds import check_all, parse_thresholds
 

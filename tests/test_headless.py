@@ -20,6 +20,13 @@ class FakeRun:
         self.die_after_polls = die_after_polls
         self.calls = []
 
+    @staticmethod
+    def redact(text):
+        return text
+
+    def drain_logs(self):
+        return []
+
     def start(self, **kwargs):
         self.calls.append("start")
 

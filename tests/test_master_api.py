@@ -50,6 +50,32 @@ def test_basic_auth_is_sent_and_a_refusal_names_the_credentials(master):
     assert fake.seen[-1][2] == "Basic " + base64.b64encode(b"ops:s3cret").decode()
 
 
+def test_credentials_in_the_url_are_basic_auth_kept_across_a_redirect_to_the_same_host():
+    seen = []
+
+    class Moved(QuietHandler):
+        def do_GET(self):
+            seen.append((self.path, self.headers.get("Authorization")))
+            if not self.path.startswith("/moved"):
+                self.send_response(307)
+                self.send_header("Location", "/moved" + self.path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            data = json.dumps(STATS).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    with serving(Moved) as url:
+        client = MasterClient(url.replace("http://", "http://ops:p%40ss@"))
+        assert client.stats()["state"] == "ready"
+    assert client.base_url == url  # what every message shows
+    basic = "Basic " + base64.b64encode(b"ops:p@ss").decode()
+    assert seen == [("/stats/requests", basic), ("/moved/stats/requests", basic)]
+
+
 def test_a_web_server_that_is_not_a_locust_master_is_named_so(master):
     fake, url = master
     fake.routes["/stats/requests"] = (200, "<html>hello</html>")

@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Callable, TextIO
 
 from .metrics.snapshot import Snapshot
 from .run.controller import RunController, RunError
@@ -51,8 +51,11 @@ def progress_line(snapshot: Snapshot) -> str:
 
 
 class _Progress:
-    def __init__(self, stream: TextIO):
+    """Everything a headless run writes on stderr, each line through the run's redactor."""
+
+    def __init__(self, stream: TextIO, redact: Callable[[str], str]):
         self._stream = stream
+        self._redact = redact
         self._tty = stream.isatty()
         self._last = 0.0
 
@@ -61,14 +64,21 @@ class _Progress:
         if not self._tty and now - self._last < PLAIN_PROGRESS_EVERY_S:
             return
         self._last = now
-        line = progress_line(snapshot)
+        line = self._redact(progress_line(snapshot))
         self._stream.write(f"\r\x1b[2K{line}" if self._tty else line + "\n")
         self._stream.flush()
 
     def say(self, text: str) -> None:
-        self._stream.write(("\n" if self._tty and self._last else "") + text + "\n")
+        self._stream.write(("\n" if self._tty and self._last else "") + self._redact(text) + "\n")
         self._stream.flush()
         self._last = 0.0 if self._tty else self._last
+
+    def relay(self, controller: RunController) -> None:
+        """The tool's own lines of the run's log (a start's progress, warnings); the children's
+        lines stay in their log files, as the TUI's log screen shows them."""
+        for line in controller.drain_logs():
+            if line.source == "tool":
+                self.say(line.text)
 
 
 def _raise_interrupted(signum, _frame):
@@ -92,6 +102,7 @@ def _run_until_done(controller: RunController, options: HeadlessOptions, progres
     seen_running = False
     while True:
         controller.refresh(PROGRESS_EVERY_S + 1.0)
+        progress.relay(controller)
         snapshot = controller.snapshot()
         progress.show(snapshot)
         failure = controller.failure()
@@ -108,12 +119,13 @@ def _run_until_done(controller: RunController, options: HeadlessOptions, progres
 
 def run(controller: RunController, options: HeadlessOptions, stream: TextIO = sys.stderr) -> int:
     """Drive `controller` to the end; always shuts it down and, once started, always exports."""
-    progress = _Progress(stream)
+    progress = _Progress(stream, controller.redact)
     previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
     partial = started = False
     failure = ""
     try:
         try:
+            progress.relay(controller)
             if controller.mode == "attached":
                 _wait_for_master(controller, progress)
             # The tool stops the run itself, so the last reports are read before anything ends.
@@ -137,6 +149,7 @@ def run(controller: RunController, options: HeadlessOptions, stream: TextIO = sy
             return EXIT_SETUP
         return status
     except (RunError, MasterError, ValueError) as error:
+        progress.relay(controller)
         progress.say(f"error: {error}")
         return EXIT_SETUP
     finally:

@@ -171,7 +171,7 @@ class MediatorTuiApp(App[int]):
 
     def _command_failed(self, doing: str, error: Exception, then: Callable[[Any], None] | None) -> None:
         self._busy = None
-        self.notify(f"{doing} failed: {error}", severity="error", timeout=10)
+        self.notify(f"{doing} failed: {self.control.redact(str(error))}", severity="error", timeout=10)
         if then is not None:
             then(None)
 

@@ -70,6 +70,10 @@ class RunSession:
         run = self._run
         return run.drain_logs() if run is not None else ()
 
+    def redact(self, text: str) -> str:
+        run = self._run
+        return run.redact(text) if run is not None else text
+
     def start(self) -> None:
         with self._lock:
             run = self._run

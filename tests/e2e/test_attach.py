@@ -15,7 +15,7 @@ from mediator_tui.core.run.attach import attach
 from mediator_tui.core.run.controller import Load
 from mediator_tui.core.run.local import LocalRun, LocalSpec
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration  # Locust on the synthetic locustfile, no mediator
 
 REPO = Path(__file__).resolve().parents[2]
 SYNTHETIC = REPO / "tests" / "data" / "locustfile_synthetic.py"

@@ -30,14 +30,6 @@ pytestmark = pytest.mark.e2e
 TIMEOUT = 30.0
 
 
-@pytest.fixture(scope="module")
-def credo_mediator(tmp_path_factory):
-    mediator = LocalMediator("credo", run_dir=tmp_path_factory.mktemp("credo-mediator"))
-    mediator.start()
-    yield mediator
-    mediator.stop()
-
-
 @pytest.fixture(params=[("acapy_mediator", OOB, "implicit"), ("acapy_legacy_mediator", CONNECTIONS_V1, "implicit"),
                         ("credo_mediator", OOB, "implicit"), ("credo_mediator", OOB, "pickup_v2_live")],
                 ids=["acapy-1.7-oob", "acapy-0.12-c_i", "credo", "credo-pickup-v2-live"])

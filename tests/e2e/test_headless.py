@@ -1,8 +1,8 @@
 """`mediator-tui --headless --export DIR`, run as a user runs it: a separate process, real Locust.
 
-The embedded-mediator runs use the real ping scenario; the others use a
+The embedded-mediator runs use the real ping scenario (marked `e2e`); the others use a
 synthetic locustfile that sends nothing (tests/data/locustfile_synthetic.py,
-10 % failures) so they are quick and need no mediator.
+10 % failures) so they are quick and need no mediator (marked `integration`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ import pytest
 
 from mediator_tui.core.export import EXPORT_FILES
 from tests.procs import alive, descendants
-
-pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
 SYNTHETIC = REPO / "tests" / "data" / "locustfile_synthetic.py"
@@ -79,6 +77,7 @@ EMBEDDED = {"MEDIATION_URL": "", "AGENT_ENGINE": "native", "LOCUST_MIN_WAIT": "0
             "VERIFIED_TIMEOUT_SECONDS": "20", "MEDIATOR_FLAVOUR": "acapy"}
 
 
+@pytest.mark.e2e
 def test_local_run_against_the_embedded_mediator_exports_consistent_figures(tmp_path):
     process = headless(tmp_path, EMBEDDED, "-f", "locustMediatorPing.py", "-u", "4", "-r", "4", "-t", "12s",
                        "--workers", "2", "--fail-on", "fail_ratio>0.5", "--fail-on", "crashes>0")
@@ -99,6 +98,7 @@ def test_local_run_against_the_embedded_mediator_exports_consistent_figures(tmp_
     assert "Aggregated" in (out / "history.csv").read_text()
 
 
+@pytest.mark.integration
 def test_sigint_mid_run_still_writes_a_valid_partial_summary(tmp_path):
     process = synthetic(tmp_path, "-u", "6", "-r", "6", "-t", "120s")
     wait_for_line(process, "running", 60)
@@ -111,6 +111,7 @@ def test_sigint_mid_run_still_writes_a_valid_partial_summary(tmp_path):
     assert code == 0, stderr  # no thresholds given: nothing failed
 
 
+@pytest.mark.integration
 def test_a_crossed_threshold_exits_3_and_says_which(tmp_path):
     process = synthetic(tmp_path, "-u", "4", "-r", "4", "-t", "5s", "--fail-on", "fail_ratio>0.001",
                         "--fail-on", "p95(ping_mediator)>5000")
@@ -122,12 +123,14 @@ def test_a_crossed_threshold_exits_3_and_says_which(tmp_path):
                                                                       ("p95(ping_mediator)>5000", True)]
 
 
+@pytest.mark.integration
 def test_a_bad_threshold_is_a_usage_error_before_anything_starts(tmp_path):
     code, stderr = finish(synthetic(tmp_path, "-t", "5s", "--fail-on", "p95>>1"), 30)
     assert code == 2 and "cannot read the threshold" in stderr
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.e2e
 def test_no_process_of_the_run_survives_a_sigkill_of_the_tool(tmp_path):
     """The whole run: embedded mediator, watchdog, master, workers with their agents."""
     process = headless(tmp_path, EMBEDDED, "-f", "locustMediatorPing.py", "-u", "2",

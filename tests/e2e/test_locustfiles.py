@@ -1,8 +1,9 @@
-"""Every scenario briefly, on a master and two workers, against the real embedded mediator.
+"""Every scenario briefly, on a master and two workers started by the tool's own run core
+(`LocalRun`), against a real ACA-Py mediator.
 
 The issue and message scenarios use a second real ACA-Py as a ledger-free issuer
 (W3C credentials). Each run asserts the request rows a user reads, no failures, and
-the agent metrics the master aggregates on `/mediator-tui/agents`.
+the agent metrics the master aggregates on `/mediator-tui/agents`, as the master serves them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import time
 
 import pytest
+
+from tests.fixtures.local_run import LOCUSTFILES
 
 pytestmark = pytest.mark.e2e
 
@@ -31,15 +34,20 @@ def scenario_env(acapy_mediator):
     }
 
 
-def run(locust_cluster, locustfile: str, env: dict, users: int, settle=lambda rows: True) -> tuple[dict, dict, list]:
+def swarming(local_run, locustfile: str, env: dict, users: int):
+    run = local_run(env, LOCUSTFILES / locustfile, workers=2, users=users, spawn_rate=users)
+    run.local.start()
+    return run
+
+
+def run(local_run, locustfile: str, env: dict, users: int, settle=lambda rows: True) -> tuple[dict, dict, list]:
     """Swarm `users`, let them work RUN_S seconds and until `settle(rows)`; (rows, agent metrics, errors) while running."""
-    cluster = locust_cluster(f"locustfiles/{locustfile}", env, workers=2)
-    cluster.swarm(users=users, spawn_rate=users)
+    started = swarming(local_run, locustfile, env, users)
     time.sleep(RUN_S)
-    rows = cluster.rows_when(settle, 30, f"{locustfile}: enough requests")
-    metrics = cluster.agents()
-    errors = cluster.errors()
-    cluster.stop_load()
+    rows = started.master.rows_when(settle, 30, f"{locustfile}: enough requests")
+    metrics = started.master.agents()
+    errors = started.master.errors()
+    started.local.stop()
     return rows, metrics, errors
 
 
@@ -62,8 +70,8 @@ def assert_workers_report(metrics: dict, running: int, engine: str = "native") -
     assert all(w["limits"]["nofile"] > 0 for w in metrics["workers"].values())
 
 
-def test_mediator_ping(locust_cluster, scenario_env):
-    rows, metrics, errors = run(locust_cluster, "locustMediatorPing.py", scenario_env, users=4,
+def test_mediator_ping(local_run, scenario_env):
+    rows, metrics, errors = run(local_run, "locustMediatorPing.py", scenario_env, users=4,
                                 settle=lambda r: count(r, "didcomm ping_mediator") >= 20)
     assert_no_failures(rows, errors)
     assert count(rows, "didcomm agent_start") == 4
@@ -73,9 +81,9 @@ def test_mediator_ping(locust_cluster, scenario_env):
     assert metrics["total"]["memory"]["agent_processes"] == 0
 
 
-def test_mediator_ping_on_credo(locust_cluster, scenario_env):
+def test_mediator_ping_on_credo(local_run, scenario_env):
     env = {**scenario_env, "AGENT_ENGINE": "credo"}
-    rows, metrics, errors = run(locust_cluster, "locustMediatorPing.py", env, users=2,
+    rows, metrics, errors = run(local_run, "locustMediatorPing.py", env, users=2,
                                 settle=lambda r: count(r, "didcomm ping_mediator") >= 6)
     assert_no_failures(rows, errors)
     assert count(rows, "didcomm agent_start") == 2
@@ -86,8 +94,8 @@ def test_mediator_ping_on_credo(locust_cluster, scenario_env):
     assert memory["per_agent_unique_bytes"] == memory["unique_bytes"] // 2
 
 
-def test_mediator_deliver(locust_cluster, scenario_env):
-    rows, metrics, errors = run(locust_cluster, "locustMediatorDeliver.py", scenario_env, users=2,
+def test_mediator_deliver(local_run, scenario_env):
+    rows, metrics, errors = run(local_run, "locustMediatorDeliver.py", scenario_env, users=2,
                                 settle=lambda r: count(r, "didcomm deliver_message") >= 10)
     assert_no_failures(rows, errors)
     assert count(rows, "didcomm agent_start") == 4
@@ -95,25 +103,25 @@ def test_mediator_deliver(locust_cluster, scenario_env):
     assert_workers_report(metrics, running=4)
 
 
-def test_liveness(locust_cluster, scenario_env, issuer):
-    rows, metrics, errors = run(locust_cluster, "locustLiveness.py", {**scenario_env, **issuer.env()}, users=2,
+def test_liveness(local_run, scenario_env, issuer):
+    rows, metrics, errors = run(local_run, "locustLiveness.py", {**scenario_env, **issuer.env()}, users=2,
                                 settle=lambda r: count(r, "admin liveness") >= 10)
     assert_no_failures(rows, errors)
     assert set(rows) == {"admin liveness"}
     assert_workers_report(metrics, running=0)
 
 
-def test_liveness_of_a_dead_issuer_fails(locust_cluster, scenario_env):
+def test_liveness_of_a_dead_issuer_fails(local_run, scenario_env):
     env = {**scenario_env, "ISSUER_URL": "http://127.0.0.1:9", "ISSUER_HEADERS": "{}"}
-    rows, _metrics, errors = run(locust_cluster, "locustLiveness.py", env, users=1,
+    rows, _metrics, errors = run(local_run, "locustLiveness.py", env, users=1,
                                  settle=lambda r: r.get("admin liveness", {}).get("num_failures", 0) >= 3)
     assert rows["admin liveness"]["num_failures"] == rows["admin liveness"]["num_requests"]
     assert any("GET /status" in e["error"] for e in errors)
 
 
-def test_connections_per_agent(locust_cluster, scenario_env, issuer):
+def test_connections_per_agent(local_run, scenario_env, issuer):
     env = {**scenario_env, **issuer.env(), "CONNECTIONS_PER_AGENT": "3", "WITH_MEDIATION": "true"}
-    rows, metrics, errors = run(locust_cluster, "locustConnection.py", env, users=3,
+    rows, metrics, errors = run(local_run, "locustConnection.py", env, users=3,
                                 settle=lambda r: count(r, "didcomm receive_invitation") >= 9)
     assert_no_failures(rows, errors)
     assert count(rows, "didcomm receive_invitation") == 9
@@ -122,8 +130,8 @@ def test_connections_per_agent(locust_cluster, scenario_env, issuer):
 
 
 @pytest.mark.parametrize("locustfile", ["locustMediatorMsg.py", "locustIssueMsg.py"])
-def test_issuer_messages(locust_cluster, scenario_env, issuer, locustfile):
-    rows, metrics, errors = run(locust_cluster, locustfile, {**scenario_env, **issuer.env()}, users=3,
+def test_issuer_messages(local_run, scenario_env, issuer, locustfile):
+    rows, metrics, errors = run(local_run, locustfile, {**scenario_env, **issuer.env()}, users=3,
                                 settle=lambda r: count(r, "didcomm receive_message") >= 10)
     assert_no_failures(rows, errors)
     assert count(rows, "didcomm receive_invitation") == 3
@@ -134,8 +142,8 @@ def test_issuer_messages(locust_cluster, scenario_env, issuer, locustfile):
 
 
 @pytest.mark.parametrize("locustfile", ["locustMediatorIssue.py", "locustIssue.py"])
-def test_issuer_credentials(locust_cluster, scenario_env, issuer, locustfile):
-    rows, metrics, errors = run(locust_cluster, locustfile, {**scenario_env, **issuer.env()}, users=3,
+def test_issuer_credentials(local_run, scenario_env, issuer, locustfile):
+    rows, metrics, errors = run(local_run, locustfile, {**scenario_env, **issuer.env()}, users=3,
                                 settle=lambda r: count(r, "didcomm receive_credential") >= 6)
     assert_no_failures(rows, errors)
     assert count(rows, "didcomm receive_invitation") == 3
@@ -145,19 +153,18 @@ def test_issuer_credentials(locust_cluster, scenario_env, issuer, locustfile):
     assert_workers_report(metrics, running=3)
 
 
-def test_pool_smaller_than_users_refuses_extra_wallets_and_the_rest_keep_working(locust_cluster, scenario_env, issuer):
+def test_pool_smaller_than_users_refuses_extra_wallets_and_the_rest_keep_working(local_run, scenario_env, issuer):
     env = {**scenario_env, **issuer.env(), "START_PORT": "26100", "END_PORT": "26102"}
-    cluster = locust_cluster("locustfiles/locustIssueMsg.py", env, workers=2)
-    cluster.swarm(users=4, spawn_rate=4)
-    rows = cluster.rows_when(lambda r: count(r, "didcomm receive_message") >= 10
-                             and r.get("didcomm agent_start", {}).get("num_failures", 0) >= 2, 30,
-                             "messages to two wallets and refusals of the other two")
-    metrics = cluster.agents()
+    started = swarming(local_run, "locustIssueMsg.py", env, users=4)
+    rows = started.master.rows_when(lambda r: count(r, "didcomm receive_message") >= 10
+                                    and r.get("didcomm agent_start", {}).get("num_failures", 0) >= 2, 30,
+                                    "messages to two wallets and refusals of the other two")
+    metrics = started.master.agents()
     assert rows["didcomm receive_message"]["num_failures"] == 0
     assert metrics["total"]["ports"] == {"size": 2, "in_use": 2, "in_use_max": 2,
                                          "refused": metrics["total"]["ports"]["refused"]}
     assert metrics["total"]["ports"]["refused"] >= 2
     assert metrics["total"]["agents"]["running"] == 2
-    assert len(cluster.ready_workers()) == 2
-    refusals = [e for e in cluster.errors() if e["name"] == "agent_start"]
+    assert len(started.master.ready_workers()) == 2
+    refusals = [e for e in started.master.errors() if e["name"] == "agent_start"]
     assert refusals and all("exhausted: all 1 ports in use" in e["error"] for e in refusals)

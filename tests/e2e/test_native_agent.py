@@ -11,8 +11,6 @@ import pytest
 from mediator_tui.agents.interface import AgentError, StartOptions
 from mediator_tui.agents.native.agent import NativeAgent
 from mediator_tui.agents.native.keys import key_from_reference
-from mediator_tui.core.mediator import LocalMediator
-from mediator_tui.core.mediator.credo import credo
 from mediator_tui.core.mediator.flavour import CONNECTIONS_V1, OOB
 
 pytestmark = pytest.mark.e2e
@@ -40,15 +38,6 @@ def invitation(mediator, kind: str) -> str:
                                      data=body, method="POST", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)["invitation_url"]
-
-
-@pytest.fixture(scope="module")
-def credo_mediator(tmp_path_factory):
-    flavour = credo()
-    if not flavour.installable():
-        pytest.skip(f"the credo mediator needs {flavour.needs()}")
-    with LocalMediator(flavour, run_dir=tmp_path_factory.mktemp("credo-mediator")) as mediator:
-        yield mediator
 
 
 @pytest.fixture

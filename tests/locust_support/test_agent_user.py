@@ -5,12 +5,16 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 SCENARIO = Path(__file__).parent / "data" / "scripted_scenario.py"
 # The scripted agent never dials it; the config only checks it is an invitation.
 UNUSED_INVITATION = "http://127.0.0.1:9/?oob=" + base64.urlsafe_b64encode(json.dumps({
     "@type": "https://didcomm.org/out-of-band/1.1/invitation", "@id": "x",
     "services": [{"id": "#inline", "type": "did-communication", "recipientKeys": ["did:key:z6Mk"],
                   "serviceEndpoint": "http://127.0.0.1:9"}]}).encode()).decode().rstrip("=")
+pytestmark = pytest.mark.integration  # real Locust processes on a scripted agent, no mediator
+
 FAST = {"LOCUST_MIN_WAIT": "0.05", "LOCUST_MAX_WAIT": "0.1", "AGENT_ENGINE": "native",
         "MEDIATION_URL": UNUSED_INVITATION, "WITH_MEDIATION": "true"}
 
@@ -40,7 +44,7 @@ def test_dead_agent_is_counted_and_restarted_before_the_next_task(locust_cluster
 
     locust.stop_load()
     locust.wait_for(lambda: locust.agents()["total"]["agents"]["running"] == 0, 10, "agents shut down on stop")
-    locust.post("/stats/reset")
+    locust.client.reset_stats()
     after = locust.agents()["total"]
     assert after["agents"]["crashed"] == 0 and after["agents"]["started"] == 0 and after["crashes"] == []
 
@@ -93,10 +97,11 @@ def test_a_wallet_that_cannot_start_is_retried_after_a_doubling_pause_and_says_s
     assert len(backing_off) <= 4
 
 
-def test_pool_smaller_than_users_refuses_the_extra_ones_and_keeps_workers_alive(locust_cluster):
+def test_pool_smaller_than_users_refuses_the_extra_ones_and_keeps_workers_alive(local_run):
     env = {**FAST, "WITH_MEDIATION": "false", "START_PORT": "20000", "END_PORT": "20004", "LOCUST_WORKERS": "2"}
-    cluster = locust_cluster(SCENARIO, env, workers=2)
-    cluster.swarm(users=6, spawn_rate=20)
+    run = local_run(env, SCENARIO, workers=2, users=6, spawn_rate=20)
+    run.local.start()
+    cluster = run.master
     cluster.wait_for(lambda: cluster.agents()["total"]["ports"]["refused"] >= 4, 20, "refusals on both workers")
     pings_before = cluster.rows_when(lambda r: "didcomm ping_mediator" in r, 5, "pings")["didcomm ping_mediator"]
     cluster.rows_when(lambda r: r["didcomm ping_mediator"]["num_requests"] > pings_before["num_requests"] + 20, 10,

@@ -29,6 +29,10 @@ class FakeControl:
         lines, self.pending_logs = self.pending_logs, []
         return lines
 
+    @staticmethod
+    def redact(text: str) -> str:
+        return text.replace("s3cr3t-token", "****")
+
     def start(self) -> None:
         self.calls.append(("start",))
         self.current = replace(self.current, status=replace(self.current.status, state="running"))

@@ -86,6 +86,27 @@ def test_secret_is_masked_until_revealed(drive):
     drive(steps)
 
 
+def test_a_url_holding_a_password_is_masked_like_a_secret(drive, env_file: Path):
+    env_file.write_text(env_file.read_text() + "ISSUER_URL=http://admin:url-pw-8c1e@issuer.example:8021\n"
+                        "VERIFIER_URL=http://verifier.example:8031\n")
+
+    async def steps(pilot):
+        await pilot.press("c")
+        await pilot.pause()
+        issuer = pilot.app.screen.query_one("#edit-ISSUER_URL", Input)
+        assert issuer.password and issuer.value.endswith("@issuer.example:8021")
+        issuer.scroll_visible()
+        await pilot.pause()
+        assert "url-pw-8c1e" not in pilot.app.export_screenshot()
+        assert not pilot.app.screen.query_one("#edit-VERIFIER_URL", Input).password
+        pilot.app.screen.query_one("#reveal-ISSUER_URL").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not issuer.password
+
+    drive(steps)
+
+
 def test_revert_restores_the_saved_value(drive):
     async def steps(pilot):
         await pilot.press("c")

@@ -43,8 +43,9 @@ class Config:
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
 
-    def redactor(self) -> Redactor:
-        return Redactor(self.raw)
+    def redactor(self, **given: str) -> Redactor:
+        """Scrubs the configuration's secrets, and those of values `given` on the command line."""
+        return Redactor({**self.raw, **{key: value for key, value in given.items() if value}})
 
     def masked(self) -> dict[str, str]:
         """Every raw setting as it may be shown: secrets replaced."""

@@ -11,11 +11,12 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv.parser import parse_stream
+
+from ..atomic_file import write_text_atomic
 
 # Values made only of these characters read back unchanged without quotes.
 _SAFE_UNQUOTED = re.compile(r"[A-Za-z0-9_./:,@+\-=?&%~]*")
@@ -121,22 +122,5 @@ class EnvFile:
 
     def save(self, path: str | os.PathLike | None = None) -> Path:
         """Write atomically: a crash or a full disk leaves the old file as it was."""
-        target = Path(path or self.path or ".env")
-        directory = target.parent if str(target.parent) else Path(".")
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o600
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(self.text())
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp_name, mode)
-            os.replace(tmp_name, target)
-        except BaseException:
-            try:
-                os.unlink(tmp_name)
-            except FileNotFoundError:
-                pass
-            raise
-        self.path = target
-        return target
+        self.path = write_text_atomic(Path(path or self.path or ".env"), self.text())
+        return self.path

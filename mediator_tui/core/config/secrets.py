@@ -5,16 +5,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from .schema import BY_KEY
+from .url_auth import basic_authorization
 
 MASK = "****"
 # Unknown keys are judged by name: a user's own API_KEY or AUTH_TOKEN is as secret as ours.
 _SECRET_NAME = re.compile(r"(KEY|PASSWORD|PASSWD|TOKEN|SECRET|AUTH|HEADERS|CREDENTIAL)", re.I)
 # Pieces shorter than this are too likely to appear by chance to be scrubbed from text.
 _MIN_SECRET_LENGTH = 4
-_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@]+:)[^\s@/]+@", re.I)
+_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+@", re.I)
+_URL_USERINFO = re.compile(r"\b[a-z][a-z0-9+.-]*://([^\s:/@]*):([^\s@/]+)@", re.I)
+# The master's basic-auth pair, given as settings rather than in a URL.
+_BASIC_AUTH_PAIRS = (("ATTACH_USERNAME", "ATTACH_PASSWORD"),)
 
 
 def is_secret(key: str) -> bool:
@@ -46,19 +50,31 @@ def strip_url_password(value: str) -> str:
 
 def secret_fragments(values: Mapping[str, str]) -> list[str]:
     """Every string that must never appear in output: whole secret values and the values inside
-    secret JSON objects (an `Authorization` header's token, with and without its scheme)."""
+    secret JSON objects (an `Authorization` header's token, with and without its scheme), and the
+    password of any URL in any value, as written, decoded and inside the basic-auth header it makes."""
     found: set[str] = set()
     for key, value in values.items():
-        if not value or not is_secret(key):
+        if not value:
             continue
-        found.add(value)
-        found.update(_json_strings(value))
+        found.update(_url_credentials(value))
+        if is_secret(key):
+            found.add(value)
+            found.update(_json_strings(value))
+    for user_key, password_key in _BASIC_AUTH_PAIRS:
+        if values.get(password_key):
+            found.add(basic_authorization(values.get(user_key, ""), values[password_key]))
     pieces = set(found)
     for item in found:
         scheme, _, token = item.partition(" ")
         if token and scheme.lower() in {"bearer", "basic", "token", "apikey"}:
             pieces.add(token)
     return sorted((p for p in pieces if len(p) >= _MIN_SECRET_LENGTH), key=len, reverse=True)
+
+
+def _url_credentials(value: str) -> Iterable[str]:
+    for match in _URL_USERINFO.finditer(value):
+        user, password = match.groups()
+        yield from (password, unquote(password), basic_authorization(unquote(user), unquote(password)))
 
 
 def _json_strings(value: str) -> Iterable[str]:

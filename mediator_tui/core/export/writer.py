@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from ..atomic_file import write_text_atomic
 from ..metrics.snapshot import Snapshot
 from ..thresholds import ThresholdResult
 from . import charts_txt, tables
-from .atomic import write_text_atomic
 from .charts import report_charts
 from .html import report_html
 

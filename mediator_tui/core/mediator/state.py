@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from mediator_tui.common.app_dirs import state_dir
+
+from ..atomic_file import write_text_atomic
 
 
 def state_file() -> Path:
@@ -33,11 +34,7 @@ def load() -> dict | None:
 
 
 def save(state: dict) -> None:
-    path = state_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(state, indent=2))
-    os.replace(temporary, path)
+    write_text_atomic(state_file(), json.dumps(state, indent=2))
 
 
 def clear() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Callable
 from urllib.parse import urlsplit
 
+from ..config.url_auth import plain_http_warning
 from ..metrics.store import MetricStore
 from .controller import Load, RunController, RunError
 from .master_api import MasterClient
@@ -23,10 +24,13 @@ def attach(url: str, load: Load, *, username: str = "", password: str = "", targ
            redact: Callable[[str], str] = lambda text: text, poll_every_s: float = 1.0) -> AttachedRun:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RunError(f"--attach needs the master's web URL, like http://host:8089 (got {url!r})")
+        raise RunError(f"--attach needs the master's web URL, like http://host:8089 (got {redact(url)!r})")
     client = MasterClient(url, username, password)
     store = MetricStore("attached", redact(client.base_url))
     store.describe_run(target=target, run_time_s=load.run_time_s)
     run = AttachedRun(client, load, redact=redact, store=store, poll_every_s=poll_every_s)
+    warning = plain_http_warning("--attach", client.base_url, client.has_credentials)
+    if warning:
+        run.logs.say(warning)
     run.prepare()
     return run

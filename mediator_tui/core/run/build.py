@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..config import Config, LocustFiles, load_config, parse_duration
 from ..config.runnable import scenario_problems
+from ..config.url_auth import credential_warnings
 from ..config.validate import parse_locust_files
 from .attach import attach
 from .controller import Load, RunController, RunError
@@ -52,9 +53,9 @@ def build_controller(config: Config, overrides: Overrides | None = None, poll_ev
     load = Load(users=_pick(given.users, config["LOCUST_USERS"]),
                 spawn_rate=_pick(given.spawn_rate, config["LOCUST_SPAWN_RATE"]),
                 run_time_s=_pick(given.run_time_s, config["LOCUST_RUN_TIME"]))
-    redact = config.redactor()
-    mediation_url = config.raw.get("MEDIATION_URL", "").strip()
     attach_url = given.attach_url or config["ATTACH_URL"]
+    redact = config.redactor(ATTACH_URL=attach_url)
+    mediation_url = config.raw.get("MEDIATION_URL", "").strip()
     if attach_url:
         return attach(attach_url, load, username=config["ATTACH_USERNAME"], password=config["ATTACH_PASSWORD"],
                       target=describe_target(mediation_url), redact=redact, poll_every_s=poll_every_s)
@@ -79,7 +80,10 @@ def build_controller(config: Config, overrides: Overrides | None = None, poll_ev
         # The default port is only a suggestion: a free one is taken unless the user set it.
         master_bind_port=config["MASTER_PORT"] if "MASTER_PORT" in config.raw else 0,
     )
-    return LocalRun(spec, load, redact=redact, poll_every_s=poll_every_s)
+    run = LocalRun(spec, load, redact=redact, poll_every_s=poll_every_s)
+    for warning in credential_warnings(config.raw):
+        run.logs.say(warning)
+    return run
 
 
 def controller_for(config_path: str | Path | None = None, overrides: Overrides | None = None) -> RunController:

@@ -16,7 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from ...common import node_agent
 from ..config import project_root
@@ -122,23 +122,19 @@ class LocalRun(RunController):
             env[EMBEDDED_MEDIATOR_ENV] = json.dumps(self.mediator.to_state())
         if agent_dir is not None:
             env[node_agent.AGENT_DIR_ENV] = str(agent_dir)
-        env.update({"MEDIATION_URL": mediation_url, "PYTHONUNBUFFERED": "1",
-                    # Locustfiles and the group watchdog import this package, installed or not.
-                    "PYTHONPATH": os.pathsep.join(filter(None, (str(project_root()), self.spec.env.get("PYTHONPATH"))))})
-        files = ",".join(str(p) for p in self.spec.locustfiles)
-        common = ["-f", files, *self.spec.extra_args]
+        env["MEDIATION_URL"] = mediation_url
+        env = locust_environment(env)
+        common = ("-f", ",".join(str(p) for p in self.spec.locustfiles), *self.spec.extra_args)
         master_log = self.run_dir / "master.log"
-        self._master = self.group.start("master", _locust(
-            "--master", "--master-bind-host", self.spec.master_bind_host,
-            "--master-bind-port", str(self.master_port), "--web-host", "127.0.0.1",
-            "--web-port", str(self.web_port), *common), env=env, cwd=self.run_dir, log_path=master_log)
+        self._master = self.group.start("master", locust_command(
+            *master_args(self.spec.master_bind_host, self.master_port), *web_args(self.web_port), *common),
+            env=env, cwd=self.run_dir, log_path=master_log)
         self.logs.follow("master", master_log)
         connect_host = "127.0.0.1" if self.spec.master_bind_host in LOOPBACK_BINDS else self.spec.master_bind_host
         for index in range(self.spec.worker_count):
             worker_log = self.run_dir / f"worker-{index}.log"
-            self.group.start(f"worker-{index}", _locust(
-                "--worker", "--master-host", connect_host, "--master-port", str(self.master_port),
-                *common), env=env, cwd=self.run_dir, log_path=worker_log)
+            self.group.start(f"worker-{index}", locust_command(*worker_args(connect_host, self.master_port), *common),
+                             env=env, cwd=self.run_dir, log_path=worker_log)
             self.logs.follow("worker", worker_log)
         self._wait_for_workers()
 
@@ -202,5 +198,28 @@ class LocalRun(RunController):
                     shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
-def _locust(*args: str) -> list[str]:
+# The Locust command lines and environment of a run's processes, also used by the tests that start
+# a Locust of their own (a plain `locust -f`, a cluster to attach to): one way to start Locust.
+
+def locust_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "locust", *args]
+
+
+def locust_environment(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` plus what every Locust process of ours needs."""
+    return {**env, "PYTHONUNBUFFERED": "1",
+            # Locustfiles and the group watchdog import this package, installed or not.
+            "PYTHONPATH": os.pathsep.join(filter(None, (str(project_root()), env.get("PYTHONPATH"))))}
+
+
+def web_args(port: int) -> tuple[str, ...]:
+    """The web UI and API on loopback: the tool steers every master through it."""
+    return ("--web-host", "127.0.0.1", "--web-port", str(port))
+
+
+def master_args(bind_host: str, bind_port: int) -> tuple[str, ...]:
+    return ("--master", "--master-bind-host", bind_host, "--master-bind-port", str(bind_port))
+
+
+def worker_args(master_host: str, master_port: int) -> tuple[str, ...]:
+    return ("--worker", "--master-host", master_host, "--master-port", str(master_port))

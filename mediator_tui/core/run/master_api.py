@@ -1,17 +1,20 @@
 """HTTP client of a Locust master's web API: the one way the tool reads and steers a run.
 
 Local and attached runs go through the same calls. Basic-auth credentials are
-sent when given (a master behind a proxy); Locust itself has none built in.
+sent when given (a master behind a proxy); Locust itself has none built in. They
+may be written into the URL (`http://user:pw@host:8089`, as curl takes them);
+explicit ones win. They follow a redirect only to the same scheme, host and port.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import socket
 import urllib.error
 import urllib.parse
 import urllib.request
+
+from ..config.url_auth import basic_authorization, split_userinfo
 
 AGENTS_PATH = "/mediator-tui/agents"
 
@@ -22,12 +25,20 @@ class MasterError(Exception):
 
 class MasterClient:
     def __init__(self, base_url: str, username: str = "", password: str = "", timeout_s: float = 3.0):
-        self.base_url = base_url.rstrip("/")
+        given = split_userinfo(base_url)
+        # base_url is what messages and the status line show: never the credentials.
+        self.base_url = given.url.rstrip("/")
         self._timeout_s = timeout_s
         self._headers = {"Accept": "application/json"}
         if username or password:
-            token = base64.b64encode(f"{username}:{password}".encode()).decode()
-            self._headers["Authorization"] = f"Basic {token}"
+            self._authorization = basic_authorization(username, password)
+        else:
+            self._authorization = given.authorization
+        self._opener = urllib.request.build_opener(_SameOriginAuthRedirects)
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self._authorization)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -84,8 +95,11 @@ class MasterClient:
     def _request(self, method: str, path: str, form: dict | None) -> bytes:
         data = urllib.parse.urlencode(form).encode() if form is not None else None
         request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=self._headers)
+        if self._authorization:
+            # An unredirected header: urllib copies only the others onto a redirect's request.
+            request.add_unredirected_header("Authorization", self._authorization)
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout_s) as response:
+            with self._opener.open(request, timeout=self._timeout_s) as response:
                 return response.read()
         except urllib.error.HTTPError as error:
             if error.code == 404:
@@ -103,6 +117,22 @@ class MasterClient:
             raise MasterError(f"cannot reach the master at {self.base_url}: {_reason(error)}") from None
         except ValueError as error:  # a URL urllib cannot use at all
             raise MasterError(f"'{self.base_url}' is not a usable URL: {error}") from None
+
+
+class _SameOriginAuthRedirects(urllib.request.HTTPRedirectHandler):
+    """Carries the credentials across a redirect only when it stays on the same scheme, host and port."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        authorization = req.get_header("Authorization")
+        if new is not None and authorization and _origin(newurl) == _origin(req.full_url):
+            new.add_unredirected_header("Authorization", authorization)
+        return new
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(parts.scheme)
 
 
 class _NotFound(MasterError):

@@ -7,6 +7,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from mediator_tui.core.config.schema import Setting
+from mediator_tui.core.config.url_auth import split_userinfo
 
 _BOOL_CHOICES = ("true", "false")
 
@@ -30,13 +31,15 @@ class SettingField(Vertical):
         super().__init__(id=f"field-{setting.key}")
         self.setting = setting
         self._initial = raw
+        # A URL holding a password is edited like a secret: hidden until the user asks.
+        self._hidden = setting.secret or (setting.kind == "url" and bool(split_userinfo(raw).password))
 
     def compose(self) -> ComposeResult:
         setting = self.setting
         with Horizontal():
             yield Label(setting.key, classes="setting-key")
             yield self._editor(self._initial)
-            if setting.secret:
+            if self._hidden:
                 yield Button("Show", id=f"reveal-{setting.key}", classes="reveal", compact=True)
         yield Static(setting.help, classes="setting-help", markup=False)
         yield Static("", classes="setting-problem", markup=False)
@@ -51,7 +54,7 @@ class SettingField(Vertical):
         if self.setting.kind in ("bool", "choice"):
             return Select(((option or "(empty)", option) for option in self._options(raw)),
                           value=raw, allow_blank=False, compact=True, id=f"edit-{key}")
-        return Input(raw, password=self.setting.secret, compact=True, id=f"edit-{key}",
+        return Input(raw, password=self._hidden, compact=True, id=f"edit-{key}",
                      placeholder=self.setting.default or "(empty)")
 
     @property
