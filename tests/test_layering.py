@@ -16,7 +16,7 @@ print(json.dumps({"modules": names, "loaded": sorted(m for m in sys.modules if m
 """
 
 
-@pytest.mark.parametrize("package", ["mediator_tui.core", "mediator_tui.agents"])
+@pytest.mark.parametrize("package", ["mediator_tui.core", "mediator_tui.agents", "mediator_tui.contracts"])
 def test_package_loads_neither_textual_nor_locust(package):
     result = subprocess.run([sys.executable, "-c", PROBE, package], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 AGGREGATED = "Aggregated"
+# Bumped when a field changes meaning or goes away: whoever keeps snapshots can tell them apart.
+SNAPSHOT_VERSION = 1
 
 # How the interval percentiles of a row or point were obtained.
 #   "histogram":  exact, from the difference of two cumulative response-time histograms;
@@ -53,6 +55,7 @@ class RunStatus:
     engine: str | None = None  # "native" / "credo" as the workers report it
     locustfiles: tuple[str, ...] = ()
     target: str = ""  # mediator URL with secrets removed
+    peak_users: int = 0  # most users at once this run
 
     @property
     def worker_count(self) -> int:
@@ -229,6 +232,7 @@ class Snapshot:
     agents: AgentsSnapshot
     ports: PortsSnapshot
     memory: MemorySnapshot
+    version: int = SNAPSHOT_VERSION
 
     def series(self, key: str = AGGREGATED) -> Series | None:
         return next((s for s in self.history if s.key == key), None)
