@@ -1,5 +1,6 @@
 """The export: every file from one snapshot, figures that agree, files that appear whole."""
 
+import copy
 import csv
 import json
 import os
@@ -9,13 +10,18 @@ import pytest
 
 from mediator_tui.core.export import EXPORT_FILES, write_export
 from mediator_tui.core.atomic_file import write_text_atomic
-from mediator_tui.core.metrics.snapshot import example_snapshot
 from mediator_tui.core.thresholds import check_all, parse_thresholds
+from tests.recording.replay import ended_run, recorded_calls, replay
+
+
+def last_recorded_feed() -> tuple[dict, dict, dict]:
+    """The master's payloads of the recorded run's last poll: /stats/requests, agents, histograms."""
+    return next(args for _, name, args, _ in reversed(recorded_calls()) if name == "feed")
 
 
 @pytest.fixture
 def exported(tmp_path):
-    snapshot = example_snapshot()
+    snapshot = ended_run()
     results = check_all(parse_thresholds(["fail_ratio>0.01", "crashes>0"]), snapshot)
     write_export(tmp_path, snapshot, results)
     return tmp_path, snapshot
@@ -41,27 +47,35 @@ def test_summary_has_the_documented_keys(exported):
     assert set(summary["agents"]) == {"started", "running", "crashed", "restarted", "peak_running"}
     assert set(summary["ports"]) == {"size", "in_use_max", "refused"}
     assert set(summary["memory"]) == {"agents", "unique_bytes", "shared_bytes", "per_agent_unique_bytes"}
-    assert summary["thresholds"] == [{"expr": "fail_ratio>0.01", "value": 0.002, "ok": True},
-                                     {"expr": "crashes>0", "value": 1, "ok": False}]
-    assert summary["run"]["duration_s"] == 120.0 and summary["run"]["workers"] == 2
-    assert summary["run"]["missing_workers"] == ["host_3"]  # a worker lost mid-run leaves a trace
+    stats, agents, _ = last_recorded_feed()
+    aggregated = next(row for row in stats["stats"] if row["name"] == "Aggregated")
+    assert summary["thresholds"] == [
+        {"expr": "fail_ratio>0.01", "value": aggregated["num_failures"] / aggregated["num_requests"], "ok": True},
+        {"expr": "crashes>0", "value": agents["total"]["agents"]["crashed"], "ok": False}]
+    assert 40 <= summary["run"]["duration_s"] < 45  # the recorded run was asked for 40 s
+    assert summary["run"]["workers"] == len(stats["workers"]) == 2 and summary["run"]["missing_workers"] == []
+    assert summary["run"]["users"] == 6  # the peak: after the stop no user is left
+    # Memory when the most agents ran, not after the stop ended them all.
+    assert summary["memory"]["agents"] == 6 and agents["total"]["memory"]["agents"] == 0
+    assert summary["memory"]["per_agent_unique_bytes"] == pytest.approx(summary["memory"]["unique_bytes"] / 6, abs=0.1)
 
 
 def test_figures_agree_across_files(exported):
     directory, snapshot = exported
     summary = json.loads((directory / "summary.json").read_text())
     requests = read_csv(directory / "requests.csv")
-    assert summary["total"]["count"] == sum(int(r["count"]) for r in requests) == 6000
-    assert summary["total"]["failures"] == sum(int(r["failures"]) for r in requests)
+    stats, agents, histograms = last_recorded_feed()
+    assert summary["total"]["count"] == sum(int(r["count"]) for r in requests) == histograms["total"]["num_requests"]
+    assert summary["total"]["failures"] == sum(int(r["failures"]) for r in requests) == 2
     assert [r["name"] for r in requests] == [r["name"] for r in summary["requests"]]
     history = read_csv(directory / "history.csv")
     assert len(history) == sum(len(s.points) for s in snapshot.history)
-    assert {r["series"] for r in history} == {"Aggregated", "DIDComm ping_mediator"}
+    assert {r["series"] for r in history} == {"Aggregated", "didcomm agent_start", "didcomm ping_mediator"}
     crashes = read_csv(directory / "agents.csv")
-    assert len(crashes) == summary["agents"]["crashed"] == 1
-    assert "socket hang up" in crashes[0]["stderr_tail"]
+    assert len(crashes) == summary["agents"]["crashed"] == 2
+    assert all(c["reason"] == "agent process killed by SIGKILL" and c["stderr_tail"] for c in crashes)
     assert len(read_csv(directory / "memory.csv")) == len(snapshot.resources)
-    assert read_csv(directory / "failures.csv")[0]["occurrences"] == "12"
+    assert read_csv(directory / "failures.csv")[0]["occurrences"] == str(stats["errors"][0]["occurrences"]) == "2"
 
 
 def test_report_is_one_self_contained_page_with_four_charts(exported):
@@ -73,7 +87,19 @@ def test_report_is_one_self_contained_page_with_four_charts(exported):
     for title in ("Requests per second", "Latency percentiles", "Users and agents", "Agent memory"):
         assert title in page
     assert "FAILED" in page  # the crashes>0 threshold
-    assert "<tr><td>missing_workers</td><td>host_3</td></tr>" in page
+
+
+def test_a_worker_lost_mid_run_leaves_a_trace_in_the_summary(tmp_path):
+    store, clock = replay()
+    stats, agents, histograms = copy.deepcopy(last_recorded_feed())
+    lost = stats["workers"][1]
+    lost["state"] = "missing"
+    clock.t += 1.0
+    store.feed(stats, agents, histograms)
+    write_export(tmp_path, store.snapshot())
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["run"]["missing_workers"] == [lost["id"]] and summary["run"]["workers"] == 1
+    assert f"<tr><td>missing_workers</td><td>{lost['id']}</td></tr>" in (tmp_path / "report.html").read_text()
 
 
 def test_terminal_charts_show_the_same_charts_without_colour_codes(exported):
@@ -85,9 +111,11 @@ def test_terminal_charts_show_the_same_charts_without_colour_codes(exported):
 
 
 def test_secrets_are_scrubbed_from_every_file(tmp_path):
-    write_export(tmp_path, example_snapshot(), redact=lambda text: text.replace("host_1", "****"))
+    snapshot = ended_run()
+    secret = snapshot.status.workers[0].worker_id  # in several files: summary, history of crashes, report
+    write_export(tmp_path, snapshot, redact=lambda text: text.replace(secret, "****"))
     for name in EXPORT_FILES:
-        assert "host_1" not in (tmp_path / name).read_text(), name
+        assert secret not in (tmp_path / name).read_text(), name
 
 
 def test_a_failed_write_leaves_the_previous_file_and_no_temporary(tmp_path, monkeypatch):

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from mediator_tui.core import headless
 from mediator_tui.core.export import write_export
-from mediator_tui.core.metrics.snapshot import example_snapshot
 from mediator_tui.core.thresholds import parse_thresholds
+from tests.recording.replay import running_run
 
 
 class FakeRun:
-    """Stands in for a controller: the snapshot is the example one; the master may 'die' on a given poll."""
+    """Stands in for a controller: the snapshot is the recorded run's; the master may 'die' on a given poll."""
 
     mode = "local"
 
@@ -35,7 +35,7 @@ class FakeRun:
         return True
 
     def snapshot(self):
-        return example_snapshot()  # elapsed 120 s
+        return running_run()  # elapsed 35 s
 
     def failure(self):
         return "the Locust master exited" if self.die_after_polls and self.polls >= self.die_after_polls else ""
@@ -55,7 +55,7 @@ class FakeRun:
         self.calls.append("shutdown")
 
 
-def run(tmp_path, fake, *thresholds, run_time_s=60.0):
+def run(tmp_path, fake, *thresholds, run_time_s=30.0):
     options = headless.HeadlessOptions(export_dir=tmp_path, thresholds=parse_thresholds(list(thresholds)),
                                        run_time_s=run_time_s)
     stream = io.StringIO()
@@ -85,7 +85,7 @@ def test_a_master_that_dies_gives_a_partial_export_and_exit_2(tmp_path):
 
 
 def test_progress_line_shows_elapsed_users_rate_failures_and_p95():
-    line = headless.progress_line(example_snapshot())
-    assert line.startswith("[  120s/300s] running")
-    assert "users 60/60" in line and "req/s    49.0" in line and "failures 12 (0.20%)" in line
-    assert "p95 110 ms" in line and "agents 59 (1 crashed)" in line
+    line = headless.progress_line(running_run())
+    assert line.startswith("[   35s/40s] running")
+    assert "users 6/6" in line and "req/s     7.7" in line and "failures 2 (0.88%)" in line
+    assert "p95 45 ms" in line and "agents 6 (2 crashed)" in line

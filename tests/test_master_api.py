@@ -2,6 +2,7 @@
 
 import base64
 import json
+from pathlib import Path
 
 import pytest
 
@@ -111,6 +112,72 @@ def test_the_poller_feeds_the_store_and_recovers_when_the_master_answers_again(m
     assert snapshot.status.connected and snapshot.status.state == "ready" and snapshot.status.error == ""
 
 
+RUNNING = {**STATS, "state": "running", "user_count": 2,
+           "stats": [{"method": "DIDComm", "name": "ping_mediator", "num_requests": 5, "num_failures": 0},
+                     {"method": None, "name": "Aggregated", "num_requests": 5, "num_failures": 0}]}
+
+
+def agents_view(version=1) -> dict:
+    view = json.loads((Path(__file__).parent / "data" / "agents_route.json").read_text())
+    view["version"] = version
+    return view
+
+
+@pytest.mark.parametrize(("route", "body", "what"), [
+    ("/mediator-tui/agents", agents_view(version=2), "agent metrics version 2"),
+    ("/mediator-tui/agents", {k: v for k, v in agents_view().items() if k != "version"},
+     "agent metrics without a version (an older release)"),
+    ("/mediator-tui/requests", {"version": 7, "entries": [], "total": None}, "request histograms version 7"),
+])
+def test_a_master_of_another_release_is_named_on_the_status_line_not_shown_as_zeros(master, route, body, what):
+    fake, url = master
+    fake.routes["/stats/requests"] = (200, RUNNING)
+    fake.routes["/mediator-tui/agents"] = (200, agents_view())
+    fake.routes[route] = (200, body)
+    store = MetricStore("attached", url)
+    assert Poller(MasterClient(url), store).poll_once()
+    snapshot = store.snapshot()
+    version = route.split("/")[-1]
+    assert snapshot.status.error == (f"the master serves {what}, this mediator-tui reads version 1: "
+                                     f"use the same release on both")
+    assert snapshot.status.state == "running" and snapshot.total.count == 5  # Locust's own figures still show
+    if version == "agents":
+        assert not snapshot.agents.known and not snapshot.memory.known and not snapshot.ports.known
+    else:
+        assert snapshot.agents.running == 10 and snapshot.total.percentile_source != "histogram"
+
+
+def test_a_worker_of_another_release_is_named_on_the_status_line(master):
+    fake, url = master
+    view = agents_view()
+    view["refused"] = ["worker 'vm_c' sends agent reports version 2, this master reads version 1: "
+                       "use the same release on both"]
+    fake.routes["/stats/requests"] = (200, RUNNING)
+    fake.routes["/mediator-tui/agents"] = (200, view)
+    store = MetricStore("attached", url)
+    assert Poller(MasterClient(url), store).poll_once()
+    snapshot = store.snapshot()
+    assert "worker 'vm_c' sends agent reports version 2" in snapshot.status.error
+    assert snapshot.agents.running == 10  # the workers of this release still count
+
+
+def test_the_histograms_route_gives_exact_interval_percentiles_and_uncached_counts(master):
+    fake, url = master
+    fake.routes["/stats/requests"] = (200, RUNNING)  # never changes: Locust's cache
+    store = MetricStore("attached", url, rate_window_s=10.0)
+    poller = Poller(MasterClient(url), store)
+    for count, buckets in ((100, {"900": 100}), (200, {"900": 100, "10": 95, "30": 5})):
+        row = {"num_requests": count, "num_failures": 0, "response_times": buckets}
+        fake.routes["/mediator-tui/requests"] = (200, {"version": 1, "total": {"method": "", "name": "", **row},
+                                                       "entries": [{"method": "DIDComm", "name": "ping_mediator",
+                                                                    **row}]})
+        assert poller.poll_once()
+    ping = store.snapshot().requests[0]
+    assert ping.count == 200 and ping.percentile_source == "histogram"
+    assert (ping.interval_p50_ms, ping.interval_p95_ms, ping.interval_p99_ms) == (10.0, 10.0, 30.0)
+    assert ("GET", "/mediator-tui/requests", None) in fake.seen
+
+
 class FlakyClient:
     """A master client whose first read fails with an error nobody planned for."""
 
@@ -118,6 +185,9 @@ class FlakyClient:
         self.reads = 0
 
     def agents(self):
+        return None
+
+    def histograms(self):
         return None
 
     def stats(self):

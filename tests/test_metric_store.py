@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from mediator_tui.core.metrics.snapshot import AGGREGATED
-from mediator_tui.core.metrics.store import HostMemory, MetricStore
+from mediator_tui.core.metrics.memory import HostMemory
+from mediator_tui.core.metrics.store import MetricStore
 
 DATA = Path(__file__).parent / "data"
 
@@ -36,9 +37,9 @@ def stats_with(count: int, failures: int = 0, state: str = "running", users: int
 
 
 def make_store(clock: Clock, **kwargs) -> MetricStore:
-    return MetricStore("local", "http://127.0.0.1:8089", clock=clock,
-                       host_memory=lambda: HostMemory(total_bytes=16_000_000_000, available_bytes=8_000_000_000),
-                       **kwargs)
+    store = MetricStore("local", "http://127.0.0.1:8089", clock=clock, **kwargs)
+    store.feed_host_memory(HostMemory(total_bytes=16_000_000_000, available_bytes=8_000_000_000))
+    return store
 
 
 def feed_counts(store: MetricStore, clock: Clock, counts: list[int], failures: list[int] | None = None) -> None:
@@ -86,9 +87,9 @@ def test_counter_reset_starts_the_rates_again_instead_of_going_negative():
 
 
 def route_stats(count: int, histogram: dict) -> dict:
-    """The agent-metrics route's uncached counts and histograms (one endpoint, so total == endpoint)."""
+    """The request-histograms route's uncached counts and histograms (one endpoint, so total == endpoint)."""
     row = {"num_requests": count, "num_failures": 0, "response_times": histogram}
-    return {"request_stats": {"entries": [{"method": "DIDComm", "name": "ping_mediator", **row}], "total": row}}
+    return {"version": 1, "entries": [{"method": "DIDComm", "name": "ping_mediator", **row}], "total": row}
 
 
 def test_exact_interval_percentiles_from_histograms_of_the_agent_route():
@@ -98,7 +99,7 @@ def test_exact_interval_percentiles_from_histograms_of_the_agent_route():
     fast = {"1000": 100, "10": 90, "20": 10}
     for histogram, count in ((slow, 100), (slow, 100), (fast, 200)):
         clock.t += 1.0
-        store.feed(stats_with(count, p95=1000, p99=1000), route_stats(count, histogram), t=clock.t)
+        store.feed(stats_with(count, p95=1000, p99=1000), None, route_stats(count, histogram), t=clock.t)
     row = store.snapshot().requests[0]
     assert (row.interval_p50_ms, row.interval_p95_ms, row.interval_p99_ms) == (10.0, 20.0, 20.0)
     assert row.p95_ms == 1000.0  # cumulative stays as Locust says
@@ -111,7 +112,7 @@ def test_uncached_counts_of_the_agent_route_win_over_locusts_cached_payload():
     cached = stats_with(100)
     for count in (100, 150, 200):
         clock.t += 1.0
-        store.feed(cached, route_stats(count, {"10": count}), t=clock.t)
+        store.feed(cached, None, route_stats(count, {"10": count}), t=clock.t)
     snap = store.snapshot()
     assert snap.total.count == 200 and snap.total.rps == pytest.approx(50.0)
 
@@ -272,7 +273,7 @@ def test_memory_at_the_peak_survives_the_stop_that_ends_every_agent():
     running = fixture("agents_route.json")
     stopped = copy.deepcopy(running)
     stopped["total"]["agents"]["running"] = 0
-    stopped["total"]["memory"].update(agents=0, unique_bytes=5_000_000, per_agent_unique_bytes=None)
+    stopped["total"]["memory"].update(agents=0, unique_bytes=5_000_000)
     store.feed(fixture("locust_stats_run2.json"), running, t=clock.t)
     store.feed(fixture("locust_stats_stopped.json"), stopped, t=clock.t + 1)
     snap = store.snapshot()

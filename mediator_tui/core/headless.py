@@ -45,7 +45,7 @@ def progress_line(snapshot: Snapshot) -> str:
             f"req/s {total.rps:7.1f}  failures {total.failures} ({total.fail_ratio:.2%})  p95 {p95}")
     if snapshot.agents.known:
         line += f"  agents {snapshot.agents.running} ({snapshot.agents.crashed} crashed)"
-    if not status.connected:
+    if status.error:  # unreachable, or a master of another release
         line += f"  [{status.error}]"
     return line
 

@@ -1,18 +1,14 @@
-"""Memory a worker spends on its agents, as the agent-metrics contract reports it.
-
-Native agents live inside the worker: their cost is the worker's unique memory (USS,
-RSS where USS cannot be read) above what it used before any agent started. Credo
-agents are Node processes: their unique memory is the sum of each one's `RssAnon`
-and the shared part is the largest `RssFile + RssShmem` among them, since the node
-binary and libraries they map are one copy for all (summing would count it N times).
-"""
+"""Memory a worker spends on its agents, as `mediator_tui.contracts.worker_report.WorkerMemoryUse`
+defines it per engine."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import psutil
 
+from mediator_tui.contracts.worker_report import WorkerMemoryUse
 from mediator_tui.locust_support.process_memory import read_totals
 
 
@@ -39,19 +35,13 @@ class MemoryProbe:
         except (psutil.AccessDenied, psutil.NoSuchProcess, OSError):
             return self.process.memory_info().rss, None, None
 
-    def sample(self, agent_pids: list[int]) -> dict:
+    def sample(self, agent_pids: list[int]) -> WorkerMemoryUse:
         rss = self.process.memory_info().rss
         unique, uss, pss = self._unique()
-        report = {
-            "worker_rss_bytes": rss,
-            "worker_uss_bytes": uss,
-            "agent_processes": 0,
-            "unique_bytes": max(0, unique - self.baseline),
-            "shared_bytes": 0,
-            "pss_bytes": pss,
-        }
+        report = WorkerMemoryUse(worker_rss_bytes=rss, worker_uss_bytes=uss, agent_processes=0,
+                                 unique_bytes=max(0, unique - self.baseline), shared_bytes=0, pss_bytes=pss)
         if self.engine == "credo":
-            report.update(self._agent_processes(agent_pids))
+            report = dataclasses.replace(report, **self._agent_processes(agent_pids))
         return report
 
     def _agent_processes(self, pids: list[int]) -> dict:

@@ -1,10 +1,12 @@
-"""Agent metrics from the workers to the master's web app (`GET /mediator-tui/agents`).
+"""Agent metrics from the workers to the master's web app, and the request histograms.
 
 Imported by every scenario through the base user. Each worker piggy-backs its
 report (`WorkerAgents.report()`) on Locust's own worker report, sent every second
 here instead of every 3 s, so the figures travel across hosts with the stats; the
-master keeps the latest per worker and serves the aggregate. A plain `locust -f`
-(no workers) serves its own report the same way. `POST /stats/reset` resets it too.
+master keeps the latest per worker and serves the aggregate on `GET /mediator-tui/agents`.
+A plain `locust -f` (no workers) serves its own report the same way. `POST /stats/reset`
+resets it too. `GET /mediator-tui/requests` serves Locust's counts and response-time
+histograms uncached. Both bodies are written in `mediator_tui.contracts`.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from flask import jsonify
 from locust import events
 from locust.runners import MasterRunner, WorkerRunner
 
+from mediator_tui.contracts.agents_view import PATH as AGENTS_PATH
+from mediator_tui.contracts.request_histograms import PATH as REQUESTS_PATH
+from mediator_tui.contracts.request_histograms import Histogram, RequestHistograms
 from mediator_tui.locust_support.agent_metrics import AgentMetricsBoard
 from mediator_tui.locust_support.worker_agents import worker_agents
 
 REPORT_KEY = "mediator_tui"
-ROUTE = "/mediator-tui/agents"
 
 # Per-second rates on the master instead of 3-second steps (read by the worker's reporter loop).
 locust.runners.WORKER_REPORT_INTERVAL = 1.0
@@ -47,7 +51,7 @@ def _on_init(environment, runner=None, web_ui=None, **_kwargs) -> None:
     if web_ui is not None:
         # Beside Locust's own routes, under its `--web-base-path` when one is set.
         prefix = (getattr(environment.parsed_options, "web_base_path", None) or "").rstrip("/")
-        _serve(web_ui, runner, view, prefix + ROUTE)
+        _serve(web_ui, runner, view, prefix)
 
 
 def _master(environment):
@@ -55,7 +59,7 @@ def _master(environment):
 
     def on_worker_report(client_id, data, **_kw):
         if REPORT_KEY in data:
-            board.receive(data[REPORT_KEY])
+            board.receive_json(client_id, data[REPORT_KEY])
 
     environment.events.worker_report.add_listener(on_worker_report)
     return board.view, board.reset
@@ -65,7 +69,7 @@ def _worker(environment, runner, state) -> None:
     state.joined(runner.client_id, runner.worker_index, getattr(environment.parsed_options, "processes", None))
 
     def on_report_to_master(client_id, data, **_kw):
-        data[REPORT_KEY] = state.report()
+        data[REPORT_KEY] = state.report().to_json()
 
     environment.events.report_to_master.add_listener(on_report_to_master)
 
@@ -85,24 +89,25 @@ def _local(state):
     return view, reset
 
 
-def _serve(web_ui, runner, view, path: str) -> None:
+def _serve(web_ui, runner, view, prefix: str) -> None:
     def mediator_tui_agents():
-        body = view()
-        if runner is not None:
-            body["request_stats"] = request_histograms(runner.stats)
-        return jsonify(body)
+        return jsonify(view().to_json())
 
-    web_ui.app.add_url_rule(path, "mediator_tui_agents", web_ui.auth_required_if_enabled(mediator_tui_agents))
+    def mediator_tui_requests():
+        return jsonify(request_histograms(runner.stats).to_json())
+
+    web_ui.app.add_url_rule(prefix + AGENTS_PATH, "mediator_tui_agents",
+                            web_ui.auth_required_if_enabled(mediator_tui_agents))
+    if runner is not None:
+        web_ui.app.add_url_rule(prefix + REQUESTS_PATH, "mediator_tui_requests",
+                                web_ui.auth_required_if_enabled(mediator_tui_requests))
 
 
-def request_histograms(stats) -> dict:
+def request_histograms(stats) -> RequestHistograms:
     """Cumulative response-time histograms, so a poller can compute exact percentiles per interval."""
 
-    def row(entry) -> dict:
-        return {"num_requests": entry.num_requests, "num_failures": entry.num_failures,
-                "response_times": {str(ms): count for ms, count in entry.response_times.items()}}
+    def row(entry) -> Histogram:
+        return Histogram(method=entry.method or "", name=entry.name, num_requests=entry.num_requests,
+                         num_failures=entry.num_failures, response_times=dict(entry.response_times))
 
-    return {
-        "entries": [{"method": entry.method, "name": entry.name, **row(entry)} for entry in stats.entries.values()],
-        "total": row(stats.total),
-    }
+    return RequestHistograms(entries=tuple(row(entry) for entry in stats.entries.values()), total=row(stats.total))

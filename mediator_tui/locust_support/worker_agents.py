@@ -2,8 +2,8 @@
 
 One instance per process (`worker_agents()`): the users' slots update its counters,
 the port pool is shared by all users of the process, every live agent tells it of its
-death the moment its engine notices (between tasks too), and `report()` is the worker
-half of the agent-metrics contract (`.coord/agent-metrics.md`).
+death the moment its engine notices (between tasks too), and `report()` builds what the
+worker sends the master (`mediator_tui.contracts.worker_report`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import time
 from functools import lru_cache
 
 from mediator_tui.common.open_files import raise_open_file_limit
+from mediator_tui.contracts.worker_report import PortsUse, WorkerLimits, WorkerReport
 from mediator_tui.locust_support.agent_metrics import WorkerAgentCounters
 from mediator_tui.locust_support.memory_probe import MemoryProbe
 from mediator_tui.locust_support.port_pool import PortPool, worker_slice, workers_per_host
@@ -37,7 +38,7 @@ class WorkerAgents:
         self._pool: PortPool | None = None
         self.memory = MemoryProbe(engine)
         self.capacity = self._capacity()
-        self.limits = {"nofile": 0, "max_agents": self.capacity.capacity.max_agents}
+        self.limits = WorkerLimits(nofile=0, max_agents=self.capacity.capacity.max_agents)
 
     def joined(self, worker_id: str, worker_index: int, forked_workers: int | None = None) -> None:
         """The master accepted this worker: its index (and how many share the host) decide its ports."""
@@ -63,7 +64,7 @@ class WorkerAgents:
         allow_timer_slack()
         nofile = raise_open_file_limit()
         self.capacity = self._capacity()
-        self.limits = {"nofile": nofile, "max_agents": self.capacity.capacity.max_agents}
+        self.limits = WorkerLimits(nofile=nofile, max_agents=self.capacity.capacity.max_agents)
 
     def _capacity(self) -> AgentSlots:
         files, ports = (3, 0) if self.engine == "credo" else (1, 1)
@@ -87,20 +88,14 @@ class WorkerAgents:
         for slot in list(self.live):
             slot.shutdown()
 
-    def report(self) -> dict:
+    def report(self) -> WorkerReport:
         agents = [slot.agent for slot in list(self.live) if slot.agent is not None]
         reconnects = sum(int(getattr(agent, "reconnects", 0) or 0) for agent in agents)
         pids = [pid for pid in (getattr(agent, "pid", None) for agent in agents) if pid]
-        return {
-            "worker_id": self.worker_id,
-            "ts": time.time(),
-            "engine": self.engine,
-            "agents": self.counters.agents_snapshot(reconnects),
-            "crashes": list(self.counters.crashes),
-            "ports": self.pool.snapshot(),
-            "memory": self.memory.sample(pids),
-            "limits": dict(self.limits),
-        }
+        return WorkerReport(
+            worker_id=self.worker_id, ts=time.time(), engine=self.engine,
+            agents=self.counters.agents_snapshot(reconnects), crashes=tuple(self.counters.crashes),
+            ports=PortsUse(**self.pool.snapshot()), memory=self.memory.sample(pids), limits=self.limits)
 
 
 @lru_cache(maxsize=1)

@@ -91,7 +91,7 @@ def test_mediator_ping_on_credo(local_run, scenario_env):
     memory = metrics["total"]["memory"]
     assert memory["agent_processes"] == 2
     assert memory["unique_bytes"] > 10 * 2**20 and memory["shared_bytes"] > 10 * 2**20
-    assert memory["per_agent_unique_bytes"] == memory["unique_bytes"] // 2
+    assert memory["agents"] == 2  # what the metric store divides unique_bytes by
 
 
 def test_mediator_deliver(local_run, scenario_env):

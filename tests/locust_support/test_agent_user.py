@@ -40,7 +40,7 @@ def test_dead_agent_is_counted_and_restarted_before_the_next_task(locust_cluster
     assert crash["stderr_tail"] == "TypeError: scripted failure"
     assert crash["user"].startswith("ScriptedPing-")
     assert metrics["total"]["ports"]["in_use"] == 0  # mediated agents take no port
-    assert "request_stats" in metrics and metrics["request_stats"]["total"]["num_requests"] > 0
+    assert locust.histograms()["total"]["num_requests"] > 0
 
     locust.stop_load()
     locust.wait_for(lambda: locust.agents()["total"]["agents"]["running"] == 0, 10, "agents shut down on stop")

@@ -9,9 +9,9 @@ def test_native_memory_is_the_workers_growth_since_start():
     ballast = bytearray(30 * 2**20)
     ballast[::4096] = b"x" * len(ballast[::4096])
     sample = probe.sample([])
-    assert sample["agent_processes"] == 0 and sample["shared_bytes"] == 0
-    assert sample["unique_bytes"] >= 25 * 2**20
-    assert sample["worker_rss_bytes"] >= sample["unique_bytes"]
+    assert sample.agent_processes == 0 and sample.shared_bytes == 0
+    assert sample.unique_bytes >= 25 * 2**20
+    assert sample.worker_rss_bytes >= sample.unique_bytes
 
 
 def test_credo_memory_sums_agent_processes_and_skips_gone_ones():
@@ -19,12 +19,12 @@ def test_credo_memory_sums_agent_processes_and_skips_gone_ones():
     try:
         probe = MemoryProbe("credo")
         sample = probe.sample([c.pid for c in children] + [2**22 + 7])
-        assert sample["agent_processes"] == 2
-        assert sample["unique_bytes"] > 0 and sample["shared_bytes"] > 0
+        assert sample.agent_processes == 2
+        assert sample.unique_bytes > 0 and sample.shared_bytes > 0
         # Read again only once the reading budget allows: right away, the last figures stay.
         children[0].kill()
         children[0].wait()
-        assert probe.sample([c.pid for c in children])["agent_processes"] == 2
+        assert probe.sample([c.pid for c in children]).agent_processes == 2
     finally:
         for child in children:
             child.kill()

@@ -1,6 +1,7 @@
 """Whatever a master serves (fields missing, of the wrong type, absurd), the metric store keeps going.
 
-The payloads start from real recordings (tests/data/locust_stats_*.json, agents_route.json) and
+The payloads start from real recordings (tests/data/locust_stats_*.json, agents_route.json,
+requests_route.json) and
 hypothesis breaks them: keys removed, values replaced by garbage, whole objects swapped.
 A store that raised here would stop the poller thread, and the dashboard would freeze.
 """
@@ -16,13 +17,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mediator_tui.core.export.tables import summary_json
-from mediator_tui.core.metrics.store import HostMemory, MetricStore
+from mediator_tui.core.metrics.memory import HostMemory
+from mediator_tui.core.metrics.store import MetricStore
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 RECORDED_STATS = [json.loads((DATA / name).read_text()) for name in
                   ("locust_stats_idle.json", "locust_stats_run1.json", "locust_stats_run2.json",
                    "locust_stats_stopped.json")]
 RECORDED_AGENTS = json.loads((DATA / "agents_route.json").read_text())
+RECORDED_HISTOGRAMS = json.loads((DATA / "requests_route.json").read_text())
 GARBAGE = st.one_of(st.none(), st.booleans(), st.integers(min_value=-2**70, max_value=2**70),
                     st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -0.0]), st.text(max_size=8),
                     st.just([]), st.just({}), st.just([None, "x", {}]), st.just({"x": None}))
@@ -67,17 +70,19 @@ class Clock:
 @given(st.data())
 def test_broken_payloads_never_break_the_store(data):
     clock = Clock()
-    store = MetricStore("local", "http://127.0.0.1:8089", clock=clock,
-                        host_memory=lambda: HostMemory(total_bytes=16 << 30, available_bytes=8 << 30))
+    store = MetricStore("local", "http://127.0.0.1:8089", clock=clock)
+    store.feed_host_memory(HostMemory(total_bytes=16 << 30, available_bytes=8 << 30))
     store.swarm_requested(10, 2.0, 60.0)
     for _ in range(data.draw(st.integers(1, 4))):
         clock.t += 1.0
         if data.draw(st.integers(0, 9)) == 0:
             stats = copy.deepcopy(data.draw(GARBAGE))
             agents = copy.deepcopy(data.draw(st.one_of(GARBAGE, st.just(RECORDED_AGENTS))))
+            histograms = copy.deepcopy(data.draw(st.one_of(GARBAGE, st.just(RECORDED_HISTOGRAMS))))
         else:
             stats = _break(data, data.draw(st.sampled_from(RECORDED_STATS)))
             agents = _break(data, RECORDED_AGENTS) if data.draw(st.booleans()) else None
-        store.feed(stats, agents, t=clock.t)
+            histograms = _break(data, RECORDED_HISTOGRAMS) if data.draw(st.booleans()) else None
+        store.feed(stats, agents, histograms, t=clock.t)
         snapshot = store.snapshot()
     json.loads(summary_json(snapshot, []))

@@ -1,4 +1,4 @@
-"""Fixtures for the TUI tests: a stand-in for the run core that serves fixed snapshots."""
+"""Fixtures for the TUI tests: a stand-in for the run core that serves fixed snapshots (of a recorded run)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from mediator_tui.core.metrics.snapshot import Snapshot, example_snapshot
+from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.run.logs import LogLine
 from mediator_tui.tui.app import MediatorTuiApp
+from tests.recording.replay import running_run
 
 
 class FakeControl:
     """Records the commands the app sends; its snapshot is whatever the test sets."""
 
     def __init__(self) -> None:
-        self.current: Snapshot = example_snapshot()
+        self.current: Snapshot = running_run()
         self.calls: list[tuple] = []
         self.pending_logs: list[LogLine] = []
 

@@ -111,7 +111,8 @@ def test_logs_are_routed_by_source_and_bounded(drive, control):
         assert workers[-1] == f"worker line {MAX_LINES + 499}"
         assert await tab_lines("mediator") == ["mediator ready"]
         # Crash output comes from the snapshot's crash log.
-        assert "node exited with code 1" in (await tab_lines("agents"))[0]
+        crash = control.current.agents.crash_log[0]
+        assert f"{crash.user}: {crash.reason}" in (await tab_lines("agents"))[0]
 
     drive(steps, logs_every_s=0.05)
 

@@ -1,4 +1,4 @@
-"""Rendered screens with fixed data (`example_snapshot()`) and fixed terminal sizes.
+"""Rendered screens with fixed data (a recorded run, `tests/recording/replay.py`) and fixed terminal sizes.
 
 Regenerate after an intended change of the look: pytest tests/tui/test_snapshots.py --snapshot-update
 """

@@ -30,10 +30,6 @@ def request_fields(row: RequestRow) -> dict:
     }
 
 
-def peak_users(snapshot: Snapshot) -> int:
-    return max([snapshot.status.users, *(p.users for p in snapshot.resources)])
-
-
 def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool = False) -> dict:
     status, agents, ports, memory = snapshot.status, snapshot.agents, snapshot.ports, snapshot.memory
     start = status.started_at
@@ -41,7 +37,7 @@ def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool
     return {
         "run": {
             "start": iso_time(start), "end": iso_time(end), "duration_s": round(status.elapsed_s, 3),
-            "users": peak_users(snapshot), "workers": status.worker_count,
+            "users": status.peak_users, "workers": status.worker_count,
             "missing_workers": list(status.missing_workers), "engine": status.engine,
             "locustfiles": list(status.locustfiles), "target": status.target, "mode": status.mode,
             "master_url": status.master_url, "partial": partial,

@@ -4,27 +4,6 @@ from __future__ import annotations
 
 import math
 
-from .payload import as_dict, as_int, as_number
-
-
-def histogram_from_json(raw) -> dict[float, int]:
-    """JSON turns the millisecond keys into strings; turn them back into numbers.
-
-    A bucket whose key or count cannot be read is left out."""
-    histogram = {}
-    for key, count in as_dict(raw).items():
-        ms, requests = as_number(_float(key)), as_int(count)
-        if ms is not None and requests is not None:
-            histogram[ms] = requests
-    return histogram
-
-
-def _float(key) -> float | None:
-    try:
-        return float(key)
-    except (TypeError, ValueError):
-        return None
-
 
 def subtract(latest: dict[float, int], older: dict[float, int]) -> dict[float, int]:
     """Requests that arrived between two cumulative histograms."""

@@ -1,4 +1,4 @@
-"""A thread that reads the master about once a second and feeds the metric store.
+"""A thread that reads the master (and this host's memory) about once a second and feeds the metric store.
 
 A master that cannot be read is retried with growing pauses (1 s doubling to
 15 s); its error text goes to the store for the status line. Nothing here
@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Callable
 
 from ..run.master_api import MasterClient, MasterError
+from .memory import HostMemory, read_host_memory
 from .store import MetricStore
 
 POLL_EVERY_S = 1.0
@@ -20,8 +22,10 @@ MAX_BACKOFF_S = 15.0
 
 class Poller:
     def __init__(self, client: MasterClient, store: MetricStore, every_s: float = POLL_EVERY_S,
-                 max_backoff_s: float = MAX_BACKOFF_S):
+                 max_backoff_s: float = MAX_BACKOFF_S,
+                 host_memory: Callable[[], HostMemory | None] = read_host_memory):
         self._client = client
+        self._host_memory = host_memory
         self._store = store
         self._every_s = every_s
         self._max_backoff_s = max_backoff_s
@@ -43,9 +47,11 @@ class Poller:
     def poll_once(self) -> bool:
         """Read the master once; True when it answered."""
         try:
+            self._store.feed_host_memory(self._host_memory())
+            histograms = self._client.histograms()
             agents = self._client.agents()
             stats = self._client.stats()
-            self._store.feed(stats, agents)
+            self._store.feed(stats, agents, histograms)
             ok = True
         except MasterError as error:
             self._store.feed_error(str(error))

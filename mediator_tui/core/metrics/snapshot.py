@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 AGGREGATED = "Aggregated"
+# Bumped when a field changes meaning or goes away: whoever keeps snapshots can tell them apart.
+SNAPSHOT_VERSION = 1
 
 # How the interval percentiles of a row or point were obtained.
 #   "histogram":  exact, from the difference of two cumulative response-time histograms;
@@ -53,6 +55,7 @@ class RunStatus:
     engine: str | None = None  # "native" / "credo" as the workers report it
     locustfiles: tuple[str, ...] = ()
     target: str = ""  # mediator URL with secrets removed
+    peak_users: int = 0  # most users at once this run
 
     @property
     def worker_count(self) -> int:
@@ -229,76 +232,7 @@ class Snapshot:
     agents: AgentsSnapshot
     ports: PortsSnapshot
     memory: MemorySnapshot
+    version: int = SNAPSHOT_VERSION
 
     def series(self, key: str = AGGREGATED) -> Series | None:
         return next((s for s in self.history if s.key == key), None)
-
-
-def example_snapshot(now: float = 1_760_000_000.0) -> Snapshot:
-    """A fixed, plausible snapshot of a 60-user native run, for tests and previews."""
-    ping = "ping_mediator"
-    conn = "connect"
-    requests = (
-        RequestRow(type="DIDComm", name=conn, count=60, failures=0, rps=0.0, fail_per_s=0.0,
-                   p50_ms=180.0, p95_ms=420.0, p99_ms=510.0, max_ms=530.0, min_ms=95.0, avg_ms=210.5,
-                   avg_rps=0.5, percentile_source="histogram"),
-        RequestRow(type="DIDComm", name=ping, count=5940, failures=12, rps=49.0, fail_per_s=0.2,
-                   p50_ms=38.0, p95_ms=120.0, p99_ms=250.0, max_ms=900.0, min_ms=11.0, avg_ms=51.2,
-                   avg_rps=49.5, interval_p50_ms=36.0, interval_p95_ms=110.0, interval_p99_ms=240.0,
-                   percentile_source="histogram"),
-    )
-    total = RequestRow(type="", name=AGGREGATED, count=6000, failures=12, rps=49.0, fail_per_s=0.2,
-                       p50_ms=39.0, p95_ms=160.0, p99_ms=420.0, max_ms=900.0, min_ms=11.0, avg_ms=52.8,
-                       avg_rps=50.0, interval_p50_ms=36.0, interval_p95_ms=110.0, interval_p99_ms=240.0,
-                       percentile_source="histogram")
-    start = now - 120.0
-    agg_points = tuple(
-        SeriesPoint(t=start + i, rps=min(50.0, i * 2.0), fail_per_s=0.2 if i % 30 == 0 else 0.0,
-                    p50_ms=36.0 + i % 5, p95_ms=110.0 + i % 7, p99_ms=240.0 + i % 11, users=min(60, i * 2))
-        for i in range(1, 121)
-    )
-    ping_points = tuple(
-        SeriesPoint(t=p.t, rps=p.rps * 0.98, fail_per_s=p.fail_per_s, p50_ms=p.p50_ms, p95_ms=p.p95_ms,
-                    p99_ms=p.p99_ms, users=p.users)
-        for p in agg_points
-    )
-    crash = CrashEvent(ts=now - 40.0, worker_id="host_1", user="MediatorPingUser-17",
-                       reason="node exited with code 1", stderr_tail="Error: socket hang up\n    at connResetException")
-    resources = tuple(
-        ResourcePoint(t=p.t, users=p.users, agents_running=p.users, agents_crashed=0 if p.t < crash.ts else 1,
-                      ports_in_use=0, unique_bytes=p.users * 180_000 + 40_000_000, shared_bytes=0)
-        for p in agg_points
-    )
-    workers = (
-        WorkerInfo("host_1", "running", 30, cpu_percent=41.0, memory_bytes=60_000_000),
-        WorkerInfo("host_2", "running", 30, cpu_percent=39.5, memory_bytes=61_000_000),
-        WorkerInfo("host_3", "missing", 0, missing=True),
-    )
-    per_worker = tuple(
-        WorkerMemory(worker_id=w.worker_id, engine="native", agents=30, agent_processes=0,
-                     worker_rss_bytes=60_000_000, worker_uss_bytes=52_000_000, unique_bytes=5_400_000,
-                     shared_bytes=0, pss_bytes=None, per_agent_unique_bytes=180_000.0)
-        for w in workers[:2]
-    )
-    return Snapshot(
-        taken_at=now,
-        status=RunStatus(mode="local", master_url="http://127.0.0.1:8089", state="running", users=60,
-                         target_users=60, spawn_rate=2.0, workers=workers, connected=True, started_at=start,
-                         elapsed_s=120.0, run_time_s=300.0, engine="native",
-                         locustfiles=("locustfiles/locustMediatorPing.py",), target="http://127.0.0.1:3000"),
-        total=total,
-        requests=requests,
-        failures=(FailureRow(type="DIDComm", name=ping, error="AgentTimeout('no trust ping response in 120 s')",
-                             occurrences=12),),
-        history=(Series(AGGREGATED, "", AGGREGATED, agg_points), Series(f"DIDComm {ping}", "DIDComm", ping, ping_points)),
-        resources=resources,
-        agents=AgentsSnapshot(known=True, running=59, target=60, started=61, crashed=1, restarted=1,
-                              recent_crashes=(crash,), crash_log=(crash,), peak_running=60),
-        ports=PortsSnapshot(known=True, size=1000, in_use=0, in_use_max=0, refused=0),
-        memory=MemorySnapshot(known=True, agents=60, unique_bytes=10_800_000, shared_bytes=0,
-                              worker_rss_bytes=120_000_000, per_agent_unique_bytes=180_000.0,
-                              per_worker=per_worker, host_total_bytes=16_000_000_000,
-                              host_available_bytes=9_000_000_000, projected_more_agents=50_000,
-                              peak_agents=60, peak_unique_bytes=10_800_000, peak_shared_bytes=0,
-                              peak_per_agent_unique_bytes=180_000.0),
-    )

@@ -14,9 +14,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from ...contracts.agents_view import PATH as AGENTS_PATH
+from ...contracts.request_histograms import PATH as REQUESTS_PATH
 from ..config.url_auth import basic_authorization, split_userinfo
-
-AGENTS_PATH = "/mediator-tui/agents"
 
 
 class MasterError(Exception):
@@ -53,13 +53,21 @@ class MasterClient:
                               f"(/stats/requests has no 'stats' and 'state')")
         return payload
 
-    def agents(self) -> dict | None:
-        """The agent-metrics aggregate, or None when the master has no such route (plain Locust)."""
+    def agents(self):
+        """The agent-metrics body as served (the store reads it), or None when the master has no such
+        route (plain Locust)."""
+        return self._optional(AGENTS_PATH)
+
+    def histograms(self):
+        """The request-histograms body as served (the store reads it), or None when the master has no
+        such route (plain Locust)."""
+        return self._optional(REQUESTS_PATH)
+
+    def _optional(self, path: str):
         try:
-            payload = self._json("GET", AGENTS_PATH)
+            return self._json("GET", path)
         except _NotFound:
             return None
-        return payload if isinstance(payload, dict) else None
 
     # -- steering -------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Tolerant readers of the JSON a Locust master serves.
+"""Tolerant readers of JSON that crossed a process boundary.
 
 An attached master of another Locust version, or a worker whose probe sent
 null, can serve any field missing or of any type. Each reader returns the value

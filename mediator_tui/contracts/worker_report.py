@@ -1,0 +1,166 @@
+"""What a worker reports about its agents, about once a second.
+
+A worker adds `WorkerReport.to_json()` to Locust's own worker report (under the key
+`mediator_tui`); the master reads it back with `WorkerReport.from_json()` and serves
+the aggregate of the latest report of each worker (`mediator_tui.contracts.agents_view`).
+
+Counters are absolute since the worker started (`running` is a gauge); the master
+turns them into "since the last stats reset". Memory follows the engine:
+
+- native: agents live inside the worker. `unique_bytes` is the worker's unique memory
+  (USS, RSS where USS cannot be read) above what it used before any agent started;
+  `shared_bytes` is 0 and `agent_processes` 0.
+- credo: each agent is a Node process. `unique_bytes` is the sum of their `RssAnon`
+  (or USS), `shared_bytes` the largest `RssFile + RssShmem` among them (the node binary
+  and libraries are one copy for all: summing would count it N times), `pss_bytes`
+  their PSS when every one could be read.
+
+Bytes per agent are not reported: the metric store divides, in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from .fields import as_count, as_dict, as_int, as_number, as_text, dicts
+from .version import check_version
+
+VERSION = 1
+MAX_CRASHES = 20  # crashes a report (and the master's total) carries, newest last
+STDERR_TAIL_CHARS = 2000
+
+
+class _Counts:
+    """A dataclass of counts only: read, summed and written field by field."""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, raw):
+        raw = as_dict(raw)
+        return cls(**{f.name: as_count(raw.get(f.name)) for f in fields(cls)})
+
+    def __add__(self, other):
+        return type(self)(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+
+@dataclass(frozen=True)
+class AgentCounts(_Counts):
+    """Agents of one worker (or of all, in the master's total)."""
+
+    running: int = 0  # a gauge: agents up now
+    started: int = 0
+    crashed: int = 0
+    restarted: int = 0  # starts that replaced a crashed agent
+    start_failures: int = 0
+    reconnects: int = 0  # transport reconnects, of live and gone agents
+
+    # Counters that only grow, so that a stats reset subtracts a baseline from them.
+    MONOTONIC = ("started", "crashed", "restarted", "start_failures", "reconnects")
+
+
+@dataclass(frozen=True)
+class AgentCrash:
+    """An agent that died without being asked to; `worker_id` is set in the master's total."""
+
+    ts: float
+    user: str
+    reason: str
+    stderr_tail: str = ""  # at most STDERR_TAIL_CHARS, the end of what the agent wrote
+    worker_id: str = ""
+
+    def to_json(self) -> dict:
+        body = asdict(self)
+        if not self.worker_id:
+            del body["worker_id"]
+        return body
+
+    @classmethod
+    def from_json(cls, raw: dict) -> AgentCrash:
+        return cls(ts=as_number(raw.get("ts")) or 0.0, user=as_text(raw.get("user")),
+                   reason=as_text(raw.get("reason")), stderr_tail=as_text(raw.get("stderr_tail")),
+                   worker_id=as_text(raw.get("worker_id")))
+
+
+def crashes_from_json(raw) -> tuple[AgentCrash, ...]:
+    return tuple(AgentCrash.from_json(crash) for crash in dicts(raw))
+
+
+@dataclass(frozen=True)
+class PortsUse(_Counts):
+    """The worker's pool of local ports for native agents' sockets."""
+
+    size: int = 0
+    in_use: int = 0
+    in_use_max: int = 0  # highest `in_use` (since the last reset, on the master)
+    refused: int = 0  # ports asked for while the pool was empty
+
+
+@dataclass(frozen=True)
+class WorkerMemoryUse:
+    """Memory of one worker and its agents (see the module's text for what each engine counts)."""
+
+    worker_rss_bytes: int = 0
+    worker_uss_bytes: int | None = None  # None: USS cannot be read here
+    agent_processes: int = 0
+    unique_bytes: int = 0
+    shared_bytes: int = 0
+    pss_bytes: int | None = None  # None: PSS cannot be read (of the worker, or of one agent)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, raw) -> WorkerMemoryUse:
+        raw = as_dict(raw)
+        return cls(worker_rss_bytes=as_count(raw.get("worker_rss_bytes")),
+                   worker_uss_bytes=as_int(raw.get("worker_uss_bytes")),
+                   agent_processes=as_count(raw.get("agent_processes")),
+                   unique_bytes=as_count(raw.get("unique_bytes")), shared_bytes=as_count(raw.get("shared_bytes")),
+                   pss_bytes=as_int(raw.get("pss_bytes")))
+
+
+@dataclass(frozen=True)
+class WorkerLimits(_Counts):
+    nofile: int = 0  # open-files limit after raising it
+    max_agents: int = 0  # the most agents this worker can hold (files and ports)
+
+
+@dataclass(frozen=True)
+class WorkerReport:
+    worker_id: str
+    ts: float  # when the worker made it (its clock)
+    engine: str  # "native" or "credo"
+    agents: AgentCounts = AgentCounts()
+    crashes: tuple[AgentCrash, ...] = ()  # newest last, at most MAX_CRASHES
+    ports: PortsUse = PortsUse()
+    memory: WorkerMemoryUse = WorkerMemoryUse()
+    limits: WorkerLimits = WorkerLimits()
+    version: int = VERSION
+
+    def fields_json(self) -> dict:
+        """The report's fields without its version (as the master's view nests them)."""
+        return {"worker_id": self.worker_id, "ts": self.ts, "engine": self.engine,
+                "agents": self.agents.to_json(), "crashes": [c.to_json() for c in self.crashes],
+                "ports": self.ports.to_json(), "memory": self.memory.to_json(), "limits": self.limits.to_json()}
+
+    def to_json(self) -> dict:
+        return {"version": self.version, **self.fields_json()}
+
+    @classmethod
+    def from_json(cls, raw) -> WorkerReport:
+        """A worker's report; `VersionMismatch` when it is of another version than this release's."""
+        raw = as_dict(raw)
+        check_version(raw, VERSION, "agent reports", f"worker {as_text(raw.get('worker_id'), '?')!r} sends",
+                      "this master")
+        return cls.from_fields(raw)
+
+    @classmethod
+    def from_fields(cls, raw: dict) -> WorkerReport:
+        """The fields of a report whose version was checked already (one nested in the master's view)."""
+        worker_id = as_text(raw.get("worker_id"))
+        return cls(worker_id=worker_id, ts=as_number(raw.get("ts")) or 0.0, engine=as_text(raw.get("engine")),
+                   agents=AgentCounts.from_json(raw.get("agents")), crashes=crashes_from_json(raw.get("crashes")),
+                   ports=PortsUse.from_json(raw.get("ports")), memory=WorkerMemoryUse.from_json(raw.get("memory")),
+                   limits=WorkerLimits.from_json(raw.get("limits")))
