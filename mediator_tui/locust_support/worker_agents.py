@@ -88,8 +88,8 @@ class WorkerAgents:
 
     def report(self) -> dict:
         agents = [slot.agent for slot in list(self.live) if slot.agent is not None]
-        reconnects = sum(int(getattr(agent, "reconnects", 0) or 0) for agent in agents)
-        pids = [pid for pid in (getattr(agent, "pid", None) for agent in agents) if pid]
+        reconnects = sum(agent.reconnects for agent in agents)
+        pids = [agent.pid for agent in agents if agent.pid]
         return {
             "worker_id": self.worker_id,
             "ts": time.time(),

@@ -70,8 +70,7 @@ class CredoAgent(Agent):
         self.crashes: deque[CrashRecord] = deque(maxlen=CRASHES_KEPT)
         self.crash_count = 0
         self.restart_count = 0
-        # Reopened websockets to the mediator (the first one of each wallet is not a reconnect).
-        self.reconnects = 0
+        self._reconnects = 0
         self._channel: NodeChannel | None = None
         self._options: StartOptions | None = None
         self._messages: Queue = Queue()
@@ -91,6 +90,11 @@ class CredoAgent(Agent):
     @property
     def pid(self) -> int | None:
         return self._channel.pid if self._channel is not None and self._channel.running else None
+
+    @property
+    def reconnects(self) -> int:
+        """Reopened websockets to the mediator (the first one of each wallet is not a reconnect)."""
+        return self._reconnects
 
     @property
     def crash_reason(self) -> str:
@@ -194,7 +198,7 @@ class CredoAgent(Agent):
         elif kind == "ws_open" and event.get("mediator"):
             self._mediator_sockets_opened += 1
             if self._mediator_sockets_opened > 1:
-                self.reconnects += 1
+                self._reconnects += 1
 
     def _on_exit(self, channel: NodeChannel) -> None:
         if channel.closing or self._shut_down or channel is not self._channel:
