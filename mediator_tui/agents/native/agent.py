@@ -270,7 +270,7 @@ class NativeAgent(Agent):
         self._add_route(my_key)
         connection = Connection(my_key, service, state="responded")
         self._remember(connection)
-        self._send(connection, handshakes.response_to(request, my_key, *self._my_service(), invitation_key))
+        self._send(connection, didexchange.response(request, my_key, *self._my_service(), invitation_key))
 
     # ----------------------------------------------------------------- mediation and pickup
 

@@ -1,7 +1,9 @@
 """The handshakes that make a connection: the invitee's side of connections/1.0 (Aries RFC 0160) and of DID
-exchange 1.0 / 1.1 (RFC 0023), and the inviter's answer to a DID exchange request.
+exchange 1.0 / 1.1 (RFC 0023), and where the inviter answers a DID exchange request (the answer itself is
+`didexchange.response`).
 
-Which messages to send and how to read the answers; the agent sends them, waits and keeps the connection.
+Which messages to send and how to read the answers, their signatures checked; the agent sends them, waits
+and keeps the connection.
 """
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ class Handshake:
         raise NotImplementedError
 
     def their_services(self, response: dict) -> list[dids.Service]:
-        """The inviter's services, from its answer; ProtocolError naming what is wrong with the answer."""
+        """The inviter's services, from its answer once its signature by the invitation key is checked;
+        a DecodeError (SignatureError for a signature) naming the protocol and what is wrong."""
         try:
             return self._services_of(response)
         except DecodeError as exc:
-            raise ProtocolError(f"{self.protocol} response: {exc}") from None
+            raise type(exc)(f"{self.protocol} response: {exc}") from None
 
     def _services_of(self, response: dict) -> list[dids.Service]:
         raise NotImplementedError
@@ -63,7 +66,7 @@ class DidExchangeHandshake(Handshake):
         return didexchange.request(self.protocol.split("/")[1], self.invitation.id, label, did)
 
     def _services_of(self, response: dict) -> list[dids.Service]:
-        return didexchange.their_services(response)
+        return didexchange.response_services(response, self.invitation.recipient_keys)
 
     def completion(self, response: dict) -> dict:
         return didexchange.complete(response, self.invitation.id)
@@ -84,9 +87,3 @@ def requester_service(request: dict) -> dids.Service:
     """Where to answer a DID exchange request to one of our invitations."""
     return dids.preferred(didexchange.their_services(request), websocket=False)
 
-
-
-def response_to(request: dict, key: KeyPair, endpoint: str, routing_keys: tuple[bytes, ...],
-                invitation_key: KeyPair) -> dict:
-    """Our DID exchange response, as inviter: a new DID for `key`, vouched for by the invitation's key."""
-    return didexchange.response(request, dids.create_peer2(key.verkey, endpoint, routing_keys), invitation_key)
