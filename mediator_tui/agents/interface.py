@@ -100,8 +100,8 @@ class Agent(abc.ABC):
         """Send a basic message on a connection this agent holds."""
 
     @abc.abstractmethod
-    def receive_message(self) -> ReceivedMessage:
-        """Wait for the next basic message."""
+    def receive_message(self, timeout: float | None = None) -> ReceivedMessage:
+        """Wait for the next basic message, up to `timeout` s (the agent's timeout when None)."""
 
     @abc.abstractmethod
     def receive_credential(self) -> dict:

@@ -113,13 +113,14 @@ class CredoAgent(Agent):
     def send_message(self, connection_id: str, content: str) -> None:
         self._call("sendMessage", connectionId=connection_id, content=content)
 
-    def receive_message(self) -> ReceivedMessage:
+    def receive_message(self, timeout: float | None = None) -> ReceivedMessage:
         # Messages come as events the moment they arrive, so none is lost to a timed-out wait.
         self._raise_unreported_crash()
+        timeout = self.timeout if timeout is None else timeout
         try:
-            event = self._messages.get(timeout=self.timeout)
+            event = self._messages.get(timeout=timeout)
         except Empty:
-            raise AgentTimeout(f"receiveMessage: no message within {self.timeout:g} s") from None
+            raise AgentTimeout(f"receiveMessage: no message within {timeout:g} s") from None
         extra = {key: value for key, value in event.items() if key not in ("event", "content", "connectionId")}
         return ReceivedMessage(content=str(event.get("content", "")),
                                connection_id=str(event.get("connectionId") or ""), extra=extra)

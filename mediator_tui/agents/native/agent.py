@@ -186,8 +186,8 @@ class NativeAgent(Agent):
         with self._deadline("sending a basic message"):
             self._send(connection, basicmessage.basic_message(content))
 
-    def receive_message(self) -> ReceivedMessage:
-        return self._next_unsolicited(self._inbox, "basic message")
+    def receive_message(self, timeout: float | None = None) -> ReceivedMessage:
+        return self._next_unsolicited(self._inbox, "basic message", timeout)
 
     def receive_credential(self) -> dict:
         connection, offer = self._next_unsolicited(self._offers, "credential offer")
@@ -353,14 +353,15 @@ class NativeAgent(Agent):
         """How a wait may ask the mediator for deliveries: over the kept-open link, once it is our mediator's."""
         return self._to_mediator if self._link is not None and self._mediator is not None else None
 
-    def _next_unsolicited(self, queue: collections.deque, what: str):
-        """The oldest item of `queue` (filled by inbound handling), waiting up to the timeout for one."""
+    def _next_unsolicited(self, queue: collections.deque, what: str, timeout: float | None = None):
+        """The oldest item of `queue` (filled by inbound handling), waiting up to `timeout` (else the agent's)."""
         self._require_alive()
-        deadline = time.monotonic() + self.timeout
+        timeout = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
         while not queue:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AgentTimeout(f"no {what} arrived within {self.timeout:g} s")
+                raise AgentTimeout(f"no {what} arrived within {timeout:g} s")
             waiter = self._waiters.arrival()
             if self._pickup.wait(waiter, remaining, self._polling_sender()):
                 waiter.get()  # raises when the agent died or shut down meanwhile

@@ -62,7 +62,7 @@ class ScriptedAgent(Agent):
     def send_message(self, connection_id: str, content: str) -> None:
         raise NotImplementedError
 
-    def receive_message(self):
+    def receive_message(self, timeout=None):
         raise NotImplementedError
 
     def receive_credential(self) -> dict:
