@@ -18,7 +18,6 @@ const handlers = {
   sendMessage: (command) => wallet.sendMessage(command),
   receiveMessage: (command) => wallet.receiveMessage(command),
   receiveCredential: (command) => wallet.receiveCredential(command),
-  presentationExchange: (command) => wallet.presentationExchange(command),
   shutdown: () => wallet.shutdown(),
 }
 

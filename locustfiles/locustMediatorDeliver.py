@@ -7,27 +7,14 @@ Directions alternate. Rows: `didcomm agent_start`, `didcomm create_invitation`,
 `didcomm receive_invitation`, `didcomm deliver_message`. No issuer needed.
 """
 
-import itertools
-
 from locust import task
 
-from mediator_tui.agents.interface import Agent, ProtocolError, ReceivedMessage
+from mediator_tui.agents.interface import Agent, ReceivedMessage
 from mediator_tui.locust_support.agent_user import AgentUser
+from mediator_tui.locust_support.basic_messages import receive_content, tagged
 
 # What this scenario needs from the configuration (read by `config check`, see core/config/runnable.py).
 NEEDS = ()
-
-# A message that arrives after its wait timed out is read by the next wait: skip at most this many.
-STALE_MESSAGES_SKIPPED = 10
-_sequence = itertools.count(1)
-
-
-def receive_exactly(agent: Agent, content: str) -> ReceivedMessage:
-    for _ in range(STALE_MESSAGES_SKIPPED + 1):
-        message = agent.receive_message()
-        if message.content == content:
-            return message
-    raise ProtocolError(f"{STALE_MESSAGES_SKIPPED + 1} messages arrived, none was {content!r}")
 
 
 class MediatorDeliver(AgentUser):
@@ -43,8 +30,8 @@ class MediatorDeliver(AgentUser):
         self.turn = 0
 
     def send_between(self, sender: Agent, connection_id: str, receiver: Agent) -> ReceivedMessage:
-        content = f"{self.settings.message} #{next(_sequence)}"
-        return self.delivery("deliver_message", lambda: receive_exactly(receiver, content),
+        content = tagged(self.settings.message)
+        return self.delivery("deliver_message", lambda: receive_content(receiver, content),
                              lambda: self.didcomm("send_message", lambda: sender.send_message(connection_id, content)))
 
     @task

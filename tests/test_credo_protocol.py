@@ -14,7 +14,7 @@ from pathlib import Path
 import gevent
 import pytest
 
-from mediator_tui.agents.credo.agent import CredoAgent, RestartPolicy
+from mediator_tui.agents.credo.agent import CredoAgent
 from mediator_tui.agents.credo.channel import NodeChannel, error_from_reply
 from mediator_tui.agents.interface import (
     AgentCrashed,
@@ -126,43 +126,34 @@ def open_files() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-def test_a_supervised_agent_restarts_and_says_so_once():
+def test_a_crashed_agent_says_so_once_then_stays_dead_and_leaves_no_pipe_open():
     warm = fake_agent()  # gevent's hub opens its own descriptors on first use
     warm.start(StartOptions(mediation_url="http://127.0.0.1:1"))
     warm.shutdown()
     files_before = open_files()
-    agent = fake_agent(supervise=True, restart_policy=RestartPolicy(first_delay_s=0.05))
+    agent = fake_agent()
     agent.start(StartOptions(mediation_url="http://127.0.0.1:1"))
     try:
-        first = agent.pid
-        os.kill(first, 9)
-        wait_for(lambda: agent.crash_count == 1)
-        with pytest.raises(AgentCrashed, match="killed by SIGKILL.*connections are gone"):
+        os.kill(agent.pid, 9)
+        wait_for(lambda: agent.crashes)
+        with pytest.raises(AgentCrashed, match="killed by SIGKILL") as crashed:
             agent.ping_mediator()
-        agent.ping_mediator()  # waits for the restart, then works
-        assert agent.alive and agent.pid != first
-        assert (agent.crash_count, agent.restart_count) == (1, 1)
-        # The new wallet's first mediator socket is no reconnect; a second one is.
+        assert "stderr:" in crashed.value.reason
+        with pytest.raises(AgentCrashed):  # the dead state, not a second report of the crash
+            agent.ping_mediator()
+        assert not agent.alive and agent.pid is None and len(agent.crashes) == 1
+    finally:
+        agent.shutdown()
+    assert open_files() == files_before  # the dead process's pipes are not left open
+
+
+def test_a_reopened_mediator_socket_is_a_reconnect_the_first_one_is_not():
+    agent = fake_agent()
+    agent.start(StartOptions(mediation_url="http://127.0.0.1:1"))
+    try:
         assert agent.reconnects == 0
         agent._call("ping_mediator", behave="reconnect")
         assert agent.reconnects == 1
-    finally:
-        agent.shutdown()
-    assert open_files() == files_before  # neither the dead process's pipes nor the new one's are left open
-
-
-def test_restarts_stop_after_the_policy_allows():
-    agent = fake_agent(supervise=True, restart_policy=RestartPolicy(first_delay_s=0.01, max_attempts=2))
-    agent.start(StartOptions(mediation_url="http://127.0.0.1:1"))
-    try:
-        agent.command = [sys.executable, "-c", "import sys; sys.exit(7)"]  # every restart dies at once
-        os.kill(agent.pid, 9)
-        wait_for(lambda: agent.crash_count >= 1 and agent._settled.is_set())
-        assert not agent.alive
-        assert agent.restart_count == 0
-        for _ in range(2):  # the crash, then the dead state
-            with pytest.raises(AgentCrashed):
-                agent.ping_mediator()
     finally:
         agent.shutdown()
 

@@ -7,7 +7,6 @@ const { AskarModule } = require('@credo-ts/askar')
 const {
   Agent,
   AutoAcceptCredential,
-  AutoAcceptProof,
   BasicMessageEventTypes,
   BasicMessageRole,
   ConnectionEventTypes,
@@ -16,19 +15,14 @@ const {
   CredentialState,
   CredentialsModule,
   DidExchangeState,
-  DifPresentationExchangeProofFormatService,
   HttpOutboundTransport,
   JsonLdCredentialFormatService,
   KeyDerivationMethod,
   MediationRecipientModule,
   MediatorPickupStrategy,
-  ProofEventTypes,
-  ProofState,
-  ProofsModule,
   TransportEventTypes,
   TrustPingEventTypes,
   V2CredentialProtocol,
-  V2ProofProtocol,
   W3cCredentialsModule,
   WsOutboundTransport,
 } = require('@credo-ts/core')
@@ -157,10 +151,6 @@ class Wallet {
           credentialProtocols: [new V2CredentialProtocol({ credentialFormats: [new JsonLdCredentialFormatService()] })],
         }),
         w3cCredentials: new W3cCredentialsModule({ documentLoader: documentLoaderWithLocalContexts }),
-        proofs: new ProofsModule({
-          autoAcceptProofs: AutoAcceptProof.Never,
-          proofProtocols: [new V2ProofProtocol({ proofFormats: [new DifPresentationExchangeProofFormatService()] })],
-        }),
       },
     })
     agent.registerOutboundTransport(new WsOutboundTransport())
@@ -359,25 +349,6 @@ class Wallet {
     const done = await agent.credentials.acceptCredential({ credentialRecordId: offer.id })
     this.claimedExchanges.delete(offer.id)
     return { credentialExchangeId: done.id, connectionId: done.connectionId || null, state: done.state }
-  }
-
-  async presentationExchange(options) {
-    const agent = this.requireAgent()
-    const deadline = new Deadline(options.timeoutMs)
-    const request = await this.claimNext(agent.proofs, ProofEventTypes.ProofStateChanged, 'proofRecord', ProofState.RequestReceived, deadline, 'a proof request')
-    const settled = recordEvents(agent, ProofEventTypes.ProofStateChanged)
-    const { proofFormats } = await agent.proofs.selectCredentialsForRequest({ proofRecordId: request.id })
-    await agent.proofs.acceptRequest({ proofRecordId: request.id, proofFormats })
-    // A verifier that sends no ack leaves us in presentation-sent; that is success too.
-    const event = await settled
-      .until(
-        (event) => event.payload.proofRecord.id === request.id && event.payload.proofRecord.state === ProofState.Done,
-        Math.min(deadline.remaining(), positiveNumber(options.ackWaitMs, 5000)),
-        'the presentation ack'
-      )
-      .catch(() => null)
-    this.claimedExchanges.delete(request.id)
-    return { proofExchangeId: request.id, state: event ? ProofState.Done : ProofState.PresentationSent }
   }
 
   shutdown() {

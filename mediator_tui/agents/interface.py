@@ -100,8 +100,8 @@ class Agent(abc.ABC):
         """Send a basic message on a connection this agent holds."""
 
     @abc.abstractmethod
-    def receive_message(self) -> ReceivedMessage:
-        """Wait for the next basic message."""
+    def receive_message(self, timeout: float | None = None) -> ReceivedMessage:
+        """Wait for the next basic message, up to `timeout` s (the agent's timeout when None)."""
 
     @abc.abstractmethod
     def receive_credential(self) -> dict:
@@ -115,6 +115,28 @@ class Agent(abc.ABC):
     @abc.abstractmethod
     def alive(self) -> bool:
         """False once the agent has died or shut down."""
+
+    # What its owner (the worker) reads of an agent; engines that have nothing to say keep the defaults.
+
+    @property
+    def crash_reason(self) -> str:
+        """Why the agent died by itself (exit code or signal, lost mediator); empty while alive."""
+        return ""
+
+    @property
+    def stderr_tail(self) -> str:
+        """The last lines its process wrote on stderr; empty for an engine without a process of its own."""
+        return ""
+
+    @property
+    def reconnects(self) -> int:
+        """How many times its connection to the mediator was reopened."""
+        return 0
+
+    @property
+    def pid(self) -> int | None:
+        """Its own process while it runs, for the memory figures; None when it runs in the worker."""
+        return None
 
     def on_death(self, callback: Callable[[], None]) -> None:
         """Have `callback` called, in a greenlet of its own, the moment the agent dies by itself (its

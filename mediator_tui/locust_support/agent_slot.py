@@ -97,7 +97,7 @@ class AgentSlot:
 
     def lost(self, reason: str) -> None:
         agent = self.agent
-        crash = {"user": self.owner, "reason": reason, "stderr_tail": str(getattr(agent, "stderr_tail", "") or "")}
+        crash = {"user": self.owner, "reason": reason, "stderr_tail": agent.stderr_tail}
         # Before the release, which may yield: the user may start the next agent meanwhile.
         self.restart_due = True
         self._release(crash)
@@ -116,8 +116,8 @@ class AgentSlot:
             if port is not None:
                 self.worker.pool.release(port)
             self.worker.capacity.release()
-            self.worker.counters.agent_gone(int(getattr(agent, "reconnects", 0) or 0), crash)
+            self.worker.counters.agent_gone(agent.reconnects, crash)
 
     @staticmethod
     def crash_reason(agent: Agent) -> str:
-        return str(getattr(agent, "crash_reason", "") or "")
+        return agent.crash_reason

@@ -90,8 +90,8 @@ class WorkerAgents:
 
     def report(self) -> WorkerReport:
         agents = [slot.agent for slot in list(self.live) if slot.agent is not None]
-        reconnects = sum(int(getattr(agent, "reconnects", 0) or 0) for agent in agents)
-        pids = [pid for pid in (getattr(agent, "pid", None) for agent in agents) if pid]
+        reconnects = sum(agent.reconnects for agent in agents)
+        pids = [agent.pid for agent in agents if agent.pid]
         return WorkerReport(
             worker_id=self.worker_id, ts=time.time(), engine=self.engine,
             agents=self.counters.agents_snapshot(reconnects), crashes=tuple(self.counters.crashes),

@@ -3,9 +3,8 @@ discover-features and messagepickup/2.0. It lets tests drive what no mediator on
 (ACA-Py core has no pickup v2) and drop connections at will."""
 
 import json
+from collections.abc import Callable
 
-
-from mediator_tui.agents.native import did as dids
 from mediator_tui.agents.native import didexchange
 from mediator_tui.agents.native.attachments import attachment
 from mediator_tui.agents.native.envelope import pack, unpack
@@ -17,9 +16,11 @@ from tests.native.fake_ws import FakeServer
 
 
 class FakeMediator:
-    def __init__(self, offers_pickup_v2: bool = True, mediation_answer: str = "grant"):
+    def __init__(self, offers_pickup_v2: bool = True, mediation_answer: str = "grant",
+                 alter_response: Callable[[dict], None] = lambda response: None):
         self.offers_pickup_v2 = offers_pickup_v2
         self.mediation_answer = mediation_answer  # grant, deny or problem
+        self.alter_response = alter_response  # what a forger would change in the DID exchange response
         self.invitation_key = KeyPair()
         self.routing_key = KeyPair()
         self.keys = {self.invitation_key.verkey: self.invitation_key}
@@ -79,7 +80,9 @@ class FakeMediator:
             mine = KeyPair()
             self.keys[mine.verkey] = mine
             self.client = (mine, their_key)
-            self._reply(didexchange.response(msg, dids.create_peer2(mine.verkey, self.url), self.invitation_key))
+            response = didexchange.response(msg, mine, self.url, (), self.invitation_key)
+            self.alter_response(response)
+            self._reply(response)
         elif kind.endswith("/mediate-request") and self.mediation_answer == "problem":
             self._reply(message("report-problem/1.0/problem-report", thid=thread_id(msg),
                                 description={"en": "mediation is closed today", "code": "closed"}))

@@ -1,5 +1,6 @@
 """DIDs: what we write resolves back; what ACA-Py writes resolves to its keys and endpoints."""
 
+import hashlib
 import json
 
 import base58
@@ -7,8 +8,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from mediator_tui.agents.native import did as dids
-from mediator_tui.agents.native.errors import DecodeError
-from mediator_tui.agents.native.keys import KeyPair, verkey_to_did_key
+from mediator_tui.agents.native.errors import DecodeError, DIDError
+from mediator_tui.agents.native.keys import KeyPair, decode_multikey, verkey_to_did_key
 from mediator_tui.common.b64url import b64url_encode
 
 # ACA-Py 1.7.0's DID in a DID exchange 1.1 response: one service per --endpoint (http, then ws)
@@ -37,13 +38,47 @@ def test_legacy_doc_resolves_through_key_references():
     assert dids.services_of_doc(doc) == [dids.Service((key.verkey,), (), "ws://m:1")]
 
 
+def peer4_long_form(doc: dict, hashed_doc: dict | None = None) -> str:
+    """did:peer:4 as its spec writes it: the multihash of the encoded document, then the document;
+    `hashed_doc` gives the hash of another document (a long form spliced together)."""
+    def encoded(d: dict) -> str:
+        return "z" + base58.b58encode(b"\x80\x04" + json.dumps(d, separators=(",", ":")).encode()).decode()
+    multihash = b"\x12\x20" + hashlib.sha256(encoded(hashed_doc or doc).encode()).digest()
+    return f"did:peer:4z{base58.b58encode(multihash).decode()}:{encoded(doc)}"
+
+
+def peer4_doc(endpoint: str, key: KeyPair) -> dict:
+    return {"verificationMethod": [{"id": "#key-0", "publicKeyMultibase": verkey_to_did_key(key.verkey)[8:]}],
+            "service": [{"id": "#s", "type": "did-communication", "recipientKeys": ["#key-0"],
+                         "serviceEndpoint": endpoint}]}
+
+# A did:peer:4 long form written by the did_peer_4 library ACA-Py 1.7.0 uses (did_peer_4.encode)
+ACAPY_PEER4 = "did:peer:4zQmTV8oVugYSY46VJiTqZ8Ek2SifSBzCqVrrjMuAXHGykMc:z484Fsz2UFKZMnRu9An2oCYrjKRFN3EHBVhKoxJ3EsRSeMTcJeFNdwX9GgtpuN8bhw5FcqCbvjAeisYaHGLmNPdg6nRsgqvLjVqGUuTNwQbVu8vWnenVtsstx2b8HjiiCBkUywCf49rVTFSxV7p2xbQWG8hF3ZKy6Zjmcvy1ZbaQ6FvvCweShQBUgdncnGHxR2YGw2rkTCFd6AtFGYqcpJz9SmkE6eddq1GtLEpo686aJkvJ5n9kGkKxtmKSak8rfWLJyGicwzwCd8TSu7o494hQ5qxUzrwz63vxrRCuvCsVYBffJPtZ11VPTrHedX6K8gkpqr5DAfB9hGa6hMekvM82nJJqxbGy6eQmJnD1adybRvsKwgbBx7hddoxQEaogW67Q4ifxjzYfkzT68gJmzyGfPnXHyDY7WHbj2hujRdWY4"
+
+
+def test_acapy_peer4_long_form_resolves_and_its_hash_checks_out():
+    [service] = dids.resolve(ACAPY_PEER4)
+    key = decode_multikey("z6MkqUs6DggD8pBLCxA6sawtujkn3ArWmUWviAYutYb7mZiJ")
+    assert service == dids.Service((key,), (), "http://x:1")
+
+
 def test_peer4_long_form_resolves():
     key = KeyPair()
-    doc = {"verificationMethod": [{"id": "#key-0", "publicKeyMultibase": verkey_to_did_key(key.verkey)[8:]}],
-           "service": [{"id": "#s", "type": "did-communication", "recipientKeys": ["#key-0"],
-                        "serviceEndpoint": "http://x:1"}]}
-    encoded = "z" + base58.b58encode(b"\x80\x04" + json.dumps(doc).encode()).decode()
-    assert dids.resolve(f"did:peer:4zQmHash:{encoded}")[0].recipient_keys == (key.verkey,)
+    [service] = dids.resolve(peer4_long_form(peer4_doc("http://x:1", key)))
+    assert service == dids.Service((key.verkey,), (), "http://x:1")
+
+
+def test_peer4_long_form_whose_document_was_altered_is_refused_by_its_hash():
+    key = KeyPair()
+    # the attacker's endpoint, under the hash of the document the DID's owner published
+    spliced = peer4_long_form(peer4_doc("http://attacker:1", key), hashed_doc=peer4_doc("http://x:1", key))
+    with pytest.raises(DIDError, match="hash does not match the document it carries"):
+        dids.resolve(spliced)
+    honest = peer4_long_form(peer4_doc("http://x:1", key))
+    hashed, _, encoded = honest.rpartition(":")
+    flipped = encoded[:-1] + ("2" if encoded[-1] != "2" else "3")  # one character of the document changed
+    with pytest.raises(DIDError, match="hash does not match"):
+        dids.resolve(f"{hashed}:{flipped}")
 
 
 @pytest.mark.parametrize("did, message", [

@@ -1,12 +1,10 @@
-"""`CredoAgent`: the agent interface over one Credo-ts Node process, supervised.
+"""`CredoAgent`: the agent interface over one Credo-ts Node process.
 
 The process's death is noticed at once (a watcher waits on it): the command in
-flight fails with `AgentCrashed`, `alive` turns False, and `crash_reason` keeps
-the exit code or signal with the last stderr lines. With `supervise=True` the
-agent restarts itself with bounded, doubling backoff: a new process and a new
-wallet started with the same options; the next call then raises `AgentCrashed`
-once (its connections are gone with the old wallet), so no restart is silent.
-Without it, the owner replaces a dead agent (as the Locust user slots do).
+flight fails with `AgentCrashed` (or else the next call does), `alive` turns False,
+`crash_reason` keeps the exit code or signal and `stderr_tail` the last stderr lines,
+and the owner is told (`on_death`). The owner replaces a dead agent (as the Locust
+user slots do).
 """
 
 from __future__ import annotations
@@ -17,8 +15,6 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import gevent
-from gevent.event import Event
 from gevent.queue import Empty, Queue
 
 from mediator_tui.agents.credo import setup
@@ -46,40 +42,19 @@ class CrashRecord:
     stderr_tail: str
 
 
-@dataclass(frozen=True)
-class RestartPolicy:
-    first_delay_s: float = 0.5
-    max_delay_s: float = 10.0
-    # Consecutive failed restarts after which the agent stays dead.
-    max_attempts: int = 5
-
-    def delay(self, attempt: int) -> float:
-        return min(self.max_delay_s, self.first_delay_s * 2 ** max(0, attempt - 1))
-
-
 class CredoAgent(Agent):
-    def __init__(self, timeout: float = 120.0, supervise: bool = False, restart_policy: RestartPolicy = RestartPolicy(),
-                 log_level: str = "",
-                 command: Sequence[str] | None = None):
+    def __init__(self, timeout: float = 120.0, log_level: str = "", command: Sequence[str] | None = None):
         """`command` replaces `node agent/agent.js` (a stand-in agent in tests, or a custom script)."""
         self.timeout = timeout
         self.command = list(command) if command else None
-        self.supervise = supervise
-        self.restart_policy = restart_policy
         self.log_level = log_level
         self.crashes: deque[CrashRecord] = deque(maxlen=CRASHES_KEPT)
-        self.crash_count = 0
-        self.restart_count = 0
-        # Reopened websockets to the mediator (the first one of each wallet is not a reconnect).
-        self.reconnects = 0
+        self._reconnects = 0
         self._channel: NodeChannel | None = None
         self._options: StartOptions | None = None
         self._messages: Queue = Queue()
         self._mediator_sockets_opened = 0
         self._unreported_crash: CrashRecord | None = None
-        self._restarting: gevent.Greenlet | None = None
-        self._settled = Event()
-        self._settled.set()
         self._shut_down = False
 
     # -- what owners and metrics read --------------------------------------------------------
@@ -91,6 +66,11 @@ class CredoAgent(Agent):
     @property
     def pid(self) -> int | None:
         return self._channel.pid if self._channel is not None and self._channel.running else None
+
+    @property
+    def reconnects(self) -> int:
+        """Reopened websockets to the mediator (the first one of the wallet is not a reconnect)."""
+        return self._reconnects
 
     @property
     def crash_reason(self) -> str:
@@ -133,13 +113,14 @@ class CredoAgent(Agent):
     def send_message(self, connection_id: str, content: str) -> None:
         self._call("sendMessage", connectionId=connection_id, content=content)
 
-    def receive_message(self) -> ReceivedMessage:
+    def receive_message(self, timeout: float | None = None) -> ReceivedMessage:
         # Messages come as events the moment they arrive, so none is lost to a timed-out wait.
         self._raise_unreported_crash()
+        timeout = self.timeout if timeout is None else timeout
         try:
-            event = self._messages.get(timeout=self.timeout)
+            event = self._messages.get(timeout=timeout)
         except Empty:
-            raise AgentTimeout(f"receiveMessage: no message within {self.timeout:g} s") from None
+            raise AgentTimeout(f"receiveMessage: no message within {timeout:g} s") from None
         extra = {key: value for key, value in event.items() if key not in ("event", "content", "connectionId")}
         return ReceivedMessage(content=str(event.get("content", "")),
                                connection_id=str(event.get("connectionId") or ""), extra=extra)
@@ -147,15 +128,10 @@ class CredoAgent(Agent):
     def receive_credential(self) -> dict:
         return dict(self._call("receiveCredential"))
 
-    def presentation_exchange(self) -> dict:
-        return dict(self._call("presentationExchange"))
-
     def shutdown(self) -> None:
         if self._shut_down:
             return
         self._shut_down = True
-        if self._restarting is not None:
-            self._restarting.kill(block=True, timeout=5)
         channel, self._channel = self._channel, None
         if channel is None:
             return
@@ -194,7 +170,7 @@ class CredoAgent(Agent):
         elif kind == "ws_open" and event.get("mediator"):
             self._mediator_sockets_opened += 1
             if self._mediator_sockets_opened > 1:
-                self.reconnects += 1
+                self._reconnects += 1
 
     def _on_exit(self, channel: NodeChannel) -> None:
         if channel.closing or self._shut_down or channel is not self._channel:
@@ -203,57 +179,22 @@ class CredoAgent(Agent):
         crash = CrashRecord(ts=time.time(), pid=channel.pid, reason=f"agent process {description}",
                             stderr_tail=channel.stderr_tail)
         self.crashes.append(crash)
-        self.crash_count += 1
         self._unreported_crash = crash
         log.warning("credo agent %s %s", channel.pid, description)
-        self._report_death()  # a supervised agent too, which then restarts itself
-        if self.supervise and self._options is not None and self._restarting is None:
-            self._settled.clear()
-            self._restarting = gevent.spawn(self._restart)
-
-    def _restart(self) -> None:
-        try:
-            for attempt in range(1, self.restart_policy.max_attempts + 1):
-                gevent.sleep(self.restart_policy.delay(attempt))
-                if self._shut_down:
-                    return
-                old = self._channel
-                try:
-                    self._spawn()
-                    self._start_wallet(self._options)
-                except AgentError as error:
-                    log.warning("restart %d of credo agent failed: %s", attempt, error)
-                    if self._channel is not None and self._channel is not old:
-                        self._channel.closing = True
-                        self._channel.close()
-                    continue
-                finally:
-                    if old is not None and old is not self._channel:
-                        old.close(term_after=0, kill_after=1)
-                self.restart_count += 1
-                return
-            log.error("credo agent stays dead after %d restarts", self.restart_policy.max_attempts)
-        finally:
-            self._restarting = None
-            self._settled.set()
+        self._report_death()
 
     # -- commands ---------------------------------------------------------------------------------
 
     def _raise_unreported_crash(self) -> None:
         crash, self._unreported_crash = self._unreported_crash, None
         if crash is not None:
-            replaced = " (wallet replaced, its connections are gone)" if self.supervise else ""
-            raise AgentCrashed(f"{crash.reason}{replaced}",
-                               reason=f"{crash.reason}; stderr: {crash.stderr_tail[-1000:]}")
+            raise AgentCrashed(crash.reason, reason=f"{crash.reason}; stderr: {crash.stderr_tail[-1000:]}")
 
     def _call(self, command: str, **fields) -> dict:
         if self._shut_down:
             raise AgentError(f"{command}: agent was shut down")
         if self._options is None:
             raise AgentError(f"{command}: agent not started")
-        self._raise_unreported_crash()
-        # A supervised agent being restarted: wait for it rather than fail at once.
-        self._settled.wait(timeout=self.timeout)
         self._raise_unreported_crash()
         if self._channel is None:
             raise AgentCrashed(f"{command}: agent is not running")

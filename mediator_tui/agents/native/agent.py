@@ -4,6 +4,10 @@ Everything runs on gevent primitives, so the agent cooperates with a Locust work
 an unpatched process (tests, bench). Every wait is bounded by the agent's timeout. Inbound messages are
 handled in the mediator link's read callback, in the hub: handling never waits, replies go out from
 greenlets of their own.
+
+The agent wires its parts: `handshakes` (how a connection is made), `reply_waiters` (who waits for which
+reply), `pickup_strategy` (how messages held by the mediator reach us); the protocol modules build and
+read the messages.
 """
 
 from __future__ import annotations
@@ -22,15 +26,18 @@ from mediator_tui.agents.interface import (
     TransportError,
 )
 from mediator_tui.agents.native import (
-    basicmessage, connections, didexchange, discovery, issuecredential, mediation, pickup, trustping, wire_json,
+    basicmessage, didexchange, handshakes, issuecredential, mediation, pickup, trustping, wire_json,
 )
 from mediator_tui.agents.native import did as dids
+from mediator_tui.agents.native.agent_stats import AgentStats
 from mediator_tui.agents.native.envelope import pack, unpack
 from mediator_tui.agents.native.errors import DecodeError
 from mediator_tui.agents.native.inbound import InboundEndpoint
 from mediator_tui.agents.native.invitation import ParsedInvitation, parse_invitation_url
 from mediator_tui.agents.native.keys import KeyPair, did_key_url
 from mediator_tui.agents.native.messages import family_and_name, problem_text, thread_id
+from mediator_tui.agents.native.pickup_strategy import PickupStrategy
+from mediator_tui.agents.native.reply_waiters import ReplyWaiters, thread_key, type_key
 from mediator_tui.agents.native.routing import wrap_for_routing
 from mediator_tui.agents.native.transport import MediatorLink, send_once
 from mediator_tui.common.b64url import b64url_encode
@@ -40,8 +47,6 @@ from mediator_tui.common.invitation import InvitationError
 RETURN_ROUTE_ENDPOINT = "didcomm:transport/queue"
 INBOX_LIMIT = 1000
 INVITATIONS_KEPT = 100  # our own invitations a request may still answer
-PICKUP_POLL_FIRST_SECONDS = 1.0
-PICKUP_POLL_MAX_SECONDS = 8.0
 
 
 class Connection:
@@ -56,20 +61,9 @@ class Connection:
         self.state = state
 
 
-class AgentStats:
-    """Counters a worker reports; plain ints so reading them costs nothing."""
-
-    __slots__ = ("unpack_errors", "unhandled", "inbox_dropped", "pickup_polls", "pickup", "last_problem")
-
-    def __init__(self):
-        self.unpack_errors = self.unhandled = self.inbox_dropped = self.pickup_polls = 0
-        self.pickup = ""
-        self.last_problem = ""
-
-
 class NativeAgent(Agent):
     __slots__ = ("timeout", "label", "stats", "_keys", "_connections", "_by_my_key", "_waiters", "_inbox",
-                 "_inbox_waiter", "_offers", "_link", "_mediator", "_mediator_endpoints", "_grant_endpoint",
+                 "_offers", "_link", "_mediator", "_mediator_endpoints", "_grant_endpoint",
                  "_grant_routing_keys", "_inbound_key", "_invitation_ids", "_alive", "_shut", "_pickup",
                  "_greenlets", "_endpoint", "_death_callback")
 
@@ -80,9 +74,8 @@ class NativeAgent(Agent):
         self._keys: dict[bytes, KeyPair] = {}
         self._connections: dict[str, Connection] = {}
         self._by_my_key: dict[bytes, Connection] = {}
-        self._waiters: dict[str, gevent.event.AsyncResult] = {}
+        self._waiters = ReplyWaiters()
         self._inbox: collections.deque = collections.deque()
-        self._inbox_waiter: gevent.event.AsyncResult | None = None
         self._offers: collections.deque = collections.deque()
         self._link: MediatorLink | None = None
         self._mediator: Connection | None = None
@@ -93,7 +86,7 @@ class NativeAgent(Agent):
         self._invitation_ids: dict[str, None] = {}  # insertion-ordered, so the oldest can go
         self._alive = False
         self._shut = False
-        self._pickup = "implicit"
+        self._pickup: PickupStrategy | None = None
         self._greenlets: set = set()
         self._endpoint: InboundEndpoint | None = None
         self._death_callback: Callable[[], None] | None = None
@@ -103,7 +96,7 @@ class NativeAgent(Agent):
     def start(self, options: StartOptions) -> None:
         if self._alive or self._shut:
             raise ProtocolError("agent already started; make a new agent")
-        self._pickup = self.stats.pickup = pickup.strategy(options.pickup_strategy)
+        self._pickup = PickupStrategy(options.pickup_strategy, self.stats)
         if not options.with_mediation:
             # Without a port, replies can only come back on the return route of our own requests.
             if options.port:
@@ -131,23 +124,18 @@ class NativeAgent(Agent):
         self._mediator_endpoints += (self._grant_endpoint,)
         self._inbound_key = self._new_key()
         self._add_route(self._inbound_key)
-        if self._pickup != "implicit":
-            self._start_pickup_v2()
+        self._pickup.negotiate(self._request_of_mediator, self._to_mediator)
 
     def _request_mediation(self) -> dict:
         """mediate-request, answered by a grant (no ~thread: matched by type), a deny or a problem report."""
         request = mediation.mediate_request()
-        keys = ["type:" + message_type_key(*mediation.GRANT), "type:" + message_type_key(*mediation.DENY),
-                "thid:" + request["@id"]]
-        answer = gevent.event.AsyncResult()
-        for key in keys:
-            self._waiters[key] = answer
+        keys = (type_key(*mediation.GRANT), type_key(*mediation.DENY), thread_key(request["@id"]))
+        answer = self._waiters.expect(*keys)
         try:
             self._send(self._mediator, request)
-            reply = self._wait_polling(answer, self.timeout, "mediate-grant")
+            reply = self._wait(answer, "mediate-grant")
         finally:
-            for key in keys:
-                self._waiters.pop(key, None)
+            self._waiters.forget(*keys)
         if family_and_name(reply) == mediation.DENY:
             raise ProblemReport("the mediator denied mediation (mediate-deny)")
         return reply
@@ -198,8 +186,8 @@ class NativeAgent(Agent):
         with self._deadline("sending a basic message"):
             self._send(connection, basicmessage.basic_message(content))
 
-    def receive_message(self) -> ReceivedMessage:
-        return self._next_unsolicited(self._inbox, "basic message")
+    def receive_message(self, timeout: float | None = None) -> ReceivedMessage:
+        return self._next_unsolicited(self._inbox, "basic message", timeout)
 
     def receive_credential(self) -> dict:
         connection, offer = self._next_unsolicited(self._offers, "credential offer")
@@ -227,7 +215,7 @@ class NativeAgent(Agent):
             self._endpoint.close()
         for greenlet in list(self._greenlets):
             greenlet.kill(block=False)
-        self._fail_waiters(AgentError("agent shut down"))
+        self._waiters.fail_all(AgentError("agent shut down"))
 
     @property
     def alive(self) -> bool:
@@ -255,53 +243,34 @@ class NativeAgent(Agent):
 
     def _handshake(self, invitation: ParsedInvitation, my_endpoint: str, my_routing_keys: tuple[bytes, ...],
                    key: KeyPair | None = None, to_mediator: bool = False) -> Connection:
-        try:
-            protocol = invitation.handshake()
-        except InvitationError as exc:
-            raise ProtocolError(str(exc)) from None
+        handshake = handshakes.for_invitation(invitation)
         my_key = key or self._new_key()
         invitation_party = Connection(my_key, dids.Service(invitation.recipient_keys, invitation.routing_keys,
                                                            invitation.endpoint), state="invited")
-        if protocol == "connections/1.0":
-            request = connections.request(self.label, my_key, my_endpoint, my_routing_keys)
-        else:
-            did = dids.create_peer2(my_key.verkey, my_endpoint, my_routing_keys)
-            request = didexchange.request(protocol.split("/")[1], invitation.id, self.label, did)
+        request = handshake.request(self.label, my_key, my_endpoint, my_routing_keys)
         if to_mediator and invitation.endpoint.startswith(("ws://", "wss://")):
             # a mediator inviting on a websocket (Credo does) answers on it: it becomes our link
             self._open_link(invitation.endpoint)
         # Over HTTP the mediator answers the first handshake on the POST (return route), before any socket.
-        response = self._request(invitation_party, request, f"{protocol} response")
-        try:
-            if protocol == "connections/1.0":
-                services = connections.their_services(response, invitation.recipient_keys[0])
-            else:
-                services = didexchange.their_services(response)
-        except DecodeError as exc:
-            raise ProtocolError(f"{protocol} response: {exc}") from None
-        service = dids.preferred(services, websocket=to_mediator)
+        response = self._request(invitation_party, request, f"{handshake.protocol} response")
+        service = dids.preferred(handshake.their_services(response), websocket=to_mediator)
         connection = Connection(my_key, service)
         self._remember(connection)
         if to_mediator:
             self._mediator_endpoints += (service.endpoint,)
             if self._link is None:
                 self._open_link(service.endpoint)
-        if protocol == "connections/1.0":
-            # connections/1.0 has no complete message: a ping (without answer) moves it to active.
-            self._send(connection, trustping.ping(response_requested=False))
-        else:
-            self._send(connection, didexchange.complete(response, invitation.id))
+        self._send(connection, handshake.completion(response))
         return connection
 
     def _answer_didexchange_request(self, request: dict, invitation_key: KeyPair) -> None:
-        """Responder side for our own invitations: new key, route it, answer with our did:peer:2."""
-        services = didexchange.their_services(request)
+        """Responder side for our own invitations: a new key, routed, for the new connection."""
+        service = handshakes.requester_service(request)
         my_key = self._new_key()
         self._add_route(my_key)
-        did = dids.create_peer2(my_key.verkey, *self._my_service())
-        connection = Connection(my_key, dids.preferred(services, websocket=False), state="responded")
+        connection = Connection(my_key, service, state="responded")
         self._remember(connection)
-        self._send(connection, didexchange.response(request, did, invitation_key))
+        self._send(connection, didexchange.response(request, my_key, *self._my_service(), invitation_key))
 
     # ----------------------------------------------------------------- mediation and pickup
 
@@ -327,47 +296,18 @@ class NativeAgent(Agent):
         answer = self._request(self._mediator, update, "keylist-update response")
         mediation.check_keylist_update_response(answer, [key.verkey])
 
-    def _start_pickup_v2(self) -> None:
-        disclose = self._request(self._mediator, discovery.query("messagepickup/*"), "discover-features disclose")
-        if not discovery.offers(disclose, pickup.PROTOCOL_PREFIX):
-            # The mediator (ACA-Py core, for one) offers no pickup v2: its return route is all there is.
-            self.stats.pickup = "implicit (mediator offers no messagepickup/2.0)"
-            self._pickup = "implicit"
-            return
-        self.stats.pickup = self._pickup
-        if self._pickup == "pickup_v2_live":
-            self._send(self._mediator, pickup.live_delivery_change(True))
-        # the status answer also tells us the mediator has taken the live-delivery change (same socket, in order)
-        self._request(self._mediator, pickup.status_request(), "pickup status")
-
     def _on_reconnect(self) -> None:
         try:
             with gevent.Timeout(self.timeout, AgentTimeout("re-announcing the return route timed out")):
-                if self._pickup == "pickup_v2_live":
-                    self._send(self._mediator, pickup.live_delivery_change(True))
-                else:
-                    # any message with return_route tells the mediator this socket is ours again
-                    self._send(self._mediator, trustping.ping(response_requested=False))
+                self._pickup.renew(self._to_mediator)
         except AgentError as exc:
             self.stats.last_problem = f"after reconnect: {exc}"
 
     def _on_link_dead(self, reason: str) -> None:
         self._alive = False
-        self._fail_waiters(TransportError(reason))
+        self._waiters.fail_all(TransportError(reason))
         if not self._shut:
             self._report_death()
-
-    def _poll_pickup(self) -> None:
-        """Ask the mediator for what it holds for us.
-
-        Implicit pickup needs this too: ACA-Py buffers one reply per socket; a message that arrives while
-        the buffer is busy is queued and only sent after our next inbound message on that socket.
-        """
-        self.stats.pickup_polls += 1
-        if self._pickup == "pickup_v2":
-            self._send(self._mediator, pickup.delivery_request())
-        else:
-            self._send(self._mediator, trustping.ping(response_requested=False))
 
     # ----------------------------------------------------------------- sending and waiting
 
@@ -385,66 +325,47 @@ class NativeAgent(Agent):
         if reply:
             self._on_envelope(reply)
 
+    def _to_mediator(self, msg: dict) -> None:
+        self._send(self._mediator, msg)
+
+    def _to_mediator_later(self, msg: dict) -> None:
+        self._spawn(self._send, self._mediator, msg)
+
     def _request(self, connection: Connection, msg: dict, what: str, thid: str = "") -> dict:
         """Send `msg` and wait for the message answering its thread (or `thid`)."""
-        key = "thid:" + (thid or thread_id(msg))
-        waiter = self._expect(key)
+        key = thread_key(thid or thread_id(msg))
+        waiter = self._waiters.expect(key)
         try:
             self._send(connection, msg)
-        except BaseException:
-            self._waiters.pop(key, None)
-            raise
-        return self._wait(key, waiter, what)
-
-    def _expect(self, key: str) -> gevent.event.AsyncResult:
-        waiter = self._waiters[key] = gevent.event.AsyncResult()
-        return waiter
-
-    def _wait(self, key: str, waiter: gevent.event.AsyncResult, what: str) -> dict:
-        try:
-            return self._wait_polling(waiter, self.timeout, what)
+            return self._wait(waiter, what)
         finally:
-            self._waiters.pop(key, None)
+            self._waiters.forget(key)
 
-    def _wait_polling(self, waiter: gevent.event.AsyncResult, seconds: float, what: str,
-                      raise_timeout: bool = True):
-        """Wait for `waiter`; with polling pickup v2, ask the mediator for deliveries while waiting."""
-        deadline = time.monotonic() + seconds
-        polling = self._link is not None and self._pickup != "pickup_v2_live"
-        # polls space out (1, 2, 4, 8, 8 ... s): a mediator slow under load must not get more traffic for it
-        interval = PICKUP_POLL_FIRST_SECONDS
-        while True:
-            remaining = deadline - time.monotonic()
-            step = min(remaining, interval) if polling else remaining
-            try:
-                return waiter.get(timeout=max(step, 0))
-            except gevent.Timeout:
-                if remaining <= step:
-                    if raise_timeout:
-                        raise AgentTimeout(f"no {what} within {self.timeout:g} s") from None
-                    return None
-                self._poll_pickup()
-                interval = min(interval * 2, PICKUP_POLL_MAX_SECONDS)
+    def _request_of_mediator(self, msg: dict, what: str) -> dict:
+        return self._request(self._mediator, msg, what)
 
-    def _next_unsolicited(self, queue: collections.deque, what: str):
-        """The oldest item of `queue` (filled by inbound handling), waiting up to the timeout for one."""
+    def _wait(self, waiter: gevent.event.AsyncResult, what: str) -> dict:
+        if not self._pickup.wait(waiter, self.timeout, self._polling_sender()):
+            raise AgentTimeout(f"no {what} within {self.timeout:g} s")
+        return waiter.get()
+
+    def _polling_sender(self) -> Callable[[dict], None] | None:
+        """How a wait may ask the mediator for deliveries: over the kept-open link, once it is our mediator's."""
+        return self._to_mediator if self._link is not None and self._mediator is not None else None
+
+    def _next_unsolicited(self, queue: collections.deque, what: str, timeout: float | None = None):
+        """The oldest item of `queue` (filled by inbound handling), waiting up to `timeout` (else the agent's)."""
         self._require_alive()
-        deadline = time.monotonic() + self.timeout
+        timeout = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
         while not queue:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AgentTimeout(f"no {what} arrived within {self.timeout:g} s")
-            waiter = self._inbox_waiter = gevent.event.AsyncResult()
-            self._wait_polling(waiter, remaining, what, raise_timeout=False)
+                raise AgentTimeout(f"no {what} arrived within {timeout:g} s")
+            waiter = self._waiters.arrival()
+            if self._pickup.wait(waiter, remaining, self._polling_sender()):
+                waiter.get()  # raises when the agent died or shut down meanwhile
         return queue.popleft()
-
-    def _fail_waiters(self, error: AgentError) -> None:
-        for waiter in list(self._waiters.values()):
-            if not waiter.ready():
-                waiter.set_exception(error)
-        self._waiters.clear()
-        if self._inbox_waiter is not None and not self._inbox_waiter.ready():
-            self._inbox_waiter.set_exception(error)
 
     # ----------------------------------------------------------------- receiving
 
@@ -474,14 +395,10 @@ class NativeAgent(Agent):
         if name in ("problem_report", "problem-report"):
             self._on_problem(msg, thid)
             return
-        if family == pickup.FAMILY and name == "delivery":
-            self._on_delivery(msg)
-        elif family == pickup.FAMILY and name == "status":
-            self._on_pickup_status(msg)
-        waiter = self._waiters.pop("thid:" + thid, None) or self._waiters.pop(
-            "type:" + message_type_key(family, name), None)
-        if waiter is not None:
-            waiter.set(msg)
+        if family == pickup.FAMILY:
+            self._pickup.on_message(name, msg, self._on_envelope,
+                                    self._to_mediator_later if self._mediator is not None else None)
+        if self._waiters.answer(msg, thid, family, name):
             return
         connection = self._by_my_key.get(recipient_verkey)
         if family == trustping.FAMILY and name == "ping":
@@ -495,16 +412,14 @@ class NativeAgent(Agent):
             connection.state = "completed"
         elif family == issuecredential.FAMILY and name == "offer-credential" and connection is not None:
             self._offers.append((connection, msg))
-            self._wake_inbox()
+            self._waiters.wake()
         elif family != pickup.FAMILY:
             self.stats.unhandled += 1
 
     def _on_problem(self, msg: dict, thid: str) -> None:
         text = problem_text(msg)
         self.stats.last_problem = text
-        waiter = self._waiters.pop("thid:" + thid, None)
-        if waiter is not None:
-            waiter.set_exception(ProblemReport(text))
+        self._waiters.refuse(thid, ProblemReport(text))
 
     def _on_basic_message(self, msg: dict, connection: Connection | None) -> None:
         try:
@@ -516,31 +431,11 @@ class NativeAgent(Agent):
             self._inbox.popleft()
             self.stats.inbox_dropped += 1
         self._inbox.append(ReceivedMessage(content, connection.id if connection else ""))
-        self._wake_inbox()
-
-    def _on_delivery(self, delivery: dict) -> None:
-        try:
-            items = pickup.delivered(delivery)
-        except DecodeError as exc:
-            self.stats.last_problem = f"pickup delivery: {exc}"
-            return
-        for _, envelope in items:
-            self._on_envelope(envelope)
-        if items and self._mediator is not None:
-            self._spawn(self._send, self._mediator, pickup.messages_received([i for i, _ in items]))
-
-    def _on_pickup_status(self, status: dict) -> None:
-        # Turning live mode on (at start, after a reconnect) does not flush what the mediator queued meanwhile
-        if pickup.waiting_count(status) and self._mediator is not None:
-            self._spawn(self._send, self._mediator, pickup.delivery_request())
+        self._waiters.wake()
 
     def _is_our_invitation(self, recipient_verkey: bytes, request: dict) -> bool:
         return (self._inbound_key is not None and recipient_verkey == self._inbound_key.verkey
                 and didexchange.invitation_id_of(request) in self._invitation_ids)
-
-    def _wake_inbox(self) -> None:
-        if self._inbox_waiter is not None and not self._inbox_waiter.ready():
-            self._inbox_waiter.set(None)
 
     # ----------------------------------------------------------------- small helpers
 
@@ -582,10 +477,6 @@ class NativeAgent(Agent):
 
     def _deadline(self, what: str):
         return gevent.Timeout(self.timeout, AgentTimeout(f"{what} took longer than {self.timeout:g} s"))
-
-
-def message_type_key(family: str, name: str) -> str:
-    return f"{family}/{name}"
 
 
 def _parse(url: str) -> ParsedInvitation:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 
-import base58
-
 from mediator_tui.agents.native import did as dids
-from mediator_tui.agents.native.errors import DecodeError
+from mediator_tui.agents.native.errors import DecodeError, SignatureError
 from mediator_tui.agents.native.keys import KeyPair, decode_b58_verkey, verify
 from mediator_tui.agents.native.messages import message
 from mediator_tui.common.b64url import b64url_decode
@@ -16,9 +14,7 @@ FAMILY = "connections/1"
 
 
 def request(label: str, key: KeyPair, endpoint: str, routing_keys: tuple[bytes, ...] = ()) -> dict:
-    did = dids.unqualified_did(key.verkey)
-    doc = dids.legacy_did_doc(did, key.verkey_b58, endpoint,
-                              [base58.b58encode(k).decode("ascii") for k in routing_keys])
+    did, doc = dids.legacy_did_and_doc(key.verkey, endpoint, routing_keys)
     return message("connections/1.0/request", label=label, connection={"DID": did, "DIDDoc": doc})
 
 
@@ -26,7 +22,7 @@ def their_services(response_message: dict, invitation_key: bytes) -> list[dids.S
     """Services of the DID document in a response, after checking `connection~sig` by the invitation key."""
     sig = response_message.get("connection~sig")
     if not isinstance(sig, dict):
-        raise DecodeError("connections response has no connection~sig")
+        raise SignatureError("connections response has no connection~sig")
     fields = [sig.get(name) for name in ("signer", "sig_data", "signature")]
     if not all(isinstance(value, str) for value in fields):
         raise DecodeError("connection~sig lacks signer, sig_data or signature")
@@ -37,9 +33,9 @@ def their_services(response_message: dict, invitation_key: bytes) -> list[dids.S
     except ValueError as exc:
         raise DecodeError(f"connection~sig is malformed: {exc}") from None
     if signer != invitation_key:
-        raise DecodeError("connection~sig is not signed by the invitation key")
+        raise SignatureError("connection~sig is not signed by the invitation key")
     if not verify(signer, sig_data, signature):
-        raise DecodeError("connection~sig signature does not verify")
+        raise SignatureError("connection~sig signature does not verify")
     try:
         connection = json.loads(sig_data[8:])  # 8-byte timestamp, then the JSON
     except (ValueError, RecursionError) as exc:

@@ -3,6 +3,7 @@ did:key, attached DID documents) down to what DIDComm v1 needs: recipient keys, 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import NamedTuple
 
@@ -11,7 +12,7 @@ import base58
 from mediator_tui.agents.native import wire_json
 from mediator_tui.agents.native.errors import DIDError, KeyDecodeError
 from mediator_tui.agents.native.keys import (
-    decode_b58_verkey, decode_multikey, did_key_url, key_from_reference, multikey,
+    b58_verkey, decode_b58_verkey, decode_multikey, did_key_url, key_from_reference, multikey,
 )
 from mediator_tui.common.b64url import b64url_decode, b64url_encode
 
@@ -20,6 +21,7 @@ _PEER2_PURPOSES = "VEAID"
 _PEER2_ABBREVIATIONS = {"t": "type", "s": "serviceEndpoint", "r": "routingKeys", "a": "accept"}
 _PEER2_VALUE_ABBREVIATIONS = {"dm": "DIDCommMessaging"}
 _MULTICODEC_JSON = b"\x80\x04"
+_MULTIHASH_SHA2_256 = b"\x12\x20"
 
 
 class Service(NamedTuple):
@@ -53,6 +55,12 @@ def legacy_did_doc(did: str, verkey_b58: str, endpoint: str, routing_keys_b58: l
         "service": [{"id": f"{did};indy", "type": "IndyAgent", "priority": 0, "recipientKeys": [verkey_b58],
                      "routingKeys": list(routing_keys_b58), "serviceEndpoint": endpoint}],
     }
+
+
+def legacy_did_and_doc(verkey: bytes, endpoint: str, routing_keys: tuple[bytes, ...] = ()) -> tuple[str, dict]:
+    """An unqualified DID for `verkey` and its legacy DID document (connections/1.0, DID exchange 1.0)."""
+    did = unqualified_did(verkey)
+    return did, legacy_did_doc(did, b58_verkey(verkey), endpoint, [b58_verkey(k) for k in routing_keys])
 
 
 def unqualified_did(verkey: bytes) -> str:
@@ -173,6 +181,11 @@ def _peer4_doc(did: str) -> dict:
     parts = did.split(":")
     if len(parts) != 4 or not parts[3].startswith("z"):
         raise DIDError(f"{did[:80]!r} is a short-form did:peer:4; only the long form carries its document")
+    # The short form is the multihash of the encoded document (https://identity.foundation/peer-did-method-spec/,
+    # method 4): a long form whose document was altered no longer matches it.
+    digest = hashlib.sha256(parts[3].encode("ascii", "replace")).digest()
+    if parts[2][1:] != "z" + base58.b58encode(_MULTIHASH_SHA2_256 + digest).decode("ascii"):
+        raise DIDError(f"did:peer:4 {parts[2][:60]!r}: its hash does not match the document it carries")
     try:
         raw = base58.b58decode(parts[3][1:])
     except ValueError:

@@ -1,14 +1,21 @@
-"""didexchange/1.0 and 1.1: requester and responder messages.
+"""didexchange/1.0 and 1.1 (Aries RFC 0023): requester and responder messages.
 
 Our DIDs are did:peer:2 with a DIDComm service (RESEARCH.md §2 item 4); the responder's keys come from the
-DID in its response (item 2), or from its attached DID document when the DID is unqualified.
+DID in its response (item 2), or from its attached DID document when the DID is unqualified. A response is
+vouched for by the invitation's key: it signs the new DID (`did_rotate~attach`, 1.1) or the DID document
+(`did_doc~attach`, 1.0 and unqualified DIDs); an answer without such a signature is refused, as ACA-Py
+and Credo refuse one.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
+
 from mediator_tui.agents.native import did as dids
-from mediator_tui.agents.native.attachments import attachment_json, signed_attachment
-from mediator_tui.agents.native.errors import DecodeError
+from mediator_tui.agents.native import wire_json
+from mediator_tui.agents.native.attachments import attachment_json, signed_attachment, signed_data
+from mediator_tui.agents.native.errors import DecodeError, SignatureError
 from mediator_tui.agents.native.keys import KeyPair
 from mediator_tui.agents.native.messages import message, parent_thread_id, thread_id, type_of
 
@@ -22,12 +29,19 @@ def request(version: str, invitation_id: str, label: str, did: str) -> dict:
     return msg
 
 
-def response(request_message: dict, did: str, invitation_key: KeyPair) -> dict:
-    """The responder's answer; 1.1 signs the new DID with the invitation key (`did_rotate~attach`)."""
+def response(request_message: dict, key: KeyPair, endpoint: str, routing_keys: tuple[bytes, ...],
+             invitation_key: KeyPair) -> dict:
+    """The responder's answer with a new DID for `key`, signed by the invitation key: 1.1 a did:peer:2 in
+    `did_rotate~attach`, 1.0 an unqualified DID and its document in `did_doc~attach`."""
     version = version_of(request_message)
+    if version == "1.0":
+        did, doc = dids.legacy_did_and_doc(key.verkey, endpoint, routing_keys)
+        msg = message(f"didexchange/{version}/response", thid=thread_id(request_message), did=did)
+        msg["did_doc~attach"] = signed_attachment(wire_json.dump(doc), invitation_key)
+        return msg
+    did = dids.create_peer2(key.verkey, endpoint, routing_keys)
     msg = message(f"didexchange/{version}/response", thid=thread_id(request_message), did=did)
-    if version != "1.0":
-        msg["did_rotate~attach"] = signed_attachment(did.encode(), invitation_key, "text/string")
+    msg["did_rotate~attach"] = signed_attachment(did.encode(), invitation_key, "text/string")
     return msg
 
 
@@ -41,8 +55,34 @@ def version_of(msg: dict) -> str:
     return version[0] if version and version[0] in ("1.0", "1.1") else "1.1"
 
 
+def response_services(response_message: dict, invitation_keys: Collection[bytes]) -> list[dids.Service]:
+    """DIDComm services of the responder's DID, once its signed attachments are checked against the keys
+    of the invitation it answers: SignatureError (or DecodeError) naming what is wrong."""
+    did = response_message.get("did")
+    rotate, doc_attach = response_message.get("did_rotate~attach"), response_message.get("did_doc~attach")
+    if rotate is None and doc_attach is None:
+        raise SignatureError("response has neither did_rotate~attach nor did_doc~attach: nothing in it is "
+                             "signed by the invitation key")
+    if rotate is not None:
+        signed = signed_data(rotate, invitation_keys, "did_rotate~attach")
+        if signed != str(did).encode():
+            raise SignatureError(f"did_rotate~attach signs {signed[:80]!r}, not the response's did {str(did)[:80]!r}")
+    if doc_attach is None:
+        return their_services(response_message)
+    signed_doc = signed_data(doc_attach, invitation_keys, "did_doc~attach")
+    try:
+        doc = json.loads(signed_doc)
+    except (ValueError, RecursionError) as exc:
+        raise DecodeError(f"did_doc~attach is not JSON: {exc}") from None
+    doc_id = doc.get("id") if isinstance(doc, dict) else None
+    # a legacy document names an unqualified DID with its did:sov: prefix
+    if did is not None and doc_id not in (did, f"did:sov:{did}"):
+        raise SignatureError(f"did_doc~attach describes {str(doc_id)[:80]!r}, not the response's did {str(did)[:80]!r}")
+    return dids.services_of_doc(doc)
+
+
 def their_services(msg: dict) -> list[dids.Service]:
-    """DIDComm services of the DID a request or response carries."""
+    """DIDComm services of the DID a request or response carries (nothing checked: see response_services)."""
     did = msg.get("did")
     if isinstance(did, str) and did.startswith("did:"):
         return dids.resolve(did)

@@ -20,3 +20,8 @@ class EnvelopeError(DecodeError):
 
 class DIDError(DecodeError):
     """A DID or DID document this engine cannot resolve."""
+
+
+class SignatureError(DecodeError):
+    """A signature that is missing, does not verify, or is not by the key that must sign; or signed data
+    that is not what the message says it is."""

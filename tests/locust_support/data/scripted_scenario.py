@@ -25,8 +25,8 @@ class ScriptedAgent(Agent):
         self.timeout = timeout
         self.pings = 0
         self._alive = False
-        self.crash_reason = ""
-        self.stderr_tail = ""
+        self._crash_reason = ""
+        self._stderr_tail = ""
 
     def start(self, options: StartOptions) -> None:
         gevent.sleep(0.01)
@@ -42,8 +42,8 @@ class ScriptedAgent(Agent):
 
     def _died(self, reason: str, stderr_tail: str) -> None:
         self._alive = False
-        self.crash_reason = reason
-        self.stderr_tail = stderr_tail
+        self._crash_reason = reason
+        self._stderr_tail = stderr_tail
         self._report_death()
 
     def ping_mediator(self) -> None:
@@ -62,7 +62,7 @@ class ScriptedAgent(Agent):
     def send_message(self, connection_id: str, content: str) -> None:
         raise NotImplementedError
 
-    def receive_message(self):
+    def receive_message(self, timeout=None):
         raise NotImplementedError
 
     def receive_credential(self) -> dict:
@@ -74,6 +74,14 @@ class ScriptedAgent(Agent):
     @property
     def alive(self) -> bool:
         return self._alive
+
+    @property
+    def crash_reason(self) -> str:
+        return self._crash_reason
+
+    @property
+    def stderr_tail(self) -> str:
+        return self._stderr_tail
 
 
 class ScriptedPing(AgentUser):

@@ -1,0 +1,14 @@
+"""What a native agent counts of its own troubles and choices, for its owner and the tests."""
+
+from __future__ import annotations
+
+
+class AgentStats:
+    """Counters a worker reports; plain ints so reading them costs nothing."""
+
+    __slots__ = ("unpack_errors", "unhandled", "inbox_dropped", "pickup_polls", "pickup", "last_problem")
+
+    def __init__(self):
+        self.unpack_errors = self.unhandled = self.inbox_dropped = self.pickup_polls = 0
+        self.pickup = ""  # the pickup strategy in use, and why when it is not the one asked for
+        self.last_problem = ""

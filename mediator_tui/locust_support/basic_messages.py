@@ -1,0 +1,37 @@
+"""Basic messages a scenario sends and waits for, each told apart by a nonce in its content.
+
+A message whose wait timed out still arrives later, and the next wait on that wallet would read it; so
+every message carries a nonce, and a wait takes only the content it expects, skipping any other until its
+timeout.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from mediator_tui.agents.interface import Agent, AgentTimeout, ReceivedMessage
+
+
+def tagged(text: str) -> str:
+    """`text` with a nonce of its own (`<text> #<12 hex digits>`)."""
+    return f"{text} #{secrets.token_hex(6)}"
+
+
+def receive_content(agent: Agent, content: str) -> ReceivedMessage:
+    """The first message whose content is `content`, within the agent's timeout; others are skipped."""
+    deadline = time.monotonic() + agent.timeout
+    skipped = 0
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            message = agent.receive_message(remaining)
+        except AgentTimeout:
+            break
+        if message.content == content:
+            return message
+        skipped += 1
+    # said with the whole wait, not with the rest of it that the last call had
+    if not skipped:
+        raise AgentTimeout(f"no basic message arrived within {agent.timeout:g} s")
+    raise AgentTimeout(f"no message {content!r} within {agent.timeout:g} s "
+                       f"({skipped} other message{'s' if skipped > 1 else ''} skipped)")

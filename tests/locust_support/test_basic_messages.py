@@ -1,0 +1,89 @@
+"""The message scenarios take only the message they sent: a late one from an earlier task (another nonce)
+is skipped and the wait goes on until the timeout. On a scripted agent (alone, and in the issuer message
+scenario under Locust); against a real issuer in tests/e2e/test_locustfiles.py."""
+
+import time
+from pathlib import Path
+
+import gevent
+import gevent.queue
+import pytest
+
+from mediator_tui.agents.interface import AgentTimeout, ReceivedMessage
+from mediator_tui.locust_support.basic_messages import receive_content, tagged
+from tests.locust_support.test_agent_user import FAST
+
+
+class ScriptedInbox:
+    """The part of an agent these waits use: messages arrive when the test says."""
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        self.arrivals: gevent.queue.Queue = gevent.queue.Queue()
+
+    def arrive_later(self, seconds: float, content: str) -> None:
+        gevent.spawn_later(seconds, self.arrivals.put, ReceivedMessage(content, "c1"))
+
+    def receive_message(self, timeout: float | None = None) -> ReceivedMessage:
+        try:
+            return self.arrivals.get(timeout=self.timeout if timeout is None else timeout)
+        except gevent.queue.Empty:
+            raise AgentTimeout(f"no basic message arrived within {timeout:g} s") from None
+
+
+def test_each_message_carries_a_nonce_of_its_own():
+    first, second = tagged("ping"), tagged("ping")
+    assert first.startswith("ping #") and second.startswith("ping #") and first != second
+
+
+def test_a_late_message_of_an_earlier_task_is_skipped_and_the_current_one_taken():
+    agent = ScriptedInbox(timeout=2)
+    earlier, current = tagged("ping"), tagged("ping")
+    agent.arrive_later(0, earlier)
+    agent.arrive_later(0.3, current)
+    assert receive_content(agent, current).content == current  # the earlier one came first
+    assert agent.arrivals.empty()
+
+
+def test_only_other_messages_is_a_timeout_after_the_agents_timeout_saying_so():
+    agent = ScriptedInbox(timeout=0.5)
+    for delay in (0, 0.2, 0.4):
+        agent.arrive_later(delay, tagged("ping"))
+    expected = tagged("ping")
+    started = time.monotonic()
+    with pytest.raises(AgentTimeout, match=r"no message 'ping #[0-9a-f]{12}' within 0.5 s \(3 other messages skipped\)"):
+        receive_content(agent, expected)
+    # the skipped messages do not restart the clock
+    assert 0.45 <= time.monotonic() - started < 0.8
+
+
+def test_nothing_at_all_is_the_agents_own_timeout():
+    with pytest.raises(AgentTimeout, match="no basic message arrived within 0.2 s"):
+        receive_content(ScriptedInbox(timeout=0.2), tagged("ping"))
+
+
+SCENARIO = Path(__file__).parent / "data" / "scripted_issuer_messages.py"
+
+
+def test_the_issuer_message_scenario_times_the_message_it_sent_not_a_late_one(locust_cluster):
+    env = {**FAST, "ISSUER_URL": "http://127.0.0.1:9", "SCRIPT_DELIVERY_S": "0.3"}
+    locust = locust_cluster(SCENARIO, env, workers=0)
+    locust.swarm(users=2, spawn_rate=10)
+    rows = locust.rows_when(lambda r: r.get("didcomm receive_message", {}).get("num_requests", 0) >= 6, 20,
+                            "messages received")
+    received = rows["didcomm receive_message"]
+    assert received["num_failures"] == 0
+    # A late message is there at once; taking it would time the task at about 0 ms.
+    assert received["min_response_time"] >= 250
+
+
+def test_the_issuer_message_scenario_fails_a_task_whose_message_never_comes_naming_the_skipped(locust_cluster):
+    env = {**FAST, "ISSUER_URL": "http://127.0.0.1:9", "SCRIPT_LOSE_SENT": "1", "VERIFIED_TIMEOUT_SECONDS": "1"}
+    locust = locust_cluster(SCENARIO, env, workers=0)
+    locust.swarm(users=1, spawn_rate=10)
+    rows = locust.rows_when(lambda r: r.get("didcomm receive_message", {}).get("num_failures", 0) >= 2, 20,
+                            "failed waits")
+    received = rows["didcomm receive_message"]
+    assert received["num_failures"] == received["num_requests"]
+    errors = [e["error"] for e in locust.errors() if e["name"] == "receive_message"]
+    assert errors and all("within 1 s (1 other message skipped)" in error for error in errors), errors
