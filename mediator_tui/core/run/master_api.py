@@ -14,6 +14,7 @@ import urllib.parse
 import urllib.request
 
 AGENTS_PATH = "/mediator-tui/agents"
+CAPACITY_PATH = "/mediator-tui/capacity"
 
 
 class MasterError(Exception):
@@ -44,13 +45,17 @@ class MasterClient:
 
     def agents(self) -> dict | None:
         """The agent-metrics aggregate, or None when the master has no such route (plain Locust)."""
-        try:
-            payload = self._json("GET", AGENTS_PATH)
-        except _NotFound:
-            return None
-        return payload if isinstance(payload, dict) else None
+        return self._optional(AGENTS_PATH)
+
+    def capacity(self) -> dict | None:
+        """Where the capacity step ramp is, or None when the master runs no step ramp."""
+        return self._optional(CAPACITY_PATH)
 
     # -- steering -------------------------------------------------------------------------------
+
+    def capacity_command(self, command_json: str) -> dict:
+        """Steer the step ramp; the answer is its state after the command."""
+        return self._json("POST", CAPACITY_PATH, body=command_json.encode())
 
     def swarm(self, users: int, spawn_rate: float, run_time_s: float | None = None, host: str = "") -> dict:
         """Start or re-scale: Locust's `/swarm` does both."""
@@ -73,17 +78,26 @@ class MasterClient:
 
     # -- plumbing -------------------------------------------------------------------------------
 
-    def _json(self, method: str, path: str, form: dict | None = None):
-        body = self._request(method, path, form)
+    def _optional(self, path: str) -> dict | None:
+        """A route of our own plugins: None when this master does not serve it."""
         try:
-            return json.loads(body)
+            payload = self._json("GET", path)
+        except _NotFound:
+            return None
+        return payload if isinstance(payload, dict) else None
+
+    def _json(self, method: str, path: str, form: dict | None = None, body: bytes | None = None):
+        answer = self._request(method, path, form, body)
+        try:
+            return json.loads(answer)
         except ValueError:
             raise MasterError(f"{self.base_url}{path} did not answer JSON: is this a Locust master "
                               f"with its web UI (not --headless)?") from None
 
-    def _request(self, method: str, path: str, form: dict | None) -> bytes:
-        data = urllib.parse.urlencode(form).encode() if form is not None else None
-        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=self._headers)
+    def _request(self, method: str, path: str, form: dict | None, body: bytes | None = None) -> bytes:
+        data = urllib.parse.urlencode(form).encode() if form is not None else body
+        headers = self._headers if body is None else {**self._headers, "Content-Type": "application/json"}
+        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self._timeout_s) as response:
                 return response.read()
@@ -93,7 +107,9 @@ class MasterClient:
             if error.code in (401, 403):
                 raise MasterError(f"{self.base_url} wants credentials (HTTP {error.code}): "
                                   f"set the master's user and password in the configuration") from None
-            raise MasterError(f"{self.base_url}{path} answered HTTP {error.code} {error.reason}") from None
+            said = error.read(500).decode(errors="replace").strip() if error.code in (400, 409) else ""
+            raise MasterError(f"{self.base_url}{path} answered HTTP {error.code} {error.reason}"
+                              + (f": {said}" if said else "")) from None
         except urllib.error.URLError as error:
             raise MasterError(f"cannot reach the master at {self.base_url}: {_reason(error.reason)}") from None
         except (socket.timeout, TimeoutError):

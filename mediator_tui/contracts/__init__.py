@@ -1,0 +1,1 @@
+"""What crosses a process boundary, written once: typed, versioned, Locust-free."""
