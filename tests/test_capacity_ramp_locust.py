@@ -42,22 +42,22 @@ def test_plain_locust_ramps_step_by_step_to_the_maximum_and_stops(locust_cluster
 
 
 def test_the_driver_paces_the_ramp_bisects_and_stops_the_load(locust_cluster):
-    cluster = locust_cluster(FILES, ramp_env(2, 4, 14, "6s", "2s"), workers=2)
+    cluster = locust_cluster(FILES, ramp_env(2, 6, 14, "7s", "2s"), workers=2)
     client = MasterClient(cluster.url)
     store = MetricStore("attached", cluster.url)
     poller = Poller(client, store)
     poller.start()
     steps = []
     try:
-        # Each synthetic wallet sends about 9 requests per second: 2 and 6 wallets stay below 70/s, 10 do not.
-        levels = parse_levels(["fail_ratio>15%", "rps(ping_mediator)>70"])
-        verdict = CapacityDriver(client, store.snapshot, levels, resolution=2, on_step=steps.append).run()
+        # Each synthetic wallet sends about 9 requests per second: 2 and 8 wallets stay below 100/s, 14 do not.
+        levels = parse_levels(["fail_ratio>15%", "rps(ping_mediator)>100"])
+        verdict = CapacityDriver(client, store.snapshot, levels, resolution=3, on_step=steps.append).run()
     finally:
         poller.stop()
-    assert [j.figures.users_target for j in steps][:4] == [2, 6, 10, 8]
+    assert [j.figures.users_target for j in steps] == [2, 8, 14, 11], [j.broken for j in steps]
     assert [j.met for j in steps][:3] == [True, True, False]
     assert verdict.broke_first == "throughput" and verdict.limited_by == "mediator"
-    assert verdict.broken_at - verdict.wallets_held <= 2 and 6 <= verdict.wallets_held < verdict.broken_at <= 10
+    assert verdict.broken_at - verdict.wallets_held <= 3 and 8 <= verdict.wallets_held < verdict.broken_at <= 14
     first = steps[0].figures
     assert first.users_held == 2 and first.window_end - first.window_start >= 3.0
     assert 0.05 < first.total.fail_ratio < 0.15  # every 10th synthetic request fails

@@ -2,7 +2,7 @@
 
 `step_figures_from()` is the one place a step's figures are taken from `Snapshot`s:
 counts are the difference between the snapshot at the start of the steady window
-and the one at its end; latency percentiles are the median of the store's
+and the one at its end; request rates the mean and latency percentiles are the median of the store's
 per-second interval percentiles inside the window (each covers the store's rate
 window), so one slow second does not make or break a step; onboarding counts
 from the step's start, since agents onboard while the step spawns.
@@ -113,9 +113,12 @@ def _endpoint(row: RequestRow, before: RequestRow | None, end: Snapshot, window:
         values = [getattr(p, field) for p in points if getattr(p, field) is not None]
         return statistics.median(values) if values and requests else None
 
+    # The store's per-second rates, not requests / seconds: a plain master's counts may be up to 2 s
+    # old (Locust's cache) at one end of the window and fresh at the other.
+    rates = [p.rps for p in points]
+    rps = statistics.fmean(rates) if rates else (requests / seconds if seconds > 0 else None)
     return EndpointFigures(name=name or row.name, requests=requests, failures=failures,
-                           p50_ms=median("p50_ms"), p95_ms=median("p95_ms"), p99_ms=median("p99_ms"),
-                           rps=requests / seconds if seconds > 0 else None)
+                           p50_ms=median("p50_ms"), p95_ms=median("p95_ms"), p99_ms=median("p99_ms"), rps=rps)
 
 
 def _onboarding_fail_ratio(began: Snapshot, end: Snapshot) -> float | None:
