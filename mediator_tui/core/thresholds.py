@@ -49,6 +49,17 @@ _RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
 }
 
 
+@dataclass(frozen=True)
+class Vocabulary:
+    """The metrics an expression may name: per request row (endpoint allowed), and of the whole."""
+
+    row_metrics: tuple[str, ...]
+    run_metrics: tuple[str, ...]
+
+
+SNAPSHOT_METRICS = Vocabulary(tuple(_ROW_METRICS), tuple(_RUN_METRICS))
+
+
 class ThresholdError(ValueError):
     """A `--fail-on` expression that cannot be read; the message shows the accepted forms."""
 
@@ -67,10 +78,13 @@ class Threshold:
         row = snapshot.total if self.endpoint is None else _find_endpoint(snapshot, self.endpoint)
         return None if row is None else _ROW_METRICS[self.metric](row)
 
+    def fails_at(self, value: float | None) -> bool:
+        """An unknown value cannot show the run is good."""
+        return value is None or _OPERATORS[self.op](value, self.limit)
+
     def check(self, snapshot: Snapshot) -> ThresholdResult:
         value = self.value(snapshot)
-        failed = value is None or _OPERATORS[self.op](value, self.limit)
-        return ThresholdResult(expr=self.text, value=value, ok=not failed)
+        return ThresholdResult(expr=self.text, value=value, ok=not self.fails_at(value))
 
 
 @dataclass(frozen=True)
@@ -88,22 +102,23 @@ def _find_endpoint(snapshot: Snapshot, endpoint: str) -> RequestRow | None:
     return next((r for r in snapshot.requests if endpoint in (r.name, r.key)), None)
 
 
-def _usage() -> str:
+def _usage(metrics: Vocabulary) -> str:
     return ("write METRIC OP NUMBER, e.g. 'fail_ratio>0.01', 'p95(ping_mediator)>500', 'crashes>0', 'rps<10'; "
-            f"request metrics (optionally with an endpoint name in parentheses): {', '.join(_ROW_METRICS)}; "
-            f"run metrics: {', '.join(_RUN_METRICS)}; operators: > >= < <= == !=")
+            f"request metrics (optionally with an endpoint name in parentheses): {', '.join(metrics.row_metrics)}; "
+            f"run metrics: {', '.join(metrics.run_metrics)}; operators: > >= < <= == !=")
 
 
-def parse_threshold(text: str) -> Threshold:
+def parse_threshold(text: str, metrics: Vocabulary = SNAPSHOT_METRICS) -> Threshold:
+    """Read one expression; `metrics` says which names it may use (a run's snapshot by default)."""
     match = _EXPRESSION.fullmatch(text)
     if not match:
-        raise ThresholdError(f"cannot read the threshold {text!r}: {_usage()}")
+        raise ThresholdError(f"cannot read the threshold {text!r}: {_usage(metrics)}")
     metric = match["metric"].lower()
     endpoint = match["endpoint"]
-    if metric in _RUN_METRICS and endpoint is not None:
+    if metric in metrics.run_metrics and endpoint is not None:
         raise ThresholdError(f"threshold {text!r}: {metric} is a run metric and takes no endpoint")
-    if metric not in _RUN_METRICS and metric not in _ROW_METRICS:
-        raise ThresholdError(f"threshold {text!r}: unknown metric {metric!r}; {_usage()}")
+    if metric not in metrics.run_metrics and metric not in metrics.row_metrics:
+        raise ThresholdError(f"threshold {text!r}: unknown metric {metric!r}; {_usage(metrics)}")
     limit = float(match["number"])
     if match["percent"]:
         limit /= 100.0

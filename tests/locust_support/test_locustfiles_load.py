@@ -1,4 +1,4 @@
-"""Every locustfile loads under plain Locust and offers its own user class, and nothing else."""
+"""Every locustfile loads under plain Locust and offers its own user class (or shape), and nothing else."""
 
 import os
 import subprocess
@@ -13,11 +13,12 @@ EXPECTED = {
     "locustMediatorIssueRevoke.py": "MediatorIssueRevoke", "locustMediatorMsg.py": "MediatorMsg",
     "locustMediatorPing.py": "MediatorPing",
 }
+SHAPES = {"locustCapacity.py"}  # a load shape added to a scenario: no user class of its own
 
 
 def test_locustfiles_offer_their_users_and_no_base_class(tmp_path):
     files = sorted((REPO / "locustfiles").glob("*.py"))
-    assert {f.name for f in files} == set(EXPECTED)
+    assert {f.name for f in files} == set(EXPECTED) | SHAPES
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     locust = str(Path(sys.executable).with_name("locust"))
     result = subprocess.run([locust, "-f", ",".join(str(f) for f in files), "--list"], capture_output=True,

@@ -48,6 +48,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VERIFIED_TIMEOUT_SECONDS", "float", "60", "Timeout of one agent operation, seconds", "load"),
     Setting("MESSAGE_TO_SEND", "str", "ping", "Basic message text the message scenarios send", "load"),
     Setting("CONNECTIONS_PER_AGENT", "int", "1", "Connections each wallet makes in the connection scenario", "load"),
+    Setting("CAPACITY_START", "int", "10", "Capacity search: wallets of the first step", "load"),
+    Setting("CAPACITY_STEP", "int", "10", "Capacity search: wallets added per step", "load"),
+    Setting("CAPACITY_MAX", "int", "200", "Capacity search: wallets of the last step", "load"),
+    Setting("CAPACITY_HOLD", "duration", "60s", "Capacity search: how long each step runs after its spawning", "load"),
+    Setting("CAPACITY_SETTLE", "duration", "10s",
+            "Capacity search: start of each hold left unmeasured (onboarding, warm-up)", "load"),
     # agents
     Setting("AGENT_ENGINE", "choice", "native",
             "native: in-process Python wallets; credo: one Credo-ts Node process per wallet", "agents",

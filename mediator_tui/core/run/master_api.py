@@ -18,6 +18,8 @@ from ...contracts.agents_view import PATH as AGENTS_PATH
 from ...contracts.request_histograms import PATH as REQUESTS_PATH
 from ..config.url_auth import basic_authorization, split_userinfo
 
+CAPACITY_PATH = "/mediator-tui/capacity"
+
 
 class MasterError(Exception):
     """The master cannot be read or refused a command; the message says what to check."""
@@ -69,7 +71,15 @@ class MasterClient:
         except _NotFound:
             return None
 
+    def capacity(self):
+        """Where the capacity step ramp is, as served, or None when the master runs no step ramp."""
+        return self._optional(CAPACITY_PATH)
+
     # -- steering -------------------------------------------------------------------------------
+
+    def capacity_command(self, command_json: str) -> dict:
+        """Steer the step ramp; the answer is its state after the command."""
+        return self._json("POST", CAPACITY_PATH, body=command_json.encode())
 
     def swarm(self, users: int, spawn_rate: float, run_time_s: float | None = None, host: str = "") -> dict:
         """Start or re-scale: Locust's `/swarm` does both."""
@@ -92,17 +102,18 @@ class MasterClient:
 
     # -- plumbing -------------------------------------------------------------------------------
 
-    def _json(self, method: str, path: str, form: dict | None = None):
-        body = self._request(method, path, form)
+    def _json(self, method: str, path: str, form: dict | None = None, body: bytes | None = None):
+        answer = self._request(method, path, form, body)
         try:
-            return json.loads(body)
+            return json.loads(answer)
         except ValueError:
             raise MasterError(f"{self.base_url}{path} did not answer JSON: is this a Locust master "
                               f"with its web UI (not --headless)?") from None
 
-    def _request(self, method: str, path: str, form: dict | None) -> bytes:
-        data = urllib.parse.urlencode(form).encode() if form is not None else None
-        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=self._headers)
+    def _request(self, method: str, path: str, form: dict | None, body: bytes | None = None) -> bytes:
+        data = urllib.parse.urlencode(form).encode() if form is not None else body
+        headers = self._headers if body is None else {**self._headers, "Content-Type": "application/json"}
+        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
         if self._authorization:
             # An unredirected header: urllib copies only the others onto a redirect's request.
             request.add_unredirected_header("Authorization", self._authorization)
@@ -115,7 +126,9 @@ class MasterClient:
             if error.code in (401, 403):
                 raise MasterError(f"{self.base_url} wants credentials (HTTP {error.code}): "
                                   f"set the master's user and password in the configuration") from None
-            raise MasterError(f"{self.base_url}{path} answered HTTP {error.code} {error.reason}") from None
+            said = error.read(500).decode(errors="replace").strip() if error.code in (400, 409) else ""
+            raise MasterError(f"{self.base_url}{path} answered HTTP {error.code} {error.reason}"
+                              + (f": {said}" if said else "")) from None
         except urllib.error.URLError as error:
             raise MasterError(f"cannot reach the master at {self.base_url}: {_reason(error.reason)}") from None
         except (socket.timeout, TimeoutError):

@@ -1,0 +1,163 @@
+"""The step ramp of a capacity search as the master serves it on `/mediator-tui/capacity`.
+
+The shape (`mediator_tui.locust_support.step_ramp`) runs on the Locust master and
+publishes a `RampState`; the tool reads it with `RampState.from_json()` and steers
+the ramp by posting a `RampCommand`. Times are unix seconds of the master's clock.
+A payload of another `version` is refused with both versions named, so a tool and a
+master of different releases fail loudly instead of misreading each other.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import MISSING, asdict, dataclass
+
+VERSION = 1
+ROUTE = "/mediator-tui/capacity"
+
+# Where the ramp is: before `/swarm`; stepping on its own (plain Locust); held at each step
+# until the tool says what comes next; ended by a stop command; past its maximum.
+PHASES = ("waiting", "ramping", "paced", "stopped", "done")
+COMMANDS = ("pace", "step", "stop")
+
+
+class CapacityContractError(ValueError):
+    """A ramp payload or command that cannot be read; the message names the field."""
+
+
+@dataclass(frozen=True)
+class RampPlan:
+    start: int
+    step: int
+    max_users: int
+    hold_s: float  # how long each step runs once its spawning ended
+    settle_s: float  # the first part of the hold that is not measured
+    spawn_rate: float
+
+    def problems(self) -> list[str]:
+        found = []
+        if self.start < 1:
+            found.append(f"CAPACITY_START must be at least 1 (is {self.start})")
+        if self.step < 1:
+            found.append(f"CAPACITY_STEP must be at least 1 (is {self.step})")
+        if self.max_users < self.start:
+            found.append(f"CAPACITY_MAX ({self.max_users}) is below CAPACITY_START ({self.start})")
+        if self.settle_s < 0 or self.hold_s <= self.settle_s:
+            found.append(f"CAPACITY_HOLD ({self.hold_s:g} s) must be longer than CAPACITY_SETTLE "
+                         f"({self.settle_s:g} s): the steady window is what is left of the hold")
+        if self.spawn_rate <= 0:
+            found.append(f"LOCUST_SPAWN_RATE must be above 0 (is {self.spawn_rate:g})")
+        return found
+
+    def targets(self) -> tuple[int, ...]:
+        """The users of each step of the plain ramp; the last one is the maximum."""
+        below = tuple(range(self.start, self.max_users, self.step))
+        return below + (self.max_users,)
+
+
+@dataclass(frozen=True)
+class RampStep:
+    index: int  # 0 for the first step; bisection steps keep counting
+    users: int
+    started_at: float
+    spawning_ended_at: float | None = None  # Locust's spawning_complete for this step
+    steady_from: float | None = None  # spawning end + settle
+    ends_at: float | None = None  # spawning end + hold
+
+    def steady(self, now: float) -> bool:
+        return self.steady_from is not None and now >= self.steady_from
+
+    def held(self, now: float) -> bool:
+        return self.ends_at is not None and now >= self.ends_at
+
+
+@dataclass(frozen=True)
+class RampState:
+    plan: RampPlan
+    phase: str
+    step: RampStep | None = None  # the current (or last) step
+    served_at: float = 0.0  # the master's clock when this was served: readers time steps on it, not on theirs
+    version: int = VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str | bytes | dict) -> RampState:
+        payload = _payload(text)
+        _check_version(payload)
+        plan = _fields(RampPlan, _dict(payload, "plan"), "plan")
+        phase = payload.get("phase")
+        if phase not in PHASES:
+            raise CapacityContractError(f"ramp state: phase {phase!r} is not one of {', '.join(PHASES)}")
+        served_at = payload.get("served_at")
+        if isinstance(served_at, bool) or not isinstance(served_at, (int, float)):
+            raise CapacityContractError(f"ramp state: served_at is {served_at!r}, not a time")
+        step = payload.get("step")
+        return cls(plan=plan, phase=phase, served_at=float(served_at),
+                   step=None if step is None else _fields(RampStep, _dict(payload, "step"), "step"))
+
+
+@dataclass(frozen=True)
+class RampCommand:
+    """`pace`: hold every step until told; `step`: go to `users` now (and hold there); `stop`: end the ramp."""
+
+    command: str
+    users: int | None = None
+    version: int = VERSION
+
+    def __post_init__(self):
+        if self.command not in COMMANDS:
+            raise CapacityContractError(f"ramp command {self.command!r} is not one of {', '.join(COMMANDS)}")
+        if self.command == "step" and (not isinstance(self.users, int) or isinstance(self.users, bool)
+                                       or self.users < 0):
+            raise CapacityContractError(f"ramp command 'step' needs users as a whole number >= 0, not {self.users!r}")
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str | bytes | dict) -> RampCommand:
+        payload = _payload(text)
+        _check_version(payload)
+        return cls(command=payload.get("command"), users=payload.get("users"))
+
+
+def _payload(text) -> dict:
+    """`text` as served: JSON text, or the value a client already parsed from it."""
+    if not isinstance(text, (str, bytes, bytearray)):
+        payload = text
+    else:
+        try:
+            payload = json.loads(text)
+        except ValueError as error:
+            raise CapacityContractError(f"ramp payload is not JSON: {error}") from None
+    if not isinstance(payload, dict):
+        raise CapacityContractError(f"ramp payload is a JSON {type(payload).__name__}, not an object")
+    return payload
+
+
+def _check_version(payload: dict) -> None:
+    if payload.get("version") != VERSION:
+        raise CapacityContractError(f"ramp payload of version {payload.get('version')!r}; "
+                                    f"this tool reads version {VERSION}: use the same release on master and tool")
+
+
+def _dict(payload: dict, key: str) -> dict:
+    value = payload.get(key)
+    if not isinstance(value, dict):
+        raise CapacityContractError(f"ramp state: {key} is not an object")
+    return value
+
+
+def _fields(cls, values: dict, where: str):
+    kinds = {"int": int, "float": (int, float), "float | None": (int, float, type(None))}
+    read = {}
+    for name, field in cls.__dataclass_fields__.items():
+        value = values.get(name, field.default)
+        wanted = kinds[field.type]
+        if value is MISSING or isinstance(value, bool) or not isinstance(value, wanted):
+            shown = "missing" if value is MISSING else f"{value!r}"
+            raise CapacityContractError(f"ramp state: {where}.{name} is {shown}, not a {field.type}")
+        read[name] = value
+    return cls(**read)

@@ -1,0 +1,1 @@
+"""Capacity search: step figures, service levels, the search and its verdict, the driver over HTTP."""

@@ -1,0 +1,132 @@
+"""Runs a capacity search against a Locust master whose scenario includes the step ramp.
+
+The master's shape (`locustfiles/locustCapacity.py`) owns the timeline; this
+driver paces it over `/mediator-tui/capacity` (see
+`mediator_tui/locust_support/step_ramp.py`): it starts the swarm when the ramp
+waits, asks the ramp to hold every step, and per step takes three snapshots of
+the metric store: when the step begins (onboarding counts from there), when its
+steady window opens (settle time after spawning, and every agent of the step
+running, or half the window gone), and when its hold is over. Then it tells the
+ramp the next target, or to stop. Step times are compared with the master's own
+clock (`RampState.served_at`), so a master on another host with another clock
+works the same. Whatever ends the search (verdict, error, Ctrl-C), the ramp is
+asked to stop.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, RampState, RampStep
+
+from ..metrics.snapshot import Snapshot
+from ..run.master_api import MasterClient, MasterError
+from .figures import step_figures_from
+from .levels import ServiceLevel, StepJudgement
+from .search import CapacitySearch, Verdict
+
+SPAWN_GRACE_S = 60.0  # beyond users / spawn rate, for workers that report late
+
+
+class CapacityError(Exception):
+    """The search cannot go on; the message says what to check."""
+
+
+class CapacityDriver:
+    def __init__(self, client: MasterClient, snapshot: Callable[[], Snapshot], levels: tuple[ServiceLevel, ...],
+                 resolution: int | None = None, *, poll_s: float = 1.0,
+                 on_step: Callable[[StepJudgement], None] | None = None, sleep: Callable[[float], None] = time.sleep):
+        self._client = client
+        self._snapshot = snapshot
+        self._levels = levels
+        self._resolution = resolution
+        self._poll_s = poll_s
+        self._on_step = on_step or (lambda _judgement: None)
+        self._sleep = sleep
+
+    def run(self) -> Verdict:
+        state = self._state()
+        if state.phase in ("stopped", "done"):
+            raise CapacityError(f"the step ramp on {self._client.base_url} has {state.phase}: "
+                                f"stop the run and start a new swarm")
+        if state.phase == "waiting":
+            self._client.swarm(users=state.plan.start, spawn_rate=state.plan.spawn_rate)
+        search = CapacitySearch(state.plan.targets(), self._levels, self._resolution)
+        try:
+            self._command(RampCommand("pace"))
+            index = self._wait(lambda s: s.step is not None, 30.0, "the ramp's first step").step.index
+            while True:
+                self._on_step(search.record(self._measure(index)))
+                users = search.next_users()
+                if users is None:
+                    break
+                index = self._command(RampCommand("step", users)).step.index
+        finally:
+            self._stop_ramp()
+        return search.verdict()
+
+    def _measure(self, index: int):
+        state = self._state()
+        step = state.step
+        began = self._snapshot()
+        spawn_s = abs(step.users - began.status.users) / state.plan.spawn_rate + SPAWN_GRACE_S
+        state = self._wait(lambda s: _current(s, index).spawning_ended_at is not None, spawn_s,
+                           f"step {index + 1} ({step.users} wallets) to finish spawning")
+        step = _current(state, index)
+        latest = step.steady_from + (step.ends_at - step.steady_from) / 2
+        state = self._wait(lambda s: s.served_at >= step.steady_from, step.steady_from - state.served_at + 30.0,
+                           f"the steady window of step {index + 1}")
+        while state.served_at < latest and not _onboarded(self._snapshot(), step):
+            self._sleep(self._poll_s)
+            state = self._state()
+        start = self._snapshot()
+        self._wait(lambda s: s.served_at >= step.ends_at, step.ends_at - state.served_at + 30.0,
+                   f"the end of step {index + 1}")
+        self._sleep(self._poll_s)  # one more poll, so the store holds the counts up to the end
+        return step_figures_from(start, self._snapshot(), index=index, users_target=step.users, step_began=began)
+
+    def _state(self) -> RampState:
+        payload = self._client.capacity()
+        if payload is None:
+            raise CapacityError(f"the master at {self._client.base_url} runs no step ramp: "
+                                f"add locustCapacity.py to its locustfiles (-f <scenario>.py,locustCapacity.py)")
+        try:
+            return RampState.from_json(payload)
+        except CapacityContractError as error:
+            raise CapacityError(f"the master at {self._client.base_url}: {error}") from None
+
+    def _command(self, command: RampCommand) -> RampState:
+        try:
+            return RampState.from_json(self._client.capacity_command(command.to_json()))
+        except CapacityContractError as error:
+            raise CapacityError(f"the master at {self._client.base_url}: {error}") from None
+
+    def _wait(self, condition: Callable[[RampState], bool], timeout_s: float, what: str) -> RampState:
+        waited = 0.0
+        while True:
+            state = self._state()
+            if state.phase in ("stopped", "done") or self._snapshot().status.state in ("stopped", "ended"):
+                raise CapacityError(f"the load stopped while waiting for {what} (stopped from elsewhere?)")
+            if condition(state):
+                return state
+            if waited >= timeout_s:
+                raise CapacityError(f"waited {waited:.0f} s for {what}; are the workers alive and connected?")
+            self._sleep(self._poll_s)
+            waited += self._poll_s
+
+    def _stop_ramp(self) -> None:
+        try:
+            self._command(RampCommand("stop"))
+        except (MasterError, CapacityError):
+            pass  # already stopped, or the master is gone: either way no load is left to end here
+
+
+def _current(state: RampState, index: int) -> RampStep:
+    if state.step is None or state.step.index != index:
+        raise CapacityError(f"the ramp left step {index + 1} on its own: another client steers it")
+    return state.step
+
+
+def _onboarded(snapshot: Snapshot, step: RampStep) -> bool:
+    return not snapshot.agents.known or snapshot.agents.running == step.users

@@ -1,0 +1,135 @@
+"""What one step of a capacity search measured, read from two snapshots of the metric store.
+
+`step_figures_from()` is the one place a step's figures are taken from `Snapshot`s:
+counts are the difference between the snapshot at the start of the steady window
+and the one at its end; request rates the mean and latency percentiles are the median of the store's
+per-second interval percentiles inside the window (each covers the store's rate
+window), so one slow second does not make or break a step; onboarding counts
+from the step's start, since agents onboard while the step spawns.
+
+The mediator's figures (CPU, memory, connections, queue), lost messages and lost
+sessions stay None here: the snapshot does not carry them. They are filled when
+the mediator probe and the delivery ledger feed the store, and every reader of
+`StepFigures` already treats None as unknown.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from ..metrics.snapshot import RequestRow, Snapshot
+
+ONBOARDING_ENDPOINT = "agent_start"
+
+
+@dataclass(frozen=True)
+class EndpointFigures:
+    """One request series (an endpoint, or the aggregate) over a step's steady window."""
+
+    name: str
+    requests: int
+    failures: int
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    rps: float | None = None
+
+    @property
+    def fail_ratio(self) -> float | None:
+        return self.failures / self.requests if self.requests else None
+
+
+@dataclass(frozen=True)
+class StepFigures:
+    index: int
+    users_target: int
+    users_held: int | None  # agents running at the end of the window (Locust users without agent metrics)
+    window_start: float
+    window_end: float
+    total: EndpointFigures
+    endpoints: tuple[EndpointFigures, ...] = ()
+    onboarding_fail_ratio: float | None = None  # agent start failures / start attempts during the step
+    lost_messages: int | None = None  # None: no message scenario, or no delivery ledger
+    lost_sessions: int | None = None
+    mediator_cpu_percent: float | None = None  # 100 = one core
+    mediator_rss_bytes: int | None = None
+    mediator_connections: int | None = None
+    mediator_queue: int | None = None
+    worker_cpu_max_percent: float | None = None  # the busiest worker process; 100 = one core
+    ports_refused: int | None = None  # agents refused a listening port during the window
+    port_headroom: int | None = None  # ports of the pool never in use so far
+    open_files_headroom: int | None = None  # None: the workers do not report it
+
+    def endpoint(self, name: str) -> EndpointFigures | None:
+        return next((e for e in self.endpoints if e.name == name), None)
+
+    @property
+    def ping_p95_ms(self) -> float | None:
+        ping = self.endpoint("ping_mediator")
+        return None if ping is None else ping.p95_ms
+
+
+def step_figures_from(snapshot_at_start: Snapshot, snapshot_at_end: Snapshot, *, index: int, users_target: int,
+                      step_began: Snapshot | None = None) -> StepFigures:
+    """Figures of the window between two snapshots; `step_began` (default: the window's start) is
+    the snapshot taken when the step's spawning began, from which onboarding is counted."""
+    start, end = snapshot_at_start, snapshot_at_end
+    began = step_began or start
+    window = (start.taken_at, end.taken_at)
+    endpoints = tuple(_endpoint(row, _row(start, row.key), end, window) for row in end.requests)
+    return StepFigures(
+        index=index, users_target=users_target,
+        users_held=end.agents.running if end.agents.known else end.status.users,
+        window_start=start.taken_at, window_end=end.taken_at,
+        total=_endpoint(end.total, start.total, end, window, name="Aggregated"),
+        endpoints=endpoints,
+        onboarding_fail_ratio=_onboarding_fail_ratio(began, end),
+        worker_cpu_max_percent=max((w.cpu_percent for s in (start, end) for w in s.status.workers
+                                    if w.cpu_percent is not None and not w.missing), default=None),
+        ports_refused=max(0, end.ports.refused - start.ports.refused) if end.ports.known and start.ports.known else None,
+        port_headroom=max(0, end.ports.size - end.ports.in_use_max) if end.ports.known and end.ports.size else None,
+    )
+
+
+def _row(snapshot: Snapshot, key: str) -> RequestRow | None:
+    return next((r for r in snapshot.requests if r.key == key), None)
+
+
+def _delta(end: int, start: int) -> int:
+    # Counters that went down were reset inside the window: what the end holds is all since then.
+    return end - start if end >= start else end
+
+
+def _endpoint(row: RequestRow, before: RequestRow | None, end: Snapshot, window: tuple[float, float],
+              name: str | None = None) -> EndpointFigures:
+    requests = _delta(row.count, before.count if before else 0)
+    failures = _delta(row.failures, before.failures if before else 0)
+    series = end.series(row.key)
+    points = [p for p in (series.points if series else ()) if window[0] <= p.t <= window[1]]
+    seconds = window[1] - window[0]
+
+    def median(field: str) -> float | None:
+        values = [getattr(p, field) for p in points if getattr(p, field) is not None]
+        return statistics.median(values) if values and requests else None
+
+    # The store's per-second rates, not requests / seconds: a plain master's counts may be up to 2 s
+    # old (Locust's cache) at one end of the window and fresh at the other.
+    rates = [p.rps for p in points]
+    rps = statistics.fmean(rates) if rates else (requests / seconds if seconds > 0 else None)
+    return EndpointFigures(name=name or row.name, requests=requests, failures=failures,
+                           p50_ms=median("p50_ms"), p95_ms=median("p95_ms"), p99_ms=median("p99_ms"), rps=rps)
+
+
+def _onboarding_fail_ratio(began: Snapshot, end: Snapshot) -> float | None:
+    if began.agents.known and end.agents.known:
+        failed = _delta(end.agents.start_failures, began.agents.start_failures)
+        attempts = _delta(end.agents.started, began.agents.started) + failed
+        return failed / attempts if attempts else 0.0
+    row = next((r for r in end.requests if r.name == ONBOARDING_ENDPOINT), None)
+    if row is None:
+        return None
+    before = next((r for r in began.requests if r.name == ONBOARDING_ENDPOINT), None)
+    attempts = _delta(row.count, before.count if before else 0)
+    failed = _delta(row.failures, before.failures if before else 0)
+    return failed / attempts if attempts else 0.0

@@ -1,0 +1,129 @@
+"""The capacity search: which step to run next, and the verdict once it knows.
+
+Steps go up the ramp (start, start+step, ..., max) until one breaks a service
+level. With a resolution, the search then bisects between the last step met and
+the first broken one until they are at most `resolution` wallets apart. The
+verdict is told by the two bounds: the most wallets held within the levels and
+the fewest at which a level broke, with what broke first there (the first broken
+level in the order the levels were given: the defaults first, then the user's),
+the mediator's state at that step, and whether the harness rather than the
+mediator set the bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .figures import StepFigures
+from .levels import ServiceLevel, StepJudgement, judge
+
+WORKER_CPU_LIMIT_PERCENT = 90.0  # a worker process is one Python thread: near one core it is the bottleneck
+ADD_WORKERS = ("add workers: more on this host (LOCUST_WORKERS, up to one per core), or on other hosts "
+               "`locust --worker -f <same locustfiles> --master-host <master address> --master-port <port>` "
+               "(README, \"Runs, headless mode and export\")")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    wallets_held: int | None  # the most wallets of a step that met every level; None: the first step broke
+    broken_at: int | None  # the fewest wallets of a step that broke a level; None: none broke up to the maximum
+    broke_first: str | None  # category of the first broken level: latency, failures, onboarding, ...
+    broken_levels: tuple[str, ...]  # every level broken at `broken_at`, with its value
+    knee: StepFigures | None  # the step at `broken_at` (the mediator's state there)
+    limited_by: str | None  # "mediator" or "harness"; None when nothing broke and the harness had room
+    harness_reasons: tuple[str, ...]
+    advice: str
+    steps: tuple[StepJudgement, ...]  # in the order they ran
+
+    @property
+    def first_step_broke(self) -> bool:
+        return self.broken_at is not None and self.wallets_held is None
+
+    def summary(self) -> str:
+        if self.broken_at is None:
+            reached = max(j.figures.users_target for j in self.steps) if self.steps else 0
+            line = f"no level broke up to {reached} wallets"
+        elif self.wallets_held is None:
+            line = f"the first step ({self.broken_at} wallets) already broke: {', '.join(self.broken_levels)}"
+        else:
+            line = (f"wallets held {self.wallets_held}, broke at {self.broken_at} on "
+                    f"{', '.join(self.broken_levels)}")
+        if self.limited_by == "harness":
+            line += f"; the harness, not the mediator, set this bound ({'; '.join(self.harness_reasons)}): {self.advice}"
+        return line
+
+
+def harness_limits(figures: StepFigures) -> tuple[str, ...]:
+    """Why the workers, not the mediator, may have set the bound at this step."""
+    reasons = []
+    if figures.worker_cpu_max_percent is not None and figures.worker_cpu_max_percent >= WORKER_CPU_LIMIT_PERCENT:
+        reasons.append(f"a worker used {figures.worker_cpu_max_percent:.0f} % of a core")
+    if figures.ports_refused:
+        reasons.append(f"{figures.ports_refused} agents found no free port (START_PORT..END_PORT)")
+    elif figures.port_headroom == 0:
+        reasons.append("the port pool (START_PORT..END_PORT) was used up")
+    if figures.open_files_headroom == 0:
+        reasons.append("a worker ran out of open files")
+    return tuple(reasons)
+
+
+class CapacitySearch:
+    def __init__(self, targets: tuple[int, ...], levels: tuple[ServiceLevel, ...], resolution: int | None = None):
+        if not targets or list(targets) != sorted(set(targets)) or targets[0] < 1:
+            raise ValueError(f"the ramp's steps must rise from at least 1 wallet, not {targets}")
+        if resolution is not None and resolution < 1:
+            raise ValueError(f"the bisection resolution must be at least 1 wallet, not {resolution}")
+        self._ramp = list(targets)
+        self._levels = levels
+        self._resolution = resolution
+        self._steps: list[StepJudgement] = []
+        self._good: StepJudgement | None = None  # most wallets met
+        self._bad: StepJudgement | None = None  # fewest wallets broken
+
+    @property
+    def steps(self) -> tuple[StepJudgement, ...]:
+        return tuple(self._steps)
+
+    def record(self, figures: StepFigures) -> StepJudgement:
+        judgement = judge(figures, self._levels)
+        self._steps.append(judgement)
+        users = figures.users_target
+        if judgement.met:
+            if self._good is None or users > self._good.figures.users_target:
+                self._good = judgement
+        elif self._bad is None or users < self._bad.figures.users_target:
+            self._bad = judgement
+        return judgement
+
+    def next_users(self) -> int | None:
+        """The next step's wallets, or None when the search is over."""
+        if self._bad is None:
+            done = self._good.figures.users_target if self._good else 0
+            higher = [t for t in self._ramp if t > done]
+            return higher[0] if higher else None
+        if self._good is None or self._resolution is None:
+            return None
+        good, bad = self._good.figures.users_target, self._bad.figures.users_target
+        if bad - good <= self._resolution:
+            return None
+        return (good + bad) // 2
+
+    def verdict(self) -> Verdict:
+        bad = self._bad
+        knee = bad.figures if bad else (self._steps[-1].figures if self._steps else None)
+        reasons = harness_limits(knee) if knee else ()
+        if bad is not None:
+            limited_by = "harness" if reasons else "mediator"
+        else:
+            limited_by = "harness" if reasons else None
+        return Verdict(
+            wallets_held=self._good.figures.users_target if self._good else None,
+            broken_at=bad.figures.users_target if bad else None,
+            broke_first=bad.broken[0].level.category if bad else None,
+            broken_levels=tuple(r.describe() for r in bad.broken) if bad else (),
+            knee=bad.figures if bad else None,
+            limited_by=limited_by,
+            harness_reasons=reasons,
+            advice=ADD_WORKERS if reasons else "",
+            steps=self.steps,
+        )

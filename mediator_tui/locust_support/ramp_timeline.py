@@ -1,0 +1,97 @@
+"""The step ramp's timeline, free of Locust and gevent: what the shape's `tick()` returns and the route serves.
+
+`step_ramp.py` is its Locust face; the docstring there says how the tool paces it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, RampPlan, RampState, RampStep
+from mediator_tui.core.config import load_config
+
+
+def plan_from_settings() -> RampPlan:
+    values = load_config().values
+    plan = RampPlan(start=values["CAPACITY_START"], step=values["CAPACITY_STEP"], max_users=values["CAPACITY_MAX"],
+                    hold_s=values["CAPACITY_HOLD"] or 0.0, settle_s=values["CAPACITY_SETTLE"] or 0.0,
+                    spawn_rate=values["LOCUST_SPAWN_RATE"])
+    problems = plan.problems()
+    if problems:
+        raise ValueError("the capacity ramp cannot start: " + "; ".join(problems))
+    return plan
+
+
+class RampNotRunning(CapacityContractError):
+    """A command while no ramp runs (before `/swarm`, after a stop or past the maximum)."""
+
+
+class StepRamp:
+    """The ramp's timeline, free of Locust: what `tick()` returns and what the route serves."""
+
+    def __init__(self, plan: RampPlan, clock=time.time):
+        self.plan = plan
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self._phase = "waiting"
+        self._paced = False
+        self._ended = False
+        self._step: RampStep | None = None
+        self._targets = list(self.plan.targets())
+
+    def load_stopped(self) -> None:
+        """The load ended (by the ramp or a stop elsewhere): the next swarm starts the ramp again.
+
+        The state stays readable until then, so the tool sees how the ramp ended."""
+        with self._lock:
+            self._ended = True
+
+    def tick(self) -> tuple[int, float] | None:
+        with self._lock:
+            now = self._clock()
+            if self._ended:
+                self.reset()
+            if self._phase in ("stopped", "done"):
+                return None
+            if self._step is None:
+                self._phase = "paced" if self._paced else "ramping"
+                self._begin(self._targets.pop(0), now)
+            elif not self._paced and self._step.held(now):
+                if not self._targets:
+                    self._phase = "done"
+                    return None
+                self._begin(self._targets.pop(0), now)
+            return self._step.users, self.plan.spawn_rate
+
+    def spawning_complete(self) -> None:
+        with self._lock:
+            if self._step is not None and self._step.spawning_ended_at is None:
+                ended = self._clock()
+                self._step = RampStep(index=self._step.index, users=self._step.users, started_at=self._step.started_at,
+                                      spawning_ended_at=ended, steady_from=ended + self.plan.settle_s,
+                                      ends_at=ended + self.plan.hold_s)
+
+    def command(self, command: RampCommand) -> None:
+        with self._lock:
+            if self._phase in ("waiting", "stopped", "done"):
+                raise RampNotRunning(f"the ramp is {self._phase}: start it with /swarm first")
+            if command.command == "stop":
+                self._phase = "stopped"
+                return
+            self._paced = True
+            if self._phase == "ramping":
+                self._phase = "paced"
+            if command.command == "step" and self._phase == "paced":
+                self._begin(command.users, self._clock())
+
+    def state(self) -> RampState:
+        with self._lock:
+            return RampState(plan=self.plan, phase=self._phase, step=self._step, served_at=self._clock())
+
+    def _begin(self, users: int, now: float) -> None:
+        index = 0 if self._step is None else self._step.index + 1
+        self._step = RampStep(index=index, users=users, started_at=now)

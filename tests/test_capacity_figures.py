@@ -1,0 +1,139 @@
+"""A step's figures from the metric store's snapshots, and the ramp's timeline and contract."""
+
+import dataclasses
+
+import pytest
+
+from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, RampPlan, RampState
+from mediator_tui.core.capacity.figures import step_figures_from
+from mediator_tui.core.metrics.snapshot import RequestRow, WorkerInfo, example_snapshot
+from mediator_tui.locust_support.ramp_timeline import RampNotRunning, StepRamp
+
+END = 1_760_000_000.0
+
+
+def earlier(snapshot, seconds, ping_count, ping_failures, started, start_failures, refused=0):
+    """The same run `seconds` before, with fewer requests and agents counted."""
+    requests = tuple(dataclasses.replace(r, count=ping_count, failures=ping_failures) if r.name == "ping_mediator"
+                     else r for r in snapshot.requests)
+    return dataclasses.replace(
+        snapshot, taken_at=snapshot.taken_at - seconds, requests=requests,
+        total=dataclasses.replace(snapshot.total, count=ping_count + 60, failures=ping_failures),
+        agents=dataclasses.replace(snapshot.agents, started=started, start_failures=start_failures),
+        ports=dataclasses.replace(snapshot.ports, refused=refused))
+
+
+def test_counts_are_the_window_s_difference_and_latency_the_window_s_median():
+    end = example_snapshot(END)  # 5940 pings, 12 failed; per-second p95 110..116 ms; 61 agents started
+    end = dataclasses.replace(end, agents=dataclasses.replace(end.agents, start_failures=1))
+    start = earlier(end, 40, ping_count=3940, ping_failures=2, started=61, start_failures=1)
+    began = earlier(end, 55, ping_count=3000, ping_failures=0, started=40, start_failures=0)
+    figures = step_figures_from(start, end, index=3, users_target=60, step_began=began)
+    ping = figures.endpoint("ping_mediator")
+    assert (ping.requests, ping.failures) == (2000, 10)
+    assert ping.fail_ratio == pytest.approx(0.005) and ping.rps == pytest.approx(49.0)  # the store's per-second rate
+    assert 110 <= ping.p95_ms <= 116
+    assert (figures.total.requests, figures.total.failures) == (2000, 10)
+    assert figures.users_held == 59  # agents running, not Locust's users
+    # 21 agents onboarded since the step began, and 1 failed to: 1 of 22 attempts.
+    assert figures.onboarding_fail_ratio == pytest.approx(1 / 22)
+    assert figures.worker_cpu_max_percent == 41.0  # the missing worker is left out
+    assert (figures.ports_refused, figures.port_headroom) == (0, 1000)
+    assert figures.mediator_cpu_percent is None and figures.lost_messages is None
+
+
+def test_without_agent_metrics_onboarding_comes_from_the_agent_start_row():
+    end = example_snapshot(END)
+    start_row = RequestRow(type="DIDComm", name="agent_start", count=30, failures=3, rps=0.0, fail_per_s=0.0,
+                           p50_ms=None, p95_ms=None, p99_ms=None, max_ms=None)
+    end = dataclasses.replace(end, requests=end.requests + (start_row,),
+                              agents=dataclasses.replace(end.agents, known=False))
+    start = dataclasses.replace(earlier(end, 40, 3940, 2, 0, 0), requests=tuple(
+        dataclasses.replace(r, count=20, failures=1) if r.name == "agent_start" else r
+        for r in earlier(end, 40, 3940, 2, 0, 0).requests))
+    figures = step_figures_from(start, end, index=0, users_target=60)
+    assert figures.onboarding_fail_ratio == pytest.approx(2 / 10)
+    assert figures.users_held == 60  # Locust's users stand in
+
+
+def test_a_busy_worker_and_refused_ports_are_reported():
+    end = example_snapshot(END)
+    end = dataclasses.replace(end, status=dataclasses.replace(
+        end.status, workers=(WorkerInfo("host_1", "running", 60, cpu_percent=98.5),)),
+        ports=dataclasses.replace(end.ports, refused=7, in_use_max=1000))
+    figures = step_figures_from(earlier(end, 40, 3940, 2, 61, 0, refused=2), end, index=0, users_target=60)
+    assert figures.worker_cpu_max_percent == 98.5
+    assert (figures.ports_refused, figures.port_headroom) == (5, 0)
+
+
+class Clock:
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self):
+        return self.t
+
+
+PLAN = RampPlan(start=10, step=10, max_users=25, hold_s=30.0, settle_s=5.0, spawn_rate=5.0)
+
+
+def test_the_ramp_steps_after_each_hold_from_the_end_of_spawning_and_ends_past_the_maximum():
+    clock = Clock()
+    ramp = StepRamp(PLAN, clock)
+    assert ramp.tick() == (10, 5.0)
+    clock.t += 2.0
+    ramp.spawning_complete()
+    step = ramp.state().step
+    assert (step.spawning_ended_at, step.steady_from, step.ends_at) == (1002.0, 1007.0, 1032.0)
+    clock.t = 1031.0
+    assert ramp.tick() == (10, 5.0)
+    clock.t = 1032.0
+    assert ramp.tick() == (20, 5.0) and ramp.state().step.index == 1
+    ramp.spawning_complete()
+    clock.t += 30.0
+    assert ramp.tick() == (25, 5.0)  # the last step is the maximum
+    ramp.spawning_complete()
+    clock.t += 30.0
+    assert ramp.tick() is None and ramp.state().phase == "done"
+    ramp.load_stopped()
+    assert ramp.tick() == (10, 5.0) and ramp.state().phase == "ramping"  # a new swarm starts again
+
+
+def test_a_paced_ramp_holds_each_step_until_told_and_stops_on_request():
+    clock = Clock()
+    ramp = StepRamp(PLAN, clock)
+    with pytest.raises(RampNotRunning, match="waiting"):
+        ramp.command(RampCommand("pace"))
+    ramp.tick()
+    ramp.command(RampCommand("pace"))
+    ramp.spawning_complete()
+    clock.t += 100.0
+    assert ramp.tick() == (10, 5.0) and ramp.state().phase == "paced"
+    ramp.command(RampCommand("step", 15))
+    assert ramp.tick() == (15, 5.0) and ramp.state().step.index == 1
+    assert ramp.state().step.spawning_ended_at is None
+    ramp.command(RampCommand("stop"))
+    assert ramp.tick() is None and ramp.state().phase == "stopped"
+
+
+def test_the_ramp_state_crosses_as_versioned_json():
+    ramp = StepRamp(PLAN, Clock())
+    ramp.tick()
+    state = ramp.state()
+    assert RampState.from_json(state.to_json()) == state
+    assert RampCommand.from_json(RampCommand("step", 40).to_json()) == RampCommand("step", 40)
+    with pytest.raises(CapacityContractError, match="version 2.*reads version 1"):
+        RampState.from_json(state.to_json().replace('"version": 1', '"version": 2'))
+    with pytest.raises(CapacityContractError, match="step.users is missing"):
+        RampState.from_json(state.to_json().replace('"users": 10, ', ""))
+    with pytest.raises(CapacityContractError, match="needs users"):
+        RampCommand.from_json('{"version": 1, "command": "step", "users": "40"}')
+
+
+def test_a_plan_that_cannot_ramp_names_every_problem():
+    bad = RampPlan(start=0, step=10, max_users=5, hold_s=10.0, settle_s=10.0, spawn_rate=0.0)
+    assert bad.problems() == ["CAPACITY_START must be at least 1 (is 0)",
+                              "CAPACITY_HOLD (10 s) must be longer than CAPACITY_SETTLE (10 s): "
+                              "the steady window is what is left of the hold",
+                              "LOCUST_SPAWN_RATE must be above 0 (is 0)"]
+    assert RampPlan(5, 10, 20, 60.0, 10.0, 1.0).targets() == (5, 15, 20)

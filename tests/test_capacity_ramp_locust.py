@@ -1,0 +1,68 @@
+"""The step ramp under a real Locust master and workers (synthetic users, no mediator)."""
+
+import pytest
+
+from mediator_tui.contracts.capacity import RampState
+from mediator_tui.core.capacity.driver import CapacityDriver
+from mediator_tui.core.capacity.levels import parse_levels
+from mediator_tui.core.metrics.poller import Poller
+from mediator_tui.core.metrics.store import MetricStore
+from mediator_tui.core.run.master_api import MasterClient, MasterError
+from tests.fixtures.locust_cluster import REPO
+
+pytestmark = pytest.mark.integration
+
+FILES = f"{REPO / 'tests/data/locustfile_synthetic.py'},{REPO / 'locustfiles/locustCapacity.py'}"
+
+
+def ramp_env(start, step, max_users, hold, settle):
+    return {"CAPACITY_START": str(start), "CAPACITY_STEP": str(step), "CAPACITY_MAX": str(max_users),
+            "CAPACITY_HOLD": hold, "CAPACITY_SETTLE": settle, "LOCUST_SPAWN_RATE": "20"}
+
+
+def test_plain_locust_ramps_step_by_step_to_the_maximum_and_stops(locust_cluster):
+    cluster = locust_cluster(FILES, ramp_env(2, 2, 6, "3s", "1s"), workers=2)
+    assert RampState.from_json(cluster.get("/mediator-tui/capacity")).phase == "waiting"
+    cluster.swarm(1, 1)  # Locust starts the shape; its own figures rule
+    seen = {}
+
+    def record():
+        state = RampState.from_json(cluster.get("/mediator-tui/capacity"))
+        if state.step is not None:
+            seen[state.step.index] = state.step
+        return state.phase == "done" and state
+
+    done = cluster.wait_for(record, 60, "the ramp to pass its maximum")
+    assert [seen[i].users for i in sorted(seen)] == [2, 4, 6]
+    last = done.step
+    assert last.spawning_ended_at >= last.started_at
+    assert last.steady_from == pytest.approx(last.spawning_ended_at + 1.0)
+    assert last.ends_at == pytest.approx(last.spawning_ended_at + 3.0)
+    cluster.wait_for(lambda: cluster.stats()["state"] == "stopped", 20, "Locust to stop the load")
+
+
+def test_the_driver_paces_the_ramp_bisects_and_stops_the_load(locust_cluster):
+    cluster = locust_cluster(FILES, ramp_env(2, 6, 14, "7s", "2s"), workers=2)
+    client = MasterClient(cluster.url)
+    store = MetricStore("attached", cluster.url)
+    poller = Poller(client, store)
+    poller.start()
+    steps = []
+    try:
+        # Each synthetic wallet sends about 9 requests per second: 2 and 8 wallets stay below 100/s, 14 do not.
+        levels = parse_levels(["fail_ratio>15%", "rps(ping_mediator)>100"])
+        verdict = CapacityDriver(client, store.snapshot, levels, resolution=3, on_step=steps.append).run()
+    finally:
+        poller.stop()
+    assert [j.figures.users_target for j in steps] == [2, 8, 14, 11], [j.broken for j in steps]
+    assert [j.met for j in steps][:3] == [True, True, False]
+    assert verdict.broke_first == "throughput" and verdict.limited_by == "mediator"
+    assert verdict.broken_at - verdict.wallets_held <= 3 and 8 <= verdict.wallets_held < verdict.broken_at <= 14
+    first = steps[0].figures
+    assert first.users_held == 2 and first.window_end - first.window_start >= 3.0
+    assert 0.05 < first.total.fail_ratio < 0.15  # every 10th synthetic request fails
+    assert 0 < first.endpoint("ping_mediator").p95_ms < 1000
+    cluster.wait_for(lambda: cluster.stats()["state"] == "stopped", 20, "the load to stop")
+    assert RampState.from_json(cluster.get("/mediator-tui/capacity")).phase == "stopped"
+    with pytest.raises(MasterError, match="409.*stopped"):
+        client.capacity_command('{"version": 1, "command": "step", "users": 4}')
