@@ -84,17 +84,19 @@ class ProbeRunner:
         status = counts = None
         if self._admin is not None:
             status = self._read("admin status", self._admin.read_status)
-            counts = self._read("admin counts", self._admin.read_counts)
+            # The same API just failed to answer a cheap call: a list walk now would only wait longer.
+            if status is None or not status.stalled:
+                counts = self._read("admin counts", self._admin.read_counts)
         return ProbeSample(at=at, took_s=time.monotonic() - started, process=process, admin_status=status,
                            admin_counts=counts, metrics=metrics, stalled_by=tuple(self._stalled))
 
     def _read(self, source: str, read):
         schedule = self._schedules[source]
-        now = time.monotonic()
-        if not schedule.due(now):
+        if not schedule.due(time.monotonic()):
             return None
         sample = read()
-        schedule.done(now, healthy=sample.error is None and not sample.stalled and sample.took_s <= SLOW_S)
+        # Counted from the answer (or the timeout), so a slow source gets its whole interval of rest.
+        schedule.done(time.monotonic(), healthy=sample.error is None and not sample.stalled and sample.took_s <= SLOW_S)
         self._note(source, sample.stalled)
         return sample
 
