@@ -5,7 +5,9 @@
 // The wallet lives in MEDIATOR_DATA_DIR, so a mediator restarted on the same folder and ports keeps
 // its connections and mediations (its clients reconnect). Its small admin interface:
 //   GET /ready -> {"ready": true}; POST /invitation -> {"invitation_url": ...} (multi-use OOB);
-//   GET /counts -> {"active_connections", "granted_mediations", "keylist_routes"}.
+//   GET /counts -> {"active_connections", "granted_mediations", "keylist_routes"};
+//   GET /metrics -> Prometheus text (prom-client): live websocket sessions, sessions opened/closed,
+//   queued messages and the age of the oldest, and prom-client's default process metrics.
 // It prints one line `{"event":"ready","invitationUrl":...}` on stdout once it serves.
 
 const { ariesAskar, Store } = require('@hyperledger/aries-askar-nodejs')
@@ -15,6 +17,7 @@ const {
   ConnectionsModule,
   DidExchangeState,
   HttpOutboundTransport,
+  InMemoryMessagePickupRepository,
   KeyDerivationMethod,
   MediationRole,
   MediationState,
@@ -28,6 +31,7 @@ const express = require('express')
 const fs = require('fs')
 const http = require('http')
 const path = require('path')
+const promClient = require('prom-client')
 const { WebSocketServer } = require('ws')
 
 require('./lib/protocol') // keeps library console output off stdout
@@ -55,6 +59,77 @@ function loopbackApp() {
   return app
 }
 
+// Credo's in-memory queue, remembering when each message was queued: a queue's age tells a stuck
+// queue from a busy one, which its depth alone cannot.
+class TimedMessagePickupRepository extends InMemoryMessagePickupRepository {
+  constructor(logger) {
+    super(logger)
+    this.queuedAt = new Map()
+  }
+
+  addMessage(options) {
+    const id = super.addMessage(options)
+    this.queuedAt.set(id, Date.now())
+    return id
+  }
+
+  removeMessages(options) {
+    super.removeMessages(options)
+    for (const id of options.messageIds) this.queuedAt.delete(id)
+  }
+
+  oldestAgeSeconds() {
+    let oldest = Infinity
+    for (const at of this.queuedAt.values()) oldest = Math.min(oldest, at)
+    return oldest === Infinity ? 0 : (Date.now() - oldest) / 1000
+  }
+}
+
+// The gauges are read from their sources at scrape time, so they cannot drift from them.
+function metricsRegistry(wsServer, queue) {
+  const registry = new promClient.Registry()
+  promClient.collectDefaultMetrics({ register: registry })
+  new promClient.Gauge({
+    name: 'mediator_live_sessions',
+    help: 'Open websocket sessions of clients',
+    registers: [registry],
+    collect() {
+      this.set(wsServer.clients.size)
+    },
+  })
+  const opened = new promClient.Counter({
+    name: 'mediator_sessions_opened_total',
+    help: 'Websocket sessions opened since start',
+    registers: [registry],
+  })
+  const closed = new promClient.Counter({
+    name: 'mediator_sessions_closed_total',
+    help: 'Websocket sessions closed since start',
+    registers: [registry],
+  })
+  wsServer.on('connection', (socket) => {
+    opened.inc()
+    socket.on('close', () => closed.inc())
+  })
+  new promClient.Gauge({
+    name: 'mediator_queued_messages',
+    help: 'Messages held in the pickup queue for clients',
+    registers: [registry],
+    collect() {
+      this.set(queue.messages.length)
+    },
+  })
+  new promClient.Gauge({
+    name: 'mediator_queue_oldest_age_seconds',
+    help: 'Age of the oldest message in the pickup queue (0 when empty)',
+    registers: [registry],
+    collect() {
+      this.set(queue.oldestAgeSeconds())
+    },
+  })
+  return registry
+}
+
 async function counts(agent) {
   const connections = await agent.connections.findAllByQuery({ state: DidExchangeState.Completed })
   const mediations = await agent.dependencyManager
@@ -67,7 +142,7 @@ async function counts(agent) {
   }
 }
 
-function serveAdmin(agent, adminPort, httpEndpoint) {
+function serveAdmin(agent, adminPort, httpEndpoint, registry) {
   const admin = express()
   admin.get('/ready', (_req, res) => res.json({ ready: agent.isInitialized }))
   admin.post('/invitation', (_req, res, next) => {
@@ -78,6 +153,12 @@ function serveAdmin(agent, adminPort, httpEndpoint) {
   })
   admin.get('/counts', (_req, res, next) => {
     counts(agent).then((result) => res.json(result), next)
+  })
+  admin.get('/metrics', (_req, res, next) => {
+    registry
+      .metrics()
+      .then((text) => res.type(registry.contentType).send(text))
+      .catch(next)
   })
   admin.use((error, _req, res, _next) => res.status(500).json({ error: String((error && error.message) || error) }))
   return new Promise((resolve) => {
@@ -90,6 +171,9 @@ async function main() {
   fs.mkdirSync(dataDir, { recursive: true })
   const httpEndpoint = `http://${HOST}:${port('MEDIATOR_HTTP_PORT')}`
   const wsEndpoint = `ws://${HOST}:${port('MEDIATOR_WS_PORT')}`
+  const logger = new StderrLogger(process.env.LOG_LEVEL, 'mediator')
+  const queue = new TimedMessagePickupRepository(logger)
+  const wsServer = new WebSocketServer({ host: HOST, port: port('MEDIATOR_WS_PORT') })
   const agent = new Agent({
     config: {
       label: 'Credo Mediator',
@@ -100,24 +184,24 @@ async function main() {
         keyDerivationMethod: KeyDerivationMethod.Raw,
         storage: { type: 'sqlite', config: { path: path.join(dataDir, 'wallet.sqlite') } },
       },
-      logger: new StderrLogger(process.env.LOG_LEVEL, 'mediator'),
+      logger,
     },
     dependencies: agentDependencies,
     modules: {
       askar: new AskarModule({ ariesAskar }),
       connections: new ConnectionsModule({ autoAcceptConnections: true }),
       mediator: new MediatorModule({ autoAcceptMediationRequests: true }),
-      messagePickup: new MessagePickupModule(),
+      messagePickup: new MessagePickupModule({ messagePickupRepository: queue }),
     },
   })
   agent.registerInboundTransport(new HttpInboundTransport({ app: loopbackApp(), port: port('MEDIATOR_HTTP_PORT') }))
   agent.registerInboundTransport(
-    new WsInboundTransport({ server: new WebSocketServer({ host: HOST, port: port('MEDIATOR_WS_PORT') }) })
+    new WsInboundTransport({ server: wsServer })
   )
   agent.registerOutboundTransport(new HttpOutboundTransport())
   agent.registerOutboundTransport(new WsOutboundTransport())
   await agent.initialize()
-  const adminServer = await serveAdmin(agent, port('MEDIATOR_ADMIN_PORT'), httpEndpoint)
+  const adminServer = await serveAdmin(agent, port('MEDIATOR_ADMIN_PORT'), httpEndpoint, metricsRegistry(wsServer, queue))
 
   const stop = () => {
     adminServer.close()

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-GROUPS = ("target", "load", "agents", "issuer", "distributed")
+GROUPS = ("target", "load", "agents", "issuer", "distributed", "mediator")
 
 
 @dataclass(frozen=True)
 class Setting:
     key: str
-    kind: str  # str, int, float, bool, json, choice, port, invitation, files, duration, url
+    kind: str  # str, int, float, bool, json, choice, port, invitation, files, duration, url, pid, names
     default: str
     help: str
     group: str
@@ -80,6 +80,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ATTACH_URL", "url", "", "Web URL of a remote Locust master to attach to", "distributed"),
     Setting("ATTACH_USERNAME", "str", "", "Basic-auth user of the remote master", "distributed"),
     Setting("ATTACH_PASSWORD", "str", "", "Basic-auth password of the remote master", "distributed", secret=True),
+    # mediator: what the mediator probe reads besides the embedded mediator, which it knows
+    Setting("MEDIATOR_PID", "pid", "",
+            "Process id of a mediator on this host to read CPU, memory and connections of", "mediator"),
+    Setting("MEDIATOR_ADMIN_URL", "url", "",
+            "ACA-Py admin API of the mediator, for its sessions, connections, mediations and routes", "mediator"),
+    Setting("MEDIATOR_ADMIN_HEADERS", "json", "{}",
+            "Headers for the mediator's admin API (JSON object), e.g. its x-api-key", "mediator", secret=True),
+    Setting("MEDIATOR_METRICS_URL", "url", "",
+            "Prometheus text endpoint of the mediator (e.g. http://host:9464/metrics)", "mediator"),
+    Setting("MEDIATOR_METRICS", "names", "",
+            "More series of that endpoint to record as they are, comma separated", "mediator"),
 )
 
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}

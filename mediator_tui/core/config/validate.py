@@ -22,6 +22,7 @@ FALSE_WORDS = frozenset({"false", "0", "no", "off", ""})
 PORT_MIN, PORT_MAX = 1024, 65535
 # Locust turns a run time into a timedelta; a year is far beyond any load test and far below its limit.
 MAX_DURATION_S = 365 * 24 * 3600
+_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s?)?", re.I)
 # Credo's enum spellings, used by the successor tool's users, mean the same strategies.
 _PICKUP_ALIASES = {"pickupv2": "pickup-v2", "pickupv2livemode": "pickup-v2-live"}
@@ -153,6 +154,18 @@ def parse_value(setting: Setting, raw: str, base: Path | None = None) -> Any:
         return text.rstrip("/")
     if kind == "duration":
         return parse_duration(text)
+    if kind == "pid":
+        if not text:
+            return None
+        if not text.isdigit() or int(text) < 1:
+            raise ValueError("is not a process id (a whole number above 0)")
+        return int(text)
+    if kind == "names":
+        names = tuple(n.strip() for n in text.split(",") if n.strip())
+        bad = [n for n in names if not _METRIC_NAME.fullmatch(n)]
+        if bad:
+            raise ValueError(f"holds what is no Prometheus series name: {', '.join(bad)}")
+        return names
     if kind == "files":
         return parse_locust_files(raw, base)
     raise AssertionError(f"setting {setting.key} has unknown kind {kind}")
@@ -193,7 +206,7 @@ def _cross_checks(values: dict[str, Any]) -> list[Problem]:
 
 def _shape_checks(values: dict[str, Any]) -> list[Problem]:
     problems = []
-    for key in ("ISSUER_HEADERS", "VERIFIER_HEADERS"):
+    for key in ("ISSUER_HEADERS", "VERIFIER_HEADERS", "MEDIATOR_ADMIN_HEADERS"):
         headers = values.get(key)
         if headers is not None and not (isinstance(headers, dict)
                                         and all(isinstance(v, str) for v in headers.values())):

@@ -9,6 +9,7 @@ is never paged.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from . import interpreters, jsonhttp, provision
@@ -22,6 +23,24 @@ WARM_UP_ALIAS = "mediator-tui-warmup"
 PAGE_SIZE = 1000
 MAX_PAGES = 1000
 HANDSHAKES = ["https://didcomm.org/didexchange/1.1", "https://didcomm.org/didexchange/1.0"]
+
+
+def all_records(get: Callable[[dict], dict], path: str, params: dict, key: str,
+                page_size: int = PAGE_SIZE) -> list[dict]:
+    """Every record of a list endpoint, whether or not this version pages it.
+
+    `get(query)` answers one GET of `path` with those query parameters. An unpaged
+    answer ignores `offset` and repeats itself: records are collected by `key` and
+    the walk stops at a short page or a page with nothing new.
+    """
+    seen: dict[str, dict] = {}
+    for page in range(MAX_PAGES):
+        results = get({**params, "limit": page_size, "offset": page * page_size})["results"]
+        new = [r for r in results if r[key] not in seen]
+        seen.update((r[key], r) for r in new)
+        if len(results) < page_size or not new:
+            return list(seen.values())
+    raise AdminError(f"GET {path}: more than {MAX_PAGES * page_size} records")
 
 
 class AcaPyAdmin(MediatorAdmin):
@@ -42,20 +61,7 @@ class AcaPyAdmin(MediatorAdmin):
         return answer["invitation_url"]
 
     def _all(self, path: str, params: dict, key: str) -> list[dict]:
-        """Every record of a list endpoint, whether or not this version pages it.
-
-        An unpaged answer ignores `offset` and repeats itself: records are collected
-        by `key` and the walk stops at a short page or a page with nothing new.
-        """
-        seen: dict[str, dict] = {}
-        for page in range(MAX_PAGES):
-            results = self._call("GET", path, {**params, "limit": PAGE_SIZE,
-                                                "offset": page * PAGE_SIZE})["results"]
-            new = [r for r in results if r[key] not in seen]
-            seen.update((r[key], r) for r in new)
-            if len(results) < PAGE_SIZE or not new:
-                return list(seen.values())
-        raise AdminError(f"GET {path}: more than {MAX_PAGES * PAGE_SIZE} records")
+        return all_records(lambda query: self._call("GET", path, query), path, params, key)
 
     def _warm_up_connections(self) -> set[str]:
         return {c["connection_id"] for c in self._all("/connections", {"alias": WARM_UP_ALIAS},

@@ -4,7 +4,8 @@ It runs `agent/mediator.js` (Credo's mediator module with message pickup v1/v2,
 live mode included) on loopback from the same installed agent project as the credo
 engine (`mediator_tui.common.node_agent`: in place, or a copy in the cache),
 so both engines can be tested against a second mediator implementation. Its
-admin interface is the script's own: `/ready`, `/invitation`, `/counts`.
+admin interface is the script's own: `/ready`, `/invitation`, `/counts`, and `/metrics`
+(Prometheus text: live sessions, queued messages and their age, for the mediator probe).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ CREDO_VERSION = "0.5.19"
 
 class CredoMediatorAdmin(MediatorAdmin):
     READY_PATH = "/ready"
+    METRICS_PATH = "/metrics"
 
     def warm_up(self, timeout: float) -> None:
         """Nothing to warm: Credo creates its routing keys when it starts, so first clients do not race."""

@@ -11,3 +11,7 @@ class ProvisionError(MediatorError):
 
 class AdminError(MediatorError):
     """The mediator's admin API refused or did not answer a call."""
+
+
+class AdminTimeout(AdminError):
+    """The mediator accepted the call but gave no answer in time (frozen or overloaded)."""

@@ -40,10 +40,16 @@ class MediatorAdmin(abc.ABC):
 
     # Answers {"ready": true} once the mediator accepts clients.
     READY_PATH: str
+    # Serves Prometheus text on the admin port, when the mediator has such an endpoint.
+    METRICS_PATH: str | None = None
 
     def __init__(self, admin_url: str, kinds: tuple[str, ...]):
         self.admin_url = admin_url.rstrip("/")
         self.kinds = kinds
+
+    @property
+    def metrics_url(self) -> str | None:
+        return self.admin_url + self.METRICS_PATH if self.METRICS_PATH else None
 
     def check_kind(self, kind: str) -> None:
         if kind not in self.kinds:

@@ -6,28 +6,39 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 
-from .errors import AdminError
+from .errors import AdminError, AdminTimeout
 
 DEFAULT_TIMEOUT_S = 10.0
 
 
-def call(method: str, url: str, params: dict | None = None, body: dict | None = None,
-         timeout: float = DEFAULT_TIMEOUT_S):
-    """Send one request and return the decoded JSON answer; AdminError names the call on any failure."""
+def fetch(method: str, url: str, params: dict | None = None, body: dict | None = None,
+          timeout: float = DEFAULT_TIMEOUT_S, headers: Mapping[str, str] | None = None) -> bytes:
+    """Send one request and return the raw answer; AdminError (AdminTimeout when no answer came in
+    time) names the call but never the headers, which may carry a secret."""
     if params:
         url = f"{url}?{urllib.parse.urlencode(params)}"
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            raw = response.read()
+            return response.read()
     except urllib.error.HTTPError as err:
         detail = err.read().decode(errors="replace")[:500]
         raise AdminError(f"{method} {url}: HTTP {err.code} {detail}") from None
     except (urllib.error.URLError, OSError) as err:
-        raise AdminError(f"{method} {url}: {getattr(err, 'reason', err)}") from None
+        reason = getattr(err, "reason", err)
+        if isinstance(err, TimeoutError) or isinstance(reason, TimeoutError):
+            raise AdminTimeout(f"{method} {url}: no answer within {timeout:g} s") from None
+        raise AdminError(f"{method} {url}: {reason}") from None
+
+
+def call(method: str, url: str, params: dict | None = None, body: dict | None = None,
+         timeout: float = DEFAULT_TIMEOUT_S, headers: Mapping[str, str] | None = None):
+    """Send one request and return the decoded JSON answer; AdminError names the call on any failure."""
+    raw = fetch(method, url, params, body, timeout, headers)
     try:
         return json.loads(raw) if raw else None
     except ValueError:

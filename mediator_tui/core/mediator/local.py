@@ -178,6 +178,11 @@ class LocalMediator:
         return f"ws://{HOST}:{self._need_ports().ws}"
 
     @property
+    def metrics_url(self) -> str | None:
+        """Its Prometheus endpoint, when its flavour serves one (the credo flavour does)."""
+        return self.admin.metrics_url
+
+    @property
     def log_path(self) -> Path:
         if self.run_dir is None:
             raise MediatorError("no run directory: the mediator is not started")
@@ -208,7 +213,7 @@ class LocalMediator:
         return {"flavour": self.flavour.name, "runtime": self.runtime_label, "pid": self.pid,
                 "pgid": self.pgid, "pid_start_ticks": self.pid_start_ticks,
                 "ports": self._need_ports().as_dict(), "run_dir": str(self.run_dir),
-                "log": str(self.log_path), "admin_url": self.admin_url,
+                "log": str(self.log_path), "admin_url": self.admin_url, "metrics_url": self.metrics_url,
                 "invitation_url": self.invitation_url}
 
     @classmethod

@@ -1,0 +1,20 @@
+"""The mediator probe: a source of the metric store reading the mediator's own side, once a second.
+
+- `ProbeTarget` / `probe_target(config.values, embedded_mediator)`: what to read (process, ACA-Py
+  admin API, Prometheus endpoint), from the settings `MEDIATOR_PID`, `MEDIATOR_ADMIN_URL`,
+  `MEDIATOR_ADMIN_HEADERS`, `MEDIATOR_METRICS_URL`, `MEDIATOR_METRICS` and the embedded mediator.
+- `ProbeRunner(target, deliver).start()` ... `.stop()`: one thread delivering a `ProbeSample`
+  about once a second; `.tick()` reads once without the thread.
+- Readers, each never raising (a failure is the sample's `error`, a timeout its `stalled`):
+  `ProcessReader`, `AdminReader`, `MetricsReader`. Samples: `samples.py`.
+"""
+
+from .admin_reader import AdminReader
+from .metrics_reader import KNOWN_SERIES, MetricsReader
+from .process_reader import ProcessReader
+from .runner import ProbeRunner
+from .samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
+from .target import ProbeTarget, probe_target
+
+__all__ = ["AdminCounts", "AdminReader", "AdminStatus", "KNOWN_SERIES", "MetricsReader", "MetricsSample",
+           "ProbeRunner", "ProbeSample", "ProbeTarget", "ProcessReader", "ProcessSample", "probe_target"]

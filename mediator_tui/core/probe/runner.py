@@ -1,0 +1,107 @@
+"""The probe's thread: about one `ProbeSample` a second to a callback, at a bounded cost to the mediator.
+
+Per tick: the process (local and cheap), the metrics endpoint and ACA-Py's `/status` (one call
+each), and every `COUNTS_EVERY_S` the admin record counts (three list calls). A source that fails or
+answers slowly is read less often (doubling up to 15 s) until it answers well again, so a struggling
+mediator is not loaded further by its own probe.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from .admin_reader import AdminReader
+from .backoff import Backoff
+from .metrics_reader import MetricsReader
+from .process_reader import ProcessReader
+from .samples import ProbeSample
+from .target import ProbeTarget
+
+INTERVAL_S = 1.0
+COUNTS_EVERY_S = 5.0
+# A reading slower than this is healthy but heavy: the source is read less often.
+SLOW_S = 1.0
+
+log = logging.getLogger(__name__)
+
+
+class ProbeRunner:
+    def __init__(self, target: ProbeTarget, deliver: Callable[[ProbeSample], None],
+                 interval_s: float = INTERVAL_S, counts_every_s: float = COUNTS_EVERY_S):
+        self.target = target
+        self._deliver = deliver
+        self.interval_s = interval_s
+        self._process = (ProcessReader(target.pid, target.ports, target.probe_ports())
+                         if target.pid is not None else None)
+        self._admin = AdminReader(target.admin_url, target.admin_headers) if target.admin_url else None
+        self._metrics = (MetricsReader(target.metrics_url, target.metric_names)
+                         if target.metrics_url else None)
+        self._schedules = {"admin status": Backoff(interval_s), "admin counts": Backoff(counts_every_s),
+                           "metrics": Backoff(interval_s)}
+        self._stalled: dict[str, None] = {}  # source -> (ordered set) whose latest reading stalled
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "ProbeRunner":
+        self._thread = threading.Thread(target=self._run, name="mediator-probe", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def __enter__(self) -> "ProbeRunner":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _run(self) -> None:
+        next_at = time.monotonic()
+        while not self._stop.is_set():
+            sample = self.tick()
+            try:
+                self._deliver(sample)
+            except Exception:  # the consumer's fault must not end the probe
+                log.exception("mediator probe: the sample callback failed")
+            # A tick that overran (a stalled source) starts the next one at once, never a burst to catch up.
+            next_at = max(next_at + self.interval_s, time.monotonic())
+            self._stop.wait(next_at - time.monotonic())
+
+    def tick(self) -> ProbeSample:
+        """Read every source that is due, once; what `start()` does each interval."""
+        at, started = time.time(), time.monotonic()
+        process = self._process.read() if self._process is not None else None
+        if process is not None:
+            self._note("process", process.stalled)
+        metrics = self._read("metrics", self._metrics.read) if self._metrics else None
+        status = counts = None
+        if self._admin is not None:
+            status = self._read("admin status", self._admin.read_status)
+            # The same API just failed to answer a cheap call: a list walk now would only wait longer.
+            if status is None or not status.stalled:
+                counts = self._read("admin counts", self._admin.read_counts)
+        return ProbeSample(at=at, took_s=time.monotonic() - started, process=process, admin_status=status,
+                           admin_counts=counts, metrics=metrics, stalled_by=tuple(self._stalled))
+
+    def _read(self, source: str, read):
+        schedule = self._schedules[source]
+        if not schedule.due(time.monotonic()):
+            return None
+        sample = read()
+        # Counted from the answer (or the timeout), so a slow source gets its whole interval of rest.
+        schedule.done(time.monotonic(), healthy=sample.error is None and not sample.stalled and sample.took_s <= SLOW_S)
+        self._note(source, sample.stalled)
+        return sample
+
+    def _note(self, source: str, stalled: bool) -> None:
+        if stalled:
+            self._stalled[source] = None
+        else:
+            self._stalled.pop(source, None)

@@ -1,0 +1,101 @@
+"""What one probe reading of the mediator found: typed, frozen, every figure None where unknown.
+
+A reading that failed carries `error` (one line for the user, never a header value); one that
+took too long or got no answer in time is `stalled`, which is how a frozen mediator shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+EMPTY: Mapping[str, float] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class ProcessSample:
+    """The mediator's process on this host (psutil)."""
+
+    pid: int | None = None
+    status: str | None = None  # psutil's words: running, sleeping, stopped (SIGSTOP), zombie, ...
+    cpu_percent: float | None = None  # user + system, in % of one core, since the previous sample
+    rss_bytes: int | None = None
+    uss_bytes: int | None = None
+    open_fds: int | None = None
+    threads: int | None = None
+    established: int | None = None  # established TCP connections on `ports`
+    ports: tuple[int, ...] = ()  # the inbound ports counted
+    error: str | None = None
+    took_s: float | None = None
+    stalled: bool = False  # the process is stopped
+
+
+@dataclass(frozen=True)
+class AdminStatus:
+    """ACA-Py's `GET /status`: cheap, read every tick."""
+
+    version: str | None = None
+    sessions: int | None = None  # conductor `in_sessions`: open inbound sessions (live websockets, HTTP in flight)
+    outbound_queued: int | None = None  # conductor `out_encode` + `out_deliver`: the outbound buffer
+    tasks_pending: int | None = None
+    error: str | None = None
+    took_s: float | None = None
+    stalled: bool = False
+
+
+@dataclass(frozen=True)
+class AdminCounts:
+    """ACA-Py's admin records for its clients (its own warm-up connection left out): read every few seconds."""
+
+    connections_by_state: Mapping[str, int] | None = None
+    granted_mediations: int | None = None  # role server
+    keylist_routes: int | None = None  # role server
+    error: str | None = None
+    took_s: float | None = None
+    stalled: bool = False
+
+    @property
+    def active_connections(self) -> int | None:
+        if self.connections_by_state is None:
+            return None
+        return self.connections_by_state.get("active", 0)
+
+
+@dataclass(frozen=True)
+class MetricsSample:
+    """A Prometheus text endpoint: the known series mapped, the user's own (`MEDIATOR_METRICS`) as they are."""
+
+    live_sessions: float | None = None
+    sessions_opened: float | None = None  # counter since the mediator started
+    sessions_closed: float | None = None  # counter since the mediator started
+    queued_messages: float | None = None
+    queue_oldest_age_s: float | None = None
+    outbound_latency_sum_s: float | None = None  # histogram sum and count since start: the store takes deltas
+    outbound_latency_count: float | None = None
+    process_cpu_seconds: float | None = None
+    process_rss_bytes: float | None = None
+    extra: Mapping[str, float] = field(default_factory=lambda: EMPTY)  # `name{labels}` -> value
+    missing: tuple[str, ...] = ()  # names asked for in MEDIATOR_METRICS the endpoint did not serve
+    error: str | None = None
+    took_s: float | None = None
+    stalled: bool = False
+
+
+@dataclass(frozen=True)
+class ProbeSample:
+    """One tick of the probe. A source not read this tick (its back-off, or not configured) is None;
+    `stalled_by` names every source whose latest reading stalled, so a frozen mediator stays visible
+    on the ticks between two back-off attempts."""
+
+    at: float  # wall-clock time of the tick (time.time())
+    took_s: float
+    process: ProcessSample | None = None
+    admin_status: AdminStatus | None = None
+    admin_counts: AdminCounts | None = None
+    metrics: MetricsSample | None = None
+    stalled_by: tuple[str, ...] = ()
+
+    @property
+    def stalled(self) -> bool:
+        return bool(self.stalled_by)
