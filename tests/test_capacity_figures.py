@@ -6,10 +6,10 @@ import pytest
 
 from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, RampPlan, RampState
 from mediator_tui.core.capacity.figures import step_figures_from
-from mediator_tui.core.metrics.snapshot import RequestRow, WorkerInfo, example_snapshot
+from mediator_tui.core.metrics.snapshot import WorkerInfo
 from mediator_tui.locust_support.ramp_timeline import RampNotRunning, StepRamp
+from tests.recording.replay import replay, running_run
 
-END = 1_760_000_000.0
 
 
 def earlier(snapshot, seconds, ping_count, ping_failures, started, start_failures, refused=0):
@@ -24,43 +24,41 @@ def earlier(snapshot, seconds, ping_count, ping_failures, started, start_failure
 
 
 def test_counts_are_the_window_s_difference_and_latency_the_window_s_median():
-    end = example_snapshot(END)  # 5940 pings, 12 failed; per-second p95 110..116 ms; 61 agents started
-    end = dataclasses.replace(end, agents=dataclasses.replace(end.agents, start_failures=1))
-    start = earlier(end, 40, ping_count=3940, ping_failures=2, started=61, start_failures=1)
-    began = earlier(end, 55, ping_count=3000, ping_failures=0, started=40, start_failures=0)
-    figures = step_figures_from(start, end, index=3, users_target=60, step_began=began)
+    # The recorded run (6 credo wallets, 2 pings frozen into failures) between 16 s and 36 s after its start.
+    start, end = replay(until_s=16.0)[0].snapshot(), running_run()
+    figures = step_figures_from(start, end, index=3, users_target=6, step_began=start)
     ping = figures.endpoint("ping_mediator")
-    assert (ping.requests, ping.failures) == (2000, 10)
-    assert ping.fail_ratio == pytest.approx(0.005) and ping.rps == pytest.approx(49.0)  # the store's per-second rate
-    assert 110 <= ping.p95_ms <= 116
-    assert (figures.total.requests, figures.total.failures) == (2000, 10)
-    assert figures.users_held == 59  # agents running, not Locust's users
-    # 21 agents onboarded since the step began, and 1 failed to: 1 of 22 attempts.
-    assert figures.onboarding_fail_ratio == pytest.approx(1 / 22)
-    assert figures.worker_cpu_max_percent == 41.0  # the missing worker is left out
-    assert (figures.ports_refused, figures.port_headroom) == (0, 1000)
+    before = next(r for r in start.requests if r.name == "ping_mediator")
+    after = next(r for r in end.requests if r.name == "ping_mediator")
+    assert ping.requests == after.count - before.count > 100
+    assert ping.failures == after.failures - before.failures
+    points = [p for p in next(h for h in end.history if h.name == "ping_mediator").points
+              if start.taken_at < p.t <= end.taken_at]
+    assert min(p.rps for p in points) <= ping.rps <= max(p.rps for p in points)  # the store's per-second rate
+    assert min(p.p95_ms for p in points) <= ping.p95_ms <= max(p.p95_ms for p in points)
+    assert figures.users_held == end.agents.running == 6  # agents running, not Locust's users
+    assert figures.onboarding_fail_ratio == 0.0
     assert figures.mediator_cpu_percent is None and figures.lost_messages is None
 
 
 def test_without_agent_metrics_onboarding_comes_from_the_agent_start_row():
-    end = example_snapshot(END)
-    start_row = RequestRow(type="DIDComm", name="agent_start", count=30, failures=3, rps=0.0, fail_per_s=0.0,
-                           p50_ms=None, p95_ms=None, p99_ms=None, max_ms=None)
-    end = dataclasses.replace(end, requests=end.requests + (start_row,),
-                              agents=dataclasses.replace(end.agents, known=False))
+    end = running_run()
+    end = dataclasses.replace(end, requests=tuple(
+        dataclasses.replace(r, count=30, failures=3) if r.name == "agent_start" else r for r in end.requests),
+        agents=dataclasses.replace(end.agents, known=False))
     start = dataclasses.replace(earlier(end, 40, 3940, 2, 0, 0), requests=tuple(
         dataclasses.replace(r, count=20, failures=1) if r.name == "agent_start" else r
         for r in earlier(end, 40, 3940, 2, 0, 0).requests))
     figures = step_figures_from(start, end, index=0, users_target=60)
     assert figures.onboarding_fail_ratio == pytest.approx(2 / 10)
-    assert figures.users_held == 60  # Locust's users stand in
+    assert figures.users_held == end.status.users  # Locust's users stand in
 
 
 def test_a_busy_worker_and_refused_ports_are_reported():
-    end = example_snapshot(END)
+    end = running_run()
     end = dataclasses.replace(end, status=dataclasses.replace(
         end.status, workers=(WorkerInfo("host_1", "running", 60, cpu_percent=98.5),)),
-        ports=dataclasses.replace(end.ports, refused=7, in_use_max=1000))
+        ports=dataclasses.replace(end.ports, known=True, size=1000, refused=7, in_use_max=1000))
     figures = step_figures_from(earlier(end, 40, 3940, 2, 61, 0, refused=2), end, index=0, users_target=60)
     assert figures.worker_cpu_max_percent == 98.5
     assert (figures.ports_refused, figures.port_headroom) == (5, 0)

@@ -11,7 +11,7 @@ import psutil
 import pytest
 
 from mediator_tui.core.probe import ProbeRunner, ProbeSample, probe_target
-from tests.e2e.test_native_agent import agents, credo_mediator  # noqa: F401 (fixtures)
+from tests.e2e.test_native_agent import agents  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.e2e
 AGENTS = 3
