@@ -11,7 +11,6 @@ from mediator_tui.locust_support.ramp_timeline import RampNotRunning, StepRamp
 from tests.recording.replay import replay, running_run
 
 
-
 def earlier(snapshot, seconds, ping_count, ping_failures, started, start_failures, refused=0):
     """The same run `seconds` before, with fewer requests and agents counted."""
     requests = tuple(dataclasses.replace(r, count=ping_count, failures=ping_failures) if r.name == "ping_mediator"
