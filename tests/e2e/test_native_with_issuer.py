@@ -25,7 +25,7 @@ def admin(issuer_url: str, method: str, path: str, body: dict | None = None) -> 
 
 
 def permanent_resident_card(issuer_did: str) -> dict:
-    # only contexts ACA-Py bundles: nothing is fetched from the web (RESEARCH.md §2)
+    # only contexts ACA-Py bundles: nothing is fetched from the web (docs/didcomm-quirks.md)
     return {
         "credential": {
             "@context": ["https://www.w3.org/2018/credentials/v1", "https://w3id.org/citizenship/v1"],

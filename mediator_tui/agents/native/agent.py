@@ -312,7 +312,7 @@ class NativeAgent(Agent):
     # ----------------------------------------------------------------- sending and waiting
 
     def _send(self, connection: Connection, msg: dict) -> None:
-        # Every message asks for the return route (RESEARCH.md §2 item 5): replies come down the same socket.
+        # Every message asks for the return route (docs/didcomm-quirks.md, item 5): replies come down the same socket.
         msg["~transport"] = {"return_route": "all"}
         envelope = pack(wire_json.dump(msg), [connection.their_key], connection.my_key)
         if self._link is not None and not connection.routing_keys and connection.endpoint in self._mediator_endpoints:

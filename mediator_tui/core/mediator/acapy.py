@@ -1,6 +1,7 @@
 """ACA-Py as the local mediator: the `acapy` and `acapy-legacy` flavours and their admin API.
 
-Both versions take the same start flags (RESEARCH.md §2). Admin API differences handled here:
+Both versions take the same start flags (docs/didcomm-quirks.md, "ACA-Py as a mediator").
+Admin API differences handled here:
 `/connections` and `/mediation/keylists` page at 100 on 1.x (`limit`/`offset`) and
 ignore those parameters on 0.12 (everything in one answer); `/mediation/requests`
 is never paged.
@@ -86,7 +87,7 @@ class AcaPyAdmin(MediatorAdmin):
 
         Granting creates the wallet's routing DID once; without this, the first
         clients of a fresh wallet race to create it and all but one get no grant
-        (RESEARCH.md §2 item 6). Both warm-up connections carry WARM_UP_ALIAS so
+        (docs/didcomm-quirks.md, item 6). Both warm-up connections carry WARM_UP_ALIAS so
         the counts leave them out.
         """
         deadline = time.monotonic() + timeout
