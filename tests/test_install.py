@@ -90,7 +90,7 @@ def test_the_installed_tool_names_a_scenario_need_the_configuration_lacks(instal
     assert "ISSUER_URL: is empty, but locustIssue.py needs it (the issuer's admin API)" in result.stdout
 
 
-@pytest.mark.e2e
+@pytest.mark.mediator
 def test_agents_provision_installs_the_credo_agent_into_the_cache_for_the_engine_and_the_mediator(
         installed_tool, elsewhere, tmp_path):
     env = _env(tmp_path, XDG_STATE_HOME=str(tmp_path / "state"))

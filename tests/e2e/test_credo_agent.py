@@ -26,7 +26,7 @@ from mediator_tui.core.mediator import LocalMediator
 from mediator_tui.core.mediator.flavour import CONNECTIONS_V1, OOB
 from mediator_tui.core.processes import free_loopback_ports, group_members
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.mediator
 TIMEOUT = 30.0
 
 

@@ -13,7 +13,7 @@ import pytest
 from mediator_tui.core.probe import ProbeRunner, ProbeSample, probe_target
 from tests.e2e.test_native_agent import agents  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.mediator
 AGENTS = 3
 # Ticks made by the test, not the thread: every source is due at each of them.
 INTERVAL_S = 0.5

@@ -13,7 +13,7 @@ from mediator_tui.agents.native.agent import NativeAgent
 from mediator_tui.agents.native.keys import key_from_reference
 from mediator_tui.core.mediator.flavour import CONNECTIONS_V1, OOB
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.mediator
 TIMEOUT = 20.0
 
 

@@ -12,7 +12,7 @@ import pytest
 from mediator_tui.agents.interface import StartOptions
 from mediator_tui.agents.native.agent import NativeAgent
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.mediator
 TIMEOUT = 30.0
 
 

@@ -9,7 +9,7 @@ from mediator_tui.core.mediator import EMBEDDED_MEDIATOR_ENV
 from mediator_tui.locust_support.settings import _invitation_source
 
 
-@pytest.mark.e2e
+@pytest.mark.mediator
 def test_embedded_mediator_invitations_rotate_every_k(acapy_mediator, monkeypatch):
     monkeypatch.setenv(EMBEDDED_MEDIATOR_ENV, json.dumps(acapy_mediator.to_state()))
     next_invitation = _invitation_source(acapy_mediator.invitation_url, rotate_every=2)
