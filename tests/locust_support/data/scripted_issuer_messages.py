@@ -11,22 +11,19 @@ import os
 import gevent
 import gevent.queue
 
-from mediator_tui.agents.interface import Agent, AgentTimeout, ReceivedMessage, StartOptions
+from mediator_tui.agents.interface import AgentTimeout, ReceivedMessage
 from mediator_tui.locust_support.basic_messages import tagged
 from mediator_tui.locust_support.issuer_scenarios import IssuerMessageUser
+from tests.locust_support.data.scripted_agent import ScriptedAgentBase
 
 DELIVERY_S = float(os.environ.get("SCRIPT_DELIVERY_S", "0.3"))
 LOSE_SENT = os.environ.get("SCRIPT_LOSE_SENT") == "1"
 
 
-class ScriptedWallet(Agent):
+class ScriptedWallet(ScriptedAgentBase):
     def __init__(self, timeout: float):
-        self.timeout = timeout
+        super().__init__(timeout)
         self.inbox: gevent.queue.Queue = gevent.queue.Queue()
-        self._alive = False
-
-    def start(self, options: StartOptions) -> None:
-        self._alive = True
 
     def arrive_later(self, seconds: float, content: str) -> None:
         gevent.spawn_later(seconds, self.inbox.put, ReceivedMessage(content, "wallet-connection"))
@@ -40,25 +37,6 @@ class ScriptedWallet(Agent):
             return self.inbox.get(timeout=timeout)
         except gevent.queue.Empty:
             raise AgentTimeout(f"no basic message arrived within {timeout:g} s") from None
-
-    def ping_mediator(self) -> None:
-        raise NotImplementedError
-
-    def create_invitation(self) -> str:
-        raise NotImplementedError
-
-    def send_message(self, connection_id: str, content: str) -> None:
-        raise NotImplementedError
-
-    def receive_credential(self) -> dict:
-        raise NotImplementedError
-
-    def shutdown(self) -> None:
-        self._alive = False
-
-    @property
-    def alive(self) -> bool:
-        return self._alive
 
 
 class ScriptedIssuer:

@@ -12,19 +12,19 @@ import time
 import gevent
 from locust import task
 
-from mediator_tui.agents.interface import Agent, AgentCrashed, StartOptions, TransportError
+from mediator_tui.agents.interface import AgentCrashed, StartOptions, TransportError
 from mediator_tui.locust_support.agent_user import AgentUser
+from tests.locust_support.data.scripted_agent import ScriptedAgentBase
 
 CRASH_ON_PING = int(os.environ.get("SCRIPT_CRASH_ON_PING", "0"))
 START_FAILS = os.environ.get("SCRIPT_START_FAILS") == "1"
 DIE_AFTER_S = float(os.environ.get("SCRIPT_DIE_AFTER_S", "0"))
 
 
-class ScriptedAgent(Agent):
+class ScriptedAgent(ScriptedAgentBase):
     def __init__(self, timeout: float):
-        self.timeout = timeout
+        super().__init__(timeout)
         self.pings = 0
-        self._alive = False
         self._crash_reason = ""
         self._stderr_tail = ""
 
@@ -52,28 +52,6 @@ class ScriptedAgent(Agent):
         if self.pings == CRASH_ON_PING:
             self._died("agent process exited with code 3", "TypeError: scripted failure")
             raise AgentCrashed("agent process exited with code 3")
-
-    def receive_invitation(self, invitation_url: str) -> str:
-        raise NotImplementedError
-
-    def create_invitation(self) -> str:
-        raise NotImplementedError
-
-    def send_message(self, connection_id: str, content: str) -> None:
-        raise NotImplementedError
-
-    def receive_message(self, timeout=None):
-        raise NotImplementedError
-
-    def receive_credential(self) -> dict:
-        raise NotImplementedError
-
-    def shutdown(self) -> None:
-        self._alive = False
-
-    @property
-    def alive(self) -> bool:
-        return self._alive
 
     @property
     def crash_reason(self) -> str:
