@@ -13,8 +13,6 @@ import time
 
 import pytest
 
-from mediator_tui.core.mediator import LocalMediator
-
 from .conftest import LOCUSTFILES
 
 pytestmark = pytest.mark.e2e
@@ -27,15 +25,6 @@ BACK_WITHIN_S = 5.0
 # Worker reports (1 s) and the master's stats cache (2 s): how late a ping shows up in the stats.
 STATS_LAG_S = 3.5
 FLOW_WINDOW_S = 10.0
-
-
-@pytest.fixture
-def own_mediator(tmp_path):
-    """A mediator this test may freeze: not the session's shared one."""
-    mediator = LocalMediator("acapy", run_dir=tmp_path / "mediator").start()
-    yield mediator
-    os.killpg(mediator.pgid, signal.SIGCONT)  # a failed test must not leave it stopped
-    mediator.stop()
 
 
 def test_a_15_s_mediator_freeze_costs_little_more_than_the_freeze(own_mediator, local_run):
@@ -63,8 +52,10 @@ def test_a_15_s_mediator_freeze_costs_little_more_than_the_freeze(own_mediator, 
     assert before_freeze.failures == 0 and rate > 5, f"{rate:.1f} pings/s before the freeze"
 
     os.killpg(own_mediator.pgid, signal.SIGSTOP)
-    time.sleep(FREEZE_S)
-    os.killpg(own_mediator.pgid, signal.SIGCONT)
+    try:
+        time.sleep(FREEZE_S)
+    finally:
+        os.killpg(own_mediator.pgid, signal.SIGCONT)  # an interrupted test must not leave it stopped
     returned = time.monotonic()
 
     time.sleep(max(0.0, returned + BACK_WITHIN_S + STATS_LAG_S - time.monotonic()))
