@@ -75,7 +75,6 @@ def test_events_are_handed_over_apart_from_replies(channel):
     ("CredoError", "Problem report received: not found", ProblemReport),
     ("ProblemReportError", "abandoned", ProblemReport),
     ("MessageSendingError", "Message is undeliverable to connection x", TransportError),
-    ("TransportError", "mediator connection reset while waiting for the trust ping response", TransportError),
     ("TypeError", "invitationUrl is required", AgentError),
 ])
 def test_error_replies_become_typed_errors_with_the_real_message(name, message, error):

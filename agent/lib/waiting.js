@@ -8,14 +8,6 @@ class TimeoutError extends Error {
   }
 }
 
-// The link a request went out on broke before its answer came: the answer will not come on it.
-class TransportError extends Error {
-  constructor(message) {
-    super(message)
-    this.name = 'TransportError'
-  }
-}
-
 // Starts recording events of `type` at once; `until(match)` resolves with the first recorded or
 // later event that matches. Create it before the action whose answer it waits for.
 function recordEvents(agent, type) {
@@ -33,11 +25,6 @@ function recordEvents(agent, type) {
   }
   agent.events.on(type, listener)
   const stop = () => agent.events.off(type, listener)
-  // Ends the waits at once with `error` instead of at their timeout.
-  const fail = (error) => {
-    for (const waiter of waiters.splice(0)) waiter.fail(error)
-    stop()
-  }
 
   function until(match, timeoutMs, what) {
     const earlier = seen.findIndex(match)
@@ -55,10 +42,6 @@ function recordEvents(agent, type) {
           stop()
           resolve(event)
         },
-        fail: (error) => {
-          clearTimeout(timer)
-          reject(error)
-        },
       }
       const timer = setTimeout(() => {
         waiters.splice(waiters.indexOf(waiter), 1)
@@ -68,7 +51,7 @@ function recordEvents(agent, type) {
       waiters.push(waiter)
     })
   }
-  return { until, stop, fail }
+  return { until, stop }
 }
 
 function sleep(ms) {
@@ -86,4 +69,4 @@ function withTimeout(promise, timeoutMs, what) {
   ]).finally(() => clearTimeout(timer))
 }
 
-module.exports = { TimeoutError, TransportError, recordEvents, sleep, withTimeout }
+module.exports = { TimeoutError, recordEvents, sleep, withTimeout }

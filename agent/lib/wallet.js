@@ -31,7 +31,7 @@ const { randomUUID } = require('crypto')
 
 const { documentLoaderWithLocalContexts } = require('./contexts')
 const { StderrLogger } = require('./logger')
-const { TimeoutError, TransportError, recordEvents, sleep, withTimeout } = require('./waiting')
+const { TimeoutError, recordEvents, sleep, withTimeout } = require('./waiting')
 
 const DEFAULT_TIMEOUT_MS = 60000
 // A stock Credo mediator closes the handshake's websocket after its last message; a mediation
@@ -248,26 +248,8 @@ class Wallet {
       throw error
     }
     const started = Date.now()
-    // The response comes back down the mediator's socket or not at all (a mediator resuming from a freeze
-    // drops its sockets and what it had read on them): a socket closing fails the wait at once.
-    const unwatch = this.onMediatorSocketClosed(() =>
-      responses.fail(new TransportError('mediator connection reset while waiting for the trust ping response'))
-    )
-    try {
-      await responses.until((event) => event.payload.message.threadId === ping.id, deadline.remaining(), 'the trust ping response')
-    } finally {
-      unwatch()
-    }
+    await responses.until((event) => event.payload.message.threadId === ping.id, deadline.remaining(), 'the trust ping response')
     return { pingId: ping.id, elapsedMs: Date.now() - started }
-  }
-
-  // Calls `onClosed` when a websocket to the mediator closes; returns what stops watching.
-  onMediatorSocketClosed(onClosed) {
-    const listener = ({ payload }) => {
-      if (this.isMediator(payload.connectionId || '')) onClosed()
-    }
-    this.agent.events.on(TransportEventTypes.OutboundWebSocketClosedEvent, listener)
-    return () => this.agent.events.off(TransportEventTypes.OutboundWebSocketClosedEvent, listener)
   }
 
   async receiveInvitation(options) {

@@ -62,7 +62,7 @@ def error_from_reply(command: str, result: object) -> AgentError:
         return AgentTimeout(message)
     if "ProblemReport" in name or "problem report" in message.lower():
         return ProblemReport(message)
-    if name in ("MessageSendingError", "TransportError") or "undeliverable" in message.lower():
+    if name == "MessageSendingError" or "undeliverable" in message.lower():
         return TransportError(message)
     return AgentError(message)
 
