@@ -3,7 +3,10 @@ discover-features and messagepickup/2.0. It lets tests drive what no mediator on
 (ACA-Py core has no pickup v2) and drop connections at will."""
 
 import json
+import socket
 from collections.abc import Callable
+
+import gevent
 
 from mediator_tui.agents.native import didexchange
 from mediator_tui.agents.native.attachments import attachment
@@ -30,6 +33,10 @@ class FakeMediator:
         self.received_ids: list[str] = []
         self.seen_types: list[str] = []
         self.drop_next = False
+        # a trust ping waits this long for its answer: the whole socket stalls, as under a frozen mediator
+        self.ping_stall_s = 0.0
+        # after the stall, the TCP connection ends without a websocket close (ACA-Py's after a freeze)
+        self.reset_at_ping = False
         self.socket = None
         self.server = FakeServer(self._serve)
         self.url = self.server.url
@@ -98,6 +105,10 @@ class FakeMediator:
             protocols = [{"pid": "https://didcomm.org/messagepickup/2.0"}] if self.offers_pickup_v2 else []
             self._reply(message("discover-features/1.0/disclose", thid=thread_id(msg), protocols=protocols))
         elif kind.endswith("/ping") and msg.get("response_requested", True):
+            gevent.sleep(self.ping_stall_s)
+            if self.reset_at_ping:
+                self.socket._sock.shutdown(socket.SHUT_RDWR)
+                return
             self._reply(message("trust_ping/1.0/ping_response", thid=thread_id(msg)))
         elif kind.endswith("/live-delivery-change"):
             self.live = msg["live_delivery"]

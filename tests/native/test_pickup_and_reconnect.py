@@ -1,6 +1,8 @@
 """Message pickup v2 (live and polled), reconnects and refusals, against a fake mediator that offers what
 ACA-Py does not (pickup v2), drops the socket and refuses mediation when told."""
 
+import time
+
 import gevent
 import pytest
 
@@ -63,11 +65,41 @@ def test_dropped_socket_is_reconnected_counted_and_live_mode_renewed(mediator, m
     try:
         mediator.drop_next = True
         mediator.live = False
-        with pytest.raises(AgentTimeout):
+        with pytest.raises(TransportError, match="mediator connection reset while waiting for the trust ping"):
             agent.ping_mediator()  # this ping dies with the socket: nobody answers it
         agent.ping_mediator()
         assert agent.reconnects == 1 and mediator.server.connections == 2
         assert mediator.live, "live mode was not asked for again after the reconnect"
+    finally:
+        agent.shutdown()
+
+
+def test_a_reset_while_a_ping_waits_fails_it_at_once_naming_the_reset_and_the_next_ping_goes_through(
+        mediator, monkeypatch):
+    monkeypatch.setattr(transport, "BACKOFF_BASE_SECONDS", 0.01)
+    agent = started(mediator, "implicit")
+    try:
+        mediator.ping_stall_s, mediator.reset_at_ping = 0.3, True
+        began = time.monotonic()
+        with pytest.raises(TransportError) as failure:
+            agent.ping_mediator()
+        assert time.monotonic() - began < 1.5, "the ping waited on after its socket was gone"
+        assert str(failure.value) == ("mediator connection reset while waiting for the trust ping response from "
+                                      "the mediator (websocket connection dropped by the server)")
+        mediator.ping_stall_s, mediator.reset_at_ping = 0.0, False
+        agent.ping_mediator()
+        assert agent.alive and agent.reconnects == 1
+    finally:
+        agent.shutdown()
+
+
+def test_a_mediator_that_stalls_without_a_reset_is_waited_for(mediator):
+    agent = started(mediator, "implicit")
+    try:
+        mediator.ping_stall_s = 2.0
+        began = time.monotonic()
+        agent.ping_mediator()
+        assert time.monotonic() - began >= 2.0 and agent.reconnects == 0
     finally:
         agent.shutdown()
 
@@ -94,8 +126,9 @@ def abandoned_agent(monkeypatch, outage_s: float) -> tuple[NativeAgent, list[str
 def test_mediator_gone_for_good_makes_the_agent_crashed_with_the_reason(monkeypatch):
     agent, deaths = abandoned_agent(monkeypatch, 0.5)
     try:
-        with pytest.raises(TransportError, match="reconnects in 0.5 s failed"):
+        with pytest.raises(TransportError, match="mediator connection reset while waiting"):
             agent.ping_mediator()
+        gevent.sleep(0.7)  # past the outage limit: the link gives up
         with pytest.raises(AgentCrashed) as crashed:
             agent.ping_mediator()
         assert not agent.alive and "reconnects in 0.5 s failed" in crashed.value.reason

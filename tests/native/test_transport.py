@@ -97,7 +97,7 @@ def test_a_message_over_the_size_limit_closes_the_connection_with_the_reason():
 def test_frames_that_came_with_the_upgrade_answer_are_delivered_to_the_link():
     received = []
     server = FakeServer(lambda ws, index: gevent.sleep(5), upgrade_tail=b"\x82\x05hello")
-    link = MediatorLink(server.url, 5, received.append, lambda: None, lambda reason: None)
+    link = MediatorLink(server.url, 5, received.append, lambda reason: None, lambda: None, lambda reason: None)
     try:
         link.open()
         assert received == [b"hello"]
@@ -166,6 +166,7 @@ def say_then_close(ws):
 def test_link_reconnects_after_the_server_ends_a_connection_counts_it_and_keeps_delivering(
         fast_backoff, first_connection_ends):
     received = []
+    resets = []
 
     def end_first_connection(ws, index):
         if index == 1:
@@ -175,7 +176,7 @@ def test_link_reconnects_after_the_server_ends_a_connection_counts_it_and_keeps_
 
     server = FakeServer(end_first_connection)
     reconnected = gevent.event.Event()
-    link = MediatorLink(server.url, 5, received.append, reconnected.set, lambda reason: None)
+    link = MediatorLink(server.url, 5, received.append, resets.append, reconnected.set, lambda reason: None)
     try:
         link.open()
         link.send(b"first")
@@ -188,6 +189,8 @@ def test_link_reconnects_after_the_server_ends_a_connection_counts_it_and_keeps_
         expected = [b"said before closing"] if first_connection_ends is say_then_close else []
         assert received == expected + [b"second"]
         assert link.reconnects == 1 and server.connections == 2
+        # the reset is told once, with the socket's reason, before the reconnect
+        assert resets == ["websocket closed by the server"]
     finally:
         link.close()
         server.stop()
@@ -196,7 +199,7 @@ def test_link_reconnects_after_the_server_ends_a_connection_counts_it_and_keeps_
 def test_link_gives_up_after_a_bounded_outage_and_says_why(fast_backoff):
     server = FakeServer(lambda ws, index: ws.close())
     dead = gevent.event.AsyncResult()
-    link = MediatorLink(server.url, 2, lambda message: None, lambda: None, dead.set)
+    link = MediatorLink(server.url, 2, lambda message: None, lambda reason: None, lambda: None, dead.set)
     link.open()
     server.stop()
     try:
@@ -231,7 +234,7 @@ def test_a_tls_link_delivers_a_burst_of_messages_of_every_size(loopback_certific
         gevent.sleep(5)
 
     server = FakeServer(burst, tls=loopback_certificate)
-    link = MediatorLink(server.url, 5, received.append, lambda: None, lambda reason: None)
+    link = MediatorLink(server.url, 5, received.append, lambda reason: None, lambda: None, lambda reason: None)
     try:
         link.open()
         with gevent.Timeout(5):

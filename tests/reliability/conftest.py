@@ -5,8 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from mediator_tui.core.mediator import LocalMediator
 from tests.fixtures.local_run import LOCUSTFILES, QUICK, REPO, write_env
 
 __all__ = ["DATA", "LOCUSTFILES", "QUICK", "REPO", "write_env"]
 
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def own_mediator(tmp_path):
+    """An ACA-Py mediator a test may kill or freeze: not the session's shared one."""
+    mediator = LocalMediator("acapy", run_dir=tmp_path / "mediator").start()
+    yield mediator
+    mediator.stop()

@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from mediator_tui.core.mediator import LocalMediator
 from mediator_tui.core.processes import group_members
 
 from .conftest import LOCUSTFILES
@@ -18,14 +17,6 @@ pytestmark = pytest.mark.e2e
 RECOVERY_S = 15.0
 # Worker reports (1 s) and the master's stats cache (2 s): how late a failure can show up in the stats.
 STATS_LAG_S = 3.5
-
-
-@pytest.fixture
-def own_mediator(tmp_path):
-    """A mediator this test may kill: not the session's shared one."""
-    mediator = LocalMediator("acapy", run_dir=tmp_path / "mediator").start()
-    yield mediator
-    mediator.stop()
 
 
 def test_agents_ride_out_a_mediator_crash_and_recover_within_15_s(own_mediator, local_run):

@@ -132,7 +132,8 @@ class NativeAgent(Agent):
         keys = (type_key(*mediation.GRANT), type_key(*mediation.DENY), thread_key(request["@id"]))
         answer = self._waiters.expect(*keys)
         try:
-            self._send(self._mediator, request)
+            if self._send(self._mediator, request):
+                self._waiters.sent_on_link("mediate-grant", *keys)
             reply = self._wait(answer, "mediate-grant")
         finally:
             self._waiters.forget(*keys)
@@ -279,7 +280,8 @@ class NativeAgent(Agent):
             raise TransportError(f"mediator offers no websocket endpoint (only {endpoint}); this engine keeps "
                                  "a websocket open to receive")
         self._mediator_endpoints += (endpoint,)
-        self._link = MediatorLink(endpoint, self.timeout, self._on_envelope, self._on_reconnect, self._on_link_dead)
+        self._link = MediatorLink(endpoint, self.timeout, self._on_envelope, self._waiters.link_reset,
+                                  self._on_reconnect, self._on_link_dead)
         self._link.open()
 
     def _my_service(self) -> tuple[str, tuple[bytes, ...]]:
@@ -311,19 +313,21 @@ class NativeAgent(Agent):
 
     # ----------------------------------------------------------------- sending and waiting
 
-    def _send(self, connection: Connection, msg: dict) -> None:
+    def _send(self, connection: Connection, msg: dict) -> bool:
+        """Send `msg`; True when it went out on the mediator link (its reply then comes back down it)."""
         # Every message asks for the return route (docs/didcomm-quirks.md, item 5): replies come down the same socket.
         msg["~transport"] = {"return_route": "all"}
         envelope = pack(wire_json.dump(msg), [connection.their_key], connection.my_key)
         if self._link is not None and not connection.routing_keys and connection.endpoint in self._mediator_endpoints:
             self._link.send(envelope)
-            return
+            return True
         # Forwards travel on their own connection, as they would from another wallet: over the kept-open
         # socket, an anonymous forward makes Credo close it and ACA-Py stop returning messages on it.
         envelope = wrap_for_routing(envelope, connection.their_key, connection.routing_keys)
         reply = send_once(connection.endpoint, envelope, self.timeout)
         if reply:
             self._on_envelope(reply)
+        return False
 
     def _to_mediator(self, msg: dict) -> None:
         self._send(self._mediator, msg)
@@ -336,7 +340,8 @@ class NativeAgent(Agent):
         key = thread_key(thid or thread_id(msg))
         waiter = self._waiters.expect(key)
         try:
-            self._send(connection, msg)
+            if self._send(connection, msg):
+                self._waiters.sent_on_link(what, key)
             return self._wait(waiter, what)
         finally:
             self._waiters.forget(key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gevent.event
 
-from mediator_tui.agents.interface import AgentError
+from mediator_tui.agents.interface import AgentError, TransportError
 
 
 def thread_key(thid: str) -> str:
@@ -22,10 +22,12 @@ def type_key(family: str, name: str) -> str:
 
 
 class ReplyWaiters:
-    __slots__ = ("_waiting", "_arrival")
+    __slots__ = ("_waiting", "_on_link", "_arrival")
 
     def __init__(self):
         self._waiting: dict[str, gevent.event.AsyncResult] = {}
+        # keys whose request went out on the mediator link, with what they wait for
+        self._on_link: dict[str, str] = {}
         self._arrival: gevent.event.AsyncResult | None = None
 
     def expect(self, *keys: str) -> gevent.event.AsyncResult:
@@ -38,6 +40,25 @@ class ReplyWaiters:
     def forget(self, *keys: str) -> None:
         for key in keys:
             self._waiting.pop(key, None)
+            self._on_link.pop(key, None)
+
+    def sent_on_link(self, what: str, *keys: str) -> None:
+        """The request these keys wait on went out on the mediator link: its reply comes back down that
+        socket (return route) or not at all."""
+        for key in keys:
+            if key in self._waiting:
+                self._on_link[key] = what
+
+    def link_reset(self, reason: str) -> None:
+        """The mediator link broke: what was sent on it will never be answered on it (ACA-Py discards what
+        it had read but not handled; a reply due on the dead socket goes nowhere), so those waits fail now
+        instead of at their timeout. Waits for replies from other parties go on: the mediator holds those."""
+        on_link, self._on_link = self._on_link, {}
+        for key, what in on_link.items():
+            waiter = self._waiting.pop(key, None)
+            if waiter is not None and not waiter.ready():
+                waiter.set_exception(TransportError(f"mediator connection reset while waiting for the {what} "
+                                                    f"({reason})"))
 
     def answer(self, msg: dict, thid: str, family: str, name: str) -> bool:
         """Hand `msg` to whoever waits for its thread, else for its type; False when nobody does."""
@@ -67,5 +88,6 @@ class ReplyWaiters:
             if not waiter.ready():
                 waiter.set_exception(error)
         self._waiting.clear()
+        self._on_link.clear()
         if self._arrival is not None and not self._arrival.ready():
             self._arrival.set_exception(error)

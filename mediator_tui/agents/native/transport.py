@@ -33,16 +33,20 @@ class MediatorLink:
 
     Reading happens in a callback of the event loop, not in a greenlet of its own: an idle link then costs
     a watcher instead of a parked greenlet stack, and a message costs no switches. So `on_message` runs in
-    the hub and must not block (it may spawn greenlets). After a reconnect `on_reconnect` runs in a
-    greenlet (to re-announce the return route); after MAX_OUTAGE_SECONDS without a connection the link
-    gives up and `on_dead(reason)` runs.
+    the hub and must not block (it may spawn greenlets). When the open socket ends without our asking,
+    `on_reset(reason)` runs, in the hub too, before reconnecting begins: what waits for a reply on the lost
+    socket can fail at once. After a reconnect `on_reconnect` runs in a greenlet (to re-announce the return
+    route); after MAX_OUTAGE_SECONDS without a connection the link gives up and `on_dead(reason)` runs.
+
+    A socket that only goes quiet (a mediator that stalls) is not a reset: nothing here times it out, so a
+    stalled mediator is waited for, and an idle link costs no timer.
     """
 
     __slots__ = ("url", "timeout", "reconnects", "_ws", "_watcher", "_reconnector", "_connected", "_closing",
-                 "_on_message", "_on_reconnect", "_on_dead", "dead_reason")
+                 "_on_message", "_on_reset", "_on_reconnect", "_on_dead", "dead_reason")
 
     def __init__(self, url: str, timeout: float, on_message: Callable[[bytes], None],
-                 on_reconnect: Callable[[], None], on_dead: Callable[[str], None]):
+                 on_reset: Callable[[str], None], on_reconnect: Callable[[], None], on_dead: Callable[[str], None]):
         self.url = url
         self.timeout = timeout
         self.reconnects = 0
@@ -53,6 +57,7 @@ class MediatorLink:
         self._connected = gevent.event.Event()
         self._closing = False
         self._on_message = on_message
+        self._on_reset = on_reset
         self._on_reconnect = on_reconnect
         self._on_dead = on_dead
 
@@ -110,6 +115,7 @@ class MediatorLink:
             self._detach()
             self._connected.clear()
             if not self._closing:
+                self._on_reset(ws.close_reason)
                 self._reconnector = gevent.spawn(self._reconnect)
 
     def _reconnect(self) -> None:
