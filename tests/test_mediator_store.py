@@ -119,3 +119,14 @@ def test_no_probe_reading_is_unknown_not_zero():
     mediator = MetricStore("attached", "http://127.0.0.1:8089").snapshot().mediator
     assert not mediator.known and mediator.cpu_percent is None and mediator.connections is None
     assert "connections" in dict(mediator.unknown)
+
+
+def test_error_texts_go_through_the_runs_redactor_before_the_store():
+    from mediator_tui.core.probe import MetricsSample
+    from mediator_tui.core.probe.samples import redacted
+
+    store, clock = running_store()
+    sample = ProbeSample(at=clock.t + 1, took_s=0.01, process=process(),
+                         metrics=MetricsSample(error="GET http://ops:hunter2@10.0.0.5/metrics: HTTP 401"))
+    store.feed_probe(redacted(sample, lambda text: text.replace("hunter2", "****")))
+    assert store.snapshot().mediator.errors == (("metrics", "GET http://ops:****@10.0.0.5/metrics: HTTP 401"),)

@@ -38,7 +38,7 @@ def test_the_pane_shows_cpu_memory_connections_and_what_would_read_the_queue(dri
         text = pane_text(pilot)
         assert "CPU 33.3 %" in text and f"RSS {fmt.size(150 * MB)}" in text
         assert "fds 61" in text and "held 6 (TCP) vs 6 agents running  gap +0" in text
-        assert "queue unknown — set MEDIATOR_METRICS_URL" in text
+        assert "queue: unknown — set MEDIATOR_METRICS_URL" in text and "queue age" not in text
         assert "STALLED" not in text and "zombie" not in text
 
     drive(steps, size=(200, 50))

@@ -26,7 +26,7 @@ HINTS = {
     "memory": "set MEDIATOR_PID (a mediator on this host) or MEDIATOR_METRICS_URL",
     "descriptors": "set MEDIATOR_PID (a mediator on this host)",
     "connections": "set MEDIATOR_PID, MEDIATOR_ADMIN_URL or MEDIATOR_METRICS_URL",
-    "queue": "set MEDIATOR_METRICS_URL (or MEDIATOR_ADMIN_URL for ACA-Py's outbound buffer)",
+    "queue": "set MEDIATOR_METRICS_URL (or MEDIATOR_ADMIN_URL: ACA-Py's outbound buffer)",
     "queue age": "set MEDIATOR_METRICS_URL",
 }
 

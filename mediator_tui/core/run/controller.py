@@ -18,6 +18,7 @@ from ..metrics.poller import Poller
 from ..metrics.snapshot import Snapshot
 from ..metrics.store import MetricStore
 from ..probe import ProbeRunner, probe_target
+from ..probe.samples import ProbeSample, redacted
 from ..thresholds import Threshold, check_all
 from .logs import LogLine, LogTail
 from .master_api import MasterClient
@@ -87,8 +88,12 @@ class RunController:
             self.logs.say("mediator probe: nothing to read (set MEDIATOR_PID, MEDIATOR_ADMIN_URL or "
                           "MEDIATOR_METRICS_URL)")
             return
-        self.probe = ProbeRunner(target, deliver=self.store.feed_probe).start()
+        self.probe = ProbeRunner(target, deliver=self._feed_probe).start()
         self.logs.say(f"mediator probe: reading {', '.join(target.sources)}")
+
+    def _feed_probe(self, sample: ProbeSample) -> None:
+        # Error texts name the URL of a setting; the snapshot reaches the dashboard unredacted.
+        self.store.feed_probe(redacted(sample, self.redact))
 
     def start(self, users: int | None = None, spawn_rate: float | None = None,
               run_time_s: float | None = None, stop_by_master: bool = True) -> None:

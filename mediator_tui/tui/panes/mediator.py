@@ -32,19 +32,22 @@ def _figures(mediator: MediatorSnapshot) -> Text:
     text.append(f"  USS {fmt.size(mediator.uss_bytes)}\n")
     text.append(f"per connection {fmt.size(mediator.bytes_per_connection)}  "
                 f"fds {fmt.count(mediator.open_fds)}  threads {fmt.count(mediator.threads)}\n")
-    held = _CONNECTIONS_FROM.get(mediator.connections_from, "held")
-    text.append(f"held {fmt.count(mediator.connections)} ({held}) vs {fmt.count(mediator.agents_running)} "
+    held = f" ({_CONNECTIONS_FROM[mediator.connections_from]})" if mediator.connections_from else ""
+    text.append(f"held {fmt.count(mediator.connections)}{held} vs {fmt.count(mediator.agents_running)} "
                 f"agents running  gap ")
     gap = "–" if mediator.session_gap is None else f"{mediator.session_gap:+d}"
     text.append(gap, style="bold red" if mediator.session_gap_flag else "bold")
     if mediator.session_gap_flag:
         text.append(f"\n{_GAP_WORDS[mediator.session_gap_flag]}", style="red")
-    text.append("\nqueue ")
-    if mediator.queued_messages is None and "queue" in unknown:
-        text.append(f"unknown — {unknown.pop('queue')}", style="dim")
+    depth_hint, age_hint = unknown.pop("queue", None), unknown.pop("queue age", None)
+    if mediator.queued_messages is None and depth_hint:
+        text.append(f"\nqueue: unknown — {age_hint or depth_hint}", style="dim")
     else:
+        text.append("\nqueue ")
         text.append(fmt.count(mediator.queued_messages), style="bold")
         text.append(f"  oldest {fmt.duration(mediator.queue_age_s)}")
+        if age_hint:
+            text.append(f" ({age_hint})", style="dim")
     for source, error in mediator.errors:
         text.append(f"\n{source}: {error}", style="red")
     for figure, hint in unknown.items():
