@@ -40,7 +40,7 @@ def test_every_file_is_written_and_nothing_else(exported):
 def test_summary_has_the_documented_keys(exported):
     directory, _ = exported
     summary = json.loads((directory / "summary.json").read_text())
-    assert {"run", "requests", "agents", "ports", "memory", "thresholds"} <= set(summary)
+    assert {"run", "requests", "agents", "ports", "memory", "mediator", "thresholds"} <= set(summary)
     assert {"start", "end", "duration_s", "users", "workers", "engine", "locustfiles", "target"} <= set(summary["run"])
     for row in summary["requests"]:
         assert set(row) == {"type", "name", "count", "failures", "rps", "p50_ms", "p95_ms", "p99_ms", "max_ms"}
@@ -78,13 +78,14 @@ def test_figures_agree_across_files(exported):
     assert read_csv(directory / "failures.csv")[0]["occurrences"] == str(stats["errors"][0]["occurrences"]) == "2"
 
 
-def test_report_is_one_self_contained_page_with_four_charts(exported):
+def test_report_is_one_self_contained_page_with_six_charts(exported):
     directory, _ = exported
     page = (directory / "report.html").read_text()
-    assert page.count("<svg") == 4
+    assert page.count("<svg") == 6
     assert "<script" not in page
     assert not re.search(r'(src|href)\s*=\s*"', page), "a report must not load anything"
-    for title in ("Requests per second", "Latency percentiles", "Users and agents", "Agent memory"):
+    for title in ("Requests per second", "Latency percentiles", "Users and agents", "Agent memory",
+                  "Mediator CPU", "Mediator memory"):
         assert title in page
     assert "FAILED" in page  # the crashes>0 threshold
 

@@ -46,6 +46,11 @@ _RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
     "ports_refused": lambda s: s.ports.refused if s.ports.known else None,
     "memory_per_agent": lambda s: s.memory.per_agent_unique_bytes if s.memory.known else None,
     "workers_missing": lambda s: len(s.status.missing_workers),
+    # The mediator's side over the run (the probe); None when no source read gives it.
+    "mediator_cpu": lambda s: s.mediator.cpu_percent_max,
+    "mediator_rss": lambda s: s.mediator.rss_bytes_max,
+    "session_gap": lambda s: s.mediator.session_gap_max,
+    "queue_age": lambda s: s.mediator.queue_age_s_max,
 }
 
 

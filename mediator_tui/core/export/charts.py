@@ -39,7 +39,8 @@ def report_charts(snapshot: Snapshot) -> list[Chart]:
     aggregated = snapshot.series()
     requests = aggregated.points if aggregated else ()
     resources = snapshot.resources
-    firsts = [seq[0].t for seq in (requests, resources) if seq]
+    mediator = snapshot.mediator.history
+    firsts = [seq[0].t for seq in (requests, resources, mediator) if seq]
     start = min(firsts) if firsts else snapshot.taken_at
     return [
         Chart("Requests per second", "req/s", (
@@ -59,5 +60,12 @@ def report_charts(snapshot: Snapshot) -> list[Chart]:
         Chart("Agent memory", "MB", (
             _line("unique", resources, start, lambda p: None if p.unique_bytes is None else p.unique_bytes / MB),
             _line("shared", resources, start, lambda p: None if p.shared_bytes is None else p.shared_bytes / MB),
+        )),
+        Chart("Mediator CPU", "% of a core", (
+            _line("cpu", mediator, start, lambda p: p.cpu_percent),
+        )),
+        Chart("Mediator memory", "MB", (
+            _line("rss", mediator, start, lambda p: None if p.rss_bytes is None else p.rss_bytes / MB),
+            _line("uss", mediator, start, lambda p: None if p.uss_bytes is None else p.uss_bytes / MB),
         )),
     ]

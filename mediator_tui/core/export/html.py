@@ -50,7 +50,7 @@ def report_html(snapshot: Snapshot, summary: dict) -> str:
     total = summary["total"]
     request_rows = [[r["type"], r["name"], r["count"], r["failures"], r["rps"], r["p50_ms"], r["p95_ms"],
                      r["p99_ms"], r["max_ms"]] for r in summary["requests"] + [total]]
-    agents, ports, memory = summary["agents"], summary["ports"], summary["memory"]
+    agents, ports, memory, mediator = summary["agents"], summary["ports"], summary["memory"], summary["mediator"]
     crashes = [[c.worker_id, c.user, c.reason, c.stderr_tail] for c in snapshot.agents.crash_log[-50:]]
     charts = "".join(svg.render(chart) for chart in report_charts(snapshot))
     return f"""<!DOCTYPE html>
@@ -74,5 +74,12 @@ def report_html(snapshot: Snapshot, summary: dict) -> str:
 {_table(["agents", "unique", "shared", "unique per agent"],
         [[memory["agents"], _bytes(memory["unique_bytes"]), _bytes(memory["shared_bytes"]),
           _bytes(memory["per_agent_unique_bytes"])]])}
+<h2>Mediator</h2>
+{_table(["read", "CPU max %", "RSS max", "per connection", "connections max", "session gap max", "oldest queued s"],
+        [[", ".join(mediator["sources"]) or "nothing", mediator["cpu_percent_max"], _bytes(mediator["rss_bytes_max"]),
+          _bytes(mediator["bytes_per_connection"]), mediator["connections_max"], mediator["session_gap_max"],
+          mediator["queue_age_s_max"]]])}
+{_table(["source", "error"], [[e["source"], e["error"]] for e in mediator["errors"]])}
+{_table(["unknown", "to read it"], [[u["figure"], u["enable"]] for u in mediator["unknown"]])}
 </body></html>
 """

@@ -54,7 +54,23 @@ def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool
             "shared_bytes": memory.peak_shared_bytes if memory.known else None,
             "per_agent_unique_bytes": _rounded(memory.peak_per_agent_unique_bytes, 1) if memory.known else None,
         },
+        "mediator": mediator_summary(snapshot),
         "thresholds": [result.as_dict() for result in thresholds],
+    }
+
+
+def mediator_summary(snapshot: Snapshot) -> dict:
+    """The mediator's side over the run (null where unknown) and what was read to know it."""
+    mediator = snapshot.mediator
+    return {
+        "sources": list(mediator.sources),
+        "cpu_percent_max": _rounded(mediator.cpu_percent_max, 1), "rss_bytes_max": mediator.rss_bytes_max,
+        "bytes_per_connection": _rounded(mediator.bytes_per_connection, 1),
+        "connections_max": mediator.connections_max, "connections_from": mediator.connections_from,
+        "session_gap_max": mediator.session_gap_max, "queue_age_s_max": _rounded(mediator.queue_age_s_max),
+        "stalled_s": _rounded(mediator.stalled_s, 1),
+        "errors": [{"source": source, "error": text} for source, text in mediator.errors],
+        "unknown": [{"figure": figure, "enable": hint} for figure, hint in mediator.unknown],
     }
 
 
@@ -116,3 +132,14 @@ def memory_csv(snapshot: Snapshot) -> str:
                 ([iso_time(p.t), _cell(p.t), p.users, _cell(p.agents_running), _cell(p.agents_crashed),
                   _cell(p.ports_in_use), _cell(p.unique_bytes), _cell(p.shared_bytes)]
                  for p in snapshot.resources))
+
+
+MEDIATOR_COLUMNS = ("cpu_percent", "rss_bytes", "uss_bytes", "open_fds", "threads", "connections",
+                    "agents_running", "session_gap", "queued_messages", "queue_age_s")
+
+
+def mediator_csv(snapshot: Snapshot) -> str:
+    """The mediator probe's figures, one row per second; an unknown figure is an empty cell."""
+    return _csv(["time", "ts", *MEDIATOR_COLUMNS, "stalled"],
+                ([iso_time(p.t), _cell(p.t), *(_cell(getattr(p, column)) for column in MEDIATOR_COLUMNS),
+                  int(p.stalled)] for p in snapshot.mediator.history))

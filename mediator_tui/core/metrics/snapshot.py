@@ -221,6 +221,61 @@ class ResourcePoint:
 
 
 @dataclass(frozen=True)
+class MediatorPoint:
+    """One second of the mediator's own side (the probe), for charts and mediator.csv."""
+
+    t: float
+    cpu_percent: float | None = None
+    rss_bytes: int | None = None
+    uss_bytes: int | None = None
+    open_fds: int | None = None
+    threads: int | None = None
+    connections: int | None = None  # connections or sessions the mediator holds
+    agents_running: int | None = None  # what the workers say at that second
+    session_gap: int | None = None  # connections - agents_running
+    queued_messages: float | None = None
+    queue_age_s: float | None = None
+    stalled: bool = False
+
+
+@dataclass(frozen=True)
+class MediatorSnapshot:
+    """The mediator's side as the probe read it; every figure None where unknown.
+
+    `sources` says what was read (`process`, `admin`, `metrics`); `errors` holds one
+    (source, text) per source whose latest reading failed; `unknown` one (figure, setting)
+    per figure that no configured source can give, with the setting that enables it."""
+
+    known: bool = False  # any probe reading arrived
+    sources: tuple[str, ...] = ()
+    cpu_percent: float | None = None  # in % of one core
+    rss_bytes: int | None = None
+    uss_bytes: int | None = None
+    open_fds: int | None = None
+    threads: int | None = None
+    connections: int | None = None
+    connections_from: str | None = None  # which reading `connections` is: "tcp", "admin sessions", "live sessions"
+    agents_running: int | None = None
+    session_gap: int | None = None
+    # "zombie" (the mediator holds more than the agents running) / "lost" (fewer), beyond the tolerance.
+    session_gap_flag: str | None = None
+    bytes_per_connection: float | None = None  # slope of RSS over connections held; None until they spread
+    queued_messages: float | None = None
+    queue_age_s: float | None = None
+    stalled: bool = False
+    stalled_by: tuple[str, ...] = ()
+    stalled_s: float = 0.0  # seconds of this run with a stalled reading
+    errors: tuple[tuple[str, str], ...] = ()
+    unknown: tuple[tuple[str, str], ...] = ()
+    cpu_percent_max: float | None = None
+    rss_bytes_max: int | None = None
+    connections_max: int | None = None
+    session_gap_max: int | None = None  # the widest gap either way: the largest |session_gap|
+    queue_age_s_max: float | None = None
+    history: tuple[MediatorPoint, ...] = ()
+
+
+@dataclass(frozen=True)
 class Snapshot:
     taken_at: float
     status: RunStatus
@@ -232,6 +287,7 @@ class Snapshot:
     agents: AgentsSnapshot
     ports: PortsSnapshot
     memory: MemorySnapshot
+    mediator: MediatorSnapshot = MediatorSnapshot()
     version: int = SNAPSHOT_VERSION
 
     def series(self, key: str = AGGREGATED) -> Series | None:

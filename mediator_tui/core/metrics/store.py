@@ -12,7 +12,8 @@ TUI and the exporter read `snapshot()`.
 - `ports`: the trend of local ports in use;
 - `memory`: per-agent and per-worker memory, host memory, the projection;
 - `peaks`: peak users, peak agents and the memory then;
-- `assembly`: the agent, port and resource parts of the snapshot.
+- `assembly`: the agent, port and resource parts of the snapshot;
+- `mediator`: the mediator probe's readings (`feed_probe`) and the mediator's figures.
 
 Locust caches `/stats/requests` for 2 s; a payload equal to the previous one is that
 cache, so it adds no sample (a cache miss is computed at the moment of our request,
@@ -27,9 +28,11 @@ from typing import Callable
 
 from ...contracts.agents_view import AgentsView
 from ...contracts.version import VersionMismatch
+from ..probe.samples import ProbeSample
 from .assembly import agents_snapshot, ports_snapshot, resource_point
 from .crashes import CrashLog
 from .history import PerSecond
+from .mediator import MediatorSeries
 from .memory import HostMemory, memory_snapshot
 from .peaks import Peaks
 from .ports import PortsTrend
@@ -56,6 +59,7 @@ class MetricStore:
         self._target_users: int | None = None
         self._spawn_rate: float | None = None
         self._host: HostMemory | None = None
+        self._mediator = MediatorSeries(history_s)
         self._clear_run()
         self._connected = False
         self._error = ""  # the master cannot be read
@@ -76,6 +80,7 @@ class MetricStore:
         self._started_at: float | None = None
         self._ended_at: float | None = None
         self._engine: str | None = None
+        self._mediator.clear_history()
 
     def _begin_run(self, t: float) -> None:
         """A new swarm after a stop: Locust clears its stats, and so does the store."""
@@ -119,6 +124,14 @@ class MetricStore:
         """This host's memory (None: cannot be read here)."""
         with self._lock:
             self._host = host
+
+    def feed_probe(self, sample: ProbeSample) -> None:
+        """One reading of the mediator probe (called on the probe's thread)."""
+        with self._lock:
+            self._mediator.add(sample, self._agents_running())
+
+    def _agents_running(self) -> int | None:
+        return self._view.total.agents.running if self._view is not None else None
 
     def feed_error(self, message: str) -> None:
         with self._lock:
@@ -195,6 +208,7 @@ class MetricStore:
                 agents=agents_snapshot(self._view, self._crashes, self._peaks, target),
                 ports=ports_snapshot(self._view, self._ports),
                 memory=memory_snapshot(self._view, self._host, self._peaks.memory),
+                mediator=self._mediator.snapshot(self._agents_running()),
             )
 
     def _status(self, now: float) -> RunStatus:

@@ -6,8 +6,8 @@ took too long or got no answer in time is `stalled`, which is how a frozen media
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 EMPTY: Mapping[str, float] = MappingProxyType({})
@@ -99,3 +99,13 @@ class ProbeSample:
     @property
     def stalled(self) -> bool:
         return bool(self.stalled_by)
+
+
+def redacted(sample: ProbeSample, redact: Callable[[str], str]) -> ProbeSample:
+    """`sample` with every error text passed through `redact` (a URL of the settings may carry a password)."""
+    parts = {}
+    for name in ("process", "admin_status", "admin_counts", "metrics"):
+        part = getattr(sample, name)
+        if part is not None and part.error:
+            parts[name] = replace(part, error=redact(part.error))
+    return replace(sample, **parts) if parts else sample

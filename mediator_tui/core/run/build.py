@@ -58,7 +58,8 @@ def build_controller(config: Config, overrides: Overrides | None = None, poll_ev
     mediation_url = config.raw.get("MEDIATION_URL", "").strip()
     if attach_url:
         return attach(attach_url, load, username=config["ATTACH_USERNAME"], password=config["ATTACH_PASSWORD"],
-                      target=describe_target(mediation_url), redact=redact, poll_every_s=poll_every_s)
+                      target=describe_target(mediation_url), redact=redact, poll_every_s=poll_every_s,
+                      probe_settings=config.values)
     configured = config.values.get("LOCUST_FILES")  # absent when the configured files do not exist
     files = configured
     if given.locustfiles:
@@ -80,7 +81,7 @@ def build_controller(config: Config, overrides: Overrides | None = None, poll_ev
         # The default port is only a suggestion: a free one is taken unless the user set it.
         master_bind_port=config["MASTER_PORT"] if "MASTER_PORT" in config.raw else 0,
     )
-    run = LocalRun(spec, load, redact=redact, poll_every_s=poll_every_s)
+    run = LocalRun(spec, load, redact=redact, poll_every_s=poll_every_s, probe_settings=config.values)
     for warning in credential_warnings(config.raw):
         run.logs.say(warning)
     return run

@@ -11,12 +11,14 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 from ..export import write_export
 from ..metrics.poller import Poller
 from ..metrics.snapshot import Snapshot
 from ..metrics.store import MetricStore
+from ..probe import ProbeRunner, probe_target
+from ..probe.samples import ProbeSample, redacted
 from ..thresholds import Threshold, check_all
 from .logs import LogLine, LogTail
 from .master_api import MasterClient
@@ -40,13 +42,17 @@ class RunController:
     mode = "attached"
 
     def __init__(self, client: MasterClient, load: Load, *, redact: Callable[[str], str] = lambda text: text,
-                 store: MetricStore | None = None, poll_every_s: float = 1.0):
+                 store: MetricStore | None = None, poll_every_s: float = 1.0,
+                 probe_settings: Mapping[str, Any] | None = None):
         self.client = client
         self.load = load
         self.redact = redact
         self.store = store or MetricStore(self.mode, client.base_url)
         self.logs = LogTail(redact)
         self.poller = Poller(client, self.store, every_s=poll_every_s)
+        # Validated settings (`Config.values`) for the mediator probe; None: no probe (tests of the run alone).
+        self._probe_settings = probe_settings
+        self.probe: ProbeRunner | None = None
         self._lock = threading.RLock()
         self._shut = False
 
@@ -71,6 +77,23 @@ class RunController:
     def prepare(self) -> None:
         """Make the master readable (a local run starts its processes here)."""
         self.poller.start()
+        self._start_probe()
+
+    def _start_probe(self, embedded_mediator=None) -> None:
+        """Read the mediator's own side from this process, as the settings and the embedded mediator say."""
+        if self._probe_settings is None or self.probe is not None:
+            return
+        target = probe_target(self._probe_settings, embedded_mediator)
+        if not target.sources:
+            self.logs.say("mediator probe: nothing to read (set MEDIATOR_PID, MEDIATOR_ADMIN_URL or "
+                          "MEDIATOR_METRICS_URL)")
+            return
+        self.probe = ProbeRunner(target, deliver=self._feed_probe).start()
+        self.logs.say(f"mediator probe: reading {', '.join(target.sources)}")
+
+    def _feed_probe(self, sample: ProbeSample) -> None:
+        # Error texts name the URL of a setting; the snapshot reaches the dashboard unredacted.
+        self.store.feed_probe(redacted(sample, self.redact))
 
     def start(self, users: int | None = None, spawn_rate: float | None = None,
               run_time_s: float | None = None, stop_by_master: bool = True) -> None:
@@ -128,6 +151,8 @@ class RunController:
             if self._shut:
                 return
             self._shut = True
+            if self.probe is not None:
+                self.probe.stop()
             self.poller.stop()
             self.logs.stop()
 

@@ -63,14 +63,15 @@ class LocalRun(RunController):
     mode = "local"
 
     def __init__(self, spec: LocalSpec, load: Load, *, redact: Callable[[str], str] = lambda text: text,
-                 poll_every_s: float = 1.0,
+                 poll_every_s: float = 1.0, probe_settings: Mapping | None = None,
                  start_mediator: Callable[[str | None, Callable[[str], None]], object] = _start_embedded_mediator):
         self.spec = spec
         self.web_port, auto_bind_port = free_loopback_ports(2)
         self.master_port = spec.master_bind_port or auto_bind_port
         client = MasterClient(f"http://127.0.0.1:{self.web_port}")
         store = MetricStore("local", client.base_url)
-        super().__init__(client, load, redact=redact, store=store, poll_every_s=poll_every_s)
+        super().__init__(client, load, redact=redact, store=store, poll_every_s=poll_every_s,
+                         probe_settings=probe_settings)
         self.run_dir = spec.run_dir or Path(tempfile.mkdtemp(prefix="mediator-tui-run-"))
         self.group = ProcessGroup(watchdog=True)
         self.mediator = None
@@ -96,6 +97,7 @@ class LocalRun(RunController):
                 raise
             self._prepared = True
             self.poller.start()
+            self._start_probe(self.mediator)
 
     def _credo_agent_dir(self) -> Path:
         """The Credo agent project, installed into the cache on first use (with progress in the logs)."""

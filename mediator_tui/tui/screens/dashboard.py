@@ -14,13 +14,14 @@ from ..keys import RUN_BINDINGS
 from ..panes.agents import AgentsPane
 from ..panes.base import SnapshotPane
 from ..panes.latency import LatencyPane
+from ..panes.mediator import MediatorPane
 from ..panes.memory import MemoryPane
 from ..panes.ports import PortsPane
 from ..panes.requests import RequestsPane
 from ..panes.status import StatusLine
 from ..panes.throughput import ThroughputPane
 
-PANES = (ThroughputPane, LatencyPane, RequestsPane, AgentsPane, PortsPane, MemoryPane)
+PANES = (ThroughputPane, LatencyPane, RequestsPane, AgentsPane, PortsPane, MemoryPane, MediatorPane)
 
 
 class DashboardScreen(Screen):
@@ -29,8 +30,10 @@ class DashboardScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (200, "-wide")]
 
     DEFAULT_CSS = """
-    DashboardScreen #panes { grid-size: 2 3; grid-columns: 1fr 1fr; grid-rows: 1fr 1fr 1fr; }
-    DashboardScreen.-wide #panes { grid-size: 3 2; grid-columns: 1fr 1fr 1fr; grid-rows: 1fr 1fr; }
+    DashboardScreen #panes { grid-size: 2 4; grid-columns: 1fr 1fr; grid-rows: 1fr 1fr 1fr 1fr; }
+    DashboardScreen #mediator { column-span: 2; }
+    DashboardScreen.-wide #panes { grid-size: 4 2; grid-columns: 1fr 1fr 1fr 1fr; grid-rows: 1fr 1fr; }
+    DashboardScreen.-wide #mediator { column-span: 1; }
     """
 
     BINDINGS = [

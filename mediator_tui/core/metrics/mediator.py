@@ -1,0 +1,171 @@
+"""The mediator's own side: the probe's readings kept per second, and the figures read from them.
+
+The probe (`core/probe`, docs/mediator-probe.md) delivers a `ProbeSample` about once a second; a
+source not read on a tick is None there, so its last reading stands until the next one. Each
+figure comes from the best source that has it: the process on this host first (psutil), then
+ACA-Py's admin API, then the Prometheus endpoint.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from ..probe.samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
+from .history import PerSecond
+from .snapshot import MediatorPoint, MediatorSnapshot
+
+# Connections held and agents running are read at different moments: a difference this small is timing.
+GAP_TOLERANCE = 2
+# Memory per connection is a slope: it needs connections that spread this far, over this many seconds.
+SLOPE_MIN_SPREAD = 10
+SLOPE_MIN_POINTS = 5
+# What each figure needs, said to the user when no source read gives it.
+HINTS = {
+    "cpu": "set MEDIATOR_PID (a mediator on this host) or MEDIATOR_METRICS_URL",
+    "memory": "set MEDIATOR_PID (a mediator on this host) or MEDIATOR_METRICS_URL",
+    "descriptors": "set MEDIATOR_PID (a mediator on this host)",
+    "connections": "set MEDIATOR_PID, MEDIATOR_ADMIN_URL or MEDIATOR_METRICS_URL",
+    "queue": "set MEDIATOR_METRICS_URL (or MEDIATOR_ADMIN_URL: ACA-Py's outbound buffer)",
+    "queue age": "set MEDIATOR_METRICS_URL",
+}
+
+
+@dataclass(frozen=True)
+class _Latest:
+    """The last reading of each source (None: never read)."""
+
+    process: ProcessSample | None = None
+    status: AdminStatus | None = None
+    counts: AdminCounts | None = None
+    metrics: MetricsSample | None = None
+
+
+def _first(*values):
+    return next((v for v in values if v is not None), None)
+
+
+def _gap_flag(gap: int | None) -> str | None:
+    if gap is None or abs(gap) <= GAP_TOLERANCE:
+        return None
+    return "zombie" if gap > 0 else "lost"
+
+
+def bytes_per_connection(points: tuple[MediatorPoint, ...]) -> float | None:
+    """The slope of RSS against connections held (least squares): what one more connection costs."""
+    pairs = [(p.connections, p.rss_bytes) for p in points if p.connections is not None and p.rss_bytes is not None]
+    if len(pairs) < SLOPE_MIN_POINTS:
+        return None
+    xs, ys = zip(*pairs)
+    if max(xs) - min(xs) < SLOPE_MIN_SPREAD:
+        return None
+    return statistics.linear_regression(xs, ys).slope
+
+
+class MediatorSeries:
+    """The probe's readings; `clear_history` starts a run's figures anew, the latest readings stay."""
+
+    def __init__(self, history_s: int):
+        self._history_s = history_s
+        self._latest = _Latest()
+        self._sources: dict[str, None] = {}  # ordered set of what was read
+        self._errors: dict[str, str] = {}
+        self._stalled_by: tuple[str, ...] = ()
+        self._cpu_seconds: tuple[float, float] | None = None  # (at, process_cpu_seconds) of the metrics endpoint
+        self._metrics_cpu: float | None = None
+        self.clear_history()
+
+    def clear_history(self) -> None:
+        self._points: PerSecond[MediatorPoint] = PerSecond(self._history_s)
+        self._stalled_s = 0.0
+        self._last_at: float | None = None
+
+    def add(self, sample: ProbeSample, agents_running: int | None) -> None:
+        latest = self._latest
+        readings = (("process", sample.process), ("admin status", sample.admin_status),
+                    ("admin counts", sample.admin_counts), ("metrics", sample.metrics))
+        for source, reading in readings:
+            if reading is None:
+                continue
+            self._sources[source.split()[0]] = None
+            if reading.error:
+                self._errors[source] = reading.error
+            else:
+                self._errors.pop(source, None)
+        self._latest = _Latest(process=sample.process or latest.process, status=sample.admin_status or latest.status,
+                               counts=sample.admin_counts or latest.counts, metrics=sample.metrics or latest.metrics)
+        if sample.metrics is not None:
+            self._read_metrics_cpu(sample.at, sample.metrics)
+        self._stalled_by = sample.stalled_by
+        if sample.stalled and self._last_at is not None:
+            self._stalled_s += max(0.0, sample.at - self._last_at)
+        self._last_at = sample.at
+        self._points.add(self._point(sample.at, agents_running, sample.stalled))
+
+    def _read_metrics_cpu(self, at: float, metrics: MetricsSample) -> None:
+        """CPU % of one core from the served `process_cpu_seconds_total` counter, between two scrapes."""
+        seconds = metrics.process_cpu_seconds
+        if seconds is None:
+            self._cpu_seconds = self._metrics_cpu = None
+            return
+        if self._cpu_seconds is not None and at > self._cpu_seconds[0] and seconds >= self._cpu_seconds[1]:
+            self._metrics_cpu = 100.0 * (seconds - self._cpu_seconds[1]) / (at - self._cpu_seconds[0])
+        self._cpu_seconds = (at, seconds)
+
+    def _point(self, t: float, agents_running: int | None, stalled: bool) -> MediatorPoint:
+        process, status, metrics = self._latest.process, self._latest.status, self._latest.metrics
+        connections, _ = self._connections()
+        gap = connections - agents_running if connections is not None and agents_running is not None else None
+        rss = _first(process and process.rss_bytes, metrics and metrics.process_rss_bytes)
+        return MediatorPoint(
+            t=t, cpu_percent=_first(process and process.cpu_percent, self._metrics_cpu),
+            rss_bytes=None if rss is None else int(rss), uss_bytes=process and process.uss_bytes,
+            open_fds=process and process.open_fds, threads=process and process.threads, connections=connections,
+            agents_running=agents_running, session_gap=gap,
+            queued_messages=_first(metrics and metrics.queued_messages, status and status.outbound_queued),
+            queue_age_s=metrics and metrics.queue_oldest_age_s, stalled=stalled)
+
+    def _connections(self) -> tuple[int | None, str | None]:
+        process, status, metrics = self._latest.process, self._latest.status, self._latest.metrics
+        for value, source in ((process and process.established, "tcp"), (status and status.sessions, "admin sessions"),
+                              (metrics and metrics.live_sessions, "live sessions")):
+            if value is not None:
+                return int(value), source
+        return None, None
+
+    def _unknown(self, last: MediatorPoint | None) -> tuple[tuple[str, str], ...]:
+        """Figures no source read can give, with the setting that would (a failing source is an error instead)."""
+        read = set(self._sources)
+        could = {"cpu": {"process", "metrics"}, "memory": {"process", "metrics"}, "descriptors": {"process"},
+                 "connections": {"process", "admin", "metrics"}, "queue": {"admin", "metrics"},
+                 "queue age": {"metrics"}}
+        value = {"cpu": last and last.cpu_percent, "memory": last and last.rss_bytes,
+                 "descriptors": last and last.open_fds, "connections": last and last.connections,
+                 "queue": last and last.queued_messages, "queue age": last and last.queue_age_s}
+        return tuple((figure, HINTS[figure]) for figure, sources in could.items()
+                     if value[figure] is None and not (sources & read))
+
+    def snapshot(self, agents_running: int | None) -> MediatorSnapshot:
+        points = self._points.points()
+        if not self._sources:
+            return MediatorSnapshot(agents_running=agents_running, unknown=self._unknown(None))
+        last = points[-1] if points else None
+        connections, connections_from = self._connections()
+        gap = connections - agents_running if connections is not None and agents_running is not None else None
+        gaps = [abs(p.session_gap) for p in points if p.session_gap is not None]
+        return MediatorSnapshot(
+            known=True, sources=tuple(self._sources), cpu_percent=last and last.cpu_percent,
+            rss_bytes=last and last.rss_bytes, uss_bytes=last and last.uss_bytes, open_fds=last and last.open_fds,
+            threads=last and last.threads, connections=connections, connections_from=connections_from,
+            agents_running=agents_running, session_gap=gap, session_gap_flag=_gap_flag(gap),
+            bytes_per_connection=bytes_per_connection(points),
+            queued_messages=last and last.queued_messages, queue_age_s=last and last.queue_age_s,
+            stalled=bool(self._stalled_by), stalled_by=self._stalled_by, stalled_s=self._stalled_s,
+            errors=tuple(self._errors.items()), unknown=self._unknown(last),
+            cpu_percent_max=_max(p.cpu_percent for p in points), rss_bytes_max=_max(p.rss_bytes for p in points),
+            connections_max=_max(p.connections for p in points), session_gap_max=max(gaps, default=None),
+            queue_age_s_max=_max(p.queue_age_s for p in points), history=points)
+
+
+def _max(values):
+    return max((v for v in values if v is not None), default=None)

@@ -1,0 +1,70 @@
+"""The mediator's own side (the probe): CPU, memory and its growth per connection, descriptors, the
+connections it holds against the agents running, its queue; what cannot be read, and what would read it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from mediator_tui.core.metrics.snapshot import MediatorSnapshot, Snapshot
+
+from .. import format as fmt
+from ..widgets.line_chart import Series
+from .base import SummaryChartPane
+
+_GAP_WORDS = {"zombie": "the mediator holds sessions no agent runs: zombie sessions",
+              "lost": "agents run without a session at the mediator: lost sessions"}
+_CONNECTIONS_FROM = {"tcp": "TCP", "admin sessions": "admin sessions", "live sessions": "live sessions"}
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f} %"
+
+
+def _figures(mediator: MediatorSnapshot) -> Text:
+    text = Text()
+    unknown = dict(mediator.unknown)
+    if mediator.stalled:
+        text.append(f"STALLED ({', '.join(mediator.stalled_by)})\n", style="bold red")
+    text.append("CPU ")
+    text.append(_percent(mediator.cpu_percent), style="bold")
+    text.append(f" (max {_percent(mediator.cpu_percent_max)})  RSS ")
+    text.append(fmt.size(mediator.rss_bytes), style="bold")
+    text.append(f"  USS {fmt.size(mediator.uss_bytes)}\n")
+    text.append(f"per connection {fmt.size(mediator.bytes_per_connection)}  "
+                f"fds {fmt.count(mediator.open_fds)}  threads {fmt.count(mediator.threads)}\n")
+    held = f" ({_CONNECTIONS_FROM[mediator.connections_from]})" if mediator.connections_from else ""
+    text.append(f"held {fmt.count(mediator.connections)}{held} vs {fmt.count(mediator.agents_running)} "
+                f"agents running  gap ")
+    gap = "–" if mediator.session_gap is None else f"{mediator.session_gap:+d}"
+    text.append(gap, style="bold red" if mediator.session_gap_flag else "bold")
+    if mediator.session_gap_flag:
+        text.append(f"\n{_GAP_WORDS[mediator.session_gap_flag]}", style="red")
+    depth_hint, age_hint = unknown.pop("queue", None), unknown.pop("queue age", None)
+    if mediator.queued_messages is None and depth_hint:
+        text.append(f"\nqueue: unknown — {age_hint or depth_hint}", style="dim")
+    else:
+        text.append("\nqueue ")
+        text.append(fmt.count(mediator.queued_messages), style="bold")
+        text.append(f"  oldest {fmt.duration(mediator.queue_age_s)}")
+        if age_hint:
+            text.append(f" ({age_hint})", style="dim")
+    for source, error in mediator.errors:
+        text.append(f"\n{source}: {error}", style="red")
+    for figure, hint in unknown.items():
+        text.append(f"\n{figure}: unknown — {hint}", style="dim")
+    return text
+
+
+class MediatorPane(SummaryChartPane):
+    TITLE = "Mediator"
+
+    def axis_format(self, value: float) -> str:
+        return f"{value:.0f}%"
+
+    def select(self, snapshot: Snapshot):
+        return snapshot.mediator
+
+    def draw(self, mediator: MediatorSnapshot) -> None:
+        self.border_subtitle = f"read: {', '.join(mediator.sources) or 'nothing'} · chart: CPU %"
+        self.show_figures(_figures(mediator),
+                          (Series("cpu", tuple(p.cpu_percent for p in mediator.history), "green"),))
