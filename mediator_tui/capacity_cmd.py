@@ -204,10 +204,8 @@ def verdict_lines(verdict: Verdict) -> list[str]:
     if verdict.broken_at is not None:
         lines.append(f"  broke first: {verdict.broke_first}")
         lines.append(f"  the mediator at the knee ({verdict.broken_at} wallets): {_mediator_at(verdict)}")
-    if verdict.limited_by:
+    if verdict.limited_by:  # with "harness", the summary has said why and how to add workers
         lines.append(f"  limited by: {verdict.limited_by}")
-    if verdict.limited_by == "harness":
-        lines.append(f"  {verdict.advice}")
     return lines
 
 

@@ -168,3 +168,22 @@ def test_bad_options_are_setup_errors_before_anything_starts(tmp_path, capsys, m
     assert code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_harness_bound_says_so_and_how_to_add_workers(tmp_path):
+    run = FakeRun()
+    out = io.StringIO()
+
+    class BusyWorkers(FakeDriver):
+        def run(self):
+            search = CapacitySearch(PLAN.targets(), LEVELS)
+            for index, users in enumerate((10, 20)):
+                self.on_step(search.record(step(users, p95=250.0 if users == 10 else 1400.0, worker_cpu=97.0,
+                                                index=index)))
+            return search.verdict()
+
+    options = capacity_cmd.SearchOptions(levels=LEVELS)
+    assert capacity_cmd.search(run, options, lambda on_step: BusyWorkers(on_step, None), out) == 0
+    text = out.getvalue()
+    assert "the harness, not the mediator, set this bound (a worker used 97 % of a core): add workers" in text
+    assert "  limited by: harness" in text
