@@ -114,19 +114,17 @@ def run_capacity(args) -> int:
         settings = plan_settings(args)
     except (ThresholdError, ValueError) as error:
         return _usage_error(str(error))
-    attach_url = args.attach
-    if attach_url:
-        given = [f"--{name.replace('_', '-')}" for name in (*PLAN_OPTIONS, *LOCAL_OPTIONS)
-                 if getattr(args, name) not in (None, [])]
-        if given:
-            return _usage_error(f"{', '.join(given)}: an attached master ramps by its own settings and workers "
-                                f"(CAPACITY_* and LOCUST_SPAWN_RATE where the master starts); leave them out "
-                                f"with --attach")
     try:
         config = load_config(args.env, environ={**os.environ, **settings}, strict=False)
     except ConfigError as error:
         return _usage_error(str(error))
-    attach_url = attach_url or config["ATTACH_URL"]
+    attach_url = args.attach or config["ATTACH_URL"]
+    given = [f"--{name.replace('_', '-')}" for name in (*PLAN_OPTIONS, *LOCAL_OPTIONS)
+             if getattr(args, name) not in (None, [])]
+    if attach_url and given:
+        return _usage_error(f"{', '.join(given)}: an attached master (--attach or ATTACH_URL) ramps by its own "
+                            f"settings and workers (CAPACITY_* and LOCUST_SPAWN_RATE where the master starts); "
+                            f"leave them out")
     redact = config.redactor(ATTACH_URL=attach_url or "")
     problems = blocking_problems(config, args)
     if problems:

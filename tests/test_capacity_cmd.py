@@ -160,7 +160,7 @@ def test_a_stop_that_does_not_reach_an_attached_master_is_said(tmp_path):
     (["--start", "50", "--max", "20"], "CAPACITY_MAX (20) is below CAPACITY_START (50)"),
     (["--resolution", "0"], "--resolution must be at least 1 wallet"),
     (["--attach", "http://127.0.0.1:9", "--start", "5", "--workers", "2"],
-     "--start, --workers: an attached master ramps by its own settings"),
+     "--start, --workers: an attached master (--attach or ATTACH_URL) ramps by its own settings"),
 ])
 def test_bad_options_are_setup_errors_before_anything_starts(tmp_path, capsys, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)
