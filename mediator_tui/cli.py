@@ -17,6 +17,8 @@ modes:
   mediator-tui                          the TUI (embedded local mediator when MEDIATION_URL is empty)
   mediator-tui --attach URL             the TUI on a Locust master someone else started
   mediator-tui --headless --export DIR  no UI: run, print progress, write the export, exit by thresholds
+  mediator-tui capacity [--start N] [--step N] [--max N] [--slo EXPR] [--export DIR]
+                                        how many wallets the mediator holds: a step ramp, headless
   mediator-tui config check             validate a .env file
   mediator-tui mediator up|invite|status|down|provision   the embedded ACA-Py mediator
   mediator-tui agents provision         install the credo engine now (else it installs on first use)
@@ -40,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
                         help="threshold, e.g. 'fail_ratio>0.01', 'p95(ping_mediator)>500', 'crashes>0'; "
                              "exit 3 when one is crossed")
-    commands = parser.add_subparsers(dest="command", metavar="{config,mediator,agents}")
+    commands = parser.add_subparsers(dest="command", metavar="{capacity,config,mediator,agents}")
+    _add_capacity_parser(commands)
     _add_config_parser(commands)
     _add_mediator_parser(commands)
     _add_agents_parser(commands)
@@ -56,6 +59,12 @@ def _add_config_parser(commands) -> None:
     show = actions.add_parser("show", help="print every setting with secrets masked")
     show.add_argument("--env", dest="env", default=None, metavar="PATH")
     show.set_defaults(func=_config_show)
+
+
+def _add_capacity_parser(commands) -> None:
+    from . import capacity_cmd
+
+    capacity_cmd.add_parser(commands)
 
 
 def _add_mediator_parser(commands) -> None:

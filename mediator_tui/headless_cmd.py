@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from .core import headless
-from .core.config import ConfigError, load_config
+from .core.config import Config, ConfigError, Problem, load_config
 from .core.run.build import build_controller, overrides_from_args
 from .core.run.controller import RunError
 from .core.thresholds import ThresholdError, parse_thresholds
@@ -20,6 +20,16 @@ from .core.thresholds import ThresholdError, parse_thresholds
 def _usage_error(message: str, redact: Callable[[str], str] = lambda text: text) -> int:
     print(f"mediator-tui: {redact(message)}", file=sys.stderr)
     return headless.EXIT_SETUP
+
+
+def blocking_problems(config: Config, args) -> list[Problem]:
+    """The configuration's problems that stop a run given these arguments (`-f`, `--attach`)."""
+    # Settings the command line replaces may be broken in the file without harm; the needs of the
+    # files given with -f are checked when the run is built, an attached master's workers are not ours.
+    replaced = {"LOCUST_FILES"} if (args.locustfile or args.attach) else set()
+    replaced |= {"AGENT_ENGINE"} if args.attach else set()
+    return [p for p in config.problems
+            if p.key not in replaced and not (p.scenario and (args.locustfile or args.attach))]
 
 
 def run_headless(args) -> int:
@@ -38,12 +48,7 @@ def run_headless(args) -> int:
     except ConfigError as error:
         return _usage_error(str(error))
     redact = config.redactor(ATTACH_URL=args.attach or "")
-    # Settings the command line replaces may be broken in the file without harm; the needs of the
-    # files given with -f are checked when the run is built, an attached master's workers are not ours.
-    replaced = {"LOCUST_FILES"} if (args.locustfile or args.attach) else set()
-    replaced |= {"AGENT_ENGINE"} if args.attach else set()
-    problems = [p for p in config.problems
-                if p.key not in replaced and not (p.scenario and (args.locustfile or args.attach))]
+    problems = blocking_problems(config, args)
     if problems:
         return _usage_error("the configuration has problems:\n  " + "\n  ".join(str(p) for p in problems), redact)
     try:

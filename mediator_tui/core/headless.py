@@ -10,6 +10,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TextIO
@@ -83,11 +84,11 @@ class _Progress:
 
 def _raise_interrupted(signum, _frame):
     # One interruption is enough: later signals must not break the export being written.
-    _ignore_signals()
+    ignore_signals()
     raise Interrupted(signal.Signals(signum).name)
 
 
-def _wait_for_master(controller: RunController, progress: _Progress) -> None:
+def wait_for_master(controller: RunController) -> None:
     """An attached master may be briefly unreachable: the poller retries; give up after a while."""
     deadline = time.monotonic() + ATTACH_WAIT_S
     while time.monotonic() < deadline:
@@ -117,52 +118,60 @@ def _run_until_done(controller: RunController, options: HeadlessOptions, progres
             return ""
 
 
-def run(controller: RunController, options: HeadlessOptions, stream: TextIO = sys.stderr) -> int:
-    """Drive `controller` to the end; always shuts it down and, once started, always exports."""
-    progress = _Progress(stream, controller.redact)
+@contextmanager
+def interruptible(controller: RunController, say: Callable[[str], None]):
+    """Ctrl-C and SIGTERM raise `Interrupted` inside; on leaving, the run is shut down whatever happened."""
     previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
-    partial = started = False
-    failure = ""
     try:
-        try:
-            progress.relay(controller)
-            if controller.mode == "attached":
-                _wait_for_master(controller, progress)
-            # The tool stops the run itself, so the last reports are read before anything ends.
-            controller.start(run_time_s=options.run_time_s, stop_by_master=False)
-            started = True
-            failure = _run_until_done(controller, options, progress)
-            partial = bool(failure)
-        except Interrupted as signal_name:
-            partial = True
-            progress.say(f"{signal_name}: stopping early, writing a partial export")
-        _ignore_signals()  # from here on, the run ends and the files get written whatever comes
-        if started and not failure:
-            try:
-                controller.stop()
-                controller.final_poll()
-            except MasterError as error:
-                progress.say(f"could not stop the run cleanly: {error}")
-        status = _export(controller, options, partial, progress)
-        if failure:
-            progress.say(f"error: {failure}")
-            return EXIT_SETUP
-        return status
-    except (RunError, MasterError, ValueError) as error:
-        progress.relay(controller)
-        progress.say(f"error: {error}")
-        return EXIT_SETUP
+        yield
     finally:
-        _ignore_signals()
+        ignore_signals()
         try:
             controller.shutdown()
         except RunError as error:
-            progress.say(f"error while ending the run: {error}")
+            say(f"error while ending the run: {error}")
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
 
-def _ignore_signals() -> None:
+def run(controller: RunController, options: HeadlessOptions, stream: TextIO = sys.stderr) -> int:
+    """Drive `controller` to the end; always shuts it down and, once started, always exports."""
+    progress = _Progress(stream, controller.redact)
+    partial = started = False
+    failure = ""
+    with interruptible(controller, progress.say):
+        try:
+            try:
+                progress.relay(controller)
+                if controller.mode == "attached":
+                    wait_for_master(controller)
+                # The tool stops the run itself, so the last reports are read before anything ends.
+                controller.start(run_time_s=options.run_time_s, stop_by_master=False)
+                started = True
+                failure = _run_until_done(controller, options, progress)
+                partial = bool(failure)
+            except Interrupted as signal_name:
+                partial = True
+                progress.say(f"{signal_name}: stopping early, writing a partial export")
+            ignore_signals()  # from here on, the run ends and the files get written whatever comes
+            if started and not failure:
+                try:
+                    controller.stop()
+                    controller.final_poll()
+                except MasterError as error:
+                    progress.say(f"could not stop the run cleanly: {error}")
+            status = _export(controller, options, partial, progress)
+            if failure:
+                progress.say(f"error: {failure}")
+                return EXIT_SETUP
+            return status
+        except (RunError, MasterError, ValueError) as error:
+            progress.relay(controller)
+            progress.say(f"error: {error}")
+            return EXIT_SETUP
+
+
+def ignore_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 

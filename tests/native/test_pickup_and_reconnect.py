@@ -6,7 +6,7 @@ import time
 import gevent
 import pytest
 
-from mediator_tui.agents.interface import AgentCrashed, AgentTimeout, ProblemReport, StartOptions, TransportError
+from mediator_tui.agents.interface import AgentCrashed, ProblemReport, StartOptions, TransportError
 from mediator_tui.agents.native import transport
 from mediator_tui.agents.native.agent import NativeAgent
 from tests.native.fake_mediator import FakeMediator, basic_message_for

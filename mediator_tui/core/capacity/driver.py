@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, RampState, RampStep
+from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, RampPlan, RampState, RampStep
 
 from ..metrics.snapshot import Snapshot
 from ..run.master_api import MasterClient, MasterError
@@ -44,6 +44,10 @@ class CapacityDriver:
         self._poll_s = poll_s
         self._on_step = on_step or (lambda _judgement: None)
         self._sleep = sleep
+
+    def plan(self) -> RampPlan:
+        """The ramp the master will run (its settings, not ours: it may be another host's)."""
+        return self._state().plan
 
     def run(self) -> Verdict:
         state = self._state()

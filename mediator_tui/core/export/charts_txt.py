@@ -28,7 +28,7 @@ def render(chart: Chart) -> str:
                 plotext.plot(list(xs), list(ys), label=line.label,
                              marker=MARKERS[index % len(MARKERS)])
         plotext.title(f"{chart.title} ({chart.unit})")
-        plotext.xlabel("seconds since start")
+        plotext.xlabel(chart.x_label or "seconds since start")
         text = plotext.uncolorize(plotext.build())
         plotext.clear_figure()
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"

@@ -6,6 +6,7 @@ from html import escape
 
 from ..metrics.snapshot import Snapshot
 from . import svg
+from .capacity import capacity_html
 from .charts import report_charts
 
 STYLE = """
@@ -60,6 +61,7 @@ def report_html(snapshot: Snapshot, summary: dict) -> str:
 {_table(["", ""], facts)}
 <h2>Thresholds</h2>
 {"<table><tr><th>expression</th><th>value</th><th>result</th></tr>" + thresholds + "</table>" if thresholds else "<p>none given</p>"}
+{capacity_html(summary["capacity"]) if "capacity" in summary else ""}
 <h2>Charts</h2>
 <div class="charts">{charts}</div>
 <h2>Requests</h2>

@@ -66,7 +66,7 @@ def render(chart: Chart) -> str:
         x = sx(tick)
         parts.append(f'<line x1="{x:.1f}" y1="{TOP + plot_h}" x2="{x:.1f}" y2="{TOP + plot_h + 4}" stroke="#444"/>'
                      f'<text x="{x:.1f}" y="{TOP + plot_h + 17}" font-size="11" text-anchor="middle">'
-                     f'{clock_label(tick)}</text>')
+                     f'{_number(tick) if chart.x_label else clock_label(tick)}</text>')
     parts.append(f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#444"/>')
     legend_x = LEFT + 8
     for index, line in enumerate(chart.lines):
@@ -78,5 +78,5 @@ def render(chart: Chart) -> str:
                      f'<text x="{legend_x + 14}" y="{TOP + 15}" font-size="11">{escape(line.label)}</text>')
         legend_x += 24 + 7 * len(line.label)
     parts.append(f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 4}" font-size="11" text-anchor="middle" '
-                 f'fill="#666">time since start (m:ss)</text></svg>')
+                 f'fill="#666">{escape(chart.x_label or "time since start (m:ss)")}</text></svg>')
     return "".join(parts)

@@ -74,8 +74,10 @@ def mediator_summary(snapshot: Snapshot) -> dict:
     }
 
 
-def summary_json(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool = False) -> str:
-    return json.dumps(summary(snapshot, thresholds, partial), indent=2) + "\n"
+def summary_json(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool = False,
+                 sections: dict | None = None) -> str:
+    """`sections`: parts only some runs have (a capacity search), after the run's own."""
+    return json.dumps({**summary(snapshot, thresholds, partial), **(sections or {})}, indent=2) + "\n"
 
 
 def _csv(header: list[str], rows) -> str:

@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Callable
 
 from ..atomic_file import write_text_atomic
+from ..capacity.outcome import CapacityOutcome
 from ..metrics.snapshot import Snapshot
 from ..thresholds import ThresholdResult
 from . import charts_txt, tables
+from .capacity import CAPACITY_FILE, capacity_chart, capacity_csv, capacity_section
 from .charts import report_charts
 from .html import report_html
 
@@ -17,13 +19,20 @@ EXPORT_FILES = ("summary.json", "history.csv", "requests.csv", "failures.csv", "
 
 
 def write_export(directory: str | Path, snapshot: Snapshot, thresholds: list[ThresholdResult] = (),
-                 partial: bool = False, redact: Callable[[str], str] = lambda text: text) -> list[Path]:
-    """Write all files from one snapshot; `redact` scrubs secrets from each file's text."""
+                 partial: bool = False, redact: Callable[[str], str] = lambda text: text,
+                 capacity: CapacityOutcome | None = None) -> list[Path]:
+    """Write all files from one snapshot; `redact` scrubs secrets from each file's text. With a capacity
+    search, also capacity.csv, summary.json's `capacity` section and its part of the report."""
     directory = Path(directory)
     thresholds = list(thresholds)
-    summary = tables.summary(snapshot, thresholds, partial)
+    sections, capacity_files, charts = {}, {}, report_charts(snapshot)
+    if capacity is not None:
+        sections["capacity"] = capacity_section(capacity)
+        capacity_files[CAPACITY_FILE] = capacity_csv(capacity)
+        charts.insert(0, capacity_chart(sections["capacity"]))
+    summary = {**tables.summary(snapshot, thresholds, partial), **sections}
     contents = {
-        "summary.json": tables.summary_json(snapshot, thresholds, partial),
+        "summary.json": tables.summary_json(snapshot, thresholds, partial, sections),
         "history.csv": tables.history_csv(snapshot),
         "requests.csv": tables.requests_csv(snapshot),
         "failures.csv": tables.failures_csv(snapshot),
@@ -31,10 +40,11 @@ def write_export(directory: str | Path, snapshot: Snapshot, thresholds: list[Thr
         "memory.csv": tables.memory_csv(snapshot),
         "mediator.csv": tables.mediator_csv(snapshot),
         "report.html": report_html(snapshot, summary),
-        "charts.txt": charts_txt.render_all(report_charts(snapshot)),
+        "charts.txt": charts_txt.render_all(charts),
+        **capacity_files,
     }
     written = []
-    for name in EXPORT_FILES:
+    for name in (*EXPORT_FILES, *capacity_files):
         path = directory / name
         write_text_atomic(path, redact(contents[name]))
         written.append(path)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from ..capacity.outcome import CapacityOutcome
 from ..export import write_export
 from ..metrics.poller import Poller
 from ..metrics.snapshot import Snapshot
@@ -138,11 +139,11 @@ class RunController:
         self.poller.poll_once()
 
     def export_now(self, directory: str | Path | None = None, thresholds: list[Threshold] = (),
-                   partial: bool = False) -> Path:
+                   partial: bool = False, capacity: CapacityOutcome | None = None) -> Path:
         snapshot = self.snapshot()
         directory = Path(directory) if directory else default_export_dir()
         write_export(directory, snapshot, check_all(list(thresholds), snapshot), partial=partial,
-                     redact=self.redact)
+                     redact=self.redact, capacity=capacity)
         return directory
 
     def shutdown(self) -> None:

@@ -30,7 +30,9 @@ from .target import describe_target
 READY_TIMEOUT_S = 60.0
 # Locust reads LOCUST_<OPTION> from its environment; these settings of ours share its names, but
 # the tool applies them through /swarm (and an empty LOCUST_RUN_TIME is an error to Locust).
-LOCUST_READS = ("LOCUST_USERS", "LOCUST_SPAWN_RATE", "LOCUST_RUN_TIME")
+# LOCUST_SPAWN_RATE stays: the capacity ramp on the master reads it, and a master with its web UI
+# takes it only as the default of its start form.
+LOCUST_READS = ("LOCUST_USERS", "LOCUST_RUN_TIME")
 LOOPBACK_BINDS = ("", "*", "0.0.0.0", "127.0.0.1", "localhost")
 
 

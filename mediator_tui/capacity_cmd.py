@@ -1,0 +1,303 @@
+"""`mediator-tui capacity ...`: the capacity search, headless: one line per step, the verdict, the export.
+
+The run is built as the headless command builds it (`core/run/build.py`: the
+embedded mediator when MEDIATION_URL is empty, a master and its workers), with
+`locustfiles/locustCapacity.py` added to the scenario and the ramp's plan
+(`--start`, `--step`, ... or CAPACITY_*) handed to the master as its settings.
+`core/capacity/driver.py` then paces the ramp and judges each step; this module
+shows what it finds and stops everything afterwards.
+
+Exit status: 0 when a knee was found within the maximum or no level broke, 3
+when the first step already broke, 2 for a setup error or a search that could
+not finish (the steps measured until then are still shown and exported).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, TextIO
+
+from .contracts.capacity import RampPlan
+from .core.capacity.driver import CapacityDriver, CapacityError
+from .core.capacity.levels import ServiceLevel, StepJudgement, parse_levels
+from .core.capacity.outcome import CapacityOutcome
+from .core.capacity.search import CapacitySearch, Verdict
+from .core.config import ConfigError, load_config, locustfiles_dir, parse_duration
+from .core.headless import (EXIT_OK, EXIT_SETUP, EXIT_THRESHOLD, Interrupted, ignore_signals, interruptible,
+                             wait_for_master)
+from .core.run.build import Overrides, build_controller
+from .core.run.controller import RunController, RunError
+from .core.run.master_api import MasterError
+from .core.thresholds import ThresholdError
+from .headless_cmd import blocking_problems
+from .locust_support.ramp_timeline import plan_from_settings
+
+CAPACITY_LOCUSTFILE = "locustCapacity.py"
+# The ramp's settings the options stand for; the master reads them when it creates the shape.
+PLAN_OPTIONS = {"start": "CAPACITY_START", "step": "CAPACITY_STEP", "max": "CAPACITY_MAX",
+                "hold": "CAPACITY_HOLD", "settle": "CAPACITY_SETTLE", "spawn_rate": "LOCUST_SPAWN_RATE"}
+LOCAL_OPTIONS = ("workers", "locustfile")
+
+
+def add_parser(commands) -> None:
+    capacity = commands.add_parser(
+        "capacity", help="find how many wallets the mediator holds within service levels",
+        description="Ramp wallets step by step, judge each step on service levels, stop at the first broken "
+                    "step and say how many wallets the mediator held and what broke first. Exit 0: a knee "
+                    "was found within the maximum (or none broke); 3: the first step already broke; 2: setup "
+                    "error or the search could not finish.")
+    capacity.add_argument("--env", dest="env", default=None, metavar="PATH", help="the .env file (default: ./.env)")
+    capacity.add_argument("--start", type=int, metavar="N", help="wallets of the first step (CAPACITY_START)")
+    capacity.add_argument("--step", type=int, metavar="N", help="wallets added per step (CAPACITY_STEP)")
+    capacity.add_argument("--max", type=int, metavar="N", help="wallets of the last step (CAPACITY_MAX)")
+    capacity.add_argument("--hold", metavar="DURATION",
+                          help="how long each step runs after its spawning, e.g. 60s (CAPACITY_HOLD)")
+    capacity.add_argument("--settle", metavar="DURATION",
+                          help="the start of each hold left unmeasured, e.g. 10s (CAPACITY_SETTLE)")
+    capacity.add_argument("-r", "--spawn-rate", type=float, help="new wallets per second (LOCUST_SPAWN_RATE)")
+    capacity.add_argument("--slo", action="append", default=[], metavar="EXPR",
+                          help="service level in the --fail-on language, e.g. 'p95(ping_mediator)>500'; "
+                               "repeatable; replaces the default on the same metric and endpoint")
+    capacity.add_argument("--resolution", type=int, metavar="N",
+                          help="bisect between the last step met and the first broken one down to N wallets")
+    capacity.add_argument("--export", metavar="DIR",
+                          help="write capacity.csv, summary.json (with a capacity section), report.html, ...")
+    capacity.add_argument("--attach", metavar="URL",
+                          help="search on a Locust master someone else started (its scenario includes "
+                               "locustCapacity.py; its settings set the ramp)")
+    capacity.add_argument("-f", "--locustfile", action="append", metavar="LOCUSTFILE",
+                          help="scenario file; repeat for several (LOCUST_FILES); locustCapacity.py is added")
+    capacity.add_argument("--workers", type=int, help="local worker processes (LOCUST_WORKERS)")
+    capacity.set_defaults(func=run_capacity)
+
+
+def _usage_error(message: str, redact: Callable[[str], str] = lambda text: text) -> int:
+    print(f"mediator-tui capacity: {redact(message)}", file=sys.stderr)
+    return EXIT_SETUP
+
+
+def plan_settings(args) -> dict[str, str]:
+    """The ramp's settings given on the command line, as the master's environment carries them."""
+    settings = {}
+    for option, key in PLAN_OPTIONS.items():
+        value = getattr(args, option)
+        if value is None:
+            continue
+        if option in ("hold", "settle"):
+            try:
+                parse_duration(value)
+            except ValueError as error:
+                raise ValueError(f"--{option} {value!r} {error}") from None
+        settings[key] = f"{value:g}" if isinstance(value, float) else str(value)
+    return settings
+
+
+def _with_ramp(paths: list[str]) -> list[str]:
+    if any(Path(path).name == CAPACITY_LOCUSTFILE for path in paths):
+        return paths
+    return [*paths, str(locustfiles_dir() / CAPACITY_LOCUSTFILE)]
+
+
+def run_capacity(args) -> int:
+    export_dir = Path(args.export) if args.export else None
+    if export_dir is not None and export_dir.exists() and not export_dir.is_dir():
+        return _usage_error(f"--export {export_dir}: exists and is not a directory")
+    if args.resolution is not None and args.resolution < 1:
+        return _usage_error(f"--resolution must be at least 1 wallet (is {args.resolution})")
+    if args.workers is not None and args.workers < 0:
+        return _usage_error("--workers must not be negative")
+    try:
+        levels = parse_levels(args.slo)
+        settings = plan_settings(args)
+    except (ThresholdError, ValueError) as error:
+        return _usage_error(str(error))
+    try:
+        config = load_config(args.env, environ={**os.environ, **settings}, strict=False)
+    except ConfigError as error:
+        return _usage_error(str(error))
+    attach_url = args.attach or config["ATTACH_URL"]
+    given = [f"--{name.replace('_', '-')}" for name in (*PLAN_OPTIONS, *LOCAL_OPTIONS)
+             if getattr(args, name) not in (None, [])]
+    if attach_url and given:
+        return _usage_error(f"{', '.join(given)}: an attached master (--attach or ATTACH_URL) ramps by its own "
+                            f"settings and workers (CAPACITY_* and LOCUST_SPAWN_RATE where the master starts); "
+                            f"leave them out")
+    redact = config.redactor(ATTACH_URL=attach_url or "")
+    problems = blocking_problems(config, args)
+    if problems:
+        return _usage_error("the configuration has problems:\n  " + "\n  ".join(map(str, problems)), redact)
+    plan = None
+    if not attach_url:
+        try:
+            plan = plan_from_settings(config.values)
+        except ValueError as error:
+            return _usage_error(f"{error} (--start, --step, --max, --hold, --settle and --spawn-rate set these)")
+    configured = config.values.get("LOCUST_FILES")
+    files = args.locustfile or ([str(p) for p in configured.paths] if configured else [])
+    overrides = Overrides(attach_url=attach_url, users=plan.max_users if plan else None,
+                          spawn_rate=plan.spawn_rate if plan else None, workers=args.workers,
+                          locustfiles=_with_ramp(files))
+    try:
+        controller = build_controller(config, overrides)
+    except (RunError, ValueError) as error:
+        return _usage_error(str(error), redact)
+    options = SearchOptions(levels=levels, resolution=args.resolution, export_dir=export_dir)
+    return search(controller, options, lambda on_step: CapacityDriver(
+        controller.client, controller.snapshot, levels, args.resolution, on_step=on_step))
+
+
+@dataclass
+class SearchOptions:
+    levels: tuple[ServiceLevel, ...]
+    resolution: int | None = None
+    export_dir: Path | None = None
+
+
+def step_line(judgement: StepJudgement) -> str:
+    figures = judgement.figures
+    held = "" if figures.users_held is None else f" ({figures.users_held} held)"
+    ping = figures.ping_p95_ms
+    p95 = f"ping p95 {ping:.0f} ms" if ping is not None else (
+        f"p95 {figures.total.p95_ms:.0f} ms" if figures.total.p95_ms is not None else "p95 –")
+    ratio = figures.total.fail_ratio
+    failures = f"failures {figures.total.failures}/{figures.total.requests}" + (
+        f" ({ratio:.2%})" if ratio is not None else "")
+    onboarding = ("" if figures.onboarding_fail_ratio is None
+                  else f"  onboarding failures {figures.onboarding_fail_ratio:.1%}")
+    if judgement.met:
+        result = "met"
+    else:
+        result = "BROKEN: " + ", ".join(f"{r.describe()} [{r.level.category}]" for r in judgement.broken)
+    return (f"step {figures.index + 1}: {figures.users_target} wallets{held}  {p95}  {failures}{onboarding}  "
+            f"{result}")
+
+
+def plan_line(plan: RampPlan, resolution: int | None) -> str:
+    bisect = f", bisecting to {resolution} wallets" if resolution else ""
+    return (f"capacity search: {plan.start} to {plan.max_users} wallets by {plan.step}, each step held "
+            f"{plan.hold_s:g} s after spawning ({plan.settle_s:g} s settle) at {plan.spawn_rate:g} wallets/s{bisect}")
+
+
+def _mediator_at(verdict: Verdict) -> str:
+    knee = verdict.knee
+    if knee is None:
+        return ""
+    parts = []
+    if knee.mediator_cpu_percent is not None:
+        parts.append(f"CPU {knee.mediator_cpu_percent:.0f} % of a core")
+    if knee.mediator_rss_bytes is not None:
+        parts.append(f"memory {knee.mediator_rss_bytes / 1_000_000:,.0f} MB")
+    if knee.mediator_connections is not None:
+        parts.append(f"{knee.mediator_connections} connections")
+    if knee.mediator_queue is not None:
+        parts.append(f"queue {knee.mediator_queue}")
+    return ", ".join(parts) or "not measured (no mediator probe figures for this run)"
+
+
+def verdict_lines(verdict: Verdict) -> list[str]:
+    lines = [f"verdict: {verdict.summary()}"]
+    if verdict.broken_at is not None:
+        lines.append(f"  broke first: {verdict.broke_first}")
+        lines.append(f"  the mediator at the knee ({verdict.broken_at} wallets): {_mediator_at(verdict)}")
+    if verdict.limited_by:  # with "harness", the summary has said why and how to add workers
+        lines.append(f"  limited by: {verdict.limited_by}")
+    return lines
+
+
+def exit_status(verdict: Verdict) -> int:
+    return EXIT_THRESHOLD if verdict.first_step_broke else EXIT_OK
+
+
+class _Output:
+    def __init__(self, stream: TextIO, redact: Callable[[str], str]):
+        self._stream, self._redact = stream, redact
+
+    def say(self, text: str) -> None:
+        self._stream.write(self._redact(text) + "\n")
+        self._stream.flush()
+
+    def relay(self, controller: RunController) -> None:
+        for line in controller.drain_logs():
+            if line.source == "tool":
+                self.say(line.text)
+
+
+def search(controller: RunController, options: SearchOptions,
+           make_driver: Callable[[Callable[[StepJudgement], None]], CapacityDriver],
+           stream: TextIO = sys.stdout) -> int:
+    """Run the search on `controller`; always stops the load, shuts the run down and, once a plan is
+    known, exports (marked partial when the search did not finish)."""
+    out = _Output(stream, controller.redact)
+    steps: list[StepJudgement] = []
+
+    def on_step(judgement: StepJudgement) -> None:
+        steps.append(judgement)
+        out.say(step_line(judgement))
+        out.relay(controller)
+
+    plan: RampPlan | None = None
+    verdict: Verdict | None = None
+    failure = ""
+    with interruptible(controller, out.say):
+        try:
+            try:
+                out.relay(controller)
+                controller.prepare()
+                if controller.mode == "attached":
+                    wait_for_master(controller)
+                out.relay(controller)
+                driver = make_driver(on_step)
+                plan = driver.plan()
+                out.say(plan_line(plan, options.resolution))
+                verdict = driver.run()
+            except Interrupted as signal_name:
+                failure = f"{signal_name}: the search stopped early"
+            except (CapacityError, RunError, MasterError, ValueError) as error:
+                failure = controller.failure() or str(error)
+            ignore_signals()  # from here on, the load ends and the files get written whatever comes
+            out.relay(controller)
+            stopped = _stop_load(controller, out)
+            if verdict is None and plan is not None and steps:
+                verdict = _verdict_of(steps, plan, options)
+            if failure:
+                out.say(f"error: {failure}")
+                if verdict is not None:
+                    out.say(f"what the {len(steps)} steps measured before that:")
+            for line in verdict_lines(verdict) if verdict is not None else ():
+                out.say(line)
+            if options.export_dir is not None and plan is not None:
+                if stopped:
+                    controller.final_poll()
+                outcome = CapacityOutcome(plan, options.levels, options.resolution, verdict, complete=not failure)
+                directory = controller.export_now(options.export_dir, partial=bool(failure), capacity=outcome)
+                out.say(f"export written to {directory}")
+            if failure or verdict is None:
+                return EXIT_SETUP
+            return exit_status(verdict)
+        except (RunError, MasterError, ValueError) as error:
+            out.say(f"error: {error}")
+            return EXIT_SETUP
+
+
+def _stop_load(controller: RunController, out: _Output) -> bool:
+    """The driver has asked the ramp to stop; Locust's /stop makes sure, and says when it cannot."""
+    try:
+        controller.stop()
+        return True
+    except MasterError as error:
+        where = "an attached master keeps running: stop it in its web UI" if controller.mode == "attached" \
+            else "its processes are ended next"
+        out.say(f"could not stop the load ({where}): {error}")
+        return False
+
+
+def _verdict_of(steps: list[StepJudgement], plan: RampPlan, options: SearchOptions) -> Verdict:
+    """The verdict of the steps measured when the search did not finish."""
+    partial = CapacitySearch(plan.targets(), options.levels, options.resolution)
+    for judgement in steps:
+        partial.record(judgement.figures)
+    return partial.verdict()
+

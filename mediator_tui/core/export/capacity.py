@@ -1,0 +1,115 @@
+"""A capacity search in the export: capacity.csv, the `capacity` section of summary.json, its chart and
+its part of report.html. Every figure is the search's (`core/capacity/`); this only lays them out."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..capacity.figures import StepFigures
+from ..capacity.levels import StepJudgement
+from ..capacity.outcome import CapacityOutcome
+from . import svg
+from .charts import Chart, Line
+from .tables import _cell, _csv, _rounded, iso_time
+
+CAPACITY_FILE = "capacity.csv"
+STEP_COLUMNS = ["step", "wallets", "wallets_held", "window_start", "window_end", "requests", "failures",
+                "fail_ratio", "rps", "p50_ms", "p95_ms", "p99_ms", "ping_p95_ms", "onboarding_fail_ratio",
+                "lost_messages", "lost_sessions", "mediator_cpu_percent", "mediator_rss_bytes",
+                "mediator_connections", "mediator_queue", "worker_cpu_max_percent", "ports_refused", "met",
+                "broken"]
+
+
+def _step_fields(judgement: StepJudgement) -> dict:
+    f: StepFigures = judgement.figures
+    total = f.total
+    return {
+        "step": f.index + 1, "wallets": f.users_target, "wallets_held": f.users_held,
+        "window_start": iso_time(f.window_start), "window_end": iso_time(f.window_end),
+        "requests": total.requests, "failures": total.failures,
+        "fail_ratio": _rounded(total.fail_ratio, 6), "rps": _rounded(total.rps),
+        "p50_ms": _rounded(total.p50_ms), "p95_ms": _rounded(total.p95_ms), "p99_ms": _rounded(total.p99_ms),
+        "ping_p95_ms": _rounded(f.ping_p95_ms), "onboarding_fail_ratio": _rounded(f.onboarding_fail_ratio, 6),
+        "lost_messages": f.lost_messages, "lost_sessions": f.lost_sessions,
+        "mediator_cpu_percent": _rounded(f.mediator_cpu_percent, 1), "mediator_rss_bytes": f.mediator_rss_bytes,
+        "mediator_connections": f.mediator_connections, "mediator_queue": f.mediator_queue,
+        "worker_cpu_max_percent": _rounded(f.worker_cpu_max_percent, 1), "ports_refused": f.ports_refused,
+        "met": judgement.met, "broken": [r.describe() for r in judgement.broken],
+    }
+
+
+def capacity_section(outcome: CapacityOutcome) -> dict:
+    """summary.json's `capacity`: the verdict first, then what it was judged on, then every step."""
+    verdict, plan = outcome.verdict, outcome.plan
+    knee = verdict.knee if verdict else None
+    return {
+        "wallets_held": verdict.wallets_held if verdict else None,
+        "broken_at": verdict.broken_at if verdict else None,
+        "broke_first": verdict.broke_first if verdict else None,
+        "broken_levels": list(verdict.broken_levels) if verdict else [],
+        "limited_by": verdict.limited_by if verdict else None,
+        "harness_reasons": list(verdict.harness_reasons) if verdict else [],
+        "advice": verdict.advice if verdict else "",
+        "summary": verdict.summary() if verdict else "no step was measured",
+        "complete": outcome.complete,
+        "knee": None if knee is None else {
+            key: value for key, value in _step_fields(next(j for j in verdict.steps if j.figures is knee)).items()
+            if key not in ("met", "broken")},
+        "plan": {"start": plan.start, "step": plan.step, "max": plan.max_users, "hold_s": plan.hold_s,
+                 "settle_s": plan.settle_s, "spawn_rate": plan.spawn_rate, "resolution": outcome.resolution},
+        "levels": [{"expr": level.text, "default": level.default, "category": level.category}
+                   for level in outcome.levels],
+        "steps": [_step_fields(j) for j in (verdict.steps if verdict else ())],
+    }
+
+
+def capacity_csv(outcome: CapacityOutcome) -> str:
+    """One row per step in the order they ran; `broken` lists the broken levels with their values."""
+    rows = []
+    for judgement in outcome.verdict.steps if outcome.verdict else ():
+        fields = _step_fields(judgement)
+        fields["broken"] = "; ".join(fields["broken"])
+        fields["met"] = "yes" if fields["met"] else "no"
+        rows.append([_cell(fields[column]) for column in STEP_COLUMNS])
+    return _csv(STEP_COLUMNS, rows)
+
+
+def capacity_chart(section: dict) -> Chart:
+    """Each step's p95 over its wallets, in wallet order (bisection steps fall between their neighbours)."""
+    steps = sorted(section["steps"], key=lambda step: step["wallets"])
+
+    def line(label: str, key: str) -> Line:
+        return Line(label, tuple((float(s["wallets"]), float(s[key])) for s in steps if s[key] is not None))
+
+    return Chart("Capacity: p95 per step", "ms", (line("ping p95", "ping_p95_ms"),
+                                                   line("p95 (all requests)", "p95_ms")), x_label="wallets")
+
+
+def capacity_html(section: dict) -> str:
+    """The report's capacity part: the verdict, the chart, one row per step."""
+    plan = section["plan"]
+    facts = [("verdict", section["summary"]), ("wallets held", section["wallets_held"]),
+             ("broken at", section["broken_at"]), ("broke first", section["broke_first"]),
+             ("limited by", section["limited_by"]), ("complete", "yes" if section["complete"] else "no (partial)"),
+             ("plan", f"{plan['start']} to {plan['max']} wallets by {plan['step']}, hold {plan['hold_s']:g} s "
+                      f"(settle {plan['settle_s']:g} s), {plan['spawn_rate']:g} wallets/s"
+                      + (f", resolution {plan['resolution']}" if plan["resolution"] else "")),
+             ("service levels", ", ".join(level["expr"] for level in section["levels"]))]
+    head = "".join(f"<tr><th>{escape(name)}</th><td>{escape('–' if value is None else str(value))}</td></tr>"
+                   for name, value in facts)
+    columns = ["step", "wallets", "wallets_held", "rps", "p95_ms", "ping_p95_ms", "fail_ratio",
+               "onboarding_fail_ratio", "worker_cpu_max_percent", "mediator_cpu_percent", "met", "broken"]
+    rows = "".join(
+        "<tr>" + "".join(
+            f'<td class="{"ok" if step["met"] else "bad"}">{"met" if step["met"] else "broken"}</td>'
+            if column == "met" else f"<td>{escape(_shown(step[column]))}</td>" for column in columns) + "</tr>"
+        for step in section["steps"])
+    header = "".join(f"<th>{escape(column)}</th>" for column in columns)
+    return (f"<h2>Capacity search</h2><table>{head}</table><div class=\"charts\">{svg.render(capacity_chart(section))}</div>"
+            f"<table><tr>{header}</tr>{rows}</table>")
+
+
+def _shown(value) -> str:
+    if isinstance(value, list):
+        return "; ".join(value)
+    return "–" if value is None else _cell(value)

@@ -1,0 +1,71 @@
+"""`mediator-tui capacity` against the embedded ACA-Py 1.7.0: the search finds a knee and names what broke.
+
+Short steps and short waits between pings (0.2-0.5 s, about 3 pings per wallet per second), so a few dozen
+wallets saturate a mediator that answers 80-90 pings per second per core on this machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from mediator_tui.core.capacity.levels import CATEGORIES
+from tests.e2e.test_headless import EMBEDDED, REPO
+from tests.procs import alive, descendants
+
+MAX_WALLETS = 300
+
+
+@pytest.mark.e2e
+def test_the_search_finds_a_knee_below_its_maximum_names_what_broke_and_exports_it(tmp_path):
+    env_file = tmp_path / "test.env"
+    env_file.write_text("".join(f"{key}={value}\n" for key, value in EMBEDDED.items()))
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("LOCUST_", "MEDIATION_",
+                                                                                  "CAPACITY_"))}
+    env["PYTHONPATH"] = str(REPO)
+    out = tmp_path / "out"
+    with open(tmp_path / "stdout", "w") as stdout_file, open(tmp_path / "stderr", "w") as stderr_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mediator_tui", "capacity", "--env", str(env_file), "--start", "20",
+             "--step", "60", "--hold", "15s", "--settle", "5s", "--max", str(MAX_WALLETS), "-r", "20",
+             "--workers", "2", "--export", str(out)],
+            cwd=tmp_path, env=env, stdout=stdout_file, stderr=stderr_file, text=True)
+    started, seen = time.monotonic(), set()
+    try:
+        while process.poll() is None and time.monotonic() - started < 300:
+            seen |= descendants(process.pid)
+            time.sleep(1.0)
+    finally:
+        process.kill()
+        process.wait(10)
+    stdout = (tmp_path / "stdout").read_text()
+    assert process.returncode == 0, stdout + (tmp_path / "stderr").read_text()
+    assert len(seen) >= 5  # mediator, watchdog, master, two workers
+    steps = [line for line in stdout.splitlines() if line.startswith("step ")]
+    assert steps and all(" wallets (" in line and "ping p95 " in line for line in steps), stdout
+    assert all(line.endswith("  met") for line in steps[:-1]) and "BROKEN: " in steps[-1], stdout
+
+    capacity = json.loads((out / "summary.json").read_text())["capacity"]
+    assert capacity["complete"] is True
+    assert 20 <= capacity["wallets_held"] < capacity["broken_at"] < MAX_WALLETS, capacity
+    assert capacity["broke_first"] in CATEGORIES and capacity["limited_by"] in ("mediator", "harness")
+    assert f"verdict: wallets held {capacity['wallets_held']}, broke at {capacity['broken_at']} on " in stdout
+    assert f"  broke first: {capacity['broke_first']}" in stdout
+    assert f"  limited by: {capacity['limited_by']}" in stdout
+    assert capacity["knee"]["wallets"] == capacity["broken_at"] and capacity["knee"]["requests"] > 0
+
+    with open(out / "capacity.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["wallets"]) for r in rows] == list(range(20, capacity["broken_at"] + 1, 60))
+    assert [r["met"] for r in rows] == ["yes"] * (len(rows) - 1) + ["no"]
+    assert all(int(r["requests"]) > 0 and float(r["ping_p95_ms"]) > 0 for r in rows)
+    assert rows[-1]["broken"] == "; ".join(capacity["broken_levels"])
+    assert "<h2>Capacity search</h2>" in (out / "report.html").read_text()
+    # Everything the search started has ended: mediator, watchdog, master, workers.
+    assert not [pid for pid in seen if alive(pid)]
