@@ -267,13 +267,19 @@ def test_a_payload_from_locusts_cache_repeats_the_last_rate_instead_of_dropping_
     assert int(points[-1].t) == int(clock.t)
 
 
+def running_and_ended_agents() -> tuple[dict, dict]:
+    """The agent route while 10 agents run, and once they have all ended."""
+    running = fixture("agents_route.json")
+    ended = copy.deepcopy(running)
+    ended["total"]["agents"]["running"] = 0
+    ended["total"]["memory"].update(agents=0, unique_bytes=5_000_000)
+    return running, ended
+
+
 def test_memory_at_the_peak_survives_the_stop_that_ends_every_agent():
     clock = Clock()
     store = make_store(clock)
-    running = fixture("agents_route.json")
-    stopped = copy.deepcopy(running)
-    stopped["total"]["agents"]["running"] = 0
-    stopped["total"]["memory"].update(agents=0, unique_bytes=5_000_000)
+    running, stopped = running_and_ended_agents()
     store.feed(fixture("locust_stats_run2.json"), running, t=clock.t)
     store.feed(fixture("locust_stats_stopped.json"), stopped, t=clock.t + 1)
     snap = store.snapshot()
@@ -325,10 +331,7 @@ def test_thresholds_judge_the_running_test_not_the_agents_shutting_down_after_th
 
     clock = Clock()
     store = make_store(clock)
-    running = fixture("agents_route.json")
-    shutting_down = copy.deepcopy(running)
-    shutting_down["total"]["agents"]["running"] = 0
-    shutting_down["total"]["memory"].update(agents=0, unique_bytes=5_000_000)
+    running, shutting_down = running_and_ended_agents()
     store.feed(fixture("locust_stats_run2.json"), running, t=clock.t)
     store.stop_requested()
     # Locust still says "running" while the workers end their agents.

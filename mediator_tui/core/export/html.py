@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from ...common.byte_size import byte_size
 from ..metrics.snapshot import Snapshot
 from . import svg
 from .charts import report_charts
@@ -32,10 +33,6 @@ def _table(header: list[str], rows: list[list]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def _bytes(value) -> str | None:
-    return None if value is None else f"{value / 1_000_000:,.1f} MB"
 
 
 def report_html(snapshot: Snapshot, summary: dict) -> str:
@@ -72,7 +69,7 @@ def report_html(snapshot: Snapshot, summary: dict) -> str:
 <h2>Ports and memory</h2>
 {_table(["port pool size", "in use (max)", "refused"], [[ports["size"], ports["in_use_max"], ports["refused"]]])}
 {_table(["agents", "unique", "shared", "unique per agent"],
-        [[memory["agents"], _bytes(memory["unique_bytes"]), _bytes(memory["shared_bytes"]),
-          _bytes(memory["per_agent_unique_bytes"])]])}
+        [[memory["agents"], byte_size(memory["unique_bytes"]), byte_size(memory["shared_bytes"]),
+          byte_size(memory["per_agent_unique_bytes"])]])}
 </body></html>
 """
