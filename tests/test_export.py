@@ -1,6 +1,7 @@
 """The export: every file from one snapshot, figures that agree, files that appear whole."""
 
 import copy
+import dataclasses
 import csv
 import json
 import os
@@ -150,3 +151,16 @@ def test_chart_axes_reach_the_highest_value(high):
 
     ticks = nice_ticks(0.0, high)
     assert ticks[0] == 0.0 and ticks[-1] >= high and len(ticks) <= 12
+
+
+def test_report_shows_a_native_agents_memory_in_kib_as_the_memory_pane_does(tmp_path):
+    from mediator_tui.tui.format import size
+
+    recorded = ended_run()
+    native = dataclasses.replace(recorded, memory=dataclasses.replace(
+        recorded.memory, peak_agents=10, peak_unique_bytes=6_390_000, peak_per_agent_unique_bytes=639_000.0))
+    write_export(tmp_path, native)
+    page = (tmp_path / "report.html").read_text()
+    assert "<td>624.0 KiB</td>" in page and "<td>6.1 MiB</td>" in page
+    assert size(639_000.0) == "624.0 KiB"  # the same words in the TUI
+    assert " MB<" not in page

@@ -1,5 +1,6 @@
 """The headless driver's decisions: when to stop, what to export, which exit status."""
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -15,7 +16,8 @@ class FakeRun:
 
     mode = "local"
 
-    def __init__(self, die_after_polls=None):
+    def __init__(self, die_after_polls=None, snapshot=running_run):
+        self._snapshot = snapshot
         self.polls = 0
         self.die_after_polls = die_after_polls
         self.calls = []
@@ -35,7 +37,7 @@ class FakeRun:
         return True
 
     def snapshot(self):
-        return running_run()  # elapsed 35 s
+        return self._snapshot()  # the recorded run: elapsed 35 s
 
     def failure(self):
         return "the Locust master exited" if self.die_after_polls and self.polls >= self.die_after_polls else ""
@@ -82,6 +84,29 @@ def test_a_master_that_dies_gives_a_partial_export_and_exit_2(tmp_path):
     assert ("export", True) in fake.calls and "stop" not in fake.calls and fake.calls[-1] == "shutdown"
     assert json.loads((tmp_path / "summary.json").read_text())["run"]["partial"] is True
     assert "master exited" in out
+
+
+def nothing_worked():
+    recorded = running_run()
+    return dataclasses.replace(recorded, judged=dataclasses.replace(recorded.judged, nothing_worked="no agent started"))
+
+
+def test_a_run_in_which_nothing_worked_exits_3_without_thresholds_and_says_why(tmp_path):
+    code, out = run(tmp_path, FakeRun(snapshot=nothing_worked))
+    assert code == headless.EXIT_THRESHOLD
+    assert "nothing worked: no agent started" in out
+    assert json.loads((tmp_path / "summary.json").read_text())["run"]["nothing_worked"] == "no agent started"
+
+
+def test_with_thresholds_they_decide_even_when_nothing_worked(tmp_path):
+    code, _ = run(tmp_path, FakeRun(snapshot=nothing_worked), "crashes>5")
+    assert code == headless.EXIT_OK
+
+
+def test_a_run_that_worked_has_no_reason_in_its_summary(tmp_path):
+    code, _ = run(tmp_path, FakeRun())
+    assert code == headless.EXIT_OK
+    assert json.loads((tmp_path / "summary.json").read_text())["run"]["nothing_worked"] is None
 
 
 def test_progress_line_shows_elapsed_users_rate_failures_and_p95():

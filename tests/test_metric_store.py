@@ -267,13 +267,19 @@ def test_a_payload_from_locusts_cache_repeats_the_last_rate_instead_of_dropping_
     assert int(points[-1].t) == int(clock.t)
 
 
+def running_and_ended_agents() -> tuple[dict, dict]:
+    """The agent route while 10 agents run, and once they have all ended."""
+    running = fixture("agents_route.json")
+    ended = copy.deepcopy(running)
+    ended["total"]["agents"]["running"] = 0
+    ended["total"]["memory"].update(agents=0, unique_bytes=5_000_000)
+    return running, ended
+
+
 def test_memory_at_the_peak_survives_the_stop_that_ends_every_agent():
     clock = Clock()
     store = make_store(clock)
-    running = fixture("agents_route.json")
-    stopped = copy.deepcopy(running)
-    stopped["total"]["agents"]["running"] = 0
-    stopped["total"]["memory"].update(agents=0, unique_bytes=5_000_000)
+    running, stopped = running_and_ended_agents()
     store.feed(fixture("locust_stats_run2.json"), running, t=clock.t)
     store.feed(fixture("locust_stats_stopped.json"), stopped, t=clock.t + 1)
     snap = store.snapshot()
@@ -318,3 +324,36 @@ def test_a_stats_reset_mid_run_restarts_figures_and_clock_but_not_the_run():
     snap = store.snapshot()
     assert snap.total.count == 40 and snap.status.state == "running"
     assert snap.status.elapsed_s == pytest.approx(2.0)
+
+
+def test_thresholds_judge_the_running_test_not_the_agents_shutting_down_after_the_stop():
+    from mediator_tui.core.thresholds import check_all, parse_thresholds
+
+    clock = Clock()
+    store = make_store(clock)
+    running, shutting_down = running_and_ended_agents()
+    store.feed(fixture("locust_stats_run2.json"), running, t=clock.t)
+    store.stop_requested()
+    # Locust still says "running" while the workers end their agents.
+    store.feed(fixture("locust_stats_run2.json"), shutting_down, t=clock.t + 1)
+    store.swarm_stopped()
+    store.feed(fixture("locust_stats_stopped.json"), shutting_down, t=clock.t + 2)
+    snap = store.snapshot()
+    assert snap.agents.running == 0 and snap.memory.per_agent_unique_bytes is None  # the live figures
+    results = check_all(parse_thresholds(["agents_running<10", "memory_per_agent>1000000000", "crashes>1",
+                                          "ports_refused>0", "workers_missing>0"]), snap)
+    assert [(r.value, r.ok) for r in results] == [(10, True), (100_000_000, True), (1, True), (1, False),
+                                                  (0, True)]
+
+
+def test_a_run_where_no_agent_started_or_no_request_succeeded_says_nothing_worked():
+    clock = Clock()
+    store = make_store(clock)
+    none_started = fixture("agents_route.json")
+    none_started["total"]["agents"].update(running=0, started=0, start_failures=3)
+    store.feed(stats_with(5, failures=5), none_started, t=clock.t)
+    assert store.snapshot().judged.nothing_worked == "no agent started (3 start failures)"
+    store.feed(stats_with(5, failures=5), fixture("agents_route.json"), t=clock.t + 1)
+    assert store.snapshot().judged.nothing_worked == "no request succeeded (all 5 failed)"
+    store.feed(stats_with(6, failures=5), fixture("agents_route.json"), t=clock.t + 2)
+    assert store.snapshot().judged.nothing_worked == ""

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from mediator_tui.core.metrics.snapshot import AgentsSnapshot
+from mediator_tui.core.metrics.snapshot import JudgedFigures
 from mediator_tui.core.thresholds import ThresholdError, check_all, parse_threshold, parse_thresholds
 from tests.recording.replay import running_run
 
@@ -29,7 +29,7 @@ def test_expressions_on_the_aggregate_endpoints_and_the_run():
 
 
 def test_an_unknown_value_fails_the_threshold_because_nothing_shows_the_run_is_good():
-    snapshot = dataclasses.replace(running_run(), agents=AgentsSnapshot(known=False))
+    snapshot = dataclasses.replace(running_run(), judged=JudgedFigures())
     assert results("crashes>0", "p95(no_such_endpoint)>500", snapshot=snapshot) == {
         "crashes>0": (None, False),
         "p95(no_such_endpoint)>500": (None, False),

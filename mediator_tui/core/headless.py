@@ -1,7 +1,8 @@
 """The headless run: start, show a progress line on stderr, stop, export, exit by thresholds.
 
 Exit status: 0 when every threshold holds, 3 when one fails, 2 for a usage or
-setup error. Ctrl-C or SIGTERM ends the run early; the export is still
+setup error. Without thresholds, a run in which nothing worked (no agent started, no
+request succeeded) exits 3 too: a run that tested nothing must not pass for a good one. Ctrl-C or SIGTERM ends the run early; the export is still
 written (marked partial) and the thresholds judge what was measured.
 """
 
@@ -184,4 +185,7 @@ def _export(controller: RunController, options: HeadlessOptions, partial: bool, 
     progress.say(f"export written to {directory}")
     for result in results:
         progress.say(f"threshold {result.expr}: value {result.value} -> {'holds' if result.ok else 'FAILED'}")
+    if not options.thresholds and snapshot.judged.nothing_worked:
+        progress.say(f"nothing worked: {snapshot.judged.nothing_worked} (exit 3; with --fail-on the thresholds decide)")
+        return EXIT_THRESHOLD
     return EXIT_OK if all(r.ok for r in results) else EXIT_THRESHOLD

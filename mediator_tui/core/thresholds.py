@@ -36,16 +36,17 @@ _ROW_METRICS: dict[str, Callable[[RequestRow], float | None]] = {
     "max": lambda r: r.max_ms,
     "avg": lambda r: r.avg_ms,
 }
-# Metrics of the whole run; None when the master serves no agent metrics.
+# Metrics of the whole run, judged on the figures of the running test (see JudgedFigures), since
+# after the stop every agent has shut down; None when the master serves no agent metrics.
 _RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
-    "crashes": lambda s: s.agents.crashed if s.agents.known else None,
-    "agents_started": lambda s: s.agents.started if s.agents.known else None,
-    "agents_running": lambda s: s.agents.running if s.agents.known else None,
-    "start_failures": lambda s: s.agents.start_failures if s.agents.known else None,
-    "restarted": lambda s: s.agents.restarted if s.agents.known else None,
-    "ports_refused": lambda s: s.ports.refused if s.ports.known else None,
-    "memory_per_agent": lambda s: s.memory.per_agent_unique_bytes if s.memory.known else None,
-    "workers_missing": lambda s: len(s.status.missing_workers),
+    "crashes": lambda s: s.judged.crashes,
+    "agents_started": lambda s: s.judged.agents_started,
+    "agents_running": lambda s: s.judged.agents_running,
+    "start_failures": lambda s: s.judged.start_failures,
+    "restarted": lambda s: s.judged.restarted,
+    "ports_refused": lambda s: s.judged.ports_refused,
+    "memory_per_agent": lambda s: s.judged.memory_per_agent_bytes,
+    "workers_missing": lambda s: s.judged.workers_missing,
     # The mediator's side over the run (the probe); None when no source read gives it.
     "mediator_cpu": lambda s: s.mediator.cpu_percent_max,
     "mediator_rss": lambda s: s.mediator.rss_bytes_max,

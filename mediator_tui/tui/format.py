@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-_BYTE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
+from ..common.byte_size import byte_size as size  # noqa: F401  (the panes' name; one helper for TUI and report)
 
 
 def count(value: int | float | None) -> str:
@@ -30,17 +30,6 @@ def millis(value: float | None) -> str:
     if value >= 10_000:
         return f"{value / 1000:.1f} s"
     return f"{value:,.0f} ms"
-
-
-def size(value: int | float | None) -> str:
-    if value is None:
-        return "–"
-    scaled = float(value)
-    for unit in _BYTE_UNITS[:-1]:
-        if abs(scaled) < 1024:
-            return f"{scaled:.0f} {unit}" if unit == "B" else f"{scaled:.1f} {unit}"
-        scaled /= 1024
-    return f"{scaled:.1f} {_BYTE_UNITS[-1]}"
 
 
 def duration(seconds: float | None) -> str:

@@ -32,8 +32,8 @@ REPO = Path(__file__).resolve().parents[2]
 SETTINGS = {"MEDIATION_URL": "", "AGENT_ENGINE": "credo", "MEDIATOR_FLAVOUR": "acapy", "LOCUST_MIN_WAIT": "0.5",
             "LOCUST_MAX_WAIT": "1.0", "VERIFIED_TIMEOUT_SECONDS": "8", "LOG_LEVEL": "info"}
 ARGS = ["-f", "locustMediatorPing.py", "-u", "6", "-r", "2", "-t", "40s", "--workers", "2"]
-RECORDED = ("__init__", "describe_run", "swarm_requested", "swarm_stopped", "reset", "feed_host_memory",
-            "feed_error", "feed")
+RECORDED = ("__init__", "describe_run", "swarm_requested", "stop_requested", "swarm_stopped", "reset",
+            "feed_host_memory", "feed_error", "feed")
 
 
 def record_calls(calls: list) -> list[MetricStore]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from ...common.byte_size import byte_size
 from ..metrics.snapshot import Snapshot
 from . import svg
 from .capacity import capacity_html
@@ -33,10 +34,6 @@ def _table(header: list[str], rows: list[list]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
-
-
-def _bytes(value) -> str | None:
-    return None if value is None else f"{value / 1_000_000:,.1f} MB"
 
 
 def report_html(snapshot: Snapshot, summary: dict) -> str:
@@ -74,12 +71,12 @@ def report_html(snapshot: Snapshot, summary: dict) -> str:
 <h2>Ports and memory</h2>
 {_table(["port pool size", "in use (max)", "refused"], [[ports["size"], ports["in_use_max"], ports["refused"]]])}
 {_table(["agents", "unique", "shared", "unique per agent"],
-        [[memory["agents"], _bytes(memory["unique_bytes"]), _bytes(memory["shared_bytes"]),
-          _bytes(memory["per_agent_unique_bytes"])]])}
+        [[memory["agents"], byte_size(memory["unique_bytes"]), byte_size(memory["shared_bytes"]),
+          byte_size(memory["per_agent_unique_bytes"])]])}
 <h2>Mediator</h2>
 {_table(["read", "CPU max %", "RSS max", "per connection", "connections max", "session gap max", "oldest queued s"],
-        [[", ".join(mediator["sources"]) or "nothing", mediator["cpu_percent_max"], _bytes(mediator["rss_bytes_max"]),
-          _bytes(mediator["bytes_per_connection"]), mediator["connections_max"], mediator["session_gap_max"],
+        [[", ".join(mediator["sources"]) or "nothing", mediator["cpu_percent_max"], byte_size(mediator["rss_bytes_max"]),
+          byte_size(mediator["bytes_per_connection"]), mediator["connections_max"], mediator["session_gap_max"],
           mediator["queue_age_s_max"]]])}
 {_table(["source", "error"], [[e["source"], e["error"]] for e in mediator["errors"]])}
 {_table(["unknown", "to read it"], [[u["figure"], u["enable"]] for u in mediator["unknown"]])}

@@ -41,6 +41,8 @@ def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool
             "missing_workers": list(status.missing_workers), "engine": status.engine,
             "locustfiles": list(status.locustfiles), "target": status.target, "mode": status.mode,
             "master_url": status.master_url, "partial": partial,
+            # Why the run tested nothing (no agent started, no request succeeded); null when something worked.
+            "nothing_worked": snapshot.judged.nothing_worked or None,
         },
         "requests": [request_fields(row) for row in snapshot.requests],
         "total": {**request_fields(snapshot.total), "fail_ratio": round(snapshot.total.fail_ratio, 6)},

@@ -276,6 +276,26 @@ class MediatorSnapshot:
 
 
 @dataclass(frozen=True)
+class JudgedFigures:
+    """The run's figures as `--fail-on` judges them: those of the running test, not of after the stop
+    (when every agent has shut down). None: not known (no agent-metrics route, or no report while running).
+
+    Counters and gauges are the last figures read while Locust was spawning or running; memory per
+    agent is the one at the peak number of agents."""
+
+    agents_running: int | None = None
+    agents_started: int | None = None
+    crashes: int | None = None
+    start_failures: int | None = None
+    restarted: int | None = None
+    ports_refused: int | None = None
+    memory_per_agent_bytes: float | None = None
+    workers_missing: int | None = None
+    # Why the run shows that nothing worked (no agent started, no request succeeded); "" when something did.
+    nothing_worked: str = ""
+
+
+@dataclass(frozen=True)
 class Snapshot:
     taken_at: float
     status: RunStatus
@@ -289,6 +309,7 @@ class Snapshot:
     memory: MemorySnapshot
     mediator: MediatorSnapshot = MediatorSnapshot()
     version: int = SNAPSHOT_VERSION
+    judged: JudgedFigures = JudgedFigures()
 
     def series(self, key: str = AGGREGATED) -> Series | None:
         return next((s for s in self.history if s.key == key), None)

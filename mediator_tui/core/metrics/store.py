@@ -12,6 +12,7 @@ TUI and the exporter read `snapshot()`.
 - `ports`: the trend of local ports in use;
 - `memory`: per-agent and per-worker memory, host memory, the projection;
 - `peaks`: peak users, peak agents and the memory then;
+- `judged`: the figures of the running test that thresholds judge;
 - `assembly`: the agent, port and resource parts of the snapshot;
 - `mediator`: the mediator probe's readings (`feed_probe`) and the mediator's figures.
 
@@ -32,6 +33,7 @@ from ..probe.samples import ProbeSample
 from .assembly import agents_snapshot, ports_snapshot, resource_point
 from .crashes import CrashLog
 from .history import PerSecond
+from .judged import WhileRunning, judged_figures
 from .mediator import MediatorSeries
 from .memory import HostMemory, memory_snapshot
 from .peaks import Peaks
@@ -76,6 +78,8 @@ class MetricStore:
         self._crashes = CrashLog()
         self._view: AgentsView | None = None
         self._peaks = Peaks()
+        self._while_running = WhileRunning()
+        self._stop_requested = False
         self._ports = PortsTrend()
         self._started_at: float | None = None
         self._ended_at: float | None = None
@@ -104,6 +108,12 @@ class MetricStore:
                 self._run_time_s = run_time_s
             if self._started_at is None or self._ended_at is not None:
                 self._begin_run(self._clock())
+
+    def stop_requested(self) -> None:
+        """The tool is about to stop the swarm: what comes next is the agents shutting down, while Locust
+        may still say "running" for a moment, so the running test's figures are those read until now."""
+        with self._lock:
+            self._stop_requested = True
 
     def swarm_stopped(self) -> None:
         with self._lock:
@@ -179,6 +189,8 @@ class MetricStore:
                 if view.total.ports is not None:
                     self._ports.add(t, view.total.ports.in_use)
             self._peaks.add(self._users, view)
+            if self._state in RUNNING_STATES and not self._stop_requested:
+                self._while_running.add(view, self._workers)
             self._resources.add(resource_point(t, self._users, view))
 
     def _read_status(self, state: str, users: int, workers: tuple[WorkerInfo, ...], t: float) -> None:
@@ -197,10 +209,11 @@ class MetricStore:
         with self._lock:
             now = self._clock()
             target = self._target_users or self._users
+            total = self._series.total()
             return Snapshot(
                 taken_at=now,
                 status=self._status(now),
-                total=self._series.total(),
+                total=total,
                 requests=self._series.rows(),
                 failures=self._failures,
                 history=self._series.history(),
@@ -209,6 +222,7 @@ class MetricStore:
                 ports=ports_snapshot(self._view, self._ports),
                 memory=memory_snapshot(self._view, self._host, self._peaks.memory),
                 mediator=self._mediator.snapshot(self._agents_running()),
+                judged=judged_figures(self._while_running, self._peaks, total),
             )
 
     def _status(self, now: float) -> RunStatus:

@@ -124,6 +124,7 @@ class RunController:
 
     def stop(self) -> None:
         with self._lock:
+            self.store.stop_requested()
             self.client.stop()
             self.store.swarm_stopped()
             self.logs.say("stopped the swarm")

@@ -1,0 +1,53 @@
+"""The figures thresholds judge: those of the running test, kept as the last reads while it ran.
+
+After a stop every agent shuts down, so the live figures (agents running, memory) fall to
+zero and say nothing about the test; the store keeps here what it read last while Locust was
+spawning or running, and judges from that and the peaks.
+"""
+
+from __future__ import annotations
+
+from ...contracts.agents_view import AgentsView
+from .memory import per_agent
+from .peaks import Peaks
+from .snapshot import JudgedFigures, RequestRow, WorkerInfo
+
+
+class WhileRunning:
+    """The last agent view and worker list read while the run was spawning or running."""
+
+    def __init__(self) -> None:
+        self.view: AgentsView | None = None
+        self.missing_workers: int | None = None
+
+    def add(self, view: AgentsView | None, workers: tuple[WorkerInfo, ...]) -> None:
+        if view is not None:
+            self.view = view
+        self.missing_workers = sum(1 for w in workers if w.missing)
+
+
+def nothing_worked(total: RequestRow, view: AgentsView | None) -> str:
+    """Why the run shows nothing worked, or "" when something did."""
+    if view is not None and view.total.agents.started == 0:
+        failures = view.total.agents.start_failures
+        return f"no agent started ({failures} start failure{'s' if failures != 1 else ''})"
+    if total.count == 0:
+        return "no request was made"
+    if total.failures >= total.count:
+        return f"no request succeeded (all {total.count} failed)"
+    return ""
+
+
+def judged_figures(running: WhileRunning, peaks: Peaks, total: RequestRow) -> JudgedFigures:
+    view = running.view
+    reason = nothing_worked(total, view)
+    if view is None:
+        return JudgedFigures(workers_missing=running.missing_workers, nothing_worked=reason)
+    counts = view.total.agents
+    ports = view.total.ports
+    return JudgedFigures(
+        agents_running=counts.running, agents_started=counts.started, crashes=counts.crashed,
+        start_failures=counts.start_failures, restarted=counts.restarted,
+        ports_refused=ports.refused if ports is not None else None,
+        memory_per_agent_bytes=per_agent(peaks.memory.unique_bytes, peaks.memory.agents),
+        workers_missing=running.missing_workers, nothing_worked=reason)
