@@ -22,12 +22,12 @@ def ramp_env(start, step, max_users, hold, settle):
 
 def test_plain_locust_ramps_step_by_step_to_the_maximum_and_stops(locust_cluster):
     cluster = locust_cluster(FILES, ramp_env(2, 2, 6, "3s", "1s"), workers=2)
-    assert RampState.from_json(cluster.get("/mediator-tui/capacity")).phase == "waiting"
+    assert RampState.from_json(cluster.client.capacity()).phase == "waiting"
     cluster.swarm(1, 1)  # Locust starts the shape; its own figures rule
     seen = {}
 
     def record():
-        state = RampState.from_json(cluster.get("/mediator-tui/capacity"))
+        state = RampState.from_json(cluster.client.capacity())
         if state.step is not None:
             seen[state.step.index] = state.step
         return state.phase == "done" and state
@@ -63,6 +63,6 @@ def test_the_driver_paces_the_ramp_bisects_and_stops_the_load(locust_cluster):
     assert 0.05 < first.total.fail_ratio < 0.15  # every 10th synthetic request fails
     assert 0 < first.endpoint("ping_mediator").p95_ms < 1000
     cluster.wait_for(lambda: cluster.stats()["state"] == "stopped", 20, "the load to stop")
-    assert RampState.from_json(cluster.get("/mediator-tui/capacity")).phase == "stopped"
+    assert RampState.from_json(cluster.client.capacity()).phase == "stopped"
     with pytest.raises(MasterError, match="409.*stopped"):
         client.capacity_command('{"version": 1, "command": "step", "users": 4}')
