@@ -227,10 +227,10 @@ class _Output:
 
 def search(controller: RunController, options: SearchOptions,
            make_driver: Callable[[Callable[[StepJudgement], None]], CapacityDriver],
-           stream: TextIO = sys.stdout) -> int:
+           stream: TextIO | None = None) -> int:
     """Run the search on `controller`; always stops the load, shuts the run down and, once a plan is
     known, exports (marked partial when the search did not finish)."""
-    out = _Output(stream, controller.redact)
+    out = _Output(stream or sys.stdout, controller.redact)  # sys.stdout as it is now (a test may capture it)
     steps: list[StepJudgement] = []
 
     def on_step(judgement: StepJudgement) -> None:
