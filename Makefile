@@ -27,8 +27,11 @@ agent: setup
 tui: setup
 	$(BIN)/mediator-tui $(ARGS)
 
+# Two test processes: most end-to-end time is spent waiting on timed runs, not on the CPU (README "Tests").
+TEST_PROCESSES ?= 2
+
 test: setup-test mediators agent
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache agent/node_modules
