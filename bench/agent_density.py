@@ -1,10 +1,12 @@
 """How many agents one worker process holds: onboard N agents against a local mediator, keep them connected
-and pinging for a while, and print memory per agent and client CPU per ping.
+and pinging for a while, and print memory per agent and client CPU per ping beside the mediator's, taken in the
+same windows, and their ratio (the harness's share of the work, which holds better from host to host than
+either figure alone).
 
     .venv/bin/python bench/agent_density.py                 # 1000 native agents, local ACA-Py 1.7 mediator
     .venv/bin/python bench/agent_density.py --ping-interval 20 10   # 50, then 100 pings per second
     .venv/bin/python bench/agent_density.py -n 200 --flavour acapy-legacy
-    .venv/bin/python bench/agent_density.py --invitation-url URL --admin-url URL   # a mediator you run
+    .venv/bin/python bench/agent_density.py --invitation-url URL --admin-url URL --mediator-pid PID
 
 Bounded: at most MAX_AGENTS agents, onboarding gives up after --onboard-timeout, each of at most
 MAX_INTERVALS ping windows stops after --duration seconds. Figures of record are in bench/README.md ("Agent density").
@@ -49,6 +51,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--invitation-url", help="use this mediator instead of starting one (with --admin-url "
                                                  "invitations rotate; without, this one is reused)")
     parser.add_argument("--admin-url", help="admin API of the mediator given by --invitation-url")
+    parser.add_argument("--mediator-pid", type=int,
+                        help="process of the mediator given by --invitation-url, for its CPU per ping (on this host)")
     parser.add_argument("--rotate-every", type=int, default=50, help="fresh invitation every K onboardings")
     parser.add_argument("--concurrency", type=int, default=8, help="onboardings in flight at once")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of pinging at each interval")
@@ -72,8 +76,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"--ping-interval takes 1..{MAX_INTERVALS} different values, each 0..{MAX_DURATION_S} s")
     if not 0 <= args.idle_window <= 600:
         parser.error("--idle-window must be 0..600")
-    if args.admin_url and not args.invitation_url:
-        parser.error("--admin-url goes with --invitation-url")
+    if (args.admin_url or args.mediator_pid) and not args.invitation_url:
+        parser.error("--admin-url and --mediator-pid go with --invitation-url")
     return args
 
 
@@ -84,34 +88,63 @@ def memory() -> tuple[int, int]:
     return info.rss, info.uss
 
 
-def cpu_seconds() -> float:
-    times = psutil.Process().cpu_times()
+def _busy(process: psutil.Process) -> float:
+    try:
+        times = process.cpu_times()
+    except psutil.NoSuchProcess:  # a credo agent's node process that ended: its time is lost with it
+        return 0.0
     return times.user + times.system
 
 
-def idle_cpu_per_second(window: float) -> float:
-    """CPU seconds per second this process spends while its agents are connected but not pinging."""
+def _tree(pid: int) -> list[psutil.Process]:
+    root = psutil.Process(pid)
+    return [root, *root.children(recursive=True)]
+
+
+@dataclass(frozen=True)
+class CpuClock:
+    """CPU seconds (user + system) of the client (this process and its children, such as credo agents' node
+    processes, less the mediator's) and of the mediator (its process and children; None: not on this host)."""
+
+    mediator_pid: int | None
+
+    def read(self) -> tuple[float, float | None]:
+        mediator = _tree(self.mediator_pid) if self.mediator_pid else []
+        theirs = {p.pid for p in mediator}
+        client = sum(_busy(p) for p in _tree(psutil.Process().pid) if p.pid not in theirs)
+        return client, (sum(_busy(p) for p in mediator) if mediator else None)
+
+
+def _spent(clock: CpuClock, before: tuple[float, float | None]) -> tuple[float, float | None]:
+    after = clock.read()
+    return after[0] - before[0], None if after[1] is None else after[1] - before[1]
+
+
+def idle_cpu_per_second(clock: CpuClock, window: float) -> tuple[float, float | None]:
+    """CPU seconds per second the client and the mediator spend while the agents are connected but not pinging."""
     if not window:
-        return 0.0
-    before = cpu_seconds()
+        return 0.0, 0.0
+    before = clock.read()
     gevent.sleep(window)
-    return (cpu_seconds() - before) / window
+    client, mediator = _spent(clock, before)
+    return client / window, None if mediator is None else mediator / window
 
 
 def invitation_source(args, stack: ExitStack):
-    """A callable giving the next invitation URL, starting a local mediator when none is given."""
+    """A callable giving the next invitation URL, and the mediator's pid (None: not known), starting a local
+    mediator when none is given."""
     if args.invitation_url and not args.admin_url:
-        return lambda: args.invitation_url
+        return (lambda: args.invitation_url), args.mediator_pid
     if args.admin_url:
         from mediator_tui.core.mediator import flavours
 
         admin = flavours.pick(args.flavour).admin(args.admin_url.rstrip("/"))
-        return InvitationRotator(admin.create_invitation, args.rotate_every).next
+        return InvitationRotator(admin.create_invitation, args.rotate_every).next, args.mediator_pid
     from mediator_tui.core.mediator import LocalMediator
 
     print(f"starting a local {args.flavour} mediator ...", flush=True)
     mediator = stack.enter_context(LocalMediator(args.flavour, progress=lambda line: print("  " + line)))
-    return mediator.rotator(args.rotate_every).next
+    return mediator.rotator(args.rotate_every).next, mediator.pid
 
 
 def onboard(args, next_invitation, slots: AgentSlots) -> tuple[list, list[str], float]:
@@ -206,15 +239,27 @@ class PingWindow:
     latencies: list[float]
     cpu_seconds: float
     seconds: float
+    mediator_cpu_seconds: float | None = None  # the mediator's, in the same window
 
-    def figures(self, idle_before: float, idle_after: float) -> dict:
+    def figures(self, idle_before: tuple[float, float | None], idle_after: tuple[float, float | None]) -> dict:
         """Its figures, named after its interval; the CPU of holding the connections (the mean of the idle
-        windows around it) is taken off `cpu_ms_per_ping`, not off `cpu_ms_per_ping_gross`."""
+        windows around it) is taken off `cpu_ms_per_ping` and `mediator_cpu_ms_per_ping`, not off the gross
+        figures. `client_to_mediator_cpu` is the client's CPU per ping over the mediator's (both net)."""
         tag = f"every_{self.interval:g}s"
-        idle_cpu = (idle_before + idle_after) / 2 * self.seconds
 
-        def per_ping(cpu: float) -> float | None:
-            return round(cpu / self.pings * 1000, 3) if self.pings else None
+        def per_ping(cpu: float | None) -> float | None:
+            return round(cpu / self.pings * 1000, 3) if self.pings and cpu is not None else None
+
+        def net(spent: float | None, which: int) -> float | None:
+            idles = (idle_before[which], idle_after[which])
+            if spent is None or None in idles:
+                return None
+            return spent - sum(idles) / 2 * self.seconds
+
+        client, mediator = net(self.cpu_seconds, 0), net(self.mediator_cpu_seconds, 1)
+        ratio = round(client / mediator, 3) if mediator and mediator > 0 else None
+        gross_ratio = (round(self.cpu_seconds / self.mediator_cpu_seconds, 3)
+                       if self.mediator_cpu_seconds else None)
 
         def latency(fraction: float) -> float | None:
             value = percentile(self.latencies, fraction)
@@ -226,8 +271,12 @@ class PingWindow:
             f"first_ping_error_{tag}": self.errors[0] if self.errors else "",
             f"ping_p50_ms_{tag}": latency(0.5),
             f"ping_p95_ms_{tag}": latency(0.95),
-            f"cpu_ms_per_ping_{tag}": per_ping(self.cpu_seconds - idle_cpu),
+            f"cpu_ms_per_ping_{tag}": per_ping(client),
             f"cpu_ms_per_ping_gross_{tag}": per_ping(self.cpu_seconds),
+            f"mediator_cpu_ms_per_ping_{tag}": per_ping(mediator),
+            f"mediator_cpu_ms_per_ping_gross_{tag}": per_ping(self.mediator_cpu_seconds),
+            f"client_to_mediator_cpu_{tag}": ratio,
+            f"client_to_mediator_cpu_gross_{tag}": gross_ratio,
         }
 
 
@@ -236,7 +285,8 @@ def run(args) -> dict:
     allow_timer_slack()  # as a Locust worker does (WorkerAgents.apply_limits)
     slots = AgentSlots(capacity())
     with ExitStack() as stack:
-        next_invitation = invitation_source(args, stack)
+        next_invitation, mediator_pid = invitation_source(args, stack)
+        clock = CpuClock(mediator_pid)
         # Warm the code paths (imports, caches) with one agent so the baseline holds no per-agent cost.
         warm = create_agent(args.engine, args.timeout)
         warm.start(StartOptions(mediation_url=next_invitation()))
@@ -249,15 +299,16 @@ def run(args) -> dict:
         node_fresh = node_memory(agents) if args.engine == "credo" else None
         # Holding connections costs CPU too (ACA-Py pings every websocket every 3 s and wants a pong):
         # measured alone around each ping window, so that the per-ping figure is what a ping adds.
-        idle = [idle_cpu_per_second(args.idle_window)]
+        idle = [idle_cpu_per_second(clock, args.idle_window)]
         windows = []
         for interval in args.ping_interval:
             print(f"pinging for {args.duration:g} s, every {interval:g} s per agent ...", flush=True)
-            cpu0, started = cpu_seconds(), time.monotonic()
+            cpu0, started = clock.read(), time.monotonic()
             pings, errors, latencies = keep_pinging(agents, args.duration, interval)
-            windows.append(PingWindow(interval, pings, errors, latencies, cpu_seconds() - cpu0,
-                                      time.monotonic() - started))
-            idle.append(idle_cpu_per_second(args.idle_window))
+            client, mediator = _spent(clock, cpu0)
+            windows.append(PingWindow(interval, pings, errors, latencies, client, time.monotonic() - started,
+                                      mediator))
+            idle.append(idle_cpu_per_second(clock, args.idle_window))
         rss2, uss2 = memory()
         node_settled = node_memory(agents) if args.engine == "credo" else None
         connected = sum(1 for agent in agents if agent.alive)
@@ -278,7 +329,8 @@ def run(args) -> dict:
         "uss_per_agent_kib": round((uss1 - uss0) / count / KIB, 1),
         "uss_per_agent_after_pings_kib": round((uss2 - uss0) / count / KIB, 1),
         "worker_rss_mib": round(rss2 / KIB / KIB, 1),
-        "idle_cpu_percent": [round(value * 100, 2) for value in idle],
+        "idle_cpu_percent": [round(client * 100, 2) for client, _ in idle],
+        "mediator_idle_cpu_percent": [None if mediator is None else round(mediator * 100, 2) for _, mediator in idle],
         "reconnects": reconnects,
         "nofile": nofile,
         "max_agents_here": slots.capacity.max_agents,

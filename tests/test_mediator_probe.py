@@ -178,6 +178,15 @@ def test_wrong_admin_headers_give_the_401_and_never_the_header_value():
     assert status.sessions is None and counts.connections_by_state is None
 
 
+def test_while_the_status_call_fails_the_list_calls_are_not_made_one_message_for_one_fault():
+    with serving(answering(401, '{"message": "Unauthorized"}', content_type="application/json")) as url:
+        runner = ProbeRunner(ProbeTarget(admin_url=url, admin_headers={"X-API-Key": SECRET}), lambda sample: None,
+                             interval_s=0.0, counts_every_s=0.0)
+        samples = [runner.tick() for _ in range(3)]
+    assert "HTTP 401" in samples[0].admin_status.error
+    assert all(sample.admin_counts is None for sample in samples)
+
+
 def test_a_wrong_admin_url_is_an_error_not_an_exception():
     url = closed_port_url()
     status = AdminReader(url).read_status()

@@ -14,6 +14,25 @@ from tests.e2e.test_headless import EMBEDDED, finish, headless, wait_for_line
 
 USERS = 6
 RUN_S = 30
+# After the ramp: from then on the test reads the mediator's CPU time itself.
+CPU_FROM_S = 8
+
+
+def busy_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def mean_cpu_percent(rows: list[dict], start: float, end: float) -> float:
+    """The mean of mediator.csv's CPU over [start, end]: each row's figure holds since the row before it."""
+    total, previous = 0.0, None
+    for row in rows:
+        ts = float(row["ts"])
+        if previous is not None and row["cpu_percent"]:
+            overlap = min(ts, end) - max(previous, start)
+            total += float(row["cpu_percent"]) * max(0.0, overlap)
+        previous = ts
+    return total / (end - start)
 
 
 def read_mediator_csv(directory) -> list[dict]:
@@ -41,8 +60,11 @@ def test_summary_and_mediator_csv_show_the_mediators_cpu_memory_and_connections(
                        "-u", str(USERS), "-r", str(USERS), "-t", f"{RUN_S}s", "--workers", "2")
     wait_for_line(process, "swarm:", timeout_s=180)
     mediator = embedded_acapy(process.pid)
-    time.sleep(RUN_S - 6)
+    time.sleep(CPU_FROM_S)
+    cpu_from = time.time(), busy_seconds(mediator)
+    time.sleep(RUN_S - 6 - CPU_FROM_S)
     read_at, rss = time.time(), mediator.memory_info().rss  # before the master ends the run
+    cpu_to = read_at, busy_seconds(mediator)
     code, stderr = finish(process, timeout_s=180)
     assert code == 0, stderr
     out = tmp_path / "out"
@@ -56,6 +78,10 @@ def test_summary_and_mediator_csv_show_the_mediators_cpu_memory_and_connections(
     assert abs(int(at_read["rss_bytes"]) - rss) <= 0.1 * rss
     assert summary["rss_bytes_max"] == max(int(r["rss_bytes"]) for r in rows if r["rss_bytes"])
     cpu = [float(r["cpu_percent"]) for r in rows if r["cpu_percent"]]
+    # The CPU the rows give over the seconds the test read psutil itself across.
+    expected = 100 * (cpu_to[1] - cpu_from[1]) / (cpu_to[0] - cpu_from[0])
+    shown = mean_cpu_percent(rows, cpu_from[0], cpu_to[0])
+    assert abs(shown - expected) <= 0.1 * expected + 1.0, (shown, expected)
     assert summary["cpu_percent_max"] == pytest.approx(max(cpu), abs=0.05)
     # Pings every 0.2-0.5 s from six agents keep the mediator busy, below what two cores can give.
     assert 1.0 < sum(cpu) / len(cpu) and summary["cpu_percent_max"] <= 100 * psutil.cpu_count()

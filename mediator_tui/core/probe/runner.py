@@ -1,7 +1,8 @@
 """The probe's thread: about one `ProbeSample` a second to a callback, at a bounded cost to the mediator.
 
 Per tick: the process (local and cheap), the metrics endpoint and ACA-Py's `/status` (one call
-each), and every `COUNTS_EVERY_S` the admin record counts (three list calls). A source that fails or
+each), and every `COUNTS_EVERY_S` the admin record counts (three list calls, skipped while `/status`
+fails). A source that fails or
 answers slowly is read less often (doubling up to 15 s) until it answers well again, so a struggling
 mediator is not loaded further by its own probe.
 """
@@ -42,6 +43,7 @@ class ProbeRunner:
         self._schedules = {"admin status": Backoff(interval_s), "admin counts": Backoff(counts_every_s),
                            "metrics": Backoff(interval_s)}
         self._stalled: dict[str, None] = {}  # source -> (ordered set) whose latest reading stalled
+        self._status_failing = False  # the admin API's latest `/status` failed or stalled
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -84,8 +86,11 @@ class ProbeRunner:
         status = counts = None
         if self._admin is not None:
             status = self._read("admin status", self._admin.read_status)
-            # The same API just failed to answer a cheap call: a list walk now would only wait longer.
-            if status is None or not status.stalled:
+            if status is not None:
+                self._status_failing = status.error is not None
+            # While the same API fails its cheap call, a list walk would only wait longer or fail for the
+            # same cause (a wrong URL, a 401): the user gets one message for the one fault.
+            if not self._status_failing:
                 counts = self._read("admin counts", self._admin.read_counts)
         return ProbeSample(at=at, took_s=time.monotonic() - started, process=process, admin_status=status,
                            admin_counts=counts, metrics=metrics, stalled_by=tuple(self._stalled))
