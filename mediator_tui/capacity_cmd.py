@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, TextIO
 
 from .contracts.capacity import RampPlan
 from .core.capacity.driver import CapacityDriver, CapacityError
 from .core.capacity.levels import ServiceLevel, StepJudgement, parse_levels
+from .core.capacity.lines import plan_line, step_line, verdict_lines
 from .core.capacity.outcome import CapacityOutcome
 from .core.capacity.search import CapacitySearch, Verdict
 from .core.config import ConfigError, load_config, locustfiles_dir, parse_duration
@@ -71,6 +72,9 @@ def add_parser(commands) -> None:
     capacity.add_argument("-f", "--locustfile", action="append", metavar="LOCUSTFILE",
                           help="scenario file; repeat for several (LOCUST_FILES); locustCapacity.py is added")
     capacity.add_argument("--workers", type=int, help="local worker processes (LOCUST_WORKERS)")
+    capacity.add_argument("--tui", action="store_true",
+                          help="show the search in the terminal UI: the steps table, wallets against p95 and "
+                               "the mediator's CPU, the verdict (q quits; while searching, it stops the search)")
     capacity.set_defaults(func=run_capacity)
 
 
@@ -145,8 +149,32 @@ def run_capacity(args) -> int:
     except (RunError, ValueError) as error:
         return _usage_error(str(error), redact)
     options = SearchOptions(levels=levels, resolution=args.resolution, export_dir=export_dir)
+    if args.tui:
+        return _search_in_tui(controller, options)
     return search(controller, options, lambda on_step: CapacityDriver(
         controller.client, controller.snapshot, levels, args.resolution, on_step=on_step))
+
+
+def _search_in_tui(controller: RunController, options: SearchOptions) -> int:
+    from .tui.capacity_app import CapacityApp  # Textual only when the TUI runs
+
+    def run_search(feed) -> int:
+        shown = replace(options, signals=False, on_plan=lambda plan: feed.plan(plan_line(plan, options.resolution)),
+                        on_step=feed.step, on_verdict=feed.verdict)
+        return search(controller, shown, lambda on_step: CapacityDriver(
+            controller.client, controller.snapshot, options.levels, options.resolution, on_step=on_step,
+            sleep=feed.sleep), feed)
+
+    app = CapacityApp(run_search)
+    try:
+        app.run()
+    finally:
+        controller.shutdown()  # the search shut the run down already, unless the app failed before it ran
+    return EXIT_SETUP if app.return_value is None else app.return_value
+
+
+def _ignore(_value) -> None:
+    pass
 
 
 @dataclass
@@ -154,57 +182,12 @@ class SearchOptions:
     levels: tuple[ServiceLevel, ...]
     resolution: int | None = None
     export_dir: Path | None = None
-
-
-def step_line(judgement: StepJudgement) -> str:
-    figures = judgement.figures
-    held = "" if figures.users_held is None else f" ({figures.users_held} held)"
-    ping = figures.ping_p95_ms
-    p95 = f"ping p95 {ping:.0f} ms" if ping is not None else (
-        f"p95 {figures.total.p95_ms:.0f} ms" if figures.total.p95_ms is not None else "p95 –")
-    ratio = figures.total.fail_ratio
-    failures = f"failures {figures.total.failures}/{figures.total.requests}" + (
-        f" ({ratio:.2%})" if ratio is not None else "")
-    onboarding = ("" if figures.onboarding_fail_ratio is None
-                  else f"  onboarding failures {figures.onboarding_fail_ratio:.1%}")
-    if judgement.met:
-        result = "met"
-    else:
-        result = "BROKEN: " + ", ".join(f"{r.describe()} [{r.level.category}]" for r in judgement.broken)
-    return (f"step {figures.index + 1}: {figures.users_target} wallets{held}  {p95}  {failures}{onboarding}  "
-            f"{result}")
-
-
-def plan_line(plan: RampPlan, resolution: int | None) -> str:
-    bisect = f", bisecting to {resolution} wallets" if resolution else ""
-    return (f"capacity search: {plan.start} to {plan.max_users} wallets by {plan.step}, each step held "
-            f"{plan.hold_s:g} s after spawning ({plan.settle_s:g} s settle) at {plan.spawn_rate:g} wallets/s{bisect}")
-
-
-def _mediator_at(verdict: Verdict) -> str:
-    knee = verdict.knee
-    if knee is None:
-        return ""
-    parts = []
-    if knee.mediator_cpu_percent is not None:
-        parts.append(f"CPU {knee.mediator_cpu_percent:.0f} % of a core")
-    if knee.mediator_rss_bytes is not None:
-        parts.append(f"memory {knee.mediator_rss_bytes / 1_000_000:,.0f} MB")
-    if knee.mediator_connections is not None:
-        parts.append(f"{knee.mediator_connections} connections")
-    if knee.mediator_queue is not None:
-        parts.append(f"queue {knee.mediator_queue}")
-    return ", ".join(parts) or "not measured (no mediator probe figures for this run)"
-
-
-def verdict_lines(verdict: Verdict) -> list[str]:
-    lines = [f"verdict: {verdict.summary()}"]
-    if verdict.broken_at is not None:
-        lines.append(f"  broke first: {verdict.broke_first}")
-        lines.append(f"  the mediator at the knee ({verdict.broken_at} wallets): {_mediator_at(verdict)}")
-    if verdict.limited_by:  # with "harness", the summary has said why and how to add workers
-        lines.append(f"  limited by: {verdict.limited_by}")
-    return lines
+    # Off the main thread (the TUI's worker) no signal can be caught: the TUI interrupts through the driver.
+    signals: bool = True
+    # Where the TUI's capacity view takes what the lines say (the plan, each step, the verdict).
+    on_plan: Callable[[RampPlan], None] = _ignore
+    on_step: Callable[[StepJudgement], None] = _ignore
+    on_verdict: Callable[[Verdict], None] = _ignore
 
 
 def exit_status(verdict: Verdict) -> int:
@@ -235,13 +218,14 @@ def search(controller: RunController, options: SearchOptions,
 
     def on_step(judgement: StepJudgement) -> None:
         steps.append(judgement)
+        options.on_step(judgement)
         out.say(step_line(judgement))
         out.relay(controller)
 
     plan: RampPlan | None = None
     verdict: Verdict | None = None
     failure = ""
-    with interruptible(controller, out.say):
+    with interruptible(controller, out.say, signals=options.signals):
         try:
             try:
                 out.relay(controller)
@@ -251,13 +235,15 @@ def search(controller: RunController, options: SearchOptions,
                 out.relay(controller)
                 driver = make_driver(on_step)
                 plan = driver.plan()
+                options.on_plan(plan)
                 out.say(plan_line(plan, options.resolution))
                 verdict = driver.run()
             except Interrupted as signal_name:
                 failure = f"{signal_name}: the search stopped early"
             except (CapacityError, RunError, MasterError, ValueError) as error:
                 failure = controller.failure() or str(error)
-            ignore_signals()  # from here on, the load ends and the files get written whatever comes
+            if options.signals:
+                ignore_signals()  # from here on, the load ends and the files get written whatever comes
             out.relay(controller)
             stopped = _stop_load(controller, out)
             if verdict is None and plan is not None and steps:
@@ -266,6 +252,8 @@ def search(controller: RunController, options: SearchOptions,
                 out.say(f"error: {failure}")
                 if verdict is not None:
                     out.say(f"what the {len(steps)} steps measured before that:")
+            if verdict is not None:
+                options.on_verdict(verdict)
             for line in verdict_lines(verdict) if verdict is not None else ():
                 out.say(line)
             if options.export_dir is not None and plan is not None:

@@ -4,6 +4,7 @@ The real search against the embedded mediator is tests/e2e/test_capacity.py.
 """
 
 import csv
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -50,10 +51,12 @@ class FakeRun(HeadlessFakeRun):
 class FakeDriver:
     """Runs the real search on given figures, as the driver would on the master's steps."""
 
-    def __init__(self, on_step, p95_by_users, fail_after_steps=None):
+    def __init__(self, on_step, p95_by_users, fail_after_steps=None, figures=None):
         self.on_step = on_step
         self.p95_by_users = p95_by_users
         self.fail_after_steps = fail_after_steps
+        # figures(users, index): the step's figures, if not those of `step()` with the p95 given
+        self.figures = figures or (lambda users, index: step(users, p95=self.p95_by_users(users), index=index))
 
     def plan(self):
         return PLAN
@@ -64,7 +67,7 @@ class FakeDriver:
         while users is not None:
             if self.fail_after_steps is not None and len(search.steps) == self.fail_after_steps:
                 raise CapacityError("waited 60 s for step 3 (30 wallets) to finish spawning; are the workers alive?")
-            self.on_step(search.record(step(users, p95=self.p95_by_users(users), index=len(search.steps))))
+            self.on_step(search.record(self.figures(users, len(search.steps))))
             users = search.next_users()
         return search.verdict()
 
@@ -187,3 +190,26 @@ def test_a_harness_bound_says_so_and_how_to_add_workers(tmp_path):
     text = out.getvalue()
     assert "the harness, not the mediator, set this bound (a worker used 97 % of a core): add workers" in text
     assert "  limited by: harness" in text
+
+
+def test_the_mediator_s_state_is_in_each_step_line_the_verdict_and_the_export(tmp_path):
+    def probed(users, index):
+        figures = step(users, p95=saturating(users), index=index)
+        return dataclasses.replace(figures, total=dataclasses.replace(figures.total, rps=users * 1.2),
+                                   mediator_cpu_percent=users * 1.5, mediator_rss_bytes=users * 2_000_000,
+                                   mediator_connections=users, mediator_bytes_per_connection=51_200.0)
+
+    code, out, _run = search(tmp_path, saturating, figures=probed)
+    lines = out.splitlines()
+    assert code == 0
+    assert [line for line in lines if line.startswith("step ")][0].endswith("  mediator CPU 15 %  met")
+    # 75 % of a core for 60 pings/s (50 wallets x 1.2): 12.5 ms of the mediator's CPU per ping.
+    assert ("  the mediator at the knee (50 wallets): CPU 75 % of a core, 12.50 ms CPU per request, "
+            "memory 95.4 MiB, 50.0 KiB per connection, 50 connections") in lines
+    with open(tmp_path / "out" / "capacity.csv", newline="") as f:
+        knee = list(csv.DictReader(f))[-1]
+    assert (knee["mediator_cpu_percent"], knee["mediator_rss_bytes"], knee["mediator_connections"]) == (
+        "75", "100000000", "50")
+    assert (knee["mediator_bytes_per_connection"], knee["mediator_cpu_ms_per_request"]) == ("51200", "12.5")
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())["capacity"]
+    assert summary["knee"]["mediator_cpu_percent"] == 75.0 and summary["knee"]["mediator_connections"] == 50

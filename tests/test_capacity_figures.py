@@ -6,7 +6,7 @@ import pytest
 
 from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, RampPlan, RampState
 from mediator_tui.core.capacity.figures import step_figures_from
-from mediator_tui.core.metrics.snapshot import WorkerInfo
+from mediator_tui.core.metrics.snapshot import MediatorPoint, MediatorSnapshot, WorkerHarness, WorkerInfo
 from mediator_tui.locust_support.ramp_timeline import RampNotRunning, StepRamp
 from tests.recording.replay import replay, running_run
 
@@ -61,6 +61,41 @@ def test_a_busy_worker_and_refused_ports_are_reported():
     figures = step_figures_from(earlier(end, 40, 3940, 2, 61, 0, refused=2), end, index=0, users_target=60)
     assert figures.worker_cpu_max_percent == 98.5
     assert (figures.ports_refused, figures.port_headroom) == (5, 0)
+
+
+def test_the_workers_cpu_is_their_counters_over_the_window_not_locust_s_sample():
+    end = running_run()
+    end = dataclasses.replace(end, status=dataclasses.replace(
+        end.status, workers=(WorkerInfo("a", "running", 3, cpu_percent=4.0), WorkerInfo("b", "running", 3, cpu_percent=5.0))),
+        workers_harness=(WorkerHarness("a", 500.0, 90.0, 3, 500), WorkerHarness("b", 501.0, 60.0, 3, 3)))
+    start = dataclasses.replace(earlier(end, 40, 3940, 2, 0, 0), workers_harness=(
+        WorkerHarness("a", 480.0, 72.0, 3, 500), WorkerHarness("b", 481.0, 55.0, 3, 3)))
+    figures = step_figures_from(start, end, index=0, users_target=6)
+    assert figures.worker_cpu_max_percent == pytest.approx(90.0)  # 18 CPU seconds in 20 s: a's, the busier
+    assert figures.agent_slots_headroom == 0  # b holds as many agents as it can
+    # Workers that send no counter (another release): Locust's own sample stands in.
+    figures = step_figures_from(dataclasses.replace(start, workers_harness=()), end, index=0, users_target=6)
+    assert figures.worker_cpu_max_percent == 5.0
+
+
+def test_the_mediator_s_state_is_read_from_the_probe_s_points_inside_the_window():
+    end = running_run()
+    t0 = end.taken_at - 40
+
+    def point(t, cpu, rss, connections, queued):
+        return MediatorPoint(t=t, cpu_percent=cpu, rss_bytes=rss, connections=connections, queued_messages=queued)
+
+    history = (point(t0 - 5, 300.0, 1, 1, 99.0),  # before the window: left out
+               point(t0 + 1, 40.0, 100_000_000, 50, 2.0), point(t0 + 20, None, 110_000_000, 58, 7.0),
+               point(t0 + 39, 60.0, 120_000_000, 60, 3.0))
+    end = dataclasses.replace(end, mediator=MediatorSnapshot(known=True, history=history,
+                                                             bytes_per_connection=150_000.0))
+    figures = step_figures_from(earlier(end, 40, 3940, 2, 0, 0), end, index=0, users_target=60)
+    assert figures.mediator_cpu_percent == pytest.approx(50.0)  # the mean of the seconds that have it
+    assert (figures.mediator_rss_bytes, figures.mediator_connections) == (120_000_000, 60)  # the last
+    assert figures.mediator_queue == 7  # the highest
+    assert figures.mediator_bytes_per_connection == 150_000.0
+    assert figures.mediator_cpu_ms_per_request == pytest.approx(50.0 * 10 / figures.total.rps)
 
 
 class Clock:

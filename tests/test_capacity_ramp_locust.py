@@ -68,3 +68,24 @@ def test_the_driver_paces_the_ramp_bisects_and_stops_the_load(locust_cluster):
     assert RampState.from_json(cluster.client.capacity()).phase == "stopped"
     with pytest.raises(MasterError, match="409.*stopped"):
         client.capacity_command('{"version": 1, "command": "step", "users": 4}')
+
+
+def test_a_worker_near_one_core_is_named_as_the_harness_bound_with_how_to_add_workers(locust_cluster):
+    # Users that only compute: the one worker runs at about one core, and each request takes 20 ms or
+    # more, so a 10 ms p95 level breaks at the first step, bounded by the harness, not by any mediator.
+    files = f"{REPO / 'tests/data/locustfile_cpu_burn.py'},{REPO / 'locustfiles/locustCapacity.py'}"
+    cluster = locust_cluster(files, ramp_env(3, 3, 6, "6s", "2s"), workers=1)
+    client = MasterClient(cluster.url)
+    store = MetricStore("attached", cluster.url)
+    poller = Poller(client, store)
+    poller.start()
+    try:
+        verdict = CapacityDriver(client, store.snapshot, parse_levels(["p95(ping_mediator)>10"])).run()
+    finally:
+        poller.stop()
+    knee = verdict.knee
+    assert verdict.first_step_broke and knee.users_target == 3
+    assert 70.0 <= knee.worker_cpu_max_percent <= 110.0, knee  # one Python thread: one core at most
+    assert verdict.limited_by == "harness"
+    assert f"a worker used {knee.worker_cpu_max_percent:.0f} % of a core" in verdict.summary()
+    assert "locust --worker" in verdict.advice and "--master-host" in verdict.advice

@@ -1,5 +1,7 @@
 """Capacity search on step figures: service levels, the ramp, bisection, the verdict, the harness check."""
 
+import dataclasses
+
 import pytest
 
 from mediator_tui.core.capacity.figures import EndpointFigures, StepFigures
@@ -111,6 +113,17 @@ def test_ports_running_out_make_the_harness_the_limit():
                   lambda users: step(users, fail=0 if users < 40 else 200, ports_refused=0 if users < 40 else 12))
     assert (verdict.broken_at, verdict.broke_first, verdict.limited_by) == (40, "failures", "harness")
     assert verdict.harness_reasons == ("12 agents found no free port (START_PORT..END_PORT)",)
+
+
+def test_a_worker_out_of_agent_slots_makes_the_harness_the_limit():
+    def full_workers(users):
+        figures = step(users, onboarding=0.0 if users < 30 else 0.2)
+        return dataclasses.replace(figures, agent_slots_headroom=40 if users < 30 else 0)
+
+    verdict = run(CapacitySearch(RAMP, parse_levels([])), full_workers)
+    assert (verdict.broken_at, verdict.broke_first, verdict.limited_by) == (30, "onboarding", "harness")
+    assert verdict.harness_reasons == ("a worker holds the most agents its open-file limit and port slice allow",)
+    assert "add workers" in verdict.summary()
 
 
 def test_the_first_step_breaking_is_told_apart():

@@ -137,13 +137,18 @@ class WorkerReport:
     ports: PortsUse = PortsUse()
     memory: WorkerMemoryUse = WorkerMemoryUse()
     limits: WorkerLimits = WorkerLimits()
+    # User + system CPU seconds of the worker process since it started, at `ts` (its agents' own processes
+    # not counted). A counter, so that a reader takes the CPU of any window between two reports; None: an
+    # older worker that does not say.
+    cpu_seconds: float | None = None
     version: int = VERSION
 
     def fields_json(self) -> dict:
         """The report's fields without its version (as the master's view nests them)."""
         return {"worker_id": self.worker_id, "ts": self.ts, "engine": self.engine,
                 "agents": self.agents.to_json(), "crashes": [c.to_json() for c in self.crashes],
-                "ports": self.ports.to_json(), "memory": self.memory.to_json(), "limits": self.limits.to_json()}
+                "ports": self.ports.to_json(), "memory": self.memory.to_json(), "limits": self.limits.to_json(),
+                "cpu_seconds": self.cpu_seconds}
 
     def to_json(self) -> dict:
         return {"version": self.version, **self.fields_json()}
@@ -163,4 +168,4 @@ class WorkerReport:
         return cls(worker_id=worker_id, ts=as_number(raw.get("ts")) or 0.0, engine=as_text(raw.get("engine")),
                    agents=AgentCounts.from_json(raw.get("agents")), crashes=crashes_from_json(raw.get("crashes")),
                    ports=PortsUse.from_json(raw.get("ports")), memory=WorkerMemoryUse.from_json(raw.get("memory")),
-                   limits=WorkerLimits.from_json(raw.get("limits")))
+                   limits=WorkerLimits.from_json(raw.get("limits")), cpu_seconds=as_number(raw.get("cpu_seconds")))

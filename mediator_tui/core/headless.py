@@ -120,13 +120,16 @@ def _run_until_done(controller: RunController, options: HeadlessOptions, progres
 
 
 @contextmanager
-def interruptible(controller: RunController, say: Callable[[str], None]):
-    """Ctrl-C and SIGTERM raise `Interrupted` inside; on leaving, the run is shut down whatever happened."""
-    previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
+def interruptible(controller: RunController, say: Callable[[str], None], *, signals: bool = True):
+    """Ctrl-C and SIGTERM raise `Interrupted` inside; on leaving, the run is shut down whatever happened.
+    `signals=False` off the main thread (where Python cannot take signals): the caller interrupts."""
+    previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGINT, signal.SIGTERM)} \
+        if signals else {}
     try:
         yield
     finally:
-        ignore_signals()
+        if signals:
+            ignore_signals()
         try:
             controller.shutdown()
         except RunError as error:

@@ -9,6 +9,7 @@ worker sends the master (`mediator_tui.contracts.worker_report`).
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import time
 from functools import lru_cache
@@ -95,7 +96,15 @@ class WorkerAgents:
         return WorkerReport(
             worker_id=self.worker_id, ts=time.time(), engine=self.engine,
             agents=self.counters.agents_snapshot(reconnects), crashes=tuple(self.counters.crashes),
-            ports=PortsUse(**self.pool.snapshot()), memory=self.memory.sample(pids), limits=self.limits)
+            ports=PortsUse(**self.pool.snapshot()), memory=self.memory.sample(pids), limits=self.limits,
+            cpu_seconds=_cpu_seconds())
+
+
+def _cpu_seconds() -> float:
+    # This process only: Locust's own `cpu_usage` is a 10 s sample taken at its own moments, which a
+    # step's window of a capacity search neither starts nor ends with.
+    times = os.times()
+    return times.user + times.system
 
 
 @lru_cache(maxsize=1)

@@ -48,7 +48,8 @@ def test_the_search_finds_a_knee_below_its_maximum_names_what_broke_and_exports_
     assert process.returncode == 0, stdout + (tmp_path / "stderr").read_text()
     assert len(seen) >= 5  # mediator, watchdog, master, two workers
     steps = [line for line in stdout.splitlines() if line.startswith("step ")]
-    assert steps and all(" wallets (" in line and "ping p95 " in line for line in steps), stdout
+    assert steps and all(" wallets (" in line and "ping p95 " in line and "  mediator CPU " in line
+                         for line in steps), stdout
     assert all(line.endswith("  met") for line in steps[:-1]) and "BROKEN: " in steps[-1], stdout
 
     capacity = json.loads((out / "summary.json").read_text())["capacity"]
@@ -58,13 +59,24 @@ def test_the_search_finds_a_knee_below_its_maximum_names_what_broke_and_exports_
     assert f"verdict: wallets held {capacity['wallets_held']}, broke at {capacity['broken_at']} on " in stdout
     assert f"  broke first: {capacity['broke_first']}" in stdout
     assert f"  limited by: {capacity['limited_by']}" in stdout
-    assert capacity["knee"]["wallets"] == capacity["broken_at"] and capacity["knee"]["requests"] > 0
+    knee = capacity["knee"]
+    assert knee["wallets"] == capacity["broken_at"] and knee["requests"] > 0
+    # The mediator's state at the knee, read by the probe of the embedded ACA-Py (one Python process on
+    # 2 cores): busy, tens of MiB or more, holding about one websocket per wallet held.
+    assert 20 <= knee["mediator_cpu_percent"] <= 200, knee
+    assert 50 * 2**20 <= knee["mediator_rss_bytes"] <= 4 * 2**30, knee
+    assert 0.8 * knee["wallets_held"] <= knee["mediator_connections"] <= 1.2 * knee["wallets"] + 10, knee
+    assert 0 < knee["mediator_cpu_ms_per_request"] < 100, knee
+    assert f"  the mediator at the knee ({capacity['broken_at']} wallets): CPU " in stdout
+    # The workers' own CPU over the window (their counters), in % of one core.
+    assert 0 < knee["worker_cpu_max_percent"] <= 110, knee
 
     with open(out / "capacity.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [int(r["wallets"]) for r in rows] == list(range(20, capacity["broken_at"] + 1, 60))
     assert [r["met"] for r in rows] == ["yes"] * (len(rows) - 1) + ["no"]
     assert all(int(r["requests"]) > 0 and float(r["ping_p95_ms"]) > 0 for r in rows)
+    assert all(float(r["mediator_cpu_percent"]) > 0 and int(r["mediator_connections"]) > 0 for r in rows), rows
     assert rows[-1]["broken"] == "; ".join(capacity["broken_levels"])
     assert "<h2>Capacity search</h2>" in (out / "report.html").read_text()
     # Everything the search started has ended: mediator, watchdog, master, workers.

@@ -7,10 +7,12 @@ per-second interval percentiles inside the window (each covers the store's rate
 window), so one slow second does not make or break a step; onboarding counts
 from the step's start, since agents onboard while the step spawns.
 
-The mediator's figures (CPU, memory, connections, queue), lost messages and lost
-sessions stay None here: the snapshot does not carry them. They are filled when
-the mediator probe and the delivery ledger feed the store, and every reader of
-`StepFigures` already treats None as unknown.
+The mediator's figures come from the probe's per-second points (`Snapshot.mediator.history`)
+inside the window: CPU is their mean (a second of garbage collection does not make a
+step), memory and connections the last reading (the step's wallets all held), the
+queue its highest. They stay None when no probe reading fell in the window.
+Lost messages and lost sessions stay None until the delivery ledger feeds the store;
+every reader of `StepFigures` treats None as unknown.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from ..metrics.snapshot import RequestRow, Snapshot
+from ..metrics.snapshot import MediatorPoint, RequestRow, Snapshot
 
 ONBOARDING_ENDPOINT = "agent_start"
 
@@ -56,10 +58,12 @@ class StepFigures:
     mediator_rss_bytes: int | None = None
     mediator_connections: int | None = None
     mediator_queue: int | None = None
+    mediator_bytes_per_connection: float | None = None  # slope of RSS over connections this run, up to here
     worker_cpu_max_percent: float | None = None  # the busiest worker process; 100 = one core
     ports_refused: int | None = None  # agents refused a listening port during the window
     port_headroom: int | None = None  # ports of the pool never in use so far
-    open_files_headroom: int | None = None  # None: the workers do not report it
+    # Agents the fullest worker could still start within its open-file limit and port slice; None: not reported.
+    agent_slots_headroom: int | None = None
 
     def endpoint(self, name: str) -> EndpointFigures | None:
         return next((e for e in self.endpoints if e.name == name), None)
@@ -68,6 +72,13 @@ class StepFigures:
     def ping_p95_ms(self) -> float | None:
         ping = self.endpoint("ping_mediator")
         return None if ping is None else ping.p95_ms
+
+    @property
+    def mediator_cpu_ms_per_request(self) -> float | None:
+        """The mediator's CPU time per request of the window (per ping in a ping scenario), in ms."""
+        if self.mediator_cpu_percent is None or not self.total.rps:
+            return None
+        return self.mediator_cpu_percent * 10.0 / self.total.rps
 
 
 def step_figures_from(snapshot_at_start: Snapshot, snapshot_at_end: Snapshot, *, index: int, users_target: int,
@@ -78,6 +89,7 @@ def step_figures_from(snapshot_at_start: Snapshot, snapshot_at_end: Snapshot, *,
     began = step_began or start
     window = (start.taken_at, end.taken_at)
     endpoints = tuple(_endpoint(row, _row(start, row.key), end, window) for row in end.requests)
+    mediator = [p for p in end.mediator.history if window[0] <= p.t <= window[1]]
     return StepFigures(
         index=index, users_target=users_target,
         users_held=end.agents.running if end.agents.known else end.status.users,
@@ -85,11 +97,47 @@ def step_figures_from(snapshot_at_start: Snapshot, snapshot_at_end: Snapshot, *,
         total=_endpoint(end.total, start.total, end, window, name="Aggregated"),
         endpoints=endpoints,
         onboarding_fail_ratio=_onboarding_fail_ratio(began, end),
-        worker_cpu_max_percent=max((w.cpu_percent for s in (start, end) for w in s.status.workers
-                                    if w.cpu_percent is not None and not w.missing), default=None),
+        worker_cpu_max_percent=_worker_cpu_max_percent(start, end),
+        agent_slots_headroom=min((max(0, w.max_agents - w.agents) for w in end.workers_harness if w.max_agents),
+                                 default=None),
         ports_refused=max(0, end.ports.refused - start.ports.refused) if end.ports.known and start.ports.known else None,
         port_headroom=max(0, end.ports.size - end.ports.in_use_max) if end.ports.known and end.ports.size else None,
+        mediator_cpu_percent=_mean(p.cpu_percent for p in mediator),
+        mediator_rss_bytes=_last(p.rss_bytes for p in mediator),
+        mediator_connections=_last(p.connections for p in mediator),
+        mediator_queue=_queue(mediator),
+        mediator_bytes_per_connection=end.mediator.bytes_per_connection if mediator else None,
     )
+
+
+def _worker_cpu_max_percent(start: Snapshot, end: Snapshot) -> float | None:
+    """The busiest worker's CPU over the window, in % of one core, from the counters in its reports.
+
+    Without them (workers of an older release), Locust's own `cpu_usage`: a sample of the last
+    10 s taken when Locust chooses, the highest at either end of the window."""
+    before = {w.worker_id: w for w in start.workers_harness if w.cpu_seconds is not None}
+    used = [100.0 * (w.cpu_seconds - before[w.worker_id].cpu_seconds) / (w.at - before[w.worker_id].at)
+            for w in end.workers_harness
+            if w.cpu_seconds is not None and w.worker_id in before and w.at > before[w.worker_id].at]
+    if used:
+        return max(used)
+    return max((w.cpu_percent for s in (start, end) for w in s.status.workers
+                if w.cpu_percent is not None and not w.missing), default=None)
+
+
+def _mean(values) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.fmean(known) if known else None
+
+
+def _last(values):
+    known = [v for v in values if v is not None]
+    return known[-1] if known else None
+
+
+def _queue(points: list[MediatorPoint]) -> int | None:
+    queued = [p.queued_messages for p in points if p.queued_messages is not None]
+    return round(max(queued)) if queued else None
 
 
 def _row(snapshot: Snapshot, key: str) -> RequestRow | None:

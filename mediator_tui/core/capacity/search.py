@@ -62,8 +62,8 @@ def harness_limits(figures: StepFigures) -> tuple[str, ...]:
         reasons.append(f"{figures.ports_refused} agents found no free port (START_PORT..END_PORT)")
     elif figures.port_headroom == 0:
         reasons.append("the port pool (START_PORT..END_PORT) was used up")
-    if figures.open_files_headroom == 0:
-        reasons.append("a worker ran out of open files")
+    if figures.agent_slots_headroom == 0:
+        reasons.append("a worker holds the most agents its open-file limit and port slice allow")
     return tuple(reasons)
 
 

@@ -16,7 +16,8 @@ CAPACITY_FILE = "capacity.csv"
 STEP_COLUMNS = ["step", "wallets", "wallets_held", "window_start", "window_end", "requests", "failures",
                 "fail_ratio", "rps", "p50_ms", "p95_ms", "p99_ms", "ping_p95_ms", "onboarding_fail_ratio",
                 "lost_messages", "lost_sessions", "mediator_cpu_percent", "mediator_rss_bytes",
-                "mediator_connections", "mediator_queue", "worker_cpu_max_percent", "ports_refused", "met",
+                "mediator_connections", "mediator_queue", "mediator_bytes_per_connection",
+                "mediator_cpu_ms_per_request", "worker_cpu_max_percent", "ports_refused", "met",
                 "broken"]
 
 
@@ -33,6 +34,8 @@ def _step_fields(judgement: StepJudgement) -> dict:
         "lost_messages": f.lost_messages, "lost_sessions": f.lost_sessions,
         "mediator_cpu_percent": _rounded(f.mediator_cpu_percent, 1), "mediator_rss_bytes": f.mediator_rss_bytes,
         "mediator_connections": f.mediator_connections, "mediator_queue": f.mediator_queue,
+        "mediator_bytes_per_connection": _rounded(f.mediator_bytes_per_connection, 0),
+        "mediator_cpu_ms_per_request": _rounded(f.mediator_cpu_ms_per_request, 3),
         "worker_cpu_max_percent": _rounded(f.worker_cpu_max_percent, 1), "ports_refused": f.ports_refused,
         "met": judgement.met, "broken": [r.describe() for r in judgement.broken],
     }

@@ -6,7 +6,7 @@ from ...contracts.agents_view import AgentsView
 from .crashes import CrashLog
 from .peaks import Peaks
 from .ports import PortsTrend
-from .snapshot import AgentsSnapshot, PortsSnapshot, ResourcePoint
+from .snapshot import AgentsSnapshot, PortsSnapshot, ResourcePoint, WorkerHarness
 
 
 def agents_snapshot(view: AgentsView | None, crashes: CrashLog, peaks: Peaks, target: int) -> AgentsSnapshot:
@@ -35,3 +35,10 @@ def resource_point(t: float, users: int, view: AgentsView | None) -> ResourcePoi
     return ResourcePoint(t=t, users=users, agents_running=total.agents.running, agents_crashed=total.agents.crashed,
                          ports_in_use=total.ports.in_use if total.ports is not None else None, unique_bytes=total.memory.unique_bytes,
                          shared_bytes=total.memory.shared_bytes)
+
+
+def workers_harness(view: AgentsView | None) -> tuple[WorkerHarness, ...]:
+    if view is None:
+        return ()
+    return tuple(WorkerHarness(w.report.worker_id, w.report.ts, w.report.cpu_seconds, w.report.agents.running,
+                               w.report.limits.max_agents) for w in view.workers)

@@ -208,6 +208,19 @@ class MemorySnapshot:
 
 
 @dataclass(frozen=True)
+class WorkerHarness:
+    """What may bound a worker, as its latest report gave it: its CPU counter (`WorkerReport.cpu_seconds`;
+    the CPU of a window is the difference of two snapshots' counters over the difference of their `at`)
+    and its agents against the most its open-file limit and port slice let it hold."""
+
+    worker_id: str
+    at: float  # when the worker made the report (the worker's clock)
+    cpu_seconds: float | None  # None: a worker of an older release
+    agents: int
+    max_agents: int  # 0: not reported
+
+
+@dataclass(frozen=True)
 class ResourcePoint:
     """One second of the non-request series (agents, ports, memory) for charts."""
 
@@ -310,6 +323,7 @@ class Snapshot:
     mediator: MediatorSnapshot = MediatorSnapshot()
     version: int = SNAPSHOT_VERSION
     judged: JudgedFigures = JudgedFigures()
+    workers_harness: tuple[WorkerHarness, ...] = ()  # one per worker with agent metrics
 
     def series(self, key: str = AGGREGATED) -> Series | None:
         return next((s for s in self.history if s.key == key), None)

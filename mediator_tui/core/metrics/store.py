@@ -30,7 +30,7 @@ from typing import Callable
 from ...contracts.agents_view import AgentsView
 from ...contracts.version import VersionMismatch
 from ..probe.samples import ProbeSample
-from .assembly import agents_snapshot, ports_snapshot, resource_point
+from .assembly import agents_snapshot, ports_snapshot, resource_point, workers_harness
 from .crashes import CrashLog
 from .history import PerSecond
 from .judged import WhileRunning, judged_figures
@@ -223,6 +223,7 @@ class MetricStore:
                 memory=memory_snapshot(self._view, self._host, self._peaks.memory),
                 mediator=self._mediator.snapshot(self._agents_running()),
                 judged=judged_figures(self._while_running, self._peaks, total),
+                workers_harness=workers_harness(self._view),
             )
 
     def _status(self, now: float) -> RunStatus:

@@ -1,0 +1,61 @@
+"""A capacity search in words: its plan, one line per step, the verdict; the headless command prints
+them and the TUI's capacity view shows them. Every figure is the search's; this only lays them out."""
+
+from __future__ import annotations
+
+from mediator_tui.common.byte_size import byte_size
+from mediator_tui.contracts.capacity import RampPlan
+
+from .levels import StepJudgement
+from .search import Verdict
+
+
+def step_line(judgement: StepJudgement) -> str:
+    figures = judgement.figures
+    held = "" if figures.users_held is None else f" ({figures.users_held} held)"
+    ping = figures.ping_p95_ms
+    p95 = f"ping p95 {ping:.0f} ms" if ping is not None else (
+        f"p95 {figures.total.p95_ms:.0f} ms" if figures.total.p95_ms is not None else "p95 –")
+    ratio = figures.total.fail_ratio
+    failures = f"failures {figures.total.failures}/{figures.total.requests}" + (
+        f" ({ratio:.2%})" if ratio is not None else "")
+    onboarding = ("" if figures.onboarding_fail_ratio is None
+                  else f"  onboarding failures {figures.onboarding_fail_ratio:.1%}")
+    mediator = ("" if figures.mediator_cpu_percent is None
+                else f"  mediator CPU {figures.mediator_cpu_percent:.0f} %")
+    if judgement.met:
+        result = "met"
+    else:
+        result = "BROKEN: " + ", ".join(f"{r.describe()} [{r.level.category}]" for r in judgement.broken)
+    return (f"step {figures.index + 1}: {figures.users_target} wallets{held}  {p95}  {failures}{onboarding}"
+            f"{mediator}  {result}")
+
+
+def plan_line(plan: RampPlan, resolution: int | None) -> str:
+    bisect = f", bisecting to {resolution} wallets" if resolution else ""
+    return (f"capacity search: {plan.start} to {plan.max_users} wallets by {plan.step}, each step held "
+            f"{plan.hold_s:g} s after spawning ({plan.settle_s:g} s settle) at {plan.spawn_rate:g} wallets/s{bisect}")
+
+
+def _mediator_at(verdict: Verdict) -> str:
+    knee = verdict.knee
+    if knee is None:
+        return ""
+    said = ((knee.mediator_cpu_percent, lambda v: f"CPU {v:.0f} % of a core"),
+            (knee.mediator_cpu_ms_per_request, lambda v: f"{v:.2f} ms CPU per request"),
+            (knee.mediator_rss_bytes, lambda v: f"memory {byte_size(v)}"),
+            (knee.mediator_bytes_per_connection, lambda v: f"{byte_size(v)} per connection"),
+            (knee.mediator_connections, lambda v: f"{v} connections"),
+            (knee.mediator_queue, lambda v: f"queue {v}"))
+    parts = [say(value) for value, say in said if value is not None]
+    return ", ".join(parts) or "not measured (no mediator probe figures for this run)"
+
+
+def verdict_lines(verdict: Verdict) -> list[str]:
+    lines = [f"verdict: {verdict.summary()}"]
+    if verdict.broken_at is not None:
+        lines.append(f"  broke first: {verdict.broke_first}")
+        lines.append(f"  the mediator at the knee ({verdict.broken_at} wallets): {_mediator_at(verdict)}")
+    if verdict.limited_by:  # with "harness", the summary has said why and how to add workers
+        lines.append(f"  limited by: {verdict.limited_by}")
+    return lines
