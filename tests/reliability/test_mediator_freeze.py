@@ -3,10 +3,16 @@
 ACA-Py 1.7.0 drops every websocket as it resumes (its heartbeat pong deadline has passed) and loses the
 requests it had read but not handled; the wallets' pings in flight must fail at once with the reset, not
 wait their full timeout, and the load must come back within seconds of the mediator.
+
+The run probes the mediator as a run does one on this host (MEDIATOR_PID, MEDIATOR_ADMIN_URL): the
+store's mediator figures (what the Mediator pane shows) and mediator.csv must show the freeze as 0 % CPU
+and a stalled probe in the seconds the wallets' pings stall, and the mediator working again after.
 """
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import signal
 import time
@@ -25,9 +31,13 @@ BACK_WITHIN_S = 5.0
 # Worker reports (1 s) and the master's stats cache (2 s): how late a ping shows up in the stats.
 STATS_LAG_S = 3.5
 FLOW_WINDOW_S = 10.0
+# Locust's rate window (3 s) on top of the stats lag: how late the wallets' rate falls to 0.
+RATE_LAG_S = STATS_LAG_S + 3.0
+# The admin API, backed off while it stalled (up to 15 s between tries), is read again this soon after the return.
+PROBE_BACK_WITHIN_S = 15.0
 
 
-def test_a_15_s_mediator_freeze_costs_little_more_than_the_freeze(own_mediator, local_run):
+def test_a_15_s_mediator_freeze_costs_little_more_than_the_freeze(own_mediator, local_run, tmp_path):
     """A 20-wallet ping run of 120 s with the mediator frozen for 15 s at 40 s sends at least 60 % of the
     pings of the same run without the freeze; pings flow again within 5 s of the mediator's return.
 
@@ -40,11 +50,12 @@ def test_a_15_s_mediator_freeze_costs_little_more_than_the_freeze(own_mediator, 
     starts 5 s after the return (seen STATS_LAG_S later) carries at least half the pre-freeze rate, and no
     ping fails in it.
     """
-    run = local_run({"MEDIATION_URL": own_mediator.invitation_url, "VERIFIED_TIMEOUT_SECONDS": "60"},
-                    LOCUSTFILES / "locustMediatorPing.py", users=WALLETS, spawn_rate=WALLETS)
+    run = local_run({"MEDIATION_URL": own_mediator.invitation_url, "VERIFIED_TIMEOUT_SECONDS": "60",
+                     "MEDIATOR_PID": str(own_mediator.pid), "MEDIATOR_ADMIN_URL": own_mediator.admin_url},
+                    LOCUSTFILES / "locustMediatorPing.py", users=WALLETS, spawn_rate=WALLETS, probe=True)
     run.local.start()
     run.wait_for(lambda s: (r := run.row("ping_mediator")) and r.count >= WALLETS, 60, "every wallet pinging")
-    began, at_start = time.monotonic(), run.row("ping_mediator")
+    began, began_at, at_start = time.monotonic(), time.time(), run.row("ping_mediator")
 
     time.sleep(max(0.0, began + FREEZE_AT_S - time.monotonic()))
     before_freeze = run.row("ping_mediator")
@@ -52,11 +63,18 @@ def test_a_15_s_mediator_freeze_costs_little_more_than_the_freeze(own_mediator, 
     assert before_freeze.failures == 0 and rate > 5, f"{rate:.1f} pings/s before the freeze"
 
     os.killpg(own_mediator.pgid, signal.SIGSTOP)
+    frozen_at = time.time()
     try:
-        time.sleep(FREEZE_S)
+        time.sleep(FREEZE_S / 2)
+        during = run.local.snapshot().mediator  # what the Mediator pane shows now
+        time.sleep(FREEZE_S / 2)
     finally:
         os.killpg(own_mediator.pgid, signal.SIGCONT)  # an interrupted test must not leave it stopped
-    returned = time.monotonic()
+    returned, returned_at = time.monotonic(), time.time()
+    assert during.stalled and {"process", "admin status"} <= set(during.stalled_by), during
+    assert during.cpu_percent == 0.0, during
+    # The admin API is named with its stall; its timeout and back-off keep the probe reading every second.
+    assert any(source == "admin status" and "no answer within 2 s" in error for source, error in during.errors)
 
     time.sleep(max(0.0, returned + BACK_WITHIN_S + STATS_LAG_S - time.monotonic()))
     window_start = run.row("ping_mediator")
@@ -79,3 +97,29 @@ def test_a_15_s_mediator_freeze_costs_little_more_than_the_freeze(own_mediator, 
     assert errors and all("mediator connection reset while waiting for the trust ping response" in e
                           for e in errors), errors
     assert snapshot.agents.crashed == 0 and snapshot.agents.reconnects >= WALLETS
+
+    export = run.local.export_now(tmp_path / "export")
+    assert_the_freeze_is_in_mediator_csv(export, snapshot, frozen_at, returned_at, began_at)
+
+
+def assert_the_freeze_is_in_mediator_csv(export, snapshot, frozen_at: float, returned_at: float, began_at: float):
+    """mediator.csv: 0 % CPU and stalled in every second of the freeze, among them those in which the wallets'
+    ping rate is 0; not stalled and working before it, and again from soon after the return."""
+    with open(export / "mediator.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    at = {int(float(r["ts"])): r for r in rows}
+    frozen = [r for r in rows if frozen_at + 1.5 <= float(r["ts"]) <= returned_at - 0.5]
+    assert len(frozen) >= 8 and all(float(r["cpu_percent"]) == 0.0 and r["stalled"] == "1" for r in frozen), frozen
+    pings = next(s for s in snapshot.history if s.name == "ping_mediator").points
+    stalled_pings = [p for p in pings if frozen_at + RATE_LAG_S <= p.t <= returned_at]
+    assert stalled_pings and all(p.rps == 0 for p in stalled_pings), stalled_pings
+    assert all(at[int(p.t)]["stalled"] == "1" for p in stalled_pings if int(p.t) in at)
+    assert sum(int(p.t) in at for p in stalled_pings) >= len(stalled_pings) - 2
+
+    before = [r for r in rows if began_at + 5 <= float(r["ts"]) <= frozen_at - 1]
+    after = [r for r in rows if float(r["ts"]) >= returned_at + PROBE_BACK_WITHIN_S]
+    for moment, seen in (("before", before), ("after", after)):
+        assert len(seen) >= 10 and all(r["stalled"] == "0" for r in seen), (moment, seen)
+        assert sum(float(r["cpu_percent"]) for r in seen) / len(seen) > 1.0, (moment, seen)
+    summary = json.loads((export / "summary.json").read_text())["mediator"]
+    assert FREEZE_S - 3 <= summary["stalled_s"] <= FREEZE_S + PROBE_BACK_WITHIN_S, summary

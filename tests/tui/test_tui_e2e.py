@@ -10,12 +10,15 @@ import time
 from functools import partial
 from pathlib import Path
 
+import psutil
 import pytest
 from textual.widgets import DataTable
 
 from mediator_tui.core.processes import group_members
 from mediator_tui.core.run.build import controller_for
+from mediator_tui.tui import format as fmt
 from mediator_tui.tui.app import MediatorTuiApp
+from mediator_tui.tui.panes.mediator import MediatorPane
 from mediator_tui.tui.session import RunSession
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
@@ -73,6 +76,15 @@ def test_start_watch_rescale_stop_quit(tmp_path: Path):
             agents_text = str(app.dashboard.query_one("#agent-counters").render())
             assert "running 3 / 3" in agents_text
             assert "requests" in app.dashboard.query_one("#throughput").border_subtitle
+            # The Mediator pane: the embedded ACA-Py's own side, probed from the tool's process.
+            await _until(pilot, lambda s: s.mediator.connections is not None and s.mediator.cpu_percent is not None
+                         and abs(s.mediator.connections - 3) <= 2, 30, "the probe to read the mediator")
+            await pilot.pause(0.5)
+            mediator, rss = app.latest.mediator, psutil.Process(run.mediator.pid).memory_info().rss
+            pane = str(app.dashboard.query_one(MediatorPane).query_one(".summary").render())
+            assert f"CPU {mediator.cpu_percent:.1f} %" in pane and f"RSS {fmt.size(mediator.rss_bytes)}" in pane
+            assert abs(mediator.rss_bytes - rss) <= 0.1 * rss
+            assert f"held {mediator.connections} (TCP) vs 3 agents running" in pane
 
             await pilot.press("u")
             await pilot.pause()
