@@ -12,7 +12,8 @@ TUI and the exporter read `snapshot()`.
 - `ports`: the trend of local ports in use;
 - `memory`: per-agent and per-worker memory, host memory, the projection;
 - `peaks`: peak users, peak agents and the memory then;
-- `assembly`: the agent, port and resource parts of the snapshot.
+- `assembly`: the agent, port and resource parts of the snapshot;
+- `delivery`: the delivery ledgers' totals, latency percentiles and per-second points.
 
 Locust caches `/stats/requests` for 2 s; a payload equal to the previous one is that
 cache, so it adds no sample (a cache miss is computed at the moment of our request,
@@ -29,6 +30,7 @@ from ...contracts.agents_view import AgentsView
 from ...contracts.version import VersionMismatch
 from .assembly import agents_snapshot, ports_snapshot, resource_point
 from .crashes import CrashLog
+from .delivery import DeliveryTrack
 from .history import PerSecond
 from .memory import HostMemory, memory_snapshot
 from .peaks import Peaks
@@ -73,6 +75,7 @@ class MetricStore:
         self._view: AgentsView | None = None
         self._peaks = Peaks()
         self._ports = PortsTrend()
+        self._delivery = DeliveryTrack(self._history_len)
         self._started_at: float | None = None
         self._ended_at: float | None = None
         self._engine: str | None = None
@@ -166,6 +169,7 @@ class MetricStore:
                 if view.total.ports is not None:
                     self._ports.add(t, view.total.ports.in_use)
             self._peaks.add(self._users, view)
+            self._delivery.add(t, view)
             self._resources.add(resource_point(t, self._users, view))
 
     def _read_status(self, state: str, users: int, workers: tuple[WorkerInfo, ...], t: float) -> None:
@@ -195,6 +199,7 @@ class MetricStore:
                 agents=agents_snapshot(self._view, self._crashes, self._peaks, target),
                 ports=ports_snapshot(self._view, self._ports),
                 memory=memory_snapshot(self._view, self._host, self._peaks.memory),
+                delivery=self._delivery.snapshot(),
             )
 
     def _status(self, now: float) -> RunStatus:
