@@ -36,7 +36,7 @@ _ROW_METRICS: dict[str, Callable[[RequestRow], float | None]] = {
     "max": lambda r: r.max_ms,
     "avg": lambda r: r.avg_ms,
 }
-# Metrics of the whole run; None when the master serves no agent metrics.
+# Metrics of the whole run; None when the master serves no agent metrics (or no delivery ledger).
 _RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
     "crashes": lambda s: s.agents.crashed if s.agents.known else None,
     "agents_started": lambda s: s.agents.started if s.agents.known else None,
@@ -46,6 +46,9 @@ _RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
     "ports_refused": lambda s: s.ports.refused if s.ports.known else None,
     "memory_per_agent": lambda s: s.memory.per_agent_unique_bytes if s.memory.known else None,
     "workers_missing": lambda s: len(s.status.missing_workers),
+    "lost": lambda s: s.delivery.lost if s.delivery.known else None,
+    "duplicated": lambda s: s.delivery.duplicated if s.delivery.known else None,
+    "delivery_p95": lambda s: s.delivery.p95_ms if s.delivery.known else None,
 }
 
 

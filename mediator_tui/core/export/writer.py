@@ -13,7 +13,7 @@ from .charts import report_charts
 from .html import report_html
 
 EXPORT_FILES = ("summary.json", "history.csv", "requests.csv", "failures.csv", "agents.csv", "memory.csv",
-                "report.html", "charts.txt")
+                "delivery.csv", "report.html", "charts.txt")
 
 
 def write_export(directory: str | Path, snapshot: Snapshot, thresholds: list[ThresholdResult] = (),
@@ -29,6 +29,7 @@ def write_export(directory: str | Path, snapshot: Snapshot, thresholds: list[Thr
         "failures.csv": tables.failures_csv(snapshot),
         "agents.csv": tables.agents_csv(snapshot),
         "memory.csv": tables.memory_csv(snapshot),
+        "delivery.csv": tables.delivery_csv(snapshot),
         "report.html": report_html(snapshot, summary),
         "charts.txt": charts_txt.render_all(report_charts(snapshot)),
     }
