@@ -13,6 +13,7 @@ from mediator_tui.core.metrics.snapshot import Snapshot
 from ..keys import RUN_BINDINGS
 from ..panes.agents import AgentsPane
 from ..panes.base import SnapshotPane
+from ..panes.delivery import DeliveryPane
 from ..panes.latency import LatencyPane
 from ..panes.memory import MemoryPane
 from ..panes.ports import PortsPane
@@ -20,7 +21,7 @@ from ..panes.requests import RequestsPane
 from ..panes.status import StatusLine
 from ..panes.throughput import ThroughputPane
 
-PANES = (ThroughputPane, LatencyPane, RequestsPane, AgentsPane, PortsPane, MemoryPane)
+PANES = (ThroughputPane, LatencyPane, RequestsPane, AgentsPane, PortsPane, MemoryPane, DeliveryPane)
 
 
 class DashboardScreen(Screen):
@@ -29,8 +30,8 @@ class DashboardScreen(Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (200, "-wide")]
 
     DEFAULT_CSS = """
-    DashboardScreen #panes { grid-size: 2 3; grid-columns: 1fr 1fr; grid-rows: 1fr 1fr 1fr; }
-    DashboardScreen.-wide #panes { grid-size: 3 2; grid-columns: 1fr 1fr 1fr; grid-rows: 1fr 1fr; }
+    DashboardScreen #panes { grid-size: 2 4; grid-columns: 1fr 1fr; grid-rows: 1fr 1fr 1fr 1fr; }
+    DashboardScreen.-wide #panes { grid-size: 4 2; grid-columns: 1fr 1fr 1fr 1fr; grid-rows: 1fr 1fr; }
     """
 
     BINDINGS = [
@@ -81,4 +82,4 @@ class DashboardScreen(Screen):
         elif isinstance(self.focused, SnapshotPane):
             self.maximize(self.focused)
         else:
-            self.notify("Pick a pane first: tab or 1-6")
+            self.notify(f"Pick a pane first: tab or 1-{len(PANES)}")
