@@ -6,6 +6,7 @@ const { ariesAskar, Store } = require('@hyperledger/aries-askar-nodejs')
 const { AskarModule } = require('@credo-ts/askar')
 const {
   Agent,
+  AgentEventTypes,
   AutoAcceptCredential,
   BasicMessageEventTypes,
   BasicMessageRole,
@@ -20,6 +21,7 @@ const {
   KeyDerivationMethod,
   MediationRecipientModule,
   MediatorPickupStrategy,
+  OutboundMessageSendStatus,
   TransportEventTypes,
   TrustPingEventTypes,
   V2CredentialProtocol,
@@ -38,25 +40,28 @@ const DEFAULT_TIMEOUT_MS = 60000
 // request sent on that socket meanwhile is lost. Waiting this long for the close avoids it.
 const HANDSHAKE_SOCKET_CLOSE_WAIT_MS = 1500
 const PICKUP_SOCKET_OPEN_WAIT_MS = 5000
+const SOCKET_CLOSE_WAIT_MS = 3000
 const UNREAD_MESSAGES_KEPT = 100
 
+// PICKUP_STRATEGY takes the settings' names (mediator_tui/core/config/schema.py), the same in every engine.
 const PICKUP_STRATEGIES = {
   implicit: MediatorPickupStrategy.Implicit,
-  pickupv2live: MediatorPickupStrategy.PickUpV2LiveMode,
-  pickupv2livemode: MediatorPickupStrategy.PickUpV2LiveMode,
-  live: MediatorPickupStrategy.PickUpV2LiveMode,
-  pickupv2: MediatorPickupStrategy.PickUpV2,
-  pickupv1: MediatorPickupStrategy.PickUpV1,
-  none: MediatorPickupStrategy.None,
+  'pickup-v2': MediatorPickupStrategy.PickUpV2,
+  'pickup-v2-live': MediatorPickupStrategy.PickUpV2LiveMode,
 }
+const PICKUP_V2_TYPE_PREFIX = 'https://didcomm.org/messagepickup/2.0/'
 
 function pickupStrategy(name) {
-  const key = String(name || 'implicit').toLowerCase().replace(/[^a-z0-9]/g, '')
-  const strategy = PICKUP_STRATEGIES[key]
-  if (!strategy) {
-    throw new TypeError(`unknown pickup strategy ${JSON.stringify(name)} (implicit, pickup_v2_live, pickup_v2, pickup_v1, none)`)
+  const chosen = name || 'implicit'
+  if (!Object.prototype.hasOwnProperty.call(PICKUP_STRATEGIES, chosen)) {
+    throw new TypeError(`unknown pickup strategy ${JSON.stringify(chosen)}; choose one of ${Object.keys(PICKUP_STRATEGIES).join(', ')}`)
   }
-  return strategy
+  return PICKUP_STRATEGIES[chosen]
+}
+
+// The name of a messagepickup/2.0 message (`status`, `delivery`, ...), or null for any other message.
+function pickupMessageName(type) {
+  return typeof type === 'string' && type.startsWith(PICKUP_V2_TYPE_PREFIX) ? type.slice(PICKUP_V2_TYPE_PREFIX.length) : null
 }
 
 function positiveNumber(value, fallback) {
@@ -153,7 +158,9 @@ class Wallet {
         w3cCredentials: new W3cCredentialsModule({ documentLoader: documentLoaderWithLocalContexts }),
       },
     })
-    agent.registerOutboundTransport(new WsOutboundTransport())
+    // kept: going offline closes its sockets
+    this.wsTransport = new WsOutboundTransport()
+    agent.registerOutboundTransport(this.wsTransport)
     agent.registerOutboundTransport(new HttpOutboundTransport())
     if (!withMediation) agent.registerInboundTransport(new HttpInboundTransport({ port: options.port }))
     this.watch(agent)
@@ -182,6 +189,15 @@ class Wallet {
         sentTime: record.sentTime,
         receivedAt: Date.now(),
       })
+    })
+    // Which pickup protocol carried the messages: the driver counts these (its `pickup_messages`).
+    agent.events.on(AgentEventTypes.AgentMessageSent, ({ payload }) => {
+      const name = pickupMessageName(payload.message.message.type)
+      if (name && payload.status !== OutboundMessageSendStatus.Undeliverable) this.emit('pickup', { message: name, direction: 'sent' })
+    })
+    agent.events.on(AgentEventTypes.AgentMessageProcessed, ({ payload }) => {
+      const name = pickupMessageName(payload.message.type)
+      if (name) this.emit('pickup', { message: name, direction: 'received' })
     })
     agent.events.on(ConnectionEventTypes.ConnectionStateChanged, ({ payload }) => {
       const record = payload.connectionRecord
@@ -349,6 +365,39 @@ class Wallet {
     const done = await agent.credentials.acceptCredential({ credentialRecordId: offer.id })
     this.claimedExchanges.delete(offer.id)
     return { credentialExchangeId: done.id, connectionId: done.connectionId || null, state: done.state }
+  }
+
+  // A wallet whose app was closed: no pickup, no socket to the mediator (which queues what comes for it).
+  goOffline() {
+    return this.serially(async () => {
+      const agent = this.requireAgent()
+      if (!this.mediatorConnectionId) throw new Error('agent has no mediator')
+      // first: a closing socket must not bring the reconnecting pickup back
+      await agent.mediationRecipient.stopMessagePickup()
+      const closed = []
+      for (const socket of this.wsTransport.transportTable.values()) {
+        closed.push(new Promise((resolve) => socket.addEventListener('close', resolve)))
+        socket.close()
+      }
+      await withTimeout(Promise.all(closed), SOCKET_CLOSE_WAIT_MS, 'the sockets to close')
+      return { offline: true }
+    })
+  }
+
+  // Back: pickup starts again as the strategy says; polled pickup v2 asks at once instead of at its next poll.
+  comeOnline(options) {
+    return this.serially(async () => {
+      const agent = this.requireAgent()
+      const mediator = await agent.mediationRecipient.findDefaultMediator()
+      if (!mediator) throw new Error('agent has no mediator')
+      const strategy = agent.mediationRecipient.config.mediatorPickupStrategy
+      await withTimeout(agent.mediationRecipient.initiateMessagePickup(mediator, strategy),
+        new Deadline(options.timeoutMs).remaining(), 'pickup to start again')
+      if (strategy === MediatorPickupStrategy.PickUpV2) {
+        await agent.messagePickup.pickupMessages({ connectionId: mediator.connectionId, protocolVersion: 'v2' })
+      }
+      return { online: true }
+    })
   }
 
   shutdown() {

@@ -107,6 +107,16 @@ class Agent(abc.ABC):
     def receive_credential(self) -> dict:
         """Accept the next credential offer and return once the credential is stored."""
 
+    def go_offline(self) -> None:
+        """Close the link to the mediator and stop collecting, as a wallet whose app was closed: what the
+        mediator holds for it stays there until `come_online`. An engine that cannot raises AgentError."""
+        raise AgentError(f"{type(self).__name__} cannot go offline")
+
+    def come_online(self) -> None:
+        """Reopen the link to the mediator after `go_offline` and collect as its pickup strategy does (pickup
+        v2 asks for the queued messages at once); returns once the request is out, not once they arrived."""
+        raise AgentError(f"{type(self).__name__} cannot come back online")
+
     @abc.abstractmethod
     def shutdown(self) -> None:
         """Stop the agent and release everything it holds; safe to call twice."""
@@ -132,6 +142,13 @@ class Agent(abc.ABC):
     def reconnects(self) -> int:
         """How many times its connection to the mediator was reopened."""
         return 0
+
+    @property
+    def pickup_messages(self) -> dict[str, int]:
+        """messagepickup/2.0 (Aries RFC 0685) messages this agent sent to and received from its mediator, by
+        message name: `status-request`, `live-delivery-change`, `delivery-request`, `messages-received` out,
+        `status`, `delivery` in. Empty with implicit pickup: it shows which protocol carried the messages."""
+        return {}
 
     @property
     def pid(self) -> int | None:
