@@ -6,7 +6,8 @@ import pytest
 
 from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, RampPlan, RampState
 from mediator_tui.core.capacity.figures import step_figures_from
-from mediator_tui.core.metrics.snapshot import MediatorPoint, MediatorSnapshot, WorkerHarness, WorkerInfo
+from mediator_tui.core.metrics.snapshot import (DeliverySnapshot, MediatorPoint, MediatorSnapshot, WorkerHarness,
+                                               WorkerInfo)
 from mediator_tui.locust_support.ramp_timeline import RampNotRunning, StepRamp
 from tests.recording.replay import replay, running_run
 
@@ -76,6 +77,22 @@ def test_the_workers_cpu_is_their_counters_over_the_window_not_locust_s_sample()
     # Workers that send no counter (another release): Locust's own sample stands in.
     figures = step_figures_from(dataclasses.replace(start, workers_harness=()), end, index=0, users_target=6)
     assert figures.worker_cpu_max_percent == 5.0
+
+
+def test_lost_and_duplicated_messages_are_the_ledger_s_counts_inside_the_window_and_lost_sessions_the_gap():
+    end = running_run()
+    t0 = end.taken_at - 40
+    start = dataclasses.replace(earlier(end, 40, 3940, 2, 0, 0),
+                                delivery=DeliverySnapshot(known=True, sent=100, delivered=97, lost=2, duplicated=1))
+    end = dataclasses.replace(
+        end, delivery=DeliverySnapshot(known=True, sent=180, delivered=170, lost=7, in_flight=3, duplicated=1),
+        mediator=MediatorSnapshot(known=True, history=(
+            MediatorPoint(t=t0 + 1, connections=58, agents_running=60, session_gap=-2),
+            MediatorPoint(t=t0 + 39, connections=57, agents_running=60, session_gap=-3))))
+    figures = step_figures_from(start, end, index=0, users_target=60)
+    assert (figures.lost_messages, figures.duplicated_messages, figures.lost_sessions) == (5, 0, 3)
+    silent = dataclasses.replace(end, delivery=DeliverySnapshot(known=True))  # a ping scenario: nothing sent
+    assert step_figures_from(start, silent, index=0, users_target=60).lost_messages is None
 
 
 def test_the_mediator_s_state_is_read_from_the_probe_s_points_inside_the_window():

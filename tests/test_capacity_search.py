@@ -13,7 +13,7 @@ RAMP = (10, 20, 30, 40, 50, 60)
 
 
 def step(users, p95=180.0, fail=0, pings=None, onboarding=0.0, worker_cpu=45.0, lost=None, index=0,
-         ports_refused=0, port_headroom=900):
+         ports_refused=0, port_headroom=900, duplicated=None):
     """A step of the ping scenario: about 1.2 pings per wallet per second over a 40 s window."""
     pings = int(users * 1.2 * 40) if pings is None else pings
     p50, p99 = (None, None) if p95 is None else (p95 / 3, p95 * 1.5)
@@ -23,6 +23,7 @@ def step(users, p95=180.0, fail=0, pings=None, onboarding=0.0, worker_cpu=45.0, 
                        total=EndpointFigures("Aggregated", requests=pings, failures=fail, p50_ms=p50, p95_ms=p95,
                                              p99_ms=p99),
                        endpoints=(start, ping), onboarding_fail_ratio=onboarding, lost_messages=lost,
+                       duplicated_messages=duplicated,
                        worker_cpu_max_percent=worker_cpu, ports_refused=ports_refused, port_headroom=port_headroom)
 
 
@@ -64,6 +65,8 @@ def test_failures_onboarding_and_lost_messages_break_on_the_defaults():
     assert [r.level.category for r in onboarding.broken] == ["onboarding"]
     lost = CapacitySearch(RAMP, levels).record(step(30, lost=3))
     assert [r.level.category for r in lost.broken] == ["lost_messages"]
+    twice = CapacitySearch(RAMP, levels).record(step(30, lost=0, duplicated=2))
+    assert [r.describe() for r in twice.broken] == ["duplicated>0 (2)"]
 
 
 def test_lost_is_not_judged_where_no_message_scenario_runs():
@@ -75,7 +78,7 @@ def test_lost_is_not_judged_where_no_message_scenario_runs():
 def test_a_level_the_user_writes_replaces_the_default_of_the_same_metric_and_extends_the_rest():
     levels = parse_levels(["p95(ping_mediator)>500", "p99>2000"])
     assert [level.text for level in levels] == ["fail_ratio>1%", "onboarding_fail_ratio>1%", "lost>0",
-                                                "p95(ping_mediator)>500", "p99>2000"]
+                                                "duplicated>0", "p95(ping_mediator)>500", "p99>2000"]
     judgement = CapacitySearch(RAMP, levels).record(step(30, p95=600.0))
     assert [r.level.text for r in judgement.broken] == ["p95(ping_mediator)>500"]
     assert parse_levels(["fail_ratio>5%"], with_defaults=False)[0].threshold.limit == pytest.approx(0.05)

@@ -53,7 +53,8 @@ class StepFigures:
     endpoints: tuple[EndpointFigures, ...] = ()
     onboarding_fail_ratio: float | None = None  # agent start failures / start attempts during the step
     lost_messages: int | None = None  # None: no message scenario, or no delivery ledger
-    lost_sessions: int | None = None
+    duplicated_messages: int | None = None
+    lost_sessions: int | None = None  # agents the workers count as connected beyond the mediator's sessions
     mediator_cpu_percent: float | None = None  # 100 = one core
     mediator_rss_bytes: int | None = None
     mediator_connections: int | None = None
@@ -102,12 +103,24 @@ def step_figures_from(snapshot_at_start: Snapshot, snapshot_at_end: Snapshot, *,
                                  default=None),
         ports_refused=max(0, end.ports.refused - start.ports.refused) if end.ports.known and start.ports.known else None,
         port_headroom=max(0, end.ports.size - end.ports.in_use_max) if end.ports.known and end.ports.size else None,
+        lost_messages=_ledger_delta(start, end, "lost"),
+        duplicated_messages=_ledger_delta(start, end, "duplicated"),
+        lost_sessions=_last(max(0, -p.session_gap) for p in mediator if p.session_gap is not None),
         mediator_cpu_percent=_mean(p.cpu_percent for p in mediator),
         mediator_rss_bytes=_last(p.rss_bytes for p in mediator),
         mediator_connections=_last(p.connections for p in mediator),
         mediator_queue=_queue(mediator),
         mediator_bytes_per_connection=end.mediator.bytes_per_connection if mediator else None,
     )
+
+
+def _ledger_delta(start: Snapshot, end: Snapshot, field: str) -> int | None:
+    """Messages the delivery ledger counted `field` inside the window; None when no scenario sent any
+    (a message lost here may have been sent in the step before: it is lost once its timeout passed)."""
+    if not end.delivery.known or not end.delivery.sent:
+        return None
+    before = getattr(start.delivery, field) if start.delivery.known else 0
+    return _delta(getattr(end.delivery, field), before)
 
 
 def _worker_cpu_max_percent(start: Snapshot, end: Snapshot) -> float | None:

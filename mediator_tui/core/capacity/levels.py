@@ -28,6 +28,7 @@ _ENDPOINT_METRICS: dict[str, Callable[[EndpointFigures], float | None]] = {
 _STEP_METRICS: dict[str, Callable[[StepFigures], float | None]] = {
     "onboarding_fail_ratio": lambda f: f.onboarding_fail_ratio,
     "lost": lambda f: f.lost_messages,
+    "duplicated": lambda f: f.duplicated_messages,
     "lost_sessions": lambda f: f.lost_sessions,
     "mediator_cpu": lambda f: f.mediator_cpu_percent,
     "mediator_rss": lambda f: f.mediator_rss_bytes,
@@ -38,15 +39,16 @@ _STEP_METRICS: dict[str, Callable[[StepFigures], float | None]] = {
 STEP_METRICS = Vocabulary(tuple(_ENDPOINT_METRICS), tuple(_STEP_METRICS))
 
 # What a broken level says about the mediator, for the verdict's "what broke first".
-CATEGORIES = ("latency", "failures", "throughput", "onboarding", "lost_messages", "lost_sessions", "mediator",
+CATEGORIES = ("latency", "failures", "throughput", "onboarding", "lost_messages", "duplicated_messages",
+              "lost_sessions", "mediator",
               "harness")
 _CATEGORY = {"p50": "latency", "p95": "latency", "p99": "latency", "fail_ratio": "failures", "failures": "failures",
              "requests": "throughput", "rps": "throughput", "onboarding_fail_ratio": "onboarding",
-             "lost": "lost_messages", "lost_sessions": "lost_sessions", "mediator_cpu": "mediator",
+             "lost": "lost_messages", "duplicated": "duplicated_messages", "lost_sessions": "lost_sessions", "mediator_cpu": "mediator",
              "mediator_rss": "mediator", "mediator_connections": "mediator", "mediator_queue": "mediator",
              "worker_cpu": "harness"}
 
-DEFAULT_LEVELS = ("p95(ping_mediator)>1000", "fail_ratio>1%", "onboarding_fail_ratio>1%", "lost>0")
+DEFAULT_LEVELS = ("p95(ping_mediator)>1000", "fail_ratio>1%", "onboarding_fail_ratio>1%", "lost>0", "duplicated>0")
 
 
 @dataclass(frozen=True)

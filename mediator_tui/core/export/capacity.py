@@ -15,7 +15,7 @@ from .tables import _cell, _csv, _rounded, iso_time
 CAPACITY_FILE = "capacity.csv"
 STEP_COLUMNS = ["step", "wallets", "wallets_held", "window_start", "window_end", "requests", "failures",
                 "fail_ratio", "rps", "p50_ms", "p95_ms", "p99_ms", "ping_p95_ms", "onboarding_fail_ratio",
-                "lost_messages", "lost_sessions", "mediator_cpu_percent", "mediator_rss_bytes",
+                "lost_messages", "duplicated_messages", "lost_sessions", "mediator_cpu_percent", "mediator_rss_bytes",
                 "mediator_connections", "mediator_queue", "mediator_bytes_per_connection",
                 "mediator_cpu_ms_per_request", "worker_cpu_max_percent", "ports_refused", "met",
                 "broken"]
@@ -31,7 +31,7 @@ def _step_fields(judgement: StepJudgement) -> dict:
         "fail_ratio": _rounded(total.fail_ratio, 6), "rps": _rounded(total.rps),
         "p50_ms": _rounded(total.p50_ms), "p95_ms": _rounded(total.p95_ms), "p99_ms": _rounded(total.p99_ms),
         "ping_p95_ms": _rounded(f.ping_p95_ms), "onboarding_fail_ratio": _rounded(f.onboarding_fail_ratio, 6),
-        "lost_messages": f.lost_messages, "lost_sessions": f.lost_sessions,
+        "lost_messages": f.lost_messages, "duplicated_messages": f.duplicated_messages, "lost_sessions": f.lost_sessions,
         "mediator_cpu_percent": _rounded(f.mediator_cpu_percent, 1), "mediator_rss_bytes": f.mediator_rss_bytes,
         "mediator_connections": f.mediator_connections, "mediator_queue": f.mediator_queue,
         "mediator_bytes_per_connection": _rounded(f.mediator_bytes_per_connection, 0),
