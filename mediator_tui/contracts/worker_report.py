@@ -13,7 +13,8 @@ turns them into "since the last stats reset". Memory follows the engine:
 - credo: each agent is a Node process. `unique_bytes` is the sum of their `RssAnon`
   (or USS), `shared_bytes` the largest `RssFile + RssShmem` among them (the node binary
   and libraries are one copy for all: summing would count it N times), `pss_bytes`
-  their PSS when every one could be read.
+  their PSS when every one could be read. The master's total counts shared memory once
+  per `host` (workers on one host share those pages too).
 
 Bytes per agent are not reported: the metric store divides, in one place.
 """
@@ -137,13 +138,15 @@ class WorkerReport:
     ports: PortsUse = PortsUse()
     memory: WorkerMemoryUse = WorkerMemoryUse()
     limits: WorkerLimits = WorkerLimits()
+    host: str = ""  # the worker's host name: "" when unknown (then it counts as a host of its own)
     version: int = VERSION
 
     def fields_json(self) -> dict:
         """The report's fields without its version (as the master's view nests them)."""
         return {"worker_id": self.worker_id, "ts": self.ts, "engine": self.engine,
                 "agents": self.agents.to_json(), "crashes": [c.to_json() for c in self.crashes],
-                "ports": self.ports.to_json(), "memory": self.memory.to_json(), "limits": self.limits.to_json()}
+                "ports": self.ports.to_json(), "memory": self.memory.to_json(), "limits": self.limits.to_json(),
+                "host": self.host}
 
     def to_json(self) -> dict:
         return {"version": self.version, **self.fields_json()}
@@ -163,4 +166,4 @@ class WorkerReport:
         return cls(worker_id=worker_id, ts=as_number(raw.get("ts")) or 0.0, engine=as_text(raw.get("engine")),
                    agents=AgentCounts.from_json(raw.get("agents")), crashes=crashes_from_json(raw.get("crashes")),
                    ports=PortsUse.from_json(raw.get("ports")), memory=WorkerMemoryUse.from_json(raw.get("memory")),
-                   limits=WorkerLimits.from_json(raw.get("limits")))
+                   limits=WorkerLimits.from_json(raw.get("limits")), host=as_text(raw.get("host")))

@@ -95,7 +95,8 @@ class WorkerAgents:
         return WorkerReport(
             worker_id=self.worker_id, ts=time.time(), engine=self.engine,
             agents=self.counters.agents_snapshot(reconnects), crashes=tuple(self.counters.crashes),
-            ports=PortsUse(**self.pool.snapshot()), memory=self.memory.sample(pids), limits=self.limits)
+            ports=PortsUse(**self.pool.snapshot()), memory=self.memory.sample(pids), limits=self.limits,
+            host=socket.gethostname())
 
 
 @lru_cache(maxsize=1)

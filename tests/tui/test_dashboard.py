@@ -74,3 +74,19 @@ def test_a_zoomed_pane_is_the_only_one_drawn(drive, control):
         assert draws == Counter({"latency": 1, "throughput": 1})
 
     drive(steps)
+
+
+def test_the_latency_pane_says_when_its_p99_covers_the_whole_run(drive, control):
+    """Without the histograms route, p50/p95 come from Locust's 10 s window, which has no p99."""
+    from mediator_tui.tui.panes.latency import LatencyPane
+
+    total = replace(control.current.total, percentile_source="window", interval_p99_source="cumulative")
+    control.current = replace(control.current, total=total, taken_at=control.current.taken_at + 1)
+
+    async def steps(pilot):
+        pilot.app.pull_snapshot()
+        await pilot.pause()
+        assert pilot.app.screen.query_one(LatencyPane).border_subtitle == \
+            "Locust's 10 s window; p99 since the start"
+
+    drive(steps)

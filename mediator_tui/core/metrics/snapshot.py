@@ -87,6 +87,7 @@ class Series:
     type: str
     name: str
     points: tuple[SeriesPoint, ...]
+    step_s: int = 1  # seconds each point stands for: 1, doubled each time a long run filled the history
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ class RequestRow:
     interval_p95_ms: float | None = None
     interval_p99_ms: float | None = None
     percentile_source: str = "cumulative"
+    # Locust's window has no p99: in the "window" mode the interval p99 is the cumulative one.
+    interval_p99_source: str = "cumulative"
 
     @property
     def key(self) -> str:
@@ -310,6 +313,12 @@ class Snapshot:
     mediator: MediatorSnapshot = MediatorSnapshot()
     version: int = SNAPSHOT_VERSION
     judged: JudgedFigures = JudgedFigures()
+    resources_step_s: int = 1  # seconds each point of `resources` stands for (see Series.step_s)
+
+    @property
+    def history_step_s(self) -> int:
+        """The coarsest resolution of the histories: 1 unless a run longer than the history was downsampled."""
+        return max([self.resources_step_s, *(s.step_s for s in self.history)])
 
     def series(self, key: str = AGGREGATED) -> Series | None:
         return next((s for s in self.history if s.key == key), None)

@@ -218,6 +218,7 @@ class MetricStore:
                 failures=self._failures,
                 history=self._series.history(),
                 resources=self._resources.points(),
+                resources_step_s=self._resources.step_s,
                 agents=agents_snapshot(self._view, self._crashes, self._peaks, target),
                 ports=ports_snapshot(self._view, self._ports),
                 memory=memory_snapshot(self._view, self._host, self._peaks.memory),
