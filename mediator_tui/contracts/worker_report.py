@@ -124,8 +124,17 @@ class WorkerMemoryUse:
 
 @dataclass(frozen=True)
 class WorkerLimits(_Counts):
-    nofile: int = 0  # open-files limit after raising it
-    max_agents: int = 0  # the most agents this worker can hold (files and ports)
+    """The worker's own limits on more agents, from which the master's store projects the room left.
+
+    Fields after `max_agents` came later: a worker that does not send them reads as 0 (unknown)."""
+
+    nofile: int = 0  # open-files limit (RLIMIT_NOFILE soft) after raising it
+    max_agents: int = 0  # the most agents this worker can hold (files and ports), sized at its start
+    open_files: int = 0  # descriptors in use when the report was made
+    reserved_files: int = 0  # descriptors the worker keeps for itself (Locust's sockets, logs, clients)
+    files_per_agent: int = 0  # descriptors one agent holds in this process
+    local_ports: int = 0  # size of the host's ephemeral port range (one port per connection to a mediator)
+    ports_per_agent: int = 0  # local ports one agent holds on the host
 
 
 @dataclass(frozen=True)

@@ -81,8 +81,8 @@ EMBEDDED = {"MEDIATION_URL": "", "AGENT_ENGINE": "native", "LOCUST_MIN_WAIT": "0
 def test_local_run_against_the_embedded_mediator_exports_consistent_figures(tmp_path):
     process = headless(tmp_path, EMBEDDED, "-f", "locustMediatorPing.py", "-u", "4", "-r", "4", "-t", "12s",
                        "--workers", "2", "--fail-on", "fail_ratio>0.5", "--fail-on", "crashes>0",
-                       # Judged on the running test: after the stop no agent runs and memory is an idle worker's.
-                       "--fail-on", "agents_running<4", "--fail-on", "memory_per_agent>1000000000")
+                       # Judged on the running test: after the stop no agent runs.
+                       "--fail-on", "agents_running<4")
     code, stderr = finish(process, timeout_s=240)
     assert code == 0, stderr
     out = tmp_path / "out"
@@ -95,8 +95,11 @@ def test_local_run_against_the_embedded_mediator_exports_consistent_figures(tmp_
     assert summary["run"]["target"].startswith("http://127.0.0.1:")  # the embedded mediator, no invitation
     assert summary["agents"]["started"] >= 4 and summary["agents"]["crashed"] == 0
     assert summary["memory"]["agents"] is not None
-    assert [t["ok"] for t in summary["thresholds"]] == [True, True, True, True], summary["thresholds"]
-    assert summary["thresholds"][2]["value"] == 4 and summary["thresholds"][3]["value"] > 0
+    assert [t["ok"] for t in summary["thresholds"]] == [True, True, True], summary["thresholds"]
+    assert summary["thresholds"][2]["value"] == 4
+    # Four native agents share one worker's growth with its baseline: no figure per agent yet, and why.
+    assert summary["memory"]["per_agent_unique_bytes"] is None
+    assert summary["memory"]["per_agent_unknown_because"].startswith("agents spread over ")
     assert summary["run"]["nothing_worked"] is None
     assert 10 <= summary["run"]["duration_s"] <= 20
     assert "Aggregated" in (out / "history.csv").read_text()

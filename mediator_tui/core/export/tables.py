@@ -54,7 +54,9 @@ def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool
             "agents": memory.peak_agents if memory.known else None,
             "unique_bytes": memory.peak_unique_bytes if memory.known else None,
             "shared_bytes": memory.peak_shared_bytes if memory.known else None,
-            "per_agent_unique_bytes": _rounded(memory.peak_per_agent_unique_bytes, 1) if memory.known else None,
+            # What one more agent costs, as measured while the test ran (the figure `memory_per_agent` judges).
+            "per_agent_unique_bytes": _rounded(snapshot.judged.memory_per_agent_bytes, 1),
+            "per_agent_unknown_because": snapshot.judged.memory_per_agent_unknown_because or None,
         },
         "mediator": mediator_summary(snapshot),
         "thresholds": [result.as_dict() for result in thresholds],
