@@ -132,3 +132,23 @@ def test_a_worker_of_an_earlier_release_without_its_limits_leaves_only_memory_to
     feed_workers(store, clock, worker("w1", 3, 3 * 48_000_000, engine="credo", processes=3,
                                       limits={key: 0 for key in LIMITS}))
     assert [(r.name, r.more_agents) for r in store.snapshot().memory.room] == [("memory", 100)]
+
+
+def test_an_export_of_a_run_of_two_hours_holds_the_whole_run_and_says_it_is_downsampled(tmp_path):
+    clock = Clock()
+    store = make_store(clock)  # the store's own history: an hour of seconds
+    start = clock.t
+    store.swarm_requested(10, 10.0)
+    payload = stats_with(0)
+    for second in range(2 * 3600 + 60):
+        clock.t += 1.0
+        payload = {**payload, "stats": [{**row, "num_requests": second} for row in payload["stats"]]}
+        store.feed(payload, None, t=clock.t)
+    write_export(tmp_path, store.snapshot())
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["history"] == {"seconds_per_point": 4, "downsampled": True}
+    rows = [line.split(",") for line in (tmp_path / "history.csv").read_text().splitlines()]
+    header, aggregated = rows[0], [row for row in rows[1:] if row[2] == "Aggregated"]
+    at = header.index("ts")
+    assert float(aggregated[0][at]) - start <= 4 and float(aggregated[-1][at]) == clock.t  # first and last minutes
+    assert {row[header.index("seconds_per_point")] for row in aggregated} == {"4"}
