@@ -21,11 +21,11 @@ LIMITS = {"nofile": 4096, "max_agents": 3900, "reserved_files": 100, "files_per_
 
 
 def worker(worker_id, running, unique_bytes, host="vm-a", engine="native", processes=0, in_use=0, in_use_max=0,
-           size=1000, limits=None):
+           size=1000, limits=None, shared_bytes=0):
     raw = report_json(worker_id, running=running, started=running, engine=engine, host=host, in_use=in_use,
                       in_use_max=in_use_max, size=size,
                       memory={"worker_rss_bytes": 60_000_000, "agent_processes": processes,
-                              "unique_bytes": unique_bytes, "shared_bytes": 0})
+                              "unique_bytes": unique_bytes, "shared_bytes": shared_bytes})
     # What a worker holds open: its own descriptors and one socket per agent.
     raw["limits"] = {**LIMITS, "open_files": 60 + running, **(limits or {})}
     return WorkerReport.from_json(raw)
@@ -152,3 +152,14 @@ def test_an_export_of_a_run_of_two_hours_holds_the_whole_run_and_says_it_is_down
     at = header.index("ts")
     assert float(aggregated[0][at]) - start <= 4 and float(aggregated[-1][at]) == clock.t  # first and last minutes
     assert {row[header.index("seconds_per_point")] for row in aggregated} == {"4"}
+
+
+def test_three_credo_workers_on_one_host_show_the_node_binarys_shared_memory_once():
+    clock = Clock()
+    store = make_store(clock)
+    store.swarm_requested(6, 6.0)
+    feed_workers(store, clock, *(worker(f"w{i}", 2, 2 * 48_000_000, engine="credo", processes=2,
+                                        shared_bytes=51 * KIB * KIB) for i in range(3)))
+    memory = store.snapshot().memory
+    assert memory.shared_bytes == 51 * KIB * KIB  # not 3 x 51 MiB: one node binary and its libraries per host
+    assert [w.shared_bytes for w in memory.per_worker] == [51 * KIB * KIB] * 3
