@@ -166,3 +166,12 @@ def test_report_shows_a_native_agents_memory_in_kib_as_the_memory_pane_does(tmp_
     assert "<td>624.0 KiB</td>" in page and "<td>6.1 MiB</td>" in page
     assert size(639_000.0) == "624.0 KiB"  # the same words in the TUI
     assert " MB<" not in page
+
+
+def test_a_run_without_histograms_says_its_per_second_p99_is_the_cumulative_one(tmp_path):
+    recorded = ended_run()
+    window = dataclasses.replace(recorded, total=dataclasses.replace(
+        recorded.total, percentile_source="window", interval_p99_source="cumulative"))
+    write_export(tmp_path, window)
+    history = json.loads((tmp_path / "summary.json").read_text())["history"]
+    assert (history["percentile_source"], history["p99_source"]) == ("window", "cumulative")

@@ -61,7 +61,11 @@ def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool
         "mediator": mediator_summary(snapshot),
         "thresholds": [result.as_dict() for result in thresholds],
         # The whole run is kept: beyond the store's history (an hour of seconds) it is downsampled.
-        "history": {"seconds_per_point": snapshot.history_step_s, "downsampled": snapshot.history_step_s > 1},
+        # Where history.csv's per-second percentiles come from: "interval" (exact), Locust's "window" (which has
+        # no p99: that one is then "cumulative", since the start).
+        "history": {"seconds_per_point": snapshot.history_step_s, "downsampled": snapshot.history_step_s > 1,
+                    "percentile_source": snapshot.total.percentile_source,
+                    "p99_source": snapshot.total.interval_p99_source},
     }
 
 
