@@ -47,7 +47,8 @@ def test_summary_has_the_documented_keys(exported):
         assert set(row) == {"type", "name", "count", "failures", "rps", "p50_ms", "p95_ms", "p99_ms", "max_ms"}
     assert set(summary["agents"]) == {"started", "running", "crashed", "restarted", "peak_running"}
     assert set(summary["ports"]) == {"size", "in_use_max", "refused"}
-    assert set(summary["memory"]) == {"agents", "unique_bytes", "shared_bytes", "per_agent_unique_bytes"}
+    assert set(summary["memory"]) == {"agents", "unique_bytes", "shared_bytes", "per_agent_unique_bytes",
+                                      "per_agent_unknown_because"}
     stats, agents, _ = last_recorded_feed()
     aggregated = next(row for row in stats["stats"] if row["name"] == "Aggregated")
     assert summary["thresholds"] == [
@@ -157,10 +158,20 @@ def test_report_shows_a_native_agents_memory_in_kib_as_the_memory_pane_does(tmp_
     from mediator_tui.tui.format import size
 
     recorded = ended_run()
-    native = dataclasses.replace(recorded, memory=dataclasses.replace(
-        recorded.memory, peak_agents=10, peak_unique_bytes=6_390_000, peak_per_agent_unique_bytes=639_000.0))
+    native = dataclasses.replace(
+        recorded, memory=dataclasses.replace(recorded.memory, peak_agents=10, peak_unique_bytes=6_390_000),
+        judged=dataclasses.replace(recorded.judged, memory_per_agent_bytes=639_000.0))
     write_export(tmp_path, native)
     page = (tmp_path / "report.html").read_text()
     assert "<td>624.0 KiB</td>" in page and "<td>6.1 MiB</td>" in page
     assert size(639_000.0) == "624.0 KiB"  # the same words in the TUI
     assert " MB<" not in page
+
+
+def test_a_run_without_histograms_says_its_per_second_p99_is_the_cumulative_one(tmp_path):
+    recorded = ended_run()
+    window = dataclasses.replace(recorded, total=dataclasses.replace(
+        recorded.total, percentile_source="window", interval_p99_source="cumulative"))
+    write_export(tmp_path, window)
+    history = json.loads((tmp_path / "summary.json").read_text())["history"]
+    assert (history["percentile_source"], history["p99_source"]) == ("window", "cumulative")

@@ -2,6 +2,8 @@
 
 import copy
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,11 +73,32 @@ def test_steps_from_three_second_worker_reports_give_a_steady_rate():
 def test_history_is_bounded_and_has_one_point_per_second():
     clock = Clock()
     store = make_store(clock, history_s=5)
-    feed_counts(store, clock, list(range(0, 1000, 10)))
-    store.feed(stats_with(1000), None, t=clock.t + 0.4)  # a second poll within the same second
-    points = store.snapshot().series(AGGREGATED).points
-    assert len(points) == 5
-    assert [int(p.t) for p in points] == list(range(int(clock.t) - 4, int(clock.t) + 1))
+    feed_counts(store, clock, list(range(0, 50, 10)))
+    store.feed(stats_with(50), None, t=clock.t + 0.4)  # a second poll within the same second
+    series = store.snapshot().series(AGGREGATED)
+    assert series.step_s == 1
+    assert [int(p.t) for p in series.points] == list(range(int(clock.t) - 4, int(clock.t) + 1))
+
+
+def test_a_run_longer_than_the_history_is_kept_whole_at_a_coarser_resolution(tmp_path):
+    from mediator_tui.core.export import write_export
+
+    clock = Clock()
+    store = make_store(clock, history_s=8)
+    start = clock.t
+    store.swarm_requested(10, 1.0)
+    feed_counts(store, clock, list(range(0, 300, 10)))  # 30 s into a history of 8 points
+    snap = store.snapshot()
+    series = snap.series(AGGREGATED)
+    assert len(series.points) <= 8 and series.step_s == 4 and snap.resources_step_s == 4
+    assert series.points[0].t - start <= 4  # the beginning of the run is still there
+    assert series.points[-1].t == clock.t
+    write_export(tmp_path, snap)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["history"]["seconds_per_point"] == 4 and summary["history"]["downsampled"] is True
+    rows = (tmp_path / "history.csv").read_text().splitlines()
+    assert rows[0].endswith(",seconds_per_point") and rows[1].endswith(",4")
+    assert float(rows[1].split(",")[1]) == series.points[0].t
 
 
 def test_counter_reset_starts_the_rates_again_instead_of_going_negative():
@@ -124,6 +147,7 @@ def test_without_histograms_the_aggregated_row_uses_locusts_window_and_endpoints
     snap = store.snapshot()
     assert snap.total.percentile_source == "window"
     assert (snap.total.interval_p50_ms, snap.total.interval_p95_ms) == (11.0, 20.0)
+    assert snap.total.interval_p99_source == "cumulative"  # Locust's window has no p99
     assert snap.requests[0].percentile_source == "cumulative"
     assert snap.requests[0].interval_p95_ms == snap.requests[0].p95_ms == 20.0
 
@@ -276,15 +300,16 @@ def running_and_ended_agents() -> tuple[dict, dict]:
     return running, ended
 
 
-def test_memory_at_the_peak_survives_the_stop_that_ends_every_agent():
+def test_memory_at_the_peak_and_per_agent_survive_the_stop_that_ends_every_agent():
     clock = Clock()
     store = make_store(clock)
     running, stopped = running_and_ended_agents()
     store.feed(fixture("locust_stats_run2.json"), running, t=clock.t)
     store.feed(fixture("locust_stats_stopped.json"), stopped, t=clock.t + 1)
     snap = store.snapshot()
-    assert snap.memory.agents == 0 and snap.memory.per_agent_unique_bytes is None
-    assert (snap.memory.peak_agents, snap.memory.peak_per_agent_unique_bytes) == (10, 100_000_000)
+    assert snap.memory.agents == 0
+    # Ten credo agents, each a process of its own: 1 GB of their own memory is 100 MB each, measured while they ran.
+    assert (snap.memory.peak_agents, snap.memory.per_agent_unique_bytes) == (10, 100_000_000)
     assert snap.agents.peak_running == 10
 
 
@@ -339,7 +364,7 @@ def test_thresholds_judge_the_running_test_not_the_agents_shutting_down_after_th
     store.swarm_stopped()
     store.feed(fixture("locust_stats_stopped.json"), shutting_down, t=clock.t + 2)
     snap = store.snapshot()
-    assert snap.agents.running == 0 and snap.memory.per_agent_unique_bytes is None  # the live figures
+    assert snap.agents.running == 0 and snap.memory.agents == 0  # the live figures
     results = check_all(parse_thresholds(["agents_running<10", "memory_per_agent>1000000000", "crashes>1",
                                           "ports_refused>0", "workers_missing>0"]), snap)
     assert [(r.value, r.ok) for r in results] == [(10, True), (100_000_000, True), (1, True), (1, False),
@@ -357,3 +382,35 @@ def test_a_run_where_no_agent_started_or_no_request_succeeded_says_nothing_worke
     assert store.snapshot().judged.nothing_worked == "no request succeeded (all 5 failed)"
     store.feed(stats_with(6, failures=5), fixture("agents_route.json"), t=clock.t + 2)
     assert store.snapshot().judged.nothing_worked == ""
+
+
+@pytest.mark.parametrize("interval", [
+    {"10": 10, "20": 10},  # 20 requests: the median is request 11 (Locust), not 10 (nearest rank)
+    {"5": 1, "7": 18, "300": 1},
+    {"12": 3, "13": 4, "40": 93},
+    {"2": 37, "3": 29, "4": 11, "90": 23},
+])
+def test_interval_percentiles_agree_with_locusts_own_on_the_same_histogram(interval):
+    clock = Clock()
+    store = make_store(clock, rate_window_s=2.0)
+    before = {"1000": 5}
+    after = {**before, **interval}
+    for histogram in (before, before, after):
+        clock.t += 1.0
+        count = sum(histogram.values())
+        store.feed(stats_with(count), None, route_stats(count, histogram), t=clock.t)
+    row = store.snapshot().requests[0]
+    assert (row.interval_p50_ms, row.interval_p95_ms, row.interval_p99_ms) == locusts_percentiles(interval)
+
+
+def locusts_percentiles(histogram: dict[str, int]) -> tuple[float, ...]:
+    """Locust's own p50/p95/p99 of `histogram`, computed in a process of its own: importing locust here
+    would monkey-patch ssl under the modules that already imported it."""
+    probe = ("import json, sys\n"
+             "from locust.stats import calculate_response_time_percentile as percentile\n"
+             "h = {int(ms): n for ms, n in json.loads(sys.argv[1]).items()}\n"
+             "print(json.dumps([percentile(h, sum(h.values()), p) for p in (0.5, 0.95, 0.99)]))\n")
+    out = subprocess.run([sys.executable, "-c", probe, json.dumps(histogram)], capture_output=True, text=True,
+                         check=True, timeout=60).stdout
+    return tuple(float(value) for value in json.loads(out))
+

@@ -13,7 +13,8 @@ turns them into "since the last stats reset". Memory follows the engine:
 - credo: each agent is a Node process. `unique_bytes` is the sum of their `RssAnon`
   (or USS), `shared_bytes` the largest `RssFile + RssShmem` among them (the node binary
   and libraries are one copy for all: summing would count it N times), `pss_bytes`
-  their PSS when every one could be read.
+  their PSS when every one could be read. The master's total counts shared memory once
+  per `host` (workers on one host share those pages too).
 
 Bytes per agent are not reported: the metric store divides, in one place.
 
@@ -129,8 +130,17 @@ class WorkerMemoryUse:
 
 @dataclass(frozen=True)
 class WorkerLimits(_Counts):
-    nofile: int = 0  # open-files limit after raising it
-    max_agents: int = 0  # the most agents this worker can hold (files and ports)
+    """The worker's own limits on more agents, from which the master's store projects the room left.
+
+    Fields after `max_agents` came later: a worker that does not send them reads as 0 (unknown)."""
+
+    nofile: int = 0  # open-files limit (RLIMIT_NOFILE soft) after raising it
+    max_agents: int = 0  # the most agents this worker can hold (files and ports), sized at its start
+    open_files: int = 0  # descriptors in use when the report was made
+    reserved_files: int = 0  # descriptors the worker keeps for itself (Locust's sockets, logs, clients)
+    files_per_agent: int = 0  # descriptors one agent holds in this process
+    local_ports: int = 0  # size of the host's ephemeral port range (one port per connection to a mediator)
+    ports_per_agent: int = 0  # local ports one agent holds on the host
 
 
 @dataclass(frozen=True)
@@ -193,6 +203,7 @@ class WorkerReport:
     # older worker that does not say.
     cpu_seconds: float | None = None
     delivery: DeliveryReport = DeliveryReport()
+    host: str = ""  # the worker's host name: "" when unknown (then it counts as a host of its own)
     version: int = VERSION
 
     def fields_json(self) -> dict:
@@ -201,7 +212,7 @@ class WorkerReport:
                 "agents": self.agents.to_json(), "crashes": [c.to_json() for c in self.crashes],
                 "ports": self.ports.to_json(), "memory": self.memory.to_json(), "limits": self.limits.to_json(),
                 "cpu_seconds": self.cpu_seconds,
-                "delivery": self.delivery.to_json()}
+                "delivery": self.delivery.to_json(), "host": self.host}
 
     def to_json(self) -> dict:
         return {"version": self.version, **self.fields_json()}
@@ -222,4 +233,4 @@ class WorkerReport:
                    agents=AgentCounts.from_json(raw.get("agents")), crashes=crashes_from_json(raw.get("crashes")),
                    ports=PortsUse.from_json(raw.get("ports")), memory=WorkerMemoryUse.from_json(raw.get("memory")),
                    limits=WorkerLimits.from_json(raw.get("limits")), cpu_seconds=as_number(raw.get("cpu_seconds")),
-                   delivery=DeliveryReport.from_json(raw.get("delivery")))
+                   delivery=DeliveryReport.from_json(raw.get("delivery")), host=as_text(raw.get("host")))

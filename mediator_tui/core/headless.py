@@ -187,7 +187,8 @@ def _export(controller: RunController, options: HeadlessOptions, partial: bool, 
     directory = controller.export_now(options.export_dir, options.thresholds, partial=partial)
     progress.say(f"export written to {directory}")
     for result in results:
-        progress.say(f"threshold {result.expr}: value {result.value} -> {'holds' if result.ok else 'FAILED'}")
+        why = f" (not measurable: {result.unknown_because})" if result.unknown_because else ""
+        progress.say(f"threshold {result.expr}: value {result.value}{why} -> {'holds' if result.ok else 'FAILED'}")
     if not options.thresholds and snapshot.judged.nothing_worked:
         progress.say(f"nothing worked: {snapshot.judged.nothing_worked} (exit 3; with --fail-on the thresholds decide)")
         return EXIT_THRESHOLD

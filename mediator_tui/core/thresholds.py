@@ -59,6 +59,11 @@ _RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
     "delivery_p95": lambda s: s.delivery.p95_ms if s.delivery.known else None,
 }
 
+# Why a run metric is unknown, where the store can say (the other unknowns are "not served").
+_UNKNOWN_BECAUSE: dict[str, Callable[[Snapshot], str]] = {
+    "memory_per_agent": lambda s: s.judged.memory_per_agent_unknown_because,
+}
+
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -95,7 +100,8 @@ class Threshold:
 
     def check(self, snapshot: Snapshot) -> ThresholdResult:
         value = self.value(snapshot)
-        return ThresholdResult(expr=self.text, value=value, ok=not self.fails_at(value))
+        why = _UNKNOWN_BECAUSE.get(self.metric, lambda s: "")(snapshot) if value is None else ""
+        return ThresholdResult(expr=self.text, value=value, ok=not self.fails_at(value), unknown_because=why)
 
 
 @dataclass(frozen=True)
@@ -103,9 +109,11 @@ class ThresholdResult:
     expr: str
     value: float | None
     ok: bool
+    unknown_because: str = ""  # why the value is None, where the store says
 
     def as_dict(self) -> dict:
-        return {"expr": self.expr, "value": self.value, "ok": self.ok}
+        return {"expr": self.expr, "value": self.value, "ok": self.ok,
+                **({"unknown_because": self.unknown_because} if self.unknown_because else {})}
 
 
 def _find_endpoint(snapshot: Snapshot, endpoint: str) -> RequestRow | None:

@@ -163,6 +163,16 @@ def _delivery_since(delivery: DeliveryReport, base: DeliveryReport) -> DeliveryR
     return DeliveryReport(counts=counts, latency_ms=subtract_buckets(delivery.latency_ms, base.latency_ms))
 
 
+def shared_once_per_host(reports: dict[str, WorkerReport]) -> int:
+    """Shared memory (the node binary and libraries of credo agents) is one copy per host: the largest
+    figure of the workers on a host, summed over hosts; a worker of unknown host is a host of its own."""
+    per_host: dict[str, int] = {}
+    for worker, report in reports.items():
+        host = report.host or f"worker {worker}"
+        per_host[host] = max(per_host.get(host, 0), report.memory.shared_bytes)
+    return sum(per_host.values())
+
+
 def aggregate(reports: dict[str, WorkerReport], ages: dict[str, float], now: float, engine: str = "",
               refused: tuple[str, ...] = ()) -> AgentsView:
     """The route's body from the (since-reset) latest report of each worker."""
@@ -179,7 +189,7 @@ def aggregate(reports: dict[str, WorkerReport], ages: dict[str, float], now: flo
     memory = MemoryTotal(
         worker_rss_bytes=sum(m.worker_rss_bytes for m in memories),
         unique_bytes=sum(m.unique_bytes for m in memories),
-        shared_bytes=sum(m.shared_bytes for m in memories),
+        shared_bytes=shared_once_per_host(reports),
         agent_processes=sum(m.agent_processes for m in memories),
         pss_bytes=sum(pss) if pss and all(p is not None for p in pss) else None,
         agents=agents.running,

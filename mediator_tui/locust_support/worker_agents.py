@@ -16,14 +16,14 @@ import time
 from functools import lru_cache
 
 from mediator_tui.common.open_files import raise_open_file_limit
-from mediator_tui.contracts.worker_report import PortsUse, WorkerLimits, WorkerReport
+from mediator_tui.contracts.worker_report import PortsUse, WorkerReport
 from mediator_tui.locust_support.agent_metrics import WorkerAgentCounters
 from mediator_tui.locust_support.delivery_ledger import DeliveryLedger
 from mediator_tui.locust_support.memory_probe import MemoryProbe
 from mediator_tui.locust_support.port_pool import PortPool, worker_slice, workers_per_host
 from mediator_tui.locust_support.settings import scenario_settings
 from mediator_tui.locust_support.timer_slack import allow_timer_slack
-from mediator_tui.locust_support.worker_limits import AgentSlots, capacity
+from mediator_tui.locust_support.worker_limits import AgentSlots, capacity, reported_limits
 
 log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT_S = 60.0  # VERIFIED_TIMEOUT_SECONDS's default, for a WorkerAgents made without settings
@@ -44,7 +44,6 @@ class WorkerAgents:
         self._pool: PortPool | None = None
         self.memory = MemoryProbe(engine)
         self.capacity = self._capacity()
-        self.limits = WorkerLimits(nofile=0, max_agents=self.capacity.capacity.max_agents)
 
     def joined(self, worker_id: str, worker_index: int, forked_workers: int | None = None) -> None:
         """The master accepted this worker: its index (and how many share the host) decide its ports."""
@@ -68,13 +67,16 @@ class WorkerAgents:
         may also fold their wake-ups together (see `mediator_tui.locust_support.timer_slack`).
         """
         allow_timer_slack()
-        nofile = raise_open_file_limit()
+        raise_open_file_limit()
         self.capacity = self._capacity()
-        self.limits = WorkerLimits(nofile=nofile, max_agents=self.capacity.capacity.max_agents)
+
+    @property
+    def _files_per_agent(self) -> int:
+        return 3 if self.engine == "credo" else 1
 
     def _capacity(self) -> AgentSlots:
-        files, ports = (3, 0) if self.engine == "credo" else (1, 1)
-        return AgentSlots(capacity(files_per_agent=files, ports_per_agent=ports))
+        ports = 0 if self.engine == "credo" else 1
+        return AgentSlots(capacity(files_per_agent=self._files_per_agent, ports_per_agent=ports))
 
     def watch(self, slot) -> None:
         """`slot` holds a live agent now: its death is counted when its engine notices it, not at its next
@@ -101,8 +103,9 @@ class WorkerAgents:
         return WorkerReport(
             worker_id=self.worker_id, ts=time.time(), engine=self.engine,
             agents=self.counters.agents_snapshot(reconnects), crashes=tuple(self.counters.crashes),
-            ports=PortsUse(**self.pool.snapshot()), memory=self.memory.sample(pids), limits=self.limits,
-            cpu_seconds=_cpu_seconds(), delivery=self.ledger.report())
+            ports=PortsUse(**self.pool.snapshot()), memory=self.memory.sample(pids),
+            limits=reported_limits(self.capacity.capacity, self._files_per_agent),
+            host=socket.gethostname(), cpu_seconds=_cpu_seconds(), delivery=self.ledger.report())
 
 
 def _cpu_seconds() -> float:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from mediator_tui.agents.interface import CapacityError
 from mediator_tui.common.open_files import open_file_limit
+from mediator_tui.contracts.worker_report import WorkerLimits
 
 PORT_RANGE_PATH = "/proc/sys/net/ipv4/ip_local_port_range"
 # Descriptors a worker needs besides its agents: Locust's zmq sockets, logs, HTTP clients, spawning.
@@ -46,7 +47,7 @@ def capacity(files_per_agent: int = 1, ports_per_agent: int = 1, port_range_path
     in fact the host) at its size per mediator address.
     """
     soft = open_file_limit()
-    free_files = max(0, soft - _open_files() - RESERVED_FILES)
+    free_files = max(0, soft - open_files_in_use() - RESERVED_FILES)
     low, high = local_port_range(port_range_path)
     ports = max(0, high - low + 1)
     by_files = free_files // max(1, files_per_agent)
@@ -55,6 +56,16 @@ def capacity(files_per_agent: int = 1, ports_per_agent: int = 1, port_range_path
     if by_files <= by_ports or ports_per_agent <= 0:
         return Capacity(by_files, soft, ports, f"open files (RLIMIT_NOFILE {soft})")
     return Capacity(by_ports, soft, ports, f"local port range ({low}-{high}, {ports} ports)")
+
+
+def reported_limits(limit: Capacity, files_per_agent: int) -> WorkerLimits:
+    """The limits a worker reports, descriptors in use counted now, so that the master can tell how many
+    more agents fit and which limit binds first."""
+    # Every agent keeps one connection to the mediator, from this process (native) or its Node child
+    # (credo): one local port of the host's range either way.
+    return WorkerLimits(nofile=limit.open_files_limit, max_agents=limit.max_agents, open_files=open_files_in_use(),
+                        reserved_files=RESERVED_FILES, files_per_agent=files_per_agent,
+                        local_ports=limit.local_ports, ports_per_agent=1)
 
 
 class AgentSlots:
@@ -76,7 +87,7 @@ class AgentSlots:
         self.in_use = max(0, self.in_use - 1)
 
 
-def _open_files() -> int:
+def open_files_in_use() -> int:
     try:
         return len(os.listdir("/proc/self/fd"))
     except OSError:

@@ -80,7 +80,9 @@ EMBEDDED = {"MEDIATION_URL": "", "AGENT_ENGINE": "native", "LOCUST_MIN_WAIT": "0
 @pytest.mark.e2e
 def test_local_run_against_the_embedded_mediator_exports_consistent_figures(tmp_path):
     process = headless(tmp_path, EMBEDDED, "-f", "locustMediatorPing.py", "-u", "4", "-r", "4", "-t", "12s",
-                       "--workers", "2", "--fail-on", "fail_ratio>0.5", "--fail-on", "crashes>0")
+                       "--workers", "2", "--fail-on", "fail_ratio>0.5", "--fail-on", "crashes>0",
+                       # Judged on the running test: after the stop no agent runs.
+                       "--fail-on", "agents_running<4")
     code, stderr = finish(process, timeout_s=240)
     assert code == 0, stderr
     out = tmp_path / "out"
@@ -93,7 +95,12 @@ def test_local_run_against_the_embedded_mediator_exports_consistent_figures(tmp_
     assert summary["run"]["target"].startswith("http://127.0.0.1:")  # the embedded mediator, no invitation
     assert summary["agents"]["started"] >= 4 and summary["agents"]["crashed"] == 0
     assert summary["memory"]["agents"] is not None
-    assert [t["ok"] for t in summary["thresholds"]] == [True, True]
+    assert [t["ok"] for t in summary["thresholds"]] == [True, True, True], summary["thresholds"]
+    assert summary["thresholds"][2]["value"] == 4
+    # Four native agents share one worker's growth with its baseline: no figure per agent yet, and why.
+    assert summary["memory"]["per_agent_unique_bytes"] is None
+    assert summary["memory"]["per_agent_unknown_because"].startswith("agents spread over ")
+    assert summary["run"]["nothing_worked"] is None
     assert 10 <= summary["run"]["duration_s"] <= 20
     assert "Aggregated" in (out / "history.csv").read_text()
 
@@ -121,6 +128,18 @@ def test_a_crossed_threshold_exits_3_and_says_which(tmp_path):
     summary, _ = read_export(tmp_path / "out")
     assert [(t["expr"], t["ok"]) for t in summary["thresholds"]] == [("fail_ratio>0.001", False),
                                                                       ("p95(ping_mediator)>5000", True)]
+
+
+@pytest.mark.integration
+def test_a_run_in_which_no_agent_could_start_exits_3_and_says_why(tmp_path):
+    """Native agents asked to reach a mediator nobody answers: every start fails."""
+    process = headless(tmp_path, {"MEDIATION_URL": fake_invitation(), "AGENT_ENGINE": "native"},
+                       "-f", "locustMediatorPing.py", "-u", "2", "-r", "2", "-t", "8s", "--workers", "1")
+    code, stderr = finish(process)
+    assert code == 3, stderr
+    assert "nothing worked: no agent started" in stderr
+    summary, _ = read_export(tmp_path / "out")
+    assert summary["run"]["nothing_worked"].startswith("no agent started")
 
 
 @pytest.mark.integration

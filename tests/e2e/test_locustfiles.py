@@ -70,6 +70,9 @@ def assert_workers_report(metrics: dict, running: int, engine: str = "native") -
     assert total["agents"]["crashed"] == 0
     assert total["memory"]["worker_rss_bytes"] > 0
     assert all(w["limits"]["nofile"] > 0 for w in metrics["workers"].values())
+    # What the store projects the room for more agents from: descriptors in use below the limit, the port range.
+    assert all(0 < w["limits"]["open_files"] < w["limits"]["nofile"] and w["limits"]["local_ports"] > 1000
+               and w["limits"]["files_per_agent"] >= 1 and w["host"] for w in metrics["workers"].values())
 
 
 def test_mediator_ping(local_run, scenario_env):

@@ -11,8 +11,8 @@ def report(*args, **kwargs) -> WorkerReport:
 
 
 def report_json(worker, ts=100.0, running=0, started=0, crashed=0, restarted=0, start_failures=0, reconnects=0,
-           in_use=0, in_use_max=0, refused=0, size=10, crashes=(), memory=None, engine="native"):
-    return {
+           in_use=0, in_use_max=0, refused=0, size=10, crashes=(), memory=None, engine="native", host=None):
+    return {**({"host": host} if host is not None else {}),
         "version": 1, "worker_id": worker, "ts": ts, "engine": engine,
         "agents": {"running": running, "started": started, "crashed": crashed, "restarted": restarted,
                    "start_failures": start_failures, "reconnects": reconnects},
@@ -39,6 +39,22 @@ def test_total_sums_workers():
     assert total["engine"] == "native"
     assert set(view["workers"]) == {"w1", "w2"}
     assert view["workers"]["w1"]["age_s"] == 1
+
+
+def test_node_agents_shared_memory_counts_once_per_host_not_once_per_worker():
+    def credo(worker, host, shared):
+        return report(worker, running=2, engine="credo", host=host, memory={
+            "worker_rss_bytes": 50, "agent_processes": 2, "unique_bytes": 100, "shared_bytes": shared})
+
+    board = AgentMetricsBoard()
+    board.receive(credo("w1", "vm-a", 51_000_000))
+    board.receive(credo("w2", "vm-a", 53_000_000))  # same host: the same node binary and libraries
+    board.receive(credo("w3", "vm-b", 50_000_000))
+    board.receive(credo("w4", None, 49_000_000))  # a worker that does not say its host: its own
+    view = board.view().to_json()
+    assert view["total"]["memory"]["shared_bytes"] == 53_000_000 + 50_000_000 + 49_000_000
+    assert view["total"]["memory"]["unique_bytes"] == 400
+    assert view["workers"]["w1"]["host"] == "vm-a"
 
 
 def test_unknown_pss_of_one_worker_makes_the_total_unknown():

@@ -74,3 +74,48 @@ def test_a_zoomed_pane_is_the_only_one_drawn(drive, control):
         assert draws == Counter({"latency": 1, "throughput": 1})
 
     drive(steps)
+
+
+def test_the_latency_pane_says_when_its_p99_covers_the_whole_run(drive, control):
+    """Without the histograms route, p50/p95 come from Locust's 10 s window, which has no p99."""
+    from mediator_tui.tui.panes.latency import LatencyPane
+
+    total = replace(control.current.total, percentile_source="window", interval_p99_source="cumulative")
+    control.current = replace(control.current, total=total, taken_at=control.current.taken_at + 1)
+
+    async def steps(pilot):
+        pilot.app.pull_snapshot()
+        await pilot.pause()
+        assert pilot.app.screen.query_one(LatencyPane).border_subtitle == \
+            "Locust's 10 s window; p99 since the start"
+
+    drive(steps)
+
+
+def test_the_memory_pane_says_what_one_more_agent_costs_only_once_measurable_and_what_binds_first(drive, control):
+    from mediator_tui.core.metrics.snapshot import RoomLimit
+    from mediator_tui.tui.panes.memory import MemoryPane
+
+    def show(**memory):
+        control.current = replace(control.current, memory=replace(control.current.memory, **memory),
+                                  taken_at=control.current.taken_at + 1)
+
+    def text(pilot) -> str:
+        return str(pilot.app.screen.query_one(MemoryPane).query_one(".summary").render())
+
+    async def steps(pilot):
+        show(per_agent_unique_bytes=None, per_agent_unknown_because="agents spread over 9, needs 50",
+             room=(RoomLimit("open files", 7852, 4096, "worker"),), projected_more_agents=7852)
+        pilot.app.pull_snapshot()
+        await pilot.pause()
+        assert "per agent not yet measurable (agents spread over 9, needs 50)" in text(pilot)
+        assert "room for 7,852 more agents (open files bind first: 4,096 per worker)" in text(pilot)
+        show(per_agent_unique_bytes=11_264.0, per_agent_unknown_because="",
+             room=(RoomLimit("memory", 710_227, 8_000_000_000, "host"), RoomLimit("open files", 7852, 4096, "worker")),
+             projected_more_agents=710_227)
+        pilot.app.pull_snapshot()
+        await pilot.pause()
+        assert "per agent 11.0 KiB unique" in text(pilot)
+        assert "room for 710,227 more agents (memory binds first: 7.5 GiB free per host)" in text(pilot)
+
+    drive(steps)

@@ -54,11 +54,19 @@ def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool
             "agents": memory.peak_agents if memory.known else None,
             "unique_bytes": memory.peak_unique_bytes if memory.known else None,
             "shared_bytes": memory.peak_shared_bytes if memory.known else None,
-            "per_agent_unique_bytes": _rounded(memory.peak_per_agent_unique_bytes, 1) if memory.known else None,
+            # What one more agent costs, as measured while the test ran (the figure `memory_per_agent` judges).
+            "per_agent_unique_bytes": _rounded(snapshot.judged.memory_per_agent_bytes, 1),
+            "per_agent_unknown_because": snapshot.judged.memory_per_agent_unknown_because or None,
         },
         "mediator": mediator_summary(snapshot),
         "delivery": delivery_fields(snapshot),
         "thresholds": [result.as_dict() for result in thresholds],
+        # The whole run is kept: beyond the store's history (an hour of seconds) it is downsampled.
+        # Where history.csv's per-second percentiles come from: "interval" (exact), Locust's "window" (which has
+        # no p99: that one is then "cumulative", since the start).
+        "history": {"seconds_per_point": snapshot.history_step_s, "downsampled": snapshot.history_step_s > 1,
+                    "percentile_source": snapshot.total.percentile_source,
+                    "p99_source": snapshot.total.interval_p99_source},
     }
 
 
@@ -110,13 +118,14 @@ def _cell(value) -> str:
 
 
 def history_csv(snapshot: Snapshot) -> str:
-    """One row per second and series; within a second the aggregate comes first."""
+    """One row per second and series (per `seconds_per_point` of a downsampled long run); within a
+    second the aggregate comes first."""
     points = sorted(((p.t, order, series, p) for order, series in enumerate(snapshot.history)
                      for p in series.points), key=lambda item: item[:2])
     return _csv(["time", "ts", "series", "type", "name", "users", "rps", "fail_per_s",
-                 "p50_ms", "p95_ms", "p99_ms"],
+                 "p50_ms", "p95_ms", "p99_ms", "seconds_per_point"],
                 ([iso_time(p.t), _cell(p.t), series.key, series.type, series.name, p.users, _cell(p.rps),
-                  _cell(p.fail_per_s), _cell(p.p50_ms), _cell(p.p95_ms), _cell(p.p99_ms)]
+                  _cell(p.fail_per_s), _cell(p.p50_ms), _cell(p.p95_ms), _cell(p.p99_ms), series.step_s]
                  for _, _, series, p in points))
 
 
@@ -152,9 +161,9 @@ def delivery_csv(snapshot: Snapshot) -> str:
 
 def memory_csv(snapshot: Snapshot) -> str:
     return _csv(["time", "ts", "users", "agents_running", "agents_crashed", "ports_in_use",
-                 "unique_bytes", "shared_bytes"],
+                 "unique_bytes", "shared_bytes", "seconds_per_point"],
                 ([iso_time(p.t), _cell(p.t), p.users, _cell(p.agents_running), _cell(p.agents_crashed),
-                  _cell(p.ports_in_use), _cell(p.unique_bytes), _cell(p.shared_bytes)]
+                  _cell(p.ports_in_use), _cell(p.unique_bytes), _cell(p.shared_bytes), snapshot.resources_step_s]
                  for p in snapshot.resources))
 
 

@@ -2,14 +2,13 @@
 
 After a stop every agent shuts down, so the live figures (agents running, memory) fall to
 zero and say nothing about the test; the store keeps here what it read last while Locust was
-spawning or running, and judges from that and the peaks.
+spawning or running, and judges from that and memory per agent as measured while it ran.
 """
 
 from __future__ import annotations
 
 from ...contracts.agents_view import AgentsView
-from .memory import per_agent
-from .peaks import Peaks
+from .slope import Slope
 from .snapshot import JudgedFigures, RequestRow, WorkerInfo
 
 
@@ -38,16 +37,17 @@ def nothing_worked(total: RequestRow, view: AgentsView | None) -> str:
     return ""
 
 
-def judged_figures(running: WhileRunning, peaks: Peaks, total: RequestRow) -> JudgedFigures:
+def judged_figures(running: WhileRunning, per_agent: Slope, total: RequestRow) -> JudgedFigures:
     view = running.view
     reason = nothing_worked(total, view)
     if view is None:
-        return JudgedFigures(workers_missing=running.missing_workers, nothing_worked=reason)
+        return JudgedFigures(workers_missing=running.missing_workers, nothing_worked=reason,
+                             memory_per_agent_unknown_because="no agent metrics while the test ran")
     counts = view.total.agents
     ports = view.total.ports
     return JudgedFigures(
         agents_running=counts.running, agents_started=counts.started, crashes=counts.crashed,
         start_failures=counts.start_failures, restarted=counts.restarted,
         ports_refused=ports.refused if ports is not None else None,
-        memory_per_agent_bytes=per_agent(peaks.memory.unique_bytes, peaks.memory.agents),
+        memory_per_agent_bytes=per_agent.value, memory_per_agent_unknown_because=per_agent.reason,
         workers_missing=running.missing_workers, nothing_worked=reason)

@@ -8,11 +8,11 @@ ACA-Py's admin API, then the Prometheus endpoint.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 
 from ..probe.samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
 from .history import PerSecond
+from .slope import least_squares_slope
 from .snapshot import MediatorPoint, MediatorSnapshot
 
 # Connections held and agents running are read at different moments: a difference this small is timing.
@@ -54,12 +54,8 @@ def _gap_flag(gap: int | None) -> str | None:
 def bytes_per_connection(points: tuple[MediatorPoint, ...]) -> float | None:
     """The slope of RSS against connections held (least squares): what one more connection costs."""
     pairs = [(p.connections, p.rss_bytes) for p in points if p.connections is not None and p.rss_bytes is not None]
-    if len(pairs) < SLOPE_MIN_POINTS:
-        return None
-    xs, ys = zip(*pairs)
-    if max(xs) - min(xs) < SLOPE_MIN_SPREAD:
-        return None
-    return statistics.linear_regression(xs, ys).slope
+    return least_squares_slope(pairs, min_points=SLOPE_MIN_POINTS, min_spread=SLOPE_MIN_SPREAD,
+                               unit="connections").value
 
 
 class MediatorSeries:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 
 def subtract(latest: dict[float, int], older: dict[float, int]) -> dict[float, int]:
     """Requests that arrived between two cumulative histograms."""
@@ -16,11 +14,13 @@ def subtract(latest: dict[float, int], older: dict[float, int]) -> dict[float, i
 
 
 def percentile(histogram: dict[float, int], fraction: float) -> float | None:
-    """Smallest bucket at or below which at least `fraction` of the requests fall; None when empty."""
+    """The bucket Locust's `calculate_response_time_percentile` (locust/stats.py) gives for the same
+    histogram: the smallest one holding request number `int(total * fraction) + 1`, in the same float
+    arithmetic, so that our interval figures and Locust's own agree on identical data. None when empty."""
     total = sum(histogram.values())
     if total <= 0:
         return None
-    wanted = max(1, math.ceil(total * fraction))
+    wanted = int(total * fraction) + 1
     seen = 0
     for ms in sorted(histogram):
         seen += histogram[ms]

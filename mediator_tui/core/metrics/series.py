@@ -113,7 +113,7 @@ class RequestSeries:
             max_ms=row.max_ms if count else None, min_ms=row.min_ms if count else None,
             avg_ms=row.avg_ms if count else None, avg_rps=row.total_rps or 0.0,
             interval_p50_ms=interval[0], interval_p95_ms=interval[1], interval_p99_ms=interval[2],
-            percentile_source=source,
+            percentile_source=source, interval_p99_source="cumulative" if source == "window" else source,
         )
         series.points.add(SeriesPoint(t=t, rps=rps, fail_per_s=fail_per_s, p50_ms=interval[0],
                                       p95_ms=interval[1], p99_ms=interval[2], users=stats.users))
@@ -138,7 +138,7 @@ class RequestSeries:
 
     def history(self) -> tuple[Series, ...]:
         total, endpoints = self._ordered()
-        return tuple(Series(s.key, s.type, s.name, s.points.points())
+        return tuple(Series(s.key, s.type, s.name, s.points.points(), s.points.step_s)
                      for s in ([total] if total else []) + endpoints)
 
 

@@ -87,6 +87,7 @@ class Series:
     type: str
     name: str
     points: tuple[SeriesPoint, ...]
+    step_s: int = 1  # seconds each point stands for: 1, doubled each time a long run filled the history
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ class RequestRow:
     interval_p95_ms: float | None = None
     interval_p99_ms: float | None = None
     percentile_source: str = "cumulative"
+    # Locust's window has no p99: in the "window" mode the interval p99 is the cumulative one.
+    interval_p99_source: str = "cumulative"
 
     @property
     def key(self) -> str:
@@ -186,6 +189,16 @@ class WorkerMemory:
 
 
 @dataclass(frozen=True)
+class RoomLimit:
+    """One limit on how many more agents the workers can start (see `core/metrics/room.py`)."""
+
+    name: str  # "open files", "local ports", "port pool", "memory"
+    more_agents: int
+    limit: int  # the limit itself: descriptors (RLIMIT_NOFILE), ports, or bytes available
+    per: str  # what `limit` counts: "worker" or "host"
+
+
+@dataclass(frozen=True)
 class MemorySnapshot:
     known: bool
     agents: int = 0
@@ -193,18 +206,21 @@ class MemorySnapshot:
     shared_bytes: int = 0
     worker_rss_bytes: int = 0
     pss_bytes: int | None = None
+    # What one more agent costs (see AgentMemoryFit), as measured while the test ran; None with the
+    # reason while not yet measurable.
     per_agent_unique_bytes: float | None = None
+    per_agent_unknown_because: str = ""
     per_worker: tuple[WorkerMemory, ...] = ()
     # Host figures are read where the tool runs; in attach mode they describe this host only.
     host_total_bytes: int | None = None
     host_available_bytes: int | None = None
-    # host_available / per_agent_unique: how many more agents fit before memory runs out.
+    # How many more agents fit: the smallest room of `room`, whose first limit binds first.
     projected_more_agents: int | None = None
+    room: tuple[RoomLimit, ...] = ()
     # The figures when the most agents were running: after a stop the live ones fall to zero.
     peak_agents: int = 0
     peak_unique_bytes: int = 0
     peak_shared_bytes: int = 0
-    peak_per_agent_unique_bytes: float | None = None
 
 
 @dataclass(frozen=True)
@@ -294,7 +310,8 @@ class JudgedFigures:
     (when every agent has shut down). None: not known (no agent-metrics route, or no report while running).
 
     Counters and gauges are the last figures read while Locust was spawning or running; memory per
-    agent is the one at the peak number of agents."""
+    agent is the one measured while it ran (`MemorySnapshot.per_agent_unique_bytes`), None with the
+    reason while not measurable."""
 
     agents_running: int | None = None
     agents_started: int | None = None
@@ -303,6 +320,7 @@ class JudgedFigures:
     restarted: int | None = None
     ports_refused: int | None = None
     memory_per_agent_bytes: float | None = None
+    memory_per_agent_unknown_because: str = ""
     workers_missing: int | None = None
     # Why the run shows that nothing worked (no agent started, no request succeeded); "" when something did.
     nothing_worked: str = ""
@@ -371,6 +389,12 @@ class Snapshot:
     version: int = SNAPSHOT_VERSION
     judged: JudgedFigures = JudgedFigures()
     workers_harness: tuple[WorkerHarness, ...] = ()  # one per worker with agent metrics
+    resources_step_s: int = 1  # seconds each point of `resources` stands for (see Series.step_s)
+
+    @property
+    def history_step_s(self) -> int:
+        """The coarsest resolution of the histories: 1 unless a run longer than the history was downsampled."""
+        return max([self.resources_step_s, *(s.step_s for s in self.history)])
 
     def series(self, key: str = AGGREGATED) -> Series | None:
         return next((s for s in self.history if s.key == key), None)

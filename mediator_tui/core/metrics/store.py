@@ -10,7 +10,8 @@ TUI and the exporter read `snapshot()`.
 - `series`: request rates, interval percentiles, per-second history;
 - `crashes`: the crash log, each crash once;
 - `ports`: the trend of local ports in use;
-- `memory`: per-agent and per-worker memory, host memory, the projection;
+- `memory`: per-agent (`AgentMemoryFit`) and per-worker memory, host memory;
+- `room`: how many more agents fit, and which worker limit binds first;
 - `peaks`: peak users, peak agents and the memory then;
 - `judged`: the figures of the running test that thresholds judge;
 - `assembly`: the agent, port and resource parts of the snapshot;
@@ -37,10 +38,11 @@ from .delivery import DeliveryTrack
 from .history import PerSecond
 from .judged import WhileRunning, judged_figures
 from .mediator import MediatorSeries
-from .memory import HostMemory, memory_snapshot
+from .memory import AgentMemoryFit, HostMemory, memory_snapshot
 from .peaks import Peaks
 from .ports import PortsTrend
 from .readers import read_agents_view, read_histograms, read_master_stats
+from .room import room
 from .series import RequestSeries
 from .snapshot import ResourcePoint, RunStatus, Snapshot, WorkerInfo
 
@@ -81,6 +83,7 @@ class MetricStore:
         self._view: AgentsView | None = None
         self._peaks = Peaks()
         self._while_running = WhileRunning()
+        self._agent_memory = AgentMemoryFit()
         self._stop_requested = False
         self._ports = PortsTrend()
         self._delivery = DeliveryTrack(self._history_len)
@@ -194,6 +197,8 @@ class MetricStore:
             self._peaks.add(self._users, view)
             if self._state in RUNNING_STATES and not self._stop_requested:
                 self._while_running.add(view, self._workers)
+                if view is not None:
+                    self._agent_memory.add(view)
             self._delivery.add(t, view)
             self._resources.add(resource_point(t, self._users, view))
 
@@ -214,6 +219,8 @@ class MetricStore:
             now = self._clock()
             target = self._target_users or self._users
             total = self._series.total()
+            per_agent = self._agent_memory.per_agent()
+            available = self._host.available_bytes if self._host else None
             return Snapshot(
                 taken_at=now,
                 status=self._status(now),
@@ -222,11 +229,13 @@ class MetricStore:
                 failures=self._failures,
                 history=self._series.history(),
                 resources=self._resources.points(),
+                resources_step_s=self._resources.step_s,
                 agents=agents_snapshot(self._view, self._crashes, self._peaks, target),
                 ports=ports_snapshot(self._view, self._ports),
-                memory=memory_snapshot(self._view, self._host, self._peaks.memory),
+                memory=memory_snapshot(self._view, self._host, self._peaks.memory, self._agent_memory,
+                                       room(self._view, available, per_agent.value)),
                 mediator=self._mediator.snapshot(self._agents_running()),
-                judged=judged_figures(self._while_running, self._peaks, total),
+                judged=judged_figures(self._while_running, per_agent, total),
                 workers_harness=workers_harness(self._view),
                 delivery=self._delivery.snapshot(),
             )

@@ -18,8 +18,12 @@ class LatencyPane(RequestHistoryPane):
     def axis_format(self, value: float) -> str:
         return fmt.axis_millis(value)
 
-    def subtitle_part(self, snapshot: Snapshot) -> str:
-        return snapshot.total.percentile_source
+    def subtitle_part(self, snapshot: Snapshot) -> tuple[str, str]:
+        return snapshot.total.percentile_source, snapshot.total.interval_p99_source
 
-    def subtitle(self, source: str) -> str:
-        return _SOURCES.get(source, source)
+    def subtitle(self, sources: tuple[str, str]) -> str:
+        source, p99_source = sources
+        words = _SOURCES.get(source, source)
+        if p99_source != source:  # Locust's window has no p99: say that this one covers the whole run
+            words += f"; p99 {_SOURCES.get(p99_source, p99_source)}"
+        return words

@@ -1,10 +1,10 @@
-"""Memory: unique versus shared, per agent and in total, and how many more agents fit."""
+"""Memory: unique versus shared, per agent and in total, and how many more agents fit (and what binds first)."""
 
 from __future__ import annotations
 
 from rich.text import Text
 
-from mediator_tui.core.metrics.snapshot import MemorySnapshot, Snapshot, WorkerMemory
+from mediator_tui.core.metrics.snapshot import MemorySnapshot, RoomLimit, Snapshot, WorkerMemory
 
 from .. import format as fmt
 from ..widgets.line_chart import Series
@@ -28,11 +28,33 @@ def _worker_line(worker: WorkerMemory) -> Text:
     return text
 
 
+_BINDS = {"open files": "open files bind", "local ports": "local ports bind", "port pool": "the port pool binds",
+          "memory": "memory binds"}
+
+
+def _limit(limit: RoomLimit) -> str:
+    value = f"{fmt.size(limit.limit)} free" if limit.name == "memory" else f"{limit.limit:,}"
+    return f"{_BINDS.get(limit.name, limit.name)} first: {value} per {limit.per}"
+
+
+def _room(memory: MemorySnapshot) -> Text:
+    text = Text(" → room for ")
+    text.append(f"{memory.projected_more_agents:,}", style="bold green")
+    text.append(f" more agents ({_limit(memory.room[0])})")
+    return text
+
+
 def _summary(memory: MemorySnapshot) -> Text:
     text = Text()
     text.append("per agent ")
-    text.append(fmt.size(memory.per_agent_unique_bytes), style="bold")
-    text.append(" unique\nunique ")
+    if memory.per_agent_unique_bytes is None:
+        text.append("not yet measurable", style="yellow")
+        if memory.per_agent_unknown_because:
+            text.append(f" ({memory.per_agent_unknown_because})")
+    else:
+        text.append(fmt.size(memory.per_agent_unique_bytes), style="bold")
+        text.append(" unique")
+    text.append("\nunique ")
     text.append(fmt.size(memory.unique_bytes), style="bold")
     text.append("  shared ")
     text.append(fmt.size(memory.shared_bytes), style="bold")
@@ -42,10 +64,8 @@ def _summary(memory: MemorySnapshot) -> Text:
         text.append("–")
     else:
         text.append(f"{fmt.size(memory.host_available_bytes)} free of {fmt.size(memory.host_total_bytes)}")
-    if memory.projected_more_agents is not None:
-        text.append(" → room for ")
-        text.append(fmt.count(memory.projected_more_agents), style="bold green")
-        text.append(" more agents")
+    if memory.room:
+        text.append_text(_room(memory))
     for worker in memory.per_worker:
         text.append("\n")
         text.append_text(_worker_line(worker))
