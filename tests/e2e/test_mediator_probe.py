@@ -8,6 +8,7 @@ import gevent
 import psutil
 import pytest
 
+from mediator_tui.core.mediator import LocalMediator
 from mediator_tui.core.probe import ProbeRunner, ProbeSample, probe_target
 from tests.e2e.test_native_agent import agents  # noqa: F401 (fixture)
 
@@ -100,17 +101,25 @@ def test_credo_metrics_follow_live_sessions(credo_mediator, agents):
     assert gone.metrics.sessions_closed - before.metrics.sessions_closed >= 1
 
 
-def test_credo_queue_rises_while_a_recipient_is_offline_and_falls_after_it_returns(credo_mediator, agents):
-    runner = probe(credo_mediator)
-    alice, bob = agents(credo_mediator), agents(credo_mediator, pickup_strategy="pickup-v2")
+@pytest.fixture
+def own_credo_mediator(tmp_path):
+    """A Credo mediator of this test's own: the session's may hold messages other tests left queued."""
+    mediator = LocalMediator("credo", run_dir=tmp_path / "credo-mediator").start()
+    yield mediator
+    mediator.stop()
+
+
+def test_credo_queue_rises_while_a_recipient_is_offline_and_falls_after_it_returns(own_credo_mediator, agents):
+    mediator = own_credo_mediator
+    runner = probe(mediator)
+    alice, bob = agents(mediator), agents(mediator, pickup_strategy="pickup-v2")
     to_bob = alice.receive_invitation(bob.create_invitation())
     alice.send_message(to_bob, "while online")
     assert bob.receive_message().content == "while online"
     empty = wait_for(runner, lambda s: s.metrics.queued_messages == 0, "an empty queue to start from")
 
     # Bob's socket closes and stays closed: the mediator can only queue what comes for him.
-    link = bob._link
-    link.close()
+    bob.go_offline()
     wait_for(runner, lambda s: s.metrics.live_sessions == empty.metrics.live_sessions - 1, "bob's session to end")
     for n in range(3):
         alice.send_message(to_bob, f"while offline {n}")
@@ -121,9 +130,7 @@ def test_credo_queue_rises_while_a_recipient_is_offline_and_falls_after_it_retur
     assert older.metrics.queue_oldest_age_s >= queued.metrics.queue_oldest_age_s + 1.0
 
     # Bob comes back on a new socket and collects (pickup v2): the queue empties.
-    link._closing = False
-    link.open()
-    bob._on_reconnect()
+    bob.come_online()
     received = {bob.receive_message().content for _ in range(3)}
     assert received == {f"while offline {n}" for n in range(3)}
     drained = wait_for(runner, lambda s: s.metrics.queued_messages == 0, "the queue to drain")
