@@ -1,7 +1,9 @@
 'use strict'
 // A stock Credo mediator (mediator module, pickup v1/v2 with live mode) on loopback, for load tests
 // of a second mediator implementation. Ports and data folder come from the environment:
-//   MEDIATOR_HTTP_PORT, MEDIATOR_WS_PORT, MEDIATOR_ADMIN_PORT, MEDIATOR_DATA_DIR, LOG_LEVEL
+//   MEDIATOR_HTTP_PORT, MEDIATOR_WS_PORT, MEDIATOR_ADMIN_PORT, MEDIATOR_DATA_DIR, LOG_LEVEL, and
+//   MEDIATOR_WS_ENDPOINT: the websocket endpoint it advertises, when clients reach it by another way
+//   than its own port (the tests' fault proxy, tests/fixtures/tcp_proxy.py)
 // The wallet lives in MEDIATOR_DATA_DIR, so a mediator restarted on the same folder and ports keeps
 // its connections and mediations (its clients reconnect). Its small admin interface:
 //   GET /ready -> {"ready": true}; POST /invitation -> {"invitation_url": ...} (multi-use OOB);
@@ -170,7 +172,7 @@ async function main() {
   const dataDir = process.env.MEDIATOR_DATA_DIR || path.join(process.cwd(), 'credo-mediator')
   fs.mkdirSync(dataDir, { recursive: true })
   const httpEndpoint = `http://${HOST}:${port('MEDIATOR_HTTP_PORT')}`
-  const wsEndpoint = `ws://${HOST}:${port('MEDIATOR_WS_PORT')}`
+  const wsEndpoint = process.env.MEDIATOR_WS_ENDPOINT || `ws://${HOST}:${port('MEDIATOR_WS_PORT')}`
   const logger = new StderrLogger(process.env.LOG_LEVEL, 'mediator')
   const queue = new TimedMessagePickupRepository(logger)
   const wsServer = new WebSocketServer({ host: HOST, port: port('MEDIATOR_WS_PORT') })

@@ -3,7 +3,7 @@
 Each user owns two wallets connected to each other. `deliver_message` times one
 message from the sender's call to its arrival at the other wallet: forward to the
 mediator, queue, push over the receiver's websocket; the figure a mediator exists for.
-Directions alternate. Rows: `didcomm agent_start`, `didcomm create_invitation`,
+Directions alternate; the delivery ledger follows each message. Rows: `didcomm agent_start`, `didcomm create_invitation`,
 `didcomm receive_invitation`, `didcomm deliver_message`. No issuer needed.
 """
 
@@ -11,7 +11,6 @@ from locust import task
 
 from mediator_tui.agents.interface import Agent, ReceivedMessage
 from mediator_tui.locust_support.agent_user import AgentUser
-from mediator_tui.locust_support.basic_messages import receive_content, tagged
 
 # What this scenario needs from the configuration (read by `config check`, see core/config/runnable.py).
 NEEDS = ()
@@ -30,9 +29,8 @@ class MediatorDeliver(AgentUser):
         self.turn = 0
 
     def send_between(self, sender: Agent, connection_id: str, receiver: Agent) -> ReceivedMessage:
-        content = tagged(self.settings.message)
-        return self.delivery("deliver_message", lambda: receive_content(receiver, content),
-                             lambda: self.didcomm("send_message", lambda: sender.send_message(connection_id, content)))
+        return self.send_tracked("deliver_message", connection_id, receiver, lambda content: self.didcomm(
+            "send_message", lambda: sender.send_message(connection_id, content)))
 
     @task
     def deliver_message(self) -> None:

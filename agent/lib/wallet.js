@@ -6,6 +6,7 @@ const { ariesAskar, Store } = require('@hyperledger/aries-askar-nodejs')
 const { AskarModule } = require('@credo-ts/askar')
 const {
   Agent,
+  AgentEventTypes,
   AutoAcceptCredential,
   BasicMessageEventTypes,
   BasicMessageRole,
@@ -20,6 +21,7 @@ const {
   KeyDerivationMethod,
   MediationRecipientModule,
   MediatorPickupStrategy,
+  OutboundMessageSendStatus,
   TransportEventTypes,
   TrustPingEventTypes,
   V2CredentialProtocol,
@@ -40,23 +42,25 @@ const HANDSHAKE_SOCKET_CLOSE_WAIT_MS = 1500
 const PICKUP_SOCKET_OPEN_WAIT_MS = 5000
 const UNREAD_MESSAGES_KEPT = 100
 
+// PICKUP_STRATEGY takes the settings' names (mediator_tui/core/config/schema.py), the same in every engine.
 const PICKUP_STRATEGIES = {
   implicit: MediatorPickupStrategy.Implicit,
-  pickupv2live: MediatorPickupStrategy.PickUpV2LiveMode,
-  pickupv2livemode: MediatorPickupStrategy.PickUpV2LiveMode,
-  live: MediatorPickupStrategy.PickUpV2LiveMode,
-  pickupv2: MediatorPickupStrategy.PickUpV2,
-  pickupv1: MediatorPickupStrategy.PickUpV1,
-  none: MediatorPickupStrategy.None,
+  'pickup-v2': MediatorPickupStrategy.PickUpV2,
+  'pickup-v2-live': MediatorPickupStrategy.PickUpV2LiveMode,
 }
+const PICKUP_V2_TYPE_PREFIX = 'https://didcomm.org/messagepickup/2.0/'
 
 function pickupStrategy(name) {
-  const key = String(name || 'implicit').toLowerCase().replace(/[^a-z0-9]/g, '')
-  const strategy = PICKUP_STRATEGIES[key]
-  if (!strategy) {
-    throw new TypeError(`unknown pickup strategy ${JSON.stringify(name)} (implicit, pickup_v2_live, pickup_v2, pickup_v1, none)`)
+  const chosen = name || 'implicit'
+  if (!Object.prototype.hasOwnProperty.call(PICKUP_STRATEGIES, chosen)) {
+    throw new TypeError(`unknown pickup strategy ${JSON.stringify(chosen)}; choose one of ${Object.keys(PICKUP_STRATEGIES).join(', ')}`)
   }
-  return strategy
+  return PICKUP_STRATEGIES[chosen]
+}
+
+// The name of a messagepickup/2.0 message (`status`, `delivery`, ...), or null for any other message.
+function pickupMessageName(type) {
+  return typeof type === 'string' && type.startsWith(PICKUP_V2_TYPE_PREFIX) ? type.slice(PICKUP_V2_TYPE_PREFIX.length) : null
 }
 
 function positiveNumber(value, fallback) {
@@ -182,6 +186,15 @@ class Wallet {
         sentTime: record.sentTime,
         receivedAt: Date.now(),
       })
+    })
+    // Which pickup protocol carried the messages: the driver counts these (its `pickup_messages`).
+    agent.events.on(AgentEventTypes.AgentMessageSent, ({ payload }) => {
+      const name = pickupMessageName(payload.message.message.type)
+      if (name && payload.status !== OutboundMessageSendStatus.Undeliverable) this.emit('pickup', { message: name, direction: 'sent' })
+    })
+    agent.events.on(AgentEventTypes.AgentMessageProcessed, ({ payload }) => {
+      const name = pickupMessageName(payload.message.type)
+      if (name) this.emit('pickup', { message: name, direction: 'received' })
     })
     agent.events.on(ConnectionEventTypes.ConnectionStateChanged, ({ payload }) => {
       const record = payload.connectionRecord

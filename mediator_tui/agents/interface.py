@@ -134,6 +134,13 @@ class Agent(abc.ABC):
         return 0
 
     @property
+    def pickup_messages(self) -> dict[str, int]:
+        """messagepickup/2.0 (Aries RFC 0685) messages this agent sent to and received from its mediator, by
+        message name: `status-request`, `live-delivery-change`, `delivery-request`, `messages-received` out,
+        `status`, `delivery` in. Empty with implicit pickup: it shows which protocol carried the messages."""
+        return {}
+
+    @property
     def pid(self) -> int | None:
         """Its own process while it runs, for the memory figures; None when it runs in the worker."""
         return None

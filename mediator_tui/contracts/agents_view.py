@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 from .fields import as_count, as_dict, as_int, as_list, as_number, as_text
 from .version import check_version
-from .worker_report import AgentCounts, AgentCrash, PortsUse, WorkerReport, crashes_from_json
+from .worker_report import AgentCounts, AgentCrash, DeliveryReport, PortsUse, WorkerReport, crashes_from_json
 
 VERSION = 1
 PATH = "/mediator-tui/agents"
@@ -64,12 +64,13 @@ class AgentsTotal:
     crashes: tuple[AgentCrash, ...] = ()  # of all workers, newest last, at most MAX_CRASHES, worker_id set
     ports: PortsUse | None = PortsUse()  # None: not served (not an object)
     memory: MemoryTotal = MemoryTotal()
+    delivery: DeliveryReport = DeliveryReport()  # the workers' ledgers summed
 
     def to_json(self) -> dict:
         return {"engine": self.engine, "agents": self.agents.to_json(),
                 "crashes": [c.to_json() for c in self.crashes],
                 "ports": self.ports.to_json() if self.ports is not None else None,
-                "memory": self.memory.to_json()}
+                "memory": self.memory.to_json(), "delivery": self.delivery.to_json()}
 
     @classmethod
     def from_json(cls, raw) -> AgentsTotal:
@@ -77,7 +78,8 @@ class AgentsTotal:
         return cls(engine=as_text(raw.get("engine")), agents=AgentCounts.from_json(raw.get("agents")),
                    crashes=crashes_from_json(raw.get("crashes")),
                    ports=PortsUse.from_json(raw["ports"]) if isinstance(raw.get("ports"), dict) else None,
-                   memory=MemoryTotal.from_json(raw.get("memory")))
+                   memory=MemoryTotal.from_json(raw.get("memory")),
+                   delivery=DeliveryReport.from_json(raw.get("delivery")))
 
 
 @dataclass(frozen=True)

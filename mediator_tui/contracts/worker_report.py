@@ -16,13 +16,19 @@ turns them into "since the last stats reset". Memory follows the engine:
   their PSS when every one could be read.
 
 Bytes per agent are not reported: the metric store divides, in one place.
+
+`delivery` is the worker's delivery ledger (`mediator_tui.locust_support.delivery_ledger`):
+its counters and its cumulative latency histogram. A reader of an older release ignores
+it (readers take the fields they know), and a report without it reads as zeros, so adding
+it did not change the version.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 
 from .fields import as_count, as_dict, as_int, as_number, as_text, dicts
+from .request_histograms import buckets_from_json
 from .version import check_version
 
 VERSION = 1
@@ -128,6 +134,51 @@ class WorkerLimits(_Counts):
 
 
 @dataclass(frozen=True)
+class DeliveryCounts(_Counts):
+    """Messages the worker's scenarios sent to wallets, and what became of them.
+
+    Each message sent is in exactly one of delivered, lost and in_flight; `late` (lost ones that
+    arrived after their timeout), `duplicated` (arrivals of a message already arrived) and
+    `out_of_order` (first arrivals behind a later message of the same connection) count arrivals
+    beside them, never in the sum."""
+
+    sent: int = 0
+    delivered: int = 0  # arrived within the timeout
+    lost: int = 0  # not arrived within the timeout
+    in_flight: int = 0  # a gauge: sent, neither arrived nor timed out yet
+    duplicated: int = 0
+    late: int = 0
+    out_of_order: int = 0
+
+    # Counters that only grow, so that a stats reset subtracts a baseline from them.
+    MONOTONIC = ("sent", "delivered", "lost", "duplicated", "late", "out_of_order")
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """The ledger's counts and the latency of the deliveries, a cumulative histogram
+    ({milliseconds rounded as Locust rounds response times: deliveries}) that a reader subtracts."""
+
+    counts: DeliveryCounts = DeliveryCounts()
+    latency_ms: dict[float, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        # JSON keys are strings: a reader turns them back into numbers.
+        return {"counts": self.counts.to_json(), "latency_ms": {str(ms): n for ms, n in self.latency_ms.items()}}
+
+    @classmethod
+    def from_json(cls, raw) -> DeliveryReport:
+        raw = as_dict(raw)
+        return cls(counts=DeliveryCounts.from_json(raw.get("counts")), latency_ms=buckets_from_json(raw.get("latency_ms")))
+
+    def __add__(self, other: DeliveryReport) -> DeliveryReport:
+        latency = dict(self.latency_ms)
+        for ms, count in other.latency_ms.items():
+            latency[ms] = latency.get(ms, 0) + count
+        return DeliveryReport(counts=self.counts + other.counts, latency_ms=latency)
+
+
+@dataclass(frozen=True)
 class WorkerReport:
     worker_id: str
     ts: float  # when the worker made it (its clock)
@@ -141,6 +192,7 @@ class WorkerReport:
     # not counted). A counter, so that a reader takes the CPU of any window between two reports; None: an
     # older worker that does not say.
     cpu_seconds: float | None = None
+    delivery: DeliveryReport = DeliveryReport()
     version: int = VERSION
 
     def fields_json(self) -> dict:
@@ -148,7 +200,7 @@ class WorkerReport:
         return {"worker_id": self.worker_id, "ts": self.ts, "engine": self.engine,
                 "agents": self.agents.to_json(), "crashes": [c.to_json() for c in self.crashes],
                 "ports": self.ports.to_json(), "memory": self.memory.to_json(), "limits": self.limits.to_json(),
-                "cpu_seconds": self.cpu_seconds}
+                "cpu_seconds": self.cpu_seconds, "delivery": self.delivery.to_json()}
 
     def to_json(self) -> dict:
         return {"version": self.version, **self.fields_json()}
@@ -168,4 +220,5 @@ class WorkerReport:
         return cls(worker_id=worker_id, ts=as_number(raw.get("ts")) or 0.0, engine=as_text(raw.get("engine")),
                    agents=AgentCounts.from_json(raw.get("agents")), crashes=crashes_from_json(raw.get("crashes")),
                    ports=PortsUse.from_json(raw.get("ports")), memory=WorkerMemoryUse.from_json(raw.get("memory")),
-                   limits=WorkerLimits.from_json(raw.get("limits")), cpu_seconds=as_number(raw.get("cpu_seconds")))
+                   limits=WorkerLimits.from_json(raw.get("limits")), cpu_seconds=as_number(raw.get("cpu_seconds")),
+                   delivery=DeliveryReport.from_json(raw.get("delivery")))

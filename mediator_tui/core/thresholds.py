@@ -52,6 +52,11 @@ _RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
     "mediator_rss": lambda s: s.mediator.rss_bytes_max,
     "session_gap": lambda s: s.mediator.session_gap_max,
     "queue_age": lambda s: s.mediator.queue_age_s_max,
+    # The delivery ledger's run totals (a message counts as lost once its timeout passed);
+    # None when the workers keep no ledger.
+    "lost": lambda s: s.delivery.lost if s.delivery.known else None,
+    "duplicated": lambda s: s.delivery.duplicated if s.delivery.known else None,
+    "delivery_p95": lambda s: s.delivery.p95_ms if s.delivery.known else None,
 }
 
 

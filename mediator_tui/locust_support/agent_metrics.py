@@ -20,11 +20,14 @@ from dataclasses import dataclass, field
 
 from mediator_tui.contracts.agents_view import STALE_AFTER_S, AgentsTotal, AgentsView, MemoryTotal, WorkerView
 from mediator_tui.contracts.version import VersionMismatch
+from mediator_tui.core.metrics.percentiles import subtract as subtract_buckets
 from mediator_tui.contracts.worker_report import (
     MAX_CRASHES,
     STDERR_TAIL_CHARS,
     AgentCounts,
     AgentCrash,
+    DeliveryCounts,
+    DeliveryReport,
     PortsUse,
     WorkerReport,
 )
@@ -74,6 +77,7 @@ class Baseline:
     refused: int
     in_use: int
     in_use_max: int
+    delivery: DeliveryReport = DeliveryReport()
 
 
 class AgentMetricsBoard:
@@ -120,7 +124,8 @@ class AgentMetricsBoard:
         self.baselines = {}
         for worker, report in self.reports.items():
             ports = report.ports
-            self.baselines[worker] = Baseline(now, report.agents, ports.refused, ports.in_use, ports.in_use_max)
+            self.baselines[worker] = Baseline(now, report.agents, ports.refused, ports.in_use, ports.in_use_max,
+                                              _delivery_baseline(report.delivery))
             self.peaks[worker] = ports.in_use
 
     def view(self, now: float | None = None, engine: str = "") -> AgentsView:
@@ -141,7 +146,21 @@ class AgentMetricsBoard:
             report.ports, refused=max(0, report.ports.refused - base.refused),
             in_use_max=max(self.peaks.get(worker, 0), own_peak if own_peak > base.in_use_max else 0))
         crashes = tuple(c for c in report.crashes if c.ts >= base.at)
-        return dataclasses.replace(report, agents=agents, ports=ports, crashes=crashes)
+        return dataclasses.replace(report, agents=agents, ports=ports, crashes=crashes,
+                                   delivery=_delivery_since(report.delivery, base.delivery))
+
+
+def _delivery_baseline(delivery: DeliveryReport) -> DeliveryReport:
+    """What a reset subtracts: messages in flight at the reset count as sent after it, since their
+    outcome (delivered or lost) falls after it; so sent = delivered + lost + in_flight still holds."""
+    counts = delivery.counts
+    return dataclasses.replace(delivery, counts=dataclasses.replace(counts, sent=counts.sent - counts.in_flight))
+
+
+def _delivery_since(delivery: DeliveryReport, base: DeliveryReport) -> DeliveryReport:
+    counts = dataclasses.replace(delivery.counts, **{
+        key: max(0, getattr(delivery.counts, key) - getattr(base.counts, key)) for key in DeliveryCounts.MONOTONIC})
+    return DeliveryReport(counts=counts, latency_ms=subtract_buckets(delivery.latency_ms, base.latency_ms))
 
 
 def aggregate(reports: dict[str, WorkerReport], ages: dict[str, float], now: float, engine: str = "",
@@ -154,6 +173,7 @@ def aggregate(reports: dict[str, WorkerReport], ages: dict[str, float], now: flo
     crashes = sorted((dataclasses.replace(c, worker_id=w) for w, r in reports.items() for c in r.crashes),
                      key=lambda c: c.ts)[-MAX_CRASHES:]
     ports = sum((r.ports for r in reports.values()), PortsUse())
+    delivery = sum((r.delivery for r in reports.values()), DeliveryReport())
     memories = [r.memory for r in reports.values()]
     pss = [m.pss_bytes for m in memories]
     memory = MemoryTotal(
@@ -166,4 +186,5 @@ def aggregate(reports: dict[str, WorkerReport], ages: dict[str, float], now: flo
     )
     return AgentsView(ts=now, workers=workers, refused=refused,
                       total=AgentsTotal(engine=",".join(engines) or engine, agents=agents,
-                                        crashes=tuple(crashes), ports=ports, memory=memory))
+                                        crashes=tuple(crashes), ports=ports, memory=memory,
+                                        delivery=delivery))

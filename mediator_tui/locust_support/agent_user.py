@@ -21,6 +21,8 @@ from mediator_tui.agents.factory import create_agent
 from mediator_tui.agents.interface import Agent, AgentCrashed, StartOptions
 from mediator_tui.locust_support import metrics_plugin  # noqa: F401  (registers the agent metrics on import)
 from mediator_tui.locust_support.agent_slot import AgentSlot
+from mediator_tui.locust_support.basic_messages import receive_content
+from mediator_tui.locust_support.delivery_ledger import DeliveryLedger
 from mediator_tui.locust_support.issuer_admin import IssuerAdmin
 from mediator_tui.locust_support.settings import ScenarioSettings, scenario_settings
 from mediator_tui.locust_support.steps import ADMIN, DIDCOMM, StepFailed, run_step
@@ -105,6 +107,18 @@ class AgentUser(User):
             waiter.kill()
             raise
         return self.didcomm(name, lambda: _unwrap(waiter.get()), started)
+
+    @property
+    def ledger(self) -> DeliveryLedger:
+        return worker_agents().ledger
+
+    def send_tracked(self, name: str, channel: str, receiver: Agent, send: Callable[[str], Any]) -> Any:
+        """One message to `receiver`, followed by the delivery ledger: `send(content)` sends it on
+        `channel` (the connection it goes over), and the time to its arrival is row `name`."""
+        ledger = self.ledger
+        content = ledger.tag(self.settings.message, channel)
+        return self.delivery(name, lambda: receive_content(receiver, content, ledger.arrived),
+                             lambda: ledger.send(content, lambda: send(content)))
 
     def connect_to_issuer(self, agent: Agent) -> tuple[str, str]:
         """A new connection from the issuer's invitation: (wallet's connection id, issuer's)."""

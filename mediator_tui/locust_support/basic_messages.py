@@ -7,10 +7,14 @@ timeout.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
+from collections.abc import Callable
 
 from mediator_tui.agents.interface import Agent, AgentTimeout, ReceivedMessage
+
+_NONCE = re.compile(r" #([0-9a-f]{12})$")
 
 
 def tagged(text: str) -> str:
@@ -18,8 +22,16 @@ def tagged(text: str) -> str:
     return f"{text} #{secrets.token_hex(6)}"
 
 
-def receive_content(agent: Agent, content: str) -> ReceivedMessage:
-    """The first message whose content is `content`, within the agent's timeout; others are skipped."""
+def message_id(content: str) -> str | None:
+    """The nonce `tagged` gave `content`; None for a message without one."""
+    found = _NONCE.search(content)
+    return found.group(1) if found else None
+
+
+def receive_content(agent: Agent, content: str,
+                    arrived: Callable[[str], None] = lambda _content: None) -> ReceivedMessage:
+    """The first message whose content is `content`, within the agent's timeout; others are skipped.
+    `arrived` is told of every message read, skipped or not (the delivery ledger's `arrived`)."""
     deadline = time.monotonic() + agent.timeout
     skipped = 0
     while (remaining := deadline - time.monotonic()) > 0:
@@ -27,6 +39,7 @@ def receive_content(agent: Agent, content: str) -> ReceivedMessage:
             message = agent.receive_message(remaining)
         except AgentTimeout:
             break
+        arrived(message.content)
         if message.content == content:
             return message
         skipped += 1

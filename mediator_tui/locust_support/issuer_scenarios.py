@@ -4,7 +4,8 @@ Every (re)started wallet first accepts a fresh invitation from the issuer
 (`receive_invitation`); its tasks then time a basic message (`receive_message`) or a
 credential (`receive_credential`, stopped when the wallet has stored it) from the
 issuer's admin call to its arrival; the revoke scenarios then revoke that credential.
-A basic message carries a nonce, and only the one the task sent counts as its arrival.
+A basic message carries a nonce, and only the one the task sent counts as its arrival; the delivery
+ledger (`mediator_tui.locust_support.delivery_ledger`) follows each.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from locust import task
 
 from mediator_tui.agents.interface import Agent
 from mediator_tui.locust_support.agent_user import AgentUser
-from mediator_tui.locust_support.basic_messages import receive_content, tagged
 from mediator_tui.locust_support.credentials import CredentialRequest
 from mediator_tui.locust_support.issuance import credential_request
 
@@ -30,10 +30,9 @@ class IssuerMessageUser(IssuerConnectedUser):
 
     @task
     def receive_message(self) -> None:
-        agent = self.agent
-        content = tagged(self.settings.message)
-        self.delivery("receive_message", lambda: receive_content(agent, content),
-                      lambda: self.admin().send_message(self.issuer_connection, content))
+        agent = self.agent  # first: a (re)started wallet gets its connection here
+        self.send_tracked("receive_message", self.issuer_connection, agent,
+                          lambda content: self.admin().send_message(self.issuer_connection, content))
 
 
 class IssuingUser(IssuerConnectedUser):

@@ -2,7 +2,8 @@
 
 One instance per process (`worker_agents()`): the users' slots update its counters,
 the port pool is shared by all users of the process, every live agent tells it of its
-death the moment its engine notices (between tasks too), and `report()` builds what the
+death the moment its engine notices (between tasks too), the delivery ledger follows every
+message the users send to their wallets, and `report()` builds what the
 worker sends the master (`mediator_tui.contracts.worker_report`).
 """
 
@@ -17,6 +18,7 @@ from functools import lru_cache
 from mediator_tui.common.open_files import raise_open_file_limit
 from mediator_tui.contracts.worker_report import PortsUse, WorkerLimits, WorkerReport
 from mediator_tui.locust_support.agent_metrics import WorkerAgentCounters
+from mediator_tui.locust_support.delivery_ledger import DeliveryLedger
 from mediator_tui.locust_support.memory_probe import MemoryProbe
 from mediator_tui.locust_support.port_pool import PortPool, worker_slice, workers_per_host
 from mediator_tui.locust_support.settings import scenario_settings
@@ -24,10 +26,12 @@ from mediator_tui.locust_support.timer_slack import allow_timer_slack
 from mediator_tui.locust_support.worker_limits import AgentSlots, capacity
 
 log = logging.getLogger(__name__)
+DEFAULT_TIMEOUT_S = 60.0  # VERIFIED_TIMEOUT_SECONDS's default, for a WorkerAgents made without settings
 
 
 class WorkerAgents:
-    def __init__(self, engine: str, port_range: tuple[int, int], configured_workers: int):
+    def __init__(self, engine: str, port_range: tuple[int, int], configured_workers: int,
+                 ledger: DeliveryLedger | None = None):
         self.engine = engine
         self.worker_id = f"{socket.gethostname()}_local"
         self.worker_index = 0
@@ -35,6 +39,7 @@ class WorkerAgents:
         self.configured_workers = configured_workers
         self.workers = workers_per_host(configured_workers)
         self.counters = WorkerAgentCounters()
+        self.ledger = ledger or DeliveryLedger(DEFAULT_TIMEOUT_S)
         self.live: set = set()  # slots holding an agent; their agents give reconnects and pids
         self._pool: PortPool | None = None
         self.memory = MemoryProbe(engine)
@@ -97,7 +102,7 @@ class WorkerAgents:
             worker_id=self.worker_id, ts=time.time(), engine=self.engine,
             agents=self.counters.agents_snapshot(reconnects), crashes=tuple(self.counters.crashes),
             ports=PortsUse(**self.pool.snapshot()), memory=self.memory.sample(pids), limits=self.limits,
-            cpu_seconds=_cpu_seconds())
+            cpu_seconds=_cpu_seconds(), delivery=self.ledger.report())
 
 
 def _cpu_seconds() -> float:
@@ -110,4 +115,5 @@ def _cpu_seconds() -> float:
 @lru_cache(maxsize=1)
 def worker_agents() -> WorkerAgents:
     settings = scenario_settings()
-    return WorkerAgents(settings.engine, (settings.start_port, settings.end_port), settings.workers_per_host)
+    return WorkerAgents(settings.engine, (settings.start_port, settings.end_port), settings.workers_per_host,
+                        DeliveryLedger(settings.timeout))

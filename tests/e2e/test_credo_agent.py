@@ -31,7 +31,7 @@ TIMEOUT = 30.0
 
 
 @pytest.fixture(params=[("acapy_mediator", OOB, "implicit"), ("acapy_legacy_mediator", CONNECTIONS_V1, "implicit"),
-                        ("credo_mediator", OOB, "implicit"), ("credo_mediator", OOB, "pickup_v2_live")],
+                        ("credo_mediator", OOB, "implicit"), ("credo_mediator", OOB, "pickup-v2-live")],
                 ids=["acapy-1.7-oob", "acapy-0.12-c_i", "credo", "credo-pickup-v2-live"])
 def mediator_and_kind(request):
     fixture, kind, pickup = request.param

@@ -100,8 +100,8 @@ def test_basic_messages_travel_both_ways_through_the_mediator(mediator_fixture, 
     assert {alice.inbound_verkey, bob.inbound_verkey} <= keys
 
 
-@pytest.mark.parametrize("strategy, in_use", [("implicit", "implicit"), ("pickup-v2", "pickup_v2"),
-                                               ("pickup-v2-live", "pickup_v2_live")])
+@pytest.mark.parametrize("strategy, in_use", [("implicit", "implicit"), ("pickup-v2", "pickup-v2"),
+                                               ("pickup-v2-live", "pickup-v2-live")])
 def test_every_pickup_strategy_carries_messages_through_a_credo_mediator(credo_mediator, agents, strategy, in_use):
     before = credo_mediator.counts()
     alice, bob = agents(credo_mediator, pickup_strategy=strategy), agents(credo_mediator, pickup_strategy=strategy)

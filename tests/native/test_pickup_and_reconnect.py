@@ -25,15 +25,17 @@ def started(mediator, strategy: str) -> NativeAgent:
     return agent
 
 
-@pytest.mark.parametrize("name", ["pickup-v2-live", "PickUpV2LiveMode"])
-def test_live_mode_delivers_at_once_and_acknowledges(mediator, name):
-    agent = started(mediator, name)
+def test_live_mode_delivers_at_once_and_acknowledges(mediator):
+    agent = started(mediator, "pickup-v2-live")
     try:
-        assert agent.stats.pickup == "pickup_v2_live" and mediator.live
+        assert agent.stats.pickup == "pickup-v2-live" and mediator.live
         mediator.hold(basic_message_for(agent.inbound_verkey, "live one"))
         assert agent.receive_message().content == "live one"
         agent.ping_mediator()  # by now the messages-received has gone out before the ping
         assert len(mediator.received_ids) == 1 and not mediator.queue
+        counted = agent.pickup_messages
+        assert {counted.get(name) for name in ("live-delivery-change", "status-request", "messages-received")} == {1}
+        assert counted["delivery"] == 1 and counted["status"] >= 1
     finally:
         agent.shutdown()
 
@@ -48,9 +50,16 @@ def test_polled_pickup_v2_fetches_queued_messages_while_waiting(mediator):
         agent.shutdown()
 
 
+@pytest.mark.parametrize("name", ["PickUpV2LiveMode", "pickup_v2", "pickup-v1"])
+def test_a_pickup_strategy_outside_the_settings_names_is_refused_naming_them(mediator, name):
+    with pytest.raises(ValueError, match=f"unknown pickup strategy '{name}'; choose one of implicit, "
+                                         "pickup-v2, pickup-v2-live"):
+        NativeAgent(timeout=5).start(StartOptions(mediation_url=mediator.invitation_url(), pickup_strategy=name))
+
+
 def test_mediator_without_pickup_v2_falls_back_to_implicit_and_says_so():
     mediator = FakeMediator(offers_pickup_v2=False)
-    agent = started(mediator, "PickUpV2LiveMode")
+    agent = started(mediator, "pickup-v2-live")
     try:
         assert agent.stats.pickup.startswith("implicit (mediator offers no messagepickup/2.0")
         agent.ping_mediator()
@@ -61,7 +70,7 @@ def test_mediator_without_pickup_v2_falls_back_to_implicit_and_says_so():
 
 def test_dropped_socket_is_reconnected_counted_and_live_mode_renewed(mediator, monkeypatch):
     monkeypatch.setattr(transport, "BACKOFF_BASE_SECONDS", 0.01)
-    agent = started(mediator, "PickUpV2LiveMode")
+    agent = started(mediator, "pickup-v2-live")
     try:
         mediator.drop_next = True
         mediator.live = False

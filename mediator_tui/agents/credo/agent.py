@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -54,6 +54,7 @@ class CredoAgent(Agent):
         self._options: StartOptions | None = None
         self._messages: Queue = Queue()
         self._mediator_sockets_opened = 0
+        self._pickup_messages: Counter[str] = Counter()
         self._unreported_crash: CrashRecord | None = None
         self._shut_down = False
 
@@ -71,6 +72,11 @@ class CredoAgent(Agent):
     def reconnects(self) -> int:
         """Reopened websockets to the mediator (the first one of the wallet is not a reconnect)."""
         return self._reconnects
+
+    @property
+    def pickup_messages(self) -> dict[str, int]:
+        """Counted from the wallet's `pickup` events."""
+        return dict(self._pickup_messages)
 
     @property
     def crash_reason(self) -> str:
@@ -148,6 +154,7 @@ class CredoAgent(Agent):
         env = setup.child_environment({"LOG_LEVEL": self.log_level} if self.log_level else None)
         argv = self.command or [setup.node_binary(), str(setup.script("agent.js"))]
         self._mediator_sockets_opened = 0
+        self._pickup_messages.clear()
         self._channel = NodeChannel(argv, env, on_event=self._on_event, on_exit=self._on_exit)
 
     def _start_wallet(self, options: StartOptions) -> None:
@@ -167,6 +174,8 @@ class CredoAgent(Agent):
             if self._messages.qsize() >= MESSAGES_KEPT:
                 self._messages.get_nowait()
             self._messages.put(event)
+        elif kind == "pickup":
+            self._pickup_messages[str(event.get("message"))] += 1
         elif kind == "ws_open" and event.get("mediator"):
             self._mediator_sockets_opened += 1
             if self._mediator_sockets_opened > 1:

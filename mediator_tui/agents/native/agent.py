@@ -232,6 +232,10 @@ class NativeAgent(Agent):
         return self._link.reconnects if self._link is not None else 0
 
     @property
+    def pickup_messages(self) -> dict[str, int]:
+        return dict(self.stats.pickup_messages)
+
+    @property
     def inbound_verkey(self) -> bytes | None:
         """The key other agents reach this one by through the mediator (registered in its keylist)."""
         return self._inbound_key.verkey if self._inbound_key is not None else None

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 
 class AgentStats:
     """Counters a worker reports; plain ints so reading them costs nothing."""
 
-    __slots__ = ("unpack_errors", "unhandled", "inbox_dropped", "pickup_polls", "pickup", "last_problem")
+    __slots__ = ("unpack_errors", "unhandled", "inbox_dropped", "pickup_polls", "pickup", "pickup_messages",
+                 "last_problem")
 
     def __init__(self):
         self.unpack_errors = self.unhandled = self.inbox_dropped = self.pickup_polls = 0
         self.pickup = ""  # the pickup strategy in use, and why when it is not the one asked for
+        # messagepickup/2.0 messages sent and received, by message name (names differ by direction)
+        self.pickup_messages: Counter[str] = Counter()
         self.last_problem = ""

@@ -14,17 +14,16 @@ FAMILY = "messagepickup/2"
 PROTOCOL_PREFIX = "messagepickup/2."
 DELIVERY_LIMIT = 10
 
-# PICKUP_STRATEGY values (ours: pickup-v2, pickup-v2-live; Credo's: PickUpV2, PickUpV2LiveMode; any case,
-# `_`/`-` ignored) -> the names this engine uses
-STRATEGIES = {"implicit": "implicit", "pickupv2": "pickup_v2", "pickupv2live": "pickup_v2_live",
-              "pickupv2livemode": "pickup_v2_live"}
+# PICKUP_STRATEGY takes the settings' names (core/config/schema.py), the same in every engine; the
+# agent uses them as they are
+STRATEGIES = ("implicit", "pickup-v2", "pickup-v2-live")
 
 
 def strategy(name: str) -> str:
-    key = (name or "implicit").replace("_", "").replace("-", "").lower()
-    if key not in STRATEGIES:
-        raise ValueError(f"unknown pickup strategy {name!r}; choose one of implicit, pickup-v2, pickup-v2-live")
-    return STRATEGIES[key]
+    chosen = name or "implicit"
+    if chosen not in STRATEGIES:
+        raise ValueError(f"unknown pickup strategy {chosen!r}; choose one of {', '.join(STRATEGIES)}")
+    return chosen
 
 
 def status_request() -> dict:

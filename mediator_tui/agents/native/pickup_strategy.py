@@ -2,8 +2,8 @@
 
 - implicit: the mediator sends down the kept-open websocket, on which every message of ours asks for the
   return route;
-- pickup_v2: messagepickup/2.0 (Aries RFC 0685) delivery requests, sent while the agent waits for something;
-- pickup_v2_live: messagepickup/2.0 live mode, the mediator pushes at once.
+- pickup-v2: messagepickup/2.0 (Aries RFC 0685) delivery requests, sent while the agent waits for something;
+- pickup-v2-live: messagepickup/2.0 live mode, the mediator pushes at once.
 
 A mediator that offers no pickup v2 (ACA-Py core, for one) leaves implicit pickup. The messages are
 `pickup` and `trustping`; this module decides when to send which.
@@ -19,10 +19,11 @@ import gevent.event
 from mediator_tui.agents.native import discovery, pickup, trustping
 from mediator_tui.agents.native.agent_stats import AgentStats
 from mediator_tui.agents.native.errors import DecodeError
+from mediator_tui.agents.native.messages import family_and_name
 
 IMPLICIT = "implicit"
-POLLED = "pickup_v2"
-LIVE = "pickup_v2_live"
+POLLED = "pickup-v2"
+LIVE = "pickup-v2-live"
 PICKUP_POLL_FIRST_SECONDS = 1.0
 PICKUP_POLL_MAX_SECONDS = 8.0
 
@@ -49,14 +50,14 @@ class PickupStrategy:
             return
         self._stats.pickup = self.mode
         if self.mode == LIVE:
-            send(pickup.live_delivery_change(True))
+            self._send(send, pickup.live_delivery_change(True))
         # the status answer also tells us the mediator has taken the live-delivery change (same socket, in order)
-        request(pickup.status_request(), "pickup status")
+        request(self._counted(pickup.status_request()), "pickup status")
 
     def renew(self, send: Send) -> None:
         """After a reconnect: tell the mediator that the new socket is ours (and live again)."""
         if self.mode == LIVE:
-            send(pickup.live_delivery_change(True))
+            self._send(send, pickup.live_delivery_change(True))
         else:
             # any message with return_route tells the mediator this socket is ours again
             send(trustping.ping(response_requested=False))
@@ -87,7 +88,7 @@ class PickupStrategy:
         """
         self._stats.pickup_polls += 1
         if self.mode == POLLED:
-            send(pickup.delivery_request())
+            self._send(send, pickup.delivery_request())
         else:
             send(trustping.ping(response_requested=False))
 
@@ -95,12 +96,13 @@ class PickupStrategy:
                    send_later: Send | None) -> None:
         """A messagepickup/2 message from the mediator; `send_later` sends from a greenlet of its own (None
         without a mediator)."""
+        self._stats.pickup_messages[name] += 1
         if name == "delivery":
             self._on_delivery(msg, handle_envelope, send_later)
         elif name == "status":
             # Turning live mode on (at start, after a reconnect) does not flush what the mediator queued meanwhile
             if pickup.waiting_count(msg) and send_later is not None:
-                send_later(pickup.delivery_request())
+                self._send(send_later, pickup.delivery_request())
 
     def _on_delivery(self, delivery: dict, handle_envelope: Callable[[bytes], None], send_later: Send | None) -> None:
         try:
@@ -111,4 +113,12 @@ class PickupStrategy:
         for _, envelope in items:
             handle_envelope(envelope)
         if items and send_later is not None:
-            send_later(pickup.messages_received([i for i, _ in items]))
+            self._send(send_later, pickup.messages_received([i for i, _ in items]))
+
+    def _send(self, send: Send, msg: dict) -> None:
+        send(self._counted(msg))
+
+    def _counted(self, msg: dict) -> dict:
+        """`msg`, counted as sent in the stats (what the tests read to prove pickup v2 carried messages)."""
+        self._stats.pickup_messages[family_and_name(msg)[1]] += 1
+        return msg

@@ -24,8 +24,6 @@ PORT_MIN, PORT_MAX = 1024, 65535
 MAX_DURATION_S = 365 * 24 * 3600
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s?)?", re.I)
-# Credo's enum spellings, used by the successor tool's users, mean the same strategies.
-_PICKUP_ALIASES = {"pickupv2": "pickup-v2", "pickupv2livemode": "pickup-v2-live"}
 
 
 def project_root() -> Path:
@@ -129,7 +127,6 @@ def parse_value(setting: Setting, raw: str, base: Path | None = None) -> Any:
         return parse_bool(text)
     if kind == "choice":
         word = text.lower()
-        word = _PICKUP_ALIASES.get(word, word) if setting.key == "PICKUP_STRATEGY" else word
         if word not in setting.choices:
             raise ValueError(f"must be one of {', '.join(setting.choices)}")
         return word

@@ -57,6 +57,7 @@ def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool
             "per_agent_unique_bytes": _rounded(memory.peak_per_agent_unique_bytes, 1) if memory.known else None,
         },
         "mediator": mediator_summary(snapshot),
+        "delivery": delivery_fields(snapshot),
         "thresholds": [result.as_dict() for result in thresholds],
     }
 
@@ -74,6 +75,16 @@ def mediator_summary(snapshot: Snapshot) -> dict:
         "errors": [{"source": source, "error": text} for source, text in mediator.errors],
         "unknown": [{"figure": figure, "enable": hint} for figure, hint in mediator.unknown],
     }
+
+
+DELIVERY_FIELDS = ("sent", "delivered", "lost", "in_flight", "duplicated", "late", "out_of_order",
+                   "p50_ms", "p95_ms", "p99_ms", "max_ms")
+
+
+def delivery_fields(snapshot: Snapshot) -> dict:
+    """The delivery ledger's run totals; all null when the workers keep none (another release)."""
+    delivery = snapshot.delivery
+    return {key: (getattr(delivery, key) if delivery.known else None) for key in DELIVERY_FIELDS}
 
 
 def summary_json(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool = False,
@@ -128,6 +139,15 @@ def agents_csv(snapshot: Snapshot) -> str:
     return _csv(["time", "ts", "worker_id", "user", "reason", "stderr_tail"],
                 ([iso_time(c.ts), _cell(c.ts), c.worker_id, c.user, c.reason, c.stderr_tail]
                  for c in snapshot.agents.crash_log))
+
+
+def delivery_csv(snapshot: Snapshot) -> str:
+    """One row per second: the ledger's counts so far, what happened in that second and its latency."""
+    return _csv(["time", "ts", "sent", "delivered", "lost", "in_flight", "duplicated", "late", "out_of_order",
+                 "sent_in_s", "delivered_in_s", "lost_in_s", "duplicated_in_s", "p50_ms", "p95_ms", "p99_ms"],
+                ([iso_time(p.t), _cell(p.t), p.sent, p.delivered, p.lost, p.in_flight, p.duplicated, p.late,
+                  p.out_of_order, p.sent_in_s, p.delivered_in_s, p.lost_in_s, p.duplicated_in_s,
+                  _cell(p.p50_ms), _cell(p.p95_ms), _cell(p.p99_ms)] for p in snapshot.delivery.points))
 
 
 def memory_csv(snapshot: Snapshot) -> str:

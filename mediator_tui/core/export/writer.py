@@ -15,7 +15,7 @@ from .charts import report_charts
 from .html import report_html
 
 EXPORT_FILES = ("summary.json", "history.csv", "requests.csv", "failures.csv", "agents.csv", "memory.csv",
-                "mediator.csv", "report.html", "charts.txt")
+                "mediator.csv", "delivery.csv", "report.html", "charts.txt")
 
 
 def write_export(directory: str | Path, snapshot: Snapshot, thresholds: list[ThresholdResult] = (),
@@ -39,6 +39,7 @@ def write_export(directory: str | Path, snapshot: Snapshot, thresholds: list[Thr
         "agents.csv": tables.agents_csv(snapshot),
         "memory.csv": tables.memory_csv(snapshot),
         "mediator.csv": tables.mediator_csv(snapshot),
+        "delivery.csv": tables.delivery_csv(snapshot),
         "report.html": report_html(snapshot, summary),
         "charts.txt": charts_txt.render_all(charts),
         **capacity_files,

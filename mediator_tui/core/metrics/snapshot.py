@@ -309,6 +309,52 @@ class JudgedFigures:
 
 
 @dataclass(frozen=True)
+class DeliveryPoint:
+    """One second of the delivery ledger: the counts so far, and what happened in that second."""
+
+    t: float
+    sent: int
+    delivered: int
+    lost: int
+    in_flight: int
+    duplicated: int
+    late: int
+    out_of_order: int
+    sent_in_s: int = 0
+    delivered_in_s: int = 0
+    lost_in_s: int = 0
+    duplicated_in_s: int = 0
+    # Latency of the deliveries of that second, exact (from the difference of two histograms).
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class DeliverySnapshot:
+    """What became of the messages scenarios sent to wallets (the workers' delivery ledgers).
+
+    Each message sent is in exactly one of delivered (within VERIFIED_TIMEOUT_SECONDS), lost
+    (its timeout passed first) and in_flight (neither yet, or when the run ended): sent =
+    delivered + lost + in_flight. `late` (lost messages that arrived after all), `duplicated`
+    and `out_of_order` (per connection) count arrivals beside them."""
+
+    known: bool  # False when the master serves no delivery ledger (another release, plain Locust)
+    sent: int = 0
+    delivered: int = 0
+    lost: int = 0
+    in_flight: int = 0
+    duplicated: int = 0
+    late: int = 0
+    out_of_order: int = 0
+    p50_ms: float | None = None  # latency of every delivery of the run, sent to arrived
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    max_ms: float | None = None
+    points: tuple[DeliveryPoint, ...] = ()  # one per second
+
+
+@dataclass(frozen=True)
 class Snapshot:
     taken_at: float
     status: RunStatus
@@ -321,6 +367,7 @@ class Snapshot:
     ports: PortsSnapshot
     memory: MemorySnapshot
     mediator: MediatorSnapshot = MediatorSnapshot()
+    delivery: DeliverySnapshot = DeliverySnapshot(known=False)
     version: int = SNAPSHOT_VERSION
     judged: JudgedFigures = JudgedFigures()
     workers_harness: tuple[WorkerHarness, ...] = ()  # one per worker with agent metrics

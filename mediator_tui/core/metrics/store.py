@@ -14,7 +14,8 @@ TUI and the exporter read `snapshot()`.
 - `peaks`: peak users, peak agents and the memory then;
 - `judged`: the figures of the running test that thresholds judge;
 - `assembly`: the agent, port and resource parts of the snapshot;
-- `mediator`: the mediator probe's readings (`feed_probe`) and the mediator's figures.
+- `mediator`: the mediator probe's readings (`feed_probe`) and the mediator's figures;
+- `delivery`: the delivery ledgers' totals, latency percentiles and per-second points.
 
 Locust caches `/stats/requests` for 2 s; a payload equal to the previous one is that
 cache, so it adds no sample (a cache miss is computed at the moment of our request,
@@ -32,6 +33,7 @@ from ...contracts.version import VersionMismatch
 from ..probe.samples import ProbeSample
 from .assembly import agents_snapshot, ports_snapshot, resource_point, workers_harness
 from .crashes import CrashLog
+from .delivery import DeliveryTrack
 from .history import PerSecond
 from .judged import WhileRunning, judged_figures
 from .mediator import MediatorSeries
@@ -81,6 +83,7 @@ class MetricStore:
         self._while_running = WhileRunning()
         self._stop_requested = False
         self._ports = PortsTrend()
+        self._delivery = DeliveryTrack(self._history_len)
         self._started_at: float | None = None
         self._ended_at: float | None = None
         self._engine: str | None = None
@@ -191,6 +194,7 @@ class MetricStore:
             self._peaks.add(self._users, view)
             if self._state in RUNNING_STATES and not self._stop_requested:
                 self._while_running.add(view, self._workers)
+            self._delivery.add(t, view)
             self._resources.add(resource_point(t, self._users, view))
 
     def _read_status(self, state: str, users: int, workers: tuple[WorkerInfo, ...], t: float) -> None:
@@ -224,6 +228,7 @@ class MetricStore:
                 mediator=self._mediator.snapshot(self._agents_running()),
                 judged=judged_figures(self._while_running, self._peaks, total),
                 workers_harness=workers_harness(self._view),
+                delivery=self._delivery.snapshot(),
             )
 
     def _status(self, now: float) -> RunStatus:

@@ -13,6 +13,7 @@ from mediator_tui.core.metrics.snapshot import Snapshot
 from ..keys import RUN_BINDINGS
 from ..panes.agents import AgentsPane
 from ..panes.base import SnapshotPane
+from ..panes.delivery import DeliveryPane
 from ..panes.latency import LatencyPane
 from ..panes.mediator import MediatorPane
 from ..panes.memory import MemoryPane
@@ -21,7 +22,8 @@ from ..panes.requests import RequestsPane
 from ..panes.status import StatusLine
 from ..panes.throughput import ThroughputPane
 
-PANES = (ThroughputPane, LatencyPane, RequestsPane, AgentsPane, PortsPane, MemoryPane, MediatorPane)
+PANES = (ThroughputPane, LatencyPane, RequestsPane, AgentsPane, PortsPane, MemoryPane, MediatorPane,
+         DeliveryPane)
 
 
 class DashboardScreen(Screen):
@@ -31,9 +33,7 @@ class DashboardScreen(Screen):
 
     DEFAULT_CSS = """
     DashboardScreen #panes { grid-size: 2 4; grid-columns: 1fr 1fr; grid-rows: 1fr 1fr 1fr 1fr; }
-    DashboardScreen #mediator { column-span: 2; }
     DashboardScreen.-wide #panes { grid-size: 4 2; grid-columns: 1fr 1fr 1fr 1fr; grid-rows: 1fr 1fr; }
-    DashboardScreen.-wide #mediator { column-span: 1; }
     """
 
     BINDINGS = [
@@ -84,4 +84,4 @@ class DashboardScreen(Screen):
         elif isinstance(self.focused, SnapshotPane):
             self.maximize(self.focused)
         else:
-            self.notify("Pick a pane first: tab or 1-6")
+            self.notify(f"Pick a pane first: tab or 1-{len(PANES)}")
