@@ -18,6 +18,8 @@ const handlers = {
   sendMessage: (command) => wallet.sendMessage(command),
   receiveMessage: (command) => wallet.receiveMessage(command),
   receiveCredential: (command) => wallet.receiveCredential(command),
+  goOffline: () => wallet.goOffline(),
+  comeOnline: (command) => wallet.comeOnline(command),
   shutdown: () => wallet.shutdown(),
 }
 

@@ -3,7 +3,10 @@
 // of a second mediator implementation. Ports and data folder come from the environment:
 //   MEDIATOR_HTTP_PORT, MEDIATOR_WS_PORT, MEDIATOR_ADMIN_PORT, MEDIATOR_DATA_DIR, LOG_LEVEL, and
 //   MEDIATOR_WS_ENDPOINT: the websocket endpoint it advertises, when clients reach it by another way
-//   than its own port (the tests' fault proxy, tests/fixtures/tcp_proxy.py)
+//   than its own port (the tests' fault proxy, tests/fixtures/tcp_proxy.py), and MEDIATOR_FORWARDING: how
+//   it forwards, `direct` (Credo's default DirectDelivery: straight down any socket the recipient holds, else
+//   queued) or `queue-and-live` (QueueAndLiveModeDelivery: always queued, then sent as pickup v2 `delivery`
+//   messages to a recipient in live mode; others collect by pickup requests)
 // The wallet lives in MEDIATOR_DATA_DIR, so a mediator restarted on the same folder and ports keeps
 // its connections and mediations (its clients reconnect). Its small admin interface:
 //   GET /ready -> {"ready": true}; POST /invitation -> {"invitation_url": ...} (multi-use OOB);
@@ -40,6 +43,16 @@ require('./lib/protocol') // keeps library console output off stdout
 const { StderrLogger } = require('./lib/logger')
 
 const HOST = '127.0.0.1'
+
+// The values of Credo's MessageForwardingStrategy, which @credo-ts/core 0.5.19 does not export
+// (node_modules/@credo-ts/core/build/modules/routing/MessageForwardingStrategy.d.ts).
+const FORWARDING = { direct: 'DirectDelivery', 'queue-and-live': 'QueueAndLiveModeDelivery' }
+
+function forwarding() {
+  const name = process.env.MEDIATOR_FORWARDING || 'direct'
+  if (!(name in FORWARDING)) throw new Error(`MEDIATOR_FORWARDING must be one of ${Object.keys(FORWARDING).join(', ')}`)
+  return FORWARDING[name]
+}
 
 function port(name) {
   const value = Number(process.env[name])
@@ -192,7 +205,7 @@ async function main() {
     modules: {
       askar: new AskarModule({ ariesAskar }),
       connections: new ConnectionsModule({ autoAcceptConnections: true }),
-      mediator: new MediatorModule({ autoAcceptMediationRequests: true }),
+      mediator: new MediatorModule({ autoAcceptMediationRequests: true, messageForwardingStrategy: forwarding() }),
       messagePickup: new MessagePickupModule({ messagePickupRepository: queue }),
     },
   })

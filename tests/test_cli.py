@@ -93,6 +93,9 @@ def _env_file(tmp_path, text):
     ("LOCUST_FILES=locustMediatorIssue.py\nISSUER_URL=http://127.0.0.1:8021\nCRED_DEF=X:3:CL:1:tag\n",
      "SCHEMA: is empty, but locustMediatorIssue.py needs it (the schema id of CRED_DEF, for Indy/AnonCreds "
      "issuance)"),
+    ("LOCUST_FILES=locustMediatorOffline.py\nOFFLINE_SECONDS=60\nVERIFIED_TIMEOUT_SECONDS=30\n",
+     "VERIFIED_TIMEOUT_SECONDS: is too small, but locustMediatorOffline.py needs it (longer than OFFLINE_SECONDS "
+     "(60 s), or every message sent to the offline wallet counts as lost before it returns)"),
 ])
 def test_config_check_names_the_setting_a_scenario_needs_and_the_scenario(tmp_path, settings, expected):
     result = run_cli("config", "check", "--env", str(_env_file(tmp_path, settings)))
@@ -101,7 +104,7 @@ def test_config_check_names_the_setting_a_scenario_needs_and_the_scenario(tmp_pa
 
 
 def test_config_check_passes_what_the_scenarios_have(tmp_path):
-    env = _env_file(tmp_path, "LOCUST_FILES=locustConnection.py,locustMediatorIssue.py\n"
+    env = _env_file(tmp_path, "LOCUST_FILES=locustConnection.py,locustMediatorIssue.py,locustMediatorOffline.py\n"
                               "ISSUER_URL=http://127.0.0.1:8021\nLOCUST_USERS=5000\n")  # mediated: no ports
     result = run_cli("config", "check", "--env", str(env))
     assert result.returncode == 0, result.stdout

@@ -40,6 +40,7 @@ const DEFAULT_TIMEOUT_MS = 60000
 // request sent on that socket meanwhile is lost. Waiting this long for the close avoids it.
 const HANDSHAKE_SOCKET_CLOSE_WAIT_MS = 1500
 const PICKUP_SOCKET_OPEN_WAIT_MS = 5000
+const SOCKET_CLOSE_WAIT_MS = 3000
 const UNREAD_MESSAGES_KEPT = 100
 
 // PICKUP_STRATEGY takes the settings' names (mediator_tui/core/config/schema.py), the same in every engine.
@@ -157,7 +158,9 @@ class Wallet {
         w3cCredentials: new W3cCredentialsModule({ documentLoader: documentLoaderWithLocalContexts }),
       },
     })
-    agent.registerOutboundTransport(new WsOutboundTransport())
+    // kept: going offline closes its sockets
+    this.wsTransport = new WsOutboundTransport()
+    agent.registerOutboundTransport(this.wsTransport)
     agent.registerOutboundTransport(new HttpOutboundTransport())
     if (!withMediation) agent.registerInboundTransport(new HttpInboundTransport({ port: options.port }))
     this.watch(agent)
@@ -362,6 +365,39 @@ class Wallet {
     const done = await agent.credentials.acceptCredential({ credentialRecordId: offer.id })
     this.claimedExchanges.delete(offer.id)
     return { credentialExchangeId: done.id, connectionId: done.connectionId || null, state: done.state }
+  }
+
+  // A wallet whose app was closed: no pickup, no socket to the mediator (which queues what comes for it).
+  goOffline() {
+    return this.serially(async () => {
+      const agent = this.requireAgent()
+      if (!this.mediatorConnectionId) throw new Error('agent has no mediator')
+      // first: a closing socket must not bring the reconnecting pickup back
+      await agent.mediationRecipient.stopMessagePickup()
+      const closed = []
+      for (const socket of this.wsTransport.transportTable.values()) {
+        closed.push(new Promise((resolve) => socket.addEventListener('close', resolve)))
+        socket.close()
+      }
+      await withTimeout(Promise.all(closed), SOCKET_CLOSE_WAIT_MS, 'the sockets to close')
+      return { offline: true }
+    })
+  }
+
+  // Back: pickup starts again as the strategy says; polled pickup v2 asks at once instead of at its next poll.
+  comeOnline(options) {
+    return this.serially(async () => {
+      const agent = this.requireAgent()
+      const mediator = await agent.mediationRecipient.findDefaultMediator()
+      if (!mediator) throw new Error('agent has no mediator')
+      const strategy = agent.mediationRecipient.config.mediatorPickupStrategy
+      await withTimeout(agent.mediationRecipient.initiateMessagePickup(mediator, strategy),
+        new Deadline(options.timeoutMs).remaining(), 'pickup to start again')
+      if (strategy === MediatorPickupStrategy.PickUpV2) {
+        await agent.messagePickup.pickupMessages({ connectionId: mediator.connectionId, protocolVersion: 'v2' })
+      }
+      return { online: true }
+    })
   }
 
   shutdown() {

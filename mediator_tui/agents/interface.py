@@ -107,6 +107,16 @@ class Agent(abc.ABC):
     def receive_credential(self) -> dict:
         """Accept the next credential offer and return once the credential is stored."""
 
+    def go_offline(self) -> None:
+        """Close the link to the mediator and stop collecting, as a wallet whose app was closed: what the
+        mediator holds for it stays there until `come_online`. An engine that cannot raises AgentError."""
+        raise AgentError(f"{type(self).__name__} cannot go offline")
+
+    def come_online(self) -> None:
+        """Reopen the link to the mediator after `go_offline` and collect as its pickup strategy does (pickup
+        v2 asks for the queued messages at once); returns once the request is out, not once they arrived."""
+        raise AgentError(f"{type(self).__name__} cannot come back online")
+
     @abc.abstractmethod
     def shutdown(self) -> None:
         """Stop the agent and release everything it holds; safe to call twice."""

@@ -32,6 +32,8 @@ class ScenarioSettings:
     timeout: float
     message: str
     connections_per_agent: int
+    offline_seconds: float
+    offline_messages: int
     issuer_url: str
     issuer_headers: dict
     issuer_type: str
@@ -65,6 +67,8 @@ def scenario_settings() -> ScenarioSettings:
         timeout=values["VERIFIED_TIMEOUT_SECONDS"],
         message=values["MESSAGE_TO_SEND"],
         connections_per_agent=values["CONNECTIONS_PER_AGENT"],
+        offline_seconds=values["OFFLINE_SECONDS"],
+        offline_messages=values["OFFLINE_MESSAGES"],
         issuer_url=values["ISSUER_URL"],
         issuer_headers=dict(values["ISSUER_HEADERS"]),
         issuer_type=values["ISSUER_TYPE"],

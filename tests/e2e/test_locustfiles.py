@@ -2,7 +2,8 @@
 (`LocalRun`), against a real ACA-Py mediator.
 
 The issue and message scenarios use a second real ACA-Py as a ledger-free issuer
-(W3C credentials). Each run asserts the request rows a user reads, no failures, and
+(W3C credentials). The message scenarios' delivery ledger, as the master serves it and the run's
+metric store shows it, is checked against their rows. Each run asserts the request rows a user reads, no failures, and
 the agent metrics the master aggregates on `/mediator-tui/agents`, as the master serves them.
 """
 
@@ -12,6 +13,7 @@ import time
 
 import pytest
 
+from tests.fixtures.ledger import assert_ledger_adds_up, assert_store_agrees, final_reads, ledger_counts
 from tests.fixtures.local_run import LOCUSTFILES
 
 pytestmark = pytest.mark.e2e
@@ -94,13 +96,24 @@ def test_mediator_ping_on_credo(local_run, scenario_env):
     assert memory["agents"] == 2  # what the metric store divides unique_bytes by
 
 
-def test_mediator_deliver(local_run, scenario_env):
-    rows, metrics, errors = run(local_run, "locustMediatorDeliver.py", scenario_env, users=2,
-                                settle=lambda r: count(r, "didcomm deliver_message") >= 10)
-    assert_no_failures(rows, errors)
-    assert count(rows, "didcomm agent_start") == 4
-    assert count(rows, "didcomm receive_invitation") == 2
-    assert_workers_report(metrics, running=4)
+@pytest.mark.parametrize(("engine", "users"), [("native", 2), ("credo", 1)])
+def test_mediator_deliver_and_its_delivery_ledger(local_run, scenario_env, engine, users):
+    started = swarming(local_run, "locustMediatorDeliver.py", {**scenario_env, "AGENT_ENGINE": engine}, users)
+    started.master.rows_when(lambda r: count(r, "didcomm deliver_message") >= 8, 40, "deliveries")
+    started.local.stop()
+    # the users are stopped: the next reports of the workers hold what they did, and stay so
+    rows, metrics = started.master.wait_for(lambda: final_reads(started.master), 10, "the workers' final reports")
+    assert_no_failures(rows, started.master.errors())
+    assert count(rows, "didcomm agent_start") == 2 * users
+    assert count(rows, "didcomm receive_invitation") == users
+    assert_workers_report(metrics, running=0, engine=engine)
+    counts = ledger_counts(metrics)
+    # each delivered message is one row that saw it arrive; in flight at most one per user, the one its
+    # wait was stopped in
+    assert counts["delivered"] == count(rows, "didcomm deliver_message"), counts
+    assert_ledger_adds_up(counts, in_flight_at_most=users)
+    assert counts["lost"] == 0 and counts["out_of_order"] == 0
+    assert_store_agrees(started.snapshot().delivery, counts)
 
 
 def test_liveness(local_run, scenario_env, issuer):
@@ -137,6 +150,11 @@ def test_issuer_messages(local_run, scenario_env, issuer, locustfile):
     assert count(rows, "didcomm receive_invitation") == 3
     assert count(rows, "admin POST /connections/{id}/send-message") >= count(rows, "didcomm receive_message")
     assert_workers_report(metrics, running=3)
+    # read after the rows, which it can only have passed; sent by the issuer's admin API, each one followed
+    counts = ledger_counts(metrics)
+    assert counts["sent"] == counts["delivered"] + counts["lost"] + counts["in_flight"], counts
+    assert counts["delivered"] >= count(rows, "didcomm receive_message") and counts["lost"] == 0, counts
+    assert counts["duplicated"] == 0, counts
     listening = locustfile == "locustIssueMsg.py"
     assert metrics["total"]["ports"]["in_use"] == (3 if listening else 0)
 

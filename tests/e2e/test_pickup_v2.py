@@ -4,29 +4,56 @@ which protocol carried what arrived, not only that it arrived."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from mediator_tui.agents.factory import ENGINES, create_agent
 from mediator_tui.agents.interface import StartOptions
+from mediator_tui.core.mediator import LocalMediator
 
 pytestmark = pytest.mark.e2e
 TIMEOUT = 30.0
 MESSAGES = 3
 
 
-@pytest.fixture
-def wallets(credo_mediator):
+@pytest.fixture(scope="module")
+def queueing_credo_mediator(tmp_path_factory):
+    """The Credo mediator forwarding with QueueAndLiveModeDelivery (MEDIATOR_FORWARDING of agent/mediator.js)."""
+    os.environ["MEDIATOR_FORWARDING"] = "queue-and-live"
+    mediator = LocalMediator("credo", run_dir=tmp_path_factory.mktemp("credo-queue-and-live"), progress=print)
+    try:
+        mediator.start()
+    finally:
+        del os.environ["MEDIATOR_FORWARDING"]
+    try:
+        yield mediator
+    finally:
+        mediator.stop()
+
+
+def wallets_of(mediator):
     started = []
 
     def make(engine: str, strategy: str):
         agent = create_agent(engine, TIMEOUT)
         started.append(agent)
-        agent.start(StartOptions(mediation_url=credo_mediator.invitation_url, pickup_strategy=strategy))
+        agent.start(StartOptions(mediation_url=mediator.invitation_url, pickup_strategy=strategy))
         return agent
 
     yield make
     for agent in started:
         agent.shutdown()
+
+
+@pytest.fixture
+def wallets(credo_mediator):
+    yield from wallets_of(credo_mediator)
+
+
+@pytest.fixture
+def queued_wallets(queueing_credo_mediator):
+    yield from wallets_of(queueing_credo_mediator)
 
 
 def exchanged(wallets, engine: str, strategy: str):
@@ -67,3 +94,13 @@ def test_native_wallets_set_up_polled_pickup_v2_and_the_mediator_forwards_down_t
     counted = exchanged(wallets, "native", "pickup-v2").pickup_messages
     assert counted.get("status-request") == 1 and counted.get("status", 0) >= 1
     assert counted.get("live-delivery-change", 0) == 0
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_mediator_that_queues_hands_messages_to_live_mode_in_pickup_v2_deliveries(queued_wallets, engine):
+    # QueueAndLiveModeDelivery: nothing goes straight down the socket; what arrives came in `delivery`
+    # messages, each acknowledged
+    counted = exchanged(queued_wallets, engine, "pickup-v2-live").pickup_messages
+    assert counted.get("live-delivery-change") == 1
+    assert counted.get("delivery", 0) >= 1
+    assert counted.get("messages-received") == counted["delivery"]

@@ -10,7 +10,7 @@ import gevent.queue
 import pytest
 
 from mediator_tui.agents.interface import AgentTimeout, ReceivedMessage
-from mediator_tui.locust_support.basic_messages import receive_content, tagged
+from mediator_tui.locust_support.basic_messages import receive_content, receive_contents, tagged
 from tests.locust_support.test_agent_user import FAST
 
 
@@ -55,6 +55,20 @@ def test_only_other_messages_is_a_timeout_after_the_agents_timeout_saying_so():
         receive_content(agent, expected)
     # the skipped messages do not restart the clock
     assert 0.45 <= time.monotonic() - started < 0.8
+
+
+def test_several_messages_are_taken_as_they_come_and_the_missing_ones_counted():
+    agent = ScriptedInbox(timeout=0.6)
+    wanted = [tagged("ping") for _ in range(3)]
+    other = tagged("ping")
+    for delay, content in ((0, wanted[2]), (0.1, other), (0.2, wanted[0])):
+        agent.arrive_later(delay, content)
+    read = []
+    with pytest.raises(AgentTimeout, match=r"^1 of 3 messages did not arrive within 0.6 s \(2 did, 1 other message skipped\)$"):
+        receive_contents(agent, wanted, read.append)
+    assert read == [wanted[2], other, wanted[0]]  # the ledger hears of each, skipped or not
+    agent.arrive_later(0, wanted[1])
+    assert [m.content for m in receive_contents(agent, [wanted[1]])] == [wanted[1]]
 
 
 def test_nothing_at_all_is_the_agents_own_timeout():

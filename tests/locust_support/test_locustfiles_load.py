@@ -11,7 +11,7 @@ EXPECTED = {
     "locustIssueRevoke.py": "IssueRevoke", "locustLiveness.py": "Liveness",
     "locustMediatorDeliver.py": "MediatorDeliver", "locustMediatorIssue.py": "MediatorIssue",
     "locustMediatorIssueRevoke.py": "MediatorIssueRevoke", "locustMediatorMsg.py": "MediatorMsg",
-    "locustMediatorPing.py": "MediatorPing",
+    "locustMediatorPing.py": "MediatorPing", "locustMediatorOffline.py": "MediatorOffline",
 }
 SHAPES = {"locustCapacity.py"}  # a load shape added to a scenario: no user class of its own
 

@@ -134,6 +134,12 @@ class CredoAgent(Agent):
     def receive_credential(self) -> dict:
         return dict(self._call("receiveCredential"))
 
+    def go_offline(self) -> None:
+        self._call("goOffline")
+
+    def come_online(self) -> None:
+        self._call("comeOnline")
+
     def shutdown(self) -> None:
         if self._shut_down:
             return

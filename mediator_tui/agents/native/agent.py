@@ -205,6 +205,19 @@ class NativeAgent(Agent):
             self._send(connection, issuecredential.ack(issued))
         return credential
 
+    def go_offline(self) -> None:
+        self._require_mediator()
+        if self._link is not None:
+            self._link.close()
+
+    def come_online(self) -> None:
+        self._require_mediator()
+        if self._link is None:
+            raise ProtocolError("this agent has no websocket to its mediator to reopen")
+        with self._deadline("coming back online"):
+            self._link.reopen()
+            self._pickup.collect(self._to_mediator)
+
     def shutdown(self) -> None:
         if self._shut:
             return

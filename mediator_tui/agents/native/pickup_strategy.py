@@ -62,6 +62,14 @@ class PickupStrategy:
             # any message with return_route tells the mediator this socket is ours again
             send(trustping.ping(response_requested=False))
 
+    def collect(self, send: Send) -> None:
+        """Back online after a while away: ask for what the mediator queued meanwhile. Polled pickup asks for
+        the status at once (its answer brings a delivery request, see `on_message`) instead of at the next poll."""
+        if self.mode == POLLED:
+            self._send(send, pickup.status_request())
+        else:
+            self.renew(send)
+
     def wait(self, waiter: gevent.event.AsyncResult, seconds: float, send: Send | None) -> bool:
         """Wait up to `seconds` for `waiter`; True once it is ready. Given `send` (to the mediator over the
         kept-open link), a strategy the mediator does not push for asks it for deliveries meanwhile."""

@@ -83,6 +83,11 @@ class MediatorLink:
         if self._reconnector is not None and self._reconnector is not gevent.getcurrent():
             self._reconnector.kill(block=False)
 
+    def reopen(self) -> None:
+        """Connect again after `close` (a wallet coming back online); TransportError on failure."""
+        self._closing = False
+        self.open()
+
     @property
     def connected(self) -> bool:
         return self._connected.is_set()

@@ -7,7 +7,9 @@ A file without the declaration needs nothing. The words:
 - `ledger`: an Indy/AnonCreds credential definition and its schema (`CRED_DEF`, `SCHEMA`), as revocation needs;
 - `credential`: a credential issued; with `CRED_DEF` (Indy/AnonCreds) it needs `SCHEMA` too, without it is W3C;
 - `ports`: wallets listening on ports of [START_PORT, END_PORT) at AGENT_IP, one port per wallet;
-- `ports-unless-mediated`: `ports` when `WITH_MEDIATION` is false.
+- `ports-unless-mediated`: `ports` when `WITH_MEDIATION` is false;
+- `offline-within-timeout`: `VERIFIED_TIMEOUT_SECONDS` longer than `OFFLINE_SECONDS`, since the delivery
+  ledger counts a message lost once it has not arrived that long after it was sent.
 """
 
 from __future__ import annotations
@@ -64,8 +66,17 @@ def _ports_unless_mediated(values: Mapping[str, Any], users: int) -> list[tuple[
     return [] if values.get("WITH_MEDIATION", True) else _ports(values, users)
 
 
+def _offline_within_timeout(values: Mapping[str, Any], _users: int) -> list[tuple[str, str]]:
+    offline, timeout = values.get("OFFLINE_SECONDS"), values.get("VERIFIED_TIMEOUT_SECONDS")
+    if offline is not None and timeout is not None and timeout <= offline:
+        return [("VERIFIED_TIMEOUT_SECONDS", f"longer than OFFLINE_SECONDS ({offline:g} s), or every message "
+                                             "sent to the offline wallet counts as lost before it returns")]
+    return []
+
+
 NEEDS: dict[str, Lacks] = {"issuer": _issuer, "ledger": _ledger, "credential": _credential,
-                           "ports": _ports, "ports-unless-mediated": _ports_unless_mediated}
+                           "ports": _ports, "ports-unless-mediated": _ports_unless_mediated,
+                           "offline-within-timeout": _offline_within_timeout}
 
 
 @lru_cache(maxsize=64)
