@@ -7,13 +7,11 @@ wait their full timeout, and the load must come back within seconds of the media
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 
 import pytest
 
-from .conftest import LOCUSTFILES
+from .conftest import LOCUSTFILES, freeze
 
 pytestmark = pytest.mark.e2e
 
@@ -51,12 +49,7 @@ def test_a_15_s_mediator_freeze_costs_little_more_than_the_freeze(own_mediator, 
     rate = (before_freeze.count - at_start.count) / (time.monotonic() - began)
     assert before_freeze.failures == 0 and rate > 5, f"{rate:.1f} pings/s before the freeze"
 
-    os.killpg(own_mediator.pgid, signal.SIGSTOP)
-    try:
-        time.sleep(FREEZE_S)
-    finally:
-        os.killpg(own_mediator.pgid, signal.SIGCONT)  # an interrupted test must not leave it stopped
-    returned = time.monotonic()
+    returned = freeze(own_mediator, FREEZE_S)
 
     time.sleep(max(0.0, returned + BACK_WITHIN_S + STATS_LAG_S - time.monotonic()))
     window_start = run.row("ping_mediator")
