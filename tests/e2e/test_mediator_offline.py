@@ -5,7 +5,11 @@ run's store shows it, must have each message sent to the offline wallet arrive o
 
 from __future__ import annotations
 
+import threading
+import urllib.request
+
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.fixtures.ledger import assert_ledger_adds_up, assert_store_agrees, final_reads, ledger_counts
 from tests.fixtures.local_run import LOCUSTFILES
@@ -36,6 +40,29 @@ def offline_run(local_run, invitation: str, engine: str, strategy: str):
     return rows
 
 
+class QueueWatch:
+    """The deepest the Credo mediator's pickup queue got (its /metrics, read every 0.2 s while the run goes):
+    above zero, the mediator kept messages for the wallet while it was away."""
+
+    def __init__(self, mediator):
+        self.url, self.deepest, self._stop = mediator.metrics_url, 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.2):
+            with urllib.request.urlopen(self.url, timeout=5) as answer:
+                text = answer.read().decode()
+            depth = next(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+                         if sample.name == "mediator_queued_messages")
+            self.deepest = max(self.deepest, depth)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join(10)
+        return self.deepest
+
+
 def drains(rows: dict) -> int:
     return rows.get("didcomm drain_offline_messages", {}).get("num_requests", 0)
 
@@ -47,7 +74,12 @@ def failed(rows: dict) -> dict:
 @pytest.mark.parametrize("engine", ["native", "credo"])
 def test_credo_mediator_keeps_what_comes_for_an_offline_wallet_and_hands_it_over_by_pickup_v2(
         local_run, credo_mediator, engine):
-    offline_run(local_run, credo_mediator.invitation_url, engine, "pickup-v2")
+    watch = QueueWatch(credo_mediator)
+    try:
+        offline_run(local_run, credo_mediator.invitation_url, engine, "pickup-v2")
+    finally:
+        deepest = watch.stop()
+    assert deepest >= 1, "the mediator never queued a message: the wallet did not go offline"
 
 
 def test_acapy_keeps_what_comes_for_an_offline_wallet_and_sends_it_down_the_reopened_socket(
