@@ -7,7 +7,6 @@ has reconnected: the finding recorded in the README's Reliability section."""
 
 from __future__ import annotations
 
-import os
 import time
 import urllib.request
 
@@ -17,8 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from mediator_tui.agents.interface import AgentTimeout, StartOptions
 from mediator_tui.agents.native.agent import NativeAgent
-from mediator_tui.core.mediator import LocalMediator
-from tests.fixtures.tcp_proxy import TcpProxy
+from tests.fixtures.tcp_proxy import proxied_mediator
 
 pytestmark = pytest.mark.e2e
 TIMEOUT = 30.0
@@ -31,19 +29,7 @@ RECONNECT_SECONDS = 20.0
 @pytest.fixture
 def proxied_credo_mediator(tmp_path):
     """(Credo mediator advertising the proxy as its websocket endpoint, the proxy)."""
-    proxy = TcpProxy()
-    os.environ["MEDIATOR_WS_ENDPOINT"] = f"ws://127.0.0.1:{proxy.port}"
-    mediator = LocalMediator("credo", run_dir=tmp_path / "credo-behind-proxy", progress=print)
-    try:
-        mediator.start()
-    finally:
-        del os.environ["MEDIATOR_WS_ENDPOINT"]
-    proxy.upstream_port = mediator.ports.ws
-    try:
-        yield mediator, proxy
-    finally:
-        mediator.stop()
-        proxy.close()
+    yield from proxied_mediator("credo", tmp_path / "credo-behind-proxy")
 
 
 def received_until(agent, last: str, seconds: float) -> list[str]:

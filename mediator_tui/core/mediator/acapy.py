@@ -9,6 +9,7 @@ is never paged.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -141,7 +142,7 @@ class AcaPyFlavour(MediatorFlavour):
             "--inbound-transport", "http", HOST, str(ports.http),
             "--inbound-transport", "ws", HOST, str(ports.ws),
             "--outbound-transport", "http", "--outbound-transport", "ws",
-            "--endpoint", f"http://{HOST}:{ports.http}", f"ws://{HOST}:{ports.ws}",
+            "--endpoint", f"http://{HOST}:{ports.http}", ws_endpoint(ports),
             "--admin", HOST, str(ports.admin), "--admin-insecure-mode",
             "--open-mediation", "--enable-undelivered-queue",
             "--wallet-type", "askar", "--wallet-name", "mediator", "--wallet-key", "mediator-tui",
@@ -153,6 +154,12 @@ class AcaPyFlavour(MediatorFlavour):
 
     def admin(self, admin_url: str) -> AcaPyAdmin:
         return AcaPyAdmin(admin_url, self.invitation_kinds)
+
+
+def ws_endpoint(ports: Ports) -> str:
+    """The websocket endpoint it advertises: its own port, or MEDIATOR_WS_ENDPOINT when clients reach it by
+    another way (the tests' fault proxy, tests/fixtures/tcp_proxy.py), as `agent/mediator.js` does."""
+    return os.environ.get("MEDIATOR_WS_ENDPOINT") or f"ws://{HOST}:{ports.ws}"
 
 
 def acapy() -> AcaPyFlavour:
