@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mediator_tui.core.probe import AdminStatus, MetricsSample, ProbeRunner, ProbeSample, ProbeTarget, ProcessSample
-from mediator_tui.tui import format as fmt
+from mediator_tui.common.byte_size import byte_size
 from mediator_tui.tui.panes.mediator import MediatorPane
 from tests.http_stub import serving
 from tests.recording.replay import RUNNING_AT_S, replay
@@ -38,7 +38,7 @@ def test_the_pane_shows_cpu_memory_connections_and_what_would_read_the_queue(dri
         pilot.app.pull_snapshot()
         await pilot.pause()
         text = pane_text(pilot)
-        assert "CPU 33.3 %" in text and f"RSS {fmt.size(150 * MB)}" in text
+        assert "CPU 33.3 %" in text and f"RSS {byte_size(150 * MB)}" in text
         assert "fds 61" in text and "held 6 (TCP) vs 6 agents running  gap +0" in text
         assert "queue: unknown — set MEDIATOR_METRICS_URL" in text and "queue age" not in text
         assert "STALLED" not in text and "zombie" not in text
