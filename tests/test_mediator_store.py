@@ -10,9 +10,9 @@ MB = 1_000_000
 
 
 def running_store() -> tuple[MetricStore, object]:
-    """The recorded run while it goes on: the workers say 6 agents are running."""
-    store, clock = replay(until_s=RUNNING_AT_S)
-    assert store.snapshot().agents.running == 6
+    """The recorded run while it goes on, without its own probe readings: the workers say 9 agents are running."""
+    store, clock = replay(until_s=RUNNING_AT_S, probe=False)
+    assert store.snapshot().agents.running == 9
     return store, clock
 
 
@@ -45,26 +45,26 @@ def test_process_figures_their_maxima_and_one_point_a_second():
 
 def test_connections_held_against_agents_running_give_the_gap_and_flag_a_wide_one():
     store, clock = running_store()
-    feed(store, clock, 3, process=lambda i: process(established=[6, 7, 15][i]))
+    feed(store, clock, 3, process=lambda i: process(established=[9, 10, 18][i]))
     mediator = store.snapshot().mediator
-    assert (mediator.connections, mediator.connections_from, mediator.agents_running) == (15, "tcp", 6)
+    assert (mediator.connections, mediator.connections_from, mediator.agents_running) == (18, "tcp", 9)
     assert mediator.session_gap == 9 and mediator.session_gap_flag == "zombie"
-    assert mediator.session_gap_max == 9 and mediator.connections_max == 15
-    feed(store, clock, 1, process=lambda i: process(established=2))
+    assert mediator.session_gap_max == 9 and mediator.connections_max == 18
+    feed(store, clock, 1, process=lambda i: process(established=5))
     mediator = store.snapshot().mediator
     assert mediator.session_gap == -4 and mediator.session_gap_flag == "lost"
-    feed(store, clock, 1, process=lambda i: process(established=7))
+    feed(store, clock, 1, process=lambda i: process(established=10))
     assert store.snapshot().mediator.session_gap_flag is None  # within the tolerance of two readings' timing
 
 
 def test_without_a_process_the_admin_sessions_and_the_metrics_endpoint_stand_in():
     store, clock = running_store()
-    feed(store, clock, 3, admin_status=lambda i: AdminStatus(version="1.7.0", sessions=6, outbound_queued=3),
+    feed(store, clock, 3, admin_status=lambda i: AdminStatus(version="1.7.0", sessions=9, outbound_queued=3),
          metrics=lambda i: MetricsSample(process_cpu_seconds=10.0 + 0.5 * i, process_rss_bytes=90 * MB,
                                          queued_messages=4, queue_oldest_age_s=2.5 + i))
     mediator = store.snapshot().mediator
     assert mediator.sources == ("admin", "metrics")
-    assert (mediator.connections, mediator.connections_from, mediator.session_gap) == (6, "admin sessions", 0)
+    assert (mediator.connections, mediator.connections_from, mediator.session_gap) == (9, "admin sessions", 0)
     # 0.5 s of CPU served per second of wall clock: 50 % of one core.
     assert mediator.cpu_percent == pytest.approx(50.0)
     assert mediator.rss_bytes == 90 * MB

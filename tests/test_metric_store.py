@@ -115,7 +115,7 @@ def route_stats(count: int, histogram: dict) -> dict:
     return {"version": 1, "entries": [{"method": "DIDComm", "name": "ping_mediator", **row}], "total": row}
 
 
-def test_exact_interval_percentiles_from_histograms_of_the_agent_route():
+def test_exact_interval_percentiles_from_the_request_histograms_route():
     clock = Clock()
     store = make_store(clock, rate_window_s=2.0)
     slow = {"1000": 100}  # an early burst of slow requests
@@ -129,7 +129,7 @@ def test_exact_interval_percentiles_from_histograms_of_the_agent_route():
     assert row.percentile_source == "histogram"
 
 
-def test_uncached_counts_of_the_agent_route_win_over_locusts_cached_payload():
+def test_uncached_counts_of_the_request_histograms_route_win_over_locusts_cached_payload():
     clock = Clock()
     store = make_store(clock, rate_window_s=1.0)
     cached = stats_with(100)

@@ -14,7 +14,7 @@ def create_agent(engine: str, timeout: float, **options) -> Agent:
 
         return NativeAgent(timeout=timeout, **options)
     if engine == "credo":
-        from mediator_tui.agents.credo import CredoAgent
+        from mediator_tui.agents.credo.agent import CredoAgent
 
         return CredoAgent(timeout=timeout, **options)
     raise ValueError(f"unknown agent engine {engine!r}; engines: {', '.join(ENGINES)}")

@@ -1,4 +1,5 @@
-"""The UI-free core: configuration, processes, metrics and export.
+"""The UI-free core: configuration, processes, the embedded mediator, runs, the metric store, the
+mediator probe, the capacity search, thresholds and export.
 
 Nothing under this package imports the engines (`mediator_tui.agents`), the worker code
 (`mediator_tui.locust_support`), Textual, Locust or gevent: what it shares with the engines is in

@@ -9,7 +9,7 @@ import time
 import psutil
 
 from mediator_tui.contracts.worker_report import WorkerMemoryUse
-from mediator_tui.locust_support.process_memory import read_totals
+from mediator_tui.locust_support.process_memory import read_totals, unique_set
 
 
 # Reading a process's smaps costs about 2 ms: with hundreds of Node agents a reading every
@@ -28,12 +28,9 @@ class MemoryProbe:
         self._agents_due = 0.0
 
     def _unique(self) -> tuple[int, int | None, int | None]:
-        """(USS or RSS, USS, PSS) of this process."""
-        try:
-            full = self.process.memory_full_info()
-            return full.uss, full.uss, getattr(full, "pss", None)
-        except (psutil.AccessDenied, psutil.NoSuchProcess, OSError):
-            return self.process.memory_info().rss, None, None
+        """(USS or, where it cannot be read, RSS; USS; PSS) of this process."""
+        uss, pss = unique_set(self.process)
+        return (self.process.memory_info().rss if uss is None else uss), uss, pss
 
     def sample(self, agent_pids: list[int]) -> WorkerMemoryUse:
         rss = self.process.memory_info().rss

@@ -20,6 +20,7 @@ from mediator_tui.contracts.agents_view import PATH as AGENTS_PATH
 from mediator_tui.contracts.request_histograms import PATH as REQUESTS_PATH
 from mediator_tui.contracts.request_histograms import Histogram, RequestHistograms
 from mediator_tui.locust_support.agent_metrics import AgentMetricsBoard
+from mediator_tui.locust_support.web_path import web_base_path
 from mediator_tui.locust_support.worker_agents import worker_agents
 
 REPORT_KEY = "mediator_tui"
@@ -50,7 +51,7 @@ def _on_init(environment, runner=None, web_ui=None, **_kwargs) -> None:
     environment.events.spawning_complete.add_listener(on_spawning_complete)
     if web_ui is not None:
         # Beside Locust's own routes, under its `--web-base-path` when one is set.
-        prefix = (getattr(environment.parsed_options, "web_base_path", None) or "").rstrip("/")
+        prefix = web_base_path(environment)
         _serve(web_ui, runner, view, prefix)
 
 

@@ -43,10 +43,6 @@ class MemoryTotals:
     uss_bytes: int | None
     pss_bytes: int | None
 
-    @property
-    def per_process_unique_bytes(self) -> int | None:
-        return self.unique_bytes // self.processes if self.processes else None
-
 
 def parse_status(text: str) -> dict[str, int]:
     """The Rss* lines of a `/proc/PID/status` text, in bytes (the kernel writes kB)."""
@@ -67,13 +63,21 @@ def read_process_memory(pid: int) -> ProcessMemory | None:
         return None
     if len(values) < len(_STATUS_FIELDS):
         return None  # a zombie has no memory lines
-    uss = pss = None
     try:
-        full = psutil.Process(pid).memory_full_info()
-        uss, pss = full.uss, getattr(full, "pss", None)
-    except (psutil.Error, OSError):
-        pass
+        uss, pss = unique_set(psutil.Process(pid))
+    except psutil.Error:
+        uss = pss = None
     return ProcessMemory(pid=pid, uss_bytes=uss, pss_bytes=pss, **values)
+
+
+def unique_set(process: psutil.Process) -> tuple[int | None, int | None]:
+    """(USS, PSS) of `process`; None for what cannot be read (another user's process, no smaps_rollup:
+    PSS exists on Linux only)."""
+    try:
+        full = process.memory_full_info()
+    except (psutil.AccessDenied, psutil.NoSuchProcess, OSError):
+        return None, None
+    return full.uss, getattr(full, "pss", None)
 
 
 def summarise(samples: Iterable[ProcessMemory]) -> MemoryTotals:

@@ -27,6 +27,7 @@ from locust import LoadTestShape, events
 
 from mediator_tui.contracts.capacity import ROUTE, CapacityContractError, RampCommand
 from mediator_tui.locust_support.ramp_timeline import RampNotRunning, StepRamp, plan_from_settings
+from mediator_tui.locust_support.web_path import web_base_path
 
 
 class StepRampShape(LoadTestShape):
@@ -50,7 +51,7 @@ def _on_init(environment, web_ui=None, **_kwargs) -> None:
     # Not on reset_time(): a master calls that again inside the first step's spawning.
     environment.events.test_stop.add_listener(lambda **_kw: shape.ramp.load_stopped())
     if web_ui is not None:
-        prefix = (getattr(environment.parsed_options, "web_base_path", None) or "").rstrip("/")
+        prefix = web_base_path(environment)
         _serve(web_ui, shape.ramp, prefix + ROUTE)
 
 

@@ -1,10 +1,9 @@
-"""Turn figures into short strings for narrow panes; no arithmetic beyond unit scaling."""
+"""Turn figures into short strings for narrow panes; no arithmetic beyond unit scaling. Memory sizes are
+`mediator_tui.common.byte_size`, shared with report.html."""
 
 from __future__ import annotations
 
 import time
-
-from ..common.byte_size import byte_size as size  # noqa: F401  (the panes' name; one helper for TUI and report)
 
 
 def count(value: int | float | None) -> str:

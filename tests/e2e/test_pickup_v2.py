@@ -12,7 +12,7 @@ from mediator_tui.agents.factory import ENGINES, create_agent
 from mediator_tui.agents.interface import StartOptions
 from mediator_tui.core.mediator import LocalMediator
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.mediator  # engines against a real mediator, no Locust
 TIMEOUT = 30.0
 MESSAGES = 3
 

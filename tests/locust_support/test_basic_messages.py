@@ -79,6 +79,7 @@ def test_nothing_at_all_is_the_agents_own_timeout():
 SCENARIO = Path(__file__).parent / "data" / "scripted_issuer_messages.py"
 
 
+@pytest.mark.integration  # real Locust on a scripted agent, no mediator
 def test_the_issuer_message_scenario_times_the_message_it_sent_not_a_late_one(locust_cluster):
     env = {**FAST, "ISSUER_URL": "http://127.0.0.1:9", "SCRIPT_DELIVERY_S": "0.3"}
     locust = locust_cluster(SCENARIO, env, workers=0)
@@ -91,6 +92,7 @@ def test_the_issuer_message_scenario_times_the_message_it_sent_not_a_late_one(lo
     assert received["min_response_time"] >= 250
 
 
+@pytest.mark.integration  # real Locust on a scripted agent, no mediator
 def test_the_issuer_message_scenario_fails_a_task_whose_message_never_comes_naming_the_skipped(locust_cluster):
     env = {**FAST, "ISSUER_URL": "http://127.0.0.1:9", "SCRIPT_LOSE_SENT": "1", "VERIFIED_TIMEOUT_SECONDS": "1"}
     locust = locust_cluster(SCENARIO, env, workers=0)

@@ -3,16 +3,18 @@
     .venv/bin/python -m tests.recording.record tests/data/recorded_run.json
 
 runs `mediator-tui --headless` in this process against the embedded ACA-Py mediator with
-Credo agents (two workers, six users, 40 s). Once every agent runs, it freezes one agent
-process (SIGSTOP: its pings time out, real failures) and kills another (SIGKILL: a real
-crash and a restart), then kills the frozen one too; it writes every call the
-run made on its store (the master's payloads, this host's memory, the swarm and stop)
-with its time. Paths of this machine and its host name are replaced, so the file can be
-kept in the repository. `replay.py` feeds the file to a fresh store.
+Credo agents (two workers, six users: three pinging their mediator, three pairs of wallets
+sending each other messages through it, 45 s). Once every agent runs, it freezes one agent
+process (SIGSTOP: its requests time out, real failures) and kills another (SIGKILL: a real
+crash and a restart), then kills the frozen one too; it writes every call the run made
+on its store (the master's payloads, this host's memory, the mediator probe's readings,
+the swarm and stop) with its time. Paths of this machine and its host name are replaced,
+so the file can be kept in the repository. `replay.py` feeds the file to a fresh store.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -21,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import psutil
@@ -31,9 +34,11 @@ from mediator_tui.core.metrics.store import MetricStore
 REPO = Path(__file__).resolve().parents[2]
 SETTINGS = {"MEDIATION_URL": "", "AGENT_ENGINE": "credo", "MEDIATOR_FLAVOUR": "acapy", "LOCUST_MIN_WAIT": "0.5",
             "LOCUST_MAX_WAIT": "1.0", "VERIFIED_TIMEOUT_SECONDS": "8", "LOG_LEVEL": "info"}
-ARGS = ["-f", "locustMediatorPing.py", "-u", "6", "-r", "2", "-t", "40s", "--workers", "2"]
+ARGS = ["-f", "locustMediatorPing.py,locustMediatorDeliver.py", "-u", "6", "-r", "2", "-t", "45s",
+        "--workers", "2"]
+AGENTS = 9  # three ping users with one wallet each, three delivering users with two
 RECORDED = ("__init__", "describe_run", "swarm_requested", "stop_requested", "swarm_stopped", "reset",
-            "feed_host_memory", "feed_error", "feed")
+            "feed_host_memory", "feed_probe", "feed_error", "feed")
 
 
 def record_calls(calls: list) -> list[MetricStore]:
@@ -55,17 +60,20 @@ def record_calls(calls: list) -> list[MetricStore]:
 
 
 def _plain(value):
-    if hasattr(value, "__dataclass_fields__"):  # HostMemory
-        return {key: getattr(value, key) for key in value.__dataclass_fields__}
-    return list(value) if isinstance(value, tuple) else value
+    """JSON of a call's argument: dataclasses (HostMemory, ProbeSample and its parts) as objects."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    return [_plain(item) for item in value] if isinstance(value, (tuple, list)) else value
 
 
-def trouble_once_steady(stores: list[MetricStore], users: int, log: list[str]) -> None:
+def trouble_once_steady(stores: list[MetricStore], expected: int, log: list[str]) -> None:
     """Once every agent runs: freeze one Node agent process, kill another, later kill the frozen one."""
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         time.sleep(0.5)
-        if stores and stores[-1].snapshot().agents.running >= users:
+        if stores and stores[-1].snapshot().agents.running >= expected:
             break
     agents = [p for p in psutil.Process().children(recursive=True) if "agent.js" in " ".join(p.cmdline())]
     if len(agents) < 2:
@@ -89,7 +97,7 @@ def record(out: Path) -> None:
     calls: list = []
     stores = record_calls(calls)
     log: list[str] = []
-    threading.Thread(target=trouble_once_steady, args=(stores, 6, log), daemon=True).start()
+    threading.Thread(target=trouble_once_steady, args=(stores, AGENTS, log), daemon=True).start()
     with tempfile.TemporaryDirectory() as tmp:
         env_file = Path(tmp) / "record.env"
         env_file.write_text("".join(f"{key}={value}\n" for key, value in SETTINGS.items()))

@@ -12,6 +12,7 @@ from pathlib import Path
 from mediator_tui.core.metrics.memory import HostMemory
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.metrics.store import MetricStore
+from mediator_tui.core.probe import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
 
 RECORDED_RUN = Path(__file__).resolve().parents[1] / "data" / "recorded_run.json"
 
@@ -29,8 +30,23 @@ def recorded_calls(path: Path = RECORDED_RUN) -> tuple:
     return tuple(json.loads(path.read_text())["calls"])
 
 
-def replay(path: Path = RECORDED_RUN, until_s: float | None = None) -> tuple[MetricStore, RecordedClock]:
-    """A store fed every recorded call, or those up to `until_s` seconds after the swarm began."""
+def _probe_sample(raw: dict) -> ProbeSample:
+    """A probe reading from its JSON (`record.py` writes dataclasses as objects, tuples as lists)."""
+    def part(kind, value):
+        if value is None:
+            return None
+        return kind(**{key: tuple(item) if isinstance(item, list) else item for key, item in value.items()})
+
+    return ProbeSample(at=raw["at"], took_s=raw["took_s"], process=part(ProcessSample, raw["process"]),
+                       admin_status=part(AdminStatus, raw["admin_status"]),
+                       admin_counts=part(AdminCounts, raw["admin_counts"]), metrics=part(MetricsSample, raw["metrics"]),
+                       stalled_by=tuple(raw["stalled_by"]))
+
+
+def replay(path: Path = RECORDED_RUN, until_s: float | None = None, *,
+           probe: bool = True) -> tuple[MetricStore, RecordedClock]:
+    """A store fed every recorded call, or those up to `until_s` seconds after the swarm began; without the
+    mediator probe's readings when `probe` is False (for tests that feed readings of their own)."""
     calls = recorded_calls(path)
     clock = RecordedClock()
     store = None
@@ -41,6 +57,9 @@ def replay(path: Path = RECORDED_RUN, until_s: float | None = None) -> tuple[Met
         clock.t = t
         if name == "__init__":
             store = MetricStore(*args, clock=clock, **kwargs)
+        elif name == "feed_probe":
+            if probe:
+                store.feed_probe(_probe_sample(args[0]))
         elif name == "feed_host_memory":
             store.feed_host_memory(HostMemory(**args[0]) if args[0] else None)
         elif name == "describe_run":

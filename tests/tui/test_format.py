@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mediator_tui.common.byte_size import byte_size
 from mediator_tui.tui import format as fmt
 
 
@@ -15,8 +16,8 @@ def test_count(value, shown):
 
 @pytest.mark.parametrize(("value", "shown"), [(None, "–"), (512, "512 B"), (180_000, "175.8 KiB"),
                                               (10_800_000, "10.3 MiB"), (2**50 * 3, "3072.0 TiB")])
-def test_size(value, shown):
-    assert fmt.size(value) == shown
+def test_byte_size(value, shown):
+    assert byte_size(value) == shown
 
 
 @pytest.mark.parametrize(("seconds", "shown"), [(None, "–"), (9.7, "9s"), (120, "2m00s"), (3_725, "1h02m05s")])

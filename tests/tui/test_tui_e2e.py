@@ -16,7 +16,7 @@ from textual.widgets import DataTable
 
 from mediator_tui.core.processes import group_members
 from mediator_tui.core.run.build import controller_for
-from mediator_tui.tui import format as fmt
+from mediator_tui.common.byte_size import byte_size
 from mediator_tui.tui.app import MediatorTuiApp
 from mediator_tui.tui.panes.mediator import MediatorPane
 from mediator_tui.tui.session import RunSession
@@ -82,7 +82,7 @@ def test_start_watch_rescale_stop_quit(tmp_path: Path):
             await pilot.pause(0.5)
             mediator, rss = app.latest.mediator, psutil.Process(run.mediator.pid).memory_info().rss
             pane = str(app.dashboard.query_one(MediatorPane).query_one(".summary").render())
-            assert f"CPU {mediator.cpu_percent:.1f} %" in pane and f"RSS {fmt.size(mediator.rss_bytes)}" in pane
+            assert f"CPU {mediator.cpu_percent:.1f} %" in pane and f"RSS {byte_size(mediator.rss_bytes)}" in pane
             assert abs(mediator.rss_bytes - rss) <= 0.1 * rss
             assert f"held {mediator.connections} (TCP) vs 3 agents running" in pane
 

@@ -9,9 +9,8 @@ from nacl import bindings
 
 from mediator_tui.agents.native.errors import KeyDecodeError
 
-# multicodec prefixes (varint) of the public key types we write and read
+# multicodec prefix (varint) of the one public key type we write and read (did:key, Ed25519)
 ED25519_PUB = b"\xed\x01"
-X25519_PUB = b"\xec\x01"
 
 
 class KeyPair:

@@ -39,14 +39,12 @@ _STEP_METRICS: dict[str, Callable[[StepFigures], float | None]] = {
 STEP_METRICS = Vocabulary(tuple(_ENDPOINT_METRICS), tuple(_STEP_METRICS))
 
 # What a broken level says about the mediator, for the verdict's "what broke first".
-CATEGORIES = ("latency", "failures", "throughput", "onboarding", "lost_messages", "duplicated_messages",
-              "lost_sessions", "mediator",
-              "harness")
 _CATEGORY = {"p50": "latency", "p95": "latency", "p99": "latency", "fail_ratio": "failures", "failures": "failures",
              "requests": "throughput", "rps": "throughput", "onboarding_fail_ratio": "onboarding",
              "lost": "lost_messages", "duplicated": "duplicated_messages", "lost_sessions": "lost_sessions", "mediator_cpu": "mediator",
              "mediator_rss": "mediator", "mediator_connections": "mediator", "mediator_queue": "mediator",
              "worker_cpu": "harness"}
+CATEGORIES = tuple(dict.fromkeys(_CATEGORY.values()))
 
 DEFAULT_LEVELS = ("p95(ping_mediator)>1000", "fail_ratio>1%", "onboarding_fail_ratio>1%", "lost>0", "duplicated>0")
 

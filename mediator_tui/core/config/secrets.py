@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlunsplit
 
 from .schema import BY_KEY
-from .url_auth import basic_authorization
+from .url_auth import basic_authorization, url_parts_with_userinfo
 
 MASK = "****"
 # Unknown keys are judged by name: a user's own API_KEY or AUTH_TOKEN is as secret as ours.
@@ -36,13 +36,8 @@ def mask(key: str, value: str) -> str:
 
 def strip_url_password(value: str) -> str:
     """`http://user:pw@host` -> `http://user:****@host`; other text unchanged."""
-    if "@" not in value or "://" not in value:
-        return value
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return value
-    if not parts.password:
+    parts = url_parts_with_userinfo(value)
+    if parts is None or not parts.password:
         return value
     netloc = parts.netloc.replace(f":{parts.password}@", f":{MASK}@", 1)
     return urlunsplit(parts._replace(netloc=netloc))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 # Warnings already given in this process: one per URL is enough, not one per run or request.
 _warned: set[str] = set()
@@ -33,17 +33,23 @@ def basic_authorization(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
+def url_parts_with_userinfo(text: str) -> SplitResult | None:
+    """The parts of `text` when it is a URL whose netloc holds `user[:password]@`; None for other text."""
+    if "@" not in text or "://" not in text:
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    return parts if "@" in parts.netloc else None
+
+
 def split_userinfo(url: str) -> UrlAuth:
     """`http://user:p%40ss@host/x` -> (`http://host/x`, `user`, `p@ss`); other text unchanged."""
-    if "@" not in url or "://" not in url:
+    parts = url_parts_with_userinfo(url)
+    if parts is None:
         return UrlAuth(url)
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return UrlAuth(url)
-    userinfo, at, host = parts.netloc.rpartition("@")
-    if not at:
-        return UrlAuth(url)
+    userinfo, _, host = parts.netloc.rpartition("@")
     username, _, password = userinfo.partition(":")
     return UrlAuth(urlunsplit(parts._replace(netloc=host)), unquote(username), unquote(password))
 

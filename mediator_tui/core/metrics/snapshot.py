@@ -17,12 +17,6 @@ AGGREGATED = "Aggregated"
 # Bumped when a field changes meaning or goes away: whoever keeps snapshots can tell them apart.
 SNAPSHOT_VERSION = 1
 
-# How the interval percentiles of a row or point were obtained.
-#   "histogram":  exact, from the difference of two cumulative response-time histograms;
-#   "window":     Locust's own recent-window percentiles (aggregated row only, about 10 s);
-#   "cumulative": no interval data: the cumulative percentiles stand in.
-PERCENTILE_SOURCES = ("histogram", "window", "cumulative")
-
 
 @dataclass(frozen=True)
 class WorkerInfo:
@@ -111,6 +105,10 @@ class RequestRow:
     interval_p50_ms: float | None = None
     interval_p95_ms: float | None = None
     interval_p99_ms: float | None = None
+    # How the interval percentiles were obtained:
+    #   "histogram":  exact, from the difference of two cumulative response-time histograms;
+    #   "window":     Locust's own recent-window percentiles (aggregated row only, about 10 s);
+    #   "cumulative": no interval data: the cumulative percentiles stand in.
     percentile_source: str = "cumulative"
     # Locust's window has no p99: in the "window" mode the interval p99 is the cumulative one.
     interval_p99_source: str = "cumulative"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from mediator_tui.common.byte_size import byte_size
 from mediator_tui.core.metrics.snapshot import MediatorSnapshot, Snapshot
 
 from .. import format as fmt
@@ -28,9 +29,9 @@ def _figures(mediator: MediatorSnapshot) -> Text:
     text.append("CPU ")
     text.append(_percent(mediator.cpu_percent), style="bold")
     text.append(f" (max {_percent(mediator.cpu_percent_max)})  RSS ")
-    text.append(fmt.size(mediator.rss_bytes), style="bold")
-    text.append(f"  USS {fmt.size(mediator.uss_bytes)}\n")
-    text.append(f"per connection {fmt.size(mediator.bytes_per_connection)}  "
+    text.append(byte_size(mediator.rss_bytes), style="bold")
+    text.append(f"  USS {byte_size(mediator.uss_bytes)}\n")
+    text.append(f"per connection {byte_size(mediator.bytes_per_connection)}  "
                 f"fds {fmt.count(mediator.open_fds)}  threads {fmt.count(mediator.threads)}\n")
     held = f" ({_CONNECTIONS_FROM[mediator.connections_from]})" if mediator.connections_from else ""
     text.append(f"held {fmt.count(mediator.connections)}{held} vs {fmt.count(mediator.agents_running)} "

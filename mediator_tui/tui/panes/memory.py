@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from mediator_tui.common.byte_size import byte_size
 from mediator_tui.core.metrics.snapshot import MemorySnapshot, RoomLimit, Snapshot, WorkerMemory
 
 from .. import format as fmt
@@ -21,8 +22,8 @@ def _labels(memory: MemorySnapshot) -> tuple[str, str]:
 
 def _worker_line(worker: WorkerMemory) -> Text:
     text = Text(f"{worker.worker_id} {worker.engine} {fmt.count(worker.agents)} agents  "
-                f"unique {fmt.size(worker.unique_bytes)}  shared {fmt.size(worker.shared_bytes)}  "
-                f"{fmt.size(worker.per_agent_unique_bytes)}/agent", style="dim" if worker.stale else "")
+                f"unique {byte_size(worker.unique_bytes)}  shared {byte_size(worker.shared_bytes)}  "
+                f"{byte_size(worker.per_agent_unique_bytes)}/agent", style="dim" if worker.stale else "")
     if worker.stale:
         text.append("  (stale)", style="yellow")
     return text
@@ -33,7 +34,7 @@ _BINDS = {"open files": "open files bind", "local ports": "local ports bind", "p
 
 
 def _limit(limit: RoomLimit) -> str:
-    value = f"{fmt.size(limit.limit)} free" if limit.name == "memory" else f"{limit.limit:,}"
+    value = f"{byte_size(limit.limit)} free" if limit.name == "memory" else f"{limit.limit:,}"
     return f"{_BINDS.get(limit.name, limit.name)} first: {value} per {limit.per}"
 
 
@@ -52,18 +53,18 @@ def _summary(memory: MemorySnapshot) -> Text:
         if memory.per_agent_unknown_because:
             text.append(f" ({memory.per_agent_unknown_because})")
     else:
-        text.append(fmt.size(memory.per_agent_unique_bytes), style="bold")
+        text.append(byte_size(memory.per_agent_unique_bytes), style="bold")
         text.append(" unique")
     text.append("\nunique ")
-    text.append(fmt.size(memory.unique_bytes), style="bold")
+    text.append(byte_size(memory.unique_bytes), style="bold")
     text.append("  shared ")
-    text.append(fmt.size(memory.shared_bytes), style="bold")
-    text.append(f"  PSS {fmt.size(memory.pss_bytes)}\n")
-    text.append(f"workers RSS {fmt.size(memory.worker_rss_bytes)}, {fmt.count(memory.agents)} agents\nhost ")
+    text.append(byte_size(memory.shared_bytes), style="bold")
+    text.append(f"  PSS {byte_size(memory.pss_bytes)}\n")
+    text.append(f"workers RSS {byte_size(memory.worker_rss_bytes)}, {fmt.count(memory.agents)} agents\nhost ")
     if memory.host_available_bytes is None:
         text.append("–")
     else:
-        text.append(f"{fmt.size(memory.host_available_bytes)} free of {fmt.size(memory.host_total_bytes)}")
+        text.append(f"{byte_size(memory.host_available_bytes)} free of {byte_size(memory.host_total_bytes)}")
     if memory.room:
         text.append_text(_room(memory))
     for worker in memory.per_worker:
@@ -76,7 +77,7 @@ class MemoryPane(SummaryChartPane):
     TITLE = "Memory"
 
     def axis_format(self, value: float) -> str:
-        return fmt.size(value).replace(" ", "")
+        return byte_size(value).replace(" ", "")
 
     def select(self, snapshot: Snapshot):
         return (snapshot.memory, tuple((p.unique_bytes, p.shared_bytes) for p in snapshot.resources),

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from locust import task
 
-from mediator_tui.agents.credo import CredoAgent
+from mediator_tui.agents.credo.agent import CredoAgent
 from mediator_tui.agents.native.agent import NativeAgent
 from mediator_tui.locust_support.agent_user import AgentUser
 
