@@ -10,8 +10,8 @@ the mediator's state at both bounds, and whether the harness rather than the
 mediator set the bound.
 
 The mediator's state at the knee is that of the step of `wallets_held`, the most it held within the
-levels: there it still keeps up, so its CPU per request is its cost per request and two runs agree
-on it (bench/README.md, "Capacity"). The first broken step's state is kept beside it: past its core
+levels: there it still keeps up, so its CPU per request is its cost per request, the figure two runs
+agree on (bench/README.md, "Capacity", with the Credo mediator's spread). The first broken step's state is kept beside it: past its core
 a mediator answers fewer requests the harder it is pushed on the same CPU, so its CPU per request
 there tells how deep into saturation that step fell rather than what a request costs.
 """
