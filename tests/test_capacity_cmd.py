@@ -97,7 +97,10 @@ def test_a_knee_within_the_maximum_prints_each_step_and_the_verdict_and_exits_0(
     assert len(steps) == 5
     assert "verdict: wallets held 40, broke at 50 on p95(ping_mediator)>1000 (1400)" in lines
     assert "  broke first: latency" in lines
-    assert "  the mediator at the knee (50 wallets): not measured (no mediator probe figures for this run)" in lines
+    assert ("  the mediator at the knee, the last step held (40 wallets): not measured (no mediator probe "
+            "figures for this run)") in lines
+    assert ("  the mediator at the first broken step (50 wallets): not measured (no mediator probe figures for "
+            "this run)") in lines
     assert "  limited by: mediator" in lines
     assert run.calls == ["prepare", "stop", "final_poll", ("export", False), "shutdown"]
 
@@ -113,21 +116,27 @@ def test_the_export_has_one_capacity_row_per_step_a_summary_section_and_a_chart(
     capacity = json.loads((out / "summary.json").read_text())["capacity"]
     assert (capacity["wallets_held"], capacity["broken_at"], capacity["broke_first"], capacity["limited_by"]) == (
         40, 50, "latency", "mediator")
-    assert capacity["complete"] is True and capacity["knee"]["wallets"] == 50
+    assert capacity["complete"] is True
+    assert (capacity["at_held"]["wallets"], capacity["at_broken"]["wallets"]) == (40, 50)
+    assert [r["verdict_step"] for r in rows] == ["", "", "", "held", "broken"]
     assert capacity["plan"] == {"start": 10, "step": 10, "max": 60, "hold_s": 20.0, "settle_s": 5.0,
                                 "spawn_rate": 10.0, "resolution": None}
     assert [level["expr"] for level in capacity["levels"]][0] == "p95(ping_mediator)>1000"
     report = (out / "report.html").read_text()
     assert "<h2>Capacity search</h2>" in report and 'aria-label="Capacity: p95 per step"' in report
+    assert 'aria-label="Capacity: mediator CPU per step"' in report
     assert ">wallets</text>" in report  # the chart's x axis is wallets, not time
-    assert "Capacity: p95 per step (ms)" in (out / "charts.txt").read_text()
+    assert "the mediator at the knee, the last step held (40 wallets)" in report
+    charts = (out / "charts.txt").read_text()
+    assert "Capacity: p95 per step (ms)" in charts and "Capacity: mediator CPU per step (% of a core)" in charts
 
 
 def test_no_level_broken_up_to_the_maximum_exits_0(tmp_path):
     code, out, _ = search(tmp_path, lambda users: 200.0, export=False)
     assert code == 0
     assert "verdict: no level broke up to 60 wallets" in out
-    assert "broke first" not in out
+    assert "  the mediator at the highest step (none broke) (60 wallets): not measured" in out
+    assert "broke first" not in out and "first broken step" not in out
 
 
 def test_the_first_step_broken_exits_3(tmp_path):
@@ -203,13 +212,20 @@ def test_the_mediator_s_state_is_in_each_step_line_the_verdict_and_the_export(tm
     lines = out.splitlines()
     assert code == 0
     assert [line for line in lines if line.startswith("step ")][0].endswith("  mediator CPU 15 %  met")
-    # 75 % of a core for 60 pings/s (50 wallets x 1.2): 12.5 ms of the mediator's CPU per ping.
-    assert ("  the mediator at the knee (50 wallets): CPU 75 % of a core, 12.50 ms CPU per request, "
+    # At the knee (40 wallets held): 60 % of a core for 48 pings/s (40 wallets x 1.2), 12.5 ms of the
+    # mediator's CPU per ping; at the first broken step, 75 % for 60 pings/s.
+    assert ("  the mediator at the knee, the last step held (40 wallets): CPU 60 % of a core, 12.50 ms CPU per "
+            "request, memory 76.3 MiB, 50.0 KiB per connection, 40 connections") in lines
+    assert ("  the mediator at the first broken step (50 wallets): CPU 75 % of a core, 12.50 ms CPU per request, "
             "memory 95.4 MiB, 50.0 KiB per connection, 50 connections") in lines
     with open(tmp_path / "out" / "capacity.csv", newline="") as f:
-        knee = list(csv.DictReader(f))[-1]
-    assert (knee["mediator_cpu_percent"], knee["mediator_rss_bytes"], knee["mediator_connections"]) == (
-        "75", "100000000", "50")
-    assert (knee["mediator_bytes_per_connection"], knee["mediator_cpu_ms_per_request"]) == ("51200", "12.5")
+        rows = {row["verdict_step"]: row for row in csv.DictReader(f)}
+    held, broken = rows["held"], rows["broken"]
+    assert (held["wallets"], held["mediator_cpu_percent"], held["mediator_rss_bytes"],
+            held["mediator_connections"]) == ("40", "60", "80000000", "40")
+    assert (broken["wallets"], broken["mediator_cpu_percent"], broken["mediator_rss_bytes"],
+            broken["mediator_connections"]) == ("50", "75", "100000000", "50")
+    assert (held["mediator_bytes_per_connection"], held["mediator_cpu_ms_per_request"]) == ("51200", "12.5")
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())["capacity"]
-    assert summary["knee"]["mediator_cpu_percent"] == 75.0 and summary["knee"]["mediator_connections"] == 50
+    assert summary["at_held"]["mediator_cpu_percent"] == 60.0 and summary["at_held"]["mediator_connections"] == 40
+    assert summary["at_broken"]["mediator_cpu_percent"] == 75.0 and summary["at_broken"]["wallets"] == 50

@@ -83,8 +83,8 @@ def test_a_worker_near_one_core_is_named_as_the_harness_bound_with_how_to_add_wo
         verdict = CapacityDriver(client, store.snapshot, parse_levels(["p95(ping_mediator)>10"])).run()
     finally:
         poller.stop()
-    knee = verdict.knee
-    assert verdict.first_step_broke and knee.users_target == 3
+    knee = verdict.at_broken
+    assert verdict.first_step_broke and knee.users_target == 3 and verdict.at_held is None
     assert 70.0 <= knee.worker_cpu_max_percent <= 110.0, knee  # one Python thread: one core at most
     assert verdict.limited_by == "harness"
     assert f"a worker used {knee.worker_cpu_max_percent:.0f} % of a core" in verdict.summary()

@@ -137,7 +137,8 @@ def test_the_first_step_breaking_is_told_apart():
 
 def test_nothing_breaking_up_to_the_maximum_has_no_knee():
     verdict = run(CapacitySearch(RAMP, parse_levels([])), lambda users: step(users))
-    assert (verdict.wallets_held, verdict.broken_at, verdict.limited_by, verdict.knee) == (60, None, None, None)
+    assert (verdict.wallets_held, verdict.broken_at, verdict.limited_by, verdict.at_broken) == (60, None, None, None)
+    assert verdict.at_held.users_target == 60  # the mediator's state at the highest step, all held
     assert verdict.summary() == "no level broke up to 60 wallets"
 
 

@@ -1,12 +1,19 @@
 """The mediator's side in the export: mediator.csv, summary.json's `mediator` section, the charts, thresholds."""
 
 import csv
+import dataclasses
 import json
 
+from mediator_tui.contracts.capacity import RampPlan
+from mediator_tui.core.capacity.levels import parse_levels
+from mediator_tui.core.capacity.outcome import CapacityOutcome
+from mediator_tui.core.capacity.search import CapacitySearch
 from mediator_tui.core.export import write_export
+from mediator_tui.core.export.capacity import capacity_charts
 from mediator_tui.core.probe import AdminStatus, ProbeSample, ProcessSample
 from mediator_tui.core.thresholds import check_all, parse_thresholds
-from tests.recording.replay import RUNNING_AT_S, replay
+from tests.recording.replay import RUNNING_AT_S, ended_run, replay
+from tests.test_capacity_search import RAMP, run, saturating
 
 MB = 1_000_000
 REFUSED = "GET http://127.0.0.1:9/status: connection refused"
@@ -64,3 +71,21 @@ def test_mediator_thresholds_read_the_run_maxima_and_fail_when_unknown():
     results = check_all(parse_thresholds(["mediator_cpu>90", "mediator_rss>200000000", "session_gap>5",
                                           "queue_age>30"]), snapshot)
     assert [(r.value, r.ok) for r in results] == [(95.5, False), (159 * MB, True), (4, True), (None, False)]
+
+
+def test_the_capacity_export_charts_the_mediator_s_cpu_of_each_step_against_its_wallets(tmp_path):
+    """A bisecting search (10..60 by 10, then 45): the chart is in wallet order, an unprobed step left out."""
+    search = CapacitySearch(RAMP, parse_levels([]), resolution=5)
+    run(search, lambda users: dataclasses.replace(
+        saturating(users), index=len(search.steps),
+        mediator_cpu_percent=None if users == 20 else min(100.0, users * 2.0)))
+    plan = RampPlan(start=10, step=10, max_users=60, hold_s=20.0, settle_s=5.0, spawn_rate=10.0)
+    write_export(tmp_path, ended_run(), capacity=CapacityOutcome(plan, parse_levels([]), 5, search.verdict()))
+    chart = next(c for c in capacity_charts(json.loads((tmp_path / "summary.json").read_text())["capacity"])
+                 if c.title == "Capacity: mediator CPU per step")
+    assert (chart.unit, chart.x_label) == ("% of a core", "wallets")
+    assert [p for line in chart.lines for p in line.points] == [(10.0, 20.0), (30.0, 60.0), (40.0, 80.0),
+                                                               (45.0, 90.0), (50.0, 100.0)]
+    report = (tmp_path / "report.html").read_text()
+    assert 'aria-label="Capacity: mediator CPU per step"' in report
+    assert "Capacity: mediator CPU per step (% of a core)" in (tmp_path / "charts.txt").read_text()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from mediator_tui.common.byte_size import byte_size
 from mediator_tui.contracts.capacity import RampPlan
 
+from .figures import StepFigures
 from .levels import StepJudgement
 from .search import Verdict
 
@@ -37,16 +38,14 @@ def plan_line(plan: RampPlan, resolution: int | None) -> str:
             f"{plan.hold_s:g} s after spawning ({plan.settle_s:g} s settle) at {plan.spawn_rate:g} wallets/s{bisect}")
 
 
-def _mediator_at(verdict: Verdict) -> str:
-    knee = verdict.knee
-    if knee is None:
-        return ""
-    said = ((knee.mediator_cpu_percent, lambda v: f"CPU {v:.0f} % of a core"),
-            (knee.mediator_cpu_ms_per_request, lambda v: f"{v:.2f} ms CPU per request"),
-            (knee.mediator_rss_bytes, lambda v: f"memory {byte_size(v)}"),
-            (knee.mediator_bytes_per_connection, lambda v: f"{byte_size(v)} per connection"),
-            (knee.mediator_connections, lambda v: f"{v} connections"),
-            (knee.mediator_queue, lambda v: f"queue {v}"))
+def mediator_state(figures: StepFigures) -> str:
+    """The mediator's state at one step, as the verdict names it."""
+    said = ((figures.mediator_cpu_percent, lambda v: f"CPU {v:.0f} % of a core"),
+            (figures.mediator_cpu_ms_per_request, lambda v: f"{v:.2f} ms CPU per request"),
+            (figures.mediator_rss_bytes, lambda v: f"memory {byte_size(v)}"),
+            (figures.mediator_bytes_per_connection, lambda v: f"{byte_size(v)} per connection"),
+            (figures.mediator_connections, lambda v: f"{v} connections"),
+            (figures.mediator_queue, lambda v: f"queue {v}"))
     parts = [say(value) for value, say in said if value is not None]
     return ", ".join(parts) or "not measured (no mediator probe figures for this run)"
 
@@ -55,7 +54,12 @@ def verdict_lines(verdict: Verdict) -> list[str]:
     lines = [f"verdict: {verdict.summary()}"]
     if verdict.broken_at is not None:
         lines.append(f"  broke first: {verdict.broke_first}")
-        lines.append(f"  the mediator at the knee ({verdict.broken_at} wallets): {_mediator_at(verdict)}")
+    if verdict.at_held is not None:
+        where = "the knee, the last step held" if verdict.broken_at is not None else "the highest step (none broke)"
+        lines.append(f"  the mediator at {where} ({verdict.wallets_held} wallets): {mediator_state(verdict.at_held)}")
+    if verdict.at_broken is not None:
+        lines.append(f"  the mediator at the first broken step ({verdict.broken_at} wallets): "
+                     f"{mediator_state(verdict.at_broken)}")
     if verdict.limited_by:  # with "harness", the summary has said why and how to add workers
         lines.append(f"  limited by: {verdict.limited_by}")
     return lines

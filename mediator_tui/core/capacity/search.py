@@ -6,8 +6,14 @@ the first broken one until they are at most `resolution` wallets apart. The
 verdict is told by the two bounds: the most wallets held within the levels and
 the fewest at which a level broke, with what broke first there (the first broken
 level in the order the levels were given: the defaults first, then the user's),
-the mediator's state at that step, and whether the harness rather than the
+the mediator's state at both bounds, and whether the harness rather than the
 mediator set the bound.
+
+The mediator's state at the knee is that of the step of `wallets_held`, the most it held within the
+levels: there it still keeps up, so its CPU per request is its cost per request, the figure two runs
+agree on (bench/README.md, "Capacity", with the Credo mediator's spread). The first broken step's state is kept beside it: past its core
+a mediator answers fewer requests the harder it is pushed on the same CPU, so its CPU per request
+there tells how deep into saturation that step fell rather than what a request costs.
 """
 
 from __future__ import annotations
@@ -29,7 +35,8 @@ class Verdict:
     broken_at: int | None  # the fewest wallets of a step that broke a level; None: none broke up to the maximum
     broke_first: str | None  # category of the first broken level: latency, failures, onboarding, ...
     broken_levels: tuple[str, ...]  # every level broken at `broken_at`, with its value
-    knee: StepFigures | None  # the step at `broken_at` (the mediator's state there)
+    at_held: StepFigures | None  # the step of `wallets_held`: the mediator's state at the knee
+    at_broken: StepFigures | None  # the step of `broken_at`: the mediator's state past the knee
     limited_by: str | None  # "mediator" or "harness"; None when nothing broke and the harness had room
     harness_reasons: tuple[str, ...]
     advice: str
@@ -110,8 +117,9 @@ class CapacitySearch:
 
     def verdict(self) -> Verdict:
         bad = self._bad
-        knee = bad.figures if bad else (self._steps[-1].figures if self._steps else None)
-        reasons = harness_limits(knee) if knee else ()
+        # The harness is judged where the bound was set: the broken step, or the last one run.
+        bound = bad.figures if bad else (self._steps[-1].figures if self._steps else None)
+        reasons = harness_limits(bound) if bound else ()
         if bad is not None:
             limited_by = "harness" if reasons else "mediator"
         else:
@@ -121,7 +129,8 @@ class CapacitySearch:
             broken_at=bad.figures.users_target if bad else None,
             broke_first=bad.broken[0].level.category if bad else None,
             broken_levels=tuple(r.describe() for r in bad.broken) if bad else (),
-            knee=bad.figures if bad else None,
+            at_held=self._good.figures if self._good else None,
+            at_broken=bad.figures if bad else None,
             limited_by=limited_by,
             harness_reasons=reasons,
             advice=ADD_WORKERS if reasons else "",

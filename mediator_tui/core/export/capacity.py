@@ -7,7 +7,9 @@ from html import escape
 
 from ..capacity.figures import StepFigures
 from ..capacity.levels import StepJudgement
+from ..capacity.lines import verdict_lines
 from ..capacity.outcome import CapacityOutcome
+from ..capacity.search import Verdict
 from . import svg
 from .charts import Chart, Line
 from .tables import _cell, _csv, _rounded, iso_time
@@ -18,10 +20,17 @@ STEP_COLUMNS = ["step", "wallets", "wallets_held", "window_start", "window_end",
                 "lost_messages", "duplicated_messages", "lost_sessions", "mediator_cpu_percent", "mediator_rss_bytes",
                 "mediator_connections", "mediator_queue", "mediator_bytes_per_connection",
                 "mediator_cpu_ms_per_request", "worker_cpu_max_percent", "ports_refused", "met",
-                "broken"]
+                "broken", "verdict_step"]
+# verdict_step: which bound of the verdict a row is, "held" (wallets_held: the knee) or "broken" (broken_at).
 
 
-def _step_fields(judgement: StepJudgement) -> dict:
+def _verdict_step(verdict: Verdict, figures: StepFigures) -> str | None:
+    if figures is verdict.at_held:
+        return "held"
+    return "broken" if figures is verdict.at_broken else None
+
+
+def _step_fields(judgement: StepJudgement, verdict: Verdict) -> dict:
     f: StepFigures = judgement.figures
     total = f.total
     return {
@@ -38,13 +47,13 @@ def _step_fields(judgement: StepJudgement) -> dict:
         "mediator_cpu_ms_per_request": _rounded(f.mediator_cpu_ms_per_request, 3),
         "worker_cpu_max_percent": _rounded(f.worker_cpu_max_percent, 1), "ports_refused": f.ports_refused,
         "met": judgement.met, "broken": [r.describe() for r in judgement.broken],
+        "verdict_step": _verdict_step(verdict, f),
     }
 
 
 def capacity_section(outcome: CapacityOutcome) -> dict:
     """summary.json's `capacity`: the verdict first, then what it was judged on, then every step."""
     verdict, plan = outcome.verdict, outcome.plan
-    knee = verdict.knee if verdict else None
     return {
         "wallets_held": verdict.wallets_held if verdict else None,
         "broken_at": verdict.broken_at if verdict else None,
@@ -54,62 +63,81 @@ def capacity_section(outcome: CapacityOutcome) -> dict:
         "harness_reasons": list(verdict.harness_reasons) if verdict else [],
         "advice": verdict.advice if verdict else "",
         "summary": verdict.summary() if verdict else "no step was measured",
+        "verdict_lines": verdict_lines(verdict) if verdict else [],  # as the headless command prints them
         "complete": outcome.complete,
-        "knee": None if knee is None else {
-            key: value for key, value in _step_fields(next(j for j in verdict.steps if j.figures is knee)).items()
-            if key not in ("met", "broken")},
+        # The mediator's state at the knee (the last step held) and past it (the first broken step).
+        "at_held": _bound(verdict, verdict.at_held) if verdict else None,
+        "at_broken": _bound(verdict, verdict.at_broken) if verdict else None,
         "plan": {"start": plan.start, "step": plan.step, "max": plan.max_users, "hold_s": plan.hold_s,
                  "settle_s": plan.settle_s, "spawn_rate": plan.spawn_rate, "resolution": outcome.resolution},
         "levels": [{"expr": level.text, "default": level.default, "category": level.category}
                    for level in outcome.levels],
-        "steps": [_step_fields(j) for j in (verdict.steps if verdict else ())],
+        "steps": [_step_fields(j, verdict) for j in (verdict.steps if verdict else ())],
     }
+
+
+def _bound(verdict: Verdict, figures: StepFigures | None) -> dict | None:
+    if figures is None:
+        return None
+    judgement = next(j for j in verdict.steps if j.figures is figures)
+    return {key: value for key, value in _step_fields(judgement, verdict).items()
+            if key not in ("met", "broken", "verdict_step")}
 
 
 def capacity_csv(outcome: CapacityOutcome) -> str:
     """One row per step in the order they ran; `broken` lists the broken levels with their values."""
     rows = []
     for judgement in outcome.verdict.steps if outcome.verdict else ():
-        fields = _step_fields(judgement)
+        fields = _step_fields(judgement, outcome.verdict)
         fields["broken"] = "; ".join(fields["broken"])
         fields["met"] = "yes" if fields["met"] else "no"
         rows.append([_cell(fields[column]) for column in STEP_COLUMNS])
     return _csv(STEP_COLUMNS, rows)
 
 
-def capacity_chart(section: dict) -> Chart:
-    """Each step's p95 over its wallets, in wallet order (bisection steps fall between their neighbours)."""
+def capacity_charts(section: dict) -> list[Chart]:
+    """Each step's p95 and the mediator's CPU over its wallets, in wallet order (bisection steps fall
+    between their neighbours): where the latency breaks against how busy the mediator was."""
     steps = sorted(section["steps"], key=lambda step: step["wallets"])
 
     def line(label: str, key: str) -> Line:
         return Line(label, tuple((float(s["wallets"]), float(s[key])) for s in steps if s[key] is not None))
 
-    return Chart("Capacity: p95 per step", "ms", (line("ping p95", "ping_p95_ms"),
-                                                   line("p95 (all requests)", "p95_ms")), x_label="wallets")
+    return [Chart("Capacity: p95 per step", "ms", (line("ping p95", "ping_p95_ms"),
+                                                    line("p95 (all requests)", "p95_ms")), x_label="wallets"),
+            Chart("Capacity: mediator CPU per step", "% of a core", (line("mediator CPU", "mediator_cpu_percent"),),
+                  x_label="wallets")]
 
 
 def capacity_html(section: dict) -> str:
     """The report's capacity part: the verdict, the chart, one row per step."""
     plan = section["plan"]
-    facts = [("verdict", section["summary"]), ("wallets held", section["wallets_held"]),
+    facts = [("verdict", "\n".join(section["verdict_lines"]) or section["summary"]),
+             ("wallets held", section["wallets_held"]),
              ("broken at", section["broken_at"]), ("broke first", section["broke_first"]),
              ("limited by", section["limited_by"]), ("complete", "yes" if section["complete"] else "no (partial)"),
              ("plan", f"{plan['start']} to {plan['max']} wallets by {plan['step']}, hold {plan['hold_s']:g} s "
                       f"(settle {plan['settle_s']:g} s), {plan['spawn_rate']:g} wallets/s"
                       + (f", resolution {plan['resolution']}" if plan["resolution"] else "")),
              ("service levels", ", ".join(level["expr"] for level in section["levels"]))]
-    head = "".join(f"<tr><th>{escape(name)}</th><td>{escape('–' if value is None else str(value))}</td></tr>"
+    head = "".join(f"<tr><th>{escape(name)}</th><td>{_lines('–' if value is None else str(value))}</td></tr>"
                    for name, value in facts)
     columns = ["step", "wallets", "wallets_held", "rps", "p95_ms", "ping_p95_ms", "fail_ratio",
-               "onboarding_fail_ratio", "worker_cpu_max_percent", "mediator_cpu_percent", "met", "broken"]
+               "onboarding_fail_ratio", "worker_cpu_max_percent", "mediator_cpu_percent", "mediator_cpu_ms_per_request",
+               "met", "broken", "verdict_step"]
     rows = "".join(
         "<tr>" + "".join(
             f'<td class="{"ok" if step["met"] else "bad"}">{"met" if step["met"] else "broken"}</td>'
             if column == "met" else f"<td>{escape(_shown(step[column]))}</td>" for column in columns) + "</tr>"
         for step in section["steps"])
     header = "".join(f"<th>{escape(column)}</th>" for column in columns)
-    return (f"<h2>Capacity search</h2><table>{head}</table><div class=\"charts\">{svg.render(capacity_chart(section))}</div>"
+    charts = "".join(svg.render(chart) for chart in capacity_charts(section))
+    return (f"<h2>Capacity search</h2><table>{head}</table><div class=\"charts\">{charts}</div>"
             f"<table><tr>{header}</tr>{rows}</table>")
+
+
+def _lines(text: str) -> str:
+    return "<br>".join(escape(line) for line in text.split("\n"))
 
 
 def _shown(value) -> str:

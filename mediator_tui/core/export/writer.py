@@ -10,7 +10,7 @@ from ..capacity.outcome import CapacityOutcome
 from ..metrics.snapshot import Snapshot
 from ..thresholds import ThresholdResult
 from . import charts_txt, tables
-from .capacity import CAPACITY_FILE, capacity_chart, capacity_csv, capacity_section
+from .capacity import CAPACITY_FILE, capacity_charts, capacity_csv, capacity_section
 from .charts import report_charts
 from .html import report_html
 
@@ -29,7 +29,7 @@ def write_export(directory: str | Path, snapshot: Snapshot, thresholds: list[Thr
     if capacity is not None:
         sections["capacity"] = capacity_section(capacity)
         capacity_files[CAPACITY_FILE] = capacity_csv(capacity)
-        charts.insert(0, capacity_chart(sections["capacity"]))
+        charts[:0] = capacity_charts(sections["capacity"])
     summary = {**tables.summary(snapshot, thresholds, partial), **sections}
     contents = {
         "summary.json": tables.summary_json(snapshot, thresholds, partial, sections),
