@@ -4,32 +4,14 @@ which protocol carried what arrived, not only that it arrived."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from mediator_tui.agents.factory import ENGINES, create_agent
 from mediator_tui.agents.interface import StartOptions
-from mediator_tui.core.mediator import LocalMediator
 
 pytestmark = pytest.mark.mediator  # engines against a real mediator, no Locust
 TIMEOUT = 30.0
 MESSAGES = 3
-
-
-@pytest.fixture(scope="module")
-def queueing_credo_mediator(tmp_path_factory):
-    """The Credo mediator forwarding with QueueAndLiveModeDelivery (MEDIATOR_FORWARDING of agent/mediator.js)."""
-    os.environ["MEDIATOR_FORWARDING"] = "queue-and-live"
-    mediator = LocalMediator("credo", run_dir=tmp_path_factory.mktemp("credo-queue-and-live"), progress=print)
-    try:
-        mediator.start()
-    finally:
-        del os.environ["MEDIATOR_FORWARDING"]
-    try:
-        yield mediator
-    finally:
-        mediator.stop()
 
 
 def wallets_of(mediator):

@@ -1,10 +1,10 @@
 """Faults measured by the delivery ledger: what each mediator flavour keeps, loses and sends twice when it is
-restarted while it holds messages, frozen while messages flow, or its wallets' links go half-open; both
-engines.
+restarted while it holds messages, frozen while messages flow, or its wallets' links go half-open; and that
+the ledger counts a message the mediator writes twice down a wallet's link as duplicated; both engines.
 
 Each case is a short run of the tool's own run core (`LocalRun`: a real Locust master and worker) with a
 message scenario, against a mediator of the flavour that this module starts for itself (so it may be
-restarted and frozen, or one behind the fault proxy for the half-open links); the figures are the ledger's, as the master serves them and the run's store shows
+restarted and frozen, or one behind the fault proxy for the half-open links and the messages sent twice); the figures are the ledger's, as the master serves them and the run's store shows
 them (the Delivery pane, delivery.csv). Every case asserts that the ledger adds up (each message sent is
 delivered, lost or still in flight at the end, once) and what the flavour did with the messages the fault
 caught: the finding recorded in the README's table "What each mediator keeps and loses in a fault", so a
@@ -13,6 +13,7 @@ mediator that changes its behaviour fails here and the table must change with it
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -62,8 +63,10 @@ def fault_mediator(request, tmp_path_factory):
 
 @pytest.fixture(scope="module", params=FLAVOURS)
 def proxied(request, tmp_path_factory):
-    """(a mediator of each flavour advertising the fault proxy as its websocket endpoint, the proxy)."""
-    yield from proxied_mediator(request.param, tmp_path_factory.mktemp(f"{request.param}-behind-proxy"))
+    """(a mediator of each flavour advertising the fault proxy as its websocket endpoint, the proxy); the proxy
+    can send the mediator's messages twice."""
+    yield from proxied_mediator(request.param, tmp_path_factory.mktemp(f"{request.param}-behind-proxy"),
+                                replayable=True)
 
 
 def ledger_run(local_run, mediator, engine: str, pickup: str, locustfile: str, users: int, settings: dict[str, str]):
@@ -198,3 +201,43 @@ def test_wallets_whose_links_go_half_open(local_run, proxied, engine):
     assert found == HALF_OPEN_FINDING[mediator.flavour.name], (
         f"{mediator.flavour.name}, links half-open {HALF_OPEN_S:g} s: {found}, not "
         f"{HALF_OPEN_FINDING[mediator.flavour.name]} ({counts}); {TABLE}")
+
+
+# Sent twice: the fault proxy sends REPLAYED of the messages the mediator writes down the wallets' links a second
+# time, each right after the first, as a mediator that delivers twice would (users as in the freeze); ACA-Py 1.7.0.
+REPLAYED = 3
+TWICE_TIMEOUT_S = 8.0
+
+
+@pytest.mark.parametrize("proxied", ["acapy"], indirect=True)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_messages_the_mediator_sends_twice(local_run, proxied, engine, tmp_path):
+    mediator, proxy = proxied
+    run = ledger_run(local_run, mediator, engine, LIVE, "locustMediatorDeliver.py", users=FLOWING,
+                     settings={"VERIFIED_TIMEOUT_SECONDS": str(TWICE_TIMEOUT_S)})
+    run.master.wait_for(lambda: counts_now(run)["delivered"] >= 3 * FLOWING
+                        and run.master.rows().get("didcomm receive_invitation", {}).get("num_requests") == FLOWING,
+                        45, "messages flowing between every pair")
+    # every pair is connected and past its first message: from now on the mediator writes down the wallets'
+    # links only the users' basic messages, each with a ledger id (their pings ask for no answer)
+    time.sleep(1.0)
+    before = proxy.replayed
+    proxy.replay(REPLAYED)
+    run.master.wait_for(lambda: proxy.replayed - before == REPLAYED, 10, f"{REPLAYED} messages sent twice")
+    at_replay = counts_now(run)["delivered"]
+    # a wallet reads the copy in its next wait, the user's next message to it
+    run.master.wait_for(lambda: (c := counts_now(run))["delivered"] >= at_replay + 2 * FLOWING
+                        and c["duplicated"] >= REPLAYED, 20, "the copies read")
+    rows, counts = final_counts(run)
+    print(f"\nsent twice {mediator.flavour.name} {engine}: {counts}, failures {failures(rows)}")
+    summary = json.loads((run.local.export_now(tmp_path / "export") / "summary.json").read_text())["delivery"]
+
+    assert {key: summary[key] for key in counts} == counts, (summary, counts)
+    assert summary["duplicated"] == REPLAYED, f"{REPLAYED} messages arrived twice: {summary}"
+    assert_adds_up(counts, in_flight_at_most=FLOWING)
+    assert counts["lost"] == 0 and counts["late"] == 0, counts
+    # a copy is not a delivery: each delivered message is one row that saw it arrive, but for at most one per
+    # user whose task the stop ended between the arrival and its row
+    delivered_rows = rows["didcomm deliver_message"]["num_requests"]
+    assert delivered_rows <= counts["delivered"] <= delivered_rows + FLOWING, (counts, delivered_rows)
+    assert not failures(rows), failures(rows)
