@@ -57,6 +57,24 @@ def test_connections_held_against_agents_running_give_the_gap_and_flag_a_wide_on
     assert store.snapshot().mediator.session_gap_flag is None  # within the tolerance of two readings' timing
 
 
+def test_the_gap_compares_the_mediators_sessions_so_credo_wallets_two_sockets_each_are_no_zombies():
+    # What the embedded ACA-Py showed with 9 credo wallets: each holds its pickup websocket and a keep-alive
+    # HTTP connection for what it sends, 18 TCP connections, 9 sessions.
+    store, clock = running_store()
+    feed(store, clock, 3, process=lambda i: process(established=18), admin_status=lambda i: AdminStatus(sessions=9))
+    mediator = store.snapshot().mediator
+    assert (mediator.connections, mediator.connections_from, mediator.session_gap) == (9, "admin sessions", 0)
+    assert mediator.session_gap_flag is None and mediator.session_gap_max == 0
+    # Four sessions the mediator keeps after their wallets' sockets died (TCP says 14): zombies still.
+    feed(store, clock, 1, process=lambda i: process(established=14), admin_status=lambda i: AdminStatus(sessions=13))
+    mediator = store.snapshot().mediator
+    assert mediator.session_gap == 4 and mediator.session_gap_flag == "zombie" and mediator.session_gap_max == 4
+    # The admin API failing: TCP stands in.
+    feed(store, clock, 1, process=lambda i: process(established=10),
+         admin_status=lambda i: AdminStatus(error="GET http://127.0.0.1:9/status: 401 Unauthorized"))
+    assert store.snapshot().mediator.connections_from == "tcp"
+
+
 def test_without_a_process_the_admin_sessions_and_the_metrics_endpoint_stand_in():
     store, clock = running_store()
     feed(store, clock, 3, admin_status=lambda i: AdminStatus(version="1.7.0", sessions=9, outbound_queued=3),

@@ -202,6 +202,25 @@ def test_agents_ports_memory_and_crashes_from_the_agent_route():
     assert snap.status.engine == "credo"
 
 
+def test_the_agents_target_is_the_agents_the_scenario_means_to_run_not_the_users():
+    # Six deliver users hold two wallets each: the Agents pane reads 12 running of 12, not 12 of 6.
+    clock = Clock()
+    store = make_store(clock)
+    store.swarm_requested(6, 6.0)
+    deliver, stopped = running_and_ended_agents()
+    deliver["total"]["agents"].update(running=12, slots=12)
+    store.feed(stats_with(10, users=6), deliver, t=clock.t)
+    assert (store.snapshot().agents.running, store.snapshot().agents.target) == (12, 12)
+    # The agents stop with their users; the target the run had stays.
+    store.feed(fixture("locust_stats_stopped.json"), stopped, t=clock.t + 1)
+    assert store.snapshot().agents.target == 12
+    # A worker that does not report its slots: the target is the users asked for, as before.
+    fresh = make_store(clock)
+    fresh.swarm_requested(6, 6.0)
+    fresh.feed(stats_with(10, users=6), fixture("agents_route.json"), t=clock.t)
+    assert fresh.snapshot().agents.target == 6
+
+
 def test_unreadable_fields_are_unknown_and_the_rest_of_the_payload_is_used():
     store = make_store(Clock())
     stats = fixture("locust_stats_run2.json")

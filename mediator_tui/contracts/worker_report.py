@@ -62,6 +62,9 @@ class AgentCounts(_Counts):
     restarted: int = 0  # starts that replaced a crashed agent
     start_failures: int = 0
     reconnects: int = 0  # transport reconnects, of live and gone agents
+    # A gauge: the agents this worker's users hold slots for (each user's `agents_per_user`), up or not; a
+    # worker that does not send it reads as 0.
+    slots: int = 0
 
     # Counters that only grow, so that a stats reset subtracts a baseline from them.
     MONOTONIC = ("started", "crashed", "restarted", "start_failures", "reconnects")

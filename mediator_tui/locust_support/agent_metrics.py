@@ -51,6 +51,10 @@ class WorkerAgentCounters:
     def agent_started(self, restart: bool) -> None:
         self._add(started=1, running=1, restarted=int(restart))
 
+    def slots_held(self, change: int) -> None:
+        """A user began (positive) or ended (negative) holding `abs(change)` agent slots."""
+        self._add(slots=change)
+
     def agent_start_failed(self) -> None:
         self._add(start_failures=1)
 

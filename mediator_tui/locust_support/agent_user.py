@@ -60,10 +60,13 @@ class AgentUser(User):
                       options, settings.engine, settings.timeout)
             for index in range(self.agents_per_user)
         ]
+        # Counted as held from now: the agents the run means to run (the Agents pane's target), up or not.
+        worker_agents().counters.slots_held(len(self.slots))
         self._prepared_for: tuple[int, ...] | None = None
         self._admin: IssuerAdmin | None = None
 
     def on_stop(self) -> None:
+        worker_agents().counters.slots_held(-len(self.slots))
         for slot in self.slots:
             slot.shutdown()
 

@@ -103,6 +103,9 @@ def test_mediator_ping_on_credo(local_run, scenario_env):
 def test_mediator_deliver_and_its_delivery_ledger(local_run, scenario_env, engine, users):
     started = swarming(local_run, "locustMediatorDeliver.py", {**scenario_env, "AGENT_ENGINE": engine}, users)
     started.master.rows_when(lambda r: count(r, "didcomm deliver_message") >= 8, 40, "deliveries")
+    # Two wallets per user: the agents the run means to run, which the Agents pane shows as its target.
+    assert started.master.agents()["total"]["agents"]["slots"] == 2 * users
+    assert started.snapshot().agents.target == 2 * users
     started.local.stop()
     # the users are stopped: the next reports of the workers hold what they did, and stay so
     rows, metrics = started.master.wait_for(lambda: final_reads(started.master), 10, "the workers' final reports")

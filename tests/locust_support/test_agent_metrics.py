@@ -10,12 +10,12 @@ def report(*args, **kwargs) -> WorkerReport:
     return WorkerReport.from_json(report_json(*args, **kwargs))
 
 
-def report_json(worker, ts=100.0, running=0, started=0, crashed=0, restarted=0, start_failures=0, reconnects=0,
+def report_json(worker, ts=100.0, running=0, started=0, crashed=0, restarted=0, start_failures=0, reconnects=0, slots=0,
            in_use=0, in_use_max=0, refused=0, size=10, crashes=(), memory=None, engine="native", host=None):
     return {**({"host": host} if host is not None else {}),
         "version": 1, "worker_id": worker, "ts": ts, "engine": engine,
         "agents": {"running": running, "started": started, "crashed": crashed, "restarted": restarted,
-                   "start_failures": start_failures, "reconnects": reconnects},
+                   "start_failures": start_failures, "reconnects": reconnects, "slots": slots},
         "crashes": list(crashes),
         "ports": {"size": size, "in_use": in_use, "in_use_max": in_use_max, "refused": refused},
         "memory": memory or {"worker_rss_bytes": 50, "worker_uss_bytes": 40, "agent_processes": 0,
@@ -26,12 +26,13 @@ def report_json(worker, ts=100.0, running=0, started=0, crashed=0, restarted=0, 
 
 def test_total_sums_workers():
     board = AgentMetricsBoard()
-    board.receive(report("w1", running=3, started=4, crashed=1, restarted=1, in_use=2, in_use_max=3, refused=1), now=100)
-    board.receive(report("w2", running=2, started=2, in_use=1, in_use_max=1), now=100)
+    board.receive(report("w1", running=3, started=4, crashed=1, restarted=1, slots=6, in_use=2, in_use_max=3,
+                         refused=1), now=100)
+    board.receive(report("w2", running=2, started=2, slots=2, in_use=1, in_use_max=1), now=100)
     view = board.view(now=101).to_json()
     total = view["total"]
     assert total["agents"] == {"running": 5, "started": 6, "crashed": 1, "restarted": 1,
-                               "start_failures": 0, "reconnects": 0}
+                               "start_failures": 0, "reconnects": 0, "slots": 8}
     assert total["ports"] == {"size": 20, "in_use": 3, "in_use_max": 4, "refused": 1}
     assert total["memory"]["unique_bytes"] == 60
     assert total["memory"]["agents"] == 5
@@ -125,9 +126,12 @@ def test_worker_counters_track_starts_crashes_and_reconnects():
     counters.agent_started(restart=True)
     counters.agent_start_failed()
     counters.agent_gone(reconnects=1)
+    counters.slots_held(2)  # a user of two wallets began, one of one wallet began and ended
+    counters.slots_held(1)
+    counters.slots_held(-1)
     snap = counters.agents_snapshot(live_reconnects=4)
     assert snap.to_json() == {"running": 1, "started": 3, "crashed": 1, "restarted": 1, "start_failures": 1,
-                              "reconnects": 7}
+                              "reconnects": 7, "slots": 2}
     (crash,) = counters.crashes
     assert crash.reason == "exit code 1" and len(crash.stderr_tail) == 2000
 

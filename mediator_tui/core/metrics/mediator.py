@@ -3,7 +3,8 @@
 The probe (`core/probe`, docs/mediator-probe.md) delivers a `ProbeSample` about once a second; a
 source not read on a tick is None there, so its last reading stands until the next one. Each
 figure comes from the best source that has it: the process on this host first (psutil), then
-ACA-Py's admin API, then the Prometheus endpoint.
+ACA-Py's admin API, then the Prometheus endpoint; but connections held come from the mediator's own
+session count first (`_connections`).
 """
 
 from __future__ import annotations
@@ -122,9 +123,16 @@ class MediatorSeries:
             queue_age_s=metrics and metrics.queue_oldest_age_s, stalled=stalled)
 
     def _connections(self) -> tuple[int | None, str | None]:
+        """The mediator's sessions, else its TCP connections: what is compared with the agents running.
+
+        TCP counts what each engine's wallet holds, not the wallets: a credo wallet (Credo's
+        HttpOutboundTransport over Node's fetch) posts its pings and messages to the mediator's first
+        endpoint, http, over a keep-alive connection beside its pickup websocket, and lets it go after a
+        few idle seconds; so one to two per wallet. A session is one per wallet in every engine, and
+        one the mediator keeps after its socket died still counts."""
         process, status, metrics = self._latest.process, self._latest.status, self._latest.metrics
-        for value, source in ((process and process.established, "tcp"), (status and status.sessions, "admin sessions"),
-                              (metrics and metrics.live_sessions, "live sessions")):
+        for value, source in ((status and status.sessions, "admin sessions"),
+                              (metrics and metrics.live_sessions, "live sessions"), (process and process.established, "tcp")):
             if value is not None:
                 return int(value), source
         return None, None

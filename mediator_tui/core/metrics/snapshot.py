@@ -143,7 +143,7 @@ class CrashEvent:
 class AgentsSnapshot:
     known: bool  # False when the master has no agent-metrics route (plain `locust --master`)
     running: int = 0
-    target: int = 0  # users asked for: one agent per user
+    target: int = 0  # agents the run means to run: the users asked for times each one's agents (agents_target.py)
     started: int = 0
     crashed: int = 0
     restarted: int = 0

@@ -32,6 +32,7 @@ from typing import Callable
 from ...contracts.agents_view import AgentsView
 from ...contracts.version import VersionMismatch
 from ..probe.samples import ProbeSample
+from .agents_target import AgentsTarget
 from .assembly import agents_snapshot, ports_snapshot, resource_point, workers_harness
 from .crashes import CrashLog
 from .delivery import DeliveryTrack
@@ -82,6 +83,7 @@ class MetricStore:
         self._crashes = CrashLog()
         self._view: AgentsView | None = None
         self._peaks = Peaks()
+        self._agents_target = AgentsTarget()
         self._while_running = WhileRunning()
         self._agent_memory = AgentMemoryFit()
         self._stop_requested = False
@@ -195,6 +197,7 @@ class MetricStore:
                 if view.total.ports is not None:
                     self._ports.add(t, view.total.ports.in_use)
             self._peaks.add(self._users, view)
+            self._agents_target.add(self._users, view)
             if self._state in RUNNING_STATES and not self._stop_requested:
                 self._while_running.add(view, self._workers)
                 if view is not None:
@@ -230,7 +233,7 @@ class MetricStore:
                 history=self._series.history(),
                 resources=self._resources.points(),
                 resources_step_s=self._resources.step_s,
-                agents=agents_snapshot(self._view, self._crashes, self._peaks, target),
+                agents=agents_snapshot(self._view, self._crashes, self._peaks, self._agents_target.of(target)),
                 ports=ports_snapshot(self._view, self._ports),
                 memory=memory_snapshot(self._view, self._host, self._peaks.memory, self._agent_memory,
                                        room(self._view, available, per_agent.value)),
