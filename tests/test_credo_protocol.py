@@ -75,6 +75,8 @@ def test_events_are_handed_over_apart_from_replies(channel):
     ("CredoError", "Problem report received: not found", ProblemReport),
     ("ProblemReportError", "abandoned", ProblemReport),
     ("MessageSendingError", "Message is undeliverable to connection x", TransportError),
+    ("LinkResetError", "mediator connection reset while waiting for the trust ping response from the mediator "
+                       "(http://127.0.0.1:9: fetch failed: other side closed)", TransportError),
     ("TypeError", "invitationUrl is required", AgentError),
 ])
 def test_error_replies_become_typed_errors_with_the_real_message(name, message, error):

@@ -32,6 +32,7 @@ const { agentDependencies, HttpInboundTransport } = require('@credo-ts/node')
 const { randomUUID } = require('crypto')
 
 const { documentLoaderWithLocalContexts } = require('./contexts')
+const { MediatorLinkWatch } = require('./link')
 const { StderrLogger } = require('./logger')
 const { TimeoutError, recordEvents, sleep, withTimeout } = require('./waiting')
 
@@ -89,6 +90,7 @@ class Wallet {
     this.lifecycle = Promise.resolve()
     this.unreadMessages = []
     this.messageWaiters = []
+    this.link = new MediatorLinkWatch((connectionId) => this.isMediator(connectionId))
   }
 
   // Start and shutdown never overlap: a shutdown sent during a start waits for it.
@@ -159,9 +161,9 @@ class Wallet {
       },
     })
     // kept: going offline closes its sockets
-    this.wsTransport = new WsOutboundTransport()
+    this.wsTransport = this.link.watchTransport(new WsOutboundTransport(), true)
     agent.registerOutboundTransport(this.wsTransport)
-    agent.registerOutboundTransport(new HttpOutboundTransport())
+    agent.registerOutboundTransport(this.link.watchTransport(new HttpOutboundTransport(), false))
     if (!withMediation) agent.registerInboundTransport(new HttpInboundTransport({ port: options.port }))
     this.watch(agent)
     return agent
@@ -256,16 +258,19 @@ class Wallet {
     if (!this.mediatorConnectionId) throw new Error('agent has no mediator')
     const deadline = new Deadline(options.timeoutMs)
     const responses = recordEvents(agent, TrustPingEventTypes.TrustPingResponseReceivedEvent)
-    let ping
-    try {
-      ping = await agent.connections.sendPing(this.mediatorConnectionId, { responseRequested: true })
-    } catch (error) {
-      responses.stop()
-      throw error
+    const send = () => agent.connections.sendPing(this.mediatorConnectionId, { responseRequested: true })
+    let started
+    const answered = async (ping) => {
+      started = Date.now()
+      await responses.until((event) => event.payload.message.threadId === ping.id, deadline.remaining(), 'the trust ping response')
+      return ping
     }
-    const started = Date.now()
-    await responses.until((event) => event.payload.message.threadId === ping.id, deadline.remaining(), 'the trust ping response')
-    return { pingId: ping.id, elapsedMs: Date.now() - started }
+    try {
+      const ping = await this.link.request(agent, send, answered, 'the trust ping response from the mediator')
+      return { pingId: ping.id, elapsedMs: Date.now() - started }
+    } finally {
+      responses.stop()
+    }
   }
 
   async receiveInvitation(options) {

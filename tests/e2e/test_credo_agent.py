@@ -21,7 +21,7 @@ import pytest
 
 from mediator_tui.agents.credo import setup
 from mediator_tui.agents.credo.agent import CredoAgent
-from mediator_tui.agents.interface import AgentCrashed, AgentError, AgentTimeout, StartOptions
+from mediator_tui.agents.interface import AgentCrashed, AgentError, AgentTimeout, StartOptions, TransportError
 from mediator_tui.core.mediator import LocalMediator
 from mediator_tui.core.mediator.flavour import CONNECTIONS_V1, OOB
 from mediator_tui.core.processes import free_loopback_ports, group_members
@@ -220,6 +220,58 @@ def test_agents_reconnect_when_the_mediator_comes_back(flavour, agents, tmp_path
             fleet[1].send_message(connection, "after the outage, again")
             received = fleet[0].receive_message()
         assert received.content in ("after the outage", "after the outage, again")
+    finally:
+        for running in (second, first):
+            if running is not None:
+                running.stop()
+
+
+STALL_SECONDS = 3.0
+
+
+def test_a_ping_in_flight_is_waited_for_through_a_stall_and_fails_at_once_naming_a_reset(agents, tmp_path):
+    """The mediator stalls (SIGSTOP, SIGCONT) and then is reset (SIGKILLed while stopped, restarted)."""
+    http, ws, admin = free_loopback_ports(3)
+
+    def mediator() -> LocalMediator:
+        return LocalMediator("credo", http_port=http, ws_port=ws, admin_port=admin, run_dir=tmp_path / "m").start()
+
+    first = mediator()
+    second = None
+    try:
+        wallet = agents(first.invitation_url)
+        wallet.ping_mediator()
+
+        os.killpg(first.pgid, signal.SIGSTOP)
+        try:
+            stalled = gevent.spawn(wallet.ping_mediator)
+            gevent.sleep(STALL_SECONDS)
+            assert not stalled.ready(), "the ping was answered by a stopped mediator?"
+        finally:
+            os.killpg(first.pgid, signal.SIGCONT)
+        stalled.get(timeout=10)  # answered once it resumed: a stall is waited for, not failed
+        assert wallet.reconnects == 0
+
+        os.killpg(first.pgid, signal.SIGSTOP)
+        waiting = gevent.spawn(wallet.ping_mediator)
+        gevent.sleep(1.0)
+        assert not waiting.ready()
+        reset_at = time.monotonic()
+        os.killpg(first.pgid, signal.SIGKILL)  # its sockets are reset under the ping's request
+        with pytest.raises(TransportError) as reset:
+            waiting.get(timeout=10)
+        assert time.monotonic() - reset_at < 5.0, "the ping waited on after its link was reset"
+        assert str(reset.value).startswith("ping_mediator: LinkResetError: mediator connection reset while "
+                                           "waiting for the trust ping response from the mediator (")
+        assert f"http://127.0.0.1:{http}" in str(reset.value), "the reset's reason names no endpoint"
+
+        wait_for(lambda: not group_members(first.pgid), 10, "the mediator to die")
+        second = mediator()
+        returned = time.monotonic()
+        wait_for(lambda: _pings(wallet), 15, "pings to resume")  # the wallet's next task goes on
+        wait_for(lambda: wallet.reconnects >= 1, 15, "the websocket to the mediator to reopen")
+        print(f"\npings resumed {time.monotonic() - returned:.1f} s after the restart")
+        assert wallet.alive
     finally:
         for running in (second, first):
             if running is not None:

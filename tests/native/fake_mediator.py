@@ -49,8 +49,10 @@ class FakeMediator:
         return f"{self.url}?oob={b64url_encode(json.dumps(invitation).encode())}"
 
     def hold(self, envelope: bytes) -> None:
-        """A message for the client arrives: pushed at once in live mode, else queued for pickup."""
-        if self.live and self.socket is not None:
+        """A message for the client arrives: pushed at once in live mode on an open socket, else queued for
+        pickup (a mediator without pickup v2 sends the queue down the client's socket at its next message,
+        as ACA-Py does with a return route)."""
+        if self.live and self.socket is not None and not self.socket.closed:
             self._reply(self._delivery([envelope]))
         else:
             self.queue.append(envelope)
@@ -67,6 +69,7 @@ class FakeMediator:
 
     def _serve(self, ws, _index):
         self.socket = ws
+        self.live = False  # live mode belongs to a socket: a new one is live once the client asks again
         try:
             while True:
                 envelope = ws.recv()
@@ -76,8 +79,15 @@ class FakeMediator:
                     return
                 unpacked = unpack(envelope, self.keys.get)
                 self._handle(json.loads(unpacked.message), unpacked.recipient_verkey)
+                if not self.offers_pickup_v2:
+                    self._send_queue_down_the_return_route()
         except WebSocketClosed:
             pass
+
+    def _send_queue_down_the_return_route(self) -> None:
+        queued, self.queue = self.queue, []
+        for envelope in queued:
+            self.socket.send(envelope)
 
     def _handle(self, msg: dict, recipient: bytes) -> None:
         kind = type_of(msg)

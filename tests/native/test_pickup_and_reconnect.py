@@ -6,7 +6,7 @@ import time
 import gevent
 import pytest
 
-from mediator_tui.agents.interface import AgentCrashed, ProblemReport, StartOptions, TransportError
+from mediator_tui.agents.interface import AgentCrashed, AgentTimeout, ProblemReport, StartOptions, TransportError
 from mediator_tui.agents.native import transport
 from mediator_tui.agents.native.agent import NativeAgent
 from tests.native.fake_mediator import FakeMediator, basic_message_for
@@ -48,6 +48,50 @@ def test_polled_pickup_v2_fetches_queued_messages_while_waiting(mediator):
         assert "messagepickup/2.0/delivery-request" in mediator.seen_types
     finally:
         agent.shutdown()
+
+
+def server_side_closed(mediator) -> None:
+    with gevent.Timeout(2, AssertionError("the wallet's socket was not closed")):
+        while not mediator.socket.closed:
+            gevent.sleep(0.01)
+
+
+# implicit against a mediator without pickup v2, which sends what it queued down the client's socket (ACA-Py)
+@pytest.mark.parametrize("strategy, offers_pickup_v2", [("implicit", False), ("pickup-v2", True),
+                                                        ("pickup-v2-live", True)])
+def test_what_is_queued_while_offline_stays_with_the_mediator_and_is_collected_once_on_return(
+        strategy, offers_pickup_v2):
+    mediator = FakeMediator(offers_pickup_v2=offers_pickup_v2)
+    agent = started(mediator, strategy)
+    try:
+        agent.go_offline()
+        server_side_closed(mediator)
+        asked = len(mediator.seen_types)
+        away = [f"while away #{n}" for n in range(3)]
+        for content in away:
+            mediator.hold(basic_message_for(agent.inbound_verkey, content))
+        began = time.monotonic()
+        with pytest.raises(AgentTimeout):
+            agent.receive_message(timeout=1.2)  # offline: nothing is collected, however long it waits
+        assert time.monotonic() - began < 2.5, "an offline wallet's wait outlasted its own timeout"
+        assert len(mediator.queue) == 3 and mediator.server.connections == 1
+        assert mediator.seen_types[asked:] == [], "the offline wallet still talked to its mediator"
+
+        began = time.monotonic()
+        agent.come_online()
+        assert mediator.server.connections == 2 and agent.alive
+        assert [agent.receive_message().content for _ in away] == away
+        # asked for at once on return, not at the first poll of a wait (1 s in)
+        assert time.monotonic() - began < 0.9
+        with pytest.raises(AgentTimeout):
+            agent.receive_message(timeout=1.2)  # none twice, polls included
+        assert mediator.queue == []
+        if strategy != "implicit":
+            assert len(mediator.received_ids) == 3, "the wallet did not acknowledge each (messages-received)"
+        agent.ping_mediator()
+    finally:
+        agent.shutdown()
+        mediator.stop()
 
 
 @pytest.mark.parametrize("name", ["PickUpV2LiveMode", "pickup_v2", "pickup-v1"])

@@ -162,35 +162,62 @@ def say_then_close(ws):
     ws.close()
 
 
-@pytest.mark.parametrize("first_connection_ends", [drop_after_reading, say_then_close])
-def test_link_reconnects_after_the_server_ends_a_connection_counts_it_and_keeps_delivering(
-        fast_backoff, first_connection_ends):
-    received = []
-    resets = []
-
-    def end_first_connection(ws, index):
+def relinking(first_connection, timeout: float = 5.0):
+    """(server, link, received, resets, reconnected): a link to a server whose first connection runs
+    `first_connection(ws)` and whose later ones echo, with what the link received, the resets it told and an
+    event set when it reconnected."""
+    def behaviour(ws, index):
         if index == 1:
-            first_connection_ends(ws)
+            first_connection(ws)
             return
         echo(ws, index)
 
-    server = FakeServer(end_first_connection)
-    reconnected = gevent.event.Event()
-    link = MediatorLink(server.url, 5, received.append, resets.append, reconnected.set, lambda reason: None)
+    server = FakeServer(behaviour)
+    received, resets, reconnected = [], [], gevent.event.Event()
+    link = MediatorLink(server.url, timeout, received.append, resets.append, reconnected.set, lambda reason: None)
+    return server, link, received, resets, reconnected
+
+
+def until_received(received: list, message: bytes) -> None:
+    with gevent.Timeout(5):
+        while message not in received:
+            gevent.sleep(0.01)
+
+
+@pytest.mark.parametrize("first_connection_ends", [drop_after_reading, say_then_close])
+def test_link_reconnects_after_the_server_ends_a_connection_counts_it_and_keeps_delivering(
+        fast_backoff, first_connection_ends):
+    server, link, received, resets, reconnected = relinking(first_connection_ends)
     try:
         link.open()
         link.send(b"first")
         assert reconnected.wait(5)
         link.send(b"second")
-        with gevent.Timeout(5):
-            while b"second" not in received:
-                gevent.sleep(0.01)
+        until_received(received, b"second")
         # what the server said before it closed arrives too
         expected = [b"said before closing"] if first_connection_ends is say_then_close else []
         assert received == expected + [b"second"]
         assert link.reconnects == 1 and server.connections == 2
         # the reset is told once, with the socket's reason, before the reconnect
         assert resets == ["websocket closed by the server"]
+    finally:
+        link.close()
+        server.stop()
+
+
+def test_a_send_that_fails_resets_the_link_before_its_error_returns_and_the_link_reconnects(fast_backoff):
+    # a stalled mediator that reads nothing: a send larger than the socket buffers times out
+    server, link, received, resets, reconnected = relinking(lambda ws: gevent.sleep(10), timeout=0.5)
+    try:
+        link.open()
+        with pytest.raises(TransportError, match="websocket send timed out"):
+            link.send(os.urandom(48 * 1024 * 1024))
+        # told at once, not at a later turn of the event loop: waits for replies on the socket fail with it
+        assert resets == ["websocket send timed out"] and not link.connected
+        assert reconnected.wait(5)
+        link.send(b"after")
+        until_received(received, b"after")
+        assert received == [b"after"] and link.reconnects == 1 and resets == ["websocket send timed out"]
     finally:
         link.close()
         server.stop()

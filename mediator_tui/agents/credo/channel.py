@@ -62,7 +62,8 @@ def error_from_reply(command: str, result: object) -> AgentError:
         return AgentTimeout(message)
     if "ProblemReport" in name or "problem report" in message.lower():
         return ProblemReport(message)
-    if name == "MessageSendingError" or "undeliverable" in message.lower():
+    # LinkResetError: agent/lib/link.js, the link to the mediator reset while a reply was due on it
+    if name in ("MessageSendingError", "LinkResetError") or "undeliverable" in message.lower():
         return TransportError(message)
     return AgentError(message)
 

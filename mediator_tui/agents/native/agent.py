@@ -373,7 +373,13 @@ class NativeAgent(Agent):
 
     def _polling_sender(self) -> Callable[[dict], None] | None:
         """How a wait may ask the mediator for deliveries: over the kept-open link, once it is our mediator's."""
-        return self._to_mediator if self._link is not None and self._mediator is not None else None
+        return self._poll_mediator if self._link is not None and self._mediator is not None else None
+
+    def _poll_mediator(self, msg: dict) -> None:
+        # Only over a connected link: an offline wallet collects nothing, and a poll must not hold its wait past
+        # its own deadline waiting for a reconnect (which re-announces the socket itself, `_on_reconnect`).
+        if self._link.connected:
+            self._to_mediator(msg)
 
     def _next_unsolicited(self, queue: collections.deque, what: str, timeout: float | None = None):
         """The oldest item of `queue` (filled by inbound handling), waiting up to `timeout` (else the agent's)."""

@@ -33,8 +33,8 @@ class MediatorLink:
 
     Reading happens in a callback of the event loop, not in a greenlet of its own: an idle link then costs
     a watcher instead of a parked greenlet stack, and a message costs no switches. So `on_message` runs in
-    the hub and must not block (it may spawn greenlets). When the open socket ends without our asking,
-    `on_reset(reason)` runs, in the hub too, before reconnecting begins: what waits for a reply on the lost
+    the hub and must not block (it may spawn greenlets). When the open socket ends without our asking (found
+    by reading, or by a send that failed), `on_reset(reason)` runs, before reconnecting begins: what waits for a reply on the lost
     socket can fail at once. After a reconnect `on_reconnect` runs in a greenlet (to re-announce the return
     route); after MAX_OUTAGE_SECONDS without a connection the link gives up and `on_dead(reason)` runs.
 
@@ -72,6 +72,9 @@ class MediatorLink:
         try:
             ws.send(envelope)
         except WebSocketClosed as exc:
+            # a failed send ends the socket (a frame may be half sent): the link is reset now, so what waits
+            # for a reply on it fails before this error reaches its caller, and reconnecting begins
+            self._lost(ws)
             raise TransportError(f"websocket to {self.url}: {exc}") from None
 
     def close(self) -> None:
@@ -116,7 +119,12 @@ class MediatorLink:
         ws = self._ws
         for message in ws.read_available():
             self._on_message(message)
-        if ws.closed and ws is self._ws and self._connected.is_set():
+        if ws.closed:
+            self._lost(ws)
+
+    def _lost(self, ws: WebSocket) -> None:
+        """`ws` ended without our asking (read or send found it closed): reset once, then reconnect."""
+        if ws is self._ws and self._connected.is_set():
             self._detach()
             self._connected.clear()
             if not self._closing:
