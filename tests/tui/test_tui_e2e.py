@@ -84,7 +84,9 @@ def test_start_watch_rescale_stop_quit(tmp_path: Path):
             pane = str(app.dashboard.query_one(MediatorPane).query_one(".summary").render())
             assert f"CPU {mediator.cpu_percent:.1f} %" in pane and f"RSS {byte_size(mediator.rss_bytes)}" in pane
             assert abs(mediator.rss_bytes - rss) <= 0.1 * rss
-            assert f"held {mediator.connections} (TCP) vs 3 agents running" in pane
+            # ACA-Py counts its own sessions, one per wallet: the pane names that reading, not TCP.
+            assert mediator.connections_from == "admin sessions"
+            assert f"held {mediator.connections} (admin sessions) vs 3 agents running" in pane
 
             await pilot.press("u")
             await pilot.pause()
