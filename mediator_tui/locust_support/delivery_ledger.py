@@ -75,12 +75,19 @@ class DeliveryLedger:
         return content
 
     def send(self, content: str, send: Callable[[], Any]) -> Any:
-        """`send()`, the sending of `content`; when it raises, the message was never sent and is withdrawn."""
+        """`send()`, the sending of `content`; when it raises, the message was never sent and is withdrawn,
+        from lost too where its deadline passed while the send waited (a send's own timeout may be the
+        longer). One that arrived all the same was sent, and stays."""
         try:
             return send()
         except BaseException:
-            if self._entries.pop(message_id(content) or "", None) is not None:
+            key = message_id(content) or ""
+            entry = self._entries.get(key)
+            if entry is not None and not entry.arrived:
+                del self._entries[key]
                 self._counts["sent"] -= 1
+                if entry.state == LOST:
+                    self._counts["lost"] -= 1
             raise
 
     def arrived(self, content: str) -> None:

@@ -89,6 +89,33 @@ def test_a_failed_send_is_not_counted_as_sent(ledger, clock):
     assert ledger.send(ledger.tag("hello", "conn"), lambda: "sent") == "sent"
 
 
+def test_a_send_that_fails_after_its_deadline_is_withdrawn_from_lost_too(ledger, clock):
+    content = ledger.tag("hello", "conn")
+
+    def send_that_times_out():
+        clock.now += 15  # longer than the ledger's 10 s: the worker's report judges it lost meanwhile
+        assert counts(ledger).lost == 1
+        raise TimeoutError("no reply within 15 s")
+
+    with pytest.raises(TimeoutError):
+        ledger.send(content, send_that_times_out)
+    c = counts(ledger)
+    assert (c.sent, c.delivered, c.lost, c.in_flight) == (0, 0, 0, 0)
+
+
+def test_a_message_that_arrived_although_its_send_failed_was_sent(ledger, clock):
+    content = ledger.tag("hello", "conn")
+
+    def send_whose_reply_is_lost():
+        ledger.arrived(content)
+        raise TimeoutError("no reply")
+
+    with pytest.raises(TimeoutError):
+        ledger.send(content, send_whose_reply_is_lost)
+    c = counts(ledger)
+    assert (c.sent, c.delivered, c.lost) == (1, 1, 0)
+
+
 def test_messages_of_nobody_here_are_ignored(ledger):
     ledger.arrived("hello #0123456789ab")
     ledger.arrived("no id at all")
