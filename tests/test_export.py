@@ -68,7 +68,7 @@ def test_figures_agree_across_files(exported):
     requests = read_csv(directory / "requests.csv")
     stats, agents, histograms = last_recorded_feed()
     assert summary["total"]["count"] == sum(int(r["count"]) for r in requests) == histograms["total"]["num_requests"]
-    assert summary["total"]["failures"] == sum(int(r["failures"]) for r in requests) == 3
+    assert summary["total"]["failures"] == sum(int(r["failures"]) for r in requests) == 2
     assert [r["name"] for r in requests] == [r["name"] for r in summary["requests"]]
     history = read_csv(directory / "history.csv")
     assert len(history) == sum(len(s.points) for s in snapshot.history)
@@ -76,16 +76,26 @@ def test_figures_agree_across_files(exported):
         "agent_start", "ping_mediator", "create_invitation", "receive_invitation", "send_message", "deliver_message")}
     crashes = read_csv(directory / "agents.csv")
     assert len(crashes) == summary["agents"]["crashed"] == 2
-    assert all(c["reason"] == "agent process killed by SIGKILL" and c["stderr_tail"] for c in crashes)
+    # Told by the agent's exit ("agent process killed by SIGKILL") or, for the frozen one, by the step it left
+    # waiting ("killed by SIGKILL; stderr: ...").
+    assert all(c["reason"].startswith(("agent process killed by SIGKILL", "killed by SIGKILL; stderr: "))
+               and c["stderr_tail"] for c in crashes)
     assert len(read_csv(directory / "memory.csv")) == len(snapshot.resources)
     # The mediator probe's readings and the workers' delivery ledgers of the run.
     assert len(read_csv(directory / "mediator.csv")) == len(snapshot.mediator.history) > 40
     assert summary["mediator"]["sources"] == ["process", "admin"] and summary["mediator"]["rss_bytes_max"] > 0
     delivered = agents["total"]["delivery"]["counts"]["delivered"]
-    assert summary["delivery"]["delivered"] == delivered > 100 and summary["delivery"]["lost"] == 3
-    # The frozen delivering wallet: one send timed out, two messages never arrived.
+    assert summary["delivery"]["delivered"] == delivered > 100 and summary["delivery"]["lost"] == 1
+    assert summary["delivery"]["sent"] == delivered + 1 + summary["delivery"]["in_flight"]
+    # Every message a worker's ledger counts sent is delivered, lost or still in flight, in every report of the
+    # run (a recording made with a ledger that withdrew a failed send from sent only would fail here).
+    reports = [report for _, name, args, _ in recorded_calls() if name == "feed" and args[1]
+               for report in (args[1]["total"], *args[1]["workers"].values())]
+    assert len(reports) > 100 and [c for c in (r["delivery"]["counts"] for r in reports)
+                                   if c["sent"] != c["delivered"] + c["lost"] + c["in_flight"]] == []
+    # A delivering wallet troubled: one message never arrived (frozen), one send failed (its agent killed).
     assert [(f["name"], f["occurrences"]) for f in read_csv(directory / "failures.csv")] == [
-        (e["name"], str(e["occurrences"])) for e in stats["errors"]] == [("send_message", "1"), ("deliver_message", "2")]
+        (e["name"], str(e["occurrences"])) for e in stats["errors"]] == [("deliver_message", "1"), ("send_message", "1")]
 
 
 def test_report_is_one_self_contained_page_with_six_charts(exported):

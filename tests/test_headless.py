@@ -112,5 +112,5 @@ def test_a_run_that_worked_has_no_reason_in_its_summary(tmp_path):
 def test_progress_line_shows_elapsed_users_rate_failures_and_p95():
     line = headless.progress_line(running_run())
     assert line.startswith("[   35s/45s] running")
-    assert "users 6/6" in line and "req/s    13.0" in line and "failures 3 (1.01%)" in line
-    assert "p95 160 ms" in line and "agents 9 (2 crashed)" in line
+    assert "users 6/6" in line and "req/s    13.7" in line and "failures 2 (0.62%)" in line
+    assert "p95 68 ms" in line and "agents 9 (2 crashed)" in line

@@ -140,6 +140,38 @@ def test_uncached_counts_of_the_request_histograms_route_win_over_locusts_cached
     assert snap.total.count == 200 and snap.total.rps == pytest.approx(50.0)
 
 
+def with_endpoint_appearing(ping: int, sends: int | None) -> dict:
+    """The recorded payload with ping_mediator at `ping`, and send_message at `sends` once Locust lists it."""
+    payload = stats_with(ping)
+    endpoint, aggregated = payload["stats"]
+    if sends is not None:
+        payload["stats"].insert(1, {**endpoint, "name": "send_message", "num_requests": sends})
+    aggregated["num_requests"] = ping + (sends or 0)
+    return payload
+
+
+@pytest.mark.parametrize("histograms", [False, True], ids=["locusts-payload", "histograms-route"])
+def test_an_endpoint_appearing_mid_run_is_rated_over_the_window_the_aggregated_row_is(histograms):
+    # ping_mediator at 100/s all along; send_message's first 30 requests come after the fourth poll.
+    clock = Clock()
+    store = make_store(clock, rate_window_s=3.0)
+    for ping, sends in ((0, None), (100, None), (200, None), (300, None), (400, 30)):
+        clock.t += 1.0
+        route = None
+        if histograms:
+            entries = [("ping_mediator", ping)] + ([("send_message", sends)] if sends is not None else [])
+            rows = [{"method": "DIDComm", "name": name, "num_requests": n, "num_failures": 0,
+                     "response_times": {"10": n}} for name, n in entries]
+            route = {"version": 1, "entries": rows, "total": {"num_requests": ping + (sends or 0),
+                                                               "num_failures": 0, "response_times": {"10": ping + (sends or 0)}}}
+        store.feed(with_endpoint_appearing(ping, sends), None, route, t=clock.t)
+    snap = store.snapshot()
+    rates = {row.name: row.rps for row in snap.requests}
+    # Over the last 3 s: 300 pings and 30 sends, which the aggregated row counts 110/s.
+    assert rates == {"ping_mediator": pytest.approx(100.0), "send_message": pytest.approx(10.0)}
+    assert snap.total.rps == pytest.approx(sum(rates.values()))
+
+
 def test_without_histograms_the_aggregated_row_uses_locusts_window_and_endpoints_cumulative():
     clock = Clock()
     store = make_store(clock)

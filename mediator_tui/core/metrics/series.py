@@ -70,6 +70,10 @@ class RequestSeries:
         self._rate_window_s = rate_window_s
         self._history_len = history_len
         self._series: dict[Key, _SeriesState] = {}
+        # The polls inside the rate window, with their uncached counts: an endpoint that appears later is
+        # given what it counted at each (none, or the route's count), so its rate covers the same window
+        # as the aggregated row's, which counted its first requests all along.
+        self._polls: collections.deque[tuple[float, dict[Key, Histogram] | None]] = collections.deque()
 
     def repeat(self, t: float) -> None:
         """No news this poll (Locust served its 2 s cache): the history still gets this second."""
@@ -80,12 +84,16 @@ class RequestSeries:
         live = _live_counts(histograms)
         for row in stats.rows:
             self._add_row(row, stats, live, t)
+        self._polls.append((t, live))
+        while len(self._polls) > 1 and self._polls[1][0] <= t - self._rate_window_s:
+            self._polls.popleft()
 
     def _add_row(self, row: StatsRow, stats: MasterStats, live: dict[Key, Histogram] | None, t: float) -> None:
         key = (row.method, row.name)
         series = self._series.get(key)
         if series is None:
             series = self._series[key] = _SeriesState(key[0], key[1], self._history_len)
+            series.samples.extend(_earlier_sample(key, at, counted) for at, counted in self._polls)
         fresh = live.get(key) if live else None
         if fresh is not None:
             count, failures, histogram = fresh.num_requests, fresh.num_failures, fresh.response_times
@@ -140,6 +148,15 @@ class RequestSeries:
         total, endpoints = self._ordered()
         return tuple(Series(s.key, s.type, s.name, s.points.points(), s.points.step_s)
                      for s in ([total] if total else []) + endpoints)
+
+
+def _earlier_sample(key: Key, t: float, live: dict[Key, Histogram] | None) -> _Sample:
+    """An endpoint at a poll before Locust's payload listed it: the route's uncached count if it had one, else
+    no request yet."""
+    entry = live.get(key) if live else None
+    if entry is not None:
+        return _Sample(t, entry.num_requests, entry.num_failures, entry.response_times)
+    return _Sample(t, 0, 0, None if live is None else {})
 
 
 def _live_counts(histograms: RequestHistograms | None) -> dict[Key, Histogram] | None:
