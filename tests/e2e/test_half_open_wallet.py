@@ -8,14 +8,13 @@ has reconnected: the finding recorded in the README's Reliability section."""
 from __future__ import annotations
 
 import time
-import urllib.request
 
 import gevent
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from mediator_tui.agents.interface import AgentTimeout, StartOptions
 from mediator_tui.agents.native.agent import NativeAgent
+from tests.fixtures.mediators import queued_messages
 from tests.fixtures.tcp_proxy import proxied_mediator
 
 pytestmark = pytest.mark.mediator  # engines against a real mediator, no Locust
@@ -45,14 +44,6 @@ def received_until(agent, last: str, seconds: float) -> list[str]:
     return got
 
 
-def queued(mediator) -> float:
-    """The Credo mediator's pickup queue depth, from its /metrics."""
-    with urllib.request.urlopen(mediator.metrics_url, timeout=5) as answer:
-        text = answer.read().decode()
-    return next(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
-                if sample.name == "mediator_queued_messages")
-
-
 @pytest.mark.parametrize("strategy", ["implicit", "pickup-v2-live"])
 def test_messages_forwarded_to_a_half_open_wallet_are_lost_by_the_credo_mediator(proxied_credo_mediator,
                                                                                 credo_mediator, strategy):
@@ -73,7 +64,7 @@ def test_messages_forwarded_to_a_half_open_wallet_are_lost_by_the_credo_mediator
             bob.send_message(to_alice, content)
         gevent.sleep(HALF_OPEN_SECONDS)
         # not held for later: the mediator wrote them into the dead socket (DirectDelivery, credo-ts #1570)
-        assert queued(mediator) == 0
+        assert queued_messages(mediator) == 0
         # the wallet learns its link is dead (here: it is closed at last) and reconnects to a working one
         proxy.cut()
         proxy.restore()

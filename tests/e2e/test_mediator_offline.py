@@ -8,14 +8,13 @@ Against ACA-Py, a credo wallet gets at most one of the messages kept for it a re
 from __future__ import annotations
 
 import threading
-import urllib.request
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from mediator_tui.agents.factory import ENGINES
 from tests.fixtures.ledger import assert_ledger_adds_up, assert_store_agrees, final_reads, ledger_counts
 from tests.fixtures.local_run import LOCUSTFILES
+from tests.fixtures.mediators import queued_messages
 
 pytestmark = pytest.mark.e2e
 
@@ -49,17 +48,13 @@ class QueueWatch:
     above zero, the mediator kept messages for the wallet while it was away."""
 
     def __init__(self, mediator):
-        self.url, self.deepest, self._stop = mediator.metrics_url, 0.0, threading.Event()
+        self._mediator, self.deepest, self._stop = mediator, 0.0, threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
 
     def _watch(self) -> None:
         while not self._stop.wait(0.2):
-            with urllib.request.urlopen(self.url, timeout=5) as answer:
-                text = answer.read().decode()
-            depth = next(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
-                         if sample.name == "mediator_queued_messages")
-            self.deepest = max(self.deepest, depth)
+            self.deepest = max(self.deepest, queued_messages(self._mediator))
 
     def stop(self) -> float:
         self._stop.set()
