@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from mediator_tui.cli import main
+from mediator_tui.commands.cli import main
 from mediator_tui.contracts.capacity import RampState
 from tests.test_capacity_ramp_locust import FILES, ramp_env
 

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from mediator_tui import capacity_cmd
-from mediator_tui.cli import main
+from mediator_tui.core import capacity_session
+from mediator_tui.commands.cli import main
 from mediator_tui.contracts.capacity import RampPlan
 from mediator_tui.core.capacity.driver import CapacityError
 from mediator_tui.core.capacity.levels import parse_levels
 from mediator_tui.core.capacity.search import CapacitySearch
 from mediator_tui.core.export import write_export
-from mediator_tui.core.run.master_api import MasterError
+from mediator_tui.core.sources.master_api import MasterError
 from tests.test_capacity_search import step
 from tests.test_headless import FakeRun as HeadlessFakeRun
 
@@ -75,8 +75,8 @@ class FakeDriver:
 def search(tmp_path, p95_by_users, run=None, export=True, **driver):
     run = run or FakeRun()
     out = io.StringIO()
-    options = capacity_cmd.SearchOptions(levels=LEVELS, export_dir=tmp_path / "out" if export else None)
-    code = capacity_cmd.search(run, options, lambda on_step: FakeDriver(on_step, p95_by_users, **driver), out)
+    options = capacity_session.SearchOptions(levels=LEVELS, export_dir=tmp_path / "out" if export else None)
+    code = capacity_session.search(run, options, lambda on_step: FakeDriver(on_step, p95_by_users, **driver), out)
     return code, out.getvalue(), run
 
 
@@ -194,8 +194,8 @@ def test_a_harness_bound_says_so_and_how_to_add_workers(tmp_path):
                                                 index=index)))
             return search.verdict()
 
-    options = capacity_cmd.SearchOptions(levels=LEVELS)
-    assert capacity_cmd.search(run, options, lambda on_step: BusyWorkers(on_step, None), out) == 0
+    options = capacity_session.SearchOptions(levels=LEVELS)
+    assert capacity_session.search(run, options, lambda on_step: BusyWorkers(on_step, None), out) == 0
     text = out.getvalue()
     assert "the harness, not the mediator, set this bound (a worker used 97 % of a core): add workers" in text
     assert "  limited by: harness" in text

@@ -5,9 +5,9 @@ import pytest
 from mediator_tui.contracts.capacity import RampState
 from mediator_tui.core.capacity.driver import CapacityDriver
 from mediator_tui.core.capacity.levels import parse_levels
-from mediator_tui.core.metrics.poller import Poller
+from mediator_tui.core.sources.poller import Poller
 from mediator_tui.core.metrics.store import MetricStore
-from mediator_tui.core.run.master_api import MasterClient, MasterError
+from mediator_tui.core.sources.master_api import MasterClient, MasterError
 from tests.fixtures.locust_cluster import REPO
 
 pytestmark = pytest.mark.integration

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from mediator_tui.cli import main
+from mediator_tui.commands.cli import main
 
 
 def run_cli(*args, cwd=None):

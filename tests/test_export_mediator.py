@@ -10,7 +10,7 @@ from mediator_tui.core.capacity.outcome import CapacityOutcome
 from mediator_tui.core.capacity.search import CapacitySearch
 from mediator_tui.core.export import write_export
 from mediator_tui.core.export.capacity import capacity_charts
-from mediator_tui.core.probe import AdminStatus, ProbeSample, ProcessSample
+from mediator_tui.core.sources.probe import AdminStatus, ProbeSample, ProcessSample
 from mediator_tui.core.thresholds import check_all, parse_thresholds
 from tests.recording.replay import RUNNING_AT_S, ended_run, replay
 from tests.test_capacity_search import RAMP, run, saturating

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mediator_tui.core.metrics.poller import Poller
+from mediator_tui.core.sources.poller import Poller
 from mediator_tui.core.metrics.store import MetricStore
-from mediator_tui.core.run.master_api import MasterClient, MasterError
+from mediator_tui.core.sources.master_api import MasterClient, MasterError
 from mediator_tui.core.run.target import describe_target
 from tests.http_stub import QuietHandler, serving
 

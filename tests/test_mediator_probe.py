@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from mediator_tui.core.config import load_config, validate
-from mediator_tui.core.probe import (AdminReader, MetricsReader, ProbeRunner, ProbeTarget, ProcessReader,
+from mediator_tui.core.sources.probe import (AdminReader, MetricsReader, ProbeRunner, ProbeTarget, ProcessReader,
                                      probe_target)
-from mediator_tui.core.probe.backoff import Backoff
+from mediator_tui.core.sources.probe.backoff import Backoff
 from tests.http_stub import QuietHandler, serving
 
 SECRET = "x-api-key-sekrit-9876"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mediator_tui import mediator_cmd
+from mediator_tui.commands import mediator as mediator_cmd
 from mediator_tui.core.mediator import ProvisionError, flavours, interpreters, provision
 
 HERE = (sys.version_info[0], sys.version_info[1])

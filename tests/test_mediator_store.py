@@ -3,7 +3,7 @@
 import pytest
 
 from mediator_tui.core.metrics.store import MetricStore
-from mediator_tui.core.probe import AdminStatus, MetricsSample, ProbeSample, ProcessSample
+from mediator_tui.core.sources.probe import AdminStatus, MetricsSample, ProbeSample, ProcessSample
 from tests.recording.replay import RUNNING_AT_S, replay
 
 MB = 1_000_000
@@ -140,8 +140,8 @@ def test_no_probe_reading_is_unknown_not_zero():
 
 
 def test_error_texts_go_through_the_runs_redactor_before_the_store():
-    from mediator_tui.core.probe import MetricsSample
-    from mediator_tui.core.probe.samples import redacted
+    from mediator_tui.core.sources.probe import MetricsSample
+    from mediator_tui.core.metrics.probe_samples import redacted
 
     store, clock = running_store()
     sample = ProbeSample(at=clock.t + 1, took_s=0.01, process=process(),

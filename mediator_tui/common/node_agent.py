@@ -23,9 +23,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from .app_dirs import cache_dir
-from .bundled import AGENT, bundled_dir
-from .cached_install import InstallError, Progress, install_once, quiet, read_stamp, run_step
+from mediator_tui.common.app_dirs import cache_dir
+from mediator_tui.common.bundled import AGENT, bundled_dir
+from mediator_tui.common.cached_install import InstallError, Progress, install_once, quiet, read_stamp, run_step
 
 AGENT_DIR_ENV = "MEDIATOR_TUI_AGENT_DIR"
 ASKAR_LIBRARY_ENV = "LIB_ARIES_ASKAR_PATH"

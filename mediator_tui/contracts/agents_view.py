@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .fields import as_count, as_dict, as_int, as_list, as_number, as_text
-from .version import check_version
-from .worker_report import AgentCounts, AgentCrash, DeliveryReport, PortsUse, WorkerReport, crashes_from_json
+from mediator_tui.contracts.fields import as_count, as_dict, as_int, as_list, as_number, as_text
+from mediator_tui.contracts.version import check_version
+from mediator_tui.contracts.worker_report import AgentCounts, AgentCrash, DeliveryReport, PortsUse, WorkerReport, crashes_from_json
 
 VERSION = 1
 PATH = "/mediator-tui/agents"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import as_count, as_dict, as_int, as_number, as_text, dicts
-from .version import check_version
+from mediator_tui.contracts.fields import as_count, as_dict, as_int, as_number, as_text, dicts
+from mediator_tui.contracts.version import check_version
 
 VERSION = 1
 PATH = "/mediator-tui/requests"

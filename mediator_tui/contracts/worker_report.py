@@ -28,9 +28,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
-from .fields import as_count, as_dict, as_int, as_number, as_text, dicts
-from .request_histograms import buckets_from_json
-from .version import check_version
+from mediator_tui.contracts.fields import as_count, as_dict, as_int, as_number, as_text, dicts
+from mediator_tui.contracts.request_histograms import buckets_from_json
+from mediator_tui.contracts.version import check_version
 
 VERSION = 1
 MAX_CRASHES = 20  # crashes a report (and the master's total) carries, newest last

@@ -20,7 +20,7 @@ import signal
 import sys
 import time
 
-from .processes import group_members
+from mediator_tui.core.processes import group_members
 
 CHECK_EVERY_S = 0.5
 TERM_GRACE_S = 5.0

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .metrics.snapshot import Snapshot
-from .run.controller import RunController, RunError
-from .run.master_api import MasterError
-from .thresholds import Threshold, check_all
+from mediator_tui.core.metrics.snapshot import Snapshot
+from mediator_tui.core.run.controller import RunController, RunError
+from mediator_tui.core.sources.master_api import MasterError
+from mediator_tui.core.thresholds import Threshold, check_all
 
 EXIT_OK, EXIT_SETUP, EXIT_THRESHOLD = 0, 2, 3
 ATTACH_WAIT_S = 30.0

@@ -6,24 +6,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from typing import Any
 import time
 
 from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, RampPlan, RampState, RampStep
-from mediator_tui.core.config import load_config
-
-
-def plan_from_settings(values: Mapping[str, Any] | None = None) -> RampPlan:
-    """The plan of the validated settings `values` (default: this process's configuration)."""
-    values = load_config().values if values is None else values
-    plan = RampPlan(start=values["CAPACITY_START"], step=values["CAPACITY_STEP"], max_users=values["CAPACITY_MAX"],
-                    hold_s=values["CAPACITY_HOLD"] or 0.0, settle_s=values["CAPACITY_SETTLE"] or 0.0,
-                    spawn_rate=values["LOCUST_SPAWN_RATE"])
-    problems = plan.problems()
-    if problems:
-        raise ValueError("the capacity ramp cannot start: " + "; ".join(problems))
-    return plan
 
 
 class RampNotRunning(CapacityContractError):

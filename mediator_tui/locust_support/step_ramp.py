@@ -26,7 +26,8 @@ from flask import request
 from locust import LoadTestShape, events
 
 from mediator_tui.contracts.capacity import ROUTE, CapacityContractError, RampCommand
-from mediator_tui.locust_support.ramp_timeline import RampNotRunning, StepRamp, plan_from_settings
+from mediator_tui.core.capacity.plan import plan_from_settings
+from mediator_tui.locust_support.ramp_timeline import RampNotRunning, StepRamp
 from mediator_tui.locust_support.web_path import web_base_path
 
 

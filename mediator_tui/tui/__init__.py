@@ -20,8 +20,8 @@ def run_tui(args: Any) -> int:
     from mediator_tui.core.run.build import controller_for, overrides_from_args
     from mediator_tui.core.run.controller import RunError
 
-    from .app import MediatorTuiApp
-    from .session import RunSession
+    from mediator_tui.tui.app import MediatorTuiApp
+    from mediator_tui.tui.session import RunSession
 
     try:
         overrides = overrides_from_args(args)

@@ -13,12 +13,12 @@ from textual.screen import ModalScreen, Screen
 
 from mediator_tui.core.metrics.snapshot import Snapshot
 
-from .control import RunControl
-from .screens.config import ConfigScreen
-from .screens.dashboard import DashboardScreen
-from .screens.help import HelpScreen
-from .screens.logs import LogsScreen
-from .screens.modals import ConfirmScreen, Load, LoadScreen
+from mediator_tui.tui.control import RunControl
+from mediator_tui.tui.screens.config import ConfigScreen
+from mediator_tui.tui.screens.dashboard import DashboardScreen
+from mediator_tui.tui.screens.help import HelpScreen
+from mediator_tui.tui.screens.logs import LogsScreen
+from mediator_tui.tui.screens.modals import ConfirmScreen, Load, LoadScreen
 
 ScreenT = TypeVar("ScreenT", bound=Screen)
 

@@ -1,6 +1,6 @@
 """`mediator-tui capacity --tui`: the capacity search with its view on screen instead of lines on stdout.
 
-The search itself is the headless command's (`mediator_tui/capacity_cmd.py`), run on a worker thread;
+The search itself is the capacity session (`mediator_tui/core/capacity_session.py`), run on a worker thread;
 it hands this app what it finds through a `CapacityFeed` (the plan, each judged step, the verdict and
 every line it would have printed). Quitting while it runs interrupts it as Ctrl-C interrupts the
 headless search: the load stops, the export of what was measured is written, then the app ends.
@@ -17,7 +17,7 @@ from mediator_tui.core.capacity.levels import StepJudgement
 from mediator_tui.core.capacity.search import Verdict
 from mediator_tui.core.headless import Interrupted
 
-from .screens.capacity import CapacityScreen
+from mediator_tui.tui.screens.capacity import CapacityScreen
 
 
 class CapacityFeed:

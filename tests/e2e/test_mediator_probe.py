@@ -9,7 +9,7 @@ import psutil
 import pytest
 
 from mediator_tui.core.mediator import LocalMediator
-from mediator_tui.core.probe import ProbeRunner, ProbeSample, probe_target
+from mediator_tui.core.sources.probe import ProbeRunner, ProbeSample, probe_target
 from tests.e2e.test_native_agent import agents  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.mediator

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import psutil
 
-from mediator_tui.cli import main
+from mediator_tui.commands.cli import main
 from mediator_tui.core.metrics.store import MetricStore
 
 REPO = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ from pathlib import Path
 from mediator_tui.core.metrics.memory import HostMemory
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.metrics.store import MetricStore
-from mediator_tui.core.probe import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
+from mediator_tui.core.sources.probe import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
 
 RECORDED_RUN = Path(__file__).resolve().parents[1] / "data" / "recorded_run.json"
 

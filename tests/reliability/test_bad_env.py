@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mediator_tui.cli import main
+from mediator_tui.commands.cli import main
 from mediator_tui.core.config import SETTINGS, EnvFileError, check_file, load_config
 
 HOSTILE = Path(__file__).resolve().parents[1] / "data" / "env" / "hostile"

@@ -1,6 +1,6 @@
 """The capacity view (`mediator-tui capacity --tui`): the steps table, the chart and the verdict as a
 search finds them, and quitting mid-search stopping it as Ctrl-C does. The search is the command's
-own (`capacity_cmd.search`) on the stand-in run and figures of tests/test_capacity_cmd.py."""
+own (`capacity_session.search`) on the stand-in run and figures of tests/test_capacity_session.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import threading
 
 from textual.widgets import DataTable, Static
 
-from mediator_tui import capacity_cmd
+from mediator_tui.core import capacity_session
 from mediator_tui.tui.capacity_app import CapacityApp
 from tests.test_capacity_cmd import LEVELS, FakeDriver, FakeRun
 from tests.test_capacity_search import step
@@ -24,10 +24,10 @@ def capacity_app(run: FakeRun, gate: threading.Event | None = None) -> CapacityA
             return dataclasses.replace(step(users, p95=250.0 + users * 5 if users < 45 else 1400.0, index=index,
                                             worker_cpu=30.0), mediator_cpu_percent=users * 1.8)
 
-        options = capacity_cmd.SearchOptions(
-            levels=LEVELS, signals=False, on_plan=lambda plan: feed.plan(capacity_cmd.plan_line(plan, None)),
+        options = capacity_session.SearchOptions(
+            levels=LEVELS, signals=False, on_plan=lambda plan: feed.plan(capacity_session.plan_line(plan, None)),
             on_step=feed.step, on_verdict=feed.verdict)
-        return capacity_cmd.search(run, options, lambda on_step: FakeDriver(on_step, None, figures=figures), feed)
+        return capacity_session.search(run, options, lambda on_step: FakeDriver(on_step, None, figures=figures), feed)
 
     return CapacityApp(run_search)
 
@@ -71,7 +71,7 @@ def test_quitting_while_it_searches_stops_the_load_and_ends_the_run():
     run, gate = FakeRun(), threading.Event()
     app = capacity_app(run, gate)
     asyncio.run(_quit_early(app))
-    assert app.return_value == capacity_cmd.EXIT_SETUP  # the search did not finish, as after Ctrl-C
+    assert app.return_value == capacity_session.EXIT_SETUP  # the search did not finish, as after Ctrl-C
     assert run.calls == ["prepare", "stop", "shutdown"]
 
 

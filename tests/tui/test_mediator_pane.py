@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mediator_tui.core.probe import AdminStatus, MetricsSample, ProbeRunner, ProbeSample, ProbeTarget, ProcessSample
+from mediator_tui.core.sources.probe import AdminStatus, MetricsSample, ProbeRunner, ProbeSample, ProbeTarget, ProcessSample
 from mediator_tui.common.byte_size import byte_size
 from mediator_tui.tui.panes.mediator import MediatorPane
 from tests.http_stub import serving

@@ -20,11 +20,11 @@ from collections.abc import Callable
 
 from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, RampPlan, RampState, RampStep
 
-from ..metrics.snapshot import Snapshot
-from ..run.master_api import MasterClient, MasterError
-from .figures import step_figures_from
-from .levels import ServiceLevel, StepJudgement
-from .search import CapacitySearch, Verdict
+from mediator_tui.core.metrics.snapshot import Snapshot
+from mediator_tui.core.sources.master_api import MasterClient, MasterError
+from mediator_tui.core.capacity.figures import step_figures_from
+from mediator_tui.core.capacity.levels import ServiceLevel, StepJudgement
+from mediator_tui.core.capacity.search import CapacitySearch, Verdict
 
 SPAWN_GRACE_S = 60.0  # beyond users / spawn rate, for workers that report late
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from ..metrics.snapshot import MediatorPoint, RequestRow, Snapshot
+from mediator_tui.core.metrics.snapshot import MediatorPoint, RequestRow, Snapshot
 
 ONBOARDING_ENDPOINT = "agent_start"
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ..thresholds import Threshold, ThresholdError, Vocabulary, parse_threshold
-from .figures import EndpointFigures, StepFigures
+from mediator_tui.core.thresholds import Threshold, ThresholdError, Vocabulary, parse_threshold
+from mediator_tui.core.capacity.figures import EndpointFigures, StepFigures
 
 _ENDPOINT_METRICS: dict[str, Callable[[EndpointFigures], float | None]] = {
     "fail_ratio": lambda e: e.fail_ratio,

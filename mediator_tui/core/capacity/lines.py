@@ -6,9 +6,9 @@ from __future__ import annotations
 from mediator_tui.common.byte_size import byte_size
 from mediator_tui.contracts.capacity import RampPlan
 
-from .figures import StepFigures
-from .levels import StepJudgement
-from .search import Verdict
+from mediator_tui.core.capacity.figures import StepFigures
+from mediator_tui.core.capacity.levels import StepJudgement
+from mediator_tui.core.capacity.search import Verdict
 
 
 def step_line(judgement: StepJudgement) -> str:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from mediator_tui.contracts.capacity import RampPlan
 
-from .levels import ServiceLevel
-from .search import Verdict
+from mediator_tui.core.capacity.levels import ServiceLevel
+from mediator_tui.core.capacity.search import Verdict
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .figures import StepFigures
-from .levels import ServiceLevel, StepJudgement, judge
+from mediator_tui.core.capacity.figures import StepFigures
+from mediator_tui.core.capacity.levels import ServiceLevel, StepJudgement, judge
 
 WORKER_CPU_LIMIT_PERCENT = 90.0  # a worker process is one Python thread: near one core it is the bottleneck
 ADD_WORKERS = ("add workers: more on this host (LOCUST_WORKERS, up to one per core), or on other hosts "

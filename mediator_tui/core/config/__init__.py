@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .envfile import EnvFile, EnvFileError, quote_value
-from .schema import BY_KEY, GROUPS, SETTINGS, Setting
-from .secrets import MASK, Redactor, is_secret, mask
-from .validate import LocustFiles, Problem, locustfiles_dir, parse_bool, parse_duration, project_root, validate
+from mediator_tui.core.config.envfile import EnvFile, EnvFileError, quote_value
+from mediator_tui.core.config.schema import BY_KEY, GROUPS, SETTINGS, Setting
+from mediator_tui.core.config.secrets import MASK, Redactor, is_secret, mask
+from mediator_tui.core.config.validate import LocustFiles, Problem, locustfiles_dir, parse_bool, parse_duration, project_root, validate
 
 __all__ = [
     "BY_KEY", "GROUPS", "MASK", "SETTINGS", "Config", "ConfigError", "EnvFile", "EnvFileError",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dotenv.parser import parse_stream
 
-from ..atomic_file import write_text_atomic
+from mediator_tui.core.atomic_file import write_text_atomic
 
 # Values made only of these characters read back unchanged without quotes.
 _SAFE_UNQUOTED = re.compile(r"[A-Za-z0-9_./:,@+\-=?&%~]*")

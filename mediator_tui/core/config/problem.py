@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .secrets import mask
+from mediator_tui.core.config.secrets import mask
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-from .envfile import quote_value
-from .schema import GROUPS, SETTINGS
-from .validate import project_root
+from mediator_tui.core.config.envfile import quote_value
+from mediator_tui.core.config.schema import GROUPS, SETTINGS
+from mediator_tui.core.config.validate import project_root
 
 README_BEGIN = "<!-- config-reference:begin -->"
 README_END = "<!-- config-reference:end -->"

@@ -22,7 +22,7 @@ from typing import Any
 
 from mediator_tui.common import node_agent
 
-from .problem import Problem
+from mediator_tui.core.config.problem import Problem
 
 NEEDS_NAME = "NEEDS"
 

@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import unquote, urlunsplit
 
-from .schema import BY_KEY
-from .url_auth import basic_authorization, url_parts_with_userinfo
+from mediator_tui.core.config.schema import BY_KEY
+from mediator_tui.core.config.url_auth import basic_authorization, url_parts_with_userinfo
 
 MASK = "****"
 # Unknown keys are judged by name: a user's own API_KEY or AUTH_TOKEN is as secret as ours.

@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 from mediator_tui.common.bundled import LOCUSTFILES, bundled_dir
 from mediator_tui.common.invitation import InvitationError, decode_invitation_url
 
-from .problem import Problem
-from .runnable import engine_problems, scenario_problems
-from .schema import SETTINGS, Setting
+from mediator_tui.core.config.problem import Problem
+from mediator_tui.core.config.runnable import engine_problems, scenario_problems
+from mediator_tui.core.config.schema import SETTINGS, Setting
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off", ""})

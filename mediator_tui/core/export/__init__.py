@@ -1,5 +1,5 @@
 """Writing a run's results: summary.json, CSVs, report.html and charts.txt, each file atomically."""
 
-from .writer import EXPORT_FILES, write_export
+from mediator_tui.core.export.writer import EXPORT_FILES, write_export
 
 __all__ = ["EXPORT_FILES", "write_export"]

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from html import escape
 
-from ..capacity.figures import StepFigures
-from ..capacity.levels import StepJudgement
-from ..capacity.lines import verdict_lines
-from ..capacity.outcome import CapacityOutcome
-from ..capacity.search import Verdict
-from . import svg
-from .charts import Chart, Line
-from .tables import _cell, _csv, _rounded, iso_time
+from mediator_tui.core.capacity.figures import StepFigures
+from mediator_tui.core.capacity.levels import StepJudgement
+from mediator_tui.core.capacity.lines import verdict_lines
+from mediator_tui.core.capacity.outcome import CapacityOutcome
+from mediator_tui.core.capacity.search import Verdict
+from mediator_tui.core.export import svg
+from mediator_tui.core.export.charts import Chart, Line
+from mediator_tui.core.export.tables import _cell, _csv, _rounded, iso_time
 
 CAPACITY_FILE = "capacity.csv"
 STEP_COLUMNS = ["step", "wallets", "wallets_held", "window_start", "window_end", "requests", "failures",

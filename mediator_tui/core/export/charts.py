@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..metrics.snapshot import Snapshot
+from mediator_tui.core.metrics.snapshot import Snapshot
 
 MB = 1_000_000
 

@@ -6,7 +6,7 @@ import threading
 
 import plotext
 
-from .charts import Chart
+from mediator_tui.core.export.charts import Chart
 
 WIDTH, HEIGHT = 100, 20
 # Without colour, lines must differ by their marks.

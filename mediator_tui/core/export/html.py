@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from html import escape
 
-from ...common.byte_size import byte_size
-from ..metrics.snapshot import Snapshot
-from . import svg
-from .capacity import capacity_html
-from .charts import report_charts
+from mediator_tui.common.byte_size import byte_size
+from mediator_tui.core.metrics.snapshot import Snapshot
+from mediator_tui.core.export import svg
+from mediator_tui.core.export.capacity import capacity_html
+from mediator_tui.core.export.charts import report_charts
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from .charts import Chart
+from mediator_tui.core.export.charts import Chart
 
 WIDTH, HEIGHT = 760, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 36, 40

@@ -7,8 +7,8 @@ import io
 import json
 from datetime import datetime, timezone
 
-from ..metrics.snapshot import RequestRow, Snapshot
-from ..thresholds import ThresholdResult
+from mediator_tui.core.metrics.snapshot import RequestRow, Snapshot
+from mediator_tui.core.thresholds import ThresholdResult
 
 
 def iso_time(ts: float | None) -> str | None:

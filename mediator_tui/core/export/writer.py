@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ..atomic_file import write_text_atomic
-from ..capacity.outcome import CapacityOutcome
-from ..metrics.snapshot import Snapshot
-from ..thresholds import ThresholdResult
-from . import charts_txt, tables
-from .capacity import CAPACITY_FILE, capacity_charts, capacity_csv, capacity_section
-from .charts import report_charts
-from .html import report_html
+from mediator_tui.core.atomic_file import write_text_atomic
+from mediator_tui.core.capacity.outcome import CapacityOutcome
+from mediator_tui.core.metrics.snapshot import Snapshot
+from mediator_tui.core.thresholds import ThresholdResult
+from mediator_tui.core.export import charts_txt, tables
+from mediator_tui.core.export.capacity import CAPACITY_FILE, capacity_charts, capacity_csv, capacity_section
+from mediator_tui.core.export.charts import report_charts
+from mediator_tui.core.export.html import report_html
 
 EXPORT_FILES = ("summary.json", "history.csv", "requests.csv", "failures.csv", "agents.csv", "memory.csv",
                 "mediator.csv", "delivery.csv", "report.html", "charts.txt")

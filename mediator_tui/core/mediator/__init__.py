@@ -27,10 +27,10 @@ Public API (stable names):
   missing interpreter and where it was looked for) and `AdminError`.
 """
 
-from .errors import AdminError, MediatorError, ProvisionError
-from .flavour import CONNECTIONS_V1, OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
-from .local import EMBEDDED_MEDIATOR_ENV, LocalMediator
-from .rotator import InvitationRotator
+from mediator_tui.core.mediator.errors import AdminError, MediatorError, ProvisionError
+from mediator_tui.core.mediator.flavour import CONNECTIONS_V1, OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
+from mediator_tui.core.mediator.local import EMBEDDED_MEDIATOR_ENV, LocalMediator
+from mediator_tui.core.mediator.rotator import InvitationRotator
 
 __all__ = ["AdminError", "CONNECTIONS_V1", "EMBEDDED_MEDIATOR_ENV", "InvitationRotator", "LocalMediator", "MediatorAdmin",
            "MediatorCounts", "MediatorError", "MediatorFlavour", "OOB", "ProvisionError"]

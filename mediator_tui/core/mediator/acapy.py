@@ -14,12 +14,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from . import interpreters, jsonhttp, provision
-from .errors import AdminError, MediatorError
-from .flavour import (CONNECTIONS_V1, OOB, LaunchSpec, MediatorAdmin, MediatorCounts,
+from mediator_tui.core.mediator import interpreters, jsonhttp, provision
+from mediator_tui.core.mediator.errors import AdminError, MediatorError
+from mediator_tui.core.mediator.flavour import (CONNECTIONS_V1, OOB, LaunchSpec, MediatorAdmin, MediatorCounts,
                       MediatorFlavour)
-from .process import HOST, Ports
-from .provision import Progress, RuntimeVariant
+from mediator_tui.core.mediator.process import HOST, Ports
+from mediator_tui.core.mediator.provision import Progress, RuntimeVariant
 
 WARM_UP_ALIAS = "mediator-tui-warmup"
 PAGE_SIZE = 1000

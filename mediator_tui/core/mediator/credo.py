@@ -14,11 +14,11 @@ from pathlib import Path
 
 from mediator_tui.common import node_agent
 
-from . import jsonhttp
-from .errors import ProvisionError
-from .flavour import OOB, LaunchSpec, MediatorAdmin, MediatorCounts, MediatorFlavour
-from .process import Ports
-from .provision import Progress
+from mediator_tui.core.mediator import jsonhttp
+from mediator_tui.core.mediator.errors import ProvisionError
+from mediator_tui.core.mediator.flavour import OOB, LaunchSpec, MediatorAdmin, MediatorCounts, MediatorFlavour
+from mediator_tui.core.mediator.process import Ports
+from mediator_tui.core.mediator.provision import Progress
 
 CREDO_VERSION = "0.5.19"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import acapy, credo, interpreters
-from .errors import ProvisionError
-from .flavour import MediatorFlavour
+from mediator_tui.core.mediator import acapy, credo, interpreters
+from mediator_tui.core.mediator.errors import ProvisionError
+from mediator_tui.core.mediator.flavour import MediatorFlavour
 
 _FACTORIES: dict[str, Callable[[], MediatorFlavour]] = {
     "acapy": acapy.acapy,

@@ -8,7 +8,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 
-from .errors import AdminError, AdminTimeout
+from mediator_tui.core.mediator.errors import AdminError, AdminTimeout
 
 DEFAULT_TIMEOUT_S = 10.0
 

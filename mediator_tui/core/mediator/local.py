@@ -11,13 +11,13 @@ from pathlib import Path
 from mediator_tui.common.open_files import raise_open_file_limit
 from mediator_tui.core.processes import ProcessError, ProcessGroup, group_members
 
-from . import flavours, process
-from .errors import MediatorError
-from .flavour import OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
+from mediator_tui.core.mediator import flavours, process
+from mediator_tui.core.mediator.errors import MediatorError
+from mediator_tui.core.mediator.flavour import OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
 from mediator_tui.common.app_dirs import state_dir
-from .process import HOST, Ports
-from .provision import Progress
-from .rotator import InvitationRotator
+from mediator_tui.core.mediator.process import HOST, Ports
+from mediator_tui.core.mediator.provision import Progress
+from mediator_tui.core.mediator.rotator import InvitationRotator
 
 READY_TIMEOUT_S = 120.0
 WARM_UP_TIMEOUT_S = 60.0

@@ -17,7 +17,7 @@ from typing import Callable
 
 from mediator_tui.core.processes import Child, ProcessGroup, free_loopback_ports
 
-from .errors import MediatorError
+from mediator_tui.core.mediator.errors import MediatorError
 
 HOST = "127.0.0.1"
 

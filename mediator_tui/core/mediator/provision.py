@@ -13,8 +13,8 @@ from pathlib import Path
 from mediator_tui.common.app_dirs import cache_dir
 from mediator_tui.common.cached_install import InstallError, Progress, install_once, quiet, read_stamp, run_step
 
-from . import interpreters
-from .errors import ProvisionError
+from mediator_tui.core.mediator import interpreters
+from mediator_tui.core.mediator.errors import ProvisionError
 
 # pip lines worth showing a user; the rest (mostly index warnings) stay in the error tail only.
 _SHOWN_PIP_PREFIXES = ("Collecting", "Downloading", "Installing", "Successfully", "ERROR")

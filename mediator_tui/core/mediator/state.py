@@ -10,7 +10,7 @@ from typing import Iterator
 
 from mediator_tui.common.app_dirs import state_dir
 
-from ..atomic_file import write_text_atomic
+from mediator_tui.core.atomic_file import write_text_atomic
 
 
 def state_file() -> Path:

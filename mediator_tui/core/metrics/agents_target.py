@@ -9,7 +9,7 @@ exact once the ramp has started every user, and stays after the users stop).
 
 from __future__ import annotations
 
-from ...contracts.agents_view import AgentsView
+from mediator_tui.contracts.agents_view import AgentsView
 
 
 class AgentsTarget:

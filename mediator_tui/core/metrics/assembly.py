@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ...contracts.agents_view import AgentsView
-from .crashes import CrashLog
-from .peaks import Peaks
-from .ports import PortsTrend
-from .snapshot import AgentsSnapshot, PortsSnapshot, ResourcePoint, WorkerHarness
+from mediator_tui.contracts.agents_view import AgentsView
+from mediator_tui.core.metrics.crashes import CrashLog
+from mediator_tui.core.metrics.peaks import Peaks
+from mediator_tui.core.metrics.ports import PortsTrend
+from mediator_tui.core.metrics.snapshot import AgentsSnapshot, PortsSnapshot, ResourcePoint, WorkerHarness
 
 
 def agents_snapshot(view: AgentsView | None, crashes: CrashLog, peaks: Peaks, target: int) -> AgentsSnapshot:

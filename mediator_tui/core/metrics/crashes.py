@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import collections
 
-from ...contracts.agents_view import AgentsView
-from .snapshot import CrashEvent
+from mediator_tui.contracts.agents_view import AgentsView
+from mediator_tui.core.metrics.snapshot import CrashEvent
 
 CRASH_LOG_MAX = 10_000
 RECENT = 20

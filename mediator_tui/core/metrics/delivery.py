@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...contracts.agents_view import AgentsView
-from ...contracts.worker_report import DeliveryReport
-from . import percentiles as pct
-from .history import PerSecond
-from .snapshot import DeliveryPoint, DeliverySnapshot
+from mediator_tui.contracts.agents_view import AgentsView
+from mediator_tui.contracts.worker_report import DeliveryReport
+from mediator_tui.core.metrics import percentiles as pct
+from mediator_tui.core.metrics.history import PerSecond
+from mediator_tui.core.metrics.snapshot import DeliveryPoint, DeliverySnapshot
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ spawning or running, and judges from that and memory per agent as measured while
 
 from __future__ import annotations
 
-from ...contracts.agents_view import AgentsView
-from .slope import Slope
-from .snapshot import JudgedFigures, RequestRow, WorkerInfo
+from mediator_tui.contracts.agents_view import AgentsView
+from mediator_tui.core.metrics.slope import Slope
+from mediator_tui.core.metrics.snapshot import JudgedFigures, RequestRow, WorkerInfo
 
 
 class WhileRunning:

@@ -1,6 +1,6 @@
 """The mediator's own side: the probe's readings kept per second, and the figures read from them.
 
-The probe (`core/probe`, docs/mediator-probe.md) delivers a `ProbeSample` about once a second; a
+The probe (`core/sources/probe`, docs/mediator-probe.md) delivers a `ProbeSample` about once a second; a
 source not read on a tick is None there, so its last reading stands until the next one. Each
 figure comes from the best source that has it: the process on this host first (psutil), then
 ACA-Py's admin API, then the Prometheus endpoint; but connections held come from the mediator's own
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..probe.samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
-from .history import PerSecond
-from .slope import least_squares_slope
-from .snapshot import MediatorPoint, MediatorSnapshot
+from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
+from mediator_tui.core.metrics.history import PerSecond
+from mediator_tui.core.metrics.slope import least_squares_slope
+from mediator_tui.core.metrics.snapshot import MediatorPoint, MediatorSnapshot
 
 # Connections held and agents running are read at different moments: a difference this small is timing.
 GAP_TOLERANCE = 2

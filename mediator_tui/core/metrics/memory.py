@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...contracts.agents_view import AgentsView, WorkerView
-from .slope import Slope, least_squares_slope
-from .snapshot import MemorySnapshot, RoomLimit, WorkerMemory
+from mediator_tui.contracts.agents_view import AgentsView, WorkerView
+from mediator_tui.core.metrics.slope import Slope, least_squares_slope
+from mediator_tui.core.metrics.snapshot import MemorySnapshot, RoomLimit, WorkerMemory
 
 # Native agents live in the worker, whose growth over its baseline also holds what the first agent
 # loads once for all (modules, TLS context, caches): divided by 10 agents that reads 624 KiB each

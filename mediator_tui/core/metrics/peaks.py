@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ...contracts.agents_view import AgentsView
-from .memory import MemoryAtPeak
+from mediator_tui.contracts.agents_view import AgentsView
+from mediator_tui.core.metrics.memory import MemoryAtPeak
 
 
 class Peaks:

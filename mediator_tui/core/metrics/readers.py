@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...contracts.agents_view import AgentsView
-from ...contracts.fields import as_count, as_dict, as_int, as_number, as_text, dicts
-from ...contracts.request_histograms import RequestHistograms
-from .snapshot import FailureRow, WorkerInfo
+from mediator_tui.contracts.agents_view import AgentsView
+from mediator_tui.contracts.fields import as_count, as_dict, as_int, as_number, as_text, dicts
+from mediator_tui.contracts.request_histograms import RequestHistograms
+from mediator_tui.core.metrics.snapshot import FailureRow, WorkerInfo
 
 
 @dataclass(frozen=True)

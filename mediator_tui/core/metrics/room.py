@@ -8,9 +8,9 @@ the workers report (`mediator_tui.contracts.worker_report.WorkerLimits`); the sm
 
 from __future__ import annotations
 
-from ...contracts.agents_view import AgentsView
-from ...contracts.worker_report import WorkerReport
-from .snapshot import RoomLimit
+from mediator_tui.contracts.agents_view import AgentsView
+from mediator_tui.contracts.worker_report import WorkerReport
+from mediator_tui.core.metrics.snapshot import RoomLimit
 
 
 def _open_files(reports: list[WorkerReport]) -> RoomLimit | None:

@@ -19,11 +19,11 @@ import collections
 import dataclasses
 from dataclasses import dataclass
 
-from ...contracts.request_histograms import Histogram, RequestHistograms
-from . import percentiles as pct
-from .history import PerSecond
-from .readers import MasterStats, StatsRow
-from .snapshot import AGGREGATED, RequestRow, Series, SeriesPoint
+from mediator_tui.contracts.request_histograms import Histogram, RequestHistograms
+from mediator_tui.core.metrics import percentiles as pct
+from mediator_tui.core.metrics.history import PerSecond
+from mediator_tui.core.metrics.readers import MasterStats, StatsRow
+from mediator_tui.core.metrics.snapshot import AGGREGATED, RequestRow, Series, SeriesPoint
 
 Key = tuple[str, str]  # (type, name); ("", AGGREGATED) for the total
 

@@ -29,23 +29,23 @@ import threading
 import time
 from typing import Callable
 
-from ...contracts.agents_view import AgentsView
-from ...contracts.version import VersionMismatch
-from ..probe.samples import ProbeSample
-from .agents_target import AgentsTarget
-from .assembly import agents_snapshot, ports_snapshot, resource_point, workers_harness
-from .crashes import CrashLog
-from .delivery import DeliveryTrack
-from .history import PerSecond
-from .judged import WhileRunning, judged_figures
-from .mediator import MediatorSeries
-from .memory import AgentMemoryFit, HostMemory, memory_snapshot
-from .peaks import Peaks
-from .ports import PortsTrend
-from .readers import read_agents_view, read_histograms, read_master_stats
-from .room import room
-from .series import RequestSeries
-from .snapshot import ResourcePoint, RunStatus, Snapshot, WorkerInfo
+from mediator_tui.contracts.agents_view import AgentsView
+from mediator_tui.contracts.version import VersionMismatch
+from mediator_tui.core.metrics.probe_samples import ProbeSample
+from mediator_tui.core.metrics.agents_target import AgentsTarget
+from mediator_tui.core.metrics.assembly import agents_snapshot, ports_snapshot, resource_point, workers_harness
+from mediator_tui.core.metrics.crashes import CrashLog
+from mediator_tui.core.metrics.delivery import DeliveryTrack
+from mediator_tui.core.metrics.history import PerSecond
+from mediator_tui.core.metrics.judged import WhileRunning, judged_figures
+from mediator_tui.core.metrics.mediator import MediatorSeries
+from mediator_tui.core.metrics.memory import AgentMemoryFit, HostMemory, memory_snapshot
+from mediator_tui.core.metrics.peaks import Peaks
+from mediator_tui.core.metrics.ports import PortsTrend
+from mediator_tui.core.metrics.readers import read_agents_view, read_histograms, read_master_stats
+from mediator_tui.core.metrics.room import room
+from mediator_tui.core.metrics.series import RequestSeries
+from mediator_tui.core.metrics.snapshot import ResourcePoint, RunStatus, Snapshot, WorkerInfo
 
 HISTORY_S = 3600
 RUNNING_STATES = ("spawning", "running")

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
-from ..config.url_auth import plain_http_warning
-from ..metrics.store import MetricStore
-from .controller import Load, RunController, RunError
-from .master_api import MasterClient
+from mediator_tui.core.config.url_auth import plain_http_warning
+from mediator_tui.core.metrics.store import MetricStore
+from mediator_tui.core.run.controller import Load, RunController, RunError
+from mediator_tui.core.sources.master_api import MasterClient
 
 
 class AttachedRun(RunController):

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Config, LocustFiles, load_config, parse_duration
-from ..config.runnable import scenario_problems
-from ..config.url_auth import credential_warnings
-from ..config.validate import parse_locust_files
-from .attach import attach
-from .controller import Load, RunController, RunError
-from .local import LocalRun, LocalSpec
-from .target import describe_target
+from mediator_tui.core.config import Config, LocustFiles, load_config, parse_duration
+from mediator_tui.core.config.runnable import scenario_problems
+from mediator_tui.core.config.url_auth import credential_warnings
+from mediator_tui.core.config.validate import parse_locust_files
+from mediator_tui.core.run.attach import attach
+from mediator_tui.core.run.controller import Load, RunController, RunError
+from mediator_tui.core.run.local import LocalRun, LocalSpec
+from mediator_tui.core.run.target import describe_target
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Overrides:
 
 
 def overrides_from_args(args) -> Overrides:
-    """The load options of the command line (see cli.py); ValueError names a bad one."""
+    """The load options of the command line (see commands/cli.py); ValueError names a bad one."""
     try:
         run_time_s = parse_duration(args.run_time) if args.run_time else None
     except ValueError as error:

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from ..capacity.outcome import CapacityOutcome
-from ..export import write_export
-from ..metrics.poller import Poller
-from ..metrics.snapshot import Snapshot
-from ..metrics.store import MetricStore
-from ..probe import ProbeRunner, probe_target
-from ..probe.samples import ProbeSample, redacted
-from ..thresholds import Threshold, check_all
-from .logs import LogLine, LogTail
-from .master_api import MasterClient
+from mediator_tui.core.capacity.outcome import CapacityOutcome
+from mediator_tui.core.export import write_export
+from mediator_tui.core.sources.poller import Poller
+from mediator_tui.core.metrics.snapshot import Snapshot
+from mediator_tui.core.metrics.store import MetricStore
+from mediator_tui.core.sources.probe import ProbeRunner, probe_target
+from mediator_tui.core.metrics.probe_samples import ProbeSample, redacted
+from mediator_tui.core.thresholds import Threshold, check_all
+from mediator_tui.core.run.logs import LogLine, LogTail
+from mediator_tui.core.sources.master_api import MasterClient
 
 # Locust caches /stats/requests for 2 s; a poll this long after a stop sees the final counts.
 STATS_CACHE_S = 2.0

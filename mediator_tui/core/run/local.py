@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
-from ...common import node_agent
-from ..config import project_root
-from ..mediator.local import EMBEDDED_MEDIATOR_ENV
-from ..metrics.store import MetricStore
-from ..processes import Child, ProcessError, ProcessGroup, free_loopback_ports
-from .controller import Load, RunController, RunError
-from .master_api import MasterClient, MasterError
-from .target import describe_target
+from mediator_tui.common import node_agent
+from mediator_tui.core.config import project_root
+from mediator_tui.core.mediator.local import EMBEDDED_MEDIATOR_ENV
+from mediator_tui.core.metrics.store import MetricStore
+from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_loopback_ports
+from mediator_tui.core.run.controller import Load, RunController, RunError
+from mediator_tui.core.sources.master_api import MasterClient, MasterError
+from mediator_tui.core.run.target import describe_target
 
 READY_TIMEOUT_S = 60.0
 # Locust reads LOCUST_<OPTION> from its environment; these settings of ours share its names, but
@@ -56,7 +56,7 @@ class LocalSpec:
 
 def _start_embedded_mediator(flavour: str | None, say: Callable[[str], None]):
     # Imported here: a run against a given MEDIATION_URL needs none of the provisioning code.
-    from ..mediator import LocalMediator
+    from mediator_tui.core.mediator import LocalMediator
 
     return LocalMediator(flavour, progress=say).start()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mediator_tui.common.invitation import InvitationError, decode_invitation_url
 
-from ..config.secrets import strip_url_password
+from mediator_tui.core.config.secrets import strip_url_password
 
 
 def describe_target(mediation_url: str) -> str:

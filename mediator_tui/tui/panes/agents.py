@@ -9,8 +9,8 @@ from textual.widgets import Static
 
 from mediator_tui.core.metrics.snapshot import AgentsSnapshot, CrashEvent, Snapshot
 
-from .. import format as fmt
-from .base import SnapshotPane, unknown
+from mediator_tui.tui import format as fmt
+from mediator_tui.tui.panes.base import SnapshotPane, unknown
 
 
 

@@ -12,8 +12,8 @@ from textual.widgets import Static
 
 from mediator_tui.core.metrics.snapshot import Snapshot
 
-from .. import format as fmt
-from ..widgets.line_chart import LineChart, Series
+from mediator_tui.tui import format as fmt
+from mediator_tui.tui.widgets.line_chart import LineChart, Series
 
 _NOTHING_DRAWN = object()
 

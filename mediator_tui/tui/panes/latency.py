@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from mediator_tui.core.metrics.snapshot import Snapshot
 
-from .. import format as fmt
-from .base import RequestHistoryPane
+from mediator_tui.tui import format as fmt
+from mediator_tui.tui.panes.base import RequestHistoryPane
 
 # How the store obtained the interval percentiles, in the user's words.
 _SOURCES = {"histogram": "exact, per second", "window": "Locust's 10 s window", "cumulative": "since the start"}

@@ -8,9 +8,9 @@ from rich.text import Text
 from mediator_tui.common.byte_size import byte_size
 from mediator_tui.core.metrics.snapshot import MediatorSnapshot, Snapshot
 
-from .. import format as fmt
-from ..widgets.line_chart import Series
-from .base import SummaryChartPane
+from mediator_tui.tui import format as fmt
+from mediator_tui.tui.widgets.line_chart import Series
+from mediator_tui.tui.panes.base import SummaryChartPane
 
 _GAP_WORDS = {"zombie": "the mediator holds sessions no agent runs: zombie sessions",
               "lost": "agents run without a session at the mediator: lost sessions"}

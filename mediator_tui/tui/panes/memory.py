@@ -7,9 +7,9 @@ from rich.text import Text
 from mediator_tui.common.byte_size import byte_size
 from mediator_tui.core.metrics.snapshot import MemorySnapshot, RoomLimit, Snapshot, WorkerMemory
 
-from .. import format as fmt
-from ..widgets.line_chart import Series
-from .base import SummaryChartPane, unknown
+from mediator_tui.tui import format as fmt
+from mediator_tui.tui.widgets.line_chart import Series
+from mediator_tui.tui.panes.base import SummaryChartPane, unknown
 
 # What "unique" and "shared" measure differs per engine; say it where the figure is shown.
 _MEASURES = {"credo": ("RssAnon", "RssFile"), "native": ("worker growth", "–")}

@@ -6,9 +6,9 @@ from rich.text import Text
 
 from mediator_tui.core.metrics.snapshot import PortsSnapshot, Snapshot
 
-from .. import format as fmt
-from ..widgets.line_chart import Series
-from .base import SummaryChartPane, unknown
+from mediator_tui.tui import format as fmt
+from mediator_tui.tui.widgets.line_chart import Series
+from mediator_tui.tui.panes.base import SummaryChartPane, unknown
 
 _GAUGE_WIDTH = 16
 

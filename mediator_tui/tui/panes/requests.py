@@ -8,8 +8,8 @@ from textual.widgets import DataTable, Static
 
 from mediator_tui.core.metrics.snapshot import FailureRow, RequestRow, Snapshot
 
-from .. import format as fmt
-from .base import SnapshotPane
+from mediator_tui.tui import format as fmt
+from mediator_tui.tui.panes.base import SnapshotPane
 
 _COLUMNS = ("Request", "Count", "Fails", "Req/s", "p50", "p95", "p99", "Max")
 _SHOWN_FAILURES = 3

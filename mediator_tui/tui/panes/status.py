@@ -7,8 +7,8 @@ from textual.widgets import Static
 
 from mediator_tui.core.metrics.snapshot import RunStatus, Snapshot
 
-from .. import format as fmt
-from .base import DrawsOnChange
+from mediator_tui.tui import format as fmt
+from mediator_tui.tui.panes.base import DrawsOnChange
 
 _STATE_STYLES = {"running": "bold green", "spawning": "bold yellow", "starting": "bold yellow", "idle": "bold",
                  "stopped": "bold", "ready": "bold", "unreachable": "bold red", "missing": "bold red"}

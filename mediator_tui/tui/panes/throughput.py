@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from mediator_tui.core.metrics.snapshot import Snapshot
 
-from .. import format as fmt
-from .base import RequestHistoryPane
+from mediator_tui.tui import format as fmt
+from mediator_tui.tui.panes.base import RequestHistoryPane
 
 
 class ThroughputPane(RequestHistoryPane):

@@ -19,7 +19,7 @@ from mediator_tui.core.capacity.levels import StepJudgement
 from mediator_tui.core.capacity.lines import verdict_lines
 from mediator_tui.core.capacity.search import Verdict
 
-from .. import format as fmt
+from mediator_tui.tui import format as fmt
 
 COLUMNS = ("step", "wallets", "held", "ping p95", "failures", "mediator CPU", "result")
 

@@ -14,7 +14,7 @@ from mediator_tui.core.config.envfile import EnvFile, EnvFileError
 from mediator_tui.core.config.schema import GROUPS, SETTINGS
 from mediator_tui.core.config.validate import Problem, validate
 
-from .setting_field import SettingField
+from mediator_tui.tui.screens.setting_field import SettingField
 
 
 def _read_env(path: Path) -> EnvFile:

@@ -10,17 +10,17 @@ from textual.widgets import Footer
 
 from mediator_tui.core.metrics.snapshot import Snapshot
 
-from ..keys import RUN_BINDINGS
-from ..panes.agents import AgentsPane
-from ..panes.base import SnapshotPane
-from ..panes.delivery import DeliveryPane
-from ..panes.latency import LatencyPane
-from ..panes.mediator import MediatorPane
-from ..panes.memory import MemoryPane
-from ..panes.ports import PortsPane
-from ..panes.requests import RequestsPane
-from ..panes.status import StatusLine
-from ..panes.throughput import ThroughputPane
+from mediator_tui.tui.keys import RUN_BINDINGS
+from mediator_tui.tui.panes.agents import AgentsPane
+from mediator_tui.tui.panes.base import SnapshotPane
+from mediator_tui.tui.panes.delivery import DeliveryPane
+from mediator_tui.tui.panes.latency import LatencyPane
+from mediator_tui.tui.panes.mediator import MediatorPane
+from mediator_tui.tui.panes.memory import MemoryPane
+from mediator_tui.tui.panes.ports import PortsPane
+from mediator_tui.tui.panes.requests import RequestsPane
+from mediator_tui.tui.panes.status import StatusLine
+from mediator_tui.tui.panes.throughput import ThroughputPane
 
 PANES = (ThroughputPane, LatencyPane, RequestsPane, AgentsPane, PortsPane, MemoryPane, MediatorPane,
          DeliveryPane)

@@ -18,9 +18,9 @@ from textual.widgets import Footer, RichLog, TabbedContent, TabPane
 from mediator_tui.core.metrics.snapshot import CrashEvent, Snapshot
 from mediator_tui.core.run.logs import LogLine
 
-from .. import format as fmt
-from ..keys import RUN_BINDINGS
-from ..panes.status import StatusLine
+from mediator_tui.tui import format as fmt
+from mediator_tui.tui.keys import RUN_BINDINGS
+from mediator_tui.tui.panes.status import StatusLine
 
 SOURCES = ("master", "workers", "agents", "mediator")
 MAX_LINES = 2000

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import __version__
+from mediator_tui import __version__
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -62,32 +62,32 @@ def _add_config_parser(commands) -> None:
 
 
 def _add_capacity_parser(commands) -> None:
-    from . import capacity_cmd
+    from mediator_tui.commands import capacity
 
-    capacity_cmd.add_parser(commands)
+    capacity.add_parser(commands)
 
 
 def _add_mediator_parser(commands) -> None:
-    from . import mediator_cmd
+    from mediator_tui.commands import mediator
 
-    mediator_cmd.add_parser(commands)
+    mediator.add_parser(commands)
 
 
 def _add_agents_parser(commands) -> None:
-    from . import agents_cmd
+    from mediator_tui.commands import agents
 
-    agents_cmd.add_parser(commands)
+    agents.add_parser(commands)
 
 
 def _env_path(args) -> str:
-    from .core.config import DEFAULT_ENV_FILE
+    from mediator_tui.core.config import DEFAULT_ENV_FILE
 
     return args.env or DEFAULT_ENV_FILE
 
 
 def _config_check(args) -> int:
-    from .core.config import EnvFileError, check_file
-    from .core.config.runnable import engine_note
+    from mediator_tui.core.config import EnvFileError, check_file
+    from mediator_tui.core.config.runnable import engine_note
 
     path = _env_path(args)
     try:
@@ -107,7 +107,7 @@ def _config_check(args) -> int:
 
 
 def _config_show(args) -> int:
-    from .core.config import SETTINGS, ConfigError, load_config
+    from mediator_tui.core.config import SETTINGS, ConfigError, load_config
 
     try:
         config = load_config(args.env, strict=False)
@@ -132,10 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.headless:
         if not args.export:
             parser.error("--headless needs --export DIR")
-        from .headless_cmd import run_headless
+        from mediator_tui.commands.headless import run_headless
 
         return run_headless(args)
-    from .tui import run_tui
+    from mediator_tui.tui import run_tui
 
     return run_tui(args)
 

@@ -17,7 +17,7 @@ from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.mediator.acapy import WARM_UP_ALIAS, all_records
 from mediator_tui.core.mediator.errors import AdminError, AdminTimeout
 
-from .samples import AdminCounts, AdminStatus
+from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus
 
 TIMEOUT_S = 2.0
 # A list walk with thousands of records is slower than a status call; it may take this long.

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.mediator.errors import AdminError, AdminTimeout
 
-from .samples import MetricsSample
+from mediator_tui.core.metrics.probe_samples import MetricsSample
 
 TIMEOUT_S = 2.0
 

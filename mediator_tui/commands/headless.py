@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from .core import headless
-from .core.config import Config, ConfigError, Problem, load_config
-from .core.run.build import build_controller, overrides_from_args
-from .core.run.controller import RunError
-from .core.thresholds import ThresholdError, parse_thresholds
+from mediator_tui.core import headless
+from mediator_tui.core.config import Config, ConfigError, Problem, load_config
+from mediator_tui.core.run.build import build_controller, overrides_from_args
+from mediator_tui.core.run.controller import RunError
+from mediator_tui.core.thresholds import ThresholdError, parse_thresholds
 
 
 def _usage_error(message: str, redact: Callable[[str], str] = lambda text: text) -> int:

@@ -14,9 +14,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from ...contracts.agents_view import PATH as AGENTS_PATH
-from ...contracts.request_histograms import PATH as REQUESTS_PATH
-from ..config.url_auth import basic_authorization, split_userinfo
+from mediator_tui.contracts.agents_view import PATH as AGENTS_PATH
+from mediator_tui.contracts.request_histograms import PATH as REQUESTS_PATH
+from mediator_tui.core.config.url_auth import basic_authorization, split_userinfo
 
 CAPACITY_PATH = "/mediator-tui/capacity"
 

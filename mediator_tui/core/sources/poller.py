@@ -12,9 +12,9 @@ import threading
 import time
 from typing import Callable
 
-from ..run.master_api import MasterClient, MasterError
-from .memory import HostMemory, read_host_memory
-from .store import MetricStore
+from mediator_tui.core.sources.master_api import MasterClient, MasterError
+from mediator_tui.core.metrics.memory import HostMemory, read_host_memory
+from mediator_tui.core.metrics.store import MetricStore
 
 POLL_EVERY_S = 1.0
 MAX_BACKOFF_S = 15.0

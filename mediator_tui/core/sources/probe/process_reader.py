@@ -6,7 +6,7 @@ import time
 
 import psutil
 
-from .samples import ProcessSample
+from mediator_tui.core.metrics.probe_samples import ProcessSample
 
 
 class ProcessReader:

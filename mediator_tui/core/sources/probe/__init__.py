@@ -9,12 +9,12 @@
   `ProcessReader`, `AdminReader`, `MetricsReader`. Samples: `samples.py`.
 """
 
-from .admin_reader import AdminReader
-from .metrics_reader import KNOWN_SERIES, MetricsReader
-from .process_reader import ProcessReader
-from .runner import ProbeRunner
-from .samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
-from .target import ProbeTarget, probe_target
+from mediator_tui.core.sources.probe.admin_reader import AdminReader
+from mediator_tui.core.sources.probe.metrics_reader import KNOWN_SERIES, MetricsReader
+from mediator_tui.core.sources.probe.process_reader import ProcessReader
+from mediator_tui.core.sources.probe.runner import ProbeRunner
+from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
+from mediator_tui.core.sources.probe.target import ProbeTarget, probe_target
 
 __all__ = ["AdminCounts", "AdminReader", "AdminStatus", "KNOWN_SERIES", "MetricsReader", "MetricsSample",
            "ProbeRunner", "ProbeSample", "ProbeTarget", "ProcessReader", "ProcessSample", "probe_target"]

@@ -14,12 +14,12 @@ import threading
 import time
 from collections.abc import Callable
 
-from .admin_reader import AdminReader
-from .backoff import Backoff
-from .metrics_reader import MetricsReader
-from .process_reader import ProcessReader
-from .samples import ProbeSample
-from .target import ProbeTarget
+from mediator_tui.core.sources.probe.admin_reader import AdminReader
+from mediator_tui.core.sources.probe.backoff import Backoff
+from mediator_tui.core.sources.probe.metrics_reader import MetricsReader
+from mediator_tui.core.sources.probe.process_reader import ProcessReader
+from mediator_tui.core.metrics.probe_samples import ProbeSample
+from mediator_tui.core.sources.probe.target import ProbeTarget
 
 INTERVAL_S = 1.0
 COUNTS_EVERY_S = 5.0

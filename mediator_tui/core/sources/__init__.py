@@ -1,0 +1,1 @@
+"""What feeds the metric store: the Locust master client and its poller, the mediator probe."""
