@@ -1,6 +1,8 @@
 """The issuer's ACA-Py admin API, as the issue and message scenarios use it.
 
-Every call has a timeout and every call that does not answer 200 with JSON raises
+Every call follows the tool's one HTTP policy (common/http_policy.py: a total deadline, a body cap, the
+configured headers never sent to another origin on a redirect), and every call that does not answer 200
+with JSON raises
 `AdminError` carrying the method, path, status and the body ACA-Py sent. Each call
 runs through `step(name, fn)` so the scenario can time it as its own row; the name
 is the endpoint with ids left as placeholders (`POST /connections/{id}/send-message`).
@@ -8,12 +10,12 @@ is the endpoint with ids left as placeholders (`POST /connections/{id}/send-mess
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
 
-import requests
-
+from mediator_tui.common.http_request import HttpCallError, printable, request
 from mediator_tui.locust_support.credentials import CredentialRequest
 
 HANDSHAKE_PROTOCOLS = ["https://didcomm.org/didexchange/1.1", "https://didcomm.org/didexchange/1.0"]
@@ -36,34 +38,34 @@ class IssuerAdmin:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.step = step
-        self.session = requests.Session()
-        self.session.headers.update(headers)
-        self.session.headers["Content-Type"] = "application/json"
+        self.headers = {**headers, "Content-Type": "application/json"}
 
-    def call(self, method: str, path: str, name: str | None = None, **kwargs) -> dict:
-        """One admin request, timed as row `name` (default: `METHOD path`)."""
+    def call(self, method: str, path: str, name: str | None = None, json: Any = None) -> dict:
+        """One admin request, timed as row `name` (default: `METHOD path`); `json` is the body to send."""
         label = name or f"{method} {path}"
-        return self.step(label, lambda: self._request(method, path, **kwargs))
+        return self.step(label, lambda: self._request(method, path, json))
 
-    def _request(self, method: str, path: str, **kwargs) -> dict:
+    def _request(self, method: str, path: str, body: Any = None) -> dict:
         where = f"{method} {path.split('?')[0]}"
         if not self.base_url:
             raise AdminError(f"{where}: ISSUER_URL is empty; this scenario needs an issuer admin API")
+        data = None if body is None else json.dumps(body).encode()
         try:
-            response = self.session.request(method, self.base_url + path, timeout=self.timeout, **kwargs)
-        except requests.Timeout:
-            raise AdminError(f"{where}: no answer within {self.timeout:g} s") from None
-        except requests.RequestException as exc:
+            answer = request(method, self.base_url + path, data, self.headers, timeout_s=self.timeout)
+        except HttpCallError as exc:
+            if exc.timed_out:
+                raise AdminError(f"{where}: no answer within {self.timeout:g} s") from None
             raise AdminError(f"{where}: {exc}") from None
-        if response.status_code != 200:
-            raise AdminError(f"{where}: HTTP {response.status_code}: {response.text[:BODY_CHARS]}")
+        text = printable(answer.body.decode(errors="replace"), BODY_CHARS)
+        if answer.status != 200:
+            raise AdminError(f"{where}: HTTP {answer.status}: {text}")
         try:
-            body = response.json()
-        except ValueError:
-            raise AdminError(f"{where}: answer is not JSON: {response.text[:BODY_CHARS]}") from None
-        if not isinstance(body, dict):
-            raise AdminError(f"{where}: answer is not a JSON object: {response.text[:BODY_CHARS]}")
-        return body
+            decoded = json.loads(answer.body)
+        except (ValueError, RecursionError):
+            raise AdminError(f"{where}: answer is not JSON: {text}") from None
+        if not isinstance(decoded, dict):
+            raise AdminError(f"{where}: answer is not a JSON object: {text}")
+        return decoded
 
     def status(self, name: str | None = None) -> dict:
         return self.call("GET", "/status", name=name)
@@ -120,6 +122,6 @@ class IssuerAdmin:
                 body = request.revocation_body(sent)
             except ValueError as exc:
                 raise AdminError(f"POST {path}: {exc}") from None
-            return self._request("POST", path, json=body)
+            return self._request("POST", path, body)
 
         return self.step(f"POST {path}", revoke)
