@@ -5,14 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from datetime import datetime, timezone
+from typing import Any
 
+from mediator_tui.common.numbers import TIMESTAMP_LIMIT, checked
 from mediator_tui.core.metrics.snapshot import RequestRow, Snapshot
 from mediator_tui.core.thresholds import ThresholdResult
 
 
 def iso_time(ts: float | None) -> str | None:
-    if ts is None:
+    """A date for `ts`, or None when it is unknown or no date (NaN, negative, past year 9999)."""
+    if ts is None or checked(ts, minimum=0, maximum=TIMESTAMP_LIMIT)[0] is None:
         return None
     return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -97,8 +101,21 @@ def delivery_fields(snapshot: Snapshot) -> dict:
 
 def summary_json(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool = False,
                  sections: dict | None = None) -> str:
-    """`sections`: parts only some runs have (a capacity search), after the run's own."""
-    return json.dumps({**summary(snapshot, thresholds, partial), **(sections or {})}, indent=2) + "\n"
+    """`sections`: parts only some runs have (a capacity search), after the run's own. Strict JSON: a
+    figure that is NaN or infinite (whatever computed it) is written as null, never as `NaN`."""
+    body = finite_only({**summary(snapshot, thresholds, partial), **(sections or {})})
+    return json.dumps(body, indent=2, allow_nan=False) + "\n"
+
+
+def finite_only(value: Any) -> Any:
+    """`value` (JSON-shaped: dicts, lists, tuples, scalars) with every NaN or infinite float as None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite_only(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_only(item) for item in value]
+    return value
 
 
 def _csv(header: list[str], rows) -> str:

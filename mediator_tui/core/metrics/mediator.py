@@ -89,6 +89,12 @@ class MediatorSeries:
                 self._errors[source] = reading.error
             else:
                 self._errors.pop(source, None)
+            # A figure served as no usable number (NaN, negative, a string) is unknown, and says why.
+            unknown = getattr(reading, "unknown", ())
+            if unknown:
+                self._errors[f"{source} figures"] = "unknown: " + "; ".join(unknown)
+            else:
+                self._errors.pop(f"{source} figures", None)
         self._latest = _Latest(process=sample.process or latest.process, status=sample.admin_status or latest.status,
                                counts=sample.admin_counts or latest.counts, metrics=sample.metrics or latest.metrics)
         if sample.metrics is not None:
