@@ -127,7 +127,8 @@ class MasterClient:
                                   f"{self._timeout_s:g} s") from None
             if isinstance(error.cause, ValueError):  # a URL http.client cannot use at all
                 raise MasterError(f"'{self.base_url}' is not a usable URL: {error}") from None
-            reason = _reason(error.cause) if isinstance(error.cause, OSError) else str(error)
+            reason = _reason(error.cause) if isinstance(error.cause, (ConnectionRefusedError, socket.gaierror)) \
+                else str(error)
             raise MasterError(f"cannot reach the master at {self.base_url}: {reason}") from None
         if answer.status == 404:
             raise _NotFound(path)
@@ -146,11 +147,7 @@ class _NotFound(MasterError):
         super().__init__(f"no route {path}")
 
 
-def _reason(reason) -> str:
+def _reason(reason: OSError) -> str:
     if isinstance(reason, ConnectionRefusedError):
         return "connection refused (nothing listens there; is the master started with its web UI?)"
-    if isinstance(reason, socket.gaierror):
-        return f"unknown host ({reason})"
-    if isinstance(reason, (socket.timeout, TimeoutError)):
-        return "timed out"
-    return str(reason)
+    return f"unknown host ({reason})"
