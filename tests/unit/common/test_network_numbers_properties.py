@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mediator_tui.common.numbers import INT_LIMIT, TIMESTAMP_LIMIT, Reasons, checked
+from mediator_tui.contracts.capacity import PHASES, CapacityContractError, RampState
+from mediator_tui.contracts.capacity import VERSION as CAPACITY_VERSION
 from mediator_tui.contracts.fields import as_amount, as_count, as_int, as_number, as_timestamp
 from mediator_tui.contracts.worker_report import AgentCrash
 from mediator_tui.core.export.tables import finite_only
@@ -147,3 +149,20 @@ def test_reasons_never_raise_and_keep_a_few(values: list[tuple[str, Any]]):
     for name, value in values:
         assert _in_range(reasons.number(name, value))
     assert len(reasons.all()) <= 5
+
+
+NUMBERS = st.integers(min_value=-(10**400), max_value=10**400) | st.floats(allow_nan=True, allow_infinity=True)
+PLAN = st.fixed_dictionaries({k: NUMBERS for k in ("start", "step", "max_users", "hold_s", "settle_s", "spawn_rate")})
+STEP = st.fixed_dictionaries({k: NUMBERS for k in ("index", "users", "started_at")},
+                             optional={k: NUMBERS | st.none() for k in ("spawning_ended_at", "steady_from", "ends_at")})
+
+
+@given(st.fixed_dictionaries({"version": st.just(CAPACITY_VERSION), "plan": PLAN, "phase": st.sampled_from(PHASES),
+                              "served_at": NUMBERS | SCALARS}, optional={"step": STEP}) | JSON)
+def test_a_served_ramp_state_is_read_with_finite_figures_or_refused(raw: Any):
+    try:
+        state = RampState.from_json(raw)
+    except CapacityContractError:
+        return
+    figures = [state.served_at, *vars(state.plan).values(), *(vars(state.step).values() if state.step else ())]
+    assert all(v is None or math.isfinite(v) for v in figures)
