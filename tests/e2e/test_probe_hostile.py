@@ -5,23 +5,17 @@ in the export, and the admin key reaches no other origin and no output."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from tests.e2e.test_headless import EMBEDDED, finish, headless
-from tests.fixtures.hostile_server import HostileServer
+from tests.fixtures.hostile_server import hostile  # noqa: F401 (fixture)
 from tests.integration.test_hostile_servers import assert_no_secret, strict_json
 
 pytestmark = pytest.mark.e2e
 
 SECRET = "embedded-probe-s3cret"
 
-
-@pytest.fixture
-def hostile() -> Iterator[HostileServer]:
-    with HostileServer(lifetime_s=300) as server:
-        yield server
 
 
 @pytest.mark.parametrize("admin, metrics, admin_error, metrics_error", [

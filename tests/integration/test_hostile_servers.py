@@ -8,25 +8,19 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from mediator_tui.core.export import EXPORT_FILES
 from tests.e2e.test_headless import REPO, SYNTHETIC, fake_invitation, finish, headless
-from tests.fixtures.hostile_server import CONTROL, HostileServer
+from tests.fixtures.hostile_server import CONTROL, hostile  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.integration
 
 SECRET = "hostile-s3cret-key"
 PASSWORD = "attach-pa55word"
 
-
-@pytest.fixture
-def hostile() -> Iterator[HostileServer]:
-    with HostileServer(lifetime_s=240) as server:
-        yield server
 
 
 def strict_json(path: Path) -> dict:

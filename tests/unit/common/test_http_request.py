@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from mediator_tui.common.http_policy import MAX_REDIRECTS, Deadline, DeadlineExceeded, origin_of
 from mediator_tui.common.http_request import HttpCallError, request
-from tests.fixtures.hostile_server import HostileServer
+from tests.fixtures.hostile_server import hostile  # noqa: F401 (fixture)
 
 SECRET_HEADERS = {"X-API-Key": "s3cret-key", "Authorization": "Basic dXNlcjpwYXNz"}
 
-
-@pytest.fixture
-def hostile() -> Iterator[HostileServer]:
-    with HostileServer(lifetime_s=60) as server:
-        yield server
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from mediator_tui.locust_support.issuer_admin import AdminError, IssuerAdmin
-from tests.fixtures.hostile_server import HostileServer
+from tests.fixtures.hostile_server import hostile  # noqa: F401 (fixture)
 
 KEY = {"X-API-Key": "issuer-s3cret"}
 
-
-@pytest.fixture
-def hostile() -> Iterator[HostileServer]:
-    with HostileServer(lifetime_s=60) as server:
-        yield server
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])

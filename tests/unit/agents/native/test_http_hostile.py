@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from mediator_tui.agents.native.http import HttpError, post_envelope
-from tests.fixtures.hostile_server import HostileServer
+from tests.fixtures.hostile_server import hostile  # noqa: F401 (fixture)
 
-
-@pytest.fixture
-def hostile() -> Iterator[HostileServer]:
-    with HostileServer(lifetime_s=60) as server:
-        yield server
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])

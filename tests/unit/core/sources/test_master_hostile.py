@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from mediator_tui.core.metrics.readers import read_master_stats
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
-from tests.fixtures.hostile_server import HostileServer
+from tests.fixtures.hostile_server import hostile  # noqa: F401 (fixture)
 
 PASSWORD = "master-pa55word"
 
-
-@pytest.fixture
-def hostile() -> Iterator[HostileServer]:
-    with HostileServer(lifetime_s=60) as server:
-        yield server
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])

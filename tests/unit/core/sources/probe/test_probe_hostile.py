@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from mediator_tui.core.sources.probe import AdminReader, MetricsReader, ProbeRunner, ProbeTarget
-from tests.fixtures.hostile_server import MARKUP, HostileServer
+from tests.fixtures.hostile_server import MARKUP, hostile  # noqa: F401 (fixture)
 
 KEY = {"X-API-Key": "probe-s3cret"}
 
-
-@pytest.fixture
-def hostile() -> Iterator[HostileServer]:
-    with HostileServer(lifetime_s=60) as server:
-        yield server
 
 
 def test_status_counts_that_are_no_numbers_are_unknown_with_the_reason(hostile):
