@@ -89,7 +89,7 @@ def _once(method: str, url: str, body: bytes | None, headers: dict[str, str], de
     connection = kind(origin.host, origin.port, timeout=deadline.remaining())
     try:
         connection.connect()
-        connection.sock = _DeadlineSocket(connection.sock, deadline)  # type: ignore[assignment]
+        connection.sock = _DeadlineSocket(connection.sock, deadline)
         connection.request(method, target, body=body, headers=headers)
         response = connection.getresponse()
         if response.status in REDIRECT_STATUSES:

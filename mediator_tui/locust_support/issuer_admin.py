@@ -40,12 +40,13 @@ class IssuerAdmin:
         self.step = step
         self.headers = {**headers, "Content-Type": "application/json"}
 
-    def call(self, method: str, path: str, name: str | None = None, json: Any = None) -> dict:
+    def call(self, method: str, path: str, name: str | None = None, json: Any = None) -> dict[str, Any]:
         """One admin request, timed as row `name` (default: `METHOD path`); `json` is the body to send."""
         label = name or f"{method} {path}"
-        return self.step(label, lambda: self._request(method, path, json))
+        answer: dict[str, Any] = self.step(label, lambda: self._request(method, path, json))
+        return answer
 
-    def _request(self, method: str, path: str, body: Any = None) -> dict:
+    def _request(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
         where = f"{method} {path.split('?')[0]}"
         if not self.base_url:
             raise AdminError(f"{where}: ISSUER_URL is empty; this scenario needs an issuer admin API")
@@ -67,10 +68,10 @@ class IssuerAdmin:
             raise AdminError(f"{where}: answer is not a JSON object: {text}")
         return decoded
 
-    def status(self, name: str | None = None) -> dict:
+    def status(self, name: str | None = None) -> dict[str, Any]:
         return self.call("GET", "/status", name=name)
 
-    def create_invitation(self) -> dict:
+    def create_invitation(self) -> dict[str, Any]:
         """A single-use OOB invitation: `invitation_url` and `invi_msg_id`."""
         body = self.call("POST", "/out-of-band/create-invitation?auto_accept=true",
                          name="POST /out-of-band/create-invitation",
@@ -98,7 +99,7 @@ class IssuerAdmin:
                                  f"not ready within {self.timeout:g} s (states {states})")
             time.sleep(POLL_INTERVAL_S)
 
-    def send_message(self, connection_id: str, content: str) -> dict:
+    def send_message(self, connection_id: str, content: str) -> dict[str, Any]:
         return self.call("POST", f"/connections/{connection_id}/send-message",
                          name="POST /connections/{id}/send-message", json={"content": content})
 
@@ -109,15 +110,15 @@ class IssuerAdmin:
             raise AdminError(f"POST /wallet/did/create: answer lacks a DID: {str(body)[:BODY_CHARS]}")
         return did
 
-    def offer_credential(self, request: CredentialRequest, connection_id: str) -> dict:
+    def offer_credential(self, request: CredentialRequest, connection_id: str) -> dict[str, Any]:
         """Start an issuance the issuer completes by itself once the wallet requests it."""
         return self.call("POST", request.path, json=request.body(connection_id))
 
-    def revoke_credential(self, request: CredentialRequest, sent: dict) -> dict:
+    def revoke_credential(self, request: CredentialRequest, sent: dict) -> dict[str, Any]:
         """Revoke (and publish the revocation of) the credential `offer_credential` answered `sent` for."""
         path = request.revocation_path
 
-        def revoke() -> dict:
+        def revoke() -> dict[str, Any]:
             try:
                 body = request.revocation_body(sent)
             except ValueError as exc:

@@ -56,7 +56,8 @@ def _post_once(url: str, envelope: bytes, deadline: Deadline, body_cap: int) -> 
         response = client.post(parsed.request_uri, body=envelope, headers={"Content-Type": CONTENT_TYPE})
         status = response.status_code
         if status in REDIRECT_STATUSES:
-            return status, response.get("Location"), b""
+            location = response.get("Location")
+            return status, location if isinstance(location, str) else None, b""
         return status, None, read_capped(response.read, body_cap, deadline)
     except HttpError:  # the deadline's own
         raise

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import socket
 import urllib.parse
+from typing import Any, cast
 
 from mediator_tui.common.http_request import HttpCallError, printable, request
 from mediator_tui.contracts.agents_view import PATH as AGENTS_PATH
@@ -44,7 +45,7 @@ class MasterClient:
 
     # -- reading --------------------------------------------------------------------------------
 
-    def stats(self) -> dict:
+    def stats(self) -> dict[str, Any]:
         try:
             payload = self._json("GET", "/stats/requests")
         except _NotFound:
@@ -53,35 +54,35 @@ class MasterClient:
         if not isinstance(payload, dict) or "stats" not in payload or "state" not in payload:
             raise MasterError(f"{self.base_url} answers, but not like a Locust master "
                               f"(/stats/requests has no 'stats' and 'state')")
-        return payload
+        return cast(dict[str, Any], payload)
 
-    def agents(self):
+    def agents(self) -> Any:
         """The agent-metrics body as served (the store reads it), or None when the master has no such
         route (plain Locust)."""
         return self._optional(AGENTS_PATH)
 
-    def histograms(self):
+    def histograms(self) -> Any:
         """The request-histograms body as served (the store reads it), or None when the master has no
         such route (plain Locust)."""
         return self._optional(REQUESTS_PATH)
 
-    def _optional(self, path: str):
+    def _optional(self, path: str) -> Any:
         try:
             return self._json("GET", path)
         except _NotFound:
             return None
 
-    def capacity(self):
+    def capacity(self) -> Any:
         """Where the capacity step ramp is, as served, or None when the master runs no step ramp."""
         return self._optional(CAPACITY_PATH)
 
     # -- steering -------------------------------------------------------------------------------
 
-    def capacity_command(self, command_json: str) -> dict:
+    def capacity_command(self, command_json: str) -> Any:
         """Steer the step ramp; the answer is its state after the command."""
         return self._json("POST", CAPACITY_PATH, body=command_json.encode())
 
-    def swarm(self, users: int, spawn_rate: float, run_time_s: float | None = None, host: str = "") -> dict:
+    def swarm(self, users: int, spawn_rate: float, run_time_s: float | None = None, host: str = "") -> Any:
         """Start or re-scale: Locust's `/swarm` does both."""
         form = {"user_count": str(users), "spawn_rate": f"{spawn_rate:g}"}
         if run_time_s:
@@ -102,7 +103,7 @@ class MasterClient:
 
     # -- plumbing -------------------------------------------------------------------------------
 
-    def _json(self, method: str, path: str, form: dict | None = None, body: bytes | None = None):
+    def _json(self, method: str, path: str, form: dict[str, str] | None = None, body: bytes | None = None) -> Any:
         answer = self._request(method, path, form, body)
         try:
             return json.loads(answer)
@@ -110,7 +111,7 @@ class MasterClient:
             raise MasterError(f"{self.base_url}{path} did not answer JSON: is this a Locust master "
                               f"with its web UI (not --headless)?") from None
 
-    def _request(self, method: str, path: str, form: dict | None, body: bytes | None = None) -> bytes:
+    def _request(self, method: str, path: str, form: dict[str, str] | None, body: bytes | None = None) -> bytes:
         data = urllib.parse.urlencode(form).encode() if form is not None else body
         headers = dict(self._headers)
         if body is not None:

@@ -67,7 +67,7 @@ class ProbeRunner:
     def __enter__(self) -> "ProbeRunner":
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def _run(self) -> None:
