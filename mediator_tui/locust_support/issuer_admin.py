@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mediator_tui.common.http_request import HttpCallError, printable, request
+from mediator_tui.core.config.url_auth import split_userinfo
 from mediator_tui.locust_support.credentials import CredentialRequest
 
 HANDSHAKE_PROTOCOLS = ["https://didcomm.org/didexchange/1.1", "https://didcomm.org/didexchange/1.0"]
@@ -35,10 +36,14 @@ def _direct(_name: str, fn: Callable[[], Any]) -> Any:
 class IssuerAdmin:
     def __init__(self, base_url: str, headers: dict[str, str], timeout: float,
                  step: Callable[[str, Callable[[], Any]], Any] = _direct):
-        self.base_url = base_url.rstrip("/")
+        # Credentials written into the URL are basic auth, as curl takes them; explicit headers win.
+        given = split_userinfo(base_url)
+        self.base_url = given.url.rstrip("/")
         self.timeout = timeout
         self.step = step
-        self.headers = {**headers, "Content-Type": "application/json"}
+        explicit = any(name.lower() == "authorization" for name in headers)
+        basic = {"Authorization": given.authorization} if given.authorization and not explicit else {}
+        self.headers = {**basic, **headers, "Content-Type": "application/json"}
 
     def call(self, method: str, path: str, name: str | None = None, json: Any = None) -> dict[str, Any]:
         """One admin request, timed as row `name` (default: `METHOD path`); `json` is the body to send."""

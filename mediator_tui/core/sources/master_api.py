@@ -128,6 +128,8 @@ class MasterClient:
                                   f"{self._timeout_s:g} s") from None
             if isinstance(error.cause, ValueError):  # a URL http.client cannot use at all
                 raise MasterError(f"'{self.base_url}' is not a usable URL: {error}") from None
+            if error.cause is None:  # the policy refused the call (a redirect elsewhere, an oversized answer)
+                raise MasterError(f"the master at {self.base_url}: {error}") from None
             reason = _reason(error.cause) if isinstance(error.cause, (ConnectionRefusedError, socket.gaierror)) \
                 else str(error)
             raise MasterError(f"cannot reach the master at {self.base_url}: {reason}") from None

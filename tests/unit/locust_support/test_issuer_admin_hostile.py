@@ -15,12 +15,13 @@ KEY = {"X-API-Key": "issuer-s3cret"}
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_the_issuer_key_never_follows_a_redirect_to_another_origin(hostile, status):
-    admin = IssuerAdmin(hostile.url, KEY, timeout=5)
+    admin = IssuerAdmin(hostile.url.replace("http://", "http://admin:issuer-pa55@"), KEY, timeout=5)
     with pytest.raises(AdminError, match="another origin") as raised:
         admin.call("POST", f"/redirect/{status}/connections/x/send-message", json={"content": "hi"})
-    assert "issuer-s3cret" not in str(raised.value)
+    assert "issuer-s3cret" not in str(raised.value) and "issuer-pa55" not in str(raised.value)
     assert hostile.requests_to("other") == []
-    assert hostile.requests_to("main")[0][2]["X-API-Key"] == "issuer-s3cret"
+    sent = hostile.requests_to("main")[0][2]
+    assert sent["X-API-Key"] == "issuer-s3cret" and sent["Authorization"] == "Basic YWRtaW46aXNzdWVyLXBhNTU="
 
 
 @pytest.mark.parametrize("path", ["/garbage-status", "/long-status-line", "/hang-up", "/truncated", "/error"])
