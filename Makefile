@@ -1,4 +1,4 @@
-# The two quick-start commands: `make tui` and `make test` (see README).
+# The two quick-start commands: `make tui` and `make test` (see README.md "Quick start").
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -27,7 +27,7 @@ agent: setup
 tui: setup
 	$(BIN)/mediator-tui $(ARGS)
 
-# Two test processes: most end-to-end time is spent waiting on timed runs, not on the CPU (README "Tests").
+# Two test processes: most end-to-end time is spent waiting on timed runs, not on the CPU (docs/development.md "Tests").
 TEST_PROCESSES ?= 2
 
 test: setup-test mediators agent
