@@ -79,7 +79,7 @@ def _row(s: Setting) -> str:
 
 
 def configuration_page() -> str:
-    parts = [INTRO]
+    parts = [INTRO.rstrip("\n")]
     for group in GROUPS:
         parts += ["", f"### {GROUP_TITLES[group]} {{ #{group} }}", "",
                   "| key | type | default | meaning |", "|---|---|---|---|"]
