@@ -78,7 +78,8 @@ def test_messages_forwarded_to_a_half_open_wallet_are_lost_by_the_credo_mediator
         print(f"\nhalf-open credo {strategy}: received {got}")
         assert "after" in got, "the reconnected wallet gets new messages"
         kept = [c for c in got if c in during]
-        assert kept == [], f"the mediator now keeps {kept}: docs/reliability.md \"What each mediator keeps and loses in a fault\" says lost"
+        assert kept == [], (f"the mediator now keeps {kept}: docs/reliability.md "
+                            "\"What each mediator keeps and loses in a fault\" says lost")
     finally:
         alice.shutdown()
         bob.shutdown()
