@@ -1,4 +1,4 @@
-# The two quick-start commands are `make tui` and `make test` (README "Quick start");
+# The two quick-start commands are `make tui` and `make test` (README.md "Quick start");
 # `make check` is the fast gate: lint, types, import contracts, the manual's build and the unit tests.
 PYTHON ?= python3
 VENV := .venv
@@ -61,7 +61,7 @@ imports: setup-dev
 
 # --strict: a broken link or anchor in the manual fails the build.
 docs: setup-dev
-	$(BIN)/mkdocs build --strict --quiet --site-dir $$(mktemp -d)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir $$(mktemp -d)
 
 check: lint typecheck imports docs unit
 

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from mediator_tui.core.config import (
     ConfigError, EnvFile, SETTINGS, check_file, load_config, parse_bool, quote_value, validate,
 )
-from mediator_tui.core.config.reference import markdown_table, sample_env
 from mediator_tui.core.config.validate import parse_locust_files, project_root
 
 DATA = Path(__file__).parent / "data" / "env"
@@ -195,13 +194,3 @@ def test_defaults_validate(locustfile):
 def test_quoting_leaves_plain_values_bare():
     assert quote_value("locustMediatorPing.py,b.py") == "locustMediatorPing.py,b.py"
     assert quote_value('{"a": 1}') == "'{\"a\": 1}'"
-
-
-def test_readme_reference_and_sample_env_match_the_schema():
-    readme = (ROOT / "README.md").read_text()
-    assert markdown_table() in readme, "regenerate: python -m mediator_tui.core.config.reference"
-    assert (ROOT / "sample.env").read_text() == sample_env(), \
-        "regenerate: python -m mediator_tui.core.config.reference"
-    sample = dotenv_values(ROOT / "sample.env")
-    assert set(sample) == {s.key for s in SETTINGS}
-    assert sample["MEDIATION_URL"] == ""

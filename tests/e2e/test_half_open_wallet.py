@@ -3,7 +3,7 @@ bytes just stop), against the project's Credo mediator, native engine: the walle
 a fault proxy (tests/fixtures/tcp_proxy.py) that the mediator advertises as its websocket endpoint.
 
 What the mediator sends meanwhile goes into a dead socket; the test asserts what reaches the wallet once it
-has reconnected: the finding recorded in the README's Reliability section."""
+has reconnected: the finding recorded in docs/reliability.md "What each mediator keeps and loses in a fault"."""
 
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ def test_messages_forwarded_to_a_half_open_wallet_are_lost_by_the_credo_mediator
         print(f"\nhalf-open credo {strategy}: received {got}")
         assert "after" in got, "the reconnected wallet gets new messages"
         kept = [c for c in got if c in during]
-        assert kept == [], f"the mediator now keeps {kept}: the README's Reliability table says lost"
+        assert kept == [], (f"the mediator now keeps {kept}: docs/reliability.md "
+                            "\"What each mediator keeps and loses in a fault\" says lost")
     finally:
         alice.shutdown()
         bob.shutdown()

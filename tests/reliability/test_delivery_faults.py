@@ -7,7 +7,7 @@ message scenario, against a mediator of the flavour that this module starts for 
 restarted and frozen, or one behind the fault proxy for the half-open links and the messages sent twice); the figures are the ledger's, as the master serves them and the run's store shows
 them (the Delivery pane, delivery.csv). Every case asserts that the ledger adds up (each message sent is
 delivered, lost or still in flight at the end, once) and what the flavour did with the messages the fault
-caught: the finding recorded in the README's table "What each mediator keeps and loses in a fault", so a
+caught: the finding recorded in docs/reliability.md "What each mediator keeps and loses in a fault", so a
 mediator that changes its behaviour fails here and the table must change with it.
 """
 
@@ -35,7 +35,7 @@ ENGINES = ("native", "credo")
 # online hold a live link (implicit, every flavour): the mediator writes into it as messages come.
 COLLECT = {"acapy": "implicit", "acapy-legacy": "implicit", "credo": "pickup-v2"}
 LIVE = "implicit"
-TABLE = "the README's table \"What each mediator keeps and loses in a fault\" must change with it"
+TABLE = "the table in docs/reliability.md \"What each mediator keeps and loses in a fault\" must change with it"
 
 # Restart: one pair of wallets; the receiver goes offline, its peer sends it QUEUED messages, the mediator is
 # restarted (same ports and wallet) while it holds them, the receiver comes back and collects.

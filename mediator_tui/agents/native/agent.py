@@ -332,7 +332,8 @@ class NativeAgent(Agent):
 
     def _send(self, connection: Connection, msg: dict) -> bool:
         """Send `msg`; True when it went out on the mediator link (its reply then comes back down it)."""
-        # Every message asks for the return route (docs/didcomm-quirks.md, item 5): replies come down the same socket.
+        # Every message asks for the return route (docs/didcomm-quirks.md "Return route"): replies come down the
+        # same socket.
         msg["~transport"] = {"return_route": "all"}
         envelope = pack(wire_json.dump(msg), [connection.their_key], connection.my_key)
         if self._link is not None and not connection.routing_keys and connection.endpoint in self._mediator_endpoints:

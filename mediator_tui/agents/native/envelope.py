@@ -1,6 +1,6 @@
 """DIDComm v1 envelopes (Aries RFC 0019): authcrypt and anoncrypt, pack and unpack.
 
-Wire facts that differ from what the header suggests (docs/didcomm-quirks.md, item 1): the content cipher is
+Wire facts that differ from what the header suggests (docs/didcomm-quirks.md "Envelope cipher"): the content cipher is
 ChaCha20-Poly1305-IETF with a 12-byte nonce although `enc` says `xchacha20poly1305_ietf`; the sender is
 `crypto_box_seal(base58(sender verkey))`; base64url is written without padding (read either way).
 """

@@ -88,8 +88,8 @@ class AcaPyAdmin(MediatorAdmin):
 
         Granting creates the wallet's routing DID once; without this, the first
         clients of a fresh wallet race to create it and all but one get no grant
-        (docs/didcomm-quirks.md, item 6). Both warm-up connections carry WARM_UP_ALIAS so
-        the counts leave them out.
+        (docs/didcomm-quirks.md "First mediations race on a fresh wallet"). Both warm-up
+        connections carry WARM_UP_ALIAS so the counts leave them out.
         """
         deadline = time.monotonic() + timeout
         created = self._call("POST", "/out-of-band/create-invitation", {"multi_use": "false"},
