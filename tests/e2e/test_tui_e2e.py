@@ -21,7 +21,7 @@ from mediator_tui.tui.app import MediatorTuiApp
 from mediator_tui.tui.panes.mediator import MediatorPane
 from mediator_tui.tui.session import RunSession
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(420)]
+pytestmark = pytest.mark.timeout(420)
 
 ENV = """\
 # embedded mediator, one worker, fast tasks

@@ -1,22 +1,11 @@
 """The base user as a user of Locust sees it, on a scripted agent (no mediator needed)."""
 
-import base64
-import json
 import time
-from pathlib import Path
 
-import pytest
 
-SCENARIO = Path(__file__).parent / "data" / "scripted_scenario.py"
-# The scripted agent never dials it; the config only checks it is an invitation.
-UNUSED_INVITATION = "http://127.0.0.1:9/?oob=" + base64.urlsafe_b64encode(json.dumps({
-    "@type": "https://didcomm.org/out-of-band/1.1/invitation", "@id": "x",
-    "services": [{"id": "#inline", "type": "did-communication", "recipientKeys": ["did:key:z6Mk"],
-                  "serviceEndpoint": "http://127.0.0.1:9"}]}).encode()).decode().rstrip("=")
-pytestmark = pytest.mark.integration  # real Locust processes on a scripted agent, no mediator
+from tests.integration.scenarios import FAST, SCRIPTED
 
-FAST = {"LOCUST_MIN_WAIT": "0.05", "LOCUST_MAX_WAIT": "0.1", "AGENT_ENGINE": "native",
-        "MEDIATION_URL": UNUSED_INVITATION, "WITH_MEDIATION": "true"}
+SCENARIO = SCRIPTED / "scripted_scenario.py"
 
 
 def test_dead_agent_is_counted_and_restarted_before_the_next_task(locust_cluster):

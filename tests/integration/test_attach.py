@@ -7,18 +7,13 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from mediator_tui.core.run.attach import attach
 from mediator_tui.core.run.controller import Load
 from mediator_tui.core.run.local import LocalRun, LocalSpec
-
-pytestmark = pytest.mark.integration  # Locust on the synthetic locustfile, no mediator
-
-REPO = Path(__file__).resolve().parents[2]
-SYNTHETIC = REPO / "tests" / "data" / "locustfile_synthetic.py"
+from tests.support.paths import REPO, SYNTHETIC
 
 
 def wait_until(controller, condition, timeout_s: float, what: str):

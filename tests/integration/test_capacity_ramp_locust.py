@@ -8,20 +8,12 @@ from mediator_tui.core.capacity.levels import parse_levels
 from mediator_tui.core.sources.poller import Poller
 from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
-from tests.fixtures.locust_cluster import REPO
-
-pytestmark = pytest.mark.integration
-
-FILES = f"{REPO / 'tests/data/locustfile_synthetic.py'},{REPO / 'locustfiles/locustCapacity.py'}"
-
-
-def ramp_env(start, step, max_users, hold, settle):
-    return {"CAPACITY_START": str(start), "CAPACITY_STEP": str(step), "CAPACITY_MAX": str(max_users),
-            "CAPACITY_HOLD": hold, "CAPACITY_SETTLE": settle, "LOCUST_SPAWN_RATE": "20"}
+from tests.integration.scenarios import CAPACITY_FILES, ramp_env
+from tests.support.paths import DATA, REPO
 
 
 def test_plain_locust_ramps_step_by_step_to_the_maximum_and_stops(locust_cluster):
-    cluster = locust_cluster(FILES, ramp_env(2, 2, 6, "3s", "1s"), workers=2)
+    cluster = locust_cluster(CAPACITY_FILES, ramp_env(2, 2, 6, "3s", "1s"), workers=2)
     assert RampState.from_json(cluster.client.capacity()).phase == "waiting"
     cluster.swarm(1, 1)  # Locust starts the shape; its own figures rule
     seen = {}
@@ -45,7 +37,7 @@ def test_the_driver_paces_the_ramp_bisects_and_stops_the_load(locust_cluster):
     # Each worker fails every request while it runs more than 5 users: of 2 workers, 2 and 8 wallets
     # (1+1, 4+4) pass, 14 (7+7) and 11 (6+5) break, whatever this host's speed.
     env = {**ramp_env(2, 6, 14, "7s", "2s"), "SYNTHETIC_FAIL_ABOVE": "5"}
-    cluster = locust_cluster(FILES, env, workers=2)
+    cluster = locust_cluster(CAPACITY_FILES, env, workers=2)
     client = MasterClient(cluster.url)
     store = MetricStore("attached", cluster.url)
     poller = Poller(client, store)
@@ -73,7 +65,7 @@ def test_the_driver_paces_the_ramp_bisects_and_stops_the_load(locust_cluster):
 def test_a_worker_near_one_core_is_named_as_the_harness_bound_with_how_to_add_workers(locust_cluster):
     # Users that only compute: the one worker runs at about one core, and each request takes 20 ms or
     # more, so a 10 ms p95 level breaks at the first step, bounded by the harness, not by any mediator.
-    files = f"{REPO / 'tests/data/locustfile_cpu_burn.py'},{REPO / 'locustfiles/locustCapacity.py'}"
+    files = f"{DATA / 'locustfile_cpu_burn.py'},{REPO / 'locustfiles/locustCapacity.py'}"
     cluster = locust_cluster(files, ramp_env(3, 3, 6, "6s", "2s"), workers=1)
     client = MasterClient(cluster.url)
     store = MetricStore("attached", cluster.url)

@@ -8,8 +8,6 @@ from mediator_tui.core.processes import group_members
 from mediator_tui.core.run.controller import Load, RunError
 from mediator_tui.core.run.local import LocalRun, LocalSpec
 
-pytestmark = pytest.mark.integration  # the run core on a broken locustfile, no mediator
-
 
 def test_a_broken_locustfile_gives_the_masters_error_and_no_process_survives(tmp_path):
     broken = tmp_path / "locustBroken.py"

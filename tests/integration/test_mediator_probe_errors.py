@@ -1,6 +1,6 @@
 """A mediator probe that cannot read what it is pointed at: a wrong admin URL, wrong headers (401), a
 metrics endpoint answering garbage or nothing. The run goes on; each source gives one clear message in
-the export (the pane's: tests/tui/test_mediator_pane.py); the headers show nowhere."""
+the export (the pane's: tests/unit/tui/test_mediator_pane.py); the headers show nowhere."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from html import escape
 import pytest
 
 from mediator_tui.core.export import EXPORT_FILES
-from tests.e2e.test_headless import SYNTHETIC, fake_invitation, finish, headless
-from tests.http_stub import serving
-from tests.test_mediator_probe import answering, closed_port_url
+from tests.support.headless_runs import fake_invitation, finish, headless
+from tests.support.http_stub import answering, closed_port_url, serving
+from tests.support.paths import SYNTHETIC
 
 SECRET = "s3cr3t-admin-key"
 
 
-@pytest.mark.integration
 @pytest.mark.parametrize("admin", ["401", "closed port"])
 def test_a_probe_that_cannot_read_its_sources_says_so_once_and_the_run_goes_on(tmp_path, admin):
     """A 401 admin API with an endpoint answering garbage; a closed admin port with one answering nothing."""

@@ -14,7 +14,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import gevent
 import pytest
@@ -25,8 +24,8 @@ from mediator_tui.agents.interface import AgentCrashed, AgentError, AgentTimeout
 from mediator_tui.core.mediator import LocalMediator
 from mediator_tui.core.mediator.flavour import CONNECTIONS_V1, OOB
 from mediator_tui.core.processes import free_loopback_ports, group_members
+from tests.support.paths import DATA
 
-pytestmark = pytest.mark.mediator
 TIMEOUT = 30.0
 
 
@@ -130,7 +129,7 @@ def test_a_failed_start_leaves_the_agent_able_to_start(credo_mediator, agents):
 
 def test_hostile_invitations_fail_with_their_reason_and_the_agent_goes_on(credo_mediator, agents):
     agent = agents(credo_mediator.invitation_url)
-    corpus = sorted((Path(__file__).parents[1] / "data" / "invitations").iterdir())
+    corpus = sorted((DATA / "invitations").iterdir())
     assert corpus
     for path in corpus:
         url = path.read_bytes().decode("utf-8", "replace").strip()

@@ -17,7 +17,6 @@ from mediator_tui.agents.native.agent import NativeAgent
 from tests.fixtures.mediators import queued_messages
 from tests.fixtures.tcp_proxy import proxied_mediator
 
-pytestmark = pytest.mark.mediator  # engines against a real mediator, no Locust
 TIMEOUT = 30.0
 DURING = 3
 # long enough for the mediator to have forwarded everything into the dead socket

@@ -14,8 +14,6 @@ from mediator_tui.common.invitation import decode_invitation_url
 from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.processes import group_members
 
-pytestmark = pytest.mark.mediator
-
 
 @pytest.fixture
 def cli(tmp_path):

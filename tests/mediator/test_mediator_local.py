@@ -18,7 +18,6 @@ from mediator_tui.core.mediator import (CONNECTIONS_V1, OOB, LocalMediator, Medi
                                         jsonhttp)
 from mediator_tui.core.processes import group_members
 
-pytestmark = pytest.mark.mediator
 
 DIDEXCHANGE = {"https://didcomm.org/didexchange/1.1", "https://didcomm.org/didexchange/1.0"}
 

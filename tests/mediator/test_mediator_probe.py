@@ -1,6 +1,6 @@
 """The mediator probe against real mediators: ACA-Py 1.7.0 and 0.12.8 (process figures, admin counts as
 agents connect) and the project's Credo mediator (its /metrics: live sessions, the queue while a
-recipient is offline). A frozen mediator, in a run: tests/reliability/test_mediator_freeze.py."""
+recipient is offline). A frozen mediator, in a run: tests/e2e/reliability/test_mediator_freeze.py."""
 
 import time
 
@@ -10,9 +10,7 @@ import pytest
 
 from mediator_tui.core.mediator import LocalMediator
 from mediator_tui.core.sources.probe import ProbeRunner, ProbeSample, probe_target
-from tests.e2e.test_native_agent import agents  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.mediator
 AGENTS = 3
 # Ticks made by the test, not the thread: every source is due at each of them.
 INTERVAL_S = 0.5

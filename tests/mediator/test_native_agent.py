@@ -4,7 +4,6 @@ each pickup strategy: Credo offers message pickup v2, ACA-Py does not)."""
 
 import json
 import urllib.request
-import uuid
 
 import pytest
 
@@ -12,12 +11,7 @@ from mediator_tui.agents.interface import AgentError, StartOptions
 from mediator_tui.agents.native.agent import NativeAgent
 from mediator_tui.agents.native.keys import key_from_reference
 from mediator_tui.core.mediator.flavour import CONNECTIONS_V1, OOB
-
-pytestmark = pytest.mark.mediator
-TIMEOUT = 20.0
-
-
-DIDEXCHANGE_10 = "didexchange/1.0"  # an OOB invitation offering only DID exchange 1.0
+from tests.fixtures.native_agents import DIDEXCHANGE_10
 
 
 @pytest.fixture(params=[("acapy", OOB), ("acapy", DIDEXCHANGE_10), ("acapy-legacy", OOB),
@@ -28,31 +22,6 @@ def mediator_and_kind(request):
     flavour, kind = request.param
     fixture = "acapy_mediator" if flavour == "acapy" else "acapy_legacy_mediator"
     return request.getfixturevalue(fixture), kind
-
-
-def invitation(mediator, kind: str) -> str:
-    if kind != DIDEXCHANGE_10:
-        return mediator.create_invitation(kind)
-    body = json.dumps({"handshake_protocols": ["https://didcomm.org/didexchange/1.0"]}).encode()
-    request = urllib.request.Request(f"{mediator.admin_url}/out-of-band/create-invitation?multi_use=true",
-                                     data=body, method="POST", headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)["invitation_url"]
-
-
-@pytest.fixture
-def agents():
-    started = []
-
-    def make(mediator, kind=OOB, pickup_strategy="implicit"):
-        agent = NativeAgent(timeout=TIMEOUT, label=f"native-e2e-{uuid.uuid4()}")
-        started.append(agent)
-        agent.start(StartOptions(mediation_url=invitation(mediator, kind), pickup_strategy=pickup_strategy))
-        return agent
-
-    yield make
-    for agent in started:
-        agent.shutdown()
 
 
 def admin_get(mediator, path: str) -> dict:

@@ -7,12 +7,10 @@ import time
 import urllib.request
 import uuid
 
-import pytest
 
 from mediator_tui.agents.interface import StartOptions
 from mediator_tui.agents.native.agent import NativeAgent
 
-pytestmark = pytest.mark.mediator
 TIMEOUT = 30.0
 
 

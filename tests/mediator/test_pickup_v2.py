@@ -9,7 +9,6 @@ import pytest
 from mediator_tui.agents.factory import ENGINES, create_agent
 from mediator_tui.agents.interface import StartOptions
 
-pytestmark = pytest.mark.mediator  # engines against a real mediator, no Locust
 TIMEOUT = 30.0
 MESSAGES = 3
 

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.support.paths import REPO
 
-ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 PROBE = """
@@ -27,7 +27,7 @@ UI_LOCUST_AND_GEVENT = ("textual", "locust", "gevent")
 
 
 def test_the_import_contracts_hold():
-    result = subprocess.run([str(LINT_IMPORTS), "--no-cache", "--no-logo"], cwd=ROOT, capture_output=True,
+    result = subprocess.run([str(LINT_IMPORTS), "--no-cache", "--no-logo"], cwd=REPO, capture_output=True,
                             text=True, timeout=300)
     assert "Contracts:" in result.stdout, result.stdout + result.stderr  # it read the contracts and checked them
     assert result.returncode == 0, result.stdout + result.stderr

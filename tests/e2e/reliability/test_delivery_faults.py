@@ -26,7 +26,6 @@ from tests.fixtures.tcp_proxy import proxied_mediator
 
 from .conftest import LOCUSTFILES, freeze
 
-pytestmark = pytest.mark.e2e
 
 FLAVOURS = ("acapy", "acapy-legacy", "credo")
 ENGINES = ("native", "credo")

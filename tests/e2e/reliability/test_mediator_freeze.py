@@ -15,11 +15,9 @@ import csv
 import json
 import time
 
-import pytest
 
 from .conftest import LOCUSTFILES, freeze
 
-pytestmark = pytest.mark.e2e
 
 WALLETS = 20
 RUN_S = 120.0

@@ -6,13 +6,11 @@ import os
 import signal
 import time
 
-import pytest
 
 from mediator_tui.core.processes import group_members
 
 from .conftest import LOCUSTFILES
 
-pytestmark = pytest.mark.e2e
 
 RECOVERY_S = 15.0
 # Worker reports (1 s) and the master's stats cache (2 s): how late a failure can show up in the stats.

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import time
 
-import pytest
 
 from .conftest import DATA
 
-pytestmark = pytest.mark.e2e
 
 POOL = 3
 

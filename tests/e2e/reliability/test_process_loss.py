@@ -9,14 +9,11 @@ import subprocess
 import sys
 import time
 
-import pytest
 
 from mediator_tui.core.export import EXPORT_FILES
 from mediator_tui.tui.panes.status import status_text
 
 from .conftest import LOCUSTFILES, QUICK, REPO, write_env
-
-pytestmark = pytest.mark.e2e
 
 
 def test_a_killed_worker_is_reported_missing_and_the_run_goes_on(acapy_mediator, local_run, tmp_path):

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import time
 
-import pytest
 
 from .conftest import DATA
-
-pytestmark = pytest.mark.e2e
 
 
 def test_misbehaving_agents_fail_their_own_users_only(acapy_mediator, local_run):

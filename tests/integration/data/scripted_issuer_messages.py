@@ -14,7 +14,7 @@ import gevent.queue
 from mediator_tui.agents.interface import AgentTimeout, ReceivedMessage
 from mediator_tui.locust_support.basic_messages import tagged
 from mediator_tui.locust_support.issuer_scenarios import IssuerMessageUser
-from tests.locust_support.data.scripted_agent import ScriptedAgentBase
+from tests.integration.data.scripted_agent import ScriptedAgentBase
 
 DELIVERY_S = float(os.environ.get("SCRIPT_DELIVERY_S", "0.3"))
 LOSE_SENT = os.environ.get("SCRIPT_LOSE_SENT") == "1"

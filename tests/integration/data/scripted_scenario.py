@@ -14,7 +14,7 @@ from locust import task
 
 from mediator_tui.agents.interface import AgentCrashed, StartOptions, TransportError
 from mediator_tui.locust_support.agent_user import AgentUser
-from tests.locust_support.data.scripted_agent import ScriptedAgentBase
+from tests.integration.data.scripted_agent import ScriptedAgentBase
 
 CRASH_ON_PING = int(os.environ.get("SCRIPT_CRASH_ON_PING", "0"))
 START_FAILS = os.environ.get("SCRIPT_START_FAILS") == "1"

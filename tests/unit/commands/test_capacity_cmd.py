@@ -7,73 +7,16 @@ import csv
 import dataclasses
 import io
 import json
-from pathlib import Path
 
 import pytest
 
 from mediator_tui.core import capacity_session
 from mediator_tui.commands.cli import main
-from mediator_tui.contracts.capacity import RampPlan
-from mediator_tui.core.capacity.driver import CapacityError
-from mediator_tui.core.capacity.levels import parse_levels
 from mediator_tui.core.capacity.search import CapacitySearch
-from mediator_tui.core.export import write_export
-from mediator_tui.core.sources.master_api import MasterError
-from tests.test_capacity_search import step
-from tests.test_headless import FakeRun as HeadlessFakeRun
-
-PLAN = RampPlan(start=10, step=10, max_users=60, hold_s=20.0, settle_s=5.0, spawn_rate=10.0)
-LEVELS = parse_levels([])
-
-
-class FakeRun(HeadlessFakeRun):
-    """The headless tests' stand-in for a run controller, with what a capacity search calls as well."""
-
-    def __init__(self, mode="local", stop_fails=False):
-        super().__init__()
-        self.mode = mode
-        self.stop_fails = stop_fails
-
-    def prepare(self):
-        self.calls.append("prepare")
-
-    def stop(self):
-        super().stop()
-        if self.stop_fails:
-            raise MasterError("cannot reach the master at http://10.0.0.9:8089: connection refused")
-
-    def export_now(self, directory, partial=False, capacity=None):
-        self.calls.append(("export", partial))
-        write_export(directory, self.snapshot(), partial=partial, capacity=capacity)
-        return Path(directory)
-
-
-class FakeDriver:
-    """Runs the real search on given figures, as the driver would on the master's steps."""
-
-    def __init__(self, on_step, p95_by_users, fail_after_steps=None, figures=None):
-        self.on_step = on_step
-        self.p95_by_users = p95_by_users
-        self.fail_after_steps = fail_after_steps
-        # figures(users, index): the step's figures, if not those of `step()` with the p95 given
-        self.figures = figures or (lambda users, index: step(users, p95=self.p95_by_users(users), index=index))
-
-    def plan(self):
-        return PLAN
-
-    def run(self):
-        search = CapacitySearch(PLAN.targets(), LEVELS)
-        users = PLAN.start
-        while users is not None:
-            if self.fail_after_steps is not None and len(search.steps) == self.fail_after_steps:
-                raise CapacityError("waited 60 s for step 3 (30 wallets) to finish spawning; are the workers alive?")
-            self.on_step(search.record(self.figures(users, len(search.steps))))
-            users = search.next_users()
-        return search.verdict()
-
+from tests.support.capacity_fakes import LEVELS, PLAN, FakeCapacityRun, FakeDriver, step
 
 def search(tmp_path, p95_by_users, run=None, export=True, **driver):
-    run = run or FakeRun()
+    run = run or FakeCapacityRun()
     out = io.StringIO()
     options = capacity_session.SearchOptions(levels=LEVELS, export_dir=tmp_path / "out" if export else None)
     code = capacity_session.search(run, options, lambda on_step: FakeDriver(on_step, p95_by_users, **driver), out)
@@ -159,7 +102,7 @@ def test_a_search_that_cannot_go_on_exits_2_and_keeps_what_it_measured(tmp_path)
 
 
 def test_a_stop_that_does_not_reach_an_attached_master_is_said(tmp_path):
-    code, out, run = search(tmp_path, saturating, run=FakeRun(mode="attached", stop_fails=True), export=False)
+    code, out, run = search(tmp_path, saturating, run=FakeCapacityRun(mode="attached", stop_fails=True), export=False)
     assert "could not stop the load (an attached master keeps running: stop it in its web UI): " \
            "cannot reach the master at http://10.0.0.9:8089" in out
     assert code == 0 and run.calls[-1] == "shutdown"
@@ -183,7 +126,7 @@ def test_bad_options_are_setup_errors_before_anything_starts(tmp_path, capsys, m
 
 
 def test_a_harness_bound_says_so_and_how_to_add_workers(tmp_path):
-    run = FakeRun()
+    run = FakeCapacityRun()
     out = io.StringIO()
 
     class BusyWorkers(FakeDriver):

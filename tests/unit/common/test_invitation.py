@@ -2,7 +2,6 @@
 
 import base64
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -10,8 +9,9 @@ from hypothesis import strategies as st
 
 from mediator_tui.common.b64url import Base64urlError, b64url_decode, b64url_encode
 from mediator_tui.common.invitation import InlineService, InvitationError, decode_invitation_url
+from tests.support.paths import DATA
 
-CORPUS = Path(__file__).parent / "data" / "invitations"
+CORPUS = DATA / "invitations"
 EXPECTED = {
     "wrong_base64.txt": "base64url",
     "impossible_length.txt": "impossible length",

@@ -1,7 +1,6 @@
 """What crosses a process boundary reads back as it was sent; another version is refused by name."""
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -9,8 +8,8 @@ from mediator_tui.contracts.agents_view import AgentsView
 from mediator_tui.contracts.request_histograms import RequestHistograms
 from mediator_tui.contracts.version import VersionMismatch
 from mediator_tui.contracts.worker_report import AgentCounts, AgentCrash, PortsUse, WorkerMemoryUse, WorkerReport
+from tests.support.paths import DATA
 
-DATA = Path(__file__).parent / "data"
 
 
 def recorded(name: str) -> dict:

@@ -6,14 +6,13 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 
 from mediator_tui.core.processes import ProcessGroup, group_members
-from tests.procs import alive
+from tests.support.procs import alive
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 STUBBORN = [sys.executable, "-c",
             "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"]
 

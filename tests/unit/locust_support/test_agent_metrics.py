@@ -3,25 +3,12 @@
 from mediator_tui.contracts.agents_view import STALE_AFTER_S
 from mediator_tui.contracts.worker_report import WorkerReport
 from mediator_tui.locust_support.agent_metrics import AgentMetricsBoard, WorkerAgentCounters
+from tests.support.master_payloads import report_json
 
 
 def report(*args, **kwargs) -> WorkerReport:
     """A worker's report as the master reads it off the wire."""
     return WorkerReport.from_json(report_json(*args, **kwargs))
-
-
-def report_json(worker, ts=100.0, running=0, started=0, crashed=0, restarted=0, start_failures=0, reconnects=0, slots=0,
-           in_use=0, in_use_max=0, refused=0, size=10, crashes=(), memory=None, engine="native", host=None):
-    return {**({"host": host} if host is not None else {}),
-        "version": 1, "worker_id": worker, "ts": ts, "engine": engine,
-        "agents": {"running": running, "started": started, "crashed": crashed, "restarted": restarted,
-                   "start_failures": start_failures, "reconnects": reconnects, "slots": slots},
-        "crashes": list(crashes),
-        "ports": {"size": size, "in_use": in_use, "in_use_max": in_use_max, "refused": refused},
-        "memory": memory or {"worker_rss_bytes": 50, "worker_uss_bytes": 40, "agent_processes": 0,
-                             "unique_bytes": 30, "shared_bytes": 0, "pss_bytes": 45},
-        "limits": {"nofile": 1024, "max_agents": 0},
-    }
 
 
 def test_total_sums_workers():

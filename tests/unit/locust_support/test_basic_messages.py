@@ -1,9 +1,8 @@
 """The message scenarios take only the message they sent: a late one from an earlier task (another nonce)
-is skipped and the wait goes on until the timeout. On a scripted agent (alone, and in the issuer message
-scenario under Locust); against a real issuer in tests/e2e/test_locustfiles.py."""
+is skipped and the wait goes on until the timeout. On a scripted inbox here; under Locust in
+tests/integration/test_basic_messages.py; against a real issuer in tests/e2e/test_locustfiles.py."""
 
 import time
-from pathlib import Path
 
 import gevent
 import gevent.queue
@@ -11,7 +10,6 @@ import pytest
 
 from mediator_tui.agents.interface import AgentTimeout, ReceivedMessage
 from mediator_tui.locust_support.basic_messages import receive_content, receive_contents, tagged
-from tests.locust_support.test_agent_user import FAST
 
 
 class ScriptedInbox:
@@ -74,32 +72,3 @@ def test_several_messages_are_taken_as_they_come_and_the_missing_ones_counted():
 def test_nothing_at_all_is_the_agents_own_timeout():
     with pytest.raises(AgentTimeout, match="no basic message arrived within 0.2 s"):
         receive_content(ScriptedInbox(timeout=0.2), tagged("ping"))
-
-
-SCENARIO = Path(__file__).parent / "data" / "scripted_issuer_messages.py"
-
-
-@pytest.mark.integration  # real Locust on a scripted agent, no mediator
-def test_the_issuer_message_scenario_times_the_message_it_sent_not_a_late_one(locust_cluster):
-    env = {**FAST, "ISSUER_URL": "http://127.0.0.1:9", "SCRIPT_DELIVERY_S": "0.3"}
-    locust = locust_cluster(SCENARIO, env, workers=0)
-    locust.swarm(users=2, spawn_rate=10)
-    rows = locust.rows_when(lambda r: r.get("didcomm receive_message", {}).get("num_requests", 0) >= 6, 20,
-                            "messages received")
-    received = rows["didcomm receive_message"]
-    assert received["num_failures"] == 0
-    # A late message is there at once; taking it would time the task at about 0 ms.
-    assert received["min_response_time"] >= 250
-
-
-@pytest.mark.integration  # real Locust on a scripted agent, no mediator
-def test_the_issuer_message_scenario_fails_a_task_whose_message_never_comes_naming_the_skipped(locust_cluster):
-    env = {**FAST, "ISSUER_URL": "http://127.0.0.1:9", "SCRIPT_LOSE_SENT": "1", "VERIFIED_TIMEOUT_SECONDS": "1"}
-    locust = locust_cluster(SCENARIO, env, workers=0)
-    locust.swarm(users=1, spawn_rate=10)
-    rows = locust.rows_when(lambda r: r.get("didcomm receive_message", {}).get("num_failures", 0) >= 2, 20,
-                            "failed waits")
-    received = rows["didcomm receive_message"]
-    assert received["num_failures"] == received["num_requests"]
-    errors = [e["error"] for e in locust.errors() if e["name"] == "receive_message"]
-    assert errors and all("within 1 s (1 other message skipped)" in error for error in errors), errors

@@ -4,8 +4,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from tests.support.paths import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 EXPECTED = {
     "locustConnection.py": "Connection", "locustIssue.py": "Issue", "locustIssueMsg.py": "IssueMsg",
     "locustIssueRevoke.py": "IssueRevoke", "locustLiveness.py": "Liveness",

@@ -1,6 +1,6 @@
 """The capacity view (`mediator-tui capacity --tui`): the steps table, the chart and the verdict as a
 search finds them, and quitting mid-search stopping it as Ctrl-C does. The search is the command's
-own (`capacity_session.search`) on the stand-in run and figures of tests/test_capacity_session.py."""
+own (`capacity_session.search`) on the stand-in run and figures of tests/support/capacity_fakes.py."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ from textual.widgets import DataTable, Static
 
 from mediator_tui.core import capacity_session
 from mediator_tui.tui.capacity_app import CapacityApp
-from tests.test_capacity_cmd import LEVELS, FakeDriver, FakeRun
-from tests.test_capacity_search import step
+from tests.support.capacity_fakes import LEVELS, FakeCapacityRun, FakeDriver, step
 
 
-def capacity_app(run: FakeRun, gate: threading.Event | None = None) -> CapacityApp:
+def capacity_app(run: FakeCapacityRun, gate: threading.Event | None = None) -> CapacityApp:
     def run_search(feed) -> int:
         def figures(users, index):
             while gate is not None and not gate.is_set():  # held until the test opens the gate (or quits)
@@ -42,7 +41,7 @@ async def _searched(pilot) -> None:
 
 
 def test_the_view_shows_each_step_the_chart_and_the_verdict_then_q_quits_with_the_search_s_code():
-    run = FakeRun()
+    run = FakeCapacityRun()
     app = capacity_app(run)
     asyncio.run(_see_it_all(app))
     assert app.return_value == 0
@@ -68,7 +67,7 @@ async def _see_it_all(app: CapacityApp) -> None:
 
 
 def test_quitting_while_it_searches_stops_the_load_and_ends_the_run():
-    run, gate = FakeRun(), threading.Event()
+    run, gate = FakeCapacityRun(), threading.Event()
     app = capacity_app(run, gate)
     asyncio.run(_quit_early(app))
     assert app.return_value == capacity_session.EXIT_SETUP  # the search did not finish, as after Ctrl-C
@@ -87,4 +86,4 @@ async def _quit_early(app: CapacityApp) -> None:
 
 
 def test_capacity_view_snapshot(snap_compare):
-    assert snap_compare(capacity_app(FakeRun()), run_before=_searched, terminal_size=(120, 40))
+    assert snap_compare(capacity_app(FakeCapacityRun()), run_before=_searched, terminal_size=(120, 40))

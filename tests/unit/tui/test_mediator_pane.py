@@ -5,9 +5,9 @@ from __future__ import annotations
 from mediator_tui.core.sources.probe import AdminStatus, MetricsSample, ProbeRunner, ProbeSample, ProbeTarget, ProcessSample
 from mediator_tui.common.byte_size import byte_size
 from mediator_tui.tui.panes.mediator import MediatorPane
-from tests.http_stub import serving
+from tests.support.http_stub import serving
 from tests.recording.replay import RUNNING_AT_S, replay
-from tests.test_mediator_probe import answering
+from tests.support.http_stub import answering
 
 MB = 1_000_000
 

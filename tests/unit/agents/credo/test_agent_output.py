@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import pytest
 
 from mediator_tui.agents.credo.channel import NodeChannel
 from mediator_tui.agents.interface import AgentError, ProtocolError
+from tests.support.paths import DATA
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "agent_output"
-PARROT = [sys.executable, str(Path(__file__).parent / "data" / "parrot_agent.py")]
+CORPUS = DATA / "agent_output"
+PARROT = [sys.executable, str(DATA / "parrot_agent.py")]
 # Lines that are no protocol at all: the waiting command must learn of them.
 NOT_PROTOCOL = {"not_json.txt", "json_array.txt", "json_string.txt", "json_null.txt", "not_utf8.txt",
                 "nul_bytes.txt", "truncated_json.txt", "deeply_nested.txt", "terminal_escapes.txt",

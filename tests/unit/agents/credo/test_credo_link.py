@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from mediator_tui.agents.credo import setup
 from mediator_tui.agents.interface import AgentError
+from tests.support.paths import DATA
 
-CASES = Path(__file__).parent / "data" / "credo_link_cases.js"
+CASES = DATA / "credo_link_cases.js"
 
 
 def _credo_missing() -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from pathlib import Path
 
 import gevent
 import pytest
@@ -25,8 +24,9 @@ from mediator_tui.agents.interface import (
     StartOptions,
     TransportError,
 )
+from tests.support.paths import DATA
 
-FAKE = [sys.executable, str(Path(__file__).parent / "data" / "fake_credo_agent.py")]
+FAKE = [sys.executable, str(DATA / "fake_credo_agent.py")]
 
 
 @pytest.fixture

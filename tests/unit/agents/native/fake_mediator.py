@@ -15,7 +15,7 @@ from mediator_tui.agents.native.keys import KeyPair
 from mediator_tui.agents.native.messages import message, thread_id, type_of
 from mediator_tui.agents.native.websocket import WebSocketClosed
 from mediator_tui.common.b64url import b64url_encode
-from tests.native.fake_ws import FakeServer
+from tests.unit.agents.native.fake_ws import FakeServer
 
 
 class FakeMediator:

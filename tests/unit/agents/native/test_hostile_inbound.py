@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from mediator_tui.agents.interface import StartOptions
 from mediator_tui.agents.native.agent import NativeAgent
-from tests.native.fake_mediator import FakeMediator
+from tests.unit.agents.native.fake_mediator import FakeMediator
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,8 +20,9 @@ from mediator_tui.agents.native.agent import NativeAgent
 from mediator_tui.agents.native.errors import DecodeError
 from mediator_tui.agents.native.invitation import parse_invitation_url
 from mediator_tui.common.invitation import InvitationError
+from tests.support.paths import DATA
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "invitations"
+CORPUS = DATA / "invitations"
 REAL_KEY = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 
 _odd_text = st.one_of(st.text(max_size=30), st.sampled_from([

@@ -9,7 +9,7 @@ import pytest
 from mediator_tui.agents.interface import AgentCrashed, AgentTimeout, ProblemReport, StartOptions, TransportError
 from mediator_tui.agents.native import transport
 from mediator_tui.agents.native.agent import NativeAgent
-from tests.native.fake_mediator import FakeMediator, basic_message_for
+from tests.unit.agents.native.fake_mediator import FakeMediator, basic_message_for
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from mediator_tui.common.b64url import b64url_decode, b64url_encode
 from mediator_tui.agents.native.errors import SignatureError
 from mediator_tui.agents.native.keys import KeyPair
 from mediator_tui.core.processes import free_loopback_ports
-from tests.native.fake_mediator import FakeMediator
+from tests.unit.agents.native.fake_mediator import FakeMediator
 
 INVITATION_KEY, RESPONDER_KEY = KeyPair(b"i" * 32), KeyPair(b"r" * 32)
 ENDPOINT = "http://127.0.0.1:9000"

@@ -16,7 +16,7 @@ from mediator_tui.agents.native.transport import MediatorLink, backoff_delay
 from mediator_tui.agents.native.websocket import (
     OP_BINARY, OP_PING, OP_PONG, OP_TEXT, FrameParser, WebSocket, WebSocketClosed,
 )
-from tests.native.fake_ws import FakeServer, echo
+from tests.unit.agents.native.fake_ws import FakeServer, echo
 
 
 @pytest.fixture

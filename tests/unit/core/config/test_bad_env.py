@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from mediator_tui.commands.cli import main
 from mediator_tui.core.config import SETTINGS, EnvFileError, check_file, load_config
+from tests.support.paths import DATA
 
-HOSTILE = Path(__file__).resolve().parents[1] / "data" / "env" / "hostile"
+HOSTILE = DATA / "env" / "hostile"
 
 # file -> (exit status, words the output must hold)
 EXPECTED = {

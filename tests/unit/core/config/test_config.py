@@ -1,7 +1,6 @@
 import base64
 import json
 import os
-from pathlib import Path
 
 import pytest
 from dotenv import dotenv_values
@@ -12,8 +11,9 @@ from mediator_tui.core.config import (
     ConfigError, EnvFile, SETTINGS, check_file, load_config, parse_bool, quote_value, validate,
 )
 from mediator_tui.core.config.validate import parse_locust_files, project_root
+from tests.support.paths import DATA
 
-DATA = Path(__file__).parent / "data" / "env"
+ENV_FILES = DATA / "env"
 ROOT = project_root()
 
 
@@ -43,13 +43,13 @@ def write_env(tmp_path, text):
 
 
 def test_commented_file_round_trips_byte_for_byte():
-    original = (DATA / "commented.env").read_bytes()
+    original = (ENV_FILES / "commented.env").read_bytes()
     assert EnvFile(original.decode()).text().encode() == original
 
 
 def test_edit_changes_only_the_edited_value_and_keeps_comments(tmp_path):
     path = tmp_path / ".env"
-    path.write_bytes((DATA / "commented.env").read_bytes())
+    path.write_bytes((ENV_FILES / "commented.env").read_bytes())
     env = EnvFile.read(path)
     env.set("LOCUST_MIN_WAIT", "5")
     env.set("LOCUST_MAX_WAIT", "7.5")
@@ -64,7 +64,7 @@ def test_edit_changes_only_the_edited_value_and_keeps_comments(tmp_path):
     assert values["LOCUST_MIN_WAIT"] == "5"
     assert values["NEW_KEY"] == "has spaces # and a hash"
     assert values["LAST"] == "1"
-    untouched = (DATA / "commented.env").read_text().replace("LOCUST_MIN_WAIT=60", "LOCUST_MIN_WAIT=5")
+    untouched = (ENV_FILES / "commented.env").read_text().replace("LOCUST_MIN_WAIT=60", "LOCUST_MIN_WAIT=5")
     untouched = untouched.replace('export LOCUST_MAX_WAIT="120"', "export LOCUST_MAX_WAIT=7.5")
     assert text.startswith(untouched)
 
@@ -121,7 +121,7 @@ def test_save_keeps_file_mode(tmp_path):
     ("bad_url.env", "ISSUER_URL", "not an http(s) URL"),
 ])
 def test_malformed_files_name_the_key_and_the_fault(name, key, words):
-    _, _, problems = check_file(DATA / name)
+    _, _, problems = check_file(ENV_FILES / name)
     matching = [p for p in problems if p.key == key]
     assert matching, f"{name}: no problem for {key} in {problems}"
     assert any(words in p.message for p in matching), matching

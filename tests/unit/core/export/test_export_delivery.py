@@ -8,8 +8,7 @@ import pytest
 from mediator_tui.core.export import write_export
 from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.thresholds import ThresholdError, check_all, parse_threshold, parse_thresholds
-from tests.test_metric_store import Clock, stats_with
-from tests.test_metric_store_delivery import view
+from tests.support.master_payloads import Clock, stats_with, view
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from mediator_tui.core.export.capacity import capacity_charts
 from mediator_tui.core.sources.probe import AdminStatus, ProbeSample, ProcessSample
 from mediator_tui.core.thresholds import check_all, parse_thresholds
 from tests.recording.replay import RUNNING_AT_S, ended_run, replay
-from tests.test_capacity_search import RAMP, run, saturating
+from tests.support.capacity_fakes import RAMP, run, saturating
 
 MB = 1_000_000
 REFUSED = "GET http://127.0.0.1:9/status: connection refused"

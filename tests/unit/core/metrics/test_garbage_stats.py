@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,8 +18,8 @@ from hypothesis import strategies as st
 from mediator_tui.core.export.tables import summary_json
 from mediator_tui.core.metrics.memory import HostMemory
 from mediator_tui.core.metrics.store import MetricStore
+from tests.support.paths import DATA
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 RECORDED_STATS = [json.loads((DATA / name).read_text()) for name in
                   ("locust_stats_idle.json", "locust_stats_run1.json", "locust_stats_run2.json",
                    "locust_stats_stopped.json")]

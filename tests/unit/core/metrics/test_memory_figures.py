@@ -10,8 +10,7 @@ from mediator_tui.core.metrics.memory import HostMemory
 from mediator_tui.core.thresholds import check_all, parse_thresholds
 from mediator_tui.locust_support.agent_metrics import AgentMetricsBoard
 
-from tests.locust_support.test_agent_metrics import report_json
-from tests.test_metric_store import Clock, make_store, stats_with
+from tests.support.master_payloads import Clock, make_store, report_json, stats_with
 
 KIB = 1024
 # What a native worker grows by before its agents cost anything: modules and caches the first agent loads.

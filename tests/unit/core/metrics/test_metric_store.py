@@ -4,44 +4,13 @@ import copy
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from mediator_tui.core.metrics.snapshot import AGGREGATED
-from mediator_tui.core.metrics.memory import HostMemory
 from mediator_tui.core.metrics.store import MetricStore
+from tests.support.master_payloads import Clock, fixture, make_store, stats_with
 
-DATA = Path(__file__).parent / "data"
-
-
-def fixture(name: str) -> dict:
-    return json.loads((DATA / name).read_text())
-
-
-class Clock:
-    def __init__(self, t: float = 1000.0):
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-
-def stats_with(count: int, failures: int = 0, state: str = "running", users: int = 10,
-               median=11, p95=20, p99=22) -> dict:
-    """The recorded running payload with its counts replaced (both rows: one endpoint only)."""
-    payload = fixture("locust_stats_run2.json")
-    payload["state"], payload["user_count"] = state, users
-    for row in payload["stats"]:
-        row.update(num_requests=count, num_failures=failures, median_response_time=median,
-                   **{"response_time_percentile_0.95": p95, "response_time_percentile_0.99": p99})
-    return payload
-
-
-def make_store(clock: Clock, **kwargs) -> MetricStore:
-    store = MetricStore("local", "http://127.0.0.1:8089", clock=clock, **kwargs)
-    store.feed_host_memory(HostMemory(total_bytes=16_000_000_000, available_bytes=8_000_000_000))
-    return store
 
 
 def feed_counts(store: MetricStore, clock: Clock, counts: list[int], failures: list[int] | None = None) -> None:

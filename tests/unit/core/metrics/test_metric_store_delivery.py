@@ -1,14 +1,7 @@
 """The metric store's delivery figures, from the agents view the master serves."""
 
-from mediator_tui.contracts.agents_view import AgentsTotal, AgentsView
-from mediator_tui.contracts.worker_report import DeliveryCounts, DeliveryReport
 from mediator_tui.core.metrics.store import MetricStore
-from tests.test_metric_store import Clock, stats_with
-
-
-def view(sent, delivered, lost=0, in_flight=0, latency=None, **others) -> dict:
-    counts = DeliveryCounts(sent=sent, delivered=delivered, lost=lost, in_flight=in_flight, **others)
-    return AgentsView(ts=0, total=AgentsTotal(delivery=DeliveryReport(counts, latency or {}))).to_json()
+from tests.support.master_payloads import Clock, stats_with, view
 
 
 def feed(store, clock, *views):

@@ -2,7 +2,6 @@
 
 import base64
 import json
-from pathlib import Path
 
 import pytest
 
@@ -10,7 +9,8 @@ from mediator_tui.core.sources.poller import Poller
 from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
 from mediator_tui.core.run.target import describe_target
-from tests.http_stub import QuietHandler, serving
+from tests.support.http_stub import QuietHandler, serving
+from tests.support.paths import DATA
 
 STATS = {"stats": [], "errors": [], "state": "ready", "user_count": 0, "workers": []}
 
@@ -118,7 +118,7 @@ RUNNING = {**STATS, "state": "running", "user_count": 2,
 
 
 def agents_view(version=1) -> dict:
-    view = json.loads((Path(__file__).parent / "data" / "agents_route.json").read_text())
+    view = json.loads((DATA / "agents_route.json").read_text())
     view["version"] = version
     return view
 

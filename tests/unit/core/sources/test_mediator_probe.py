@@ -15,7 +15,7 @@ from mediator_tui.core.config import load_config, validate
 from mediator_tui.core.sources.probe import (AdminReader, MetricsReader, ProbeRunner, ProbeTarget, ProcessReader,
                                      probe_target)
 from mediator_tui.core.sources.probe.backoff import Backoff
-from tests.http_stub import QuietHandler, serving
+from tests.support.http_stub import QuietHandler, answering, closed_port_url, serving
 
 SECRET = "x-api-key-sekrit-9876"
 
@@ -42,31 +42,6 @@ mediator_queue_oldest_age_seconds{tenant="b"} 42
 # TYPE db_pool_waiting gauge
 db_pool_waiting{pool="askar"} 5
 """
-
-
-def answering(status: int, body: bytes | str, delay: float = 0.0, content_type: str = "text/plain"):
-    """A stub handler answering every GET with `status` and `body` after `delay` seconds."""
-    payload = body.encode() if isinstance(body, str) else body
-
-    class Handler(QuietHandler):
-        def do_GET(self):
-            time.sleep(delay)
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except BrokenPipeError:
-                pass  # the probe gave up waiting, as the test wants
-
-    return Handler
-
-
-def closed_port_url() -> str:
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{free.getsockname()[1]}"
 
 
 # ---------------------------------------------------------------- metrics
