@@ -76,7 +76,7 @@ def failed(rows: dict) -> dict:
 def test_credo_mediator_keeps_what_comes_for_an_offline_wallet_and_hands_it_over_by_pickup_v2(
         request, local_run, forwarding, strategy, engine):
     # live mode against the mediator that queues every message (MEDIATOR_FORWARDING=queue-and-live), as
-    # tests/e2e/test_pickup_v2.py proves it: the wallet back online gets them in messagepickup/2.0 deliveries
+    # tests/mediator/test_pickup_v2.py proves it: the wallet back online gets them in messagepickup/2.0 deliveries
     mediator = request.getfixturevalue(forwarding)
     watch = QueueWatch(mediator)
     try:

@@ -1,4 +1,5 @@
-"""Small HTTP stand-ins on loopback for tests of error paths (an issuer, a Locust master, a mediator probe's sources)."""
+"""Small HTTP stand-ins on loopback for tests of error paths (an issuer, a Locust master, the sources of a
+mediator probe)."""
 
 from __future__ import annotations
 

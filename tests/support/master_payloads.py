@@ -1,4 +1,4 @@
-"""What a Locust master serves, as the store's tests feed it: the recorded stats with their counts replaced,
+"""What a Locust master serves, as the store's tests feed it: the stats of tests/data/ with their counts replaced,
 a worker's report, the agents view's delivery figures; and a clock the test moves."""
 
 import json
@@ -24,7 +24,8 @@ class Clock:
 
 def stats_with(count: int, failures: int = 0, state: str = "running", users: int = 10,
                median=11, p95=20, p99=22) -> dict:
-    """The recorded running payload with its counts replaced (both rows: one endpoint only)."""
+    """The running master's stats (tests/data/locust_stats_run2.json) with its counts replaced (both rows: one
+    endpoint only)."""
     payload = fixture("locust_stats_run2.json")
     payload["state"], payload["user_count"] = state, users
     for row in payload["stats"]:

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.fixtures.installed_tool import run_quietly, user_env
-
+from tests.fixtures.installed_tool import run_cmd, user_env
 
 
 def test_the_installed_tool_checks_a_configuration_of_its_shipped_scenarios_from_any_folder(
         installed_tool, elsewhere, tmp_path):
     (elsewhere / ".env").write_text("LOCUST_FILES=locustMediatorPing.py,locustMediatorDeliver.py\n"
                                     "AGENT_ENGINE=credo\n")
-    result = run_quietly([str(installed_tool / "mediator-tui"), "config", "check"], cwd=elsewhere, env=user_env(tmp_path))
+    result = run_cmd([str(installed_tool / "mediator-tui"), "config", "check"], cwd=elsewhere, env=user_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert ".env: ok" in result.stdout
     # The shipped agent has no node_modules: the credo engine is installed into the cache when first used.
@@ -31,7 +30,7 @@ def test_the_installed_tool_finds_its_locustfiles_and_agent_sources_inside_the_i
     probe = ("from mediator_tui.core.config import locustfiles_dir\n"
              "from mediator_tui.common import node_agent\n"
              "print(locustfiles_dir()); print(node_agent.sources())\n")
-    result = run_quietly([str(installed_tool / "python"), "-c", probe], cwd=elsewhere, env=user_env(tmp_path))
+    result = run_cmd([str(installed_tool / "python"), "-c", probe], cwd=elsewhere, env=user_env(tmp_path))
     assert result.returncode == 0, result.stderr
     locustfiles, agent = map(Path, result.stdout.split())
     venv = installed_tool.parent
@@ -45,6 +44,6 @@ def test_the_installed_tool_finds_its_locustfiles_and_agent_sources_inside_the_i
 
 def test_the_installed_tool_names_a_scenario_need_the_configuration_lacks(installed_tool, elsewhere, tmp_path):
     (elsewhere / ".env").write_text("LOCUST_FILES=locustIssue.py\n")
-    result = run_quietly([str(installed_tool / "mediator-tui"), "config", "check"], cwd=elsewhere, env=user_env(tmp_path))
+    result = run_cmd([str(installed_tool / "mediator-tui"), "config", "check"], cwd=elsewhere, env=user_env(tmp_path))
     assert result.returncode == 2
     assert "ISSUER_URL: is empty, but locustIssue.py needs it (the issuer's admin API)" in result.stdout

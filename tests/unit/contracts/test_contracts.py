@@ -11,8 +11,8 @@ from mediator_tui.contracts.worker_report import AgentCounts, AgentCrash, PortsU
 from tests.support.paths import DATA
 
 
-
-def recorded(name: str) -> dict:
+def route_body(name: str) -> dict:
+    """A body of a master's route as tests/data/ keeps it (the agents route's is hand-written)."""
     return json.loads((DATA / name).read_text())
 
 
@@ -27,13 +27,13 @@ def test_a_worker_report_reads_back_as_it_was_sent_through_json():
 
 @pytest.mark.parametrize("name, contract", [("agents_route.json", AgentsView),
                                             ("requests_route.json", RequestHistograms)])
-def test_the_routes_recorded_bodies_read_back_unchanged(name, contract):
-    body = recorded(name)
+def test_the_routes_bodies_read_back_unchanged(name, contract):
+    body = route_body(name)
     assert contract.from_json(contract.from_json(body).to_json()) == contract.from_json(body)
 
 
 def test_the_histograms_keep_locusts_buckets_as_numbers():
-    histograms = RequestHistograms.from_json(recorded("requests_route.json"))
+    histograms = RequestHistograms.from_json(route_body("requests_route.json"))
     ping = next(e for e in histograms.entries if e.name == "ping_mediator")
     assert sum(ping.response_times.values()) == ping.num_requests
     assert all(isinstance(ms, float) for ms in ping.response_times)
@@ -52,7 +52,7 @@ def test_another_version_is_refused_naming_both(contract, body, message):
 
 
 def test_an_unreadable_field_of_the_right_version_is_unknown_and_the_rest_is_read():
-    body = recorded("agents_route.json")
+    body = route_body("agents_route.json")
     body["total"]["agents"]["crashed"] = "many"
     body["workers"]["vm_a"]["memory"] = None
     view = AgentsView.from_json(body)

@@ -2,7 +2,6 @@
 mediator: tests/mediator/test_invitation_rotation.py)."""
 
 
-
 from mediator_tui.core.mediator import EMBEDDED_MEDIATOR_ENV
 from mediator_tui.locust_support.settings import _invitation_source
 

@@ -65,7 +65,7 @@ STATUS_STALL = "GET http://127.0.0.1:9/status: no answer within 2 s"
 
 
 def freeze(store, clock, seconds: int, *, frozen: bool) -> None:
-    """Probe readings as the probe gives them of a mediator frozen by SIGSTOP (tests/reliability/
+    """Probe readings as the probe gives them of a mediator frozen by SIGSTOP (tests/e2e/reliability/
     test_mediator_freeze.py): the process stopped at 0 % CPU, the admin API's first call timed out and then
     backed off (not read); or of the same mediator working, its admin API answering."""
     for second in range(seconds):

@@ -1,6 +1,6 @@
 """Rendered screens with fixed data (a recorded run, `tests/recording/replay.py`) and fixed terminal sizes.
 
-Regenerate after an intended change of the look: pytest tests/tui/test_snapshots.py --snapshot-update
+Regenerate after an intended change of the look: pytest tests/unit/tui/test_snapshots.py --snapshot-update
 """
 
 from __future__ import annotations

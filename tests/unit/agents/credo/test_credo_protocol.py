@@ -1,7 +1,7 @@
 """The credo engine's link to its agent process: replies by id, bad output, death, shutdown.
 
 A Python stand-in (tests/data/fake_credo_agent.py) plays the agent so each fault
-can be made on demand; the real agent is tested in tests/e2e/test_credo_agent.py.
+can be made on demand; the real agent is tested in tests/mediator/test_credo_agent.py.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 the native engine refuses them with its typed error, never another exception.
 
 URL-level breakage (wrong base64, huge, nested JSON, wrong types) is the core decoder's, tested
-in tests/test_invitation.py with its corpus; here the same corpus and generated invitations go
+in tests/unit/common/test_invitation.py with its corpus; here the same corpus and generated invitations go
 through a wallet, where DID and key parsing come on top.
 """
 

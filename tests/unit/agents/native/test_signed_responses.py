@@ -1,7 +1,7 @@
 """A DID exchange response is taken only when the invitation's key vouches for it (Aries RFC 0023): the
 signed DID (`did_rotate~attach`, 1.1) or DID document (`did_doc~attach`, 1.0). Forged, tampered and unsigned
 responses are refused with a SignatureError naming what is wrong; native agents answer each other in both
-versions. Real ACA-Py and Credo responses are accepted in tests/e2e/test_native_agent.py."""
+versions. Real ACA-Py and Credo responses are accepted in tests/mediator/test_native_agent.py."""
 
 import base64
 import json

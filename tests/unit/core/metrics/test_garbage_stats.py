@@ -1,8 +1,8 @@
 """Whatever a master serves (fields missing, of the wrong type, absurd), the metric store keeps going.
 
-The payloads start from real recordings (tests/data/locust_stats_*.json, agents_route.json,
-requests_route.json) and
-hypothesis breaks them: keys removed, values replaced by garbage, whole objects swapped.
+The payloads start from well-formed bodies (tests/data/: Locust's stats, locust_stats_*.json; the
+hand-written agents route, agents_route.json; the requests route, requests_route.json) and hypothesis
+breaks them: keys removed, values replaced by garbage, whole objects swapped.
 A store that raised here would stop the poller thread, and the dashboard would freeze.
 """
 
@@ -20,11 +20,11 @@ from mediator_tui.core.metrics.memory import HostMemory
 from mediator_tui.core.metrics.store import MetricStore
 from tests.support.paths import DATA
 
-RECORDED_STATS = [json.loads((DATA / name).read_text()) for name in
+STATS_BODIES = [json.loads((DATA / name).read_text()) for name in
                   ("locust_stats_idle.json", "locust_stats_run1.json", "locust_stats_run2.json",
                    "locust_stats_stopped.json")]
-RECORDED_AGENTS = json.loads((DATA / "agents_route.json").read_text())
-RECORDED_HISTOGRAMS = json.loads((DATA / "requests_route.json").read_text())
+AGENTS_BODY = json.loads((DATA / "agents_route.json").read_text())
+HISTOGRAMS_BODY = json.loads((DATA / "requests_route.json").read_text())
 GARBAGE = st.one_of(st.none(), st.booleans(), st.integers(min_value=-2**70, max_value=2**70),
                     st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -0.0]), st.text(max_size=8),
                     st.just([]), st.just({}), st.just([None, "x", {}]), st.just({"x": None}))
@@ -76,12 +76,12 @@ def test_broken_payloads_never_break_the_store(data):
         clock.t += 1.0
         if data.draw(st.integers(0, 9)) == 0:
             stats = copy.deepcopy(data.draw(GARBAGE))
-            agents = copy.deepcopy(data.draw(st.one_of(GARBAGE, st.just(RECORDED_AGENTS))))
-            histograms = copy.deepcopy(data.draw(st.one_of(GARBAGE, st.just(RECORDED_HISTOGRAMS))))
+            agents = copy.deepcopy(data.draw(st.one_of(GARBAGE, st.just(AGENTS_BODY))))
+            histograms = copy.deepcopy(data.draw(st.one_of(GARBAGE, st.just(HISTOGRAMS_BODY))))
         else:
-            stats = _break(data, data.draw(st.sampled_from(RECORDED_STATS)))
-            agents = _break(data, RECORDED_AGENTS) if data.draw(st.booleans()) else None
-            histograms = _break(data, RECORDED_HISTOGRAMS) if data.draw(st.booleans()) else None
+            stats = _break(data, data.draw(st.sampled_from(STATS_BODIES)))
+            agents = _break(data, AGENTS_BODY) if data.draw(st.booleans()) else None
+            histograms = _break(data, HISTOGRAMS_BODY) if data.draw(st.booleans()) else None
         store.feed(stats, agents, histograms, t=clock.t)
         snapshot = store.snapshot()
     json.loads(summary_json(snapshot, []))

@@ -72,7 +72,7 @@ def test_a_ramp_to_a_thousand_native_agents_measures_what_one_more_costs(tmp_pat
                      worker("w2", agents // 2, native(agents // 2, noise=noise // 2)))
     running = store.snapshot()
     assert running.memory.per_agent_unique_bytes == pytest.approx(11 * KIB, rel=0.05)
-    assert all(w.per_agent_unique_bytes == pytest.approx(11 * KIB, rel=0.05) for w in running.memory.per_worker)
+    assert [w.per_agent_unique_bytes for w in running.memory.per_worker] == [pytest.approx(11 * KIB, rel=0.05)] * 2
     store.stop_requested()
     feed_workers(store, clock, worker("w1", 0, 0), worker("w2", 0, 0), state="stopped")
     store.swarm_stopped()

@@ -1,6 +1,7 @@
-"""The mediator probe's readers and runner on recorded and broken answers (loopback stubs), and its settings.
+"""The mediator probe's readers and runner on answers like the mediators' and broken ones (loopback stubs), and
+its settings.
 
-Real mediators are in tests/e2e/test_mediator_probe.py."""
+Real mediators are in tests/mediator/test_mediator_probe.py."""
 
 import json
 import os
