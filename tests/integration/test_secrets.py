@@ -49,8 +49,8 @@ def test_attach_takes_the_urls_credentials_as_basic_auth_and_never_shows_them(lo
     with serving(basic_auth_proxy(cluster.url, seen)) as proxy:
         netloc = urlsplit(proxy).netloc
         done = run_tool(tmp_path, "--env", str(write_env(tmp_path / "none.env", {})), "--headless",
-                    "--attach", f"http://{MASTER_USER}:{MASTER_PASSWORD}@{netloc}",
-                    "--export", str(tmp_path / "out"), "-u", "2", "-r", "2", "-t", "3s")
+                        "--attach", f"http://{MASTER_USER}:{MASTER_PASSWORD}@{netloc}",
+                        "--export", str(tmp_path / "out"), "-u", "2", "-r", "2", "-t", "3s")
     assert done.returncode == 0, done.stderr
     assert seen and authorizations(seen) == {MASTER_BASIC}
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
@@ -66,7 +66,7 @@ def test_basic_auth_over_plain_http_to_another_host_is_warned_once(tmp_path):
                 "ISSUER_URL": f"http://{ISSUER_USER}:{quote(ISSUER_PASSWORD)}@issuer.invalid:8021",
                 "VERIFIER_URL": f"https://{ISSUER_USER}:{quote(ISSUER_PASSWORD)}@verifier.invalid"}
     done = run_tool(tmp_path, "--env", str(write_env(tmp_path / "test.env", settings)), "--headless", "--export",
-                str(tmp_path / "out"), "-f", str(SYNTHETIC), "--workers", "1", "-u", "2", "-r", "2", "-t", "3s")
+                    str(tmp_path / "out"), "-f", str(SYNTHETIC), "--workers", "1", "-u", "2", "-r", "2", "-t", "3s")
     assert done.returncode == 0, done.stderr
     warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
     # https keeps the verifier's credentials encrypted: only the issuer's are warned about.

@@ -20,7 +20,7 @@ from tests.support.secrets import (MASTER_BASIC, MASTER_PASSWORD, MASTER_USER, R
 
 def test_a_bad_attach_url_is_refused_without_its_password(tmp_path):
     done = run_tool(tmp_path, "--env", str(write_env(tmp_path / "none.env", {})), "--headless", "--export",
-                str(tmp_path / "out"), "--attach", f"ftp://{MASTER_USER}:{MASTER_PASSWORD}@127.0.0.1:8089")
+                    str(tmp_path / "out"), "--attach", f"ftp://{MASTER_USER}:{MASTER_PASSWORD}@127.0.0.1:8089")
     assert done.returncode == EXIT_SETUP
     assert "--attach needs the master's web URL" in done.stderr
     assert f"ftp://{MASTER_USER}:****@127.0.0.1:8089" in done.stderr
