@@ -1,6 +1,6 @@
 """The TUI driving the real core: embedded mediator, Locust master and a worker, native agents.
 
-Slow (the mediator and Locust start for real): `pytest tests/e2e/test_tui_e2e.py`.
+Slow (the mediator and Locust start for real): `pytest tests/e2e/test_tui.py`.
 """
 
 from __future__ import annotations
