@@ -4,8 +4,14 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.mediators", "tests.fixtures.issuer", "tests.fixtures.locust_cluster",
-                  "tests.fixtures.local_run", "tests.fixtures.native_agents", "tests.fixtures.installed_tool"]
+pytest_plugins = [
+    "tests.fixtures.mediators",
+    "tests.fixtures.issuer",
+    "tests.fixtures.locust_cluster",
+    "tests.fixtures.local_run",
+    "tests.fixtures.native_agents",
+    "tests.fixtures.installed_tool",
+]
 
 TESTS = Path(__file__).parent
 COST_FOLDERS = ("integration", "mediator", "e2e")  # each the name of its marker (pyproject.toml); tests/unit has none

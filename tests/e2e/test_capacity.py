@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 
-
 from mediator_tui.core.capacity.levels import CATEGORIES
 from tests.support.headless_runs import EMBEDDED
 from tests.support.paths import REPO

@@ -16,7 +16,6 @@ from tests.fixtures.ledger import assert_ledger_adds_up, assert_store_agrees, fi
 from tests.fixtures.local_run import LOCUSTFILES
 from tests.fixtures.mediators import queued_messages
 
-
 MESSAGES = 3
 DRAINS = 2
 

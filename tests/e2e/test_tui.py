@@ -14,9 +14,9 @@ import psutil
 import pytest
 from textual.widgets import DataTable
 
+from mediator_tui.common.byte_size import byte_size
 from mediator_tui.core.processes import group_members
 from mediator_tui.core.run.build import controller_for
-from mediator_tui.common.byte_size import byte_size
 from mediator_tui.tui.app import MediatorTuiApp
 from mediator_tui.tui.panes.mediator import MediatorPane
 from mediator_tui.tui.session import RunSession

@@ -2,7 +2,6 @@
 
 import time
 
-
 from tests.integration.scenarios import FAST, SCRIPTED
 
 SCENARIO = SCRIPTED / "scripted_scenario.py"

@@ -2,7 +2,6 @@
 
 import json
 
-
 from mediator_tui.commands.cli import main
 from mediator_tui.contracts.capacity import RampState
 from tests.integration.scenarios import CAPACITY_FILES, ramp_env

@@ -21,20 +21,45 @@ def test_sigint_mid_run_still_writes_a_valid_partial_summary(tmp_path):
 
 
 def test_a_crossed_threshold_exits_3_and_says_which(tmp_path):
-    process = synthetic(tmp_path, "-u", "4", "-r", "4", "-t", "5s", "--fail-on", "fail_ratio>0.001",
-                        "--fail-on", "p95(ping_mediator)>5000")
+    process = synthetic(
+        tmp_path,
+        "-u",
+        "4",
+        "-r",
+        "4",
+        "-t",
+        "5s",
+        "--fail-on",
+        "fail_ratio>0.001",
+        "--fail-on",
+        "p95(ping_mediator)>5000",
+    )
     code, stderr = finish(process)
     assert code == 3, stderr
     assert "fail_ratio>0.001" in stderr and "FAILED" in stderr
     summary, _ = read_export(tmp_path / "out")
-    assert [(t["expr"], t["ok"]) for t in summary["thresholds"]] == [("fail_ratio>0.001", False),
-                                                                      ("p95(ping_mediator)>5000", True)]
+    assert [(t["expr"], t["ok"]) for t in summary["thresholds"]] == [
+        ("fail_ratio>0.001", False),
+        ("p95(ping_mediator)>5000", True),
+    ]
 
 
 def test_a_run_in_which_no_agent_could_start_exits_3_and_says_why(tmp_path):
     """Native agents asked to reach a mediator nobody answers: every start fails."""
-    process = headless(tmp_path, {"MEDIATION_URL": fake_invitation(), "AGENT_ENGINE": "native"},
-                       "-f", "locustMediatorPing.py", "-u", "2", "-r", "2", "-t", "8s", "--workers", "1")
+    process = headless(
+        tmp_path,
+        {"MEDIATION_URL": fake_invitation(), "AGENT_ENGINE": "native"},
+        "-f",
+        "locustMediatorPing.py",
+        "-u",
+        "2",
+        "-r",
+        "2",
+        "-t",
+        "8s",
+        "--workers",
+        "1",
+    )
     code, stderr = finish(process)
     assert code == 3, stderr
     assert "nothing worked: no agent started" in stderr

@@ -10,13 +10,21 @@ from __future__ import annotations
 import json
 from urllib.parse import quote, urlsplit
 
-
 from tests.fixtures.local_run import QUICK, write_env
 from tests.support.headless_runs import fake_invitation
 from tests.support.http_stub import QuietHandler, serving
 from tests.support.paths import SYNTHETIC
-from tests.support.secrets import (ISSUER_PASSWORD, ISSUER_USER, MASTER_BASIC, MASTER_PASSWORD, MASTER_USER,
-                                   SECRETS, authorizations, run_tool, send_answer)
+from tests.support.secrets import (
+    ISSUER_PASSWORD,
+    ISSUER_USER,
+    MASTER_BASIC,
+    MASTER_PASSWORD,
+    MASTER_USER,
+    SECRETS,
+    authorizations,
+    run_tool,
+    send_answer,
+)
 
 
 def basic_auth_proxy(upstream: str, seen: list[dict[str, str]]):
@@ -30,8 +38,13 @@ def basic_auth_proxy(upstream: str, seen: list[dict[str, str]]):
                 send_answer(self, 401, b"who are you?", **{"WWW-Authenticate": 'Basic realm="locust"'})
                 return
             length = int(self.headers.get("Content-Length") or 0)
-            answer = requests.request(method, upstream + self.path, data=self.rfile.read(length) if length else None,
-                                      headers={"Content-Type": self.headers.get("Content-Type", "")}, timeout=10)
+            answer = requests.request(
+                method,
+                upstream + self.path,
+                data=self.rfile.read(length) if length else None,
+                headers={"Content-Type": self.headers.get("Content-Type", "")},
+                timeout=10,
+            )
             send_answer(self, answer.status_code, answer.content, **{"Content-Type": answer.headers["Content-Type"]})
 
         def do_GET(self):
@@ -48,9 +61,22 @@ def test_attach_takes_the_urls_credentials_as_basic_auth_and_never_shows_them(lo
     seen: list[dict[str, str]] = []
     with serving(basic_auth_proxy(cluster.url, seen)) as proxy:
         netloc = urlsplit(proxy).netloc
-        done = run_tool(tmp_path, "--env", str(write_env(tmp_path / "none.env", {})), "--headless",
-                        "--attach", f"http://{MASTER_USER}:{MASTER_PASSWORD}@{netloc}",
-                        "--export", str(tmp_path / "out"), "-u", "2", "-r", "2", "-t", "3s")
+        done = run_tool(
+            tmp_path,
+            "--env",
+            str(write_env(tmp_path / "none.env", {})),
+            "--headless",
+            "--attach",
+            f"http://{MASTER_USER}:{MASTER_PASSWORD}@{netloc}",
+            "--export",
+            str(tmp_path / "out"),
+            "-u",
+            "2",
+            "-r",
+            "2",
+            "-t",
+            "3s",
+        )
     assert done.returncode == 0, done.stderr
     assert seen and authorizations(seen) == {MASTER_BASIC}
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
@@ -62,16 +88,37 @@ def test_attach_takes_the_urls_credentials_as_basic_auth_and_never_shows_them(lo
 
 
 def test_basic_auth_over_plain_http_to_another_host_is_warned_once(tmp_path):
-    settings = {**QUICK, "MEDIATION_URL": fake_invitation(),
-                "ISSUER_URL": f"http://{ISSUER_USER}:{quote(ISSUER_PASSWORD)}@issuer.invalid:8021",
-                "VERIFIER_URL": f"https://{ISSUER_USER}:{quote(ISSUER_PASSWORD)}@verifier.invalid"}
-    done = run_tool(tmp_path, "--env", str(write_env(tmp_path / "test.env", settings)), "--headless", "--export",
-                    str(tmp_path / "out"), "-f", str(SYNTHETIC), "--workers", "1", "-u", "2", "-r", "2", "-t", "3s")
+    settings = {
+        **QUICK,
+        "MEDIATION_URL": fake_invitation(),
+        "ISSUER_URL": f"http://{ISSUER_USER}:{quote(ISSUER_PASSWORD)}@issuer.invalid:8021",
+        "VERIFIER_URL": f"https://{ISSUER_USER}:{quote(ISSUER_PASSWORD)}@verifier.invalid",
+    }
+    done = run_tool(
+        tmp_path,
+        "--env",
+        str(write_env(tmp_path / "test.env", settings)),
+        "--headless",
+        "--export",
+        str(tmp_path / "out"),
+        "-f",
+        str(SYNTHETIC),
+        "--workers",
+        "1",
+        "-u",
+        "2",
+        "-r",
+        "2",
+        "-t",
+        "3s",
+    )
     assert done.returncode == 0, done.stderr
     warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
     # https keeps the verifier's credentials encrypted: only the issuer's are warned about.
-    assert warnings == ["warning: ISSUER_URL sends basic-auth credentials over plain http to issuer.invalid: "
-                        "anyone on the way can read them; use https"]
+    assert warnings == [
+        "warning: ISSUER_URL sends basic-auth credentials over plain http to issuer.invalid: "
+        "anyone on the way can read them; use https"
+    ]
     assert not [s for s in SECRETS if s in done.stderr]
 
 
@@ -85,11 +132,19 @@ def test_a_childs_output_quoted_in_an_error_is_scrubbed_in_the_tui(tmp_path):
     from mediator_tui.tui.session import RunSession
 
     leaky = tmp_path / "locustLeaky.py"
-    leaky.write_text("import os, sys\nprint('issuer is', os.environ['ISSUER_URL'], file=sys.stderr)\n"
-                     "raise SystemExit('cannot go on')\n")
-    env_file = write_env(tmp_path / ".env", {
-        "MEDIATION_URL": fake_invitation(), "LOCUST_FILES": str(leaky), "LOCUST_WORKERS": "1",
-        "ISSUER_URL": f"http://{ISSUER_USER}:{quote(ISSUER_PASSWORD)}@127.0.0.1:8021"})
+    leaky.write_text(
+        "import os, sys\nprint('issuer is', os.environ['ISSUER_URL'], file=sys.stderr)\n"
+        "raise SystemExit('cannot go on')\n"
+    )
+    env_file = write_env(
+        tmp_path / ".env",
+        {
+            "MEDIATION_URL": fake_invitation(),
+            "LOCUST_FILES": str(leaky),
+            "LOCUST_WORKERS": "1",
+            "ISSUER_URL": f"http://{ISSUER_USER}:{quote(ISSUER_PASSWORD)}@127.0.0.1:8021",
+        },
+    )
     session = RunSession(env_file, controller_for, attached=False)
     assert session.problems == []
     app = MediatorTuiApp(session, env_file)

@@ -6,17 +6,23 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-
 from tests.fixtures.installed_tool import run_cmd, user_env
 
 
 def test_agents_provision_installs_the_credo_agent_into_the_cache_for_the_engine_and_the_mediator(
-        installed_tool, elsewhere, tmp_path):
+    installed_tool, elsewhere, tmp_path
+):
     env = user_env(tmp_path, XDG_STATE_HOME=str(tmp_path / "state"))
     tool = str(installed_tool / "mediator-tui")
-    where = run_cmd([str(installed_tool / "python"), "-c",
-                    "from mediator_tui.common import node_agent; print(node_agent.cache_copy())"],
-                   cwd=elsewhere, env=env)
+    where = run_cmd(
+        [
+            str(installed_tool / "python"),
+            "-c",
+            "from mediator_tui.common import node_agent; print(node_agent.cache_copy())",
+        ],
+        cwd=elsewhere,
+        env=env,
+    )
     copy = Path(where.stdout.strip())
     copy.mkdir(parents=True)
     (copy / "half-copied.js").write_text("")  # a killed install: no stamp
@@ -35,9 +41,15 @@ def test_agents_provision_installs_the_credo_agent_into_the_cache_for_the_engine
     assert f"AGENT_ENGINE=credo: the Credo agent installed in {copy}" in check.stdout
 
     # The engine's script and the credo mediator both come from that copy.
-    engine = run_cmd([str(installed_tool / "python"), "-c",
-                     "from mediator_tui.agents.credo import setup; print(setup.script('agent.js'))"],
-                    cwd=elsewhere, env=env)
+    engine = run_cmd(
+        [
+            str(installed_tool / "python"),
+            "-c",
+            "from mediator_tui.agents.credo import setup; print(setup.script('agent.js'))",
+        ],
+        cwd=elsewhere,
+        env=env,
+    )
     assert Path(engine.stdout.strip()) == copy / "agent.js"
     up = run_cmd([tool, "mediator", "up", "--flavour", "credo"], cwd=elsewhere, env=env)
     try:

@@ -2,7 +2,6 @@
 
 import json
 
-
 from mediator_tui.common.invitation import decode_invitation_url
 from mediator_tui.core.mediator import EMBEDDED_MEDIATOR_ENV
 from mediator_tui.locust_support.settings import _invitation_source

@@ -7,7 +7,6 @@ import time
 import urllib.request
 import uuid
 
-
 from mediator_tui.agents.interface import StartOptions
 from mediator_tui.agents.native.agent import NativeAgent
 

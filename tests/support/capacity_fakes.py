@@ -15,19 +15,39 @@ from tests.support.fake_run import FakeRun
 RAMP = (10, 20, 30, 40, 50, 60)
 
 
-def step(users, p95=180.0, fail=0, pings=None, onboarding=0.0, worker_cpu=45.0, lost=None, index=0,
-         ports_refused=0, port_headroom=900, duplicated=None):
+def step(
+    users,
+    p95=180.0,
+    fail=0,
+    pings=None,
+    onboarding=0.0,
+    worker_cpu=45.0,
+    lost=None,
+    index=0,
+    ports_refused=0,
+    port_headroom=900,
+    duplicated=None,
+):
     """A step of the ping scenario: about 1.2 pings per wallet per second over a 40 s window."""
     pings = int(users * 1.2 * 40) if pings is None else pings
     p50, p99 = (None, None) if p95 is None else (p95 / 3, p95 * 1.5)
     ping = EndpointFigures("ping_mediator", requests=pings, failures=fail, p50_ms=p50, p95_ms=p95, p99_ms=p99)
     start = EndpointFigures("agent_start", requests=0, failures=0)
-    return StepFigures(index=index, users_target=users, users_held=users, window_start=1000.0, window_end=1040.0,
-                       total=EndpointFigures("Aggregated", requests=pings, failures=fail, p50_ms=p50, p95_ms=p95,
-                                             p99_ms=p99),
-                       endpoints=(start, ping), onboarding_fail_ratio=onboarding, lost_messages=lost,
-                       duplicated_messages=duplicated,
-                       worker_cpu_max_percent=worker_cpu, ports_refused=ports_refused, port_headroom=port_headroom)
+    return StepFigures(
+        index=index,
+        users_target=users,
+        users_held=users,
+        window_start=1000.0,
+        window_end=1040.0,
+        total=EndpointFigures("Aggregated", requests=pings, failures=fail, p50_ms=p50, p95_ms=p95, p99_ms=p99),
+        endpoints=(start, ping),
+        onboarding_fail_ratio=onboarding,
+        lost_messages=lost,
+        duplicated_messages=duplicated,
+        worker_cpu_max_percent=worker_cpu,
+        ports_refused=ports_refused,
+        port_headroom=port_headroom,
+    )
 
 
 def run(search, figures_by_users):

@@ -17,9 +17,18 @@ from tests.support.paths import REPO, SYNTHETIC
 
 def fake_invitation() -> str:
     """A well-formed invitation nobody answers: the synthetic scenario never uses it."""
-    message = {"@type": "https://didcomm.org/out-of-band/1.1/invitation", "@id": "test",
-               "services": [{"id": "#inline", "type": "did-communication",
-                             "recipientKeys": ["did:key:z6MkTestKey"], "serviceEndpoint": "http://127.0.0.1:9"}]}
+    message = {
+        "@type": "https://didcomm.org/out-of-band/1.1/invitation",
+        "@id": "test",
+        "services": [
+            {
+                "id": "#inline",
+                "type": "did-communication",
+                "recipientKeys": ["did:key:z6MkTestKey"],
+                "serviceEndpoint": "http://127.0.0.1:9",
+            }
+        ],
+    }
     return "http://127.0.0.1:9?oob=" + base64.urlsafe_b64encode(json.dumps(message).encode()).decode().rstrip("=")
 
 
@@ -28,9 +37,23 @@ def headless(tmp_path: Path, settings: dict[str, str], *args: str) -> subprocess
     env_file.write_text("".join(f"{key}={value}\n" for key, value in settings.items()))
     env = {key: value for key, value in os.environ.items() if not key.startswith(("LOCUST_", "MEDIATION_"))}
     env["PYTHONPATH"] = str(REPO)
-    return subprocess.Popen([sys.executable, "-m", "mediator_tui", "--env", str(env_file), "--headless",
-                             "--export", str(tmp_path / "out"), *args],
-                            cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mediator_tui",
+            "--env",
+            str(env_file),
+            "--headless",
+            "--export",
+            str(tmp_path / "out"),
+            *args,
+        ],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def synthetic(tmp_path: Path, *args: str) -> subprocess.Popen:
@@ -62,5 +85,11 @@ def wait_for_line(process: subprocess.Popen, text: str, timeout_s: float) -> str
     raise AssertionError(f"no line with {text!r}; stderr so far:\n{''.join(seen)}")
 
 
-EMBEDDED = {"MEDIATION_URL": "", "AGENT_ENGINE": "native", "LOCUST_MIN_WAIT": "0.2", "LOCUST_MAX_WAIT": "0.5",
-            "VERIFIED_TIMEOUT_SECONDS": "20", "MEDIATOR_FLAVOUR": "acapy"}
+EMBEDDED = {
+    "MEDIATION_URL": "",
+    "AGENT_ENGINE": "native",
+    "LOCUST_MIN_WAIT": "0.2",
+    "LOCUST_MAX_WAIT": "0.5",
+    "VERIFIED_TIMEOUT_SECONDS": "20",
+    "MEDIATOR_FLAVOUR": "acapy",
+}

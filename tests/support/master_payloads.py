@@ -22,15 +22,20 @@ class Clock:
         return self.t
 
 
-def stats_with(count: int, failures: int = 0, state: str = "running", users: int = 10,
-               median=11, p95=20, p99=22) -> dict:
+def stats_with(
+    count: int, failures: int = 0, state: str = "running", users: int = 10, median=11, p95=20, p99=22
+) -> dict:
     """The running master's stats (tests/data/locust_stats_run2.json) with its counts replaced (both rows: one
     endpoint only)."""
     payload = fixture("locust_stats_run2.json")
     payload["state"], payload["user_count"] = state, users
     for row in payload["stats"]:
-        row.update(num_requests=count, num_failures=failures, median_response_time=median,
-                   **{"response_time_percentile_0.95": p95, "response_time_percentile_0.99": p99})
+        row.update(
+            num_requests=count,
+            num_failures=failures,
+            median_response_time=median,
+            **{"response_time_percentile_0.95": p95, "response_time_percentile_0.99": p99},
+        )
     return payload
 
 
@@ -45,15 +50,50 @@ def view(sent, delivered, lost=0, in_flight=0, latency=None, **others) -> dict:
     return AgentsView(ts=0, total=AgentsTotal(delivery=DeliveryReport(counts, latency or {}))).to_json()
 
 
-def report_json(worker, ts=100.0, running=0, started=0, crashed=0, restarted=0, start_failures=0, reconnects=0, slots=0,
-           in_use=0, in_use_max=0, refused=0, size=10, crashes=(), memory=None, engine="native", host=None):
-    return {**({"host": host} if host is not None else {}),
-        "version": 1, "worker_id": worker, "ts": ts, "engine": engine,
-        "agents": {"running": running, "started": started, "crashed": crashed, "restarted": restarted,
-                   "start_failures": start_failures, "reconnects": reconnects, "slots": slots},
+def report_json(
+    worker,
+    ts=100.0,
+    running=0,
+    started=0,
+    crashed=0,
+    restarted=0,
+    start_failures=0,
+    reconnects=0,
+    slots=0,
+    in_use=0,
+    in_use_max=0,
+    refused=0,
+    size=10,
+    crashes=(),
+    memory=None,
+    engine="native",
+    host=None,
+):
+    return {
+        **({"host": host} if host is not None else {}),
+        "version": 1,
+        "worker_id": worker,
+        "ts": ts,
+        "engine": engine,
+        "agents": {
+            "running": running,
+            "started": started,
+            "crashed": crashed,
+            "restarted": restarted,
+            "start_failures": start_failures,
+            "reconnects": reconnects,
+            "slots": slots,
+        },
         "crashes": list(crashes),
         "ports": {"size": size, "in_use": in_use, "in_use_max": in_use_max, "refused": refused},
-        "memory": memory or {"worker_rss_bytes": 50, "worker_uss_bytes": 40, "agent_processes": 0,
-                             "unique_bytes": 30, "shared_bytes": 0, "pss_bytes": 45},
+        "memory": memory
+        or {
+            "worker_rss_bytes": 50,
+            "worker_uss_bytes": 40,
+            "agent_processes": 0,
+            "unique_bytes": 30,
+            "shared_bytes": 0,
+            "pss_bytes": 45,
+        },
         "limits": {"nofile": 1024, "max_agents": 0},
     }

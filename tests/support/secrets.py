@@ -20,8 +20,7 @@ VERIFIER_API_KEY = "verifier-api-key-5b8e0a4f61"
 MY_API_KEY = "my-own-api-key-c0ffee1234"
 ISSUER_USER, ISSUER_PASSWORD = "issuer-admin", "issuer-pw-9d2c@41ab"  # '@' written %40 in the URL
 ISSUER_BASIC = base64.b64encode(f"{ISSUER_USER}:{ISSUER_PASSWORD}".encode()).decode()
-SECRETS = (BEARER, ISSUER_API_KEY, VERIFIER_API_KEY, MY_API_KEY, ISSUER_PASSWORD, quote(ISSUER_PASSWORD),
-           ISSUER_BASIC)
+SECRETS = (BEARER, ISSUER_API_KEY, VERIFIER_API_KEY, MY_API_KEY, ISSUER_PASSWORD, quote(ISSUER_PASSWORD), ISSUER_BASIC)
 
 MASTER_USER, MASTER_PASSWORD = "watcher", "master-pw-51f0c2e8a7"
 MASTER_BASIC = "Basic " + base64.b64encode(f"{MASTER_USER}:{MASTER_PASSWORD}".encode()).decode()
@@ -69,5 +68,11 @@ def elsewhere(url: str) -> str:
 def run_tool(work: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "MEDIATION_", "ATTACH_"))}
     env.update(PYTHONPATH=str(REPO), TMPDIR=str(work), XDG_STATE_HOME=str(work / "state"))
-    return subprocess.run([sys.executable, "-m", "mediator_tui", *args], cwd=work, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "mediator_tui", *args],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

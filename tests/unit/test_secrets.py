@@ -14,13 +14,29 @@ from urllib.parse import urlsplit
 from mediator_tui.core.headless import EXIT_SETUP
 from tests.fixtures.local_run import write_env
 from tests.support.http_stub import QuietHandler, serving
-from tests.support.secrets import (MASTER_BASIC, MASTER_PASSWORD, MASTER_USER, Recorder, authorizations, elsewhere,
-                                   run_tool, send_answer)
+from tests.support.secrets import (
+    MASTER_BASIC,
+    MASTER_PASSWORD,
+    MASTER_USER,
+    Recorder,
+    authorizations,
+    elsewhere,
+    run_tool,
+    send_answer,
+)
 
 
 def test_a_bad_attach_url_is_refused_without_its_password(tmp_path):
-    done = run_tool(tmp_path, "--env", str(write_env(tmp_path / "none.env", {})), "--headless", "--export",
-                    str(tmp_path / "out"), "--attach", f"ftp://{MASTER_USER}:{MASTER_PASSWORD}@127.0.0.1:8089")
+    done = run_tool(
+        tmp_path,
+        "--env",
+        str(write_env(tmp_path / "none.env", {})),
+        "--headless",
+        "--export",
+        str(tmp_path / "out"),
+        "--attach",
+        f"ftp://{MASTER_USER}:{MASTER_PASSWORD}@127.0.0.1:8089",
+    )
     assert done.returncode == EXIT_SETUP
     assert "--attach needs the master's web URL" in done.stderr
     assert f"ftp://{MASTER_USER}:****@127.0.0.1:8089" in done.stderr
@@ -38,8 +54,7 @@ def tui_shows(env_file: Path, attach_url: str, ready) -> list[str]:
     from mediator_tui.tui.app import MediatorTuiApp
     from mediator_tui.tui.session import RunSession
 
-    session = RunSession(env_file, lambda path: controller_for(path, Overrides(attach_url=attach_url)),
-                         attached=True)
+    session = RunSession(env_file, lambda path: controller_for(path, Overrides(attach_url=attach_url)), attached=True)
     app = MediatorTuiApp(session, env_file, logs_every_s=0.1)
     shown: list[str] = []
 
@@ -76,8 +91,9 @@ def test_the_tui_attached_through_a_redirect_keeps_the_credentials_on_their_host
 
         with serving(Redirecting) as url:
             attach_url = f"http://{MASTER_USER}:{MASTER_PASSWORD}@{urlsplit(url).netloc}"
-            shown = tui_shows(write_env(tmp_path / ".env", {}), attach_url,
-                              lambda status: other.seen and "credentials" in status)
+            shown = tui_shows(
+                write_env(tmp_path / ".env", {}), attach_url, lambda status: other.seen and "credentials" in status
+            )
     assert authorizations(target.seen) == {MASTER_BASIC}
     assert other.seen and authorizations(other.seen) == {""}, "credentials went on to another host"
     assert "wants credentials" in shown[0], shown[0]
@@ -90,7 +106,9 @@ def test_the_tui_warns_once_of_basic_auth_over_plain_http_and_names_the_real_hos
     shown = tui_shows(write_env(tmp_path / ".env", {}), attach_url, lambda status: "unknown host" in status)
     assert "unknown host" in shown[0] and "http://master.invalid:8089" in shown[0], shown[0]
     warnings = [line for line in shown[1:] if "plain http" in line]
-    assert warnings == ["warning: --attach sends basic-auth credentials over plain http to master.invalid: "
-                        "anyone on the way can read them; use https"], shown
+    assert warnings == [
+        "warning: --attach sends basic-auth credentials over plain http to master.invalid: "
+        "anyone on the way can read them; use https"
+    ], shown
     text = "\n".join(shown)
     assert MASTER_PASSWORD not in text and MASTER_BASIC.split()[1] not in text, text

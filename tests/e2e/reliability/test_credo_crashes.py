@@ -19,7 +19,6 @@ from mediator_tui.agents.interface import AgentError
 
 from .conftest import LOCUSTFILES
 
-
 AGENTS = 10
 DETECTION_S = 2.0
 

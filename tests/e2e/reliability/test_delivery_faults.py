@@ -26,7 +26,6 @@ from tests.fixtures.tcp_proxy import proxied_mediator
 
 from .conftest import LOCUSTFILES, freeze
 
-
 FLAVOURS = ("acapy", "acapy-legacy", "credo")
 ENGINES = ("native", "credo")
 # How a wallet collects what its mediator kept after an absence: ACA-Py sends it down the reopened socket

@@ -15,9 +15,7 @@ import csv
 import json
 import time
 
-
 from .conftest import LOCUSTFILES, freeze
-
 
 WALLETS = 20
 RUN_S = 120.0

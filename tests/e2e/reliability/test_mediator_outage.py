@@ -6,11 +6,9 @@ import os
 import signal
 import time
 
-
 from mediator_tui.core.processes import group_members
 
 from .conftest import LOCUSTFILES
-
 
 RECOVERY_S = 15.0
 # Worker reports (1 s) and the master's stats cache (2 s): how late a failure can show up in the stats.

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 
-
 from mediator_tui.core.export import EXPORT_FILES
 from mediator_tui.tui.panes.status import status_text
 

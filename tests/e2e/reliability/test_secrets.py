@@ -21,8 +21,19 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from tests.support.http_stub import serving
-from tests.support.secrets import (BEARER, ISSUER_API_KEY, ISSUER_BASIC, ISSUER_PASSWORD, ISSUER_USER, MY_API_KEY,
-                                   SECRETS, VERIFIER_API_KEY, Recorder, authorizations, elsewhere)
+from tests.support.secrets import (
+    BEARER,
+    ISSUER_API_KEY,
+    ISSUER_BASIC,
+    ISSUER_PASSWORD,
+    ISSUER_USER,
+    MY_API_KEY,
+    SECRETS,
+    VERIFIER_API_KEY,
+    Recorder,
+    authorizations,
+    elsewhere,
+)
 
 from .conftest import QUICK, REPO, write_env
 

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from mediator_tui.core.processes import ProcessGroup, group_members
-from tests.support.procs import alive
 from tests.support.paths import REPO
+from tests.support.procs import alive
 
 STUBBORN = [sys.executable, "-c",
             "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"]

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
 from tests.support.paths import REPO
 
 EXPECTED = {

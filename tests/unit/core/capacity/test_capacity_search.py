@@ -9,6 +9,7 @@ from mediator_tui.core.capacity.search import CapacitySearch
 from mediator_tui.core.thresholds import ThresholdError
 from tests.support.capacity_fakes import RAMP, run, saturating, step
 
+
 def test_ramp_stops_at_the_first_broken_step_and_names_the_level():
     verdict = run(CapacitySearch(RAMP, parse_levels([])), saturating)
     assert [j.figures.users_target for j in verdict.steps] == [10, 20, 30, 40, 50]
