@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import MISSING, asdict, dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 VERSION = 1
 ROUTE = "/mediator-tui/capacity"
@@ -19,6 +23,7 @@ ROUTE = "/mediator-tui/capacity"
 # until the tool says what comes next; ended by a stop command; past its maximum.
 PHASES = ("waiting", "ramping", "paced", "stopped", "done")
 COMMANDS = ("pace", "step", "stop")
+_Dataclass = TypeVar("_Dataclass", bound="DataclassInstance")
 
 
 class CapacityContractError(ValueError):
@@ -83,7 +88,7 @@ class RampState:
         return json.dumps(asdict(self))
 
     @classmethod
-    def from_json(cls, text: str | bytes | dict) -> RampState:
+    def from_json(cls, text: str | bytes | dict[str, Any]) -> RampState:
         payload = _payload(text)
         _check_version(payload)
         plan = _fields(RampPlan, _dict(payload, "plan"), "plan")
@@ -106,7 +111,7 @@ class RampCommand:
     users: int | None = None
     version: int = VERSION
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.command not in COMMANDS:
             raise CapacityContractError(f"ramp command {self.command!r} is not one of {', '.join(COMMANDS)}")
         if self.command == "step" and (not isinstance(self.users, int) or isinstance(self.users, bool)
@@ -117,13 +122,14 @@ class RampCommand:
         return json.dumps(asdict(self))
 
     @classmethod
-    def from_json(cls, text: str | bytes | dict) -> RampCommand:
+    def from_json(cls, text: str | bytes | dict[str, Any]) -> RampCommand:
         payload = _payload(text)
         _check_version(payload)
-        return cls(command=payload.get("command"), users=payload.get("users"))
+        command: Any = payload.get("command")  # any JSON value: __post_init__ names one that is not a command
+        return cls(command=command, users=payload.get("users"))
 
 
-def _payload(text) -> dict:
+def _payload(text: object) -> dict[str, Any]:
     """`text` as served: JSON text, or the value a client already parsed from it."""
     if not isinstance(text, (str, bytes, bytearray)):
         payload = text
@@ -137,21 +143,22 @@ def _payload(text) -> dict:
     return payload
 
 
-def _check_version(payload: dict) -> None:
+def _check_version(payload: dict[str, Any]) -> None:
     if payload.get("version") != VERSION:
         raise CapacityContractError(f"ramp payload of version {payload.get('version')!r}; "
                                     f"this tool reads version {VERSION}: use the same release on master and tool")
 
 
-def _dict(payload: dict, key: str) -> dict:
+def _dict(payload: dict[str, Any], key: str) -> dict[str, Any]:
     value = payload.get(key)
     if not isinstance(value, dict):
         raise CapacityContractError(f"ramp state: {key} is not an object")
     return value
 
 
-def _fields(cls, values: dict, where: str):
-    kinds = {"int": int, "float": (int, float), "float | None": (int, float, type(None))}
+def _fields(cls: type[_Dataclass], values: dict[str, Any], where: str) -> _Dataclass:
+    kinds: dict[object, type | tuple[type, ...]] = {"int": int, "float": (int, float),
+                                                    "float | None": (int, float, type(None))}
     read = {}
     for name, field in cls.__dataclass_fields__.items():
         value = values.get(name, field.default)

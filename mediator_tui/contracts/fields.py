@@ -10,6 +10,7 @@ never raises.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 # Every integer the master serves is a count, a size or a byte figure: never
 # negative, never near 2**63. A bigger one is garbage, and would overflow the
@@ -17,7 +18,7 @@ import math
 INT_LIMIT = 2**63
 
 
-def as_number(value) -> float | None:
+def as_number(value: object) -> float | None:
     """A finite JSON number (not a bool, not a numeric string)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
@@ -28,29 +29,32 @@ def as_number(value) -> float | None:
     return float(value)
 
 
-def as_int(value) -> int | None:
+def as_int(value: object) -> int | None:
     """A count, a size or a byte figure: a non-negative number, fractions dropped."""
     number = as_number(value)
-    return int(value) if number is not None and number >= 0 else None
+    if number is None or number < 0:
+        return None
+    # From the int itself where it is one: its float may have lost the low digits.
+    return value if isinstance(value, int) else int(number)
 
 
-def as_count(value) -> int:
+def as_count(value: object) -> int:
     """A counter whose unknown value shows as zero (the snapshot's plain `int` fields)."""
     return as_int(value) or 0
 
 
-def as_text(value, default: str = "") -> str:
+def as_text(value: object, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
 
-def as_dict(value) -> dict:
+def as_dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def as_list(value) -> list:
+def as_list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def dicts(value) -> list[dict]:
+def dicts(value: object) -> list[dict[str, Any]]:
     """The objects of a JSON list; anything else in it is skipped."""
     return [item for item in as_list(value) if isinstance(item, dict)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from mediator_tui.core.metrics.snapshot import RequestRow, Snapshot
 
@@ -65,6 +65,10 @@ _UNKNOWN_BECAUSE: dict[str, Callable[[Snapshot], str]] = {
 }
 
 
+def _no_reason(_snapshot: Snapshot) -> str:
+    return ""
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """The metrics an expression may name: per request row (endpoint allowed), and of the whole."""
@@ -100,7 +104,7 @@ class Threshold:
 
     def check(self, snapshot: Snapshot) -> ThresholdResult:
         value = self.value(snapshot)
-        why = _UNKNOWN_BECAUSE.get(self.metric, lambda s: "")(snapshot) if value is None else ""
+        why = _UNKNOWN_BECAUSE.get(self.metric, _no_reason)(snapshot) if value is None else ""
         return ThresholdResult(expr=self.text, value=value, ok=not self.fails_at(value), unknown_because=why)
 
 
@@ -111,7 +115,7 @@ class ThresholdResult:
     ok: bool
     unknown_because: str = ""  # why the value is None, where the store says
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"expr": self.expr, "value": self.value, "ok": self.ok,
                 **({"unknown_because": self.unknown_because} if self.unknown_because else {})}
 

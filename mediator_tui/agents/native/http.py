@@ -27,7 +27,7 @@ def post_envelope(url: str, envelope: bytes, timeout: float) -> bytes:
     except HttpError:
         raise
     except Exception as exc:  # socket, TLS and HTTP parse errors of geventhttpclient alike
-        raise HttpError(f"POST {url} failed: {exc or type(exc).__name__}") from None
+        raise HttpError(f"POST {url} failed: {str(exc) or type(exc).__name__}") from None
     finally:
         client.close()
     if status >= 400:

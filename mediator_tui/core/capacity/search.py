@@ -120,6 +120,7 @@ class CapacitySearch:
         # The harness is judged where the bound was set: the broken step, or the last one run.
         bound = bad.figures if bad else (self._steps[-1].figures if self._steps else None)
         reasons = harness_limits(bound) if bound else ()
+        limited_by: str | None
         if bad is not None:
             limited_by = "harness" if reasons else "mediator"
         else:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from datetime import datetime, timezone
+from typing import Any
 
 from mediator_tui.core.metrics.snapshot import RequestRow, Snapshot
 from mediator_tui.core.thresholds import ThresholdResult
@@ -21,7 +23,7 @@ def _rounded(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def request_fields(row: RequestRow) -> dict:
+def request_fields(row: RequestRow) -> dict[str, Any]:
     """One request row as summary.json and requests.csv give it (rps: average over the run)."""
     return {
         "type": row.type, "name": row.name, "count": row.count, "failures": row.failures,
@@ -30,7 +32,7 @@ def request_fields(row: RequestRow) -> dict:
     }
 
 
-def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool = False) -> dict:
+def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool = False) -> dict[str, Any]:
     status, agents, ports, memory = snapshot.status, snapshot.agents, snapshot.ports, snapshot.memory
     start = status.started_at
     end = start + status.elapsed_s if start is not None else None
@@ -70,7 +72,7 @@ def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool
     }
 
 
-def mediator_summary(snapshot: Snapshot) -> dict:
+def mediator_summary(snapshot: Snapshot) -> dict[str, Any]:
     """The mediator's side over the run (null where unknown) and what was read to know it."""
     mediator = snapshot.mediator
     return {
@@ -89,19 +91,19 @@ DELIVERY_FIELDS = ("sent", "delivered", "lost", "in_flight", "duplicated", "late
                    "p50_ms", "p95_ms", "p99_ms", "max_ms")
 
 
-def delivery_fields(snapshot: Snapshot) -> dict:
+def delivery_fields(snapshot: Snapshot) -> dict[str, Any]:
     """The delivery ledger's run totals; all null when the workers keep none (another release)."""
     delivery = snapshot.delivery
     return {key: (getattr(delivery, key) if delivery.known else None) for key in DELIVERY_FIELDS}
 
 
 def summary_json(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool = False,
-                 sections: dict | None = None) -> str:
+                 sections: dict[str, Any] | None = None) -> str:
     """`sections`: parts only some runs have (a capacity search), after the run's own."""
     return json.dumps({**summary(snapshot, thresholds, partial), **(sections or {})}, indent=2) + "\n"
 
 
-def _csv(header: list[str], rows) -> str:
+def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -109,7 +111,7 @@ def _csv(header: list[str], rows) -> str:
     return out.getvalue()
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):

@@ -7,13 +7,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
+from typing import Any
 
 from mediator_tui.core.mediator.errors import AdminError, AdminTimeout
 
 DEFAULT_TIMEOUT_S = 10.0
 
 
-def fetch(method: str, url: str, params: dict | None = None, body: dict | None = None,
+def fetch(method: str, url: str, params: dict[str, Any] | None = None, body: dict[str, Any] | None = None,
           timeout: float = DEFAULT_TIMEOUT_S, headers: Mapping[str, str] | None = None) -> bytes:
     """Send one request and return the raw answer; AdminError (AdminTimeout when no answer came in
     time) names the call but never the headers, which may carry a secret."""
@@ -24,7 +25,8 @@ def fetch(method: str, url: str, params: dict | None = None, body: dict | None =
                                      headers={"Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.read()
+            answer: bytes = response.read()
+            return answer
     except urllib.error.HTTPError as err:
         detail = err.read().decode(errors="replace")[:500]
         raise AdminError(f"{method} {url}: HTTP {err.code} {detail}") from None
@@ -35,8 +37,8 @@ def fetch(method: str, url: str, params: dict | None = None, body: dict | None =
         raise AdminError(f"{method} {url}: {reason}") from None
 
 
-def call(method: str, url: str, params: dict | None = None, body: dict | None = None,
-         timeout: float = DEFAULT_TIMEOUT_S, headers: Mapping[str, str] | None = None):
+def call(method: str, url: str, params: dict[str, Any] | None = None, body: dict[str, Any] | None = None,
+         timeout: float = DEFAULT_TIMEOUT_S, headers: Mapping[str, str] | None = None) -> Any:
     """Send one request and return the decoded JSON answer; AdminError names the call on any failure."""
     raw = fetch(method, url, params, body, timeout, headers)
     try:

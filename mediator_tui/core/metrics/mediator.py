@@ -9,7 +9,9 @@ session count first (`_connections`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
 from mediator_tui.core.metrics.history import PerSecond
@@ -17,6 +19,9 @@ from mediator_tui.core.metrics.slope import least_squares_slope
 from mediator_tui.core.metrics.snapshot import MediatorPoint, MediatorSnapshot
 
 # Connections held and agents running are read at different moments: a difference this small is timing.
+T = TypeVar("T")
+Number = TypeVar("Number", int, float)
+
 GAP_TOLERANCE = 2
 # Memory per connection is a slope: it needs connections that spread this far, over this many seconds.
 SLOPE_MIN_SPREAD = 10
@@ -42,7 +47,7 @@ class _Latest:
     metrics: MetricsSample | None = None
 
 
-def _first(*values):
+def _first(*values: T | None) -> T | None:
     return next((v for v in values if v is not None), None)
 
 
@@ -171,5 +176,5 @@ class MediatorSeries:
             queue_age_s_max=_max(p.queue_age_s for p in points), history=points)
 
 
-def _max(values):
+def _max(values: Iterable[Number | None]) -> Number | None:
     return max((v for v in values if v is not None), default=None)

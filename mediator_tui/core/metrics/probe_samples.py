@@ -2,6 +2,9 @@
 
 A reading that failed carries `error` (one line for the user, never a header value); one that
 took too long or got no answer in time is `stalled`, which is how a frozen mediator shows.
+
+The readings are `@final` so that a type checker knows one is never false: readers take a figure
+as `sample and sample.figure`.
 """
 
 from __future__ import annotations
@@ -9,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import final
 
 EMPTY: Mapping[str, float] = MappingProxyType({})
 
 
+@final
 @dataclass(frozen=True)
 class ProcessSample:
     """The mediator's process on this host (psutil)."""
@@ -31,6 +36,7 @@ class ProcessSample:
     stalled: bool = False  # the process is stopped
 
 
+@final
 @dataclass(frozen=True)
 class AdminStatus:
     """ACA-Py's `GET /status`: cheap, read every tick."""
@@ -44,6 +50,7 @@ class AdminStatus:
     stalled: bool = False
 
 
+@final
 @dataclass(frozen=True)
 class AdminCounts:
     """ACA-Py's admin records for its clients (its own warm-up connection left out): read every few seconds."""
@@ -62,6 +69,7 @@ class AdminCounts:
         return self.connections_by_state.get("active", 0)
 
 
+@final
 @dataclass(frozen=True)
 class MetricsSample:
     """A Prometheus text endpoint: the known series mapped, the user's own (`MEDIATOR_METRICS`) as they are."""

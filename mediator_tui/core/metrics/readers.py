@@ -9,6 +9,7 @@ Anything that is not a JSON object counts as "no such route".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from mediator_tui.contracts.agents_view import AgentsView
 from mediator_tui.contracts.fields import as_count, as_dict, as_int, as_number, as_text, dicts
@@ -44,7 +45,7 @@ class MasterStats:
     window: tuple[float | None, float | None] | None
 
 
-def read_master_stats(stats: dict) -> MasterStats:
+def read_master_stats(stats: dict[str, Any]) -> MasterStats:
     window = as_dict(stats.get("current_response_time_percentiles"))
     return MasterStats(
         state=as_text(stats.get("state"), "missing"),
@@ -65,7 +66,7 @@ def read_master_stats(stats: dict) -> MasterStats:
     )
 
 
-def _row(row: dict) -> StatsRow:
+def _row(row: dict[str, Any]) -> StatsRow:
     return StatsRow(
         method=as_text(row.get("method")), name=row["name"], count=as_count(row.get("num_requests")),
         failures=as_count(row.get("num_failures")), median_ms=as_number(row.get("median_response_time")),
@@ -75,11 +76,11 @@ def _row(row: dict) -> StatsRow:
         avg_ms=as_number(row.get("avg_response_time")), total_rps=as_number(row.get("total_rps")))
 
 
-def read_agents_view(raw) -> AgentsView | None:
+def read_agents_view(raw: object) -> AgentsView | None:
     """The agent-metrics route's body; None when the master has none (plain Locust)."""
     return AgentsView.from_json(raw) if isinstance(raw, dict) else None
 
 
-def read_histograms(raw) -> RequestHistograms | None:
+def read_histograms(raw: object) -> RequestHistograms | None:
     """The request-histograms route's body; None when the master has none (plain Locust)."""
     return RequestHistograms.from_json(raw) if isinstance(raw, dict) else None

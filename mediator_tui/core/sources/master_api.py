@@ -13,6 +13,8 @@ import socket
 import urllib.error
 import urllib.parse
 import urllib.request
+from http.client import HTTPMessage
+from typing import IO, Any
 
 from mediator_tui.contracts.agents_view import PATH as AGENTS_PATH
 from mediator_tui.contracts.request_histograms import PATH as REQUESTS_PATH
@@ -44,7 +46,7 @@ class MasterClient:
 
     # -- reading --------------------------------------------------------------------------------
 
-    def stats(self) -> dict:
+    def stats(self) -> dict[str, Any]:
         try:
             payload = self._json("GET", "/stats/requests")
         except _NotFound:
@@ -55,33 +57,33 @@ class MasterClient:
                               f"(/stats/requests has no 'stats' and 'state')")
         return payload
 
-    def agents(self):
+    def agents(self) -> Any:
         """The agent-metrics body as served (the store reads it), or None when the master has no such
         route (plain Locust)."""
         return self._optional(AGENTS_PATH)
 
-    def histograms(self):
+    def histograms(self) -> Any:
         """The request-histograms body as served (the store reads it), or None when the master has no
         such route (plain Locust)."""
         return self._optional(REQUESTS_PATH)
 
-    def _optional(self, path: str):
+    def _optional(self, path: str) -> Any:
         try:
             return self._json("GET", path)
         except _NotFound:
             return None
 
-    def capacity(self):
+    def capacity(self) -> Any:
         """Where the capacity step ramp is, as served, or None when the master runs no step ramp."""
         return self._optional(CAPACITY_PATH)
 
     # -- steering -------------------------------------------------------------------------------
 
-    def capacity_command(self, command_json: str) -> dict:
-        """Steer the step ramp; the answer is its state after the command."""
+    def capacity_command(self, command_json: str) -> Any:
+        """Steer the step ramp; the answer is its state after the command, as served."""
         return self._json("POST", CAPACITY_PATH, body=command_json.encode())
 
-    def swarm(self, users: int, spawn_rate: float, run_time_s: float | None = None, host: str = "") -> dict:
+    def swarm(self, users: int, spawn_rate: float, run_time_s: float | None = None, host: str = "") -> dict[str, Any]:
         """Start or re-scale: Locust's `/swarm` does both."""
         form = {"user_count": str(users), "spawn_rate": f"{spawn_rate:g}"}
         if run_time_s:
@@ -102,7 +104,7 @@ class MasterClient:
 
     # -- plumbing -------------------------------------------------------------------------------
 
-    def _json(self, method: str, path: str, form: dict | None = None, body: bytes | None = None):
+    def _json(self, method: str, path: str, form: dict[str, Any] | None = None, body: bytes | None = None) -> Any:
         answer = self._request(method, path, form, body)
         try:
             return json.loads(answer)
@@ -110,7 +112,7 @@ class MasterClient:
             raise MasterError(f"{self.base_url}{path} did not answer JSON: is this a Locust master "
                               f"with its web UI (not --headless)?") from None
 
-    def _request(self, method: str, path: str, form: dict | None, body: bytes | None = None) -> bytes:
+    def _request(self, method: str, path: str, form: dict[str, Any] | None, body: bytes | None = None) -> bytes:
         data = urllib.parse.urlencode(form).encode() if form is not None else body
         headers = self._headers if body is None else {**self._headers, "Content-Type": "application/json"}
         request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
@@ -119,7 +121,8 @@ class MasterClient:
             request.add_unredirected_header("Authorization", self._authorization)
         try:
             with self._opener.open(request, timeout=self._timeout_s) as response:
-                return response.read()
+                answer: bytes = response.read()
+                return answer
         except urllib.error.HTTPError as error:
             if error.code == 404:
                 raise _NotFound(path) from None
@@ -143,7 +146,8 @@ class MasterClient:
 class _SameOriginAuthRedirects(urllib.request.HTTPRedirectHandler):
     """Carries the credentials across a redirect only when it stays on the same scheme, host and port."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage,
+                         newurl: str) -> urllib.request.Request | None:
         new = super().redirect_request(req, fp, code, msg, headers, newurl)
         authorization = req.get_header("Authorization")
         if new is not None and authorization and _origin(newurl) == _origin(req.full_url):
@@ -161,7 +165,7 @@ class _NotFound(MasterError):
         super().__init__(f"no route {path}")
 
 
-def _reason(reason) -> str:
+def _reason(reason: object) -> str:
     if isinstance(reason, ConnectionRefusedError):
         return "connection refused (nothing listens there; is the master started with its web UI?)"
     if isinstance(reason, socket.gaierror):

@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.mediator.acapy import WARM_UP_ALIAS, all_records
@@ -42,14 +42,14 @@ class AdminReader:
     def read_counts(self) -> AdminCounts:
         return _timed(AdminCounts, self._counts, self.admin_url, self._counts_timeout_s)
 
-    def _get(self, path: str, query: dict | None = None, timeout: float | None = None) -> dict:
+    def _get(self, path: str, query: dict[str, Any] | None = None, timeout: float | None = None) -> dict[str, Any]:
         answer = jsonhttp.call("GET", self.admin_url + path, query, timeout=timeout or self._timeout_s,
                                headers=self._headers)
         if not isinstance(answer, dict):
             raise AdminError(f"GET {self.admin_url}{path}: answer is not a JSON object")
         return answer
 
-    def _status(self) -> dict:
+    def _status(self) -> dict[str, Any]:
         answer = self._get("/status")
         conductor = answer.get("conductor") or {}
         queued = [conductor.get(k) for k in ("out_encode", "out_deliver")]
@@ -57,8 +57,8 @@ class AdminReader:
                 "outbound_queued": sum(queued) if None not in queued else None,
                 "tasks_pending": conductor.get("task_pending")}
 
-    def _counts(self) -> dict:
-        def walk(path: str, params: dict, key: str) -> list[dict]:
+    def _counts(self) -> dict[str, Any]:
+        def walk(path: str, params: dict[str, Any], key: str) -> list[dict[str, Any]]:
             return all_records(lambda query: self._get(path, query, self._counts_timeout_s),
                                path, params, key, PAGE_SIZE)
 
@@ -76,7 +76,7 @@ class AdminReader:
                 "granted_mediations": len(granted), "keylist_routes": len(routes)}
 
 
-def _timed(kind: type[Sample], read: Callable[[], dict], admin_url: str, limit_s: float) -> Sample:
+def _timed(kind: type[Sample], read: Callable[[], dict[str, Any]], admin_url: str, limit_s: float) -> Sample:
     """`read()`'s fields as a `kind`, or its failure as one: never an exception. No answer in
     time, or an answer later than `limit_s`, is a stall."""
     started = time.monotonic()

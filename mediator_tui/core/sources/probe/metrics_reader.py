@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from types import MappingProxyType
+from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -61,7 +62,7 @@ class MetricsReader:
         return MetricsSample(**fields, took_s=took, stalled=took > self._timeout_s)
 
 
-def parse(text: str, names: Iterable[str] = ()) -> dict | None:
+def parse(text: str, names: Iterable[str] = ()) -> dict[str, Any] | None:
     """MetricsSample fields from an exposition; None when it holds no sample at all."""
     wanted = frozenset(names)
     known: dict[str, float] = {}

@@ -13,18 +13,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from mediator_tui.core.sources.probe.admin_reader import AdminReader
 from mediator_tui.core.sources.probe.backoff import Backoff
 from mediator_tui.core.sources.probe.metrics_reader import MetricsReader
 from mediator_tui.core.sources.probe.process_reader import ProcessReader
-from mediator_tui.core.metrics.probe_samples import ProbeSample
+from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample
 from mediator_tui.core.sources.probe.target import ProbeTarget
 
 INTERVAL_S = 1.0
 COUNTS_EVERY_S = 5.0
 # A reading slower than this is healthy but heavy: the source is read less often.
 SLOW_S = 1.0
+
+Reading = TypeVar("Reading", AdminStatus, AdminCounts, MetricsSample)
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +64,7 @@ class ProbeRunner:
     def __enter__(self) -> "ProbeRunner":
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def _run(self) -> None:
@@ -95,13 +98,15 @@ class ProbeRunner:
         return ProbeSample(at=at, took_s=time.monotonic() - started, process=process, admin_status=status,
                            admin_counts=counts, metrics=metrics, stalled_by=tuple(self._stalled))
 
-    def _read(self, source: str, read):
+    def _read(self, source: str, read: Callable[[], Reading]) -> Reading | None:
         schedule = self._schedules[source]
         if not schedule.due(time.monotonic()):
             return None
         sample = read()
         # Counted from the answer (or the timeout), so a slow source gets its whole interval of rest.
-        schedule.done(time.monotonic(), healthy=sample.error is None and not sample.stalled and sample.took_s <= SLOW_S)
+        healthy = (sample.error is None and not sample.stalled
+                   and sample.took_s is not None and sample.took_s <= SLOW_S)
+        schedule.done(time.monotonic(), healthy=healthy)
         self._note(source, sample.stalled)
         return sample
 
