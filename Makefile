@@ -1,9 +1,11 @@
-# The two quick-start commands: `make tui` and `make test` (see README).
+# The two quick-start commands are `make tui` and `make test` (README.md "Quick start");
+# `make check` is the fast gate: lint, types, import contracts, the manual's build and the unit tests.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup setup-test mediators agent tui test clean
+.PHONY: setup setup-test setup-dev mediators agent tui test unit lint format typecheck imports docs check \
+	snapshots-update clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +16,10 @@ setup: $(BIN)/python
 
 setup-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+
+# The linters, the type checker and the manual's builder, beside the test tools.
+setup-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,dev,docs]'
 
 # Both embedded mediator flavours, each in its own cached virtual environment.
 mediators: setup
@@ -27,11 +33,41 @@ agent: setup
 tui: setup
 	$(BIN)/mediator-tui $(ARGS)
 
-# Two test processes: most end-to-end time is spent waiting on timed runs, not on the CPU (README "Tests").
+# Two test processes: most end-to-end time is spent waiting on timed runs, not on the CPU
+# (docs/development.md "Tests").
 TEST_PROCESSES ?= 2
 
 test: setup-test mediators agent
 	$(BIN)/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
+# The unit tests: no mediator, no Locust process, nothing provisioned.
+unit: setup-dev
+	$(BIN)/pytest -n $(TEST_PROCESSES) -q tests/unit $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Rewrites the files: what `make lint` asks for.
+format: setup-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: setup-dev
+	$(BIN)/mypy
+
+imports: setup-dev
+	$(BIN)/lint-imports
+
+# --strict: a broken link or anchor in the manual fails the build.
+docs: setup-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir $$(mktemp -d)
+
+check: lint typecheck imports docs unit
+
+# After a deliberate change to a screen: rewrite the TUI's snapshots, then review their diff.
+snapshots-update: setup-dev
+	$(BIN)/pytest -q tests/unit/tui --snapshot-update
+
 clean:
-	rm -rf $(VENV) .pytest_cache agent/node_modules
+	rm -rf $(VENV) .pytest_cache agent/node_modules site

@@ -1,5 +1,5 @@
 'use strict'
-// One Credo wallet driven over JSON lines (see README "Credo engine"): a command per stdin line,
+// One Credo agent driven over JSON lines (see docs/engines.md "The JSON-lines protocol"): a command per stdin line,
 // `{"id":..,"cmd":..,...}`; one reply per command echoing its id; events on lines of their own.
 // The process exits when stdin closes, so a dead driver never leaves it behind.
 

@@ -78,8 +78,10 @@ def redirect_target(current_url: str, location: str | None, status: int, hops: i
     except ValueError:
         raise RedirectRefused(f"HTTP {status} redirect from {here} to an unusable location: refused") from None
     if there != here:
-        raise RedirectRefused(f"HTTP {status} redirect from {here} to another origin, {there}: refused "
-                              f"(configured headers and credentials stay with {here})")
+        raise RedirectRefused(
+            f"HTTP {status} redirect from {here} to another origin, {there}: refused "
+            f"(configured headers and credentials stay with {here})"
+        )
     if hops >= MAX_REDIRECTS:
         raise PolicyError(f"more than {MAX_REDIRECTS} redirects from {here}")
     return target
@@ -87,7 +89,7 @@ def redirect_target(current_url: str, location: str | None, status: int, hops: i
 
 def redirected_method(method: str, status: int) -> str:
     """What a redirect turns `method` into: 303 (and, as browsers do, 301/302 of a POST) become GET."""
-    if status == 303 and method != "HEAD" or status in (301, 302) and method == "POST":
+    if (status == 303 and method != "HEAD") or (status in (301, 302) and method == "POST"):
         return "GET"
     return method
 

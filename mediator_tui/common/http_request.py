@@ -19,9 +19,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from mediator_tui.common.http_policy import (DEFAULT_BODY_CAP, REDIRECT_STATUSES, Deadline, DeadlineExceeded,
-                                              PolicyError, origin_of, read_capped, redirect_target,
-                                              redirected_method)
+from mediator_tui.common.http_policy import (
+    DEFAULT_BODY_CAP,
+    REDIRECT_STATUSES,
+    Deadline,
+    DeadlineExceeded,
+    PolicyError,
+    origin_of,
+    read_capped,
+    redirect_target,
+    redirected_method,
+)
 
 TEXT_CHARS = 120
 
@@ -44,8 +52,15 @@ class HttpCallError(Exception):
         self.cause = cause
 
 
-def request(method: str, url: str, body: bytes | None = None, headers: Mapping[str, str] | None = None, *,
-            timeout_s: float, body_cap: int = DEFAULT_BODY_CAP) -> HttpAnswer:
+def request(
+    method: str,
+    url: str,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    *,
+    timeout_s: float,
+    body_cap: int = DEFAULT_BODY_CAP,
+) -> HttpAnswer:
     """One call, following same-origin redirects, within `timeout_s` in total."""
     deadline = Deadline(timeout_s)
     hops = 0
@@ -65,8 +80,9 @@ def request(method: str, url: str, body: bytes | None = None, headers: Mapping[s
     except TimeoutError as err:
         raise HttpCallError(f"no complete answer within {timeout_s:g} s", timed_out=True, cause=err) from None
     except http.client.HTTPException as err:
-        raise HttpCallError(f"not a valid HTTP answer ({type(err).__name__}: {printable(str(err))})",
-                            cause=err) from None
+        raise HttpCallError(
+            f"not a valid HTTP answer ({type(err).__name__}: {printable(str(err))})", cause=err
+        ) from None
     except OSError as err:  # refused, reset, unknown host, TLS
         raise HttpCallError(printable(str(err)) or type(err).__name__, cause=err) from None
     except ValueError as err:  # a URL or header value http.client cannot send
@@ -78,8 +94,9 @@ def printable(text: str, limit: int = TEXT_CHARS) -> str:
     return "".join(c if c.isprintable() else "?" for c in text[:limit])
 
 
-def _once(method: str, url: str, body: bytes | None, headers: dict[str, str], deadline: Deadline,
-          body_cap: int) -> tuple[HttpAnswer, str | None]:
+def _once(
+    method: str, url: str, body: bytes | None, headers: dict[str, str], deadline: Deadline, body_cap: int
+) -> tuple[HttpAnswer, str | None]:
     origin = origin_of(url)
     if origin.scheme not in ("http", "https"):
         raise ValueError(f"scheme {origin.scheme!r} is not http or https")

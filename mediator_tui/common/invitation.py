@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from mediator_tui.common.b64url import Base64urlError, b64url_decode
@@ -47,7 +48,9 @@ class Invitation:
         return next((s.endpoint for s in self.services if isinstance(s, InlineService)), None)
 
 
-def decode_invitation_url(url: str) -> Invitation:
+def decode_invitation_url(url: object) -> Invitation:
+    """The invitation in `url` (any value: one that is not a string is refused too); InvitationError says
+    what is wrong."""
     if not isinstance(url, str) or not url.strip():
         raise InvitationError("is empty")
     if len(url) > MAX_URL_LENGTH:
@@ -75,7 +78,7 @@ def decode_invitation_url(url: str) -> Invitation:
 
 
 def _oob_services(message: object) -> tuple[InlineService | str, ...]:
-    msg_type = _type("oob", message)
+    message, msg_type = _typed_message("oob", message)
     if not msg_type.endswith((OOB_TYPE_SUFFIX, OOB_TYPE_SUFFIX_10)):
         raise InvitationError(f"oob= message has @type {msg_type!r}, not an out-of-band invitation")
     services = message.get("services")
@@ -93,7 +96,7 @@ def _oob_services(message: object) -> tuple[InlineService | str, ...]:
 
 
 def _connections_services(message: object) -> tuple[InlineService | str, ...]:
-    msg_type = _type("c_i", message)
+    message, msg_type = _typed_message("c_i", message)
     if not msg_type.endswith(CONNECTIONS_TYPE_SUFFIX):
         raise InvitationError(f"c_i= message has @type {msg_type!r}, not a connections/1.0 invitation")
     if "recipientKeys" in message or "did" not in message:
@@ -104,13 +107,14 @@ def _connections_services(message: object) -> tuple[InlineService | str, ...]:
     return (did,)
 
 
-def _type(kind: str, message: object) -> str:
+def _typed_message(kind: str, message: object) -> tuple[dict[str, Any], str]:
+    """The message as an object, and its @type."""
     if not isinstance(message, dict):
         raise InvitationError(f"{kind}= decodes to {type(message).__name__}, not a JSON object")
     msg_type = message.get("@type")
     if not isinstance(msg_type, str):
         raise InvitationError(f"{kind}= message has no @type")
-    return msg_type
+    return message, msg_type
 
 
 def _inline_service(where: str, obj: dict) -> InlineService:

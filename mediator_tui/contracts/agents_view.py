@@ -9,6 +9,7 @@ release) are named in `refused`, so that the TUI can say so.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from mediator_tui.contracts.fields import as_count, as_dict, as_int, as_list, as_number, as_text
 from mediator_tui.contracts.version import check_version
@@ -25,11 +26,11 @@ class WorkerView:
     age_s: float  # since the master received it
     stale: bool
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {**self.report.fields_json(), "age_s": round(self.age_s, 3), "stale": self.stale}
 
     @classmethod
-    def from_json(cls, worker_id: str, raw) -> WorkerView:
+    def from_json(cls, worker_id: str, raw: object) -> WorkerView:
         raw = as_dict(raw)
         report = WorkerReport.from_fields({**raw, "worker_id": as_text(raw.get("worker_id")) or worker_id})
         return cls(report=report, age_s=as_number(raw.get("age_s")) or 0.0, stale=raw.get("stale") is True)
@@ -46,11 +47,11 @@ class MemoryTotal:
     pss_bytes: int | None = None
     agents: int = 0  # agents running, the figure the store divides unique_bytes by
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, raw) -> MemoryTotal:
+    def from_json(cls, raw: object) -> MemoryTotal:
         raw = as_dict(raw)
         return cls(worker_rss_bytes=as_count(raw.get("worker_rss_bytes")), unique_bytes=as_count(raw.get("unique_bytes")),
                    shared_bytes=as_count(raw.get("shared_bytes")), agent_processes=as_count(raw.get("agent_processes")),
@@ -66,14 +67,14 @@ class AgentsTotal:
     memory: MemoryTotal = MemoryTotal()
     delivery: DeliveryReport = DeliveryReport()  # the workers' ledgers summed
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"engine": self.engine, "agents": self.agents.to_json(),
                 "crashes": [c.to_json() for c in self.crashes],
                 "ports": self.ports.to_json() if self.ports is not None else None,
                 "memory": self.memory.to_json(), "delivery": self.delivery.to_json()}
 
     @classmethod
-    def from_json(cls, raw) -> AgentsTotal:
+    def from_json(cls, raw: object) -> AgentsTotal:
         raw = as_dict(raw)
         return cls(engine=as_text(raw.get("engine")), agents=AgentCounts.from_json(raw.get("agents")),
                    crashes=crashes_from_json(raw.get("crashes")),
@@ -90,13 +91,13 @@ class AgentsView:
     refused: tuple[str, ...] = ()  # why reports were refused, one line per worker
     version: int = VERSION
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"version": self.version, "ts": self.ts,
                 "workers": {w.report.worker_id: w.to_json() for w in self.workers},
                 "total": self.total.to_json(), "refused": list(self.refused)}
 
     @classmethod
-    def from_json(cls, raw: dict) -> AgentsView:
+    def from_json(cls, raw: dict[str, Any]) -> AgentsView:
         """The route's body; `VersionMismatch` when the master is of another release."""
         check_version(raw, VERSION, "agent metrics", "the master serves", "this mediator-tui")
         workers = sorted((WorkerView.from_json(str(worker_id), body)

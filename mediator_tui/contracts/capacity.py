@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import MISSING, asdict, dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 from mediator_tui.common.numbers import checked
 
@@ -21,6 +25,7 @@ ROUTE = "/mediator-tui/capacity"
 # until the tool says what comes next; ended by a stop command; past its maximum.
 PHASES = ("waiting", "ramping", "paced", "stopped", "done")
 COMMANDS = ("pace", "step", "stop")
+_Dataclass = TypeVar("_Dataclass", bound="DataclassInstance")
 
 
 class CapacityContractError(ValueError):
@@ -45,8 +50,10 @@ class RampPlan:
         if self.max_users < self.start:
             found.append(f"CAPACITY_MAX ({self.max_users}) is below CAPACITY_START ({self.start})")
         if self.settle_s < 0 or self.hold_s <= self.settle_s:
-            found.append(f"CAPACITY_HOLD ({self.hold_s:g} s) must be longer than CAPACITY_SETTLE "
-                         f"({self.settle_s:g} s): the steady window is what is left of the hold")
+            found.append(
+                f"CAPACITY_HOLD ({self.hold_s:g} s) must be longer than CAPACITY_SETTLE "
+                f"({self.settle_s:g} s): the steady window is what is left of the hold"
+            )
         if self.spawn_rate <= 0:
             found.append(f"LOCUST_SPAWN_RATE must be above 0 (is {self.spawn_rate:g})")
         return found
@@ -85,7 +92,7 @@ class RampState:
         return json.dumps(asdict(self))
 
     @classmethod
-    def from_json(cls, text: str | bytes | dict) -> RampState:
+    def from_json(cls, text: str | bytes | dict[str, Any]) -> RampState:
         payload = _payload(text)
         _check_version(payload)
         plan = _fields(RampPlan, _dict(payload, "plan"), "plan")
@@ -96,8 +103,12 @@ class RampState:
         if served_at is None:
             raise CapacityContractError(f"ramp state: served_at: {why}, not a time")
         step = payload.get("step")
-        return cls(plan=plan, phase=phase, served_at=served_at,
-                   step=None if step is None else _fields(RampStep, _dict(payload, "step"), "step"))
+        return cls(
+            plan=plan,
+            phase=phase,
+            served_at=served_at,
+            step=None if step is None else _fields(RampStep, _dict(payload, "step"), "step"),
+        )
 
 
 @dataclass(frozen=True)
@@ -108,24 +119,26 @@ class RampCommand:
     users: int | None = None
     version: int = VERSION
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.command not in COMMANDS:
             raise CapacityContractError(f"ramp command {self.command!r} is not one of {', '.join(COMMANDS)}")
-        if self.command == "step" and (not isinstance(self.users, int) or isinstance(self.users, bool)
-                                       or self.users < 0):
+        if self.command == "step" and (
+            not isinstance(self.users, int) or isinstance(self.users, bool) or self.users < 0
+        ):
             raise CapacityContractError(f"ramp command 'step' needs users as a whole number >= 0, not {self.users!r}")
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
 
     @classmethod
-    def from_json(cls, text: str | bytes | dict) -> RampCommand:
+    def from_json(cls, text: str | bytes | dict[str, Any]) -> RampCommand:
         payload = _payload(text)
         _check_version(payload)
-        return cls(command=payload.get("command"), users=payload.get("users"))
+        command: Any = payload.get("command")  # any JSON value: __post_init__ names one that is not a command
+        return cls(command=command, users=payload.get("users"))
 
 
-def _payload(text) -> dict:
+def _payload(text: object) -> dict[str, Any]:
     """`text` as served: JSON text, or the value a client already parsed from it."""
     if not isinstance(text, (str, bytes, bytearray)):
         payload = text
@@ -139,21 +152,27 @@ def _payload(text) -> dict:
     return payload
 
 
-def _check_version(payload: dict) -> None:
+def _check_version(payload: dict[str, Any]) -> None:
     if payload.get("version") != VERSION:
-        raise CapacityContractError(f"ramp payload of version {payload.get('version')!r}; "
-                                    f"this tool reads version {VERSION}: use the same release on master and tool")
+        raise CapacityContractError(
+            f"ramp payload of version {payload.get('version')!r}; "
+            f"this tool reads version {VERSION}: use the same release on master and tool"
+        )
 
 
-def _dict(payload: dict, key: str) -> dict:
+def _dict(payload: dict[str, Any], key: str) -> dict[str, Any]:
     value = payload.get(key)
     if not isinstance(value, dict):
         raise CapacityContractError(f"ramp state: {key} is not an object")
     return value
 
 
-def _fields(cls, values: dict, where: str):
-    kinds = {"int": int, "float": (int, float), "float | None": (int, float, type(None))}
+def _fields(cls: type[_Dataclass], values: dict[str, Any], where: str) -> _Dataclass:
+    kinds: dict[object, type | tuple[type, ...]] = {
+        "int": int,
+        "float": (int, float),
+        "float | None": (int, float, type(None)),
+    }
     read = {}
     for name, field in cls.__dataclass_fields__.items():
         value = values.get(name, field.default)

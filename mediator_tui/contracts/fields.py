@@ -9,50 +9,54 @@ never raises.
 
 from __future__ import annotations
 
+from typing import Any
+
 from mediator_tui.common.numbers import TIMESTAMP_LIMIT, checked
 
-__all__ = ["as_amount", "as_count", "as_dict", "as_int", "as_list", "as_number", "as_text",
-           "as_timestamp", "dicts"]
+__all__ = ["as_amount", "as_count", "as_dict", "as_int", "as_list", "as_number", "as_text", "as_timestamp", "dicts"]
 
 
-def as_number(value) -> float | None:
+def as_number(value: object) -> float | None:
     """A finite JSON number (not a bool, not a numeric string), not absurdly large (common/numbers.py)."""
     return checked(value)[0]
 
 
-def as_amount(value) -> float | None:
+def as_amount(value: object) -> float | None:
     """A duration, a rate or a percentage: a non-negative number."""
     return checked(value, minimum=0)[0]
 
 
-def as_timestamp(value) -> float | None:
+def as_timestamp(value: object) -> float | None:
     """Seconds since the epoch that a date can show."""
     return checked(value, minimum=0, maximum=TIMESTAMP_LIMIT)[0]
 
 
-def as_int(value) -> int | None:
+def as_int(value: object) -> int | None:
     """A count, a size or a byte figure: a non-negative number, fractions dropped."""
     number = as_number(value)
-    return int(value) if number is not None and number >= 0 else None
+    if number is None or number < 0:
+        return None
+    # From the int itself where it is one: its float may have lost the low digits.
+    return value if isinstance(value, int) else int(number)
 
 
-def as_count(value) -> int:
+def as_count(value: object) -> int:
     """A counter whose unknown value shows as zero (the snapshot's plain `int` fields)."""
     return as_int(value) or 0
 
 
-def as_text(value, default: str = "") -> str:
+def as_text(value: object, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
 
-def as_dict(value) -> dict:
+def as_dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def as_list(value) -> list:
+def as_list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def dicts(value) -> list[dict]:
+def dicts(value: object) -> list[dict[str, Any]]:
     """The objects of a JSON list; anything else in it is skipped."""
     return [item for item in as_list(value) if isinstance(item, dict)]

@@ -8,12 +8,14 @@ names both versions, so that a master and a TUI of different releases say so.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class VersionMismatch(ValueError):
     """A payload of a contract version this release does not read."""
 
 
-def check_version(payload: dict, expected: int, what: str, sender: str, reader: str) -> None:
+def check_version(payload: dict[str, Any], expected: int, what: str, sender: str, reader: str) -> None:
     """Raise `VersionMismatch` unless `payload["version"]` is `expected`.
 
     `what` names the contract ("agent metrics"), `sender` who sent it and how ("the master serves"),

@@ -26,7 +26,8 @@ it did not change the version.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import Field, asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from mediator_tui.contracts.fields import as_count, as_dict, as_int, as_number, as_text, as_timestamp, dicts
 from mediator_tui.contracts.request_histograms import buckets_from_json
@@ -40,15 +41,18 @@ STDERR_TAIL_CHARS = 2000
 class _Counts:
     """A dataclass of counts only: read, summed and written field by field."""
 
-    def to_json(self) -> dict:
+    if TYPE_CHECKING:  # what the subclasses' @dataclass adds, so that asdict() and fields() take them
+        __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, raw):
+    def from_json(cls, raw: object) -> Self:
         raw = as_dict(raw)
         return cls(**{f.name: as_count(raw.get(f.name)) for f in fields(cls)})
 
-    def __add__(self, other):
+    def __add__(self, other: Self) -> Self:
         return type(self)(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
 
 
@@ -80,20 +84,24 @@ class AgentCrash:
     stderr_tail: str = ""  # at most STDERR_TAIL_CHARS, the end of what the agent wrote
     worker_id: str = ""
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         body = asdict(self)
         if not self.worker_id:
             del body["worker_id"]
         return body
 
     @classmethod
-    def from_json(cls, raw: dict) -> AgentCrash:
-        return cls(ts=as_timestamp(raw.get("ts")) or 0.0, user=as_text(raw.get("user")),
-                   reason=as_text(raw.get("reason")), stderr_tail=as_text(raw.get("stderr_tail")),
-                   worker_id=as_text(raw.get("worker_id")))
+    def from_json(cls, raw: dict[str, Any]) -> AgentCrash:
+        return cls(
+            ts=as_timestamp(raw.get("ts")) or 0.0,
+            user=as_text(raw.get("user")),
+            reason=as_text(raw.get("reason")),
+            stderr_tail=as_text(raw.get("stderr_tail")),
+            worker_id=as_text(raw.get("worker_id")),
+        )
 
 
-def crashes_from_json(raw) -> tuple[AgentCrash, ...]:
+def crashes_from_json(raw: object) -> tuple[AgentCrash, ...]:
     return tuple(AgentCrash.from_json(crash) for crash in dicts(raw))
 
 
@@ -118,17 +126,20 @@ class WorkerMemoryUse:
     shared_bytes: int = 0
     pss_bytes: int | None = None  # None: PSS cannot be read (of the worker, or of one agent)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, raw) -> WorkerMemoryUse:
+    def from_json(cls, raw: object) -> WorkerMemoryUse:
         raw = as_dict(raw)
-        return cls(worker_rss_bytes=as_count(raw.get("worker_rss_bytes")),
-                   worker_uss_bytes=as_int(raw.get("worker_uss_bytes")),
-                   agent_processes=as_count(raw.get("agent_processes")),
-                   unique_bytes=as_count(raw.get("unique_bytes")), shared_bytes=as_count(raw.get("shared_bytes")),
-                   pss_bytes=as_int(raw.get("pss_bytes")))
+        return cls(
+            worker_rss_bytes=as_count(raw.get("worker_rss_bytes")),
+            worker_uss_bytes=as_int(raw.get("worker_uss_bytes")),
+            agent_processes=as_count(raw.get("agent_processes")),
+            unique_bytes=as_count(raw.get("unique_bytes")),
+            shared_bytes=as_count(raw.get("shared_bytes")),
+            pss_bytes=as_int(raw.get("pss_bytes")),
+        )
 
 
 @dataclass(frozen=True)
@@ -175,14 +186,16 @@ class DeliveryReport:
     counts: DeliveryCounts = DeliveryCounts()
     latency_ms: dict[float, int] = field(default_factory=dict)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         # JSON keys are strings: a reader turns them back into numbers.
         return {"counts": self.counts.to_json(), "latency_ms": {str(ms): n for ms, n in self.latency_ms.items()}}
 
     @classmethod
-    def from_json(cls, raw) -> DeliveryReport:
+    def from_json(cls, raw: object) -> DeliveryReport:
         raw = as_dict(raw)
-        return cls(counts=DeliveryCounts.from_json(raw.get("counts")), latency_ms=buckets_from_json(raw.get("latency_ms")))
+        return cls(
+            counts=DeliveryCounts.from_json(raw.get("counts")), latency_ms=buckets_from_json(raw.get("latency_ms"))
+        )
 
     def __add__(self, other: DeliveryReport) -> DeliveryReport:
         latency = dict(self.latency_ms)
@@ -209,31 +222,48 @@ class WorkerReport:
     host: str = ""  # the worker's host name: "" when unknown (then it counts as a host of its own)
     version: int = VERSION
 
-    def fields_json(self) -> dict:
+    def fields_json(self) -> dict[str, Any]:
         """The report's fields without its version (as the master's view nests them)."""
-        return {"worker_id": self.worker_id, "ts": self.ts, "engine": self.engine,
-                "agents": self.agents.to_json(), "crashes": [c.to_json() for c in self.crashes],
-                "ports": self.ports.to_json(), "memory": self.memory.to_json(), "limits": self.limits.to_json(),
-                "cpu_seconds": self.cpu_seconds,
-                "delivery": self.delivery.to_json(), "host": self.host}
+        return {
+            "worker_id": self.worker_id,
+            "ts": self.ts,
+            "engine": self.engine,
+            "agents": self.agents.to_json(),
+            "crashes": [c.to_json() for c in self.crashes],
+            "ports": self.ports.to_json(),
+            "memory": self.memory.to_json(),
+            "limits": self.limits.to_json(),
+            "cpu_seconds": self.cpu_seconds,
+            "delivery": self.delivery.to_json(),
+            "host": self.host,
+        }
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"version": self.version, **self.fields_json()}
 
     @classmethod
-    def from_json(cls, raw) -> WorkerReport:
+    def from_json(cls, raw: object) -> WorkerReport:
         """A worker's report; `VersionMismatch` when it is of another version than this release's."""
         raw = as_dict(raw)
-        check_version(raw, VERSION, "agent reports", f"worker {as_text(raw.get('worker_id'), '?')!r} sends",
-                      "this master")
+        check_version(
+            raw, VERSION, "agent reports", f"worker {as_text(raw.get('worker_id'), '?')!r} sends", "this master"
+        )
         return cls.from_fields(raw)
 
     @classmethod
-    def from_fields(cls, raw: dict) -> WorkerReport:
+    def from_fields(cls, raw: dict[str, Any]) -> WorkerReport:
         """The fields of a report whose version was checked already (one nested in the master's view)."""
         worker_id = as_text(raw.get("worker_id"))
-        return cls(worker_id=worker_id, ts=as_number(raw.get("ts")) or 0.0, engine=as_text(raw.get("engine")),
-                   agents=AgentCounts.from_json(raw.get("agents")), crashes=crashes_from_json(raw.get("crashes")),
-                   ports=PortsUse.from_json(raw.get("ports")), memory=WorkerMemoryUse.from_json(raw.get("memory")),
-                   limits=WorkerLimits.from_json(raw.get("limits")), cpu_seconds=as_number(raw.get("cpu_seconds")),
-                   delivery=DeliveryReport.from_json(raw.get("delivery")), host=as_text(raw.get("host")))
+        return cls(
+            worker_id=worker_id,
+            ts=as_number(raw.get("ts")) or 0.0,
+            engine=as_text(raw.get("engine")),
+            agents=AgentCounts.from_json(raw.get("agents")),
+            crashes=crashes_from_json(raw.get("crashes")),
+            ports=PortsUse.from_json(raw.get("ports")),
+            memory=WorkerMemoryUse.from_json(raw.get("memory")),
+            limits=WorkerLimits.from_json(raw.get("limits")),
+            cpu_seconds=as_number(raw.get("cpu_seconds")),
+            delivery=DeliveryReport.from_json(raw.get("delivery")),
+            host=as_text(raw.get("host")),
+        )

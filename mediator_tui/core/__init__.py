@@ -3,5 +3,5 @@ mediator probe, the capacity search, thresholds and export.
 
 Nothing under this package imports the engines (`mediator_tui.agents`), the worker code
 (`mediator_tui.locust_support`), Textual, Locust or gevent: what it shares with the engines is in
-`mediator_tui.common`. The import contracts in pyproject.toml and tests/test_layering.py hold it to that.
+`mediator_tui.common`. The import contracts in pyproject.toml and tests/unit/test_layering.py hold it to that.
 """

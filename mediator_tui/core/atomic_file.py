@@ -10,7 +10,7 @@ from pathlib import Path
 _NEW_FILE_MODE = 0o600
 
 
-def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
     """Replace `path` with `text` so that a crash or a full disk leaves the old file as it was.
 
     The folder is created if missing; an existing file keeps its permission bits."""

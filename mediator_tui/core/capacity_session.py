@@ -27,7 +27,7 @@ from mediator_tui.core.sources.master_api import MasterError
 __all__ = ["EXIT_SETUP", "SearchOptions", "exit_status", "plan_line", "search"]
 
 
-def _ignore(_value) -> None:
+def _ignore(_value: object) -> None:
     pass
 
 

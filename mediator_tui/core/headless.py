@@ -11,10 +11,12 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TextIO
+from types import FrameType
+from typing import Callable, NoReturn, TextIO
 
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.run.controller import RunController, RunError
@@ -83,7 +85,7 @@ class _Progress:
                 self.say(line.text)
 
 
-def _raise_interrupted(signum, _frame):
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> NoReturn:
     # One interruption is enough: later signals must not break the export being written.
     ignore_signals()
     raise Interrupted(signal.Signals(signum).name)
@@ -120,7 +122,7 @@ def _run_until_done(controller: RunController, options: HeadlessOptions, progres
 
 
 @contextmanager
-def interruptible(controller: RunController, say: Callable[[str], None], *, signals: bool = True):
+def interruptible(controller: RunController, say: Callable[[str], None], *, signals: bool = True) -> Iterator[None]:
     """Ctrl-C and SIGTERM raise `Interrupted` inside; on leaving, the run is shut down whatever happened.
     `signals=False` off the main thread (where Python cannot take signals): the caller interrupts."""
     previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGINT, signal.SIGTERM)} \

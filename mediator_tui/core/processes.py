@@ -22,9 +22,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 TERM_GRACE_S = 10.0
 KILL_GRACE_S = 5.0
@@ -64,21 +65,23 @@ class _Spawner:
     """One daemon thread that forks every child (see the module docstring)."""
 
     def __init__(self) -> None:
-        self._requests: queue.Queue = queue.Queue()
+        # (Popen's keyword arguments, where to answer (True, the Popen) or (False, the error it raised))
+        self._requests: queue.Queue[tuple[dict[str, Any], queue.Queue[tuple[bool, Any]]]] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def popen(self, **kwargs) -> subprocess.Popen:
+    def popen(self, **kwargs: Any) -> subprocess.Popen[bytes]:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._serve, name="process-spawner", daemon=True)
                 self._thread.start()
-        answer: queue.Queue = queue.Queue(maxsize=1)
+        answer: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
         self._requests.put((kwargs, answer))
         ok, value = answer.get()
         if not ok:
             raise value
-        return value
+        popen: subprocess.Popen[bytes] = value
+        return popen
 
     def _serve(self) -> None:
         while True:
@@ -95,7 +98,7 @@ _spawner = _Spawner()
 @dataclass
 class Child:
     name: str
-    popen: subprocess.Popen
+    popen: subprocess.Popen[bytes]
     log_path: Path | None
 
     @property
@@ -138,14 +141,14 @@ class ProcessGroup:
     the group id stays valid even when the first real child ends.
     """
 
-    def __init__(self, watchdog: bool = False, env: dict | None = None) -> None:
+    def __init__(self, watchdog: bool = False, env: dict[str, Any] | None = None) -> None:
         self.pgid: int | None = None
         self.children: list[Child] = []
         self._lock = threading.Lock()
         self._watchdog = watchdog
         self._watchdog_env = env
 
-    def start(self, name: str, argv: list[str], env: dict | None = None, cwd: str | Path | None = None,
+    def start(self, name: str, argv: list[str], env: dict[str, Any] | None = None, cwd: str | Path | None = None,
               log_path: Path | None = None) -> Child:
         if self._watchdog and self.pgid is None:
             # No parent-death signal for the watchdog: it must outlive the tool to end the group.
@@ -153,10 +156,10 @@ class ProcessGroup:
                         env or self._watchdog_env, None, None, die_with_parent=False)
         return self._start(name, argv, env, cwd, log_path)
 
-    def _start(self, name: str, argv: list[str], env: dict | None, cwd: str | Path | None,
+    def _start(self, name: str, argv: list[str], env: dict[str, Any] | None, cwd: str | Path | None,
                log_path: Path | None, die_with_parent: bool = True) -> Child:
         with self._lock:
-            log: IO | int = subprocess.DEVNULL
+            log: IO[bytes] | int = subprocess.DEVNULL
             if log_path is not None:
                 log_path.parent.mkdir(parents=True, exist_ok=True)
                 log = open(log_path, "ab")
@@ -169,7 +172,7 @@ class ProcessGroup:
                     stderr=subprocess.STDOUT, preexec_fn=_bind(os.getpid(), pgid, die_with_parent),
                 )
             finally:
-                if log_path is not None:
+                if not isinstance(log, int):  # the file opened above
                     log.close()
             if self.pgid is None:
                 self.pgid = popen.pid
@@ -186,35 +189,37 @@ class ProcessGroup:
 
     def stop(self, term_grace_s: float = TERM_GRACE_S, kill_grace_s: float = KILL_GRACE_S) -> None:
         """TERM the whole group, wait, then KILL; reap our children. Safe to call twice."""
-        if self.pgid is None:
+        pgid = self.pgid
+        if pgid is None:
             return
-        self._signal(signal.SIGTERM)
-        if not self._wait_gone(term_grace_s):
-            self._signal(signal.SIGKILL)
-            if not self._wait_gone(kill_grace_s):
-                raise ProcessError(f"process group {self.pgid} survived SIGKILL")
+        self._signal(pgid, signal.SIGTERM)
+        if not self._wait_gone(pgid, term_grace_s):
+            self._signal(pgid, signal.SIGKILL)
+            if not self._wait_gone(pgid, kill_grace_s):
+                raise ProcessError(f"process group {pgid} survived SIGKILL")
         for child in self.children:
             try:
                 child.popen.wait(timeout=kill_grace_s)
             except subprocess.TimeoutExpired:
                 raise ProcessError(f"{child.name} (pid {child.pid}) could not be reaped") from None
 
-    def _signal(self, sig: int) -> None:
+    @staticmethod
+    def _signal(pgid: int, sig: int) -> None:
         try:
-            os.killpg(self.pgid, sig)
+            os.killpg(pgid, sig)
         except ProcessLookupError:
             pass
 
-    def _wait_gone(self, timeout: float) -> bool:
+    def _wait_gone(self, pgid: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while True:
             self.reap()
-            if not group_members(self.pgid):
+            if not group_members(pgid):
                 return True
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.1)
 
 
-def _bind(parent_pid: int, pgid: int, die_with_parent: bool):
+def _bind(parent_pid: int, pgid: int, die_with_parent: bool) -> Callable[[], None]:
     return lambda: _child_setup(parent_pid, pgid, die_with_parent)

@@ -9,16 +9,21 @@ good, so the threshold fails with value null.
 from __future__ import annotations
 
 import math
-
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any
 
 from mediator_tui.core.metrics.snapshot import RequestRow, Snapshot
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt,
+    ">=": operator.ge,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">": operator.gt,
+    "<": operator.lt,
 }
 _EXPRESSION = re.compile(
     r"\s*(?P<metric>[a-z_][a-z0-9_]*)\s*(?:\(\s*(?P<endpoint>[^()]+?)\s*\))?"
@@ -67,6 +72,10 @@ _UNKNOWN_BECAUSE: dict[str, Callable[[Snapshot], str]] = {
 }
 
 
+def _no_reason(_snapshot: Snapshot) -> str:
+    return ""
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """The metrics an expression may name: per request row (endpoint allowed), and of the whole."""
@@ -104,9 +113,10 @@ class Threshold:
     def check(self, snapshot: Snapshot) -> ThresholdResult:
         value = self.value(snapshot)
         if value is not None and not math.isfinite(value):
-            return ThresholdResult(expr=self.text, value=None, ok=False,
-                                   unknown_because=f"the figure is not a finite number ({value})")
-        why = _UNKNOWN_BECAUSE.get(self.metric, lambda s: "")(snapshot) if value is None else ""
+            return ThresholdResult(
+                expr=self.text, value=None, ok=False, unknown_because=f"the figure is not a finite number ({value})"
+            )
+        why = _UNKNOWN_BECAUSE.get(self.metric, _no_reason)(snapshot) if value is None else ""
         return ThresholdResult(expr=self.text, value=value, ok=not self.fails_at(value), unknown_because=why)
 
 
@@ -117,9 +127,13 @@ class ThresholdResult:
     ok: bool
     unknown_because: str = ""  # why the value is None, where the store says
 
-    def as_dict(self) -> dict:
-        return {"expr": self.expr, "value": self.value, "ok": self.ok,
-                **({"unknown_because": self.unknown_because} if self.unknown_because else {})}
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "expr": self.expr,
+            "value": self.value,
+            "ok": self.ok,
+            **({"unknown_because": self.unknown_because} if self.unknown_because else {}),
+        }
 
 
 def _find_endpoint(snapshot: Snapshot, endpoint: str) -> RequestRow | None:
@@ -128,9 +142,11 @@ def _find_endpoint(snapshot: Snapshot, endpoint: str) -> RequestRow | None:
 
 
 def _usage(metrics: Vocabulary) -> str:
-    return ("write METRIC OP NUMBER, e.g. 'fail_ratio>0.01', 'p95(ping_mediator)>500', 'crashes>0', 'rps<10'; "
-            f"request metrics (optionally with an endpoint name in parentheses): {', '.join(metrics.row_metrics)}; "
-            f"run metrics: {', '.join(metrics.run_metrics)}; operators: > >= < <= == !=")
+    return (
+        "write METRIC OP NUMBER, e.g. 'fail_ratio>0.01', 'p95(ping_mediator)>500', 'crashes>0', 'rps<10'; "
+        f"request metrics (optionally with an endpoint name in parentheses): {', '.join(metrics.row_metrics)}; "
+        f"run metrics: {', '.join(metrics.run_metrics)}; operators: > >= < <= == !="
+    )
 
 
 def parse_threshold(text: str, metrics: Vocabulary = SNAPSHOT_METRICS) -> Threshold:

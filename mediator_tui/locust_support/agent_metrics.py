@@ -195,7 +195,7 @@ def aggregate(reports: dict[str, WorkerReport], ages: dict[str, float], now: flo
         unique_bytes=sum(m.unique_bytes for m in memories),
         shared_bytes=shared_once_per_host(reports),
         agent_processes=sum(m.agent_processes for m in memories),
-        pss_bytes=sum(pss) if pss and all(p is not None for p in pss) else None,
+        pss_bytes=sum(p for p in pss if p is not None) if pss and None not in pss else None,
         agents=agents.running,
     )
     return AgentsView(ts=now, workers=workers, refused=refused,

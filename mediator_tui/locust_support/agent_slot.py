@@ -92,23 +92,23 @@ class AgentSlot:
 
         Called when the agent reports its death, before every task and after a failed step; only
         the first call after a death counts it."""
-        if self.agent is not None and not self.agent.alive:
-            self.lost(reason or self.crash_reason(self.agent) or NO_REASON)
-
-    def lost(self, reason: str) -> None:
         agent = self.agent
+        if agent is not None and not agent.alive:
+            self.lost(agent, reason or self.crash_reason(agent) or NO_REASON)
+
+    def lost(self, agent: Agent, reason: str) -> None:
         crash = {"user": self.owner, "reason": reason, "stderr_tail": agent.stderr_tail}
         # Before the release, which may yield: the user may start the next agent meanwhile.
         self.restart_due = True
-        self._release(crash)
+        self._release(agent, crash)
 
     def shutdown(self) -> None:
         if self.agent is not None:
-            self._release(None)
+            self._release(self.agent, None)
 
-    def _release(self, crash: dict | None) -> None:
+    def _release(self, agent: Agent, crash: dict | None) -> None:
         # Taken from the slot at once: the shutdown below may yield to a user starting a new agent here.
-        agent, port, self.agent, self.port = self.agent, self.port, None, None
+        port, self.agent, self.port = self.port, None, None
         self.worker.live.discard(self)
         try:
             agent.shutdown()

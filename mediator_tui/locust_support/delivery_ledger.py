@@ -61,16 +61,18 @@ class DeliveryLedger:
         self._next_unjudged = 0  # index in _order of the oldest message that may still be pending
         self._seqs: dict[str, int] = collections.defaultdict(int)  # channel -> last seq given
         self._highest: dict[str, int] = {}  # channel -> highest seq arrived
-        self._counts = collections.Counter()
+        self._counts: collections.Counter[str] = collections.Counter()
         self._latency: dict[float, int] = collections.defaultdict(int)
 
     def tag(self, text: str, channel: str) -> str:
         """`text` with the id of a new message on `channel` (a connection, one direction); the
         message counts as sent from now, unless `send` fails."""
         content = tagged(text)
+        nonce = message_id(content)
+        assert nonce is not None  # tagged() just gave it one
         self._seqs[channel] += 1
-        self._entries[message_id(content)] = _Entry(self._clock(), channel, self._seqs[channel])
-        self._order.append(message_id(content))
+        self._entries[nonce] = _Entry(self._clock(), channel, self._seqs[channel])
+        self._order.append(nonce)
         self._counts["sent"] += 1
         return content
 

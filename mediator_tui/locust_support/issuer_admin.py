@@ -34,8 +34,13 @@ def _direct(_name: str, fn: Callable[[], Any]) -> Any:
 
 
 class IssuerAdmin:
-    def __init__(self, base_url: str, headers: dict[str, str], timeout: float,
-                 step: Callable[[str, Callable[[], Any]], Any] = _direct):
+    def __init__(
+        self,
+        base_url: str,
+        headers: dict[str, str],
+        timeout: float,
+        step: Callable[[str, Callable[[], Any]], Any] = _direct,
+    ):
         # Credentials written into the URL are basic auth, as curl takes them; explicit headers win.
         given = split_userinfo(base_url)
         self.base_url = given.url.rstrip("/")
@@ -78,12 +83,20 @@ class IssuerAdmin:
 
     def create_invitation(self) -> dict[str, Any]:
         """A single-use OOB invitation: `invitation_url` and `invi_msg_id`."""
-        body = self.call("POST", "/out-of-band/create-invitation?auto_accept=true",
-                         name="POST /out-of-band/create-invitation",
-                         json={"handshake_protocols": HANDSHAKE_PROTOCOLS, "use_public_did": False,
-                               "my_label": "mediator-tui issuer"})
+        body = self.call(
+            "POST",
+            "/out-of-band/create-invitation?auto_accept=true",
+            name="POST /out-of-band/create-invitation",
+            json={
+                "handshake_protocols": HANDSHAKE_PROTOCOLS,
+                "use_public_did": False,
+                "my_label": "mediator-tui issuer",
+            },
+        )
         if not body.get("invitation_url") or not body.get("invi_msg_id"):
-            raise AdminError(f"POST /out-of-band/create-invitation: answer lacks the invitation: {str(body)[:BODY_CHARS]}")
+            raise AdminError(
+                f"POST /out-of-band/create-invitation: answer lacks the invitation: {str(body)[:BODY_CHARS]}"
+            )
         return body
 
     def ready_connection(self, invitation_msg_id: str) -> str:
@@ -100,13 +113,19 @@ class IssuerAdmin:
                     return record["connection_id"]
             if time.monotonic() >= deadline:
                 states = [r.get("state") for r in body.get("results") or []]
-                raise AdminError(f"GET /connections: connection of invitation {invitation_msg_id} "
-                                 f"not ready within {self.timeout:g} s (states {states})")
+                raise AdminError(
+                    f"GET /connections: connection of invitation {invitation_msg_id} "
+                    f"not ready within {self.timeout:g} s (states {states})"
+                )
             time.sleep(POLL_INTERVAL_S)
 
     def send_message(self, connection_id: str, content: str) -> dict[str, Any]:
-        return self.call("POST", f"/connections/{connection_id}/send-message",
-                         name="POST /connections/{id}/send-message", json={"content": content})
+        return self.call(
+            "POST",
+            f"/connections/{connection_id}/send-message",
+            name="POST /connections/{id}/send-message",
+            json={"content": content},
+        )
 
     def create_did_key(self) -> str:
         body = self.call("POST", "/wallet/did/create", json={"method": "key", "options": {"key_type": "ed25519"}})

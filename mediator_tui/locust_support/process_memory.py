@@ -89,8 +89,8 @@ def summarise(samples: Iterable[ProcessMemory]) -> MemoryTotals:
         processes=len(samples),
         unique_bytes=sum(s.rss_anon_bytes for s in samples),
         shared_bytes=max((s.shared_bytes for s in samples), default=0),
-        uss_bytes=sum(uss) if known and None not in uss else None,
-        pss_bytes=sum(pss) if known and None not in pss else None,
+        uss_bytes=sum(u for u in uss if u is not None) if known and None not in uss else None,
+        pss_bytes=sum(p for p in pss if p is not None) if known and None not in pss else None,
     )
 
 

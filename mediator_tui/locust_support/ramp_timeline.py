@@ -45,15 +45,16 @@ class StepRamp:
                 self.reset()
             if self._phase in ("stopped", "done"):
                 return None
-            if self._step is None:
+            step = self._step
+            if step is None:
                 self._phase = "paced" if self._paced else "ramping"
-                self._begin(self._targets.pop(0), now)
-            elif not self._paced and self._step.held(now):
+                step = self._begin(self._targets.pop(0), now)
+            elif not self._paced and step.held(now):
                 if not self._targets:
                     self._phase = "done"
                     return None
-                self._begin(self._targets.pop(0), now)
-            return self._step.users, self.plan.spawn_rate
+                step = self._begin(self._targets.pop(0), now)
+            return step.users, self.plan.spawn_rate
 
     def spawning_complete(self) -> None:
         with self._lock:
@@ -73,13 +74,14 @@ class StepRamp:
             self._paced = True
             if self._phase == "ramping":
                 self._phase = "paced"
-            if command.command == "step" and self._phase == "paced":
+            if command.command == "step" and command.users is not None and self._phase == "paced":
                 self._begin(command.users, self._clock())
 
     def state(self) -> RampState:
         with self._lock:
             return RampState(plan=self.plan, phase=self._phase, step=self._step, served_at=self._clock())
 
-    def _begin(self, users: int, now: float) -> None:
+    def _begin(self, users: int, now: float) -> RampStep:
         index = 0 if self._step is None else self._step.index + 1
         self._step = RampStep(index=index, users=users, started_at=now)
+        return self._step

@@ -18,7 +18,7 @@ from mediator_tui.contracts.worker_report import WorkerLimits
 PORT_RANGE_PATH = "/proc/sys/net/ipv4/ip_local_port_range"
 # Descriptors a worker needs besides its agents: Locust's zmq sockets, logs, HTTP clients, spawning.
 RESERVED_FILES = 100
-HINT = "see the README section 'Preparing a VM for large runs'"
+HINT = "see the manual, docs/large-runs.md 'Preparing a VM for large runs'"
 
 
 def local_port_range(path: str = PORT_RANGE_PATH) -> tuple[int, int]:

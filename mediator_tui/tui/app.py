@@ -48,7 +48,7 @@ class MediatorTuiApp(App[int]):
     }
 
     def __init__(self, control: RunControl, config_path: Path, *, snapshot_every_s: float = 1.0,
-                 logs_every_s: float = 0.25, startup_problems: list[str] = ()) -> None:
+                 logs_every_s: float = 0.25, startup_problems: Iterable[str] = ()) -> None:
         super().__init__()
         self._startup_problems = list(startup_problems)
         self.control = control
@@ -190,7 +190,8 @@ class MediatorTuiApp(App[int]):
 
     def action_change_load(self) -> None:
         status = self.latest.status if self.latest else None
-        users = status.target_users if status and status.target_users is not None else (status and status.users)
+        users = (status.target_users if status and status.target_users is not None
+                 else status.users if status else None)
         dialog = LoadScreen("Change the users and spawn rate of the running test",
                             users, status.spawn_rate if status else None)
         self.push_screen(dialog, self._rescale)

@@ -13,16 +13,14 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from mediator_tui.core.capacity.levels import CATEGORIES
-from tests.e2e.test_headless import EMBEDDED, REPO
-from tests.procs import alive, descendants
+from tests.support.headless_runs import EMBEDDED
+from tests.support.paths import REPO
+from tests.support.procs import alive, descendants
 
 MAX_WALLETS = 300
 
 
-@pytest.mark.e2e
 def test_the_search_finds_a_knee_below_its_maximum_names_what_broke_and_exports_it(tmp_path):
     env_file = tmp_path / "test.env"
     env_file.write_text("".join(f"{key}={value}\n" for key, value in EMBEDDED.items()))

@@ -16,8 +16,6 @@ import pytest
 from tests.fixtures.ledger import assert_ledger_adds_up, assert_store_agrees, final_reads, ledger_counts
 from tests.fixtures.local_run import LOCUSTFILES
 
-pytestmark = pytest.mark.e2e
-
 RUN_S = 5.0
 
 

@@ -10,7 +10,7 @@ import time
 import psutil
 import pytest
 
-from tests.e2e.test_headless import EMBEDDED, finish, headless, wait_for_line
+from tests.support.headless_runs import EMBEDDED, finish, headless, wait_for_line
 
 USERS = 6
 RUN_S = 30
@@ -53,7 +53,6 @@ def embedded_acapy(tool_pid: int) -> psutil.Process:
     raise AssertionError("no embedded ACA-Py process below the tool")
 
 
-@pytest.mark.e2e
 @pytest.mark.parametrize("flavour", ["acapy", "acapy-legacy"], ids=["acapy-1.7", "acapy-0.12"])
 def test_summary_and_mediator_csv_show_the_mediators_cpu_memory_and_connections(tmp_path, flavour):
     process = headless(tmp_path, {**EMBEDDED, "MEDIATOR_FLAVOUR": flavour}, "-f", "locustMediatorPing.py",

@@ -16,8 +16,6 @@ from tests.fixtures.ledger import assert_ledger_adds_up, assert_store_agrees, fi
 from tests.fixtures.local_run import LOCUSTFILES
 from tests.fixtures.mediators import queued_messages
 
-pytestmark = pytest.mark.e2e
-
 MESSAGES = 3
 DRAINS = 2
 
@@ -77,7 +75,7 @@ def failed(rows: dict) -> dict:
 def test_credo_mediator_keeps_what_comes_for_an_offline_wallet_and_hands_it_over_by_pickup_v2(
         request, local_run, forwarding, strategy, engine):
     # live mode against the mediator that queues every message (MEDIATOR_FORWARDING=queue-and-live), as
-    # tests/e2e/test_pickup_v2.py proves it: the wallet back online gets them in messagepickup/2.0 deliveries
+    # tests/mediator/test_pickup_v2.py proves it: the wallet back online gets them in messagepickup/2.0 deliveries
     mediator = request.getfixturevalue(forwarding)
     watch = QueueWatch(mediator)
     try:

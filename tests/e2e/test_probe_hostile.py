@@ -8,26 +8,49 @@ import json
 
 import pytest
 
-from tests.e2e.test_headless import EMBEDDED, finish, headless
-from tests.fixtures.hostile_server import hostile  # noqa: F401 (fixture)
-from tests.integration.test_hostile_servers import assert_no_secret, strict_json
-
-pytestmark = pytest.mark.e2e
+from tests.support.exports import assert_no_secret, strict_json
+from tests.support.headless_runs import EMBEDDED, finish, headless
 
 SECRET = "embedded-probe-s3cret"
 
 
-
-@pytest.mark.parametrize("admin, metrics, admin_error, metrics_error", [
-    ("", "/metrics", "in_sessions: nan is not a finite number", "mediator_live_sessions: nan is not a finite number"),
-    ("/redirect/308", "/trickle", "another origin", "no answer within"),
-])
-def test_the_probe_reports_the_embedded_mediator_whatever_its_http_sources_send(tmp_path, hostile, admin, metrics,
-                                                                                admin_error, metrics_error):
-    settings = {**EMBEDDED, "MEDIATOR_ADMIN_URL": hostile.url + admin, "MEDIATOR_METRICS_URL": hostile.url + metrics,
-                "MEDIATOR_ADMIN_HEADERS": "'" + json.dumps({"X-API-Key": SECRET}) + "'"}
-    process = headless(tmp_path, settings, "-f", "locustMediatorPing.py", "-u", "3", "-r", "3", "-t", "12s",
-                       "--workers", "1", "--fail-on", "fail_ratio>0.5")
+@pytest.mark.parametrize(
+    "admin, metrics, admin_error, metrics_error",
+    [
+        (
+            "",
+            "/metrics",
+            "in_sessions: nan is not a finite number",
+            "mediator_live_sessions: nan is not a finite number",
+        ),
+        ("/redirect/308", "/trickle", "another origin", "no answer within"),
+    ],
+)
+def test_the_probe_reports_the_embedded_mediator_whatever_its_http_sources_send(
+    tmp_path, hostile, admin, metrics, admin_error, metrics_error
+):
+    settings = {
+        **EMBEDDED,
+        "MEDIATOR_ADMIN_URL": hostile.url + admin,
+        "MEDIATOR_METRICS_URL": hostile.url + metrics,
+        "MEDIATOR_ADMIN_HEADERS": "'" + json.dumps({"X-API-Key": SECRET}) + "'",
+    }
+    process = headless(
+        tmp_path,
+        settings,
+        "-f",
+        "locustMediatorPing.py",
+        "-u",
+        "3",
+        "-r",
+        "3",
+        "-t",
+        "12s",
+        "--workers",
+        "1",
+        "--fail-on",
+        "fail_ratio>0.5",
+    )
     code, stderr = finish(process, timeout_s=240)
     out = tmp_path / "out"
     summary = strict_json(out / "summary.json")

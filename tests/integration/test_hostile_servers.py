@@ -13,43 +13,49 @@ from pathlib import Path
 import pytest
 
 from mediator_tui.core.export import EXPORT_FILES
-from tests.e2e.test_headless import REPO, SYNTHETIC, fake_invitation, finish, headless
-from tests.fixtures.hostile_server import CONTROL, hostile  # noqa: F401 (fixture)
-
-pytestmark = pytest.mark.integration
+from tests.fixtures.hostile_server import CONTROL
+from tests.support.exports import assert_no_secret, strict_json
+from tests.support.headless_runs import fake_invitation, finish, headless
+from tests.support.paths import REPO, SYNTHETIC
 
 SECRET = "hostile-s3cret-key"
 PASSWORD = "attach-pa55word"
 
 
-
-def strict_json(path: Path) -> dict:
-    def refuse(name: str) -> None:
-        raise AssertionError(f"{name} in {path.name}")
-
-    return json.loads(path.read_text(), parse_constant=refuse)
-
-
-def assert_no_secret(out: Path, stderr: str, *secrets: str) -> None:
-    for secret in secrets:
-        assert secret not in stderr
-        for name in EXPORT_FILES:
-            if (out / name).exists():
-                assert secret not in (out / name).read_text(), name
-
-
-@pytest.mark.parametrize("admin, metrics, admin_error, metrics_error", [
-    ("", "/metrics", "", ""),  # served, but every number hostile
-    ("/redirect/307", "/garbage-status", "another origin", "BadStatusLine"),
-    ("/truncated", "/trickle", "IncompleteRead", "no answer within"),
-])
-def test_the_probe_reports_the_process_whatever_its_http_sources_send(tmp_path, hostile, admin, metrics,
-                                                                      admin_error, metrics_error):
-    settings = {"MEDIATION_URL": fake_invitation(), "MEDIATOR_PID": str(os.getpid()),
-                "MEDIATOR_ADMIN_URL": hostile.url + admin, "MEDIATOR_METRICS_URL": hostile.url + metrics,
-                "MEDIATOR_ADMIN_HEADERS": "'" + json.dumps({"X-API-Key": SECRET}) + "'"}
-    process = headless(tmp_path, settings, "-f", str(SYNTHETIC), "--workers", "1", "-u", "2", "-r", "2",
-                       "-t", "6s", "--fail-on", "p95 > 100000")
+@pytest.mark.parametrize(
+    "admin, metrics, admin_error, metrics_error",
+    [
+        ("", "/metrics", "", ""),  # served, but every number hostile
+        ("/redirect/307", "/garbage-status", "another origin", "BadStatusLine"),
+        ("/truncated", "/trickle", "IncompleteRead", "no answer within"),
+    ],
+)
+def test_the_probe_reports_the_process_whatever_its_http_sources_send(
+    tmp_path, hostile, admin, metrics, admin_error, metrics_error
+):
+    settings = {
+        "MEDIATION_URL": fake_invitation(),
+        "MEDIATOR_PID": str(os.getpid()),
+        "MEDIATOR_ADMIN_URL": hostile.url + admin,
+        "MEDIATOR_METRICS_URL": hostile.url + metrics,
+        "MEDIATOR_ADMIN_HEADERS": "'" + json.dumps({"X-API-Key": SECRET}) + "'",
+    }
+    process = headless(
+        tmp_path,
+        settings,
+        "-f",
+        str(SYNTHETIC),
+        "--workers",
+        "1",
+        "-u",
+        "2",
+        "-r",
+        "2",
+        "-t",
+        "6s",
+        "--fail-on",
+        "p95 > 100000",
+    )
     code, stderr = finish(process)
     out = tmp_path / "out"
     summary = strict_json(out / "summary.json")
@@ -100,19 +106,43 @@ def _attach(tmp_path: Path, url: str, *args: str) -> subprocess.Popen:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("LOCUST_", "MEDIATION_"))}
     env["PYTHONPATH"] = str(REPO)
     (tmp_path / "test.env").write_text("")
-    return subprocess.Popen([sys.executable, "-m", "mediator_tui", "--env", str(tmp_path / "test.env"), "--headless",
-                             "--attach", url, "--export", str(tmp_path / "out"), *args],
-                            cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mediator_tui",
+            "--env",
+            str(tmp_path / "test.env"),
+            "--headless",
+            "--attach",
+            url,
+            "--export",
+            str(tmp_path / "out"),
+            *args,
+        ],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
-@pytest.mark.parametrize("path, words", [("/redirect/302", "another origin"), ("/trickle", "no answer within 2 s"),
-                                         ("/garbage-status", "BadStatusLine")])
+@pytest.mark.parametrize(
+    "path, words",
+    [("/redirect/302", "another origin"), ("/trickle", "no answer within 2 s"), ("/garbage-status", "BadStatusLine")],
+)
 def test_the_issuer_scenarios_admin_client_at_a_hostile_issuer_fails_its_rows_and_leaks_nothing(
-        tmp_path, hostile, path, words):
-    settings = {"MEDIATION_URL": fake_invitation(), "ISSUER_URL": hostile.url + path,
-                "ISSUER_HEADERS": "'" + json.dumps({"X-API-Key": SECRET}) + "'", "VERIFIED_TIMEOUT_SECONDS": "2"}
-    process = headless(tmp_path, settings, "-f", "locustLiveness.py", "--workers", "1", "-u", "2", "-r", "2",
-                       "-t", "6s")
+    tmp_path, hostile, path, words
+):
+    settings = {
+        "MEDIATION_URL": fake_invitation(),
+        "ISSUER_URL": hostile.url + path,
+        "ISSUER_HEADERS": "'" + json.dumps({"X-API-Key": SECRET}) + "'",
+        "VERIFIED_TIMEOUT_SECONDS": "2",
+    }
+    process = headless(
+        tmp_path, settings, "-f", "locustLiveness.py", "--workers", "1", "-u", "2", "-r", "2", "-t", "6s"
+    )
     code, stderr = finish(process)
     out = tmp_path / "out"
     summary = strict_json(out / "summary.json")

@@ -18,6 +18,7 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import gevent
 from gevent import subprocess
@@ -84,6 +85,9 @@ class NodeChannel:
             list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=env, preexec_fn=_die_with_parent, close_fds=True,
         )
+        # Popen types its pipes optional; the three asked for above are there.
+        assert self.process.stdin and self.process.stdout and self.process.stderr
+        self._stdin, self._stdout, self._stderr = self.process.stdin, self.process.stdout, self.process.stderr
         self.exited = Event()
         self._greenlets = [
             gevent.spawn(self._read_stdout),
@@ -119,18 +123,19 @@ class NodeChannel:
         if not self.running:
             raise AgentCrashed(f"{command}: agent process {self.exit_description()}")
         request_id = next(self._ids)
-        waiter = AsyncResult()
+        waiter: AsyncResult[dict] = AsyncResult()
         self._pending[request_id] = (command, waiter)
         node_timeout_ms = max(100, int((timeout - NODE_TIMEOUT_MARGIN_S) * 1000))
         line = json.dumps({"timeoutMs": node_timeout_ms, **fields, "id": request_id, "cmd": command}) + "\n"
         try:
             try:
-                self.process.stdin.write(line.encode())
-                self.process.stdin.flush()
+                self._stdin.write(line.encode())
+                self._stdin.flush()
             except (BrokenPipeError, OSError, ValueError) as error:
                 raise AgentCrashed(f"{command}: cannot write to agent process: {error}") from error
             try:
-                reply = waiter.get(timeout=timeout)
+                # Answered with the reply, or raises the error that ended the wait.
+                reply = cast(dict, waiter.get(timeout=timeout))
             except gevent.Timeout:
                 raise AgentTimeout(f"{command}: no answer within {timeout:g} s") from None
         finally:
@@ -146,7 +151,7 @@ class NodeChannel:
 
     def _read_stdout(self) -> None:
         try:
-            self._read_replies(self.process.stdout)
+            self._read_replies(self._stdout)
         except (OSError, ValueError):  # the stream was closed under us: the process is gone
             return
 
@@ -195,7 +200,7 @@ class NodeChannel:
 
     def _read_stderr(self) -> None:
         try:
-            for line in iter(lambda: self.process.stderr.readline(STDERR_LINE_CHARS * 4), b""):
+            for line in iter(lambda: self._stderr.readline(STDERR_LINE_CHARS * 4), b""):
                 self.stderr_lines.append(line.decode("utf-8", "replace").rstrip()[:STDERR_LINE_CHARS])
         except (OSError, ValueError):
             return
@@ -215,7 +220,7 @@ class NodeChannel:
         """End the process and reap it: close stdin (the agent exits), then TERM, then KILL."""
         self.closing = True
         try:
-            self.process.stdin.close()
+            self._stdin.close()
         except OSError:
             pass
         for send, grace in ((None, term_after), (self.process.terminate, kill_after), (self.process.kill, 5.0)):
@@ -226,7 +231,7 @@ class NodeChannel:
                     pass
             if self.exited.wait(timeout=grace):
                 break
-        for stream in (self.process.stdout, self.process.stderr):
+        for stream in (self._stdout, self._stderr):
             try:
                 stream.close()
             except OSError:

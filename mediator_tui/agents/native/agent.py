@@ -17,6 +17,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from typing import cast
 
 import gevent
 import gevent.event
@@ -86,7 +87,7 @@ class NativeAgent(Agent):
         self._invitation_ids: dict[str, None] = {}  # insertion-ordered, so the oldest can go
         self._alive = False
         self._shut = False
-        self._pickup: PickupStrategy | None = None
+        self._pickup: PickupStrategy  # set by start(), before anything waits
         self._greenlets: set = set()
         self._endpoint: InboundEndpoint | None = None
         self._death_callback: Callable[[], None] | None = None
@@ -132,7 +133,7 @@ class NativeAgent(Agent):
         keys = (type_key(*mediation.GRANT), type_key(*mediation.DENY), thread_key(request["@id"]))
         answer = self._waiters.expect(*keys)
         try:
-            if self._send(self._mediator, request):
+            if self._send(self._mediator_connection(), request):
                 self._waiters.sent_on_link("mediate-grant", *keys)
             reply = self._wait(answer, "mediate-grant")
         finally:
@@ -332,7 +333,8 @@ class NativeAgent(Agent):
 
     def _send(self, connection: Connection, msg: dict) -> bool:
         """Send `msg`; True when it went out on the mediator link (its reply then comes back down it)."""
-        # Every message asks for the return route (docs/didcomm-quirks.md, item 5): replies come down the same socket.
+        # Every message asks for the return route (docs/didcomm-quirks.md "Return route"): replies come down the
+        # same socket.
         msg["~transport"] = {"return_route": "all"}
         envelope = pack(wire_json.dump(msg), [connection.their_key], connection.my_key)
         if self._link is not None and not connection.routing_keys and connection.endpoint in self._mediator_endpoints:
@@ -347,10 +349,10 @@ class NativeAgent(Agent):
         return False
 
     def _to_mediator(self, msg: dict) -> None:
-        self._send(self._mediator, msg)
+        self._send(self._mediator_connection(), msg)
 
     def _to_mediator_later(self, msg: dict) -> None:
-        self._spawn(self._send, self._mediator, msg)
+        self._spawn(self._send, self._mediator_connection(), msg)
 
     def _request(self, connection: Connection, msg: dict, what: str, thid: str = "") -> dict:
         """Send `msg` and wait for the message answering its thread (or `thid`)."""
@@ -364,12 +366,13 @@ class NativeAgent(Agent):
             self._waiters.forget(key)
 
     def _request_of_mediator(self, msg: dict, what: str) -> dict:
-        return self._request(self._mediator, msg, what)
+        return self._request(self._mediator_connection(), msg, what)
 
     def _wait(self, waiter: gevent.event.AsyncResult, what: str) -> dict:
         if not self._pickup.wait(waiter, self.timeout, self._polling_sender()):
             raise AgentTimeout(f"no {what} within {self.timeout:g} s")
-        return waiter.get()
+        # Answered with a message, or raises the error that ended the wait.
+        return cast(dict, waiter.get())
 
     def _polling_sender(self) -> Callable[[dict], None] | None:
         """How a wait may ask the mediator for deliveries: over the kept-open link, once it is our mediator's."""
@@ -378,7 +381,7 @@ class NativeAgent(Agent):
     def _poll_mediator(self, msg: dict) -> None:
         # Only over a connected link: an offline wallet collects nothing, and a poll must not hold its wait past
         # its own deadline waiting for a reconnect (which re-announces the socket itself, `_on_reconnect`).
-        if self._link.connected:
+        if self._link is not None and self._link.connected:
             self._to_mediator(msg)
 
     def _next_unsolicited(self, queue: collections.deque, what: str, timeout: float | None = None):
@@ -499,6 +502,9 @@ class NativeAgent(Agent):
 
     def _require_mediator(self) -> Connection:
         self._require_alive()
+        return self._mediator_connection()
+
+    def _mediator_connection(self) -> Connection:
         if self._mediator is None:
             raise ProtocolError("agent was started without mediation")
         return self._mediator

@@ -23,8 +23,8 @@ def their_services(response_message: dict, invitation_key: bytes) -> list[dids.S
     sig = response_message.get("connection~sig")
     if not isinstance(sig, dict):
         raise SignatureError("connections response has no connection~sig")
-    fields = [sig.get(name) for name in ("signer", "sig_data", "signature")]
-    if not all(isinstance(value, str) for value in fields):
+    fields = [value for name in ("signer", "sig_data", "signature") if isinstance(value := sig.get(name), str)]
+    if len(fields) != 3:
         raise DecodeError("connection~sig lacks signer, sig_data or signature")
     try:
         signer = decode_b58_verkey(fields[0])

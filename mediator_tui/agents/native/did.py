@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import base58
 
@@ -30,7 +31,7 @@ class Service(NamedTuple):
     endpoint: str
 
 
-def create_peer2(verkey: bytes, endpoint: str, routing_keys: list[bytes] = ()) -> str:
+def create_peer2(verkey: bytes, endpoint: str, routing_keys: Sequence[bytes] = ()) -> str:
     """A did:peer:2 with one Ed25519 key and a DIDComm v1 service (ACA-Py refuses a DID without one)."""
     service = {
         "t": "did-communication",
@@ -44,7 +45,7 @@ def create_peer2(verkey: bytes, endpoint: str, routing_keys: list[bytes] = ()) -
     return f"did:peer:2.V{multikey(verkey)}.S{encoded_service}"
 
 
-def legacy_did_doc(did: str, verkey_b58: str, endpoint: str, routing_keys_b58: list[str] = ()) -> dict:
+def legacy_did_doc(did: str, verkey_b58: str, endpoint: str, routing_keys_b58: Sequence[str] = ()) -> dict:
     """The DID document connections/1.0 and DID exchange 1.0 attach for an unqualified DID."""
     return {
         "@context": "https://w3id.org/did/v1",
@@ -153,7 +154,8 @@ def _resolve_key(ref: object, keys: dict, did: str) -> bytes:
 
 
 def _peer2_doc(did: str) -> dict:
-    methods, services = [], []
+    methods: list[dict[str, Any]] = []
+    services: list[object] = []  # as the DID carries them: a service need not be an object
     for element in did.split(".")[1:]:
         purpose, value = element[:1], element[1:]
         if purpose in _PEER2_PURPOSES:

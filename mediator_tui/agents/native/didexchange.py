@@ -1,7 +1,8 @@
 """didexchange/1.0 and 1.1 (Aries RFC 0023): requester and responder messages.
 
-Our DIDs are did:peer:2 with a DIDComm service (docs/didcomm-quirks.md, item 4); the responder's keys come from the
-DID in its response (item 2), or from its attached DID document when the DID is unqualified. A response is
+Our DIDs are did:peer:2 with a DIDComm service (docs/didcomm-quirks.md "Our did:peer:2 must carry a DIDComm
+service"); the responder's keys come from the DID in its response (docs/didcomm-quirks.md "DID exchange
+response"), or from its attached DID document when the DID is unqualified. A response is
 vouched for by the invitation's key: it signs the new DID (`did_rotate~attach`, 1.1) or the DID document
 (`did_doc~attach`, 1.0 and unqualified DIDs); an answer without such a signature is refused, as ACA-Py
 and Credo refuse one.

@@ -1,6 +1,6 @@
 """DIDComm v1 envelopes (Aries RFC 0019): authcrypt and anoncrypt, pack and unpack.
 
-Wire facts that differ from what the header suggests (docs/didcomm-quirks.md, item 1): the content cipher is
+Wire facts that differ from what the header suggests (docs/didcomm-quirks.md "Envelope cipher"): the content cipher is
 ChaCha20-Poly1305-IETF with a 12-byte nonce although `enc` says `xchacha20poly1305_ietf`; the sender is
 `crypto_box_seal(base58(sender verkey))`; base64url is written without padding (read either way).
 """
@@ -92,6 +92,7 @@ def unpack(envelope: bytes | str | dict, find_key: Callable[[bytes], KeyPair | N
     my_x_secret = mine.x25519_secret()
     my_x_public = x25519_public(mine.verkey)
     encrypted_key = _b64(_field(recipient, "encrypted_key", str), "encrypted_key")
+    cek: bytes | None
     if alg == "Anoncrypt":
         cek = _crypto(lambda: bindings.crypto_box_seal_open(encrypted_key, my_x_public, my_x_secret), "encrypted_key")
         sender_verkey = None
@@ -191,4 +192,4 @@ def _crypto(operation: Callable[[], bytes], what: str) -> bytes:
     try:
         return operation()
     except Exception as exc:  # nacl raises CryptoError, TypeError or ValueError depending on the input
-        raise EnvelopeError(f"cannot decrypt {what}: {exc or type(exc).__name__}") from None
+        raise EnvelopeError(f"cannot decrypt {what}: {str(exc) or type(exc).__name__}") from None

@@ -9,8 +9,15 @@ import gevent
 from geventhttpclient import HTTPClient
 from geventhttpclient.url import URL
 
-from mediator_tui.common.http_policy import (DEFAULT_BODY_CAP, REDIRECT_STATUSES, Deadline, PolicyError,
-                                              read_capped, redirect_target, redirected_method)
+from mediator_tui.common.http_policy import (
+    DEFAULT_BODY_CAP,
+    REDIRECT_STATUSES,
+    Deadline,
+    PolicyError,
+    read_capped,
+    redirect_target,
+    redirected_method,
+)
 from mediator_tui.common.http_request import printable
 
 CONTENT_TYPE = "application/didcomm-envelope-enc"

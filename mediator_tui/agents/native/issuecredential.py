@@ -18,15 +18,17 @@ def _attachment_of_format(msg: dict, attach_field: str, wanted: str) -> dict:
     for attached in msg.get(attach_field) or []:
         if isinstance(attached, dict) and formats.get(attached.get("@id")) == wanted:
             return attached
-    raise DecodeError(f"{attach_field} has no {wanted} attachment (formats: {sorted(set(formats.values()))})")
+    named = sorted({str(f) for f in formats.values()})  # a format entry without "format" names None
+    raise DecodeError(f"{attach_field} has no {wanted} attachment (formats: {named})")
 
 
 def request_for(offer: dict) -> dict:
     """Request exactly the offered ld_proof credential detail."""
     detail = attachment_json(_attachment_of_format(offer, "offers~attach", LD_PROOF_DETAIL))
-    return message("issue-credential/2.0/request-credential", thid=thread_id(offer),
-                   formats=[{"attach_id": "ld_proof", "format": LD_PROOF_DETAIL}],
-                   **{"requests~attach": [attachment(json.dumps(detail).encode(), attach_id="ld_proof")]})
+    request = message("issue-credential/2.0/request-credential", thid=thread_id(offer),
+                      formats=[{"attach_id": "ld_proof", "format": LD_PROOF_DETAIL}])
+    request["requests~attach"] = [attachment(json.dumps(detail).encode(), attach_id="ld_proof")]
+    return request
 
 
 def credential_of(issue: dict) -> dict:

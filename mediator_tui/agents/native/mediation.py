@@ -8,7 +8,7 @@ from mediator_tui.agents.native.keys import key_from_reference, verkey_to_did_ke
 from mediator_tui.agents.native.messages import message
 
 FAMILY = "coordinate-mediation/1"
-# The grant carries no ~thread (docs/didcomm-quirks.md, item 3): it is matched by type.
+# The grant carries no ~thread (docs/didcomm-quirks.md "mediate-grant has no ~thread"): it is matched by type.
 GRANT = (FAMILY, "mediate-grant")
 DENY = (FAMILY, "mediate-deny")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from mediator_tui.agents.native.invitation import DIDCOMM_PREFIX, normalise_type
 
@@ -13,7 +14,7 @@ def new_id() -> str:
 
 def message(type_suffix: str, thid: str = "", pthid: str = "", **fields) -> dict:
     """A message of type https://didcomm.org/<type_suffix>, with a thread when thid/pthid are given."""
-    msg = {"@type": DIDCOMM_PREFIX + type_suffix, "@id": new_id()}
+    msg: dict[str, Any] = {"@type": DIDCOMM_PREFIX + type_suffix, "@id": new_id()}
     thread = {k: v for k, v in (("thid", thid), ("pthid", pthid)) if v}
     if thread:
         msg["~thread"] = thread

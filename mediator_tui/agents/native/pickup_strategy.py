@@ -83,7 +83,7 @@ class PickupStrategy:
             waiter.wait(timeout=max(step, 0))
             if waiter.ready():
                 return True
-            if remaining <= step:
+            if remaining <= step or send is None:  # without `send` the one step was the whole wait
                 return False
             self._poll(send)
             interval = min(interval * 2, PICKUP_POLL_MAX_SECONDS)

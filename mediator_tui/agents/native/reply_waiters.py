@@ -7,6 +7,8 @@ that sent the requests.
 
 from __future__ import annotations
 
+from typing import Any
+
 import gevent.event
 
 from mediator_tui.agents.interface import AgentError, TransportError
@@ -32,7 +34,7 @@ class ReplyWaiters:
 
     def expect(self, *keys: str) -> gevent.event.AsyncResult:
         """One waiter, answered by the first message that matches any of `keys`."""
-        waiter = gevent.event.AsyncResult()
+        waiter: gevent.event.AsyncResult[Any] = gevent.event.AsyncResult()
         for key in keys:
             self._waiting[key] = waiter
         return waiter

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import gevent
 import gevent.event
@@ -14,6 +14,9 @@ import gevent.event
 from mediator_tui.agents.interface import TransportError
 from mediator_tui.agents.native.http import HttpError, is_http, post_envelope
 from mediator_tui.agents.native.websocket import WebSocket, WebSocketClosed
+
+if TYPE_CHECKING:
+    from gevent._types import _IoWatcher
 
 BACKOFF_BASE_SECONDS = 0.5
 # A short cap: within seconds of a mediator's return every agent is back (Credo's engine caps at 5 s too).
@@ -52,8 +55,8 @@ class MediatorLink:
         self.reconnects = 0
         self.dead_reason = ""
         self._ws: WebSocket | None = None
-        self._watcher = None
-        self._reconnector = None
+        self._watcher: _IoWatcher | None = None
+        self._reconnector: gevent.Greenlet[[], None] | None = None
         self._connected = gevent.event.Event()
         self._closing = False
         self._on_message = on_message
@@ -69,6 +72,8 @@ class MediatorLink:
         if not self._connected.wait(self.timeout):
             raise TransportError(self.dead_reason or f"websocket to {self.url} not reconnected within {self.timeout:g} s")
         ws = self._ws
+        if ws is None:  # connected means opened: never so
+            raise TransportError(f"websocket to {self.url} was never opened")
         try:
             ws.send(envelope)
         except WebSocketClosed as exc:
@@ -99,7 +104,7 @@ class MediatorLink:
         try:
             return WebSocket.connect(self.url, self.timeout)
         except (OSError, gevent.Timeout) as exc:
-            raise TransportError(f"cannot open websocket to {self.url}: {exc or type(exc).__name__}") from None
+            raise TransportError(f"cannot open websocket to {self.url}: {str(exc) or type(exc).__name__}") from None
 
     def _attach(self, ws: WebSocket) -> None:
         self._ws = ws
@@ -117,6 +122,8 @@ class MediatorLink:
 
     def _on_readable(self) -> None:
         ws = self._ws
+        if ws is None:  # only a socket attached is watched: never so
+            return
         for message in ws.read_available():
             self._on_message(message)
         if ws.closed:
@@ -145,8 +152,8 @@ class MediatorLink:
             except TransportError as exc:
                 last_error = str(exc)
                 continue
-            if self._closing:
-                ws.close()
+            if self._closing:  # closed while _connect() let other greenlets run
+                ws.close()  # type: ignore[unreachable]  # mypy keeps the narrowing above across that call
                 return
             self.reconnects += 1
             self._attach(ws)
@@ -167,7 +174,7 @@ def send_once(url: str, envelope: bytes, timeout: float) -> bytes:
     try:
         ws = WebSocket.connect(url, timeout)
     except (OSError, gevent.Timeout) as exc:
-        raise TransportError(f"cannot open websocket to {url}: {exc or type(exc).__name__}") from None
+        raise TransportError(f"cannot open websocket to {url}: {str(exc) or type(exc).__name__}") from None
     try:
         ws.send(envelope)
     except WebSocketClosed as exc:

@@ -230,7 +230,8 @@ class WebSocket:
             self._take(chunk)
             # TLS may hold decrypted bytes that the poller cannot see; a plain socket was read dry, or the
             # poller calls again
-            if self.closed or not (self._tls and self._sock.pending()):
+            # (mypy keeps `closed` false from the loop's test, but _take() may have closed it)
+            if self.closed or not (self._tls and self._sock.pending()):  # type: ignore[redundant-expr]
                 break
         messages = list(self._messages)
         self._messages.clear()

@@ -22,7 +22,7 @@ from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, 
 
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
-from mediator_tui.core.capacity.figures import step_figures_from
+from mediator_tui.core.capacity.figures import StepFigures, step_figures_from
 from mediator_tui.core.capacity.levels import ServiceLevel, StepJudgement
 from mediator_tui.core.capacity.search import CapacitySearch, Verdict
 
@@ -59,33 +59,34 @@ class CapacityDriver:
         search = CapacitySearch(state.plan.targets(), self._levels, self._resolution)
         try:
             self._command(RampCommand("pace"))
-            index = self._wait(lambda s: s.step is not None, 30.0, "the ramp's first step").step.index
+            index = _step(self._wait(lambda s: s.step is not None, 30.0, "the ramp's first step")).index
             while True:
                 self._on_step(search.record(self._measure(index)))
                 users = search.next_users()
                 if users is None:
                     break
-                index = self._command(RampCommand("step", users)).step.index
+                index = _step(self._command(RampCommand("step", users))).index
         finally:
             self._stop_ramp()
         return search.verdict()
 
-    def _measure(self, index: int):
+    def _measure(self, index: int) -> StepFigures:
         state = self._state()
-        step = state.step
+        step = _step(state)
         began = self._snapshot()
         spawn_s = abs(step.users - began.status.users) / state.plan.spawn_rate + SPAWN_GRACE_S
         state = self._wait(lambda s: _current(s, index).spawning_ended_at is not None, spawn_s,
                            f"step {index + 1} ({step.users} wallets) to finish spawning")
         step = _current(state, index)
-        latest = step.steady_from + (step.ends_at - step.steady_from) / 2
-        state = self._wait(lambda s: s.served_at >= step.steady_from, step.steady_from - state.served_at + 30.0,
+        steady_from, ends_at = _window(step)
+        latest = steady_from + (ends_at - steady_from) / 2
+        state = self._wait(lambda s: s.served_at >= steady_from, steady_from - state.served_at + 30.0,
                            f"the steady window of step {index + 1}")
         while state.served_at < latest and not _onboarded(self._snapshot(), step):
             self._sleep(self._poll_s)
             state = self._state()
         start = self._snapshot()
-        self._wait(lambda s: s.served_at >= step.ends_at, step.ends_at - state.served_at + 30.0,
+        self._wait(lambda s: s.served_at >= ends_at, ends_at - state.served_at + 30.0,
                    f"the end of step {index + 1}")
         self._sleep(self._poll_s)  # one more poll, so the store holds the counts up to the end
         return step_figures_from(start, self._snapshot(), index=index, users_target=step.users, step_began=began)
@@ -124,6 +125,19 @@ class CapacityDriver:
             self._command(RampCommand("stop"))
         except (MasterError, CapacityError):
             pass  # already stopped, or the master is gone: either way no load is left to end here
+
+
+def _step(state: RampState) -> RampStep:
+    if state.step is None:
+        raise CapacityError("the ramp serves no current step: another client steers it")
+    return state.step
+
+
+def _window(step: RampStep) -> tuple[float, float]:
+    """When the step's steady window opens and when the step ends: set once its spawning ended."""
+    if step.steady_from is None or step.ends_at is None:
+        raise CapacityError(f"the ramp served step {step.index + 1} without its steady window")
+    return step.steady_from, step.ends_at
 
 
 def _current(state: RampState, index: int) -> RampStep:

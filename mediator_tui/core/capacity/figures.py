@@ -18,9 +18,13 @@ every reader of `StepFigures` treats None as unknown.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from mediator_tui.core.metrics.snapshot import MediatorPoint, RequestRow, Snapshot
+
+T = TypeVar("T")
 
 ONBOARDING_ENDPOINT = "agent_start"
 
@@ -128,22 +132,22 @@ def _worker_cpu_max_percent(start: Snapshot, end: Snapshot) -> float | None:
 
     Without them (workers of an older release), Locust's own `cpu_usage`: a sample of the last
     10 s taken when Locust chooses, the highest at either end of the window."""
-    before = {w.worker_id: w for w in start.workers_harness if w.cpu_seconds is not None}
-    used = [100.0 * (w.cpu_seconds - before[w.worker_id].cpu_seconds) / (w.at - before[w.worker_id].at)
+    before = {w.worker_id: (w.at, w.cpu_seconds) for w in start.workers_harness if w.cpu_seconds is not None}
+    used = [100.0 * (w.cpu_seconds - before[w.worker_id][1]) / (w.at - before[w.worker_id][0])
             for w in end.workers_harness
-            if w.cpu_seconds is not None and w.worker_id in before and w.at > before[w.worker_id].at]
+            if w.cpu_seconds is not None and w.worker_id in before and w.at > before[w.worker_id][0]]
     if used:
         return max(used)
     return max((w.cpu_percent for s in (start, end) for w in s.status.workers
                 if w.cpu_percent is not None and not w.missing), default=None)
 
 
-def _mean(values) -> float | None:
+def _mean(values: Iterable[float | None]) -> float | None:
     known = [v for v in values if v is not None]
     return statistics.fmean(known) if known else None
 
 
-def _last(values):
+def _last(values: Iterable[T | None]) -> T | None:
     known = [v for v in values if v is not None]
     return known[-1] if known else None
 

@@ -3,6 +3,8 @@ them and the TUI's capacity view shows them. Every figure is the search's; this 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from mediator_tui.common.byte_size import byte_size
 from mediator_tui.contracts.capacity import RampPlan
 
@@ -40,12 +42,13 @@ def plan_line(plan: RampPlan, resolution: int | None) -> str:
 
 def mediator_state(figures: StepFigures) -> str:
     """The mediator's state at one step, as the verdict names it."""
-    said = ((figures.mediator_cpu_percent, lambda v: f"CPU {v:.0f} % of a core"),
-            (figures.mediator_cpu_ms_per_request, lambda v: f"{v:.2f} ms CPU per request"),
-            (figures.mediator_rss_bytes, lambda v: f"memory {byte_size(v)}"),
-            (figures.mediator_bytes_per_connection, lambda v: f"{byte_size(v)} per connection"),
-            (figures.mediator_connections, lambda v: f"{v} connections"),
-            (figures.mediator_queue, lambda v: f"queue {v}"))
+    said: tuple[tuple[float | None, Callable[[float], str]], ...] = (
+        (figures.mediator_cpu_percent, lambda v: f"CPU {v:.0f} % of a core"),
+        (figures.mediator_cpu_ms_per_request, lambda v: f"{v:.2f} ms CPU per request"),
+        (figures.mediator_rss_bytes, lambda v: f"memory {byte_size(v)}"),
+        (figures.mediator_bytes_per_connection, lambda v: f"{byte_size(v)} per connection"),
+        (figures.mediator_connections, lambda v: f"{v} connections"),
+        (figures.mediator_queue, lambda v: f"queue {v}"))
     parts = [say(value) for value, say in said if value is not None]
     return ", ".join(parts) or "not measured (no mediator probe figures for this run)"
 

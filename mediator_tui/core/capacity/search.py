@@ -26,7 +26,7 @@ from mediator_tui.core.capacity.levels import ServiceLevel, StepJudgement, judge
 WORKER_CPU_LIMIT_PERCENT = 90.0  # a worker process is one Python thread: near one core it is the bottleneck
 ADD_WORKERS = ("add workers: more on this host (LOCUST_WORKERS, up to one per core), or on other hosts "
                "`locust --worker -f <same locustfiles> --master-host <master address> --master-port <port>` "
-               "(README, \"Runs, headless mode and export\")")
+               "(docs/headless.md \"Processes\")")
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,7 @@ class CapacitySearch:
         # The harness is judged where the bound was set: the broken step, or the last one run.
         bound = bad.figures if bad else (self._steps[-1].figures if self._steps else None)
         reasons = harness_limits(bound) if bound else ()
+        limited_by: str | None
         if bad is not None:
             limited_by = "harness" if reasons else "mediator"
         else:

@@ -15,7 +15,8 @@ from typing import Any
 from mediator_tui.core.config.envfile import EnvFile, EnvFileError, quote_value
 from mediator_tui.core.config.schema import BY_KEY, GROUPS, SETTINGS, Setting
 from mediator_tui.core.config.secrets import MASK, Redactor, is_secret, mask
-from mediator_tui.core.config.validate import LocustFiles, Problem, locustfiles_dir, parse_bool, parse_duration, project_root, validate
+from mediator_tui.core.config.problem import Problem
+from mediator_tui.core.config.validate import LocustFiles, locustfiles_dir, parse_bool, parse_duration, project_root, validate
 
 __all__ = [
     "BY_KEY", "GROUPS", "MASK", "SETTINGS", "Config", "ConfigError", "EnvFile", "EnvFileError",
@@ -70,7 +71,7 @@ def parse_problems(env_file: EnvFile) -> list[Problem]:
     return problems
 
 
-def check_file(path: str | os.PathLike) -> tuple[EnvFile, dict[str, Any], list[Problem]]:
+def check_file(path: str | os.PathLike[str]) -> tuple[EnvFile, dict[str, Any], list[Problem]]:
     """Read and validate one `.env` file on its own (the environment is not consulted)."""
     env_file = EnvFile.read(path)
     problems = parse_problems(env_file)
@@ -78,7 +79,7 @@ def check_file(path: str | os.PathLike) -> tuple[EnvFile, dict[str, Any], list[P
     return env_file, values, problems + value_problems
 
 
-def load_config(path: str | os.PathLike | None = None, environ: Mapping[str, str] | None = None,
+def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None,
                 strict: bool = True, missing_ok: bool = False) -> Config:
     """Settings from the `.env` file (when present) overlaid, as dotenv does, by the environment.
 

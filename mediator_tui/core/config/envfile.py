@@ -75,7 +75,7 @@ class EnvFile:
             self._chunks.append(_Chunk(original, binding.key, binding.value))
 
     @classmethod
-    def read(cls, path: str | os.PathLike) -> "EnvFile":
+    def read(cls, path: str | os.PathLike[str]) -> "EnvFile":
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -120,7 +120,7 @@ class EnvFile:
         end = _value_end(original, start)
         return original[:start] + quote_value(value) + original[end:]
 
-    def save(self, path: str | os.PathLike | None = None) -> Path:
+    def save(self, path: str | os.PathLike[str] | None = None) -> Path:
         """Write atomically: a crash or a full disk leaves the old file as it was."""
         self.path = write_text_atomic(Path(path or self.path or ".env"), self.text())
         return self.path

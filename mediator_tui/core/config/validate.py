@@ -117,12 +117,12 @@ def parse_value(setting: Setting, raw: str, base: Path | None = None) -> Any:
         return number
     if kind == "float":
         try:
-            number = float(text)
+            amount = float(text)
         except ValueError:
             raise ValueError("is not a number") from None
-        if not number >= 0 or number == float("inf"):
+        if not amount >= 0 or amount == float("inf"):
             raise ValueError("must be a finite number >= 0")
-        return number
+        return amount
     if kind == "bool":
         return parse_bool(text)
     if kind == "choice":

@@ -4,6 +4,7 @@ its part of report.html. Every figure is the search's (`core/capacity/`); this o
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from mediator_tui.core.capacity.figures import StepFigures
 from mediator_tui.core.capacity.levels import StepJudgement
@@ -30,7 +31,7 @@ def _verdict_step(verdict: Verdict, figures: StepFigures) -> str | None:
     return "broken" if figures is verdict.at_broken else None
 
 
-def _step_fields(judgement: StepJudgement, verdict: Verdict) -> dict:
+def _step_fields(judgement: StepJudgement, verdict: Verdict) -> dict[str, Any]:
     f: StepFigures = judgement.figures
     total = f.total
     return {
@@ -51,7 +52,7 @@ def _step_fields(judgement: StepJudgement, verdict: Verdict) -> dict:
     }
 
 
-def capacity_section(outcome: CapacityOutcome) -> dict:
+def capacity_section(outcome: CapacityOutcome) -> dict[str, Any]:
     """summary.json's `capacity`: the verdict first, then what it was judged on, then every step."""
     verdict, plan = outcome.verdict, outcome.plan
     return {
@@ -72,11 +73,11 @@ def capacity_section(outcome: CapacityOutcome) -> dict:
                  "settle_s": plan.settle_s, "spawn_rate": plan.spawn_rate, "resolution": outcome.resolution},
         "levels": [{"expr": level.text, "default": level.default, "category": level.category}
                    for level in outcome.levels],
-        "steps": [_step_fields(j, verdict) for j in (verdict.steps if verdict else ())],
+        "steps": [_step_fields(j, verdict) for j in verdict.steps] if verdict else [],
     }
 
 
-def _bound(verdict: Verdict, figures: StepFigures | None) -> dict | None:
+def _bound(verdict: Verdict, figures: StepFigures | None) -> dict[str, Any] | None:
     if figures is None:
         return None
     judgement = next(j for j in verdict.steps if j.figures is figures)
@@ -87,15 +88,17 @@ def _bound(verdict: Verdict, figures: StepFigures | None) -> dict | None:
 def capacity_csv(outcome: CapacityOutcome) -> str:
     """One row per step in the order they ran; `broken` lists the broken levels with their values."""
     rows = []
-    for judgement in outcome.verdict.steps if outcome.verdict else ():
-        fields = _step_fields(judgement, outcome.verdict)
+    verdict = outcome.verdict
+    for judgement in verdict.steps if verdict else ():
+        assert verdict is not None  # the loop runs only over a verdict's steps
+        fields = _step_fields(judgement, verdict)
         fields["broken"] = "; ".join(fields["broken"])
         fields["met"] = "yes" if fields["met"] else "no"
         rows.append([_cell(fields[column]) for column in STEP_COLUMNS])
     return _csv(STEP_COLUMNS, rows)
 
 
-def capacity_charts(section: dict) -> list[Chart]:
+def capacity_charts(section: dict[str, Any]) -> list[Chart]:
     """Each step's p95 and the mediator's CPU over its wallets, in wallet order (bisection steps fall
     between their neighbours): where the latency breaks against how busy the mediator was."""
     steps = sorted(section["steps"], key=lambda step: step["wallets"])
@@ -109,7 +112,7 @@ def capacity_charts(section: dict) -> list[Chart]:
                   x_label="wallets")]
 
 
-def capacity_html(section: dict) -> str:
+def capacity_html(section: dict[str, Any]) -> str:
     """The report's capacity part: the verdict, the chart, one row per step."""
     plan = section["plan"]
     facts = [("verdict", "\n".join(section["verdict_lines"]) or section["summary"]),
@@ -140,7 +143,7 @@ def _lines(text: str) -> str:
     return "<br>".join(escape(line) for line in text.split("\n"))
 
 
-def _shown(value) -> str:
+def _shown(value: object) -> str:
     if isinstance(value, list):
         return "; ".join(value)
     return "–" if value is None else _cell(value)

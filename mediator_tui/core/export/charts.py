@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from mediator_tui.core.metrics.history import P
 from mediator_tui.core.metrics.snapshot import Snapshot
 
 MB = 1_000_000
@@ -27,7 +29,7 @@ class Chart:
         return not any(line.points for line in self.lines)
 
 
-def _line(label: str, items, start: float, value) -> Line:
+def _line(label: str, items: Iterable[P], start: float, value: Callable[[P], float | None]) -> Line:
     points = []
     for item in items:
         y = value(item)

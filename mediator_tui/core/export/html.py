@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from mediator_tui.common.byte_size import byte_size
 from mediator_tui.core.metrics.snapshot import Snapshot
@@ -19,7 +20,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#1a7f37}.bad{c
 """
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return '<td class="n">–</td>'
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -28,7 +29,7 @@ def _cell(value) -> str:
     return f"<td>{escape(str(value))}</td>"
 
 
-def _table(header: list[str], rows: list[list]) -> str:
+def _table(header: list[str], rows: list[list[Any]]) -> str:
     if not rows:
         return "<p>none</p>"
     head = "".join(f"<th>{escape(h)}</th>" for h in header)
@@ -36,7 +37,7 @@ def _table(header: list[str], rows: list[list]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def report_html(snapshot: Snapshot, summary: dict) -> str:
+def report_html(snapshot: Snapshot, summary: dict[str, Any]) -> str:
     run = summary["run"]
     facts = [[key, run[key] if not isinstance(run[key], list) else ", ".join(run[key]) or "none"]
              for key in ("start", "end", "duration_s", "users", "workers", "missing_workers", "engine",

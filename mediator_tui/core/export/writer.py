@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Callable
 
@@ -18,7 +19,7 @@ EXPORT_FILES = ("summary.json", "history.csv", "requests.csv", "failures.csv", "
                 "mediator.csv", "delivery.csv", "report.html", "charts.txt")
 
 
-def write_export(directory: str | Path, snapshot: Snapshot, thresholds: list[ThresholdResult] = (),
+def write_export(directory: str | Path, snapshot: Snapshot, thresholds: Iterable[ThresholdResult] = (),
                  partial: bool = False, redact: Callable[[str], str] = lambda text: text,
                  capacity: CapacityOutcome | None = None) -> list[Path]:
     """Write all files from one snapshot; `redact` scrubs secrets from each file's text. With a capacity

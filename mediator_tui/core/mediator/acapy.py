@@ -13,13 +13,15 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from mediator_tui.common.cached_install import Progress
 from mediator_tui.core.mediator import interpreters, jsonhttp, provision
 from mediator_tui.core.mediator.errors import AdminError, MediatorError
 from mediator_tui.core.mediator.flavour import (CONNECTIONS_V1, OOB, LaunchSpec, MediatorAdmin, MediatorCounts,
                       MediatorFlavour)
 from mediator_tui.core.mediator.process import HOST, Ports
-from mediator_tui.core.mediator.provision import Progress, RuntimeVariant
+from mediator_tui.core.mediator.provision import RuntimeVariant
 
 WARM_UP_ALIAS = "mediator-tui-warmup"
 PAGE_SIZE = 1000
@@ -27,15 +29,15 @@ MAX_PAGES = 1000
 HANDSHAKES = ["https://didcomm.org/didexchange/1.1", "https://didcomm.org/didexchange/1.0"]
 
 
-def all_records(get: Callable[[dict], dict], path: str, params: dict, key: str,
-                page_size: int = PAGE_SIZE) -> list[dict]:
+def all_records(get: Callable[[dict[str, Any]], dict[str, Any]], path: str, params: dict[str, Any], key: str,
+                page_size: int = PAGE_SIZE) -> list[dict[str, Any]]:
     """Every record of a list endpoint, whether or not this version pages it.
 
     `get(query)` answers one GET of `path` with those query parameters. An unpaged
     answer ignores `offset` and repeats itself: records are collected by `key` and
     the walk stops at a short page or a page with nothing new.
     """
-    seen: dict[str, dict] = {}
+    seen: dict[str, dict[str, Any]] = {}
     for page in range(MAX_PAGES):
         results = get({**params, "limit": page_size, "offset": page * page_size})["results"]
         new = [r for r in results if r[key] not in seen]
@@ -48,8 +50,8 @@ def all_records(get: Callable[[dict], dict], path: str, params: dict, key: str,
 class AcaPyAdmin(MediatorAdmin):
     READY_PATH = "/status/ready"
 
-    def _call(self, method: str, path: str, params: dict | None = None, body: dict | None = None,
-              timeout: float = jsonhttp.DEFAULT_TIMEOUT_S):
+    def _call(self, method: str, path: str, params: dict[str, Any] | None = None, body: dict[str, Any] | None = None,
+              timeout: float = jsonhttp.DEFAULT_TIMEOUT_S) -> Any:
         return jsonhttp.call(method, self.admin_url + path, params, body, timeout)
 
     def create_invitation(self, kind: str = OOB) -> str:
@@ -60,9 +62,10 @@ class AcaPyAdmin(MediatorAdmin):
         else:
             answer = self._call("POST", "/out-of-band/create-invitation",
                                 {"multi_use": "true"}, {"handshake_protocols": HANDSHAKES})
-        return answer["invitation_url"]
+        url: str = answer["invitation_url"]
+        return url
 
-    def _all(self, path: str, params: dict, key: str) -> list[dict]:
+    def _all(self, path: str, params: dict[str, Any], key: str) -> list[dict[str, Any]]:
         return all_records(lambda query: self._call("GET", path, query), path, params, key)
 
     def _warm_up_connections(self) -> set[str]:
@@ -88,8 +91,8 @@ class AcaPyAdmin(MediatorAdmin):
 
         Granting creates the wallet's routing DID once; without this, the first
         clients of a fresh wallet race to create it and all but one get no grant
-        (docs/didcomm-quirks.md, item 6). Both warm-up connections carry WARM_UP_ALIAS so
-        the counts leave them out.
+        (docs/didcomm-quirks.md "First mediations race on a fresh wallet"). Both warm-up
+        connections carry WARM_UP_ALIAS so the counts leave them out.
         """
         deadline = time.monotonic() + timeout
         created = self._call("POST", "/out-of-band/create-invitation", {"multi_use": "false"},
@@ -106,7 +109,7 @@ class AcaPyAdmin(MediatorAdmin):
                    ["state"] == "granted", "the warm-up mediation to be granted")
 
     @staticmethod
-    def _wait(deadline: float, done, what: str) -> None:
+    def _wait(deadline: float, done: Callable[[], bool], what: str) -> None:
         while time.monotonic() < deadline:
             if done():
                 return

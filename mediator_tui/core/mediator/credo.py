@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from mediator_tui.common.cached_install import Progress
 from mediator_tui.common import node_agent
 
 from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.mediator.errors import ProvisionError
 from mediator_tui.core.mediator.flavour import OOB, LaunchSpec, MediatorAdmin, MediatorCounts, MediatorFlavour
 from mediator_tui.core.mediator.process import Ports
-from mediator_tui.core.mediator.provision import Progress
 
 CREDO_VERSION = "0.5.19"
 
@@ -32,7 +32,8 @@ class CredoMediatorAdmin(MediatorAdmin):
 
     def create_invitation(self, kind: str = OOB) -> str:
         self.check_kind(kind)
-        return jsonhttp.call("POST", f"{self.admin_url}/invitation", body={})["invitation_url"]
+        url: str = jsonhttp.call("POST", f"{self.admin_url}/invitation", body={})["invitation_url"]
+        return url
 
     def counts(self) -> MediatorCounts:
         answer = jsonhttp.call("GET", f"{self.admin_url}/counts")

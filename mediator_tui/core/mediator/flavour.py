@@ -11,10 +11,10 @@ import abc
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mediator_tui.common.cached_install import Progress
 from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.mediator.errors import AdminError, MediatorError
 from mediator_tui.core.mediator.process import Ports
-from mediator_tui.core.mediator.provision import Progress
 
 OOB = "oob"
 CONNECTIONS_V1 = "c_i"

@@ -16,17 +16,29 @@ DEFAULT_TIMEOUT_S = 10.0
 DETAIL_CHARS = 500
 
 
-def fetch(method: str, url: str, params: Mapping[str, Any] | None = None, body: Any = None,
-          timeout: float = DEFAULT_TIMEOUT_S, headers: Mapping[str, str] | None = None,
-          body_cap: int = DEFAULT_BODY_CAP) -> bytes:
+def fetch(
+    method: str,
+    url: str,
+    params: Mapping[str, Any] | None = None,
+    body: Any = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    headers: Mapping[str, str] | None = None,
+    body_cap: int = DEFAULT_BODY_CAP,
+) -> bytes:
     """Send one request and return the raw answer; AdminError (AdminTimeout when no whole answer came in
     time) names the call but never the headers, which may carry a secret."""
     if params:
         url = f"{url}?{urllib.parse.urlencode(params)}"
     data = None if body is None else json.dumps(body).encode()
     try:
-        answer = request(method, url, data, {"Content-Type": "application/json", **(headers or {})},
-                         timeout_s=timeout, body_cap=body_cap)
+        answer = request(
+            method,
+            url,
+            data,
+            {"Content-Type": "application/json", **(headers or {})},
+            timeout_s=timeout,
+            body_cap=body_cap,
+        )
     except HttpCallError as err:
         if err.timed_out:
             raise AdminTimeout(f"{method} {url}: no answer within {timeout:g} s") from None
@@ -37,8 +49,14 @@ def fetch(method: str, url: str, params: Mapping[str, Any] | None = None, body: 
     return answer.body
 
 
-def call(method: str, url: str, params: Mapping[str, Any] | None = None, body: Any = None,
-         timeout: float = DEFAULT_TIMEOUT_S, headers: Mapping[str, str] | None = None) -> Any:
+def call(
+    method: str,
+    url: str,
+    params: Mapping[str, Any] | None = None,
+    body: Any = None,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    headers: Mapping[str, str] | None = None,
+) -> Any:
     """Send one request and return the decoded JSON answer; AdminError names the call on any failure."""
     raw = fetch(method, url, params, body, timeout, headers)
     try:

@@ -7,7 +7,9 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
+from mediator_tui.common.cached_install import Progress
 from mediator_tui.common.open_files import raise_open_file_limit
 from mediator_tui.core.processes import ProcessError, ProcessGroup, group_members
 
@@ -16,7 +18,6 @@ from mediator_tui.core.mediator.errors import MediatorError
 from mediator_tui.core.mediator.flavour import OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
 from mediator_tui.common.app_dirs import state_dir
 from mediator_tui.core.mediator.process import HOST, Ports
-from mediator_tui.core.mediator.provision import Progress
 from mediator_tui.core.mediator.rotator import InvitationRotator
 
 READY_TIMEOUT_S = 120.0
@@ -70,38 +71,39 @@ class LocalMediator:
         self.runtime_label = self.flavour.provision(self.progress)
         self.ports = process.pick_ports(*self._forced_ports)
         try:
-            self._launch()
+            group = self._launch()
             started = time.monotonic()
-            process.wait_ready(self._admin.ready, self._group.alive,
+            process.wait_ready(self.admin.ready, group.alive,
                                self.ready_timeout, self.log_path, f"mediator {self.flavour.name}")
             self._say(f"ready after {time.monotonic() - started:.1f}s; warm-up mediation")
-            self._admin.warm_up(WARM_UP_TIMEOUT_S)
-            self.invitation_url = self._admin.create_invitation(OOB)
+            self.admin.warm_up(WARM_UP_TIMEOUT_S)
+            self.invitation_url = self.admin.create_invitation(OOB)
         except BaseException:
             self.stop()
             raise
         return self
 
-    def _launch(self) -> None:
+    def _launch(self) -> ProcessGroup:
         if self.run_dir is None:
             runs = state_dir() / "runs"
             runs.mkdir(parents=True, exist_ok=True)
             self.run_dir = Path(tempfile.mkdtemp(prefix=f"{self.flavour.name}-", dir=runs))
-        spec = self.flavour.launch_spec(self.ports, self.run_dir)
+        spec = self.flavour.launch_spec(self._need_ports(), self.run_dir)
         self._say(f"starting {self.flavour.name} ({self.runtime_label}), admin {self.admin_url}")
         env = {**os.environ, **spec.env}
         # The mediator holds the other end of every agent's connection: at the usual soft limit
         # of 1024 open files it runs out of descriptors near 1000 agents. Children inherit the limit.
         raise_open_file_limit()
         if self.detached:
-            self._group = process.spawn_detached(spec.argv, env, self.run_dir, self.log_path)
+            group = process.spawn_detached(spec.argv, env, self.run_dir, self.log_path)
         else:
-            self._group = ProcessGroup()
-            self._group.start("mediator", spec.argv, env=env, cwd=self.run_dir,
-                              log_path=self.log_path)
-        self.pid = self.pgid = self._group.pgid
+            group = ProcessGroup()
+            group.start("mediator", spec.argv, env=env, cwd=self.run_dir, log_path=self.log_path)
+        self._group = group
+        self.pid = self.pgid = group.pgid
         self.pid_start_ticks = process.start_ticks(self.pid)
         self._admin = self.flavour.admin(self.admin_url)
+        return group
 
     def restart(self) -> "LocalMediator":
         """Start it again on the same ports with the same wallet, e.g. after it crashed.
@@ -120,8 +122,8 @@ class LocalMediator:
                     raise MediatorError(f"cannot restart: port {HOST}:{port} ({name}) is taken by another process")
                 time.sleep(0.1)
         try:
-            self._launch()
-            process.wait_ready(self._admin.ready, self._group.alive,
+            group = self._launch()
+            process.wait_ready(self.admin.ready, group.alive,
                                self.ready_timeout, self.log_path, f"mediator {self.flavour.name}")
         except BaseException:
             self._end_group()
@@ -150,7 +152,7 @@ class LocalMediator:
     def __enter__(self) -> "LocalMediator":
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     @property
@@ -209,7 +211,7 @@ class LocalMediator:
 
     # -- detached use (CLI) ----------------------------------------------
 
-    def to_state(self) -> dict:
+    def to_state(self) -> dict[str, Any]:
         return {"flavour": self.flavour.name, "runtime": self.runtime_label, "pid": self.pid,
                 "pgid": self.pgid, "pid_start_ticks": self.pid_start_ticks,
                 "ports": self._need_ports().as_dict(), "run_dir": str(self.run_dir),
@@ -217,7 +219,7 @@ class LocalMediator:
                 "invitation_url": self.invitation_url}
 
     @classmethod
-    def from_state(cls, state: dict) -> "LocalMediator":
+    def from_state(cls, state: dict[str, Any]) -> "LocalMediator":
         """A handle on a mediator started by another process (no provisioning, no start)."""
         mediator = cls(state["flavour"], run_dir=Path(state["run_dir"]))
         mediator._given_run_dir = None  # stop() removes it, as the starting process would

@@ -13,7 +13,7 @@ import subprocess
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from mediator_tui.core.processes import Child, ProcessGroup, free_loopback_ports
 
@@ -28,7 +28,7 @@ class Ports:
     ws: int
     admin: int
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -56,7 +56,7 @@ def pick_ports(http: int | None = None, ws: int | None = None, admin: int | None
     return Ports(**chosen)
 
 
-def spawn_detached(argv: list[str], env: dict, cwd: Path, log_path: Path) -> ProcessGroup:
+def spawn_detached(argv: list[str], env: dict[str, Any], cwd: Path, log_path: Path) -> ProcessGroup:
     """Start `argv` as the leader of a new session that outlives this process (for `mediator up`).
 
     Unlike `ProcessGroup.start`, no parent-death signal: the mediator must keep
@@ -107,8 +107,11 @@ def wait_ready(is_ready: Callable[[], bool], is_alive: Callable[[], bool], timeo
                         + log_excerpt(log_path))
 
 
-def start_ticks(pid: int) -> int | None:
-    """When `pid` started (clock ticks since boot), to tell it from a later process reusing the pid."""
+def start_ticks(pid: int | None) -> int | None:
+    """When `pid` started (clock ticks since boot), to tell it from a later process reusing the pid;
+    None when it cannot be read (or there is no pid)."""
+    if pid is None:
+        return None
     try:
         with open(f"/proc/{pid}/stat") as stat:
             return int(stat.read().rsplit(")", 1)[1].split()[19])

@@ -2,7 +2,7 @@
 
 Every handshake on a multi-use ACA-Py invitation loads every connection already
 made from it, so one invitation for 1000 clients onboards at half the rate of a
-new one every 50 (docs/didcomm-quirks.md, item 7).
+new one every 50 (docs/didcomm-quirks.md "Multi-use invitations slow down with use").
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import fcntl
 import json
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from mediator_tui.common.app_dirs import state_dir
 
@@ -26,14 +26,15 @@ def locked() -> Iterator[None]:
         yield
 
 
-def load() -> dict | None:
+def load() -> dict[str, Any] | None:
     try:
-        return json.loads(state_file().read_text())
+        state: dict[str, Any] | None = json.loads(state_file().read_text())
+        return state
     except (OSError, ValueError):
         return None
 
 
-def save(state: dict) -> None:
+def save(state: dict[str, Any]) -> None:
     write_text_atomic(state_file(), json.dumps(state, indent=2))
 
 

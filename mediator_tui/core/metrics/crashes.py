@@ -14,7 +14,7 @@ RECENT = 20
 class CrashLog:
     def __init__(self, size: int = CRASH_LOG_MAX):
         self._events: collections.deque[CrashEvent] = collections.deque(maxlen=size)
-        self._seen: set[tuple] = set()
+        self._seen: set[tuple[str, float, str, str]] = set()
 
     def add(self, view: AgentsView) -> None:
         for worker in view.workers:

@@ -59,7 +59,8 @@ def _point(sample: _Sample, before: _Sample | None) -> DeliveryPoint:
     latency = pct.subtract(sample.report.latency_ms, before.report.latency_ms if before is not None else {})
 
     def in_s(name: str) -> int:
-        return max(0, getattr(now, name) - (getattr(then, name) if then is not None else 0))
+        counted: int = getattr(now, name) - (getattr(then, name) if then is not None else 0)
+        return max(0, counted)
 
     return DeliveryPoint(
         t=sample.t, sent=now.sent, delivered=now.delivered, lost=now.lost, in_flight=now.in_flight,

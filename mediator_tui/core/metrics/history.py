@@ -10,15 +10,18 @@ from __future__ import annotations
 from typing import Generic, Protocol, TypeVar
 
 
-class _Timed(Protocol):
-    t: float
+class Timed(Protocol):
+    """A point of a history (read-only, so that frozen dataclasses are points too)."""
+
+    @property
+    def t(self) -> float: ...
 
 
-P = TypeVar("P", bound=_Timed)
+P = TypeVar("P", bound=Timed)
 
 
 class PerSecond(Generic[P]):
-    def __init__(self, seconds: int):
+    def __init__(self, seconds: int) -> None:
         self._capacity = max(2, seconds)
         self._points: list[P] = []
         self.step_s = 1

@@ -4,6 +4,9 @@ A reading that failed carries `error` (one line for the user, never a header val
 took too long or got no answer in time is `stalled`, which is how a frozen mediator shows. A figure
 the answer held but that is no usable number (NaN, infinite, negative, a string) is None, its reason
 in `unknown`.
+
+The readings are `@final` so that a type checker knows one is never false: readers take a figure
+as `sample and sample.figure`.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import final
 
 EMPTY: Mapping[str, float] = MappingProxyType({})
 
 
+@final
 @dataclass(frozen=True)
 class ProcessSample:
     """The mediator's process on this host (psutil)."""
@@ -33,6 +38,7 @@ class ProcessSample:
     stalled: bool = False  # the process is stopped
 
 
+@final
 @dataclass(frozen=True)
 class AdminStatus:
     """ACA-Py's `GET /status`: cheap, read every tick."""
@@ -47,6 +53,7 @@ class AdminStatus:
     stalled: bool = False
 
 
+@final
 @dataclass(frozen=True)
 class AdminCounts:
     """ACA-Py's admin records for its clients (its own warm-up connection left out): read every few seconds."""
@@ -65,6 +72,7 @@ class AdminCounts:
         return self.connections_by_state.get("active", 0)
 
 
+@final
 @dataclass(frozen=True)
 class MetricsSample:
     """A Prometheus text endpoint: the known series mapped, the user's own (`MEDIATOR_METRICS`) as they are."""

@@ -12,6 +12,7 @@ master does not serve it), which a reader shows as blank, never as zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import final
 
 AGGREGATED = "Aggregated"
 # Bumped when a field changes meaning or goes away: whoever keeps snapshots can tell them apart.
@@ -247,6 +248,7 @@ class ResourcePoint:
     shared_bytes: int | None
 
 
+@final  # never false, for a type checker: read as `last and last.figure`
 @dataclass(frozen=True)
 class MediatorPoint:
     """One second of the mediator's own side (the probe), for charts and mediator.csv."""

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from typing import Any, Callable
 
 from mediator_tui.contracts.agents_view import AgentsView
 from mediator_tui.contracts.version import VersionMismatch
@@ -45,7 +45,7 @@ from mediator_tui.core.metrics.ports import PortsTrend
 from mediator_tui.core.metrics.readers import read_agents_view, read_histograms, read_master_stats
 from mediator_tui.core.metrics.room import room
 from mediator_tui.core.metrics.series import RequestSeries
-from mediator_tui.core.metrics.snapshot import ResourcePoint, RunStatus, Snapshot, WorkerInfo
+from mediator_tui.core.metrics.snapshot import FailureRow, ResourcePoint, RunStatus, Snapshot, WorkerInfo
 
 HISTORY_S = 3600
 RUNNING_STATES = ("spawning", "running")
@@ -77,8 +77,8 @@ class MetricStore:
 
     def _clear_run(self) -> None:
         self._series = RequestSeries(self._rate_window_s, self._history_len)
-        self._last_stats: dict | None = None
-        self._failures = ()
+        self._last_stats: dict[str, Any] | None = None
+        self._failures: tuple[FailureRow, ...] = ()
         self._resources: PerSecond[ResourcePoint] = PerSecond(self._history_len)
         self._crashes = CrashLog()
         self._view: AgentsView | None = None
@@ -157,7 +157,8 @@ class MetricStore:
             self._connected = False
             self._error = message
 
-    def feed(self, stats: dict, agents=None, histograms=None, *, t: float | None = None) -> None:
+    def feed(self, stats: object, agents: object = None, histograms: object = None, *,
+             t: float | None = None) -> None:
         """One poll: the bodies of `/stats/requests`, the agent-metrics route and the request-histograms
         route as served (None: no such route).
 

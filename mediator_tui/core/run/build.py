@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from mediator_tui.core.config import Config, LocustFiles, load_config, parse_duration
 from mediator_tui.core.config.runnable import scenario_problems
@@ -13,6 +15,8 @@ from mediator_tui.core.run.attach import attach
 from mediator_tui.core.run.controller import Load, RunController, RunError
 from mediator_tui.core.run.local import LocalRun, LocalSpec
 from mediator_tui.core.run.target import describe_target
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -27,7 +31,7 @@ class Overrides:
     locustfiles: list[str] = field(default_factory=list)
 
 
-def overrides_from_args(args) -> Overrides:
+def overrides_from_args(args: argparse.Namespace) -> Overrides:
     """The load options of the command line (see commands/cli.py); ValueError names a bad one."""
     try:
         run_time_s = parse_duration(args.run_time) if args.run_time else None
@@ -40,7 +44,7 @@ def overrides_from_args(args) -> Overrides:
                      run_time_s=run_time_s, workers=args.workers, locustfiles=args.locustfile or [])
 
 
-def _pick(override, configured):
+def _pick(override: T | None, configured: T) -> T:
     return configured if override is None else override
 
 

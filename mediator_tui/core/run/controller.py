@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from mediator_tui.core.capacity.outcome import CapacityOutcome
 from mediator_tui.core.export import write_export
@@ -23,6 +24,9 @@ from mediator_tui.core.metrics.probe_samples import ProbeSample, redacted
 from mediator_tui.core.thresholds import Threshold, check_all
 from mediator_tui.core.run.logs import LogLine, LogTail
 from mediator_tui.core.sources.master_api import MasterClient
+
+if TYPE_CHECKING:
+    from mediator_tui.core.mediator import LocalMediator
 
 # Locust caches /stats/requests for 2 s; a poll this long after a stop sees the final counts.
 STATS_CACHE_S = 2.0
@@ -80,7 +84,7 @@ class RunController:
         self.poller.start()
         self._start_probe()
 
-    def _start_probe(self, embedded_mediator=None) -> None:
+    def _start_probe(self, embedded_mediator: LocalMediator | None = None) -> None:
         """Read the mediator's own side from this process, as the settings and the embedded mediator say."""
         if self._probe_settings is None or self.probe is not None:
             return
@@ -139,7 +143,7 @@ class RunController:
         time.sleep(STATS_CACHE_S + 0.3)
         self.poller.poll_once()
 
-    def export_now(self, directory: str | Path | None = None, thresholds: list[Threshold] = (),
+    def export_now(self, directory: str | Path | None = None, thresholds: Iterable[Threshold] = (),
                    partial: bool = False, capacity: CapacityOutcome | None = None) -> Path:
         snapshot = self.snapshot()
         directory = Path(directory) if directory else default_export_dir()

@@ -16,7 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from mediator_tui.common import node_agent
 from mediator_tui.core.config import project_root
@@ -26,6 +26,9 @@ from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_
 from mediator_tui.core.run.controller import Load, RunController, RunError
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
 from mediator_tui.core.run.target import describe_target
+
+if TYPE_CHECKING:
+    from mediator_tui.core.mediator import LocalMediator
 
 READY_TIMEOUT_S = 60.0
 # Locust reads LOCUST_<OPTION> from its environment; these settings of ours share its names, but
@@ -54,7 +57,11 @@ class LocalSpec:
         return self.workers or os.cpu_count() or 1
 
 
-def _start_embedded_mediator(flavour: str | None, say: Callable[[str], None]):
+# (flavour, progress) -> a started mediator
+MediatorStarter = Callable[[str | None, Callable[[str], None]], "LocalMediator"]
+
+
+def _start_embedded_mediator(flavour: str | None, say: Callable[[str], None]) -> LocalMediator:
     # Imported here: a run against a given MEDIATION_URL needs none of the provisioning code.
     from mediator_tui.core.mediator import LocalMediator
 
@@ -65,8 +72,8 @@ class LocalRun(RunController):
     mode = "local"
 
     def __init__(self, spec: LocalSpec, load: Load, *, redact: Callable[[str], str] = lambda text: text,
-                 poll_every_s: float = 1.0, probe_settings: Mapping | None = None,
-                 start_mediator: Callable[[str | None, Callable[[str], None]], object] = _start_embedded_mediator):
+                 poll_every_s: float = 1.0, probe_settings: Mapping[str, Any] | None = None,
+                 start_mediator: MediatorStarter = _start_embedded_mediator):
         self.spec = spec
         self.web_port, auto_bind_port = free_loopback_ports(2)
         self.master_port = spec.master_bind_port or auto_bind_port
@@ -76,7 +83,7 @@ class LocalRun(RunController):
                          probe_settings=probe_settings)
         self.run_dir = spec.run_dir or Path(tempfile.mkdtemp(prefix="mediator-tui-run-"))
         self.group = ProcessGroup(watchdog=True)
-        self.mediator = None
+        self.mediator: LocalMediator | None = None
         self._master: Child | None = None
         self._start_mediator = start_mediator
         self._prepared = False
@@ -116,11 +123,11 @@ class LocalRun(RunController):
         mediation_url = self.spec.mediation_url
         if not mediation_url:
             self.logs.say("no MEDIATION_URL: starting the embedded mediator")
-            self.mediator = self._start_mediator(self.spec.mediator_flavour, self.logs.say)
-            self.logs.follow("mediator", self.mediator.log_path)
-            mediation_url = self.mediator.invitation_url
+            self.mediator = mediator = self._start_mediator(self.spec.mediator_flavour, self.logs.say)
+            self.logs.follow("mediator", mediator.log_path)
+            mediation_url = mediator.invitation_url
             self.store.describe_run(locustfiles=tuple(str(p) for p in self.spec.locustfiles),
-                                    target=self.mediator.http_url, run_time_s=self.load.run_time_s)
+                                    target=mediator.http_url, run_time_s=self.load.run_time_s)
         env = {key: value for key, value in self.spec.env.items() if key not in LOCUST_READS}
         if self.mediator is not None:
             env[EMBEDDED_MEDIATOR_ENV] = json.dumps(self.mediator.to_state())
@@ -130,7 +137,7 @@ class LocalRun(RunController):
         env = locust_environment(env)
         common = ("-f", ",".join(str(p) for p in self.spec.locustfiles), *self.spec.extra_args)
         master_log = self.run_dir / "master.log"
-        self._master = self.group.start("master", locust_command(
+        self._master = master = self.group.start("master", locust_command(
             *master_args(self.spec.master_bind_host, self.master_port), *web_args(self.web_port), *common),
             env=env, cwd=self.run_dir, log_path=master_log)
         self.logs.follow("master", master_log)
@@ -140,16 +147,16 @@ class LocalRun(RunController):
             self.group.start(f"worker-{index}", locust_command(*worker_args(connect_host, self.master_port), *common),
                              env=env, cwd=self.run_dir, log_path=worker_log)
             self.logs.follow("worker", worker_log)
-        self._wait_for_workers()
+        self._wait_for_workers(master)
 
-    def _wait_for_workers(self) -> None:
+    def _wait_for_workers(self, master: Child) -> None:
         wanted = self.spec.worker_count
         deadline = time.monotonic() + self.spec.ready_timeout_s
         joined, last_error = 0, ""
         while time.monotonic() < deadline:
-            if not self._master.alive():
+            if not master.alive():
                 raise RunError("the Locust master exited during start; its log ends with:\n"
-                               + self._master.log_tail())
+                               + master.log_tail())
             try:
                 joined = int(self.client.stats().get("worker_count") or 0)
             except MasterError as error:
@@ -162,7 +169,7 @@ class LocalRun(RunController):
             time.sleep(0.25)
         raise RunError(f"only {joined} of {wanted} workers joined the master within "
                        f"{self.spec.ready_timeout_s:g} s {last_error}; master log ends with:\n"
-                       + self._master.log_tail())
+                       + master.log_tail())
 
     def failure(self) -> str:
         if self._prepared and self._master is not None and not self._master.alive():

@@ -49,11 +49,14 @@ class MasterClient:
         try:
             payload = self._json("GET", "/stats/requests")
         except _NotFound:
-            raise MasterError(f"{self.base_url} has no /stats/requests: not a Locust master's web UI "
-                              f"(a --headless master serves none)") from None
+            raise MasterError(
+                f"{self.base_url} has no /stats/requests: not a Locust master's web UI "
+                f"(a --headless master serves none)"
+            ) from None
         if not isinstance(payload, dict) or "stats" not in payload or "state" not in payload:
-            raise MasterError(f"{self.base_url} answers, but not like a Locust master "
-                              f"(/stats/requests has no 'stats' and 'state')")
+            raise MasterError(
+                f"{self.base_url} answers, but not like a Locust master (/stats/requests has no 'stats' and 'state')"
+            )
         return cast(dict[str, Any], payload)
 
     def agents(self) -> Any:
@@ -79,10 +82,10 @@ class MasterClient:
     # -- steering -------------------------------------------------------------------------------
 
     def capacity_command(self, command_json: str) -> Any:
-        """Steer the step ramp; the answer is its state after the command."""
+        """Steer the step ramp; the answer is its state after the command, as served."""
         return self._json("POST", CAPACITY_PATH, body=command_json.encode())
 
-    def swarm(self, users: int, spawn_rate: float, run_time_s: float | None = None, host: str = "") -> Any:
+    def swarm(self, users: int, spawn_rate: float, run_time_s: float | None = None, host: str = "") -> dict[str, Any]:
         """Start or re-scale: Locust's `/swarm` does both."""
         form = {"user_count": str(users), "spawn_rate": f"{spawn_rate:g}"}
         if run_time_s:
@@ -103,15 +106,16 @@ class MasterClient:
 
     # -- plumbing -------------------------------------------------------------------------------
 
-    def _json(self, method: str, path: str, form: dict[str, str] | None = None, body: bytes | None = None) -> Any:
+    def _json(self, method: str, path: str, form: dict[str, Any] | None = None, body: bytes | None = None) -> Any:
         answer = self._request(method, path, form, body)
         try:
             return json.loads(answer)
         except (ValueError, RecursionError):
-            raise MasterError(f"{self.base_url}{path} did not answer JSON: is this a Locust master "
-                              f"with its web UI (not --headless)?") from None
+            raise MasterError(
+                f"{self.base_url}{path} did not answer JSON: is this a Locust master with its web UI (not --headless)?"
+            ) from None
 
-    def _request(self, method: str, path: str, form: dict[str, str] | None, body: bytes | None = None) -> bytes:
+    def _request(self, method: str, path: str, form: dict[str, Any] | None, body: bytes | None = None) -> bytes:
         data = urllib.parse.urlencode(form).encode() if form is not None else body
         headers = dict(self._headers)
         if body is not None:
@@ -124,24 +128,32 @@ class MasterClient:
             answer = request(method, self.base_url + path, data, headers, timeout_s=self._timeout_s)
         except HttpCallError as error:
             if error.timed_out:
-                raise MasterError(f"the master at {self.base_url} did not answer within "
-                                  f"{self._timeout_s:g} s") from None
+                raise MasterError(
+                    f"the master at {self.base_url} did not answer within {self._timeout_s:g} s"
+                ) from None
             if isinstance(error.cause, ValueError):  # a URL http.client cannot use at all
                 raise MasterError(f"'{self.base_url}' is not a usable URL: {error}") from None
             if error.cause is None:  # the policy refused the call (a redirect elsewhere, an oversized answer)
                 raise MasterError(f"the master at {self.base_url}: {error}") from None
-            reason = _reason(error.cause) if isinstance(error.cause, (ConnectionRefusedError, socket.gaierror)) \
+            reason = (
+                _reason(error.cause)
+                if isinstance(error.cause, (ConnectionRefusedError, socket.gaierror))
                 else str(error)
+            )
             raise MasterError(f"cannot reach the master at {self.base_url}: {reason}") from None
         if answer.status == 404:
             raise _NotFound(path)
         if answer.status in (401, 403):
-            raise MasterError(f"{self.base_url} wants credentials (HTTP {answer.status}): "
-                              f"set the master's user and password in the configuration")
+            raise MasterError(
+                f"{self.base_url} wants credentials (HTTP {answer.status}): "
+                f"set the master's user and password in the configuration"
+            )
         if answer.status >= 300:
             said = answer.body[:500].decode(errors="replace").strip() if answer.status in (400, 409) else ""
-            raise MasterError(f"{self.base_url}{path} answered HTTP {answer.status} {answer.reason}"
-                              + (f": {printable(said, 500)}" if said else ""))
+            raise MasterError(
+                f"{self.base_url}{path} answered HTTP {answer.status} {answer.reason}"
+                + (f": {printable(said, 500)}" if said else "")
+            )
         return answer.body
 
 

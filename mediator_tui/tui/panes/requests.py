@@ -38,7 +38,7 @@ class RequestsPane(SnapshotPane):
     """
 
     def compose(self) -> ComposeResult:
-        table = DataTable(cursor_type="none", zebra_stripes=True, show_cursor=False)
+        table: DataTable[str] = DataTable(cursor_type="none", zebra_stripes=True, show_cursor=False)
         table.add_columns(*_COLUMNS)
         yield table
         yield Static(id="failures", markup=False)

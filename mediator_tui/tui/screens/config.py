@@ -12,7 +12,8 @@ from textual.widgets import Footer, Input, Select, Static
 
 from mediator_tui.core.config.envfile import EnvFile, EnvFileError
 from mediator_tui.core.config.schema import GROUPS, SETTINGS
-from mediator_tui.core.config.validate import Problem, validate
+from mediator_tui.core.config.problem import Problem
+from mediator_tui.core.config.validate import validate
 
 from mediator_tui.tui.screens.setting_field import SettingField
 

@@ -59,7 +59,8 @@ class SettingField(Vertical):
 
     @property
     def editor(self) -> Input | Select[str]:
-        return self.query_one(f"#edit-{self.setting.key}", (Input, Select))
+        # textual checks the widget with isinstance, which takes a tuple; its overloads name one type
+        return self.query_one(f"#edit-{self.setting.key}", (Input, Select))  # type: ignore[call-overload]
 
     @property
     def value(self) -> str:

@@ -8,18 +8,21 @@ import pytest
 
 from mediator_tui.common.http_policy import MAX_REDIRECTS, Deadline, DeadlineExceeded, origin_of
 from mediator_tui.common.http_request import HttpCallError, request
-from tests.fixtures.hostile_server import hostile  # noqa: F401 (fixture)
 
 SECRET_HEADERS = {"X-API-Key": "s3cret-key", "Authorization": "Basic dXNlcjpwYXNz"}
-
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_a_redirect_to_another_origin_is_refused_and_carries_no_credential(hostile, status, method):
     with pytest.raises(HttpCallError) as raised:
-        request(method, f"{hostile.url}/redirect/{status}/steal", b"{}" if method == "POST" else None,
-                SECRET_HEADERS, timeout_s=5)
+        request(
+            method,
+            f"{hostile.url}/redirect/{status}/steal",
+            b"{}" if method == "POST" else None,
+            SECRET_HEADERS,
+            timeout_s=5,
+        )
     message = str(raised.value)
     assert hostile.url.replace("http://", "") in message and hostile.other.url.replace("http://", "") in message
     assert "s3cret" not in message and "dXNlcjpwYXNz" not in message
@@ -37,14 +40,23 @@ def test_a_same_origin_redirect_is_followed_with_the_headers(hostile, status):
 def test_a_redirect_loop_on_one_origin_ends(hostile):
     hostile.route("/loop", b"")
     with pytest.raises(HttpCallError, match=f"more than {MAX_REDIRECTS} redirects"):
-        request("GET", f"{hostile.url}/same-redirect/302/same-redirect/302/same-redirect/302/same-redirect/302/"
-                "same-redirect/302/same-redirect/302/loop", timeout_s=5)
+        request(
+            "GET",
+            f"{hostile.url}/same-redirect/302/same-redirect/302/same-redirect/302/same-redirect/302/"
+            "same-redirect/302/same-redirect/302/loop",
+            timeout_s=5,
+        )
 
 
-@pytest.mark.parametrize("path, words", [
-    ("/garbage-status", "BadStatusLine"), ("/long-status-line", "LineTooLong"),
-    ("/hang-up", "RemoteDisconnected"), ("/truncated", "IncompleteRead"),
-])
+@pytest.mark.parametrize(
+    "path, words",
+    [
+        ("/garbage-status", "BadStatusLine"),
+        ("/long-status-line", "LineTooLong"),
+        ("/hang-up", "RemoteDisconnected"),
+        ("/truncated", "IncompleteRead"),
+    ],
+)
 def test_an_answer_that_is_not_http_is_an_error_of_the_call(hostile, path, words):
     with pytest.raises(HttpCallError, match=words) as raised:
         request("GET", hostile.url + path, timeout_s=5)
@@ -67,8 +79,9 @@ def test_a_trickle_cannot_hold_the_call_past_its_total_deadline(hostile, path):
     assert raised.value.timed_out and time.monotonic() - started < 2.5 + 1.5
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:notaport/x", "ftp://127.0.0.1/x", "http:///x", "nonsense",
-                                 "http://127.0.0.1:1/x"])
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:notaport/x", "ftp://127.0.0.1/x", "http:///x", "nonsense", "http://127.0.0.1:1/x"]
+)
 def test_unusable_or_unreachable_urls_are_errors_of_the_call(url):
     with pytest.raises(HttpCallError):
         request("GET", url, timeout_s=2)

@@ -21,28 +21,62 @@ from mediator_tui.core.mediator.errors import AdminError
 from mediator_tui.core.metrics.readers import read_master_stats
 from mediator_tui.core.sources.probe import metrics_reader
 from mediator_tui.core.sources.probe.admin_reader import AdminReader
-from mediator_tui.core.sources.probe.metrics_reader import KNOWN_SERIES, MetricsReader, parse
+from mediator_tui.core.sources.probe.metrics_reader import KNOWN_SERIES, MetricsReader
 from mediator_tui.core.thresholds import parse_threshold
 
-SCALARS = (st.none() | st.booleans() | st.integers(min_value=-(10**400), max_value=10**400)
-           | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=8))
-JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4)
-                    | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=20)
-FIELD_NAMES = st.sampled_from(["user_count", "num_requests", "num_failures", "median_response_time",
-                               "avg_response_time", "max_response_time", "min_response_time", "total_rps",
-                               "response_time_percentile_0.95", "response_time_percentile_0.99", "cpu_usage",
-                               "memory_usage", "occurrences", "name", "method", "state", "id", "error"])
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**400), max_value=10**400)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8)
+)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+FIELD_NAMES = st.sampled_from(
+    [
+        "user_count",
+        "num_requests",
+        "num_failures",
+        "median_response_time",
+        "avg_response_time",
+        "max_response_time",
+        "min_response_time",
+        "total_rps",
+        "response_time_percentile_0.95",
+        "response_time_percentile_0.99",
+        "cpu_usage",
+        "memory_usage",
+        "occurrences",
+        "name",
+        "method",
+        "state",
+        "id",
+        "error",
+    ]
+)
 ROWS = st.dictionaries(FIELD_NAMES, SCALARS | JSON, max_size=10)
-STATS = st.fixed_dictionaries({}, optional={
-    "state": SCALARS, "user_count": SCALARS, "stats": st.lists(ROWS, max_size=3) | JSON,
-    "workers": st.lists(ROWS, max_size=3) | JSON, "errors": st.lists(ROWS, max_size=3) | JSON,
-    "current_response_time_percentiles": st.dictionaries(
-        st.sampled_from(["response_time_percentile_0.5", "response_time_percentile_0.95"]), SCALARS) | JSON})
+STATS = st.fixed_dictionaries(
+    {},
+    optional={
+        "state": SCALARS,
+        "user_count": SCALARS,
+        "stats": st.lists(ROWS, max_size=3) | JSON,
+        "workers": st.lists(ROWS, max_size=3) | JSON,
+        "errors": st.lists(ROWS, max_size=3) | JSON,
+        "current_response_time_percentiles": st.dictionaries(
+            st.sampled_from(["response_time_percentile_0.5", "response_time_percentile_0.95"]), SCALARS
+        )
+        | JSON,
+    },
+)
 
 
 def _in_range(value: float | None, minimum: float | None = None, maximum: float = INT_LIMIT) -> bool:
-    return value is None or (math.isfinite(value) and abs(value) < maximum
-                             and (minimum is None or value >= minimum))
+    return value is None or (math.isfinite(value) and abs(value) < maximum and (minimum is None or value >= minimum))
 
 
 @given(SCALARS | JSON, st.none() | st.floats(-1e6, 1e6), st.none() | st.floats(-1e6, 1e6))
@@ -71,16 +105,27 @@ def test_every_figure_of_a_masters_stats_is_in_range_or_unknown(raw: dict):
     stats = read_master_stats(raw)
     for row in stats.rows:
         assert row.count >= 0 and row.failures >= 0
-        assert all(_in_range(v, 0) for v in (row.median_ms, row.p95_ms, row.p99_ms, row.max_ms, row.min_ms,
-                                              row.avg_ms, row.total_rps))
+        assert all(
+            _in_range(v, 0)
+            for v in (row.median_ms, row.p95_ms, row.p99_ms, row.max_ms, row.min_ms, row.avg_ms, row.total_rps)
+        )
     for worker in stats.workers:
         assert worker.users >= 0 and _in_range(worker.cpu_percent, 0) and _in_range(worker.memory_bytes, 0)
     assert stats.users >= 0 and all(f.occurrences >= 0 for f in stats.failures)
     assert stats.window is None or all(_in_range(v, 0) for v in stats.window)
 
 
-@given(JSON | st.fixed_dictionaries({"version": SCALARS, "conductor": st.dictionaries(
-    st.sampled_from(["in_sessions", "out_encode", "out_deliver", "task_pending"]), SCALARS)}))
+@given(
+    JSON
+    | st.fixed_dictionaries(
+        {
+            "version": SCALARS,
+            "conductor": st.dictionaries(
+                st.sampled_from(["in_sessions", "out_encode", "out_deliver", "task_pending"]), SCALARS
+            ),
+        }
+    )
+)
 def test_an_admin_status_answer_gives_counts_in_range_or_unknown(answer: Any):
     reader = AdminReader("http://127.0.0.1:1")
     reader._get = lambda path, query=None, timeout=None: _as_object(answer, path)  # type: ignore[method-assign]
@@ -96,13 +141,22 @@ def _as_object(answer: Any, path: str) -> dict:
     return answer
 
 
-VALUES = (st.floats(allow_nan=True, allow_infinity=True).map(repr)
-          | st.integers(min_value=-(10**30), max_value=10**30).map(str)
-          | st.sampled_from(["NaN", "+Inf", "-Inf", "1e400", "-1e400", "0x10", "1_000", "", "abc"]))
+VALUES = (
+    st.floats(allow_nan=True, allow_infinity=True).map(repr)
+    | st.integers(min_value=-(10**30), max_value=10**30).map(str)
+    | st.sampled_from(["NaN", "+Inf", "-Inf", "1e400", "-1e400", "0x10", "1_000", "", "abc"])
+)
 
 
-@given(st.lists(st.tuples(st.sampled_from(sorted(KNOWN_SERIES) + ["my_series"]),
-                          st.sampled_from(["", '{a="1"}', '{a="2"}']), VALUES), min_size=1, max_size=8))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(sorted(KNOWN_SERIES) + ["my_series"]), st.sampled_from(["", '{a="1"}', '{a="2"}']), VALUES
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_any_exposition_gives_known_figures_in_range_or_unknown(lines: list[tuple[str, str, str]]):
     text = "".join(f"{name}{labels} {value}\n" for name, labels, value in lines)
     sample = _read_metrics(text)
@@ -152,13 +206,25 @@ def test_reasons_never_raise_and_keep_a_few(values: list[tuple[str, Any]]):
 
 
 NUMBERS = st.integers(min_value=-(10**400), max_value=10**400) | st.floats(allow_nan=True, allow_infinity=True)
-PLAN = st.fixed_dictionaries({k: NUMBERS for k in ("start", "step", "max_users", "hold_s", "settle_s", "spawn_rate")})
-STEP = st.fixed_dictionaries({k: NUMBERS for k in ("index", "users", "started_at")},
-                             optional={k: NUMBERS | st.none() for k in ("spawning_ended_at", "steady_from", "ends_at")})
+PLAN = st.fixed_dictionaries(dict.fromkeys(("start", "step", "max_users", "hold_s", "settle_s", "spawn_rate"), NUMBERS))
+STEP = st.fixed_dictionaries(
+    dict.fromkeys(("index", "users", "started_at"), NUMBERS),
+    optional={k: NUMBERS | st.none() for k in ("spawning_ended_at", "steady_from", "ends_at")},
+)
 
 
-@given(st.fixed_dictionaries({"version": st.just(CAPACITY_VERSION), "plan": PLAN, "phase": st.sampled_from(PHASES),
-                              "served_at": NUMBERS | SCALARS}, optional={"step": STEP}) | JSON)
+@given(
+    st.fixed_dictionaries(
+        {
+            "version": st.just(CAPACITY_VERSION),
+            "plan": PLAN,
+            "phase": st.sampled_from(PHASES),
+            "served_at": NUMBERS | SCALARS,
+        },
+        optional={"step": STEP},
+    )
+    | JSON
+)
 def test_a_served_ramp_state_is_read_with_finite_figures_or_refused(raw: Any):
     try:
         state = RampState.from_json(raw)

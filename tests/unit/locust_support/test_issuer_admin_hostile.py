@@ -7,10 +7,8 @@ import time
 import pytest
 
 from mediator_tui.locust_support.issuer_admin import AdminError, IssuerAdmin
-from tests.fixtures.hostile_server import hostile  # noqa: F401 (fixture)
 
 KEY = {"X-API-Key": "issuer-s3cret"}
-
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])

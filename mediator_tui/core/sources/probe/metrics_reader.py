@@ -17,7 +17,6 @@ from mediator_tui.common.http_request import printable
 from mediator_tui.common.numbers import Reasons
 from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.mediator.errors import AdminError, AdminTimeout
-
 from mediator_tui.core.metrics.probe_samples import MetricsSample
 
 TIMEOUT_S = 2.0
@@ -57,8 +56,10 @@ class MetricsReader:
         try:
             fields = parse(text, self.names)
         except Exception as err:  # the parser raises whatever a malformed line trips: never leave the probe
-            return MetricsSample(error=f"GET {self.url}: not Prometheus text ({type(err).__name__}: "
-                                       f"{printable(str(err), 200)})", took_s=took)
+            return MetricsSample(
+                error=f"GET {self.url}: not Prometheus text ({type(err).__name__}: {printable(str(err), 200)})",
+                took_s=took,
+            )
         if fields is None:
             return MetricsSample(error=f"GET {self.url}: answered no metrics", took_s=took)
         return MetricsSample(**fields, took_s=took, stalled=took > self._timeout_s)
@@ -96,8 +97,12 @@ def parse(text: str, names: Iterable[str] = ()) -> dict[str, Any] | None:
                     extra[_series_key(sample.name, sample.labels)] = number
     if not any_sample:
         return None
-    return {**known, "extra": MappingProxyType(extra), "missing": tuple(n for n in names if n not in found),
-            "unknown": reasons.all()}
+    return {
+        **known,
+        "extra": MappingProxyType(extra),
+        "missing": tuple(n for n in names if n not in found),
+        "unknown": reasons.all(),
+    }
 
 
 def _series_key(name: str, labels: dict[str, str]) -> str:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 import psutil
 
 from mediator_tui.core.metrics.probe_samples import ProcessSample
+
+if TYPE_CHECKING:
+    from psutil._ntuples import pconn, sconn
+
+T = TypeVar("T")
 
 
 class ProcessReader:
@@ -58,6 +65,7 @@ class ProcessReader:
 
     def _connections(self, process: psutil.Process) -> tuple[tuple[int, ...], int | None]:
         ports = self._ports
+        connections: Sequence[pconn | sconn]
         try:
             connections = process.net_connections(kind="tcp")
         except psutil.AccessDenied:
@@ -66,15 +74,15 @@ class ProcessReader:
             # Another user's process: the host's table, matched by local port, holds the same sockets.
             connections = psutil.net_connections(kind="tcp")
         if ports is None:
-            ports = tuple(sorted({c.laddr.port for c in connections if c.status == psutil.CONN_LISTEN}
-                                 - self._exclude))
+            ports = tuple(sorted({c.laddr.port for c in connections
+                                  if c.status == psutil.CONN_LISTEN and c.laddr} - self._exclude))
         wanted = frozenset(ports)
         established = sum(1 for c in connections
                           if c.status == psutil.CONN_ESTABLISHED and c.laddr and c.laddr.port in wanted)
         return ports, established
 
 
-def _or_none(read):
+def _or_none(read: Callable[[], T]) -> T | None:
     try:
         return read()
     except psutil.AccessDenied:

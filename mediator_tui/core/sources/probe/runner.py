@@ -17,12 +17,11 @@ from dataclasses import replace
 from typing import TypeVar
 
 from mediator_tui.common.http_request import printable
-
+from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
 from mediator_tui.core.sources.probe.admin_reader import AdminReader
 from mediator_tui.core.sources.probe.backoff import Backoff
 from mediator_tui.core.sources.probe.metrics_reader import MetricsReader
 from mediator_tui.core.sources.probe.process_reader import ProcessReader
-from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
 from mediator_tui.core.sources.probe.target import ProbeTarget
 
 INTERVAL_S = 1.0
@@ -36,24 +35,32 @@ Reading = TypeVar("Reading", ProcessSample, AdminStatus, AdminCounts, MetricsSam
 
 
 class ProbeRunner:
-    def __init__(self, target: ProbeTarget, deliver: Callable[[ProbeSample], None],
-                 interval_s: float = INTERVAL_S, counts_every_s: float = COUNTS_EVERY_S):
+    def __init__(
+        self,
+        target: ProbeTarget,
+        deliver: Callable[[ProbeSample], None],
+        interval_s: float = INTERVAL_S,
+        counts_every_s: float = COUNTS_EVERY_S,
+    ):
         self.target = target
         self._deliver = deliver
         self.interval_s = interval_s
-        self._process = (ProcessReader(target.pid, target.ports, target.probe_ports())
-                         if target.pid is not None else None)
+        self._process = (
+            ProcessReader(target.pid, target.ports, target.probe_ports()) if target.pid is not None else None
+        )
         self._admin = AdminReader(target.admin_url, target.admin_headers) if target.admin_url else None
-        self._metrics = (MetricsReader(target.metrics_url, target.metric_names)
-                         if target.metrics_url else None)
-        self._schedules = {"admin status": Backoff(interval_s), "admin counts": Backoff(counts_every_s),
-                           "metrics": Backoff(interval_s)}
+        self._metrics = MetricsReader(target.metrics_url, target.metric_names) if target.metrics_url else None
+        self._schedules = {
+            "admin status": Backoff(interval_s),
+            "admin counts": Backoff(counts_every_s),
+            "metrics": Backoff(interval_s),
+        }
         self._stalled: dict[str, None] = {}  # source -> (ordered set) whose latest reading stalled
         self._status_failing = False  # the admin API's latest `/status` failed or stalled
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "ProbeRunner":
+    def start(self) -> ProbeRunner:
         self._thread = threading.Thread(target=self._run, name="mediator-probe", daemon=True)
         self._thread.start()
         return self
@@ -64,7 +71,7 @@ class ProbeRunner:
             self._thread.join(timeout)
             self._thread = None
 
-    def __enter__(self) -> "ProbeRunner":
+    def __enter__(self) -> ProbeRunner:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -85,8 +92,7 @@ class ProbeRunner:
         """Read every source that is due, once; what `start()` does each interval. Never raises: a source
         whose reading raised is that source's error, and the others are read all the same."""
         at, started = time.time(), time.monotonic()
-        process = (_guarded("process", ProcessSample, self._process.read)
-                   if self._process is not None else None)
+        process = _guarded("process", ProcessSample, self._process.read) if self._process is not None else None
         if process is not None:
             self._note("process", process.stalled)
         metrics = self._read("metrics", MetricsSample, self._metrics.read) if self._metrics else None
@@ -99,8 +105,15 @@ class ProbeRunner:
             # same cause (a wrong URL, a 401): the user gets one message for the one fault.
             if not self._status_failing:
                 counts = self._read("admin counts", AdminCounts, self._admin.read_counts)
-        return ProbeSample(at=at, took_s=time.monotonic() - started, process=process, admin_status=status,
-                           admin_counts=counts, metrics=metrics, stalled_by=tuple(self._stalled))
+        return ProbeSample(
+            at=at,
+            took_s=time.monotonic() - started,
+            process=process,
+            admin_status=status,
+            admin_counts=counts,
+            metrics=metrics,
+            stalled_by=tuple(self._stalled),
+        )
 
     def _read(self, source: str, kind: type[Reading], read: Callable[[], Reading]) -> Reading | None:
         schedule = self._schedules[source]
@@ -112,8 +125,9 @@ class ProbeRunner:
         schedule.done(time.monotonic(), healthy=healthy)
         self._note(source, sample.stalled)
         if sample.error is not None and schedule.interval_s > schedule.base_s:
-            sample = replace(sample, error=f"{sample.error} (failing: read every {schedule.interval_s:g} s "
-                                           "until it answers)")
+            sample = replace(
+                sample, error=f"{sample.error} (failing: read every {schedule.interval_s:g} s until it answers)"
+            )
         return sample
 
     def _note(self, source: str, stalled: bool) -> None:
@@ -131,5 +145,7 @@ def _guarded(source: str, kind: type[Reading], read: Callable[[], Reading]) -> R
         return read()
     except Exception as err:
         log.warning("mediator probe: reading %s raised %s", source, type(err).__name__)
-        return kind(error=f"{source}: the reading failed ({type(err).__name__}: {printable(str(err))})",
-                    took_s=time.monotonic() - started)
+        return kind(
+            error=f"{source}: the reading failed ({type(err).__name__}: {printable(str(err))})",
+            took_s=time.monotonic() - started,
+        )

@@ -43,7 +43,8 @@ def probe_target(values: Mapping[str, Any], embedded: LocalMediator | None = Non
     admin_url = metrics_url = ""
     if embedded is not None:
         pid = embedded.pid
-        ports = (embedded.ports.http, embedded.ports.ws)
+        if embedded.ports is not None:  # None only before it started
+            ports = (embedded.ports.http, embedded.ports.ws)
         if isinstance(embedded.admin, AcaPyAdmin):
             admin_url = embedded.admin_url
         metrics_url = embedded.metrics_url or ""

@@ -7,8 +7,6 @@ import time
 import pytest
 
 from mediator_tui.agents.native.http import HttpError, post_envelope
-from tests.fixtures.hostile_server import hostile  # noqa: F401 (fixture)
-
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])

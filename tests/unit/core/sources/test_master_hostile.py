@@ -10,10 +10,8 @@ import pytest
 
 from mediator_tui.core.metrics.readers import read_master_stats
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
-from tests.fixtures.hostile_server import hostile  # noqa: F401 (fixture)
 
 PASSWORD = "master-pa55word"
-
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
@@ -28,10 +26,16 @@ def test_the_credentials_never_follow_a_redirect_to_another_origin(hostile, stat
     assert "Authorization" in hostile.requests_to("main")[0][2]  # it was sent to the origin it is for
 
 
-@pytest.mark.parametrize("path, words", [
-    ("/garbage-status", "BadStatusLine"), ("/long-status-line", "LineTooLong"), ("/hang-up", "RemoteDisconnected"),
-    ("/truncated", "IncompleteRead"), ("/error", "HTTP 500"),
-])
+@pytest.mark.parametrize(
+    "path, words",
+    [
+        ("/garbage-status", "BadStatusLine"),
+        ("/long-status-line", "LineTooLong"),
+        ("/hang-up", "RemoteDisconnected"),
+        ("/truncated", "IncompleteRead"),
+        ("/error", "HTTP 500"),
+    ],
+)
 def test_a_broken_answer_is_a_master_error(hostile, path, words):
     with pytest.raises(MasterError, match=words) as raised:
         MasterClient(hostile.url + path).stats()
@@ -51,8 +55,16 @@ def test_every_figure_of_a_hostile_stats_answer_is_finite_or_unknown(hostile):
     (worker,) = stats.workers
     assert (worker.users, worker.cpu_percent, worker.memory_bytes) == (0, None, None)
     bad, aggregated = stats.rows
-    assert (bad.count, bad.failures, bad.median_ms, bad.avg_ms, bad.max_ms, bad.min_ms, bad.total_rps,
-            bad.p95_ms) == (0, 0, None, None, None, None, None, None)
+    assert (bad.count, bad.failures, bad.median_ms, bad.avg_ms, bad.max_ms, bad.min_ms, bad.total_rps, bad.p95_ms) == (
+        0,
+        0,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
     assert (aggregated.count, aggregated.failures, aggregated.median_ms, aggregated.total_rps) == (5, 0, 3.0, None)
     assert stats.window == (None, None) and stats.failures[0].occurrences == 0
     numbers = [v for row in stats.rows for v in vars(row).values() if isinstance(v, float)]

@@ -1,0 +1,111 @@
+"""`mediator-tui mediator up|invite|status|down` as a user runs them, each a separate process."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from mediator_tui.common.invitation import decode_invitation_url
+from mediator_tui.core.mediator import jsonhttp
+from mediator_tui.core.processes import group_members
+
+
+@pytest.fixture
+def cli(tmp_path):
+    """Runs the CLI with its own state folder; whatever `up` left running is stopped at the end."""
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    state_file = tmp_path / "state" / "mediator-tui" / "mediator.json"
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "mediator_tui", "mediator", *args], env=env,
+                              capture_output=True, text=True, timeout=300)
+    run.state_file = state_file
+    yield run
+    if state_file.exists():
+        pgid = json.loads(state_file.read_text())["pgid"]
+        run("down")
+        assert not group_members(pgid)
+
+
+def url_after(label: str, stdout: str) -> str:
+    return next(line.split(None, 1)[1] for line in stdout.splitlines() if line.startswith(label))
+
+
+@pytest.mark.parametrize("flavour", ["acapy", "acapy-legacy"])
+def test_up_invite_status_down(cli, flavour):
+    up = cli("up", "--flavour", flavour)
+    assert up.returncode == 0, up.stderr
+    admin_url = url_after("admin:", up.stdout)
+    invitation = decode_invitation_url(url_after("invitation:", up.stdout))
+    assert invitation.kind == "oob"
+    # The CLI process has exited; the mediator it started still answers.
+    assert jsonhttp.call("GET", admin_url + "/status/ready")["ready"] is True
+    pgid = json.loads(cli.state_file.read_text())["pgid"]
+
+    invite = cli("invite")
+    assert invite.returncode == 0
+    assert decode_invitation_url(invite.stdout.strip()).kind == "oob"
+    c_i = cli("invite", "--kind", "c_i")
+    if flavour == "acapy-legacy":
+        assert c_i.returncode == 0
+        assert decode_invitation_url(c_i.stdout.strip()).kind == "c_i"
+    else:
+        assert c_i.returncode == 1
+        assert "use --flavour acapy-legacy" in c_i.stderr
+
+    status = cli("status")
+    assert status.returncode == 0
+    assert f"flavour:      {flavour} (" in status.stdout
+    assert f"admin:        {admin_url}" in status.stdout
+    assert "connections:  0 active" in status.stdout
+    assert "mediations:   0 granted" in status.stdout
+    assert "routes:       0 keylist routes" in status.stdout
+
+    down = cli("down")
+    assert down.returncode == 0
+    assert not group_members(pgid)
+    assert not cli.state_file.exists()
+    assert cli("status").returncode == 3
+    assert cli("invite").returncode == 3
+
+
+def test_second_up_says_so_and_changes_nothing(cli):
+    first = cli("up", "--flavour", "acapy")
+    assert first.returncode == 0, first.stderr
+    state_before = cli.state_file.read_text()
+    second = cli("up", "--flavour", "acapy-legacy")
+    assert second.returncode == 0
+    assert "already running" in second.stderr
+    assert url_after("admin:", second.stdout) == url_after("admin:", first.stdout)
+    assert cli.state_file.read_text() == state_before
+
+
+def test_up_on_a_taken_port_fails_clearly_and_leaves_nothing(cli):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        up = cli("up", "--flavour", "acapy", "--http-port", str(port))
+    assert up.returncode == 1
+    assert f"port 127.0.0.1:{port} (http) is already in use" in up.stderr
+    assert not cli.state_file.exists()
+
+
+def test_down_with_nothing_running_is_harmless(cli):
+    down = cli("down")
+    assert down.returncode == 0
+    assert "no mediator running" in down.stderr
+
+
+def test_a_stale_record_is_cleared(cli):
+    cli.state_file.parent.mkdir(parents=True)
+    stale = {"flavour": "acapy", "pid": 2 ** 22 + 1, "pgid": 2 ** 22 + 1, "pid_start_ticks": 1,
+             "ports": {"http": 1, "ws": 2, "admin": 3}, "run_dir": str(cli.state_file.parent / "x")}
+    cli.state_file.write_text(json.dumps(stale))
+    assert cli("status").returncode == 3
+    assert not cli.state_file.exists()

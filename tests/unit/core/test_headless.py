@@ -1,0 +1,69 @@
+"""The headless driver's decisions: when to stop, what to export, which exit status."""
+
+import dataclasses
+import io
+import json
+
+from mediator_tui.core import headless
+from mediator_tui.core.thresholds import parse_thresholds
+from tests.recording.replay import running_run
+from tests.support.fake_run import FakeRun
+
+
+def run(tmp_path, fake, *thresholds, run_time_s=30.0):
+    options = headless.HeadlessOptions(export_dir=tmp_path, thresholds=parse_thresholds(list(thresholds)),
+                                       run_time_s=run_time_s)
+    stream = io.StringIO()
+    return headless.run(fake, options, stream), stream.getvalue()
+
+
+def test_a_run_past_its_time_is_stopped_read_once_more_exported_and_judged(tmp_path):
+    fake = FakeRun()
+    code, out = run(tmp_path, fake, "crashes>0")
+    assert code == headless.EXIT_THRESHOLD
+    assert fake.calls == ["start", "stop", "final_poll", ("export", False), "shutdown"]
+    assert "crashes>0" in out and "FAILED" in out
+
+
+def test_all_thresholds_holding_exit_0(tmp_path):
+    code, _ = run(tmp_path, FakeRun(), "fail_ratio>0.02", "p95(ping_mediator)>500")
+    assert code == headless.EXIT_OK
+
+
+def test_a_master_that_dies_gives_a_partial_export_and_exit_2(tmp_path):
+    fake = FakeRun(die_after_polls=1)
+    code, out = run(tmp_path, fake, run_time_s=None)
+    assert code == headless.EXIT_SETUP
+    assert ("export", True) in fake.calls and "stop" not in fake.calls and fake.calls[-1] == "shutdown"
+    assert json.loads((tmp_path / "summary.json").read_text())["run"]["partial"] is True
+    assert "master exited" in out
+
+
+def nothing_worked():
+    recorded = running_run()
+    return dataclasses.replace(recorded, judged=dataclasses.replace(recorded.judged, nothing_worked="no agent started"))
+
+
+def test_a_run_in_which_nothing_worked_exits_3_without_thresholds_and_says_why(tmp_path):
+    code, out = run(tmp_path, FakeRun(snapshot=nothing_worked))
+    assert code == headless.EXIT_THRESHOLD
+    assert "nothing worked: no agent started" in out
+    assert json.loads((tmp_path / "summary.json").read_text())["run"]["nothing_worked"] == "no agent started"
+
+
+def test_with_thresholds_they_decide_even_when_nothing_worked(tmp_path):
+    code, _ = run(tmp_path, FakeRun(snapshot=nothing_worked), "crashes>5")
+    assert code == headless.EXIT_OK
+
+
+def test_a_run_that_worked_has_no_reason_in_its_summary(tmp_path):
+    code, _ = run(tmp_path, FakeRun())
+    assert code == headless.EXIT_OK
+    assert json.loads((tmp_path / "summary.json").read_text())["run"]["nothing_worked"] is None
+
+
+def test_progress_line_shows_elapsed_users_rate_failures_and_p95():
+    line = headless.progress_line(running_run())
+    assert line.startswith("[   35s/45s] running")
+    assert "users 6/6" in line and "req/s    13.7" in line and "failures 2 (0.62%)" in line
+    assert "p95 68 ms" in line and "agents 9 (2 crashed)" in line

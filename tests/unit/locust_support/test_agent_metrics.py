@@ -1,0 +1,145 @@
+"""The master's aggregate of worker reports (the `/mediator-tui/agents` body) and its reset."""
+
+from mediator_tui.contracts.agents_view import STALE_AFTER_S
+from mediator_tui.contracts.worker_report import WorkerReport
+from mediator_tui.locust_support.agent_metrics import AgentMetricsBoard, WorkerAgentCounters
+from tests.support.master_payloads import report_json
+
+
+def report(*args, **kwargs) -> WorkerReport:
+    """A worker's report as the master reads it off the wire."""
+    return WorkerReport.from_json(report_json(*args, **kwargs))
+
+
+def test_total_sums_workers():
+    board = AgentMetricsBoard()
+    board.receive(report("w1", running=3, started=4, crashed=1, restarted=1, slots=6, in_use=2, in_use_max=3,
+                         refused=1), now=100)
+    board.receive(report("w2", running=2, started=2, slots=2, in_use=1, in_use_max=1), now=100)
+    view = board.view(now=101).to_json()
+    total = view["total"]
+    assert total["agents"] == {"running": 5, "started": 6, "crashed": 1, "restarted": 1,
+                               "start_failures": 0, "reconnects": 0, "slots": 8}
+    assert total["ports"] == {"size": 20, "in_use": 3, "in_use_max": 4, "refused": 1}
+    assert total["memory"]["unique_bytes"] == 60
+    assert total["memory"]["agents"] == 5
+    assert total["memory"]["pss_bytes"] == 90
+    assert total["engine"] == "native"
+    assert set(view["workers"]) == {"w1", "w2"}
+    assert view["workers"]["w1"]["age_s"] == 1
+
+
+def test_node_agents_shared_memory_counts_once_per_host_not_once_per_worker():
+    def credo(worker, host, shared):
+        return report(worker, running=2, engine="credo", host=host, memory={
+            "worker_rss_bytes": 50, "agent_processes": 2, "unique_bytes": 100, "shared_bytes": shared})
+
+    board = AgentMetricsBoard()
+    board.receive(credo("w1", "vm-a", 51_000_000))
+    board.receive(credo("w2", "vm-a", 53_000_000))  # same host: the same node binary and libraries
+    board.receive(credo("w3", "vm-b", 50_000_000))
+    board.receive(credo("w4", None, 49_000_000))  # a worker that does not say its host: its own
+    view = board.view().to_json()
+    assert view["total"]["memory"]["shared_bytes"] == 53_000_000 + 50_000_000 + 49_000_000
+    assert view["total"]["memory"]["unique_bytes"] == 400
+    assert view["workers"]["w1"]["host"] == "vm-a"
+
+
+def test_unknown_pss_of_one_worker_makes_the_total_unknown():
+    board = AgentMetricsBoard()
+    board.receive(report("w1", running=1))
+    board.receive(report("w2", running=1, memory={"worker_rss_bytes": 1, "unique_bytes": 1, "pss_bytes": None}))
+    assert board.view().to_json()["total"]["memory"]["pss_bytes"] is None
+
+
+def test_silent_worker_is_marked_stale():
+    board = AgentMetricsBoard()
+    board.receive(report("w1"), now=100)
+    board.receive(report("w2"), now=100 + STALE_AFTER_S)
+    workers = board.view(now=100 + STALE_AFTER_S + 1).to_json()["workers"]
+    assert workers["w1"]["stale"] is True
+    assert workers["w2"]["stale"] is False
+
+
+def test_crashes_are_newest_last_across_workers_and_name_their_worker():
+    board = AgentMetricsBoard()
+    board.receive(report("w1", crashes=[{"ts": 5, "user": "a", "reason": "exit 1", "stderr_tail": "boom"}]))
+    board.receive(report("w2", crashes=[{"ts": 3, "user": "b", "reason": "killed", "stderr_tail": ""},
+                                        {"ts": 9, "user": "c", "reason": "exit 2", "stderr_tail": ""}]))
+    crashes = board.view().to_json()["total"]["crashes"]
+    assert [(c["ts"], c["worker_id"]) for c in crashes] == [(3, "w2"), (5, "w1"), (9, "w2")]
+
+
+def test_reset_shows_counts_since_the_reset_but_keeps_running_agents():
+    board = AgentMetricsBoard()
+    old_crash = {"ts": 50.0, "user": "a", "reason": "old", "stderr_tail": ""}
+    board.receive(report("w1", running=4, started=6, crashed=2, restarted=2, refused=3, in_use=2, in_use_max=5,
+                         crashes=[old_crash]), now=100)
+    board.reset(now=100)
+    new_crash = {"ts": 101.0, "user": "b", "reason": "new", "stderr_tail": ""}
+    board.receive(report("w1", running=4, started=7, crashed=3, restarted=3, refused=3, in_use=3, in_use_max=5,
+                         crashes=[old_crash, new_crash]), now=102)
+    view = board.view(now=102).to_json()
+    agents = view["total"]["agents"]
+    assert (agents["running"], agents["started"], agents["crashed"], agents["restarted"]) == (4, 1, 1, 1)
+    assert view["total"]["ports"]["refused"] == 0
+    # The old peak of 5 was before the reset; since then at most 3 were in use.
+    assert view["total"]["ports"]["in_use_max"] == 3
+    assert [c["reason"] for c in view["total"]["crashes"]] == ["new"]
+    assert view["workers"]["w1"]["agents"]["started"] == 1
+
+
+def test_new_peak_after_reset_shows():
+    board = AgentMetricsBoard()
+    board.receive(report("w1", in_use=1, in_use_max=5), now=100)
+    board.reset(now=100)
+    board.receive(report("w1", in_use=2, in_use_max=8), now=101)
+    assert board.view(now=101).to_json()["total"]["ports"]["in_use_max"] == 8
+
+
+def test_worker_joining_after_reset_counts_from_zero():
+    board = AgentMetricsBoard()
+    board.reset(now=100)
+    board.receive(report("w3", started=2, running=2), now=101)
+    board.receive(report("w3", started=3, running=3), now=102)
+    assert board.view(now=102).to_json()["total"]["agents"]["started"] == 3
+
+
+def test_worker_counters_track_starts_crashes_and_reconnects():
+    counters = WorkerAgentCounters()
+    counters.agent_started(restart=False)
+    counters.agent_started(restart=False)
+    counters.agent_gone(reconnects=2, crash={"user": "u1", "reason": "exit code 1", "stderr_tail": "x" * 5000})
+    counters.agent_started(restart=True)
+    counters.agent_start_failed()
+    counters.agent_gone(reconnects=1)
+    counters.slots_held(2)  # a user of two wallets began, one of one wallet began and ended
+    counters.slots_held(1)
+    counters.slots_held(-1)
+    snap = counters.agents_snapshot(live_reconnects=4)
+    assert snap.to_json() == {"running": 1, "started": 3, "crashed": 1, "restarted": 1, "start_failures": 1,
+                              "reconnects": 7, "slots": 2}
+    (crash,) = counters.crashes
+    assert crash.reason == "exit code 1" and len(crash.stderr_tail) == 2000
+
+
+def test_a_report_of_another_release_is_refused_and_the_view_names_both_versions():
+    board = AgentMetricsBoard()
+    board.receive_json("w1", report_json("w1", running=3), now=100)
+    board.receive_json("w2", {**report_json("w2", running=5), "version": 2}, now=100)
+    view = board.view(now=101).to_json()
+    assert set(view["workers"]) == {"w1"} and view["total"]["agents"]["running"] == 3
+    assert view["refused"] == ["worker 'w2' sends agent reports version 2, this master reads version 1: "
+                               "use the same release on both"]
+    board.receive_json("w2", report_json("w2", running=5), now=102)  # upgraded: counted again
+    view = board.view(now=102).to_json()
+    assert view["refused"] == [] and view["total"]["agents"]["running"] == 8
+
+
+def test_what_a_worker_sends_is_what_the_master_reads():
+    counters = WorkerAgentCounters()
+    counters.agent_started(restart=False)
+    counters.agent_gone(reconnects=1, crash={"user": "u1", "reason": "exit code 1", "stderr_tail": "boom"})
+    sent = WorkerReport(worker_id="w1", ts=5.0, engine="credo", agents=counters.agents_snapshot(0),
+                        crashes=tuple(counters.crashes))
+    assert WorkerReport.from_json(sent.to_json()) == sent

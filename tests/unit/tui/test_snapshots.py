@@ -1,0 +1,69 @@
+"""Rendered screens with fixed data (a recorded run, `tests/recording/replay.py`) and fixed terminal sizes.
+
+Regenerate after an intended change of the look: pytest tests/unit/tui/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mediator_tui.tui.app import MediatorTuiApp
+
+
+@pytest.fixture
+def app(control, env_file: Path, monkeypatch) -> MediatorTuiApp:
+    # A relative path: the config screen shows it, and a tmp path differs per run.
+    monkeypatch.chdir(env_file.parent)
+    return MediatorTuiApp(control, Path(".env"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 32)])
+def test_dashboard(snap_compare, app, size):
+    assert snap_compare(app, terminal_size=size)
+
+
+def test_dashboard_wide(snap_compare, app):
+    assert snap_compare(app, terminal_size=(200, 50))
+
+
+def test_dashboard_with_the_request_table_zoomed(snap_compare, app):
+    assert snap_compare(app, press=["3", "z"], terminal_size=(100, 32))
+
+
+async def _steady(pilot) -> None:
+    """Blinking cursors and unfinished layout or scrolling make the picture depend on timing."""
+    for editor in pilot.app.screen.query("Input"):
+        editor.cursor_blink = False
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.2)
+
+
+def test_config_screen(snap_compare, app):
+    async def open_config(pilot):
+        await pilot.press("c")
+        await _steady(pilot)
+
+    assert snap_compare(app, run_before=open_config, terminal_size=(100, 32))
+
+
+def test_config_screen_with_a_problem(snap_compare, app):
+    async def type_a_negative_count(pilot):
+        await pilot.press("c")
+        await _steady(pilot)
+        editor = pilot.app.screen.query_one("#edit-INVITATION_ROTATE_EVERY")
+        editor.focus()
+        editor.value = "-5"
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=type_a_negative_count, terminal_size=(80, 24))
+
+
+def test_change_load_dialog(snap_compare, app):
+    async def open_dialog(pilot):
+        await pilot.press("u")
+        await pilot.pause()
+        await _steady(pilot)
+
+    assert snap_compare(app, run_before=open_dialog, terminal_size=(80, 24))
