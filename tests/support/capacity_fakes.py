@@ -4,7 +4,7 @@ feeds it, and a fake run and driver for the command and the capacity view."""
 from pathlib import Path
 
 from mediator_tui.contracts.capacity import RampPlan
-from mediator_tui.core.capacity.driver import CapacityError
+from mediator_tui.core.capacity.driver import CapacitySearchError
 from mediator_tui.core.capacity.figures import EndpointFigures, StepFigures
 from mediator_tui.core.capacity.levels import parse_levels
 from mediator_tui.core.capacity.search import CapacitySearch
@@ -108,7 +108,8 @@ class FakeDriver:
         users = PLAN.start
         while users is not None:
             if self.fail_after_steps is not None and len(search.steps) == self.fail_after_steps:
-                raise CapacityError("waited 60 s for step 3 (30 wallets) to finish spawning; are the workers alive?")
+                raise CapacitySearchError(
+                    "waited 60 s for step 3 (30 wallets) to finish spawning; are the workers alive?")
             self.on_step(search.record(self.figures(users, len(search.steps))))
             users = search.next_users()
         return search.verdict()

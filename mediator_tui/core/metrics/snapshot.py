@@ -75,7 +75,7 @@ class SeriesPoint:
 
 
 @dataclass(frozen=True)
-class Series:
+class RequestHistory:
     """Bounded history of one request series (`key` is "TYPE name", or AGGREGATED)."""
 
     key: str
@@ -379,7 +379,7 @@ class Snapshot:
     total: RequestRow  # the aggregated row
     requests: tuple[RequestRow, ...]  # per endpoint, sorted by type then name
     failures: tuple[FailureRow, ...]
-    history: tuple[Series, ...]  # AGGREGATED first, then per endpoint
+    history: tuple[RequestHistory, ...]  # AGGREGATED first, then per endpoint
     resources: tuple[ResourcePoint, ...]
     agents: AgentsSnapshot
     ports: PortsSnapshot
@@ -389,12 +389,12 @@ class Snapshot:
     version: int = SNAPSHOT_VERSION
     judged: JudgedFigures = JudgedFigures()
     workers_harness: tuple[WorkerHarness, ...] = ()  # one per worker with agent metrics
-    resources_step_s: int = 1  # seconds each point of `resources` stands for (see Series.step_s)
+    resources_step_s: int = 1  # seconds each point of `resources` stands for (see RequestHistory.step_s)
 
     @property
     def history_step_s(self) -> int:
         """The coarsest resolution of the histories: 1 unless a run longer than the history was downsampled."""
         return max([self.resources_step_s, *(s.step_s for s in self.history)])
 
-    def series(self, key: str = AGGREGATED) -> Series | None:
+    def series(self, key: str = AGGREGATED) -> RequestHistory | None:
         return next((s for s in self.history if s.key == key), None)

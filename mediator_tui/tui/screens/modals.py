@@ -20,12 +20,12 @@ _DIALOG_CSS = """
 
 
 @dataclass(frozen=True)
-class Load:
+class LoadChoice:
     users: int
     spawn_rate: float
 
 
-class LoadScreen(ModalScreen[Load | None]):
+class LoadScreen(ModalScreen[LoadChoice | None]):
     """Asks for users and spawn rate; returns None when cancelled."""
 
     DEFAULT_CSS = _DIALOG_CSS.format(name="LoadScreen") + """
@@ -57,7 +57,7 @@ class LoadScreen(ModalScreen[Load | None]):
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button("Apply", id="apply", variant="primary", compact=True)
 
-    def _read(self) -> Load | str:
+    def _read(self) -> LoadChoice | str:
         try:
             users = int(self.query_one("#users", Input).value)
         except ValueError:
@@ -70,7 +70,7 @@ class LoadScreen(ModalScreen[Load | None]):
             return "Users must not be negative"
         if not 0 < spawn_rate < float("inf"):
             return "Spawn rate must be above zero"
-        return Load(users, spawn_rate)
+        return LoadChoice(users, spawn_rate)
 
     def _apply(self) -> None:
         result = self._read()
