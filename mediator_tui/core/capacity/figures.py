@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from mediator_tui.core.metrics.snapshot import MediatorPoint, RequestRow, Snapshot
+from mediator_tui.core.thresholds import find_endpoint
 
 T = TypeVar("T")
 
@@ -40,6 +41,11 @@ class EndpointFigures:
     p95_ms: float | None = None
     p99_ms: float | None = None
     rps: float | None = None
+    type: str = ""  # the request type as the stats show it (`DIDComm`); empty for the aggregate
+
+    @property
+    def key(self) -> str:
+        return f"{self.type} {self.name}" if self.type else self.name
 
     @property
     def fail_ratio(self) -> float | None:
@@ -71,7 +77,7 @@ class StepFigures:
     agent_slots_headroom: int | None = None
 
     def endpoint(self, name: str) -> EndpointFigures | None:
-        return next((e for e in self.endpoints if e.name == name), None)
+        return find_endpoint(self.endpoints, name)
 
     @property
     def ping_p95_ms(self) -> float | None:
@@ -183,7 +189,8 @@ def _endpoint(row: RequestRow, before: RequestRow | None, end: Snapshot, window:
     rates = [p.rps for p in points]
     rps = statistics.fmean(rates) if rates else (requests / seconds if seconds > 0 else None)
     return EndpointFigures(name=name or row.name, requests=requests, failures=failures,
-                           p50_ms=median("p50_ms"), p95_ms=median("p95_ms"), p99_ms=median("p99_ms"), rps=rps)
+                           p50_ms=median("p50_ms"), p95_ms=median("p95_ms"), p99_ms=median("p99_ms"), rps=rps,
+                           type="" if name else row.type)
 
 
 def _onboarding_fail_ratio(began: Snapshot, end: Snapshot) -> float | None:
