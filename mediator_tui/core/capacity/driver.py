@@ -76,7 +76,7 @@ class CapacityDriver:
         began = self._snapshot()
         spawn_s = abs(step.users - began.status.users) / state.plan.spawn_rate + SPAWN_GRACE_S
         state = self._wait(lambda s: _current(s, index).spawning_ended_at is not None, spawn_s,
-                           f"step {index + 1} ({step.users} wallets) to finish spawning")
+                           f"step {index + 1} ({step.users} users) to finish spawning")
         step = _current(state, index)
         steady_from, ends_at = _window(step)
         latest = steady_from + (ends_at - steady_from) / 2

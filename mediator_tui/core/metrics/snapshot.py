@@ -153,6 +153,7 @@ class AgentsSnapshot:
     recent_crashes: tuple[CrashEvent, ...] = ()  # newest last, at most 20
     crash_log: tuple[CrashEvent, ...] = ()  # every crash seen this run (bounded), for agents.csv
     peak_running: int = 0  # most agents running at once this run
+    per_user: float | None = None  # agents each Locust user holds (agents_target.py); None: no worker said yet
 
 
 @dataclass(frozen=True)

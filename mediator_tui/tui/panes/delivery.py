@@ -1,4 +1,4 @@
-"""The delivery ledger: what became of the messages sent to wallets, and the latency of those delivered."""
+"""The delivery ledger: what became of the messages sent to agents, and the latency of those delivered."""
 
 from __future__ import annotations
 

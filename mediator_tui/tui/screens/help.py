@@ -10,7 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-INTRO = "mediator-tui load-tests a DIDComm mediator: each Locust user is one agent (wallet)."
+INTRO = ("mediator-tui load-tests a DIDComm mediator: each Locust user runs its scenario's agents "
+         "(one or two), each agent a wallet at the mediator.")
 
 SCREENS = [
     ("Dashboard", "Requests/s and failures/s, latency percentiles per second, a table per request, agents "
