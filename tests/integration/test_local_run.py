@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mediator_tui.core.processes import group_members
-from mediator_tui.core.run.controller import RunLoad, RunError
+from mediator_tui.core.run.controller import RunError, RunLoad
 from mediator_tui.core.run.local import LocalRun, LocalSpec
 
 

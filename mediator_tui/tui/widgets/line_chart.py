@@ -7,10 +7,9 @@ machine); several charts a second would cost the TUI most of its CPU budget.
 from __future__ import annotations
 
 import math
-from itertools import groupby
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
 from rich.text import Text
 from textual.widget import Widget

@@ -7,7 +7,7 @@ import pytest
 
 from mediator_tui.core.processes import free_loopback_ports
 from mediator_tui.locust_support.credentials import ledger_request, w3c_request
-from mediator_tui.locust_support.issuer_admin import IssuerAdminError, IssuerAdmin
+from mediator_tui.locust_support.issuer_admin import IssuerAdmin, IssuerAdminError
 from tests.support.http_stub import QuietHandler, serving
 
 

@@ -7,7 +7,7 @@ import asyncio
 from textual.app import App
 
 from mediator_tui.tui import format as fmt
-from mediator_tui.tui.widgets.line_chart import LineChart, ChartSeries
+from mediator_tui.tui.widgets.line_chart import ChartSeries, LineChart
 
 
 def _render(series: list[ChartSeries], size=(20, 5)) -> list[str]:
