@@ -78,7 +78,7 @@ class CapacityChart(Static):
 
 
 class CapacityScreen(Screen):
-    BINDINGS = [Binding("q", "app.quit", "Quit")]
+    BINDINGS = [Binding("q", "app.quit", "Quit", id="capacity.quit")]
 
     DEFAULT_CSS = """
     CapacityScreen #capacity-plan { height: auto; padding: 0 1; text-style: bold; }

@@ -41,7 +41,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen .help-block { margin: 1 0 0 0; }
     """
 
-    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
 
     def __init__(self, bindings: list[tuple[str, str]]) -> None:
         super().__init__()

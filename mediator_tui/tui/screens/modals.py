@@ -35,7 +35,7 @@ class LoadScreen(ModalScreen[LoadChoice | None]):
     LoadScreen #load-problem { color: $error; height: auto; }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="load.cancel")]
 
     def __init__(self, title: str, users: int | None, spawn_rate: float | None) -> None:
         super().__init__()
@@ -95,7 +95,8 @@ class LoadScreen(ModalScreen[LoadChoice | None]):
 class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = _DIALOG_CSS.format(name="ConfirmScreen")
 
-    BINDINGS = [Binding("escape,n", "answer(False)", "No"), Binding("y", "answer(True)", "Yes")]
+    BINDINGS = [Binding("escape,n", "answer(False)", "No", id="confirm.no"),
+                Binding("y", "answer(True)", "Yes", id="confirm.yes")]
 
     def __init__(self, question: str, yes: str = "Yes") -> None:
         super().__init__()
