@@ -122,7 +122,8 @@ class ThresholdResult:
 
 
 class Endpoint(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     @property
     def key(self) -> str: ...
