@@ -69,7 +69,7 @@ class AgentSlot:
 
     def _new_agent(self) -> tuple[Agent, int | None]:
         if self.options.with_mediation and not self.options.mediation_url:
-            raise AgentError("MEDIATION_URL is empty: mediated wallets need the mediator's invitation URL")
+            raise AgentError("MEDIATION_URL is empty: mediated agents need the mediator's invitation URL")
         capacity = self.worker.capacity
         capacity.acquire()
         port = None

@@ -351,7 +351,7 @@ class DeliveryPoint:
 
 @dataclass(frozen=True)
 class DeliverySnapshot:
-    """What became of the messages scenarios sent to wallets (the workers' delivery ledgers).
+    """What became of the messages scenarios sent to agents (the workers' delivery ledgers).
 
     Each message sent is in exactly one of delivered (within VERIFIED_TIMEOUT_SECONDS), lost
     (its timeout passed first) and in_flight (neither yet, or when the run ended): sent =
