@@ -12,7 +12,7 @@ from mediator_tui.agents.native.keys import KeyPair
 class Connection:
     """One DIDComm connection: our key for it, and the peer's key, routing keys and endpoint."""
 
-    __slots__ = ("id", "my_key", "their_key", "routing_keys", "endpoint", "state")
+    __slots__ = ("endpoint", "id", "my_key", "routing_keys", "state", "their_key")
 
     def __init__(self, my_key: KeyPair, service: dids.Service, state: str = "completed"):
         self.id = str(uuid.uuid4())
@@ -24,7 +24,7 @@ class Connection:
 
 
 class ConnectionRecords:
-    __slots__ = ("_keys", "_by_id", "_by_my_key")
+    __slots__ = ("_by_id", "_by_my_key", "_keys")
 
     def __init__(self) -> None:
         self._keys: dict[bytes, KeyPair] = {}

@@ -29,8 +29,20 @@ INBOX_LIMIT = 1000
 
 
 class MessageDispatcher:
-    __slots__ = ("inbox", "offers", "pickup", "to_mediator_later", "_records", "_waiters", "_stats", "_spawn",
-                 "_send", "_answer_request", "_is_our_invitation", "_polling_sender")
+    __slots__ = (
+        "_answer_request",
+        "_is_our_invitation",
+        "_polling_sender",
+        "_records",
+        "_send",
+        "_spawn",
+        "_stats",
+        "_waiters",
+        "inbox",
+        "offers",
+        "pickup",
+        "to_mediator_later",
+    )
 
     def __init__(self, records: ConnectionRecords, waiters: ReplyWaiters, stats: AgentStats, *,
                  spawn: Callable[..., None], send: Callable[[Connection, dict], Any],

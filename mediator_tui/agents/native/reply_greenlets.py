@@ -14,7 +14,7 @@ from mediator_tui.agents.native.errors import DecodeError
 
 
 class ReplyGreenlets:
-    __slots__ = ("_timeout", "_stats", "_running")
+    __slots__ = ("_running", "_stats", "_timeout")
 
     def __init__(self, timeout: Callable[[], float], stats: AgentStats):
         # The agent's timeout as it is when a reply starts: a caller may change it on a running agent.
