@@ -46,8 +46,8 @@ def test_the_search_finds_a_knee_below_its_maximum_names_what_broke_and_exports_
     assert process.returncode == 0, stdout + (tmp_path / "stderr").read_text()
     assert len(seen) >= 5  # mediator, watchdog, master, two workers
     steps = [line for line in stdout.splitlines() if line.startswith("step ")]
-    assert steps and all(" users, " in line and " agents (" in line and "ping p95 " in line and "  mediator CPU " in line
-                         for line in steps), stdout
+    assert steps and all(" users, " in line and " agents (" in line and "ping p95 " in line
+                         and "  mediator CPU " in line for line in steps), stdout
     assert all(line.endswith("  met") for line in steps[:-1]) and "BROKEN: " in steps[-1], stdout
 
     capacity = json.loads((out / "summary.json").read_text())["capacity"]

@@ -16,7 +16,8 @@ def test_ramp_stops_at_the_first_broken_step_and_names_the_level():
     assert (verdict.users_held, verdict.users_broken, verdict.broke_first) == (40, 50, "latency")
     assert verdict.broken_levels == ("p95(ping_mediator)>1000 (1400)",)
     assert verdict.limited_by == "mediator"
-    assert verdict.summary() == "held 40 users, 40 agents; broke at 50 users, 50 agents on p95(ping_mediator)>1000 (1400)"
+    assert verdict.summary() == ("held 40 users, 40 agents; broke at 50 users, 50 agents on "
+                                 "p95(ping_mediator)>1000 (1400)")
 
 
 def test_bisection_narrows_the_knee_to_the_resolution():
