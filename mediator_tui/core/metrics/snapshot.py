@@ -170,9 +170,8 @@ class PortsSnapshot:
 class WorkerMemory:
     """Memory of one worker and the agents it runs.
 
-    native: `unique_bytes` is the worker's growth over its baseline (USS, else RSS);
-    credo: `unique_bytes` is the sum of the node agents' RssAnon (or USS),
-    `shared_bytes` their RssFile+RssShmem.
+    native: `unique_bytes` is the worker's growth over its baseline (USS, else RSS); credo: `unique_bytes` is
+    the sum of the node agents' RssAnon (or USS), `shared_bytes` their RssFile+RssShmem.
     """
 
     worker_id: str
