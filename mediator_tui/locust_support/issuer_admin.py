@@ -1,7 +1,7 @@
 """The issuer's ACA-Py admin API, as the issue and message scenarios use it.
 
 Every call has a timeout and every call that does not answer 200 with JSON raises
-`AdminError` carrying the method, path, status and the body ACA-Py sent. Each call
+`IssuerAdminError` carrying the method, path, status and the body ACA-Py sent. Each call
 runs through `step(name, fn)` so the scenario can time it as its own row; the name
 is the endpoint with ids left as placeholders (`POST /connections/{id}/send-message`).
 """
@@ -22,7 +22,7 @@ POLL_INTERVAL_S = 0.1
 BODY_CHARS = 500
 
 
-class AdminError(Exception):
+class IssuerAdminError(Exception):
     """An admin call failed; the message says which call and what the issuer answered."""
 
 
@@ -48,21 +48,21 @@ class IssuerAdmin:
     def _request(self, method: str, path: str, **kwargs) -> dict:
         where = f"{method} {path.split('?')[0]}"
         if not self.base_url:
-            raise AdminError(f"{where}: ISSUER_URL is empty; this scenario needs an issuer admin API")
+            raise IssuerAdminError(f"{where}: ISSUER_URL is empty; this scenario needs an issuer admin API")
         try:
             response = self.session.request(method, self.base_url + path, timeout=self.timeout, **kwargs)
         except requests.Timeout:
-            raise AdminError(f"{where}: no answer within {self.timeout:g} s") from None
+            raise IssuerAdminError(f"{where}: no answer within {self.timeout:g} s") from None
         except requests.RequestException as exc:
-            raise AdminError(f"{where}: {exc}") from None
+            raise IssuerAdminError(f"{where}: {exc}") from None
         if response.status_code != 200:
-            raise AdminError(f"{where}: HTTP {response.status_code}: {response.text[:BODY_CHARS]}")
+            raise IssuerAdminError(f"{where}: HTTP {response.status_code}: {response.text[:BODY_CHARS]}")
         try:
             body = response.json()
         except ValueError:
-            raise AdminError(f"{where}: answer is not JSON: {response.text[:BODY_CHARS]}") from None
+            raise IssuerAdminError(f"{where}: answer is not JSON: {response.text[:BODY_CHARS]}") from None
         if not isinstance(body, dict):
-            raise AdminError(f"{where}: answer is not a JSON object: {response.text[:BODY_CHARS]}")
+            raise IssuerAdminError(f"{where}: answer is not a JSON object: {response.text[:BODY_CHARS]}")
         return body
 
     def status(self, name: str | None = None) -> dict:
@@ -75,7 +75,8 @@ class IssuerAdmin:
                          json={"handshake_protocols": HANDSHAKE_PROTOCOLS, "use_public_did": False,
                                "my_label": "mediator-tui issuer"})
         if not body.get("invitation_url") or not body.get("invi_msg_id"):
-            raise AdminError(f"POST /out-of-band/create-invitation: answer lacks the invitation: {str(body)[:BODY_CHARS]}")
+            raise IssuerAdminError(f"POST /out-of-band/create-invitation: answer lacks the invitation: "
+                                   f"{str(body)[:BODY_CHARS]}")
         return body
 
     def ready_connection(self, invitation_msg_id: str) -> str:
@@ -92,8 +93,8 @@ class IssuerAdmin:
                     return record["connection_id"]
             if time.monotonic() >= deadline:
                 states = [r.get("state") for r in body.get("results") or []]
-                raise AdminError(f"GET /connections: connection of invitation {invitation_msg_id} "
-                                 f"not ready within {self.timeout:g} s (states {states})")
+                raise IssuerAdminError(f"GET /connections: connection of invitation {invitation_msg_id} "
+                                       f"not ready within {self.timeout:g} s (states {states})")
             time.sleep(POLL_INTERVAL_S)
 
     def send_message(self, connection_id: str, content: str) -> dict:
@@ -104,7 +105,7 @@ class IssuerAdmin:
         body = self.call("POST", "/wallet/did/create", json={"method": "key", "options": {"key_type": "ed25519"}})
         did = (body.get("result") or {}).get("did")
         if not did:
-            raise AdminError(f"POST /wallet/did/create: answer lacks a DID: {str(body)[:BODY_CHARS]}")
+            raise IssuerAdminError(f"POST /wallet/did/create: answer lacks a DID: {str(body)[:BODY_CHARS]}")
         return did
 
     def offer_credential(self, request: CredentialRequest, connection_id: str) -> dict:
@@ -119,7 +120,7 @@ class IssuerAdmin:
             try:
                 body = request.revocation_body(sent)
             except ValueError as exc:
-                raise AdminError(f"POST {path}: {exc}") from None
+                raise IssuerAdminError(f"POST {path}: {exc}") from None
             return self._request("POST", path, json=body)
 
         return self.step(f"POST {path}", revoke)

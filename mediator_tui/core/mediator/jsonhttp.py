@@ -9,14 +9,14 @@ import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
-from mediator_tui.core.mediator.errors import AdminError, AdminTimeout
+from mediator_tui.core.mediator.errors import AdminTimeout, MediatorAdminError
 
 DEFAULT_TIMEOUT_S = 10.0
 
 
 def fetch(method: str, url: str, params: dict[str, Any] | None = None, body: dict[str, Any] | None = None,
           timeout: float = DEFAULT_TIMEOUT_S, headers: Mapping[str, str] | None = None) -> bytes:
-    """Send one request and return the raw answer; AdminError (AdminTimeout when no answer came in
+    """Send one request and return the raw answer; MediatorAdminError (AdminTimeout when no answer came in
     time) names the call but never the headers, which may carry a secret."""
     if params:
         url = f"{url}?{urllib.parse.urlencode(params)}"
@@ -29,19 +29,19 @@ def fetch(method: str, url: str, params: dict[str, Any] | None = None, body: dic
             return answer
     except urllib.error.HTTPError as err:
         detail = err.read().decode(errors="replace")[:500]
-        raise AdminError(f"{method} {url}: HTTP {err.code} {detail}") from None
+        raise MediatorAdminError(f"{method} {url}: HTTP {err.code} {detail}") from None
     except (urllib.error.URLError, OSError) as err:
         reason = getattr(err, "reason", err)
         if isinstance(err, TimeoutError) or isinstance(reason, TimeoutError):
             raise AdminTimeout(f"{method} {url}: no answer within {timeout:g} s") from None
-        raise AdminError(f"{method} {url}: {reason}") from None
+        raise MediatorAdminError(f"{method} {url}: {reason}") from None
 
 
 def call(method: str, url: str, params: dict[str, Any] | None = None, body: dict[str, Any] | None = None,
          timeout: float = DEFAULT_TIMEOUT_S, headers: Mapping[str, str] | None = None) -> Any:
-    """Send one request and return the decoded JSON answer; AdminError names the call on any failure."""
+    """Send one request and return the decoded JSON answer; MediatorAdminError names the call on any failure."""
     raw = fetch(method, url, params, body, timeout, headers)
     try:
         return json.loads(raw) if raw else None
     except ValueError:
-        raise AdminError(f"{method} {url}: answer is not JSON: {raw[:200]!r}") from None
+        raise MediatorAdminError(f"{method} {url}: answer is not JSON: {raw[:200]!r}") from None
