@@ -9,7 +9,7 @@ and service levels, each `--runs` times, and whether the runs of one mediator ag
 Every run is the tool's own command (mediator, master, 2 workers of native agents pinging every 0.2-0.5 s,
 the default levels: ping p95 at most 1 s, failures and onboarding failures at most 1 %), with its export
 in `--out`. Per run it prints the verdict and the mediator's state at both bounds, as summary.json has them:
-at the knee (`held_*`: the last step held, the most wallets within the levels) and past it (`broken_*`:
+at the knee (`held_*`: the last step held, the most Locust users within the levels) and past it (`broken_*`:
 the first broken step): the mediator's CPU, its CPU time per request (per ping: the scenario only pings),
 its memory per connection (the slope of RSS over connections during the run, up to that step) and the
 busiest worker's CPU. The runs of one mediator agree when each compared figure is within `--tolerance` of
@@ -34,9 +34,10 @@ SCENARIO = {"MEDIATION_URL": "", "AGENT_ENGINE": "native", "LOCUST_MIN_WAIT": "0
 # The figures two runs must agree on: the verdict's, and the mediator's state at the knee (summary.json's
 # `capacity.at_held`). The first broken step's are printed, not compared: they measure how far past its
 # core that step pushed the mediator (bench/README.md, "Capacity").
-COMPARED = ("wallets_held", "broken_at", "held_mediator_cpu_ms_per_request", "held_mediator_bytes_per_connection")
-STATE = ("wallets", "ping_p95_ms", "rps", "mediator_cpu_percent", "mediator_rss_bytes", "mediator_connections",
-         "mediator_cpu_ms_per_request", "mediator_bytes_per_connection", "worker_cpu_max_percent")
+COMPARED = ("users_held", "users_broken", "held_mediator_cpu_ms_per_request", "held_mediator_bytes_per_connection")
+STATE = ("users", "agents", "ping_p95_ms", "rps", "mediator_cpu_percent", "mediator_rss_bytes",
+         "mediator_connections", "mediator_cpu_ms_per_request", "mediator_bytes_per_connection",
+         "worker_cpu_max_percent")
 RUN_TIMEOUT_S = 900
 
 
@@ -50,7 +51,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max", type=int, default=300)
     parser.add_argument("--hold", default="15s")
     parser.add_argument("--settle", default="5s")
-    parser.add_argument("--resolution", type=int, default=10, help="bisect the knee down to this many wallets")
+    parser.add_argument("--resolution", type=int, default=10, help="bisect the knee down to this many Locust users")
     parser.add_argument("-r", "--spawn-rate", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--tolerance", type=float, default=0.20, help="how far a run may be from the mean")
@@ -81,7 +82,8 @@ def run_once(args: argparse.Namespace, flavour: str, number: int) -> dict:
     held, broken = capacity.get("at_held") or {}, capacity.get("at_broken") or {}
     return {"flavour": flavour, "run": number, "exit": code, "seconds": round(time.monotonic() - began),
             "summary": capacity.get("summary", (directory / "stdout").read_text()[-500:]),
-            "wallets_held": capacity.get("wallets_held"), "broken_at": capacity.get("broken_at"),
+            "users_held": capacity.get("users_held"), "users_broken": capacity.get("users_broken"),
+            "agents_held": capacity.get("agents_held"), "agents_broken": capacity.get("agents_broken"),
             "broke_first": capacity.get("broke_first"), "limited_by": capacity.get("limited_by"),
             **{f"held_{key}": held.get(key) for key in STATE}, **{f"broken_{key}": broken.get(key) for key in STATE}}
 

@@ -25,7 +25,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mediator_tui.core.config import load_config  # noqa: E402
-from mediator_tui.core.run.controller import Load  # noqa: E402
+from mediator_tui.core.run.controller import RunLoad  # noqa: E402
 from mediator_tui.core.run.local import LocalRun, LocalSpec  # noqa: E402
 
 MAX_USERS = 5000
@@ -83,7 +83,7 @@ def make_run(args: argparse.Namespace, folder: Path) -> LocalRun:
     locustfile = Path(__file__).resolve().parent.parent / "locustfiles" / "locustMediatorPing.py"
     spec = LocalSpec(locustfiles=(locustfile,), workers=args.workers, mediator_flavour=args.flavour,
                      env=config.child_environment(), run_dir=folder / "run")
-    return LocalRun(spec, Load(args.users, args.spawn_rate), redact=config.redactor())
+    return LocalRun(spec, RunLoad(args.users, args.spawn_rate), redact=config.redactor())
 
 
 def soak(args: argparse.Namespace) -> dict:

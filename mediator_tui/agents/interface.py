@@ -50,7 +50,7 @@ class AgentCrashed(AgentError):
         self.reason = reason or message
 
 
-class CapacityError(AgentError):
+class AgentLimitError(AgentError):
     """A local limit (port pool, open files, local ports) refused a new agent."""
 
     kind = "capacity"

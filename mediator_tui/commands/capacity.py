@@ -40,25 +40,26 @@ LOCAL_OPTIONS = ("workers", "locustfile")
 
 def add_parser(commands) -> None:
     capacity = commands.add_parser(
-        "capacity", help="find how many wallets the mediator holds within service levels",
-        description="Ramp wallets step by step, judge each step on service levels, stop at the first broken "
-                    "step and say how many wallets the mediator held and what broke first. Exit 0: a knee "
+        "capacity", help="find how many Locust users (and their agents) the mediator holds within service levels",
+        description="Ramp Locust users step by step (each runs its scenario's agents), judge each step on service "
+                    "levels, stop at the first broken step and say how many users and agents the last step held "
+                    "and what broke first. Exit 0: a knee "
                     "was found within the maximum (or none broke); 3: the first step already broke; 2: setup "
                     "error or the search could not finish.")
     capacity.add_argument("--env", dest="env", default=None, metavar="PATH", help="the .env file (default: ./.env)")
-    capacity.add_argument("--start", type=int, metavar="N", help="wallets of the first step (CAPACITY_START)")
-    capacity.add_argument("--step", type=int, metavar="N", help="wallets added per step (CAPACITY_STEP)")
-    capacity.add_argument("--max", type=int, metavar="N", help="wallets of the last step (CAPACITY_MAX)")
+    capacity.add_argument("--start", type=int, metavar="N", help="Locust users of the first step (CAPACITY_START)")
+    capacity.add_argument("--step", type=int, metavar="N", help="Locust users added per step (CAPACITY_STEP)")
+    capacity.add_argument("--max", type=int, metavar="N", help="Locust users of the last step (CAPACITY_MAX)")
     capacity.add_argument("--hold", metavar="DURATION",
                           help="how long each step runs after its spawning, e.g. 60s (CAPACITY_HOLD)")
     capacity.add_argument("--settle", metavar="DURATION",
                           help="the start of each hold left unmeasured, e.g. 10s (CAPACITY_SETTLE)")
-    capacity.add_argument("-r", "--spawn-rate", type=float, help="new wallets per second (LOCUST_SPAWN_RATE)")
+    capacity.add_argument("-r", "--spawn-rate", type=float, help="new Locust users per second (LOCUST_SPAWN_RATE)")
     capacity.add_argument("--slo", action="append", default=[], metavar="EXPR",
                           help="service level in the --fail-on language, e.g. 'p95(ping_mediator)>500'; "
                                "repeatable; replaces the default on the same metric and endpoint")
     capacity.add_argument("--resolution", type=int, metavar="N",
-                          help="bisect between the last step met and the first broken one down to N wallets")
+                          help="bisect between the last step held and the first broken one down to N Locust users")
     capacity.add_argument("--export", metavar="DIR",
                           help="write capacity.csv, summary.json (with a capacity section), report.html, ...")
     capacity.add_argument("--attach", metavar="URL",
@@ -68,7 +69,7 @@ def add_parser(commands) -> None:
                           help="scenario file; repeat for several (LOCUST_FILES); locustCapacity.py is added")
     capacity.add_argument("--workers", type=int, help="local worker processes (LOCUST_WORKERS)")
     capacity.add_argument("--tui", action="store_true",
-                          help="show the search in the terminal UI: the steps table, wallets against p95 and "
+                          help="show the search in the terminal UI: the steps table, Locust users against p95 and "
                                "the mediator's CPU, the verdict (q quits; while searching, it stops the search)")
     capacity.set_defaults(func=run_capacity)
 
@@ -105,7 +106,7 @@ def run_capacity(args) -> int:
     if export_dir is not None and export_dir.exists() and not export_dir.is_dir():
         return _usage_error(f"--export {export_dir}: exists and is not a directory")
     if args.resolution is not None and args.resolution < 1:
-        return _usage_error(f"--resolution must be at least 1 wallet (is {args.resolution})")
+        return _usage_error(f"--resolution must be at least 1 user (is {args.resolution})")
     if args.workers is not None and args.workers < 0:
         return _usage_error("--workers must not be negative")
     try:

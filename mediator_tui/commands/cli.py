@@ -18,7 +18,7 @@ modes:
   mediator-tui --attach URL             the TUI on a Locust master someone else started
   mediator-tui --headless --export DIR  no UI: run, print progress, write the export, exit by thresholds
   mediator-tui capacity [--start N] [--step N] [--max N] [--slo EXPR] [--export DIR]
-                                        how many wallets the mediator holds: a step ramp, headless
+                                        how many Locust users the mediator holds: a step ramp, headless
   mediator-tui config check             validate a .env file
   mediator-tui mediator up|invite|status|down|provision   the embedded ACA-Py mediator
   mediator-tui agents provision         install the credo engine now (else it installs on first use)
@@ -33,8 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--attach", metavar="URL", help="attach to a running Locust master's web URL")
     parser.add_argument("--headless", action="store_true", help="run without the TUI")
     parser.add_argument("--export", metavar="DIR", help="write summary.json, CSVs, report.html and charts.txt here")
-    parser.add_argument("-u", "--users", type=int, help="simulated wallets (LOCUST_USERS)")
-    parser.add_argument("-r", "--spawn-rate", type=float, help="new wallets per second (LOCUST_SPAWN_RATE)")
+    parser.add_argument("-u", "--users", type=int,
+                        help="Locust users, each running its scenario's agents (LOCUST_USERS)")
+    parser.add_argument("-r", "--spawn-rate", type=float, help="new Locust users per second (LOCUST_SPAWN_RATE)")
     parser.add_argument("-t", "--run-time", help="run length, e.g. 90s or 5m (LOCUST_RUN_TIME)")
     parser.add_argument("--workers", type=int, help="local worker processes (LOCUST_WORKERS)")
     parser.add_argument("-f", "--locustfile", action="append", metavar="LOCUSTFILE",

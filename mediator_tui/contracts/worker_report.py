@@ -159,7 +159,7 @@ class WorkerLimits(_Counts):
 
 @dataclass(frozen=True)
 class DeliveryCounts(_Counts):
-    """Messages the worker's scenarios sent to wallets, and what became of them.
+    """Messages the worker's scenarios sent to agents, and what became of them.
 
     Each message sent is in exactly one of delivered, lost and in_flight; `late` (lost ones that
     arrived after their timeout), `duplicated` (arrivals of a message already arrived) and

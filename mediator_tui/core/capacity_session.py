@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from mediator_tui.contracts.capacity import RampPlan
-from mediator_tui.core.capacity.driver import CapacityDriver, CapacityError
+from mediator_tui.core.capacity.driver import CapacityDriver, CapacitySearchError
 from mediator_tui.core.capacity.levels import ServiceLevel, StepJudgement
 from mediator_tui.core.capacity.lines import plan_line, step_line, verdict_lines
 from mediator_tui.core.capacity.outcome import CapacityOutcome
@@ -94,7 +94,7 @@ def search(controller: RunController, options: SearchOptions,
                 verdict = driver.run()
             except Interrupted as signal_name:
                 failure = f"{signal_name}: the search stopped early"
-            except (CapacityError, RunError, MasterError, ValueError) as error:
+            except (CapacitySearchError, RunError, MasterError, ValueError) as error:
                 failure = controller.failure() or str(error)
             if options.signals:
                 ignore_signals()  # from here on, the load ends and the files get written whatever comes

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from mediator_tui.core.metrics.snapshot import RequestRow, Snapshot
 
@@ -102,7 +102,7 @@ class Threshold:
     def value(self, snapshot: Snapshot) -> float | None:
         if self.metric in _RUN_METRICS:
             return _RUN_METRICS[self.metric](snapshot)
-        row = snapshot.total if self.endpoint is None else _find_endpoint(snapshot, self.endpoint)
+        row = snapshot.total if self.endpoint is None else find_endpoint(snapshot.requests, self.endpoint)
         return None if row is None else _ROW_METRICS[self.metric](row)
 
     def fails_at(self, value: float | None) -> bool:
@@ -136,9 +136,22 @@ class ThresholdResult:
         }
 
 
-def _find_endpoint(snapshot: Snapshot, endpoint: str) -> RequestRow | None:
-    """By name (`ping_mediator`) or by "TYPE name"; the first match in the snapshot's order."""
-    return next((r for r in snapshot.requests if endpoint in (r.name, r.key)), None)
+class Endpoint(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def key(self) -> str: ...
+
+
+E = TypeVar("E", bound=Endpoint)
+
+
+def find_endpoint(rows: Iterable[E], endpoint: str) -> E | None:
+    """The row an expression's endpoint names, by name (`ping_mediator`) or as the stats show it
+    ("TYPE name": `DIDComm ping_mediator`); the first match in the rows' order. `--fail-on` reads
+    the snapshot's request rows with it and `--slo` a capacity step's endpoint figures."""
+    return next((r for r in rows if endpoint in (r.name, r.key)), None)
 
 
 def _usage(metrics: Vocabulary) -> str:

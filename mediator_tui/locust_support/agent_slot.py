@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from mediator_tui.agents.interface import Agent, AgentError, CapacityError, StartOptions
+from mediator_tui.agents.interface import Agent, AgentError, AgentLimitError, StartOptions
 from mediator_tui.locust_support.start_backoff import StartBackoff
 from mediator_tui.locust_support.steps import DIDCOMM, run_step
 from mediator_tui.locust_support.worker_agents import WorkerAgents
@@ -53,7 +53,7 @@ class AgentSlot:
             raise AgentError(f"{'restart' if self.restart_due else 'start'} backing off ({self.backoff.describe()})")
         try:
             agent, port = self._new_agent()
-        except CapacityError:
+        except AgentLimitError:
             raise  # a local limit, not a failed start: nothing is asked of the mediator
         except Exception as exc:
             self.worker.counters.agent_start_failed()
@@ -69,7 +69,7 @@ class AgentSlot:
 
     def _new_agent(self) -> tuple[Agent, int | None]:
         if self.options.with_mediation and not self.options.mediation_url:
-            raise AgentError("MEDIATION_URL is empty: mediated wallets need the mediator's invitation URL")
+            raise AgentError("MEDIATION_URL is empty: mediated agents need the mediator's invitation URL")
         capacity = self.worker.capacity
         capacity.acquire()
         port = None

@@ -1,8 +1,8 @@
 """The base every scenario's Locust user derives from.
 
-A user owns `agents_per_user` wallets (slots). Each task begins with `self.agents()`,
-which restarts any dead wallet (a counted crash) and, after any (re)start, runs the
-scenario's `prepare` (connections it needs). Steps are timed with `didcomm` (wallet
+A user owns `agents_per_user` agents (slots). Each task begins with `self.agents()`,
+which restarts any dead agent (a counted crash) and, after any (re)start, runs the
+scenario's `prepare` (DIDComm connections it needs). Steps are timed with `didcomm` (agent
 operations) and the issuer's admin calls each as their own `admin` row.
 """
 
@@ -34,7 +34,7 @@ _user_numbers = itertools.count(1)
 class AgentUser(User):
     abstract = True
     agents_per_user = 1
-    # True: wallets go through the mediator; False: they listen on a port of the pool;
+    # True: agents go through the mediator; False: they listen on a port of the pool;
     # None: as WITH_MEDIATION says.
     with_mediation: bool | None = True
     agent_factory: Callable[[str, float], Agent] = staticmethod(create_agent)
@@ -71,7 +71,7 @@ class AgentUser(User):
             slot.shutdown()
 
     def agents(self) -> list[Agent]:
-        """This user's wallets, alive and set up; a failure ends the task (`StepFailed`), already reported."""
+        """This user's agents, alive and set up; a failure ends the task (`StepFailed`), already reported."""
         agents = [slot.ensure(self.environment.events) for slot in self.slots]
         generations = tuple(slot.generation for slot in self.slots)
         if generations != self._prepared_for:
@@ -84,7 +84,7 @@ class AgentUser(User):
         return self.agents()[0]
 
     def prepare(self, agents: list[Agent]) -> None:
-        """Set up what the scenario needs after its wallets (re)started; steps may fail (`StepFailed`)."""
+        """Set up what the scenario needs after its agents (re)started; steps may fail (`StepFailed`)."""
 
     def didcomm(self, name: str, fn: Callable[[], Any], started: float | None = None) -> Any:
         try:
@@ -98,7 +98,7 @@ class AgentUser(User):
     def delivery(self, name: str, receive: Callable[[], Any], send: Callable[[], Any]) -> Any:
         """Time from `send()` to `receive()` returning what it sent (row `name`).
 
-        The wallet starts waiting before anything is sent, so an early arrival is not
+        The agent starts waiting before anything is sent, so an early arrival is not
         missed; if sending fails (already reported as its own row), nothing is timed.
         """
         waiter = gevent.spawn(_outcome, receive)
@@ -124,7 +124,7 @@ class AgentUser(User):
                              lambda: ledger.send(content, lambda: send(content)))
 
     def connect_to_issuer(self, agent: Agent) -> tuple[str, str]:
-        """A new connection from the issuer's invitation: (wallet's connection id, issuer's)."""
+        """A new DIDComm connection from the issuer's invitation: (the agent's connection id, the issuer's)."""
         admin = self.admin()
         invitation = admin.create_invitation()
         mine = self.didcomm("receive_invitation", lambda: agent.receive_invitation(invitation["invitation_url"]))

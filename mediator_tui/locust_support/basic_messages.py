@@ -1,6 +1,6 @@
 """Basic messages a scenario sends and waits for, each told apart by a nonce in its content.
 
-A message whose wait timed out still arrives later, and the next wait on that wallet would read it; so
+A message whose wait timed out still arrives later, and the next wait on that agent would read it; so
 every message carries a nonce, and a wait takes only the content it expects, skipping any other until its
 timeout.
 """

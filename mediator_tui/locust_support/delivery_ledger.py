@@ -1,9 +1,9 @@
-"""The delivery ledger: what became of every message a scenario sent to a wallet.
+"""The delivery ledger: what became of every message a scenario sent to an agent.
 
 A scenario tags each message (`tag`: the content gets a nonce of its own, which is the
-message's id) and sends it through `send`; the receiving wallet hands every basic message
+message's id) and sends it through `send`; the receiving agent hands every basic message
 it reads to `arrived`, the ones its wait was for and the ones it skipped. One ledger per
-process: sender and receiver are wallets of the same user, or the issuer's admin API called
+process: sender and receiver are agents of the same user, or the issuer's admin API called
 by that user, so both ends are here.
 
 Each message sent is in exactly one of: delivered (arrived within the timeout), lost (its
@@ -93,7 +93,7 @@ class DeliveryLedger:
             raise
 
     def arrived(self, content: str) -> None:
-        """A wallet read a basic message; one without a known id (not sent by this process) is ignored."""
+        """An agent read a basic message; one without a known id (not sent by this process) is ignored."""
         now = self._clock()
         self._judge(now)
         entry = self._entries.get(message_id(content) or "")

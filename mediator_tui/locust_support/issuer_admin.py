@@ -3,7 +3,7 @@
 Every call follows the tool's one HTTP policy (common/http_policy.py: a total deadline, a body cap, the
 configured headers never sent to another origin on a redirect), and every call that does not answer 200
 with JSON raises
-`AdminError` carrying the method, path, status and the body ACA-Py sent. Each call
+`IssuerAdminError` carrying the method, path, status and the body ACA-Py sent. Each call
 runs through `step(name, fn)` so the scenario can time it as its own row; the name
 is the endpoint with ids left as placeholders (`POST /connections/{id}/send-message`).
 """
@@ -25,7 +25,7 @@ POLL_INTERVAL_S = 0.1
 BODY_CHARS = 500
 
 
-class AdminError(Exception):
+class IssuerAdminError(Exception):
     """An admin call failed; the message says which call and what the issuer answered."""
 
 
@@ -59,23 +59,23 @@ class IssuerAdmin:
     def _request(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
         where = f"{method} {path.split('?')[0]}"
         if not self.base_url:
-            raise AdminError(f"{where}: ISSUER_URL is empty; this scenario needs an issuer admin API")
+            raise IssuerAdminError(f"{where}: ISSUER_URL is empty; this scenario needs an issuer admin API")
         data = None if body is None else json.dumps(body).encode()
         try:
             answer = request(method, self.base_url + path, data, self.headers, timeout_s=self.timeout)
         except HttpCallError as exc:
             if exc.timed_out:
-                raise AdminError(f"{where}: no answer within {self.timeout:g} s") from None
-            raise AdminError(f"{where}: {exc}") from None
+                raise IssuerAdminError(f"{where}: no answer within {self.timeout:g} s") from None
+            raise IssuerAdminError(f"{where}: {exc}") from None
         text = printable(answer.body.decode(errors="replace"), BODY_CHARS)
         if answer.status != 200:
-            raise AdminError(f"{where}: HTTP {answer.status}: {text}")
+            raise IssuerAdminError(f"{where}: HTTP {answer.status}: {text}")
         try:
             decoded = json.loads(answer.body)
         except (ValueError, RecursionError):
-            raise AdminError(f"{where}: answer is not JSON: {text}") from None
+            raise IssuerAdminError(f"{where}: answer is not JSON: {text}") from None
         if not isinstance(decoded, dict):
-            raise AdminError(f"{where}: answer is not a JSON object: {text}")
+            raise IssuerAdminError(f"{where}: answer is not a JSON object: {text}")
         return decoded
 
     def status(self, name: str | None = None) -> dict[str, Any]:
@@ -94,7 +94,7 @@ class IssuerAdmin:
             },
         )
         if not body.get("invitation_url") or not body.get("invi_msg_id"):
-            raise AdminError(
+            raise IssuerAdminError(
                 f"POST /out-of-band/create-invitation: answer lacks the invitation: {str(body)[:BODY_CHARS]}"
             )
         return body
@@ -113,7 +113,7 @@ class IssuerAdmin:
                     return record["connection_id"]
             if time.monotonic() >= deadline:
                 states = [r.get("state") for r in body.get("results") or []]
-                raise AdminError(
+                raise IssuerAdminError(
                     f"GET /connections: connection of invitation {invitation_msg_id} "
                     f"not ready within {self.timeout:g} s (states {states})"
                 )
@@ -131,7 +131,7 @@ class IssuerAdmin:
         body = self.call("POST", "/wallet/did/create", json={"method": "key", "options": {"key_type": "ed25519"}})
         did = (body.get("result") or {}).get("did")
         if not did:
-            raise AdminError(f"POST /wallet/did/create: answer lacks a DID: {str(body)[:BODY_CHARS]}")
+            raise IssuerAdminError(f"POST /wallet/did/create: answer lacks a DID: {str(body)[:BODY_CHARS]}")
         return did
 
     def offer_credential(self, request: CredentialRequest, connection_id: str) -> dict[str, Any]:
@@ -146,7 +146,7 @@ class IssuerAdmin:
             try:
                 body = request.revocation_body(sent)
             except ValueError as exc:
-                raise AdminError(f"POST {path}: {exc}") from None
+                raise IssuerAdminError(f"POST {path}: {exc}") from None
             return self._request("POST", path, body)
 
         return self.step(f"POST {path}", revoke)

@@ -1,8 +1,8 @@
-"""Scenarios where the issuer talks to each wallet over a connection of their own.
+"""Scenarios where the issuer talks to each agent over a DIDComm connection of their own.
 
-Every (re)started wallet first accepts a fresh invitation from the issuer
+Every (re)started agent first accepts a fresh invitation from the issuer
 (`receive_invitation`); its tasks then time a basic message (`receive_message`) or a
-credential (`receive_credential`, stopped when the wallet has stored it) from the
+credential (`receive_credential`, stopped when the agent has stored it) from the
 issuer's admin call to its arrival; the revoke scenarios then revoke that credential.
 A basic message carries a nonce, and only the one the task sent counts as its arrival; the delivery
 ledger (`mediator_tui.locust_support.delivery_ledger`) follows each.
@@ -30,7 +30,7 @@ class IssuerMessageUser(IssuerConnectedUser):
 
     @task
     def receive_message(self) -> None:
-        agent = self.agent  # first: a (re)started wallet gets its connection here
+        agent = self.agent  # first: a (re)started agent gets its connection here
         self.send_tracked("receive_message", self.issuer_connection, agent,
                           lambda content: self.admin().send_message(self.issuer_connection, content))
 
@@ -39,7 +39,7 @@ class IssuingUser(IssuerConnectedUser):
     abstract = True
 
     def issue(self) -> tuple[CredentialRequest, dict]:
-        """One credential, offered by the issuer and stored by the wallet; (request, the issuer's answer)."""
+        """One credential, offered by the issuer and stored by the agent; (request, the issuer's answer)."""
         agent = self.agent
         admin = self.admin()
         request = credential_request(admin, self.settings)

@@ -3,7 +3,7 @@
 The tool we replace handed every agent a port from `[START_PORT, END_PORT)`, looped
 without yielding when the pool ran dry (freezing the whole Locust process) and gave
 the same range to every process on a host. Here a pool refuses at once with a
-`CapacityError` naming itself, and several workers on one host each take their own
+`AgentLimitError` naming itself, and several workers on one host each take their own
 slice of the range (`worker_slice`).
 """
 
@@ -13,7 +13,7 @@ import os
 import threading
 from collections import deque
 
-from mediator_tui.agents.interface import CapacityError
+from mediator_tui.agents.interface import AgentLimitError
 
 
 def worker_slice(start: int, end: int, worker_index: int, workers_per_host: int) -> tuple[int, int]:
@@ -66,7 +66,7 @@ class PortPool:
         with self._lock:
             if not self._free:
                 self.refused += 1
-                raise CapacityError(f"{self.name} exhausted: all {self.size} ports in use")
+                raise AgentLimitError(f"{self.name} exhausted: all {self.size} ports in use")
             port = self._free.popleft()
             self._lent.add(port)
             self.in_use_max = max(self.in_use_max, len(self._lent))

@@ -1,6 +1,6 @@
-"""The pause before a wallet's next start after failed ones: doubling from 1 s, at most 30 s.
+"""The pause before an agent's next start after failed ones: doubling from 1 s, at most 30 s.
 
-Without it a wallet that cannot start (a mediator refusing, an agent crashing at
+Without it an agent that cannot start (a mediator refusing, an agent crashing at
 start) is retried at every task of its user, hammering the mediator at short waits.
 No Locust import: tested on its own.
 """

@@ -4,7 +4,7 @@ Add `locustfiles/locustCapacity.py` to the scenario (`locust -f
 locustMediatorPing.py,locustCapacity.py`, workers on any host) and the ramp runs
 as Locust runs any shape: `/swarm` (or `--headless`) starts it. The plan comes
 from the settings (`.env` of the master, overlaid by its environment):
-CAPACITY_START, CAPACITY_STEP, CAPACITY_MAX wallets, CAPACITY_HOLD per step
+CAPACITY_START, CAPACITY_STEP, CAPACITY_MAX Locust users, CAPACITY_HOLD per step
 counted from the end of the step's spawning, CAPACITY_SETTLE of it not
 measured, at LOCUST_SPAWN_RATE.
 

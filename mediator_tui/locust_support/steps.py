@@ -17,7 +17,7 @@ from typing import Any
 from locust.exception import RescheduleTask
 
 from mediator_tui.agents.interface import AgentError
-from mediator_tui.locust_support.issuer_admin import AdminError
+from mediator_tui.locust_support.issuer_admin import IssuerAdminError
 from mediator_tui.locust_support.settings import scenario_settings
 
 DIDCOMM = "didcomm"
@@ -36,7 +36,7 @@ def run_step(events, request_type: str, name: str, fn: Callable[[], Any], starte
     except Exception as exc:
         shown = scrubbed(exc)
         report(events, request_type, name, started, shown)
-        if isinstance(exc, (AgentError, AdminError)):
+        if isinstance(exc, (AgentError, IssuerAdminError)):
             raise StepFailed(str(shown)) from exc
         raise
     report(events, request_type, name, started, None)

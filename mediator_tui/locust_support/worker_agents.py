@@ -3,7 +3,7 @@
 One instance per process (`worker_agents()`): the users' slots update its counters,
 the port pool is shared by all users of the process, every live agent tells it of its
 death the moment its engine notices (between tasks too), the delivery ledger follows every
-message the users send to their wallets, and `report()` builds what the
+message the users send to their agents, and `report()` builds what the
 worker sends the master (`mediator_tui.contracts.worker_report`).
 """
 

@@ -3,7 +3,7 @@
 A user otherwise meets them as obscure failures deep in a run: `EMFILE` (open files) or `EADDRNOTAVAIL`
 (no free local port for another connection to the same mediator address). Workers raise the open-file
 limit at start (`mediator_tui.common.open_files`) and refuse an agent beyond the limit with a
-`CapacityError` that names it.
+`AgentLimitError` that names it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from mediator_tui.agents.interface import CapacityError
+from mediator_tui.agents.interface import AgentLimitError
 from mediator_tui.common.open_files import open_file_limit
 from mediator_tui.contracts.worker_report import WorkerLimits
 
@@ -69,7 +69,7 @@ def reported_limits(limit: Capacity, files_per_agent: int) -> WorkerLimits:
 
 
 class AgentSlots:
-    """Counts the agents of one process against its capacity; refuses with a CapacityError past it."""
+    """Counts the agents of one process against its capacity; refuses with an AgentLimitError past it."""
 
     def __init__(self, limit: Capacity):
         self.capacity = limit
@@ -79,8 +79,8 @@ class AgentSlots:
     def acquire(self) -> None:
         if self.in_use >= self.capacity.max_agents:
             self.refused += 1
-            raise CapacityError(f"this worker already holds {self.in_use} agents, the most its "
-                                f"{self.capacity.limited_by} allows; {HINT}")
+            raise AgentLimitError(f"this worker already holds {self.in_use} agents, the most its "
+                                  f"{self.capacity.limited_by} allows; {HINT}")
         self.in_use += 1
 
     def release(self) -> None:

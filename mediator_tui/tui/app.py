@@ -18,7 +18,7 @@ from mediator_tui.tui.screens.config import ConfigScreen
 from mediator_tui.tui.screens.dashboard import DashboardScreen
 from mediator_tui.tui.screens.help import HelpScreen
 from mediator_tui.tui.screens.logs import LogsScreen
-from mediator_tui.tui.screens.modals import ConfirmScreen, Load, LoadScreen
+from mediator_tui.tui.screens.modals import ConfirmScreen, LoadChoice, LoadScreen
 
 ScreenT = TypeVar("ScreenT", bound=Screen)
 
@@ -30,8 +30,8 @@ class MediatorTuiApp(App[int]):
     TITLE = "mediator-tui"
 
     BINDINGS = [
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("question_mark,f1", "help", "Help", key_display="?", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
     # What each action is called in the command palette.
@@ -196,7 +196,7 @@ class MediatorTuiApp(App[int]):
                             users, status.spawn_rate if status else None)
         self.push_screen(dialog, self._rescale)
 
-    def _rescale(self, load: Load | None) -> None:
+    def _rescale(self, load: LoadChoice | None) -> None:
         if load is not None:
             self._command(f"Re-scaling to {load.users} users", self.control.rescale, load.users, load.spawn_rate,
                           then=lambda _: self.notify(f"Asked for {load.users} users at {load.spawn_rate:g}/s"))

@@ -1,7 +1,7 @@
 """`mediator-tui capacity` against the embedded ACA-Py 1.7.0: the search finds a knee and names what broke.
 
-Short steps and short waits between pings (0.2-0.5 s, about 3 pings per wallet per second), so a few dozen
-wallets saturate a mediator that answers 80-90 pings per second per core on this machine.
+Short steps and short waits between pings (0.2-0.5 s, about 3 pings per agent per second), so a few dozen
+agents saturate a mediator that answers 80-90 pings per second per core on this machine.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests.support.headless_runs import EMBEDDED
 from tests.support.paths import REPO
 from tests.support.procs import alive, descendants
 
-MAX_WALLETS = 300
+MAX_USERS = 300
 
 
 def test_the_search_finds_a_knee_below_its_maximum_names_what_broke_and_exports_it(tmp_path):
@@ -31,7 +31,7 @@ def test_the_search_finds_a_knee_below_its_maximum_names_what_broke_and_exports_
     with open(tmp_path / "stdout", "w") as stdout_file, open(tmp_path / "stderr", "w") as stderr_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "mediator_tui", "capacity", "--env", str(env_file), "--start", "20",
-             "--step", "60", "--hold", "15s", "--settle", "5s", "--max", str(MAX_WALLETS), "-r", "20",
+             "--step", "60", "--hold", "15s", "--settle", "5s", "--max", str(MAX_USERS), "-r", "20",
              "--workers", "2", "--export", str(out)],
             cwd=tmp_path, env=env, stdout=stdout_file, stderr=stderr_file, text=True)
     started, seen = time.monotonic(), set()
@@ -46,36 +46,40 @@ def test_the_search_finds_a_knee_below_its_maximum_names_what_broke_and_exports_
     assert process.returncode == 0, stdout + (tmp_path / "stderr").read_text()
     assert len(seen) >= 5  # mediator, watchdog, master, two workers
     steps = [line for line in stdout.splitlines() if line.startswith("step ")]
-    assert steps and all(" wallets (" in line and "ping p95 " in line and "  mediator CPU " in line
-                         for line in steps), stdout
+    assert steps and all(" users, " in line and " agents (" in line and "ping p95 " in line
+                         and "  mediator CPU " in line for line in steps), stdout
     assert all(line.endswith("  met") for line in steps[:-1]) and "BROKEN: " in steps[-1], stdout
 
     capacity = json.loads((out / "summary.json").read_text())["capacity"]
     assert capacity["complete"] is True
-    assert 20 <= capacity["wallets_held"] < capacity["broken_at"] < MAX_WALLETS, capacity
+    assert 20 <= capacity["users_held"] < capacity["users_broken"] < MAX_USERS, capacity
     assert capacity["broke_first"] in CATEGORIES and capacity["limited_by"] in ("mediator", "harness")
-    assert f"verdict: wallets held {capacity['wallets_held']}, broke at {capacity['broken_at']} on " in stdout
+    # The ping scenario: one agent per Locust user.
+    assert (capacity["agents_held"], capacity["agents_broken"]) == (capacity["users_held"], capacity["users_broken"])
+    held_counted = f"{capacity['users_held']} users, {capacity['agents_held']} agents"
+    broken_counted = f"{capacity['users_broken']} users, {capacity['agents_broken']} agents"
+    assert f"verdict: held {held_counted}; broke at {broken_counted} on " in stdout
     assert f"  broke first: {capacity['broke_first']}" in stdout
     assert f"  limited by: {capacity['limited_by']}" in stdout
     held, broken = capacity["at_held"], capacity["at_broken"]
-    assert (held["wallets"], broken["wallets"]) == (capacity["wallets_held"], capacity["broken_at"])
+    assert (held["users"], broken["users"]) == (capacity["users_held"], capacity["users_broken"])
     # The mediator's state at the knee (the last step held) and past it (the first broken step), read by
     # the probe of the embedded ACA-Py (one Python process on 2 cores): busy, tens of MiB or more, holding
-    # about one websocket per wallet held.
+    # about one websocket per agent running.
     for state in (held, broken):
         assert state["requests"] > 0, state
         assert 20 <= state["mediator_cpu_percent"] <= 200, state
         assert 50 * 2**20 <= state["mediator_rss_bytes"] <= 4 * 2**30, state
-        assert 0.8 * state["wallets_held"] <= state["mediator_connections"] <= 1.2 * state["wallets"] + 10, state
+        assert 0.8 * state["agents_running"] <= state["mediator_connections"] <= 1.2 * state["agents"] + 10, state
         assert 0 < state["mediator_cpu_ms_per_request"] < 100, state
         # The workers' own CPU over the window (their counters), in % of one core.
         assert 0 < state["worker_cpu_max_percent"] <= 110, state
-    assert f"  the mediator at the knee, the last step held ({capacity['wallets_held']} wallets): CPU " in stdout
-    assert f"  the mediator at the first broken step ({capacity['broken_at']} wallets): CPU " in stdout
+    assert f"  the mediator at the knee, the last step held ({held_counted}): CPU " in stdout
+    assert f"  the mediator at the first broken step ({broken_counted}): CPU " in stdout
 
     with open(out / "capacity.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [int(r["wallets"]) for r in rows] == list(range(20, capacity["broken_at"] + 1, 60))
+    assert [int(r["users"]) for r in rows] == list(range(20, capacity["users_broken"] + 1, 60))
     assert [r["met"] for r in rows] == ["yes"] * (len(rows) - 1) + ["no"]
     assert all(int(r["requests"]) > 0 and float(r["ping_p95_ms"]) > 0 for r in rows)
     assert all(float(r["mediator_cpu_percent"]) > 0 and int(r["mediator_connections"]) > 0 for r in rows), rows

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from mediator_tui.core.run.attach import attach
-from mediator_tui.core.run.controller import Load
+from mediator_tui.core.run.controller import RunLoad
 from mediator_tui.core.run.local import LocalRun, LocalSpec
 from tests.support.paths import REPO, SYNTHETIC
 
@@ -28,7 +28,7 @@ def wait_until(controller, condition, timeout_s: float, what: str):
 
 def test_attach_to_plain_locust_then_rescale_and_stop(locust_cluster):
     cluster = locust_cluster(SYNTHETIC, {}, workers=2)
-    run = attach(cluster.url, Load(users=4, spawn_rate=10))
+    run = attach(cluster.url, RunLoad(users=4, spawn_rate=10))
     try:
         run.start()
         wait_until(run, lambda s: s.status.state == "running" and s.status.users == 4, 30, "4 users")
@@ -45,7 +45,7 @@ def test_attach_to_plain_locust_then_rescale_and_stop(locust_cluster):
 
 
 def test_an_unreachable_master_is_a_status_that_is_retried_not_a_crash():
-    run = attach("http://127.0.0.1:1", Load(users=1, spawn_rate=1), poll_every_s=0.2)
+    run = attach("http://127.0.0.1:1", RunLoad(users=1, spawn_rate=1), poll_every_s=0.2)
     try:
         run.refresh(5.0)
         snapshot = run.snapshot()
@@ -93,7 +93,7 @@ def test_a_worker_in_another_network_namespace_joins_the_local_master(other_host
     # The synthetic scenario talks to nobody: a mediation URL that is never used, so no mediator starts.
     run = LocalRun(LocalSpec(locustfiles=(SYNTHETIC,), workers=1, mediation_url="http://127.0.0.1:9/unused",
                              master_bind_host=MASTER_IP, run_dir=tmp_path),
-                   Load(users=6, spawn_rate=20))
+                   RunLoad(users=6, spawn_rate=20))
     remote = None
     try:
         run.prepare()

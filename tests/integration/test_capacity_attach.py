@@ -15,12 +15,12 @@ def test_an_attached_search_whose_first_step_breaks_exits_3_and_stops_the_master
     out = capsys.readouterr().out
     assert code == 3, out
     # The master's own settings set the plan; every 10th synthetic request fails: over the default 1 %.
-    assert "capacity search: 2 to 6 wallets by 2, each step held 4 s after spawning (1 s settle)" in out
+    assert "capacity search: 2 to 6 Locust users by 2 at " in out and "each step 4 s after spawning (1 s settle)" in out
     step = next(line for line in out.splitlines() if line.startswith("step 1: "))
-    assert step.startswith("step 1: 2 wallets ") and "BROKEN: fail_ratio>1% (0." in step, out
+    assert step.startswith("step 1: 2 users, agents not reported ") and "BROKEN: fail_ratio>1% (0." in step, out
     assert step.endswith("[failures]"), out
-    assert "verdict: the first step (2 wallets) already broke: fail_ratio>1%" in out
+    assert "verdict: the first step (2 users, agents not reported) already broke: fail_ratio>1%" in out
     capacity = json.loads((tmp_path / "out" / "summary.json").read_text())["capacity"]
-    assert (capacity["wallets_held"], capacity["broken_at"], capacity["broke_first"]) == (None, 2, "failures")
+    assert (capacity["users_held"], capacity["users_broken"], capacity["broke_first"]) == (None, 2, "failures")
     cluster.wait_for(lambda: cluster.stats()["state"] == "stopped", 20, "the load to stop")
     assert RampState.from_json(cluster.client.capacity()).phase in ("stopped", "waiting")

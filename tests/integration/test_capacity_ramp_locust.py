@@ -34,7 +34,7 @@ def test_plain_locust_ramps_step_by_step_to_the_maximum_and_stops(locust_cluster
 
 
 def test_the_driver_paces_the_ramp_bisects_and_stops_the_load(locust_cluster):
-    # Each worker fails every request while it runs more than 5 users: of 2 workers, 2 and 8 wallets
+    # Each worker fails every request while it runs more than 5 users: of 2 workers, 2 and 8 users
     # (1+1, 4+4) pass, 14 (7+7) and 11 (6+5) break, whatever this host's speed.
     env = {**ramp_env(2, 6, 14, "7s", "2s"), "SYNTHETIC_FAIL_ABOVE": "5"}
     cluster = locust_cluster(CAPACITY_FILES, env, workers=2)
@@ -51,9 +51,9 @@ def test_the_driver_paces_the_ramp_bisects_and_stops_the_load(locust_cluster):
     assert [j.figures.users_target for j in steps] == [2, 8, 14, 11], [j.broken for j in steps]
     assert [j.met for j in steps][:3] == [True, True, False]
     assert verdict.broke_first == "failures" and verdict.limited_by == "mediator"
-    assert (verdict.wallets_held, verdict.broken_at) == (8, 11)
+    assert (verdict.users_held, verdict.users_broken) == (8, 11)
     first = steps[0].figures
-    assert first.users_held == 2 and first.window_end - first.window_start >= 3.0
+    assert first.users_running == 2 and first.window_end - first.window_start >= 3.0
     assert 0.05 < first.total.fail_ratio < 0.15  # every 10th synthetic request fails
     assert 0 < first.endpoint("ping_mediator").p95_ms < 1000
     cluster.wait_for(lambda: cluster.stats()["state"] == "stopped", 20, "the load to stop")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mediator_tui.core.processes import group_members
-from mediator_tui.core.run.controller import Load, RunError
+from mediator_tui.core.run.controller import RunError, RunLoad
 from mediator_tui.core.run.local import LocalRun, LocalSpec
 
 
@@ -14,7 +14,7 @@ def test_a_broken_locustfile_gives_the_masters_error_and_no_process_survives(tmp
     broken.write_text("from locust import User\ndef broken(:\n")
     run = LocalRun(LocalSpec(locustfiles=(broken,), workers=1, mediation_url="http://127.0.0.1:9/unused",
                              run_dir=tmp_path, ready_timeout_s=30),
-                   Load(users=1, spawn_rate=1))
+                   RunLoad(users=1, spawn_rate=1))
     first_group = run.group
     try:
         with pytest.raises(RunError) as error:

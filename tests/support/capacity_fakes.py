@@ -4,7 +4,7 @@ feeds it, and a fake run and driver for the command and the capacity view."""
 from pathlib import Path
 
 from mediator_tui.contracts.capacity import RampPlan
-from mediator_tui.core.capacity.driver import CapacityError
+from mediator_tui.core.capacity.driver import CapacitySearchError
 from mediator_tui.core.capacity.figures import EndpointFigures, StepFigures
 from mediator_tui.core.capacity.levels import parse_levels
 from mediator_tui.core.capacity.search import CapacitySearch
@@ -27,8 +27,9 @@ def step(
     ports_refused=0,
     port_headroom=900,
     duplicated=None,
+    agents_per_user=1,
 ):
-    """A step of the ping scenario: about 1.2 pings per wallet per second over a 40 s window."""
+    """A step of the ping scenario: about 1.2 pings per user per second over a 40 s window."""
     pings = int(users * 1.2 * 40) if pings is None else pings
     p50, p99 = (None, None) if p95 is None else (p95 / 3, p95 * 1.5)
     ping = EndpointFigures("ping_mediator", requests=pings, failures=fail, p50_ms=p50, p95_ms=p95, p99_ms=p99)
@@ -36,7 +37,7 @@ def step(
     return StepFigures(
         index=index,
         users_target=users,
-        users_held=users,
+        users_running=users,
         window_start=1000.0,
         window_end=1040.0,
         total=EndpointFigures("Aggregated", requests=pings, failures=fail, p50_ms=p50, p95_ms=p95, p99_ms=p99),
@@ -47,6 +48,8 @@ def step(
         worker_cpu_max_percent=worker_cpu,
         ports_refused=ports_refused,
         port_headroom=port_headroom,
+        agents_target=users * agents_per_user,
+        agents_running=users * agents_per_user,
     )
 
 
@@ -60,7 +63,7 @@ def run(search, figures_by_users):
 
 
 def saturating(users):
-    """A mediator good for ~80 pings/s: latency climbs past 1 s from 45 wallets on."""
+    """A mediator good for ~80 pings/s: latency climbs past 1 s from 45 users on."""
     return step(users, p95=250.0 if users < 45 else 1400.0)
 
 
@@ -97,8 +100,10 @@ class FakeDriver:
         self.on_step = on_step
         self.p95_by_users = p95_by_users
         self.fail_after_steps = fail_after_steps
-        # figures(users, index): the step's figures, if not those of `step()` with the p95 given
-        self.figures = figures or (lambda users, index: step(users, p95=self.p95_by_users(users), index=index))
+        # figures(users, index): the step's figures, if not those of `step()` with the p95 given; each
+        # user holds two agents (as in the deliver scenario), so a line that counts one as the other shows
+        self.figures = figures or (
+            lambda users, index: step(users, p95=self.p95_by_users(users), index=index, agents_per_user=2))
 
     def plan(self):
         return PLAN
@@ -108,7 +113,8 @@ class FakeDriver:
         users = PLAN.start
         while users is not None:
             if self.fail_after_steps is not None and len(search.steps) == self.fail_after_steps:
-                raise CapacityError("waited 60 s for step 3 (30 wallets) to finish spawning; are the workers alive?")
+                raise CapacitySearchError(
+                    "waited 60 s for step 3 (30 users) to finish spawning; are the workers alive?")
             self.on_step(search.record(self.figures(users, len(search.steps))))
             users = search.next_users()
         return search.verdict()

@@ -1,21 +1,18 @@
-"""NativeAgent: one simulated wallet as a few kilobytes of state and no greenlet of its own while idle.
+"""NativeAgent: one agent (a wallet at the mediator) as a few kilobytes of state and no greenlet of its own while idle.
 
 Everything runs on gevent primitives, so the agent cooperates with a Locust worker's hub and also works in
 an unpatched process (tests, bench). Every wait is bounded by the agent's timeout. Inbound messages are
 handled in the mediator link's read callback, in the hub: handling never waits, replies go out from
 greenlets of their own.
 
-The agent wires its parts: `handshakes` (how a connection is made), `reply_waiters` (who waits for which
-reply), `pickup_strategy` (how messages held by the mediator reach us); the protocol modules build and
+The agent wires its parts: `handshakes` (how a DIDComm connection is made), `connection_records` (its
+connections and keys), `dispatcher` (what becomes of each inbound message), `reply_waiters` (who waits for
+which reply), `pickup_strategy` (how messages held by the mediator reach us); the protocol modules build and
 read the messages.
 """
 
 from __future__ import annotations
 
-import collections
-import json
-import time
-import uuid
 from collections.abc import Callable
 from typing import cast
 
@@ -23,72 +20,73 @@ import gevent
 import gevent.event
 
 from mediator_tui.agents.interface import (
-    Agent, AgentCrashed, AgentError, AgentTimeout, ProblemReport, ProtocolError, ReceivedMessage, StartOptions,
+    Agent,
+    AgentCrashed,
+    AgentError,
+    AgentTimeout,
+    ProblemReport,
+    ProtocolError,
+    ReceivedMessage,
+    StartOptions,
     TransportError,
 )
 from mediator_tui.agents.native import (
-    basicmessage, didexchange, handshakes, issuecredential, mediation, pickup, trustping, wire_json,
+    basicmessage,
+    didexchange,
+    handshakes,
+    issuecredential,
+    mediation,
+    trustping,
+    wire_json,
 )
 from mediator_tui.agents.native import did as dids
 from mediator_tui.agents.native.agent_stats import AgentStats
-from mediator_tui.agents.native.envelope import pack, unpack
+from mediator_tui.agents.native.connection_records import Connection, ConnectionRecords
+from mediator_tui.agents.native.dispatcher import MessageDispatcher
+from mediator_tui.agents.native.envelope import pack
 from mediator_tui.agents.native.errors import DecodeError
 from mediator_tui.agents.native.inbound import InboundEndpoint
 from mediator_tui.agents.native.invitation import ParsedInvitation, parse_invitation_url
-from mediator_tui.agents.native.keys import KeyPair, did_key_url
-from mediator_tui.agents.native.messages import family_and_name, problem_text, thread_id
+from mediator_tui.agents.native.keys import KeyPair
+from mediator_tui.agents.native.messages import family_and_name, thread_id
+from mediator_tui.agents.native.own_invitations import OwnInvitations
 from mediator_tui.agents.native.pickup_strategy import PickupStrategy
+from mediator_tui.agents.native.reply_greenlets import ReplyGreenlets
 from mediator_tui.agents.native.reply_waiters import ReplyWaiters, thread_key, type_key
 from mediator_tui.agents.native.routing import wrap_for_routing
 from mediator_tui.agents.native.transport import MediatorLink, send_once
-from mediator_tui.common.b64url import b64url_encode
 from mediator_tui.common.invitation import InvitationError
 
 # The endpoint our mediator-facing DID advertises: we have none, replies come down the return route.
 RETURN_ROUTE_ENDPOINT = "didcomm:transport/queue"
-INBOX_LIMIT = 1000
-INVITATIONS_KEPT = 100  # our own invitations a request may still answer
-
-
-class Connection:
-    __slots__ = ("id", "my_key", "their_key", "routing_keys", "endpoint", "state")
-
-    def __init__(self, my_key: KeyPair, service: dids.Service, state: str = "completed"):
-        self.id = str(uuid.uuid4())
-        self.my_key = my_key
-        self.their_key = service.recipient_keys[0]
-        self.routing_keys = service.routing_keys
-        self.endpoint = service.endpoint
-        self.state = state
 
 
 class NativeAgent(Agent):
-    __slots__ = ("timeout", "label", "stats", "_keys", "_connections", "_by_my_key", "_waiters", "_inbox",
-                 "_offers", "_link", "_mediator", "_mediator_endpoints", "_grant_endpoint",
-                 "_grant_routing_keys", "_inbound_key", "_invitation_ids", "_alive", "_shut", "_pickup",
-                 "_greenlets", "_endpoint", "_death_callback")
+    __slots__ = ("timeout", "label", "stats", "_records", "_waiters", "_dispatcher", "_link", "_mediator",
+                 "_mediator_endpoints", "_grant_endpoint", "_grant_routing_keys", "_inbound_key", "_invitations",
+                 "_alive", "_shut", "_pickup", "_greenlets", "_endpoint", "_death_callback")
 
     def __init__(self, timeout: float = 120.0, label: str = "mediator-tui native agent"):
         self.timeout = timeout
         self.label = label
         self.stats = AgentStats()
-        self._keys: dict[bytes, KeyPair] = {}
-        self._connections: dict[str, Connection] = {}
-        self._by_my_key: dict[bytes, Connection] = {}
+        self._records = ConnectionRecords()
         self._waiters = ReplyWaiters()
-        self._inbox: collections.deque = collections.deque()
-        self._offers: collections.deque = collections.deque()
+        self._greenlets = ReplyGreenlets(lambda: self.timeout, self.stats)
+        self._dispatcher = MessageDispatcher(self._records, self._waiters, self.stats, spawn=self._greenlets.spawn,
+                                             send=self._send, answer_request=self._answer_didexchange_request,
+                                             is_our_invitation=self._is_our_invitation,
+                                             polling_sender=self._polling_sender)
         self._link: MediatorLink | None = None
         self._mediator: Connection | None = None
         self._mediator_endpoints: tuple[str, ...] = ()
         self._grant_endpoint = ""
         self._grant_routing_keys: tuple[bytes, ...] = ()
         self._inbound_key: KeyPair | None = None
-        self._invitation_ids: dict[str, None] = {}  # insertion-ordered, so the oldest can go
+        self._invitations = OwnInvitations()
         self._alive = False
         self._shut = False
         self._pickup: PickupStrategy  # set by start(), before anything waits
-        self._greenlets: set = set()
         self._endpoint: InboundEndpoint | None = None
         self._death_callback: Callable[[], None] | None = None
 
@@ -97,12 +95,12 @@ class NativeAgent(Agent):
     def start(self, options: StartOptions) -> None:
         if self._alive or self._shut:
             raise ProtocolError("agent already started; make a new agent")
-        self._pickup = PickupStrategy(options.pickup_strategy, self.stats)
+        self._pickup = self._dispatcher.pickup = PickupStrategy(options.pickup_strategy, self.stats)
         if not options.with_mediation:
             # Without a port, replies can only come back on the return route of our own requests.
             if options.port:
-                self._endpoint = InboundEndpoint(options.agent_ip, options.port, self._on_envelope)
-                self._inbound_key = self._new_key()
+                self._endpoint = InboundEndpoint(options.agent_ip, options.port, self._dispatcher.on_envelope)
+                self._inbound_key = self._records.new_key()
             self._alive = True
             return
         try:
@@ -116,6 +114,7 @@ class NativeAgent(Agent):
         invitation = _parse(options.mediation_url)
         self._mediator_endpoints = (invitation.endpoint,)
         self._mediator = self._handshake(invitation, RETURN_ROUTE_ENDPOINT, (), to_mediator=True)
+        self._dispatcher.to_mediator_later = self._to_mediator_later
         self._alive = True
         grant = self._request_mediation()
         try:
@@ -123,7 +122,7 @@ class NativeAgent(Agent):
         except DecodeError as exc:
             raise ProtocolError(str(exc)) from None
         self._mediator_endpoints += (self._grant_endpoint,)
-        self._inbound_key = self._new_key()
+        self._inbound_key = self._records.new_key()
         self._add_route(self._inbound_key)
         self._pickup.negotiate(self._request_of_mediator, self._to_mediator)
 
@@ -151,7 +150,7 @@ class NativeAgent(Agent):
         self._require_alive()
         with self._deadline("connecting to the invitation"):
             invitation = _parse(invitation_url)
-            my_key = self._new_key()
+            my_key = self._records.new_key()
             self._add_route(my_key)
             connection = self._handshake(invitation, *self._my_service(), key=my_key)
         return connection.id
@@ -160,39 +159,24 @@ class NativeAgent(Agent):
         self._require_alive()
         if self._inbound_key is None:
             raise ProtocolError("an agent without mediator and without a port cannot be reached: no invitation")
-        endpoint, routing_keys = self._my_service()
-        invitation_id = str(uuid.uuid4())
-        invitation = {
-            "@type": "https://didcomm.org/out-of-band/1.1/invitation",
-            "@id": invitation_id,
-            "label": self.label,
-            "handshake_protocols": ["https://didcomm.org/didexchange/1.1", "https://didcomm.org/didexchange/1.0"],
-            "services": [{
-                "id": "#inline",
-                "type": "did-communication",
-                "recipientKeys": [did_key_url(self._inbound_key.verkey)],
-                "routingKeys": [did_key_url(k) for k in routing_keys],
-                "serviceEndpoint": endpoint,
-            }],
-        }
-        self._invitation_ids[invitation_id] = None
-        if len(self._invitation_ids) > INVITATIONS_KEPT:
-            del self._invitation_ids[next(iter(self._invitation_ids))]
-        return f"{endpoint}?oob={b64url_encode(json.dumps(invitation).encode())}"
+        return self._invitations.create(self.label, self._inbound_key.verkey, *self._my_service())
 
     def send_message(self, connection_id: str, content: str) -> None:
         self._require_alive()
-        connection = self._connections.get(connection_id)
+        connection = self._records.get(connection_id)
         if connection is None:
             raise ProtocolError(f"no connection {connection_id!r} on this agent")
         with self._deadline("sending a basic message"):
             self._send(connection, basicmessage.basic_message(content))
 
     def receive_message(self, timeout: float | None = None) -> ReceivedMessage:
-        return self._next_unsolicited(self._inbox, "basic message", timeout)
+        self._require_alive()
+        wait = self.timeout if timeout is None else timeout
+        return self._dispatcher.next_unsolicited(self._dispatcher.inbox, "basic message", wait)
 
     def receive_credential(self) -> dict:
-        connection, offer = self._next_unsolicited(self._offers, "credential offer")
+        self._require_alive()
+        connection, offer = self._dispatcher.next_unsolicited(self._dispatcher.offers, "credential offer", self.timeout)
         with self._deadline("receiving a credential"):
             try:
                 request = issuecredential.request_for(offer)
@@ -228,8 +212,7 @@ class NativeAgent(Agent):
             self._link.close()
         if self._endpoint is not None:
             self._endpoint.close()
-        for greenlet in list(self._greenlets):
-            greenlet.kill(block=False)
+        self._greenlets.kill_all()
         self._waiters.fail_all(AgentError("agent shut down"))
 
     @property
@@ -256,14 +239,14 @@ class NativeAgent(Agent):
 
     @property
     def connection_ids(self) -> list[str]:
-        return [c.id for c in self._connections.values() if c is not self._mediator]
+        return self._records.ids(excluding=self._mediator)
 
     # ----------------------------------------------------------------- handshakes
 
     def _handshake(self, invitation: ParsedInvitation, my_endpoint: str, my_routing_keys: tuple[bytes, ...],
                    key: KeyPair | None = None, to_mediator: bool = False) -> Connection:
         handshake = handshakes.for_invitation(invitation)
-        my_key = key or self._new_key()
+        my_key = key or self._records.new_key()
         invitation_party = Connection(my_key, dids.Service(invitation.recipient_keys, invitation.routing_keys,
                                                            invitation.endpoint), state="invited")
         request = handshake.request(self.label, my_key, my_endpoint, my_routing_keys)
@@ -274,7 +257,7 @@ class NativeAgent(Agent):
         response = self._request(invitation_party, request, f"{handshake.protocol} response")
         service = dids.preferred(handshake.their_services(response), websocket=to_mediator)
         connection = Connection(my_key, service)
-        self._remember(connection)
+        self._records.add(connection)
         if to_mediator:
             self._mediator_endpoints += (service.endpoint,)
             if self._link is None:
@@ -285,10 +268,10 @@ class NativeAgent(Agent):
     def _answer_didexchange_request(self, request: dict, invitation_key: KeyPair) -> None:
         """Responder side for our own invitations: a new key, routed, for the new connection."""
         service = handshakes.requester_service(request)
-        my_key = self._new_key()
+        my_key = self._records.new_key()
         self._add_route(my_key)
         connection = Connection(my_key, service, state="responded")
-        self._remember(connection)
+        self._records.add(connection)
         self._send(connection, didexchange.response(request, my_key, *self._my_service(), invitation_key))
 
     # ----------------------------------------------------------------- mediation and pickup
@@ -298,7 +281,7 @@ class NativeAgent(Agent):
             raise TransportError(f"mediator offers no websocket endpoint (only {endpoint}); this engine keeps "
                                  "a websocket open to receive")
         self._mediator_endpoints += (endpoint,)
-        self._link = MediatorLink(endpoint, self.timeout, self._on_envelope, self._waiters.link_reset,
+        self._link = MediatorLink(endpoint, self.timeout, self._dispatcher.on_envelope, self._waiters.link_reset,
                                   self._on_reconnect, self._on_link_dead)
         self._link.open()
 
@@ -345,14 +328,14 @@ class NativeAgent(Agent):
         envelope = wrap_for_routing(envelope, connection.their_key, connection.routing_keys)
         reply = send_once(connection.endpoint, envelope, self.timeout)
         if reply:
-            self._on_envelope(reply)
+            self._dispatcher.on_envelope(reply)
         return False
 
     def _to_mediator(self, msg: dict) -> None:
         self._send(self._mediator_connection(), msg)
 
     def _to_mediator_later(self, msg: dict) -> None:
-        self._spawn(self._send, self._mediator_connection(), msg)
+        self._greenlets.spawn(self._send, self._mediator_connection(), msg)
 
     def _request(self, connection: Connection, msg: dict, what: str, thid: str = "") -> dict:
         """Send `msg` and wait for the message answering its thread (or `thid`)."""
@@ -384,114 +367,11 @@ class NativeAgent(Agent):
         if self._link is not None and self._link.connected:
             self._to_mediator(msg)
 
-    def _next_unsolicited(self, queue: collections.deque, what: str, timeout: float | None = None):
-        """The oldest item of `queue` (filled by inbound handling), waiting up to `timeout` (else the agent's)."""
-        self._require_alive()
-        timeout = self.timeout if timeout is None else timeout
-        deadline = time.monotonic() + timeout
-        while not queue:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AgentTimeout(f"no {what} arrived within {timeout:g} s")
-            waiter = self._waiters.arrival()
-            if self._pickup.wait(waiter, remaining, self._polling_sender()):
-                waiter.get()  # raises when the agent died or shut down meanwhile
-        return queue.popleft()
-
-    # ----------------------------------------------------------------- receiving
-
-    def _on_envelope(self, envelope: bytes) -> None:
-        try:
-            unpacked = unpack(envelope, self._keys.get, self._expected_sender)
-            msg = json.loads(unpacked.message)
-            if not isinstance(msg, dict):
-                raise DecodeError("message is not a JSON object")
-        except (DecodeError, ValueError, RecursionError) as exc:
-            self.stats.unpack_errors += 1
-            self.stats.last_problem = f"undecodable inbound message: {exc}"
-            return
-        try:
-            self._dispatch(msg, unpacked.recipient_verkey)
-        except Exception as exc:  # the link's reading must outlive any message a peer can send
-            self.stats.unhandled += 1
-            self.stats.last_problem = f"handling {msg.get('@type')!r}: {exc!r}"
-
-    def _expected_sender(self, my_verkey: bytes) -> bytes | None:
-        connection = self._by_my_key.get(my_verkey)
-        return connection.their_key if connection is not None else None
-
-    def _dispatch(self, msg: dict, recipient_verkey: bytes) -> None:
-        family, name = family_and_name(msg)
-        thid = thread_id(msg)
-        if name in ("problem_report", "problem-report"):
-            self._on_problem(msg, thid)
-            return
-        if family == pickup.FAMILY:
-            self._pickup.on_message(name, msg, self._on_envelope,
-                                    self._to_mediator_later if self._mediator is not None else None)
-        if self._waiters.answer(msg, thid, family, name):
-            return
-        connection = self._by_my_key.get(recipient_verkey)
-        if family == trustping.FAMILY and name == "ping":
-            if msg.get("response_requested", True) and connection is not None:
-                self._spawn(self._send, connection, trustping.response_to(msg))
-        elif family == basicmessage.FAMILY and name == "message":
-            self._on_basic_message(msg, connection)
-        elif family == didexchange.FAMILY and name == "request" and self._is_our_invitation(recipient_verkey, msg):
-            self._spawn(self._answer_didexchange_request, msg, self._keys[recipient_verkey])
-        elif family == didexchange.FAMILY and name == "complete" and connection is not None:
-            connection.state = "completed"
-        elif family == issuecredential.FAMILY and name == "offer-credential" and connection is not None:
-            self._offers.append((connection, msg))
-            self._waiters.wake()
-        elif family != pickup.FAMILY:
-            self.stats.unhandled += 1
-
-    def _on_problem(self, msg: dict, thid: str) -> None:
-        text = problem_text(msg)
-        self.stats.last_problem = text
-        self._waiters.refuse(thid, ProblemReport(text))
-
-    def _on_basic_message(self, msg: dict, connection: Connection | None) -> None:
-        try:
-            content = basicmessage.content_of(msg)
-        except DecodeError:
-            self.stats.unhandled += 1
-            return
-        if len(self._inbox) >= INBOX_LIMIT:
-            self._inbox.popleft()
-            self.stats.inbox_dropped += 1
-        self._inbox.append(ReceivedMessage(content, connection.id if connection else ""))
-        self._waiters.wake()
-
     def _is_our_invitation(self, recipient_verkey: bytes, request: dict) -> bool:
         return (self._inbound_key is not None and recipient_verkey == self._inbound_key.verkey
-                and didexchange.invitation_id_of(request) in self._invitation_ids)
+                and self._invitations.answered_by(request))
 
     # ----------------------------------------------------------------- small helpers
-
-    def _new_key(self) -> KeyPair:
-        key = KeyPair()
-        self._keys[key.verkey] = key
-        return key
-
-    def _remember(self, connection: Connection) -> None:
-        self._connections[connection.id] = connection
-        self._by_my_key[connection.my_key.verkey] = connection
-
-    def _spawn(self, function, *args) -> None:
-        """Run a reply in its own greenlet: inbound handling runs in the hub and must never wait on a send;
-        errors become stats."""
-        def run():
-            try:
-                with gevent.Timeout(self.timeout, AgentTimeout(f"{function.__name__} timed out")):
-                    function(*args)
-            except (AgentError, DecodeError) as exc:
-                self.stats.last_problem = f"{function.__name__}: {exc}"
-            finally:
-                self._greenlets.discard(greenlet)
-        greenlet = gevent.spawn(run)
-        self._greenlets.add(greenlet)
 
     def _require_alive(self) -> None:
         if self._alive:

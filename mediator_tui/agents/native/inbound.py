@@ -6,7 +6,7 @@ from typing import Callable
 
 import gevent.pywsgi
 
-from mediator_tui.agents.interface import CapacityError
+from mediator_tui.agents.interface import AgentLimitError
 
 MAX_BODY = 16 * 1024 * 1024
 
@@ -31,7 +31,7 @@ class InboundEndpoint:
         try:
             self._server.start()
         except OSError as exc:
-            raise CapacityError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+            raise AgentLimitError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         self.url = f"http://{host}:{port}"
 
     def close(self) -> None:

@@ -29,7 +29,7 @@ from mediator_tui.core.capacity.search import CapacitySearch, Verdict
 SPAWN_GRACE_S = 60.0  # beyond users / spawn rate, for workers that report late
 
 
-class CapacityError(Exception):
+class CapacitySearchError(Exception):
     """The search cannot go on; the message says what to check."""
 
 
@@ -52,8 +52,8 @@ class CapacityDriver:
     def run(self) -> Verdict:
         state = self._state()
         if state.phase in ("stopped", "done"):
-            raise CapacityError(f"the step ramp on {self._client.base_url} has {state.phase}: "
-                                f"stop the run and start a new swarm")
+            raise CapacitySearchError(f"the step ramp on {self._client.base_url} has {state.phase}: "
+                                      f"stop the run and start a new swarm")
         if state.phase == "waiting":
             self._client.swarm(users=state.plan.start, spawn_rate=state.plan.spawn_rate)
         search = CapacitySearch(state.plan.targets(), self._levels, self._resolution)
@@ -76,7 +76,7 @@ class CapacityDriver:
         began = self._snapshot()
         spawn_s = abs(step.users - began.status.users) / state.plan.spawn_rate + SPAWN_GRACE_S
         state = self._wait(lambda s: _current(s, index).spawning_ended_at is not None, spawn_s,
-                           f"step {index + 1} ({step.users} wallets) to finish spawning")
+                           f"step {index + 1} ({step.users} users) to finish spawning")
         step = _current(state, index)
         steady_from, ends_at = _window(step)
         latest = steady_from + (ends_at - steady_from) / 2
@@ -94,55 +94,55 @@ class CapacityDriver:
     def _state(self) -> RampState:
         payload = self._client.capacity()
         if payload is None:
-            raise CapacityError(f"the master at {self._client.base_url} runs no step ramp: "
-                                f"add locustCapacity.py to its locustfiles (-f <scenario>.py,locustCapacity.py)")
+            raise CapacitySearchError(f"the master at {self._client.base_url} runs no step ramp: "
+                                      f"add locustCapacity.py to its locustfiles (-f <scenario>.py,locustCapacity.py)")
         try:
             return RampState.from_json(payload)
         except CapacityContractError as error:
-            raise CapacityError(f"the master at {self._client.base_url}: {error}") from None
+            raise CapacitySearchError(f"the master at {self._client.base_url}: {error}") from None
 
     def _command(self, command: RampCommand) -> RampState:
         try:
             return RampState.from_json(self._client.capacity_command(command.to_json()))
         except CapacityContractError as error:
-            raise CapacityError(f"the master at {self._client.base_url}: {error}") from None
+            raise CapacitySearchError(f"the master at {self._client.base_url}: {error}") from None
 
     def _wait(self, condition: Callable[[RampState], bool], timeout_s: float, what: str) -> RampState:
         waited = 0.0
         while True:
             state = self._state()
             if state.phase in ("stopped", "done") or self._snapshot().status.state in ("stopped", "ended"):
-                raise CapacityError(f"the load stopped while waiting for {what} (stopped from elsewhere?)")
+                raise CapacitySearchError(f"the load stopped while waiting for {what} (stopped from elsewhere?)")
             if condition(state):
                 return state
             if waited >= timeout_s:
-                raise CapacityError(f"waited {waited:.0f} s for {what}; are the workers alive and connected?")
+                raise CapacitySearchError(f"waited {waited:.0f} s for {what}; are the workers alive and connected?")
             self._sleep(self._poll_s)
             waited += self._poll_s
 
     def _stop_ramp(self) -> None:
         try:
             self._command(RampCommand("stop"))
-        except (MasterError, CapacityError):
+        except (MasterError, CapacitySearchError):
             pass  # already stopped, or the master is gone: either way no load is left to end here
 
 
 def _step(state: RampState) -> RampStep:
     if state.step is None:
-        raise CapacityError("the ramp serves no current step: another client steers it")
+        raise CapacitySearchError("the ramp serves no current step: another client steers it")
     return state.step
 
 
 def _window(step: RampStep) -> tuple[float, float]:
     """When the step's steady window opens and when the step ends: set once its spawning ended."""
     if step.steady_from is None or step.ends_at is None:
-        raise CapacityError(f"the ramp served step {step.index + 1} without its steady window")
+        raise CapacitySearchError(f"the ramp served step {step.index + 1} without its steady window")
     return step.steady_from, step.ends_at
 
 
 def _current(state: RampState, index: int) -> RampStep:
     if state.step is None or state.step.index != index:
-        raise CapacityError(f"the ramp left step {index + 1} on its own: another client steers it")
+        raise CapacitySearchError(f"the ramp left step {index + 1} on its own: another client steers it")
     return state.step
 
 

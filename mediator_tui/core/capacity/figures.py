@@ -9,7 +9,7 @@ from the step's start, since agents onboard while the step spawns.
 
 The mediator's figures come from the probe's per-second points (`Snapshot.mediator.history`)
 inside the window: CPU is their mean (a second of garbage collection does not make a
-step), memory and connections the last reading (the step's wallets all held), the
+step), memory and connections the last reading (every agent of the step started), the
 queue its highest. They stay None when no probe reading fell in the window.
 Lost messages and lost sessions stay None until the delivery ledger feeds the store;
 every reader of `StepFigures` treats None as unknown.
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from mediator_tui.core.metrics.snapshot import MediatorPoint, RequestRow, Snapshot
+from mediator_tui.core.thresholds import find_endpoint
 
 T = TypeVar("T")
 
@@ -40,17 +41,27 @@ class EndpointFigures:
     p95_ms: float | None = None
     p99_ms: float | None = None
     rps: float | None = None
+    type: str = ""  # the request type as the stats show it (`DIDComm`); empty for the aggregate
+
+    @property
+    def key(self) -> str:
+        return f"{self.type} {self.name}" if self.type else self.name
 
     @property
     def fail_ratio(self) -> float | None:
         return self.failures / self.requests if self.requests else None
 
 
+def users_and_agents(users: int, agents: int | None) -> str:
+    """What a step counts, in the words every capacity line uses: its Locust users and their agents."""
+    return f"{users} users, " + ("agents not reported" if agents is None else f"{agents} agents")
+
+
 @dataclass(frozen=True)
 class StepFigures:
     index: int
-    users_target: int
-    users_held: int | None  # agents running at the end of the window (Locust users without agent metrics)
+    users_target: int  # Locust users the step asks for
+    users_running: int  # Locust users running at the end of the window
     window_start: float
     window_end: float
     total: EndpointFigures
@@ -69,9 +80,16 @@ class StepFigures:
     port_headroom: int | None = None  # ports of the pool never in use so far
     # Agents the fullest worker could still start within its open-file limit and port slice; None: not reported.
     agent_slots_headroom: int | None = None
+    # Agents the step means to run (its users times the agents each holds) and those running at the end of
+    # the window; None without agent metrics (a plain `locust --master`).
+    agents_target: int | None = None
+    agents_running: int | None = None
 
     def endpoint(self, name: str) -> EndpointFigures | None:
-        return next((e for e in self.endpoints if e.name == name), None)
+        return find_endpoint(self.endpoints, name)
+
+    def counted(self) -> str:
+        return users_and_agents(self.users_target, self.agents_target)
 
     @property
     def ping_p95_ms(self) -> float | None:
@@ -97,7 +115,9 @@ def step_figures_from(snapshot_at_start: Snapshot, snapshot_at_end: Snapshot, *,
     mediator = [p for p in end.mediator.history if window[0] <= p.t <= window[1]]
     return StepFigures(
         index=index, users_target=users_target,
-        users_held=end.agents.running if end.agents.known else end.status.users,
+        users_running=end.status.users,
+        agents_target=_agents_target(end, users_target),
+        agents_running=end.agents.running if end.agents.known else None,
         window_start=start.taken_at, window_end=end.taken_at,
         total=_endpoint(end.total, start.total, end, window, name="Aggregated"),
         endpoints=endpoints,
@@ -116,6 +136,13 @@ def step_figures_from(snapshot_at_start: Snapshot, snapshot_at_end: Snapshot, *,
         mediator_queue=_queue(mediator),
         mediator_bytes_per_connection=end.mediator.bytes_per_connection if mediator else None,
     )
+
+
+def _agents_target(end: Snapshot, users_target: int) -> int | None:
+    """The step's users times the agents each holds (`AgentCounts.slots` per user, as the workers report)."""
+    if not end.agents.known:
+        return None
+    return users_target if end.agents.per_user is None else round(users_target * end.agents.per_user)
 
 
 def _ledger_delta(start: Snapshot, end: Snapshot, field: str) -> int | None:
@@ -183,7 +210,8 @@ def _endpoint(row: RequestRow, before: RequestRow | None, end: Snapshot, window:
     rates = [p.rps for p in points]
     rps = statistics.fmean(rates) if rates else (requests / seconds if seconds > 0 else None)
     return EndpointFigures(name=name or row.name, requests=requests, failures=failures,
-                           p50_ms=median("p50_ms"), p95_ms=median("p95_ms"), p99_ms=median("p99_ms"), rps=rps)
+                           p50_ms=median("p50_ms"), p95_ms=median("p95_ms"), p99_ms=median("p99_ms"), rps=rps,
+                           type="" if name else row.type)
 
 
 def _onboarding_fail_ratio(began: Snapshot, end: Snapshot) -> float | None:

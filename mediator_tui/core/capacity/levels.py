@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from mediator_tui.core.thresholds import Threshold, ThresholdError, Vocabulary, parse_threshold
+from mediator_tui.core.thresholds import Threshold, ThresholdError, Vocabulary, find_endpoint, parse_threshold
 from mediator_tui.core.capacity.figures import EndpointFigures, StepFigures
 
 _ENDPOINT_METRICS: dict[str, Callable[[EndpointFigures], float | None]] = {
@@ -67,7 +67,7 @@ class ServiceLevel:
         if metric in _STEP_METRICS:
             return _STEP_METRICS[metric](figures)
         endpoint = self.threshold.endpoint
-        row = figures.total if endpoint is None else _find_endpoint(figures, endpoint)
+        row = figures.total if endpoint is None else find_endpoint(figures.endpoints, endpoint)
         return None if row is None else _ENDPOINT_METRICS[metric](row)
 
     def applies_to(self, figures: StepFigures) -> bool:
@@ -76,7 +76,7 @@ class ServiceLevel:
         metric, endpoint = self.threshold.metric, self.threshold.endpoint
         if metric in _STEP_METRICS:
             return self.value(figures) is not None
-        return endpoint is None or _find_endpoint(figures, endpoint) is not None
+        return endpoint is None or find_endpoint(figures.endpoints, endpoint) is not None
 
 
 @dataclass(frozen=True)
@@ -102,11 +102,6 @@ class StepJudgement:
     @property
     def broken(self) -> tuple[LevelResult, ...]:
         return tuple(r for r in self.results if not r.met)
-
-
-def _find_endpoint(figures: StepFigures, endpoint: str) -> EndpointFigures | None:
-    """By name (`ping_mediator`) or as the stats show it (`DIDComm ping_mediator`)."""
-    return figures.endpoint(endpoint) or figures.endpoint(endpoint.split(" ", 1)[-1])
 
 
 def parse_levels(texts: list[str] | tuple[str, ...], *, with_defaults: bool = True) -> tuple[ServiceLevel, ...]:

@@ -15,7 +15,7 @@ from mediator_tui.core.capacity.search import Verdict
 
 def step_line(judgement: StepJudgement) -> str:
     figures = judgement.figures
-    held = "" if figures.users_held is None else f" ({figures.users_held} held)"
+    running = "" if figures.agents_running is None else f" ({figures.agents_running} running)"
     ping = figures.ping_p95_ms
     p95 = f"ping p95 {ping:.0f} ms" if ping is not None else (
         f"p95 {figures.total.p95_ms:.0f} ms" if figures.total.p95_ms is not None else "p95 –")
@@ -30,14 +30,14 @@ def step_line(judgement: StepJudgement) -> str:
         result = "met"
     else:
         result = "BROKEN: " + ", ".join(f"{r.describe()} [{r.level.category}]" for r in judgement.broken)
-    return (f"step {figures.index + 1}: {figures.users_target} wallets{held}  {p95}  {failures}{onboarding}"
+    return (f"step {figures.index + 1}: {figures.counted()}{running}  {p95}  {failures}{onboarding}"
             f"{mediator}  {result}")
 
 
 def plan_line(plan: RampPlan, resolution: int | None) -> str:
-    bisect = f", bisecting to {resolution} wallets" if resolution else ""
-    return (f"capacity search: {plan.start} to {plan.max_users} wallets by {plan.step}, each step held "
-            f"{plan.hold_s:g} s after spawning ({plan.settle_s:g} s settle) at {plan.spawn_rate:g} wallets/s{bisect}")
+    bisect = f", bisecting to {resolution} users" if resolution else ""
+    return (f"capacity search: {plan.start} to {plan.max_users} Locust users by {plan.step} at {plan.spawn_rate:g} "
+            f"users/s, each step {plan.hold_s:g} s after spawning ({plan.settle_s:g} s settle){bisect}")
 
 
 def mediator_state(figures: StepFigures) -> str:
@@ -46,8 +46,8 @@ def mediator_state(figures: StepFigures) -> str:
         (figures.mediator_cpu_percent, lambda v: f"CPU {v:.0f} % of a core"),
         (figures.mediator_cpu_ms_per_request, lambda v: f"{v:.2f} ms CPU per request"),
         (figures.mediator_rss_bytes, lambda v: f"memory {byte_size(v)}"),
-        (figures.mediator_bytes_per_connection, lambda v: f"{byte_size(v)} per connection"),
-        (figures.mediator_connections, lambda v: f"{v} connections"),
+        (figures.mediator_bytes_per_connection, lambda v: f"{byte_size(v)} per TCP/websocket connection"),
+        (figures.mediator_connections, lambda v: f"{v} TCP/websocket connections"),
         (figures.mediator_queue, lambda v: f"queue {v}"))
     parts = [say(value) for value, say in said if value is not None]
     return ", ".join(parts) or "not measured (no mediator probe figures for this run)"
@@ -55,13 +55,13 @@ def mediator_state(figures: StepFigures) -> str:
 
 def verdict_lines(verdict: Verdict) -> list[str]:
     lines = [f"verdict: {verdict.summary()}"]
-    if verdict.broken_at is not None:
+    if verdict.at_broken is not None:
         lines.append(f"  broke first: {verdict.broke_first}")
     if verdict.at_held is not None:
-        where = "the knee, the last step held" if verdict.broken_at is not None else "the highest step (none broke)"
-        lines.append(f"  the mediator at {where} ({verdict.wallets_held} wallets): {mediator_state(verdict.at_held)}")
+        where = "the knee, the last step held" if verdict.at_broken is not None else "the highest step (none broke)"
+        lines.append(f"  the mediator at {where} ({verdict.at_held.counted()}): {mediator_state(verdict.at_held)}")
     if verdict.at_broken is not None:
-        lines.append(f"  the mediator at the first broken step ({verdict.broken_at} wallets): "
+        lines.append(f"  the mediator at the first broken step ({verdict.at_broken.counted()}): "
                      f"{mediator_state(verdict.at_broken)}")
     if verdict.limited_by:  # with "harness", the summary has said why and how to add workers
         lines.append(f"  limited by: {verdict.limited_by}")

@@ -2,14 +2,14 @@
 
 Steps go up the ramp (start, start+step, ..., max) until one breaks a service
 level. With a resolution, the search then bisects between the last step met and
-the first broken one until they are at most `resolution` wallets apart. The
-verdict is told by the two bounds: the most wallets held within the levels and
-the fewest at which a level broke, with what broke first there (the first broken
+the first broken one until they are at most `resolution` Locust users apart. The
+verdict is told by the two bounds: the most users of a step held within the levels (the knee
+lies between it and the next) and the fewest at which a level broke, with what broke first there (the first broken
 level in the order the levels were given: the defaults first, then the user's),
 the mediator's state at both bounds, and whether the harness rather than the
 mediator set the bound.
 
-The mediator's state at the knee is that of the step of `wallets_held`, the most it held within the
+The mediator's state at the knee is that of the step of `users_held`, the most it held within the
 levels: there it still keeps up, so its CPU per request is its cost per request, the figure two runs
 agree on (bench/README.md, "Capacity", with the Credo mediator's spread). The first broken step's state is kept beside it: past its core
 a mediator answers fewer requests the harder it is pushed on the same CPU, so its CPU per request
@@ -31,12 +31,12 @@ ADD_WORKERS = ("add workers: more on this host (LOCUST_WORKERS, up to one per co
 
 @dataclass(frozen=True)
 class Verdict:
-    wallets_held: int | None  # the most wallets of a step that met every level; None: the first step broke
-    broken_at: int | None  # the fewest wallets of a step that broke a level; None: none broke up to the maximum
+    users_held: int | None  # the most Locust users of a step that met every level; None: the first step broke
+    users_broken: int | None  # the fewest Locust users of a step that broke a level; None: none broke up to the max
     broke_first: str | None  # category of the first broken level: latency, failures, onboarding, ...
-    broken_levels: tuple[str, ...]  # every level broken at `broken_at`, with its value
-    at_held: StepFigures | None  # the step of `wallets_held`: the mediator's state at the knee
-    at_broken: StepFigures | None  # the step of `broken_at`: the mediator's state past the knee
+    broken_levels: tuple[str, ...]  # every level broken at `users_broken`, with its value
+    at_held: StepFigures | None  # the step of `users_held`: the mediator's state at the knee
+    at_broken: StepFigures | None  # the step of `users_broken`: the mediator's state past the knee
     limited_by: str | None  # "mediator" or "harness"; None when nothing broke and the harness had room
     harness_reasons: tuple[str, ...]
     advice: str
@@ -44,16 +44,24 @@ class Verdict:
 
     @property
     def first_step_broke(self) -> bool:
-        return self.broken_at is not None and self.wallets_held is None
+        return self.at_broken is not None and self.at_held is None
+
+    @property
+    def agents_held(self) -> int | None:
+        return self.at_held.agents_target if self.at_held else None
+
+    @property
+    def agents_broken(self) -> int | None:
+        return self.at_broken.agents_target if self.at_broken else None
 
     def summary(self) -> str:
-        if self.broken_at is None:
-            reached = max(j.figures.users_target for j in self.steps) if self.steps else 0
-            line = f"no level broke up to {reached} wallets"
-        elif self.wallets_held is None:
-            line = f"the first step ({self.broken_at} wallets) already broke: {', '.join(self.broken_levels)}"
+        if self.at_broken is None:
+            reached = max((j.figures for j in self.steps), key=lambda f: f.users_target, default=None)
+            line = f"no level broke up to {reached.counted() if reached else '0 users'}"
+        elif self.at_held is None:
+            line = f"the first step ({self.at_broken.counted()}) already broke: {', '.join(self.broken_levels)}"
         else:
-            line = (f"wallets held {self.wallets_held}, broke at {self.broken_at} on "
+            line = (f"held {self.at_held.counted()}; broke at {self.at_broken.counted()} on "
                     f"{', '.join(self.broken_levels)}")
         if self.limited_by == "harness":
             line += f"; the harness, not the mediator, set this bound ({'; '.join(self.harness_reasons)}): {self.advice}"
@@ -77,15 +85,15 @@ def harness_limits(figures: StepFigures) -> tuple[str, ...]:
 class CapacitySearch:
     def __init__(self, targets: tuple[int, ...], levels: tuple[ServiceLevel, ...], resolution: int | None = None):
         if not targets or list(targets) != sorted(set(targets)) or targets[0] < 1:
-            raise ValueError(f"the ramp's steps must rise from at least 1 wallet, not {targets}")
+            raise ValueError(f"the ramp's steps must rise from at least 1 user, not {targets}")
         if resolution is not None and resolution < 1:
-            raise ValueError(f"the bisection resolution must be at least 1 wallet, not {resolution}")
+            raise ValueError(f"the bisection resolution must be at least 1 user, not {resolution}")
         self._ramp = list(targets)
         self._levels = levels
         self._resolution = resolution
         self._steps: list[StepJudgement] = []
-        self._good: StepJudgement | None = None  # most wallets met
-        self._bad: StepJudgement | None = None  # fewest wallets broken
+        self._good: StepJudgement | None = None  # most users held
+        self._bad: StepJudgement | None = None  # fewest users broken
 
     @property
     def steps(self) -> tuple[StepJudgement, ...]:
@@ -103,7 +111,7 @@ class CapacitySearch:
         return judgement
 
     def next_users(self) -> int | None:
-        """The next step's wallets, or None when the search is over."""
+        """The next step's Locust users, or None when the search is over."""
         if self._bad is None:
             done = self._good.figures.users_target if self._good else 0
             higher = [t for t in self._ramp if t > done]
@@ -126,8 +134,8 @@ class CapacitySearch:
         else:
             limited_by = "harness" if reasons else None
         return Verdict(
-            wallets_held=self._good.figures.users_target if self._good else None,
-            broken_at=bad.figures.users_target if bad else None,
+            users_held=self._good.figures.users_target if self._good else None,
+            users_broken=bad.figures.users_target if bad else None,
             broke_first=bad.broken[0].level.category if bad else None,
             broken_levels=tuple(r.describe() for r in bad.broken) if bad else (),
             at_held=self._good.figures if self._good else None,

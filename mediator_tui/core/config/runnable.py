@@ -6,7 +6,7 @@ A file without the declaration needs nothing. The words:
 - `issuer`: an issuer's admin API (`ISSUER_URL`);
 - `ledger`: an Indy/AnonCreds credential definition and its schema (`CRED_DEF`, `SCHEMA`), as revocation needs;
 - `credential`: a credential issued; with `CRED_DEF` (Indy/AnonCreds) it needs `SCHEMA` too, without it is W3C;
-- `ports`: wallets listening on ports of [START_PORT, END_PORT) at AGENT_IP, one port per wallet;
+- `ports`: agents listening on ports of [START_PORT, END_PORT) at AGENT_IP, one port per agent;
 - `ports-unless-mediated`: `ports` when `WITH_MEDIATION` is false;
 - `offline-within-timeout`: `VERIFIED_TIMEOUT_SECONDS` longer than `OFFLINE_SECONDS`, since the delivery
   ledger counts a message lost once it has not arrived that long after it was sent.
@@ -53,12 +53,12 @@ def _credential(values: Mapping[str, Any], _users: int) -> list[tuple[str, str]]
 def _ports(values: Mapping[str, Any], users: int) -> list[tuple[str, str]]:
     lacking = []
     if _empty(values, "AGENT_IP"):
-        lacking.append(("AGENT_IP", "the address the issuer reaches listening wallets at"))
+        lacking.append(("AGENT_IP", "the address the issuer reaches listening agents at"))
     start, end = values.get("START_PORT"), values.get("END_PORT")
     # A range the wrong way round is reported by the range check itself.
     if start is not None and end is not None and start < end < start + users:
-        lacking.append(("END_PORT", f"a port per wallet: [START_PORT, END_PORT) holds {end - start} ports "
-                                    f"for {users} wallets"))
+        lacking.append(("END_PORT", f"a port per listening agent: [START_PORT, END_PORT) holds {end - start} "
+                                    f"ports for {users} Locust users' agents"))
     return lacking
 
 
@@ -108,7 +108,7 @@ def declared_needs(path: Path) -> tuple[str, ...]:
 
 def scenario_problems(paths: Iterable[Path], values: Mapping[str, Any], users: int | None = None) -> list[Problem]:
     """A problem per setting a scenario needs and lacks, naming the scenario; `users` overrides LOCUST_USERS."""
-    wallets = values.get("LOCUST_USERS", 0) if users is None else users
+    users = values.get("LOCUST_USERS", 0) if users is None else users
     lacking: dict[tuple[str, str], list[str]] = {}
     problems = []
     for path in paths:
@@ -118,7 +118,7 @@ def scenario_problems(paths: Iterable[Path], values: Mapping[str, Any], users: i
             problems.append(Problem("LOCUST_FILES", f"{path.name} {exc}", scenario=path.name))
             continue
         for word in words:
-            for key, what in NEEDS[word](values, wallets or 0):
+            for key, what in NEEDS[word](values, users or 0):
                 if key not in values:
                     continue  # a value that did not parse is reported as such
                 lacking.setdefault((key, what), []).append(path.name)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from mediator_tui.core.capacity.figures import StepFigures
+from mediator_tui.core.capacity.figures import StepFigures, users_and_agents
 from mediator_tui.core.capacity.levels import StepJudgement
 from mediator_tui.core.capacity.lines import verdict_lines
 from mediator_tui.core.capacity.outcome import CapacityOutcome
@@ -16,13 +16,15 @@ from mediator_tui.core.export.charts import Chart, Line
 from mediator_tui.core.export.tables import _cell, _csv, _rounded, iso_time
 
 CAPACITY_FILE = "capacity.csv"
-STEP_COLUMNS = ["step", "wallets", "wallets_held", "window_start", "window_end", "requests", "failures",
-                "fail_ratio", "rps", "p50_ms", "p95_ms", "p99_ms", "ping_p95_ms", "onboarding_fail_ratio",
-                "lost_messages", "duplicated_messages", "lost_sessions", "mediator_cpu_percent", "mediator_rss_bytes",
-                "mediator_connections", "mediator_queue", "mediator_bytes_per_connection",
-                "mediator_cpu_ms_per_request", "worker_cpu_max_percent", "ports_refused", "met",
-                "broken", "verdict_step"]
-# verdict_step: which bound of the verdict a row is, "held" (wallets_held: the knee) or "broken" (broken_at).
+STEP_COLUMNS = ["step", "users", "agents", "users_running", "agents_running", "window_start", "window_end",
+                "requests", "failures", "fail_ratio", "rps", "p50_ms", "p95_ms", "p99_ms", "ping_p95_ms",
+                "onboarding_fail_ratio", "lost_messages", "duplicated_messages", "lost_sessions",
+                "mediator_cpu_percent", "mediator_rss_bytes", "mediator_connections", "mediator_queue",
+                "mediator_bytes_per_connection", "mediator_cpu_ms_per_request", "worker_cpu_max_percent",
+                "ports_refused", "met", "broken", "verdict_step"]
+# users: the Locust users the step asks for; agents: the agents they hold (empty without agent metrics);
+# *_running: those running at the end of the step's timed window.
+# verdict_step: which bound of the verdict a row is, "held" (users_held: the knee) or "broken" (users_broken).
 
 
 def _verdict_step(verdict: Verdict, figures: StepFigures) -> str | None:
@@ -35,7 +37,8 @@ def _step_fields(judgement: StepJudgement, verdict: Verdict) -> dict[str, Any]:
     f: StepFigures = judgement.figures
     total = f.total
     return {
-        "step": f.index + 1, "wallets": f.users_target, "wallets_held": f.users_held,
+        "step": f.index + 1, "users": f.users_target, "agents": f.agents_target,
+        "users_running": f.users_running, "agents_running": f.agents_running,
         "window_start": iso_time(f.window_start), "window_end": iso_time(f.window_end),
         "requests": total.requests, "failures": total.failures,
         "fail_ratio": _rounded(total.fail_ratio, 6), "rps": _rounded(total.rps),
@@ -56,8 +59,10 @@ def capacity_section(outcome: CapacityOutcome) -> dict[str, Any]:
     """summary.json's `capacity`: the verdict first, then what it was judged on, then every step."""
     verdict, plan = outcome.verdict, outcome.plan
     return {
-        "wallets_held": verdict.wallets_held if verdict else None,
-        "broken_at": verdict.broken_at if verdict else None,
+        "users_held": verdict.users_held if verdict else None,
+        "agents_held": verdict.agents_held if verdict else None,
+        "users_broken": verdict.users_broken if verdict else None,
+        "agents_broken": verdict.agents_broken if verdict else None,
         "broke_first": verdict.broke_first if verdict else None,
         "broken_levels": list(verdict.broken_levels) if verdict else [],
         "limited_by": verdict.limited_by if verdict else None,
@@ -98,34 +103,41 @@ def capacity_csv(outcome: CapacityOutcome) -> str:
     return _csv(STEP_COLUMNS, rows)
 
 
+X_LABEL = "Locust users"
+
+
+def _counted(bound: dict[str, Any] | None) -> str | None:
+    return None if bound is None else users_and_agents(bound["users"], bound["agents"])
+
+
 def capacity_charts(section: dict[str, Any]) -> list[Chart]:
-    """Each step's p95 and the mediator's CPU over its wallets, in wallet order (bisection steps fall
+    """Each step's p95 and the mediator's CPU over its Locust users, in user order (bisection steps fall
     between their neighbours): where the latency breaks against how busy the mediator was."""
-    steps = sorted(section["steps"], key=lambda step: step["wallets"])
+    steps = sorted(section["steps"], key=lambda step: step["users"])
 
     def line(label: str, key: str) -> Line:
-        return Line(label, tuple((float(s["wallets"]), float(s[key])) for s in steps if s[key] is not None))
+        return Line(label, tuple((float(s["users"]), float(s[key])) for s in steps if s[key] is not None))
 
     return [Chart("Capacity: p95 per step", "ms", (line("ping p95", "ping_p95_ms"),
-                                                    line("p95 (all requests)", "p95_ms")), x_label="wallets"),
+                                                    line("p95 (all requests)", "p95_ms")), x_label=X_LABEL),
             Chart("Capacity: mediator CPU per step", "% of a core", (line("mediator CPU", "mediator_cpu_percent"),),
-                  x_label="wallets")]
+                  x_label=X_LABEL)]
 
 
 def capacity_html(section: dict[str, Any]) -> str:
     """The report's capacity part: the verdict, the chart, one row per step."""
     plan = section["plan"]
     facts = [("verdict", "\n".join(section["verdict_lines"]) or section["summary"]),
-             ("wallets held", section["wallets_held"]),
-             ("broken at", section["broken_at"]), ("broke first", section["broke_first"]),
+             ("held", _counted(section["at_held"])),
+             ("broken at", _counted(section["at_broken"])), ("broke first", section["broke_first"]),
              ("limited by", section["limited_by"]), ("complete", "yes" if section["complete"] else "no (partial)"),
-             ("plan", f"{plan['start']} to {plan['max']} wallets by {plan['step']}, hold {plan['hold_s']:g} s "
-                      f"(settle {plan['settle_s']:g} s), {plan['spawn_rate']:g} wallets/s"
+             ("plan", f"{plan['start']} to {plan['max']} Locust users by {plan['step']}, hold {plan['hold_s']:g} s "
+                      f"(settle {plan['settle_s']:g} s), {plan['spawn_rate']:g} users/s"
                       + (f", resolution {plan['resolution']}" if plan["resolution"] else "")),
              ("service levels", ", ".join(level["expr"] for level in section["levels"]))]
     head = "".join(f"<tr><th>{escape(name)}</th><td>{_lines('–' if value is None else str(value))}</td></tr>"
                    for name, value in facts)
-    columns = ["step", "wallets", "wallets_held", "rps", "p95_ms", "ping_p95_ms", "fail_ratio",
+    columns = ["step", "users", "agents", "agents_running", "rps", "p95_ms", "ping_p95_ms", "fail_ratio",
                "onboarding_fail_ratio", "worker_cpu_max_percent", "mediator_cpu_percent", "mediator_cpu_ms_per_request",
                "met", "broken", "verdict_step"]
     rows = "".join(

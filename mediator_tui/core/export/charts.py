@@ -22,7 +22,7 @@ class Chart:
     title: str
     unit: str
     lines: tuple[Line, ...]
-    x_label: str = ""  # what x is when it is not the seconds since the run's start (a step's wallets)
+    x_label: str = ""  # what x is when it is not the seconds since the run's start (a step's Locust users)
 
     @property
     def empty(self) -> bool:

@@ -24,13 +24,13 @@ Public API (stable names):
   `flavours._FACTORIES`.
 - Invitation kinds: `OOB` ("oob"), `CONNECTIONS_V1` ("c_i").
 - Errors: `MediatorError`, its subclasses `ProvisionError` (message names the
-  missing interpreter and where it was looked for) and `AdminError`.
+  missing interpreter and where it was looked for) and `MediatorAdminError`.
 """
 
-from mediator_tui.core.mediator.errors import AdminError, MediatorError, ProvisionError
+from mediator_tui.core.mediator.errors import MediatorAdminError, MediatorError, ProvisionError
 from mediator_tui.core.mediator.flavour import CONNECTIONS_V1, OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
 from mediator_tui.core.mediator.local import EMBEDDED_MEDIATOR_ENV, LocalMediator
 from mediator_tui.core.mediator.rotator import InvitationRotator
 
-__all__ = ["AdminError", "CONNECTIONS_V1", "EMBEDDED_MEDIATOR_ENV", "InvitationRotator", "LocalMediator", "MediatorAdmin",
-           "MediatorCounts", "MediatorError", "MediatorFlavour", "OOB", "ProvisionError"]
+__all__ = ["CONNECTIONS_V1", "EMBEDDED_MEDIATOR_ENV", "InvitationRotator", "LocalMediator", "MediatorAdmin",
+           "MediatorAdminError", "MediatorCounts", "MediatorError", "MediatorFlavour", "OOB", "ProvisionError"]

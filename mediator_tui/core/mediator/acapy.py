@@ -17,7 +17,7 @@ from typing import Any
 
 from mediator_tui.common.cached_install import Progress
 from mediator_tui.core.mediator import interpreters, jsonhttp, provision
-from mediator_tui.core.mediator.errors import AdminError, MediatorError
+from mediator_tui.core.mediator.errors import MediatorAdminError, MediatorError
 from mediator_tui.core.mediator.flavour import (CONNECTIONS_V1, OOB, LaunchSpec, MediatorAdmin, MediatorCounts,
                       MediatorFlavour)
 from mediator_tui.core.mediator.process import HOST, Ports
@@ -44,7 +44,7 @@ def all_records(get: Callable[[dict[str, Any]], dict[str, Any]], path: str, para
         seen.update((r[key], r) for r in new)
         if len(results) < page_size or not new:
             return list(seen.values())
-    raise AdminError(f"GET {path}: more than {MAX_PAGES * page_size} records")
+    raise MediatorAdminError(f"GET {path}: more than {MAX_PAGES * page_size} records")
 
 
 class AcaPyAdmin(MediatorAdmin):

@@ -9,9 +9,9 @@ class ProvisionError(MediatorError):
     """A mediator runtime could not be installed (missing interpreter, pip failure)."""
 
 
-class AdminError(MediatorError):
+class MediatorAdminError(MediatorError):
     """The mediator's admin API refused or did not answer a call."""
 
 
-class AdminTimeout(AdminError):
+class AdminTimeout(MediatorAdminError):
     """The mediator accepted the call but gave no answer in time (frozen or overloaded)."""

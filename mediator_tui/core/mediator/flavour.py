@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mediator_tui.common.cached_install import Progress
 from mediator_tui.core.mediator import jsonhttp
-from mediator_tui.core.mediator.errors import AdminError, MediatorError
+from mediator_tui.core.mediator.errors import MediatorAdminError, MediatorError
 from mediator_tui.core.mediator.process import Ports
 
 OOB = "oob"
@@ -61,7 +61,7 @@ class MediatorAdmin(abc.ABC):
         """True once the mediator accepts clients; False (never an exception) while it starts."""
         try:
             answer = jsonhttp.call("GET", self.admin_url + self.READY_PATH, timeout=2.0)
-        except AdminError:
+        except MediatorAdminError:
             return False
         return bool(isinstance(answer, dict) and answer.get("ready"))
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from mediator_tui.common.http_policy import DEFAULT_BODY_CAP
 from mediator_tui.common.http_request import HttpCallError, printable, request
-from mediator_tui.core.mediator.errors import AdminError, AdminTimeout
+from mediator_tui.core.mediator.errors import AdminTimeout, MediatorAdminError
 
 DEFAULT_TIMEOUT_S = 10.0
 DETAIL_CHARS = 500
@@ -25,7 +25,7 @@ def fetch(
     headers: Mapping[str, str] | None = None,
     body_cap: int = DEFAULT_BODY_CAP,
 ) -> bytes:
-    """Send one request and return the raw answer; AdminError (AdminTimeout when no whole answer came in
+    """Send one request and return the raw answer; MediatorAdminError (AdminTimeout when no whole answer came in
     time) names the call but never the headers, which may carry a secret."""
     if params:
         url = f"{url}?{urllib.parse.urlencode(params)}"
@@ -42,10 +42,10 @@ def fetch(
     except HttpCallError as err:
         if err.timed_out:
             raise AdminTimeout(f"{method} {url}: no answer within {timeout:g} s") from None
-        raise AdminError(f"{method} {url}: {err}") from None
+        raise MediatorAdminError(f"{method} {url}: {err}") from None
     if answer.status >= 300:
         detail = printable(answer.body.decode(errors="replace"), DETAIL_CHARS)
-        raise AdminError(f"{method} {url}: HTTP {answer.status} {detail}")
+        raise MediatorAdminError(f"{method} {url}: HTTP {answer.status} {detail}")
     return answer.body
 
 
@@ -57,9 +57,9 @@ def call(
     timeout: float = DEFAULT_TIMEOUT_S,
     headers: Mapping[str, str] | None = None,
 ) -> Any:
-    """Send one request and return the decoded JSON answer; AdminError names the call on any failure."""
+    """Send one request and return the decoded JSON answer; MediatorAdminError names the call on any failure."""
     raw = fetch(method, url, params, body, timeout, headers)
     try:
         return json.loads(raw) if raw else None
     except (ValueError, RecursionError):
-        raise AdminError(f"{method} {url}: answer is not JSON: {printable(repr(raw[:200]), 250)}") from None
+        raise MediatorAdminError(f"{method} {url}: answer is not JSON: {printable(repr(raw[:200]), 250)}") from None

@@ -1,6 +1,6 @@
 """The agents a run means to run: the users asked for, times the agents each user holds.
 
-A scenario's user may hold more than one wallet (`agents_per_user`: two in the deliver and offline
+A scenario's user may hold more than one agent (`agents_per_user`: two in the deliver and offline
 scenarios, none in liveness), and a run may mix scenarios, so the users asked for are not the agents.
 Workers report the agent slots their users hold (`AgentCounts.slots`), in the same report as Locust's
 user count; their ratio, kept from the last reading that had users, scales the users asked for (it is
@@ -22,6 +22,11 @@ class AgentsTarget:
         # target is then the users, as before the field existed.
         if users > 0 and slots > 0:
             self._per_user = slots / users
+
+    @property
+    def per_user(self) -> float | None:
+        """Agents each Locust user holds, on average; None until a worker said."""
+        return self._per_user
 
     def of(self, target_users: int) -> int:
         return target_users if self._per_user is None else round(target_users * self._per_user)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from mediator_tui.contracts.agents_view import AgentsView
+from mediator_tui.core.metrics.agents_target import AgentsTarget
 from mediator_tui.core.metrics.crashes import CrashLog
 from mediator_tui.core.metrics.peaks import Peaks
 from mediator_tui.core.metrics.ports import PortsTrend
 from mediator_tui.core.metrics.snapshot import AgentsSnapshot, PortsSnapshot, ResourcePoint, WorkerHarness
 
 
-def agents_snapshot(view: AgentsView | None, crashes: CrashLog, peaks: Peaks, target: int) -> AgentsSnapshot:
+def agents_snapshot(view: AgentsView | None, crashes: CrashLog, peaks: Peaks, target: AgentsTarget,
+                    target_users: int) -> AgentsSnapshot:
     if view is None:
-        return AgentsSnapshot(known=False, target=target)
+        return AgentsSnapshot(known=False, target=target.of(target_users))
     counts = view.total.agents
     return AgentsSnapshot(
-        known=True, running=counts.running, target=target, started=counts.started, crashed=counts.crashed,
+        known=True, running=counts.running, target=target.of(target_users), per_user=target.per_user,
+        started=counts.started, crashed=counts.crashed,
         restarted=counts.restarted, start_failures=counts.start_failures, reconnects=counts.reconnects,
         recent_crashes=crashes.recent(), crash_log=crashes.all(), peak_running=peaks.agents)
 

@@ -23,7 +23,7 @@ from mediator_tui.contracts.request_histograms import Histogram, RequestHistogra
 from mediator_tui.core.metrics import percentiles as pct
 from mediator_tui.core.metrics.history import PerSecond
 from mediator_tui.core.metrics.readers import MasterStats, StatsRow
-from mediator_tui.core.metrics.snapshot import AGGREGATED, RequestRow, Series, SeriesPoint
+from mediator_tui.core.metrics.snapshot import AGGREGATED, RequestHistory, RequestRow, SeriesPoint
 
 Key = tuple[str, str]  # (type, name); ("", AGGREGATED) for the total
 
@@ -144,9 +144,9 @@ class RequestSeries:
         _, endpoints = self._ordered()
         return tuple(s.row for s in endpoints if s.row is not None)
 
-    def history(self) -> tuple[Series, ...]:
+    def history(self) -> tuple[RequestHistory, ...]:
         total, endpoints = self._ordered()
-        return tuple(Series(s.key, s.type, s.name, s.points.points(), s.points.step_s)
+        return tuple(RequestHistory(s.key, s.type, s.name, s.points.points(), s.points.step_s)
                      for s in ([total] if total else []) + endpoints)
 
 

@@ -75,7 +75,7 @@ class SeriesPoint:
 
 
 @dataclass(frozen=True)
-class Series:
+class RequestHistory:
     """Bounded history of one request series (`key` is "TYPE name", or AGGREGATED)."""
 
     key: str
@@ -153,6 +153,7 @@ class AgentsSnapshot:
     recent_crashes: tuple[CrashEvent, ...] = ()  # newest last, at most 20
     crash_log: tuple[CrashEvent, ...] = ()  # every crash seen this run (bounded), for agents.csv
     peak_running: int = 0  # most agents running at once this run
+    per_user: float | None = None  # agents each Locust user holds (agents_target.py); None: no worker said yet
 
 
 @dataclass(frozen=True)
@@ -169,9 +170,8 @@ class PortsSnapshot:
 class WorkerMemory:
     """Memory of one worker and the agents it runs.
 
-    native: `unique_bytes` is the worker's growth over its baseline (USS, else RSS);
-    credo: `unique_bytes` is the sum of the node agents' RssAnon (or USS),
-    `shared_bytes` their RssFile+RssShmem.
+    native: `unique_bytes` is the worker's growth over its baseline (USS, else RSS); credo: `unique_bytes` is
+    the sum of the node agents' RssAnon (or USS), `shared_bytes` their RssFile+RssShmem.
     """
 
     worker_id: str
@@ -350,7 +350,7 @@ class DeliveryPoint:
 
 @dataclass(frozen=True)
 class DeliverySnapshot:
-    """What became of the messages scenarios sent to wallets (the workers' delivery ledgers).
+    """What became of the messages scenarios sent to agents (the workers' delivery ledgers).
 
     Each message sent is in exactly one of delivered (within VERIFIED_TIMEOUT_SECONDS), lost
     (its timeout passed first) and in_flight (neither yet, or when the run ended): sent =
@@ -379,7 +379,7 @@ class Snapshot:
     total: RequestRow  # the aggregated row
     requests: tuple[RequestRow, ...]  # per endpoint, sorted by type then name
     failures: tuple[FailureRow, ...]
-    history: tuple[Series, ...]  # AGGREGATED first, then per endpoint
+    history: tuple[RequestHistory, ...]  # AGGREGATED first, then per endpoint
     resources: tuple[ResourcePoint, ...]
     agents: AgentsSnapshot
     ports: PortsSnapshot
@@ -389,12 +389,12 @@ class Snapshot:
     version: int = SNAPSHOT_VERSION
     judged: JudgedFigures = JudgedFigures()
     workers_harness: tuple[WorkerHarness, ...] = ()  # one per worker with agent metrics
-    resources_step_s: int = 1  # seconds each point of `resources` stands for (see Series.step_s)
+    resources_step_s: int = 1  # seconds each point of `resources` stands for (see RequestHistory.step_s)
 
     @property
     def history_step_s(self) -> int:
         """The coarsest resolution of the histories: 1 unless a run longer than the history was downsampled."""
         return max([self.resources_step_s, *(s.step_s for s in self.history)])
 
-    def series(self, key: str = AGGREGATED) -> Series | None:
+    def series(self, key: str = AGGREGATED) -> RequestHistory | None:
         return next((s for s in self.history if s.key == key), None)

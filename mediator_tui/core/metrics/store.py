@@ -234,7 +234,7 @@ class MetricStore:
                 history=self._series.history(),
                 resources=self._resources.points(),
                 resources_step_s=self._resources.step_s,
-                agents=agents_snapshot(self._view, self._crashes, self._peaks, self._agents_target.of(target)),
+                agents=agents_snapshot(self._view, self._crashes, self._peaks, self._agents_target, target),
                 ports=ports_snapshot(self._view, self._ports),
                 memory=memory_snapshot(self._view, self._host, self._peaks.memory, self._agent_memory,
                                        room(self._view, available, per_agent.value)),

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from mediator_tui.core.config.url_auth import plain_http_warning
 from mediator_tui.core.metrics.store import MetricStore
-from mediator_tui.core.run.controller import Load, RunController, RunError
+from mediator_tui.core.run.controller import RunController, RunError, RunLoad
 from mediator_tui.core.sources.master_api import MasterClient
 
 
@@ -20,7 +20,7 @@ class AttachedRun(RunController):
     mode = "attached"
 
 
-def attach(url: str, load: Load, *, username: str = "", password: str = "", target: str = "",
+def attach(url: str, load: RunLoad, *, username: str = "", password: str = "", target: str = "",
            redact: Callable[[str], str] = lambda text: text, poll_every_s: float = 1.0,
            probe_settings: Mapping[str, Any] | None = None) -> AttachedRun:
     """`probe_settings` (validated settings): the mediator probe reads what they name, from this host."""

@@ -12,7 +12,7 @@ from mediator_tui.core.config.runnable import scenario_problems
 from mediator_tui.core.config.url_auth import credential_warnings
 from mediator_tui.core.config.validate import parse_locust_files
 from mediator_tui.core.run.attach import attach
-from mediator_tui.core.run.controller import Load, RunController, RunError
+from mediator_tui.core.run.controller import RunController, RunError, RunLoad
 from mediator_tui.core.run.local import LocalRun, LocalSpec
 from mediator_tui.core.run.target import describe_target
 
@@ -54,9 +54,9 @@ def build_controller(config: Config, overrides: Overrides | None = None, poll_ev
     Raises ValueError (a locustfile that does not exist) or RunError with a message for the user.
     """
     given = overrides or Overrides()
-    load = Load(users=_pick(given.users, config["LOCUST_USERS"]),
-                spawn_rate=_pick(given.spawn_rate, config["LOCUST_SPAWN_RATE"]),
-                run_time_s=_pick(given.run_time_s, config["LOCUST_RUN_TIME"]))
+    load = RunLoad(users=_pick(given.users, config["LOCUST_USERS"]),
+                   spawn_rate=_pick(given.spawn_rate, config["LOCUST_SPAWN_RATE"]),
+                   run_time_s=_pick(given.run_time_s, config["LOCUST_RUN_TIME"]))
     attach_url = given.attach_url or config["ATTACH_URL"]
     redact = config.redactor(ATTACH_URL=attach_url)
     mediation_url = config.raw.get("MEDIATION_URL", "").strip()

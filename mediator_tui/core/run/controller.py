@@ -37,7 +37,7 @@ class RunError(Exception):
 
 
 @dataclass
-class Load:
+class RunLoad:
     users: int
     spawn_rate: float
     run_time_s: float | None = None
@@ -46,7 +46,7 @@ class Load:
 class RunController:
     mode = "attached"
 
-    def __init__(self, client: MasterClient, load: Load, *, redact: Callable[[str], str] = lambda text: text,
+    def __init__(self, client: MasterClient, load: RunLoad, *, redact: Callable[[str], str] = lambda text: text,
                  store: MetricStore | None = None, poll_every_s: float = 1.0,
                  probe_settings: Mapping[str, Any] | None = None):
         self.client = client

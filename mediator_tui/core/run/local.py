@@ -23,7 +23,7 @@ from mediator_tui.core.config import project_root
 from mediator_tui.core.mediator.local import EMBEDDED_MEDIATOR_ENV
 from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_loopback_ports
-from mediator_tui.core.run.controller import Load, RunController, RunError
+from mediator_tui.core.run.controller import RunController, RunError, RunLoad
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
 from mediator_tui.core.run.target import describe_target
 
@@ -71,7 +71,7 @@ def _start_embedded_mediator(flavour: str | None, say: Callable[[str], None]) ->
 class LocalRun(RunController):
     mode = "local"
 
-    def __init__(self, spec: LocalSpec, load: Load, *, redact: Callable[[str], str] = lambda text: text,
+    def __init__(self, spec: LocalSpec, load: RunLoad, *, redact: Callable[[str], str] = lambda text: text,
                  poll_every_s: float = 1.0, probe_settings: Mapping[str, Any] | None = None,
                  start_mediator: MediatorStarter = _start_embedded_mediator):
         self.spec = spec

@@ -13,7 +13,7 @@ from textual.widgets import Static
 from mediator_tui.core.metrics.snapshot import Snapshot
 
 from mediator_tui.tui import format as fmt
-from mediator_tui.tui.widgets.line_chart import LineChart, Series
+from mediator_tui.tui.widgets.line_chart import LineChart, ChartSeries
 
 _NOTHING_DRAWN = object()
 
@@ -81,7 +81,7 @@ class SummaryChartPane(SnapshotPane):
         yield Static(classes="summary")
         yield LineChart(self.axis_format)
 
-    def show_figures(self, summary: Text | str, series: Sequence[Series]) -> None:
+    def show_figures(self, summary: Text | str, series: Sequence[ChartSeries]) -> None:
         self.query_one(".summary", Static).update(summary)
         self.query_one(LineChart).plot(series)
 
@@ -111,5 +111,6 @@ class RequestHistoryPane(SnapshotPane):
     def draw(self, part) -> None:
         points, subtitle_part = part
         self.query_one(LineChart).plot(
-            [Series(label, tuple(getattr(p, field) for p in points), colour) for label, field, colour in self.LINES])
+            [ChartSeries(label, tuple(getattr(p, field) for p in points), colour)
+             for label, field, colour in self.LINES])
         self.border_subtitle = self.subtitle(subtitle_part)

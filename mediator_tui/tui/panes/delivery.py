@@ -1,4 +1,4 @@
-"""The delivery ledger: what became of the messages sent to wallets, and the latency of those delivered."""
+"""The delivery ledger: what became of the messages sent to agents, and the latency of those delivered."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from rich.text import Text
 from mediator_tui.core.metrics.snapshot import DeliverySnapshot, Snapshot
 
 from mediator_tui.tui import format as fmt
-from mediator_tui.tui.widgets.line_chart import Series
+from mediator_tui.tui.widgets.line_chart import ChartSeries
 from mediator_tui.tui.panes.base import SummaryChartPane, unknown
 
 
@@ -39,6 +39,6 @@ class DeliveryPane(SummaryChartPane):
             return
         points = delivery.points
         self.show_figures(_summary(delivery), (
-            Series("delivered/s", tuple(p.delivered_in_s for p in points), "green"),
-            Series("lost/s", tuple(p.lost_in_s for p in points), "red"),
+            ChartSeries("delivered/s", tuple(p.delivered_in_s for p in points), "green"),
+            ChartSeries("lost/s", tuple(p.lost_in_s for p in points), "red"),
         ))

@@ -9,7 +9,7 @@ from mediator_tui.common.byte_size import byte_size
 from mediator_tui.core.metrics.snapshot import MediatorSnapshot, Snapshot
 
 from mediator_tui.tui import format as fmt
-from mediator_tui.tui.widgets.line_chart import Series
+from mediator_tui.tui.widgets.line_chart import ChartSeries
 from mediator_tui.tui.panes.base import SummaryChartPane
 
 _GAP_WORDS = {"zombie": "the mediator holds sessions no agent runs: zombie sessions",
@@ -68,4 +68,4 @@ class MediatorPane(SummaryChartPane):
     def draw(self, mediator: MediatorSnapshot) -> None:
         self.border_subtitle = f"read: {', '.join(mediator.sources) or 'nothing'} · chart: CPU %"
         self.show_figures(_figures(mediator),
-                          (Series("cpu", tuple(p.cpu_percent for p in mediator.history), "green"),))
+                          (ChartSeries("cpu", tuple(p.cpu_percent for p in mediator.history), "green"),))

@@ -8,7 +8,7 @@ from mediator_tui.common.byte_size import byte_size
 from mediator_tui.core.metrics.snapshot import MemorySnapshot, RoomLimit, Snapshot, WorkerMemory
 
 from mediator_tui.tui import format as fmt
-from mediator_tui.tui.widgets.line_chart import Series
+from mediator_tui.tui.widgets.line_chart import ChartSeries
 from mediator_tui.tui.panes.base import SummaryChartPane, unknown
 
 # What "unique" and "shared" measure differs per engine; say it where the figure is shown.
@@ -91,5 +91,5 @@ class MemoryPane(SummaryChartPane):
             return
         unique_label, shared_label = _labels(memory)
         self.border_subtitle = f"unique: {unique_label} · shared: {shared_label}"
-        self.show_figures(_summary(memory), (Series("unique", tuple(u for u, _ in history), "magenta"),
-                                             Series("shared", tuple(s for _, s in history), "blue")))
+        self.show_figures(_summary(memory), (ChartSeries("unique", tuple(u for u, _ in history), "magenta"),
+                                                  ChartSeries("shared", tuple(s for _, s in history), "blue")))

@@ -7,7 +7,7 @@ from rich.text import Text
 from mediator_tui.core.metrics.snapshot import PortsSnapshot, Snapshot
 
 from mediator_tui.tui import format as fmt
-from mediator_tui.tui.widgets.line_chart import Series
+from mediator_tui.tui.widgets.line_chart import ChartSeries
 from mediator_tui.tui.panes.base import SummaryChartPane, unknown
 
 _GAUGE_WIDTH = 16
@@ -35,4 +35,4 @@ class PortsPane(SummaryChartPane):
         if not ports.known:
             self.show_figures(unknown("port", connected), ())
             return
-        self.show_figures(_summary(ports), (Series("in use", in_use_history, "cyan"),))
+        self.show_figures(_summary(ports), (ChartSeries("in use", in_use_history, "cyan"),))

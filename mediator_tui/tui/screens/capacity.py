@@ -1,4 +1,4 @@
-"""The capacity view: the steps a search has judged, wallets against p95 and the mediator's CPU, the verdict.
+"""The capacity view: the steps a search has judged, Locust users against p95 and the mediator's CPU, the verdict.
 
 Everything shown is the search's (`core/capacity/`: step figures, judgements, the verdict and their
 lines in `core/capacity/lines.py`); this screen only lays it out. The chart is a plotext figure: it is
@@ -21,7 +21,7 @@ from mediator_tui.core.capacity.search import Verdict
 
 from mediator_tui.tui import format as fmt
 
-COLUMNS = ("step", "wallets", "held", "ping p95", "failures", "mediator CPU", "result")
+COLUMNS = ("step", "users", "agents", "running", "ping p95", "failures", "mediator CPU", "result")
 
 
 def _percent(value: float | None) -> str:
@@ -36,12 +36,12 @@ def step_row(judgement: StepJudgement) -> tuple[str | Text, ...]:
         f" ({ratio:.1%})" if ratio is not None else "")
     result = Text("met", style="green") if judgement.met else Text(
         "broken: " + ", ".join(f"{r.describe()} [{r.level.category}]" for r in judgement.broken), style="bold red")
-    return (str(f.index + 1), fmt.count(f.users_target), fmt.count(f.users_held), fmt.millis(p95), failures,
-            _percent(f.mediator_cpu_percent), result)
+    return (str(f.index + 1), fmt.count(f.users_target), fmt.count(f.agents_target), fmt.count(f.agents_running),
+            fmt.millis(p95), failures, _percent(f.mediator_cpu_percent), result)
 
 
 def chart_text(steps: tuple[StepJudgement, ...], width: int, height: int) -> Text:
-    """Each step's ping p95 (left axis) and the mediator's CPU (right axis) over its wallets."""
+    """Each step's ping p95 (left axis) and the mediator's CPU (right axis) over its Locust users."""
     ordered = sorted((j.figures for j in steps), key=lambda f: f.users_target)
     p95 = [(f.users_target, f.ping_p95_ms if f.ping_p95_ms is not None else f.total.p95_ms) for f in ordered]
     p95 = [(x, y) for x, y in p95 if y is not None]
@@ -55,7 +55,7 @@ def chart_text(steps: tuple[StepJudgement, ...], width: int, height: int) -> Tex
         plt.plot(*zip(*p95), label="ping p95 ms", marker="braille", color="cyan")
     if cpu:
         plt.plot(*zip(*cpu), label="mediator CPU %", marker="braille", color="green", yside="right")
-    plt.xlabel("wallets")
+    plt.xlabel("Locust users")
     return Text.from_ansi(plt.build())
 
 
@@ -78,7 +78,7 @@ class CapacityChart(Static):
 
 
 class CapacityScreen(Screen):
-    BINDINGS = [Binding("q", "app.quit", "Quit")]
+    BINDINGS = [Binding("q", "app.quit", "Quit", id="capacity.quit")]
 
     DEFAULT_CSS = """
     CapacityScreen #capacity-plan { height: auto; padding: 0 1; text-style: bold; }

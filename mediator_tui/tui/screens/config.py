@@ -36,9 +36,9 @@ class ConfigScreen(Screen):
     """
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("ctrl+r", "revert", "Revert", priority=True),
-        Binding("escape", "app.show_dashboard", "Back"),
+        Binding("ctrl+s", "save", "Save", priority=True, id="config.save"),
+        Binding("ctrl+r", "revert", "Revert", priority=True, id="config.revert"),
+        Binding("escape", "app.show_dashboard", "Back", id="config.back"),
     ]
 
     def __init__(self, config_path: Path) -> None:

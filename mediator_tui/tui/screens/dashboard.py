@@ -37,8 +37,10 @@ class DashboardScreen(Screen):
     """
 
     BINDINGS = [
-        *(Binding(str(n), f"focus_pane({n - 1})", pane.TITLE, show=False) for n, pane in enumerate(PANES, 1)),
-        Binding("z", "toggle_maximize", "Zoom"),
+        *(Binding(str(n), f"focus_pane({n - 1})", pane.TITLE, show=False,
+                  id=f"dashboard.focus-{pane.__name__.removesuffix('Pane').lower()}")
+          for n, pane in enumerate(PANES, 1)),
+        Binding("z", "toggle_maximize", "Zoom", id="dashboard.zoom"),
         *RUN_BINDINGS,
     ]
 

@@ -10,7 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-INTRO = "mediator-tui load-tests a DIDComm mediator: each Locust user is one agent (wallet)."
+INTRO = ("mediator-tui load-tests a DIDComm mediator: each Locust user runs its scenario's agents "
+         "(one or two), each agent a wallet at the mediator.")
 
 SCREENS = [
     ("Dashboard", "Requests/s and failures/s, latency percentiles per second, a table per request, agents "
@@ -40,7 +41,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen .help-block { margin: 1 0 0 0; }
     """
 
-    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
 
     def __init__(self, bindings: list[tuple[str, str]]) -> None:
         super().__init__()

@@ -40,7 +40,7 @@ def crash_lines(crash: CrashEvent) -> list[str]:
 
 
 class LogsScreen(Screen):
-    BINDINGS = [Binding("escape", "app.show_dashboard", "Back"), *RUN_BINDINGS]
+    BINDINGS = [Binding("escape", "app.show_dashboard", "Back", id="logs.back"), *RUN_BINDINGS]
 
     def __init__(self) -> None:
         super().__init__(name="logs")

@@ -20,12 +20,12 @@ _DIALOG_CSS = """
 
 
 @dataclass(frozen=True)
-class Load:
+class LoadChoice:
     users: int
     spawn_rate: float
 
 
-class LoadScreen(ModalScreen[Load | None]):
+class LoadScreen(ModalScreen[LoadChoice | None]):
     """Asks for users and spawn rate; returns None when cancelled."""
 
     DEFAULT_CSS = _DIALOG_CSS.format(name="LoadScreen") + """
@@ -35,7 +35,7 @@ class LoadScreen(ModalScreen[Load | None]):
     LoadScreen #load-problem { color: $error; height: auto; }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="load.cancel")]
 
     def __init__(self, title: str, users: int | None, spawn_rate: float | None) -> None:
         super().__init__()
@@ -57,7 +57,7 @@ class LoadScreen(ModalScreen[Load | None]):
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button("Apply", id="apply", variant="primary", compact=True)
 
-    def _read(self) -> Load | str:
+    def _read(self) -> LoadChoice | str:
         try:
             users = int(self.query_one("#users", Input).value)
         except ValueError:
@@ -70,7 +70,7 @@ class LoadScreen(ModalScreen[Load | None]):
             return "Users must not be negative"
         if not 0 < spawn_rate < float("inf"):
             return "Spawn rate must be above zero"
-        return Load(users, spawn_rate)
+        return LoadChoice(users, spawn_rate)
 
     def _apply(self) -> None:
         result = self._read()
@@ -95,7 +95,8 @@ class LoadScreen(ModalScreen[Load | None]):
 class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = _DIALOG_CSS.format(name="ConfirmScreen")
 
-    BINDINGS = [Binding("escape,n", "answer(False)", "No"), Binding("y", "answer(True)", "Yes")]
+    BINDINGS = [Binding("escape,n", "answer(False)", "No", id="confirm.no"),
+                Binding("y", "answer(True)", "Yes", id="confirm.yes")]
 
     def __init__(self, question: str, yes: str = "Yes") -> None:
         super().__init__()

@@ -7,10 +7,9 @@ machine); several charts a second would cost the TUI most of its CPU budget.
 from __future__ import annotations
 
 import math
-from itertools import groupby
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
 from rich.text import Text
 from textual.widget import Widget
@@ -21,7 +20,7 @@ _BRAILLE_BASE = 0x2800
 
 
 @dataclass(frozen=True)
-class Series:
+class ChartSeries:
     label: str
     values: tuple[float | None, ...]
     color: str
@@ -36,7 +35,7 @@ def _nice_ceiling(value: float) -> float:
 
 
 class LineChart(Widget):
-    """Series drawn right-aligned (newest at the right edge), one data point per dot column."""
+    """ChartSeries drawn right-aligned (newest at the right edge), one data point per dot column."""
 
     DEFAULT_CSS = """
     LineChart { height: 1fr; min-height: 3; }
@@ -45,9 +44,9 @@ class LineChart(Widget):
     def __init__(self, axis_format: Callable[[float], str], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._axis_format = axis_format
-        self._series: tuple[Series, ...] = ()
+        self._series: tuple[ChartSeries, ...] = ()
 
-    def plot(self, series: Sequence[Series]) -> None:
+    def plot(self, series: Sequence[ChartSeries]) -> None:
         self._series = tuple(series)
         self.refresh()
 

@@ -31,19 +31,21 @@ def test_a_knee_within_the_maximum_prints_each_step_and_the_verdict_and_exits_0(
     code, out, run = search(tmp_path, saturating)
     assert code == 0, out
     lines = out.splitlines()
-    assert lines[0] == ("capacity search: 10 to 60 wallets by 10, each step held 20 s after spawning "
-                        "(5 s settle) at 10 wallets/s")
+    assert lines[0] == ("capacity search: 10 to 60 Locust users by 10 at 10 users/s, each step 20 s after spawning "
+                        "(5 s settle)")
     steps = [line for line in lines if line.startswith("step ")]
-    assert steps[0] == "step 1: 10 wallets (10 held)  ping p95 250 ms  failures 0/480 (0.00%)  onboarding failures 0.0%  met"
-    assert steps[-1].startswith("step 5: 50 wallets (50 held)  ping p95 1400 ms")
+    assert steps[0] == ("step 1: 10 users, 20 agents (20 running)  ping p95 250 ms  failures 0/480 (0.00%)  "
+                        "onboarding failures 0.0%  met")
+    assert steps[-1].startswith("step 5: 50 users, 100 agents (100 running)  ping p95 1400 ms")
     assert steps[-1].endswith("BROKEN: p95(ping_mediator)>1000 (1400) [latency]")
     assert len(steps) == 5
-    assert "verdict: wallets held 40, broke at 50 on p95(ping_mediator)>1000 (1400)" in lines
+    assert ("verdict: held 40 users, 80 agents; broke at 50 users, 100 agents on p95(ping_mediator)>1000 (1400)"
+            in lines)
     assert "  broke first: latency" in lines
-    assert ("  the mediator at the knee, the last step held (40 wallets): not measured (no mediator probe "
+    assert ("  the mediator at the knee, the last step held (40 users, 80 agents): not measured (no mediator "
+            "probe figures for this run)") in lines
+    assert ("  the mediator at the first broken step (50 users, 100 agents): not measured (no mediator probe "
             "figures for this run)") in lines
-    assert ("  the mediator at the first broken step (50 wallets): not measured (no mediator probe figures for "
-            "this run)") in lines
     assert "  limited by: mediator" in lines
     assert run.calls == ["prepare", "stop", "final_poll", ("export", False), "shutdown"]
 
@@ -53,14 +55,16 @@ def test_the_export_has_one_capacity_row_per_step_a_summary_section_and_a_chart(
     out = tmp_path / "out"
     with open(out / "capacity.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [(r["step"], r["wallets"], r["met"]) for r in rows] == [
-        ("1", "10", "yes"), ("2", "20", "yes"), ("3", "30", "yes"), ("4", "40", "yes"), ("5", "50", "no")]
+    assert [(r["step"], r["users"], r["agents"], r["met"]) for r in rows] == [
+        ("1", "10", "20", "yes"), ("2", "20", "40", "yes"), ("3", "30", "60", "yes"), ("4", "40", "80", "yes"),
+        ("5", "50", "100", "no")]
+    assert (rows[0]["users_running"], rows[0]["agents_running"]) == ("10", "20")
     assert rows[-1]["broken"] == "p95(ping_mediator)>1000 (1400)" and rows[-1]["ping_p95_ms"] == "1400"
     capacity = json.loads((out / "summary.json").read_text())["capacity"]
-    assert (capacity["wallets_held"], capacity["broken_at"], capacity["broke_first"], capacity["limited_by"]) == (
-        40, 50, "latency", "mediator")
+    assert (capacity["users_held"], capacity["agents_held"], capacity["users_broken"], capacity["agents_broken"],
+            capacity["broke_first"], capacity["limited_by"]) == (40, 80, 50, 100, "latency", "mediator")
     assert capacity["complete"] is True
-    assert (capacity["at_held"]["wallets"], capacity["at_broken"]["wallets"]) == (40, 50)
+    assert (capacity["at_held"]["users"], capacity["at_broken"]["users"]) == (40, 50)
     assert [r["verdict_step"] for r in rows] == ["", "", "", "held", "broken"]
     assert capacity["plan"] == {"start": 10, "step": 10, "max": 60, "hold_s": 20.0, "settle_s": 5.0,
                                 "spawn_rate": 10.0, "resolution": None}
@@ -68,8 +72,9 @@ def test_the_export_has_one_capacity_row_per_step_a_summary_section_and_a_chart(
     report = (out / "report.html").read_text()
     assert "<h2>Capacity search</h2>" in report and 'aria-label="Capacity: p95 per step"' in report
     assert 'aria-label="Capacity: mediator CPU per step"' in report
-    assert ">wallets</text>" in report  # the chart's x axis is wallets, not time
-    assert "the mediator at the knee, the last step held (40 wallets)" in report
+    assert ">Locust users</text>" in report  # the chart's x axis is the steps' users, not time
+    assert "the mediator at the knee, the last step held (40 users, 80 agents)" in report
+    assert "<th>held</th><td>40 users, 80 agents</td>" in report
     charts = (out / "charts.txt").read_text()
     assert "Capacity: p95 per step (ms)" in charts and "Capacity: mediator CPU per step (% of a core)" in charts
 
@@ -77,24 +82,24 @@ def test_the_export_has_one_capacity_row_per_step_a_summary_section_and_a_chart(
 def test_no_level_broken_up_to_the_maximum_exits_0(tmp_path):
     code, out, _ = search(tmp_path, lambda users: 200.0, export=False)
     assert code == 0
-    assert "verdict: no level broke up to 60 wallets" in out
-    assert "  the mediator at the highest step (none broke) (60 wallets): not measured" in out
+    assert "verdict: no level broke up to 60 users, 120 agents" in out
+    assert "  the mediator at the highest step (none broke) (60 users, 120 agents): not measured" in out
     assert "broke first" not in out and "first broken step" not in out
 
 
 def test_the_first_step_broken_exits_3(tmp_path):
     code, out, _ = search(tmp_path, lambda users: 1400.0)
     assert code == 3, out
-    assert "verdict: the first step (10 wallets) already broke: p95(ping_mediator)>1000 (1400)" in out
+    assert "verdict: the first step (10 users, 20 agents) already broke: p95(ping_mediator)>1000 (1400)" in out
     capacity = json.loads((tmp_path / "out" / "summary.json").read_text())["capacity"]
-    assert capacity["wallets_held"] is None and capacity["broken_at"] == 10
+    assert capacity["users_held"] is None and capacity["users_broken"] == 10
 
 
 def test_a_search_that_cannot_go_on_exits_2_and_keeps_what_it_measured(tmp_path):
     code, out, run = search(tmp_path, saturating, fail_after_steps=2)
     assert code == 2
-    assert "error: waited 60 s for step 3 (30 wallets) to finish spawning" in out
-    assert "verdict: no level broke up to 20 wallets" in out
+    assert "error: waited 60 s for step 3 (30 users) to finish spawning" in out
+    assert "verdict: no level broke up to 20 users, 40 agents" in out
     assert ("export", True) in run.calls and run.calls[-1] == "shutdown"
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["run"]["partial"] is True and summary["capacity"]["complete"] is False
@@ -113,7 +118,7 @@ def test_a_stop_that_does_not_reach_an_attached_master_is_said(tmp_path):
     (["--hold", "soon"], "--hold 'soon'"),
     (["--hold", "10s", "--settle", "10s"], "CAPACITY_HOLD (10 s) must be longer than CAPACITY_SETTLE (10 s)"),
     (["--start", "50", "--max", "20"], "CAPACITY_MAX (20) is below CAPACITY_START (50)"),
-    (["--resolution", "0"], "--resolution must be at least 1 wallet"),
+    (["--resolution", "0"], "--resolution must be at least 1 user"),
     (["--attach", "http://127.0.0.1:9", "--start", "5", "--workers", "2"],
      "--start, --workers: an attached master (--attach or ATTACH_URL) ramps by its own settings"),
 ])
@@ -155,20 +160,21 @@ def test_the_mediator_s_state_is_in_each_step_line_the_verdict_and_the_export(tm
     lines = out.splitlines()
     assert code == 0
     assert [line for line in lines if line.startswith("step ")][0].endswith("  mediator CPU 15 %  met")
-    # At the knee (40 wallets held): 60 % of a core for 48 pings/s (40 wallets x 1.2), 12.5 ms of the
+    # At the knee (40 users held): 60 % of a core for 48 pings/s (40 users x 1.2), 12.5 ms of the
     # mediator's CPU per ping; at the first broken step, 75 % for 60 pings/s.
-    assert ("  the mediator at the knee, the last step held (40 wallets): CPU 60 % of a core, 12.50 ms CPU per "
-            "request, memory 76.3 MiB, 50.0 KiB per connection, 40 connections") in lines
-    assert ("  the mediator at the first broken step (50 wallets): CPU 75 % of a core, 12.50 ms CPU per request, "
-            "memory 95.4 MiB, 50.0 KiB per connection, 50 connections") in lines
+    assert ("  the mediator at the knee, the last step held (40 users, 40 agents): CPU 60 % of a core, 12.50 ms "
+            "CPU per request, memory 76.3 MiB, 50.0 KiB per TCP/websocket connection, 40 TCP/websocket connections"
+            ) in lines
+    assert ("  the mediator at the first broken step (50 users, 50 agents): CPU 75 % of a core, 12.50 ms CPU per "
+            "request, memory 95.4 MiB, 50.0 KiB per TCP/websocket connection, 50 TCP/websocket connections") in lines
     with open(tmp_path / "out" / "capacity.csv", newline="") as f:
         rows = {row["verdict_step"]: row for row in csv.DictReader(f)}
     held, broken = rows["held"], rows["broken"]
-    assert (held["wallets"], held["mediator_cpu_percent"], held["mediator_rss_bytes"],
+    assert (held["users"], held["mediator_cpu_percent"], held["mediator_rss_bytes"],
             held["mediator_connections"]) == ("40", "60", "80000000", "40")
-    assert (broken["wallets"], broken["mediator_cpu_percent"], broken["mediator_rss_bytes"],
+    assert (broken["users"], broken["mediator_cpu_percent"], broken["mediator_rss_bytes"],
             broken["mediator_connections"]) == ("50", "75", "100000000", "50")
     assert (held["mediator_bytes_per_connection"], held["mediator_cpu_ms_per_request"]) == ("51200", "12.5")
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())["capacity"]
     assert summary["at_held"]["mediator_cpu_percent"] == 60.0 and summary["at_held"]["mediator_connections"] == 40
-    assert summary["at_broken"]["mediator_cpu_percent"] == 75.0 and summary["at_broken"]["wallets"] == 50
+    assert summary["at_broken"]["mediator_cpu_percent"] == 75.0 and summary["at_broken"]["users"] == 50

@@ -83,10 +83,10 @@ def _env_file(tmp_path, text):
      "ISSUER_URL: is empty, but locustIssue.py needs it (the issuer's admin API)"),
     ("LOCUST_FILES=locustIssueMsg.py\nISSUER_URL=http://127.0.0.1:8021\nSTART_PORT=10000\nEND_PORT=10005\n"
      "LOCUST_USERS=20\n",
-     "END_PORT: is too small, but locustIssueMsg.py needs it (a port per wallet: [START_PORT, END_PORT) "
-     "holds 5 ports for 20 wallets)"),
+     "END_PORT: is too small, but locustIssueMsg.py needs it (a port per listening agent: [START_PORT, END_PORT) "
+     "holds 5 ports for 20 Locust users' agents)"),
     ("LOCUST_FILES=locustConnection.py\nISSUER_URL=http://127.0.0.1:8021\nWITH_MEDIATION=false\nAGENT_IP=\n",
-     "AGENT_IP: is empty, but locustConnection.py needs it (the address the issuer reaches listening wallets at)"),
+     "AGENT_IP: is empty, but locustConnection.py needs it (the address the issuer reaches listening agents at)"),
     ("LOCUST_FILES=locustMediatorIssueRevoke.py,locustIssueRevoke.py\nISSUER_URL=http://127.0.0.1:8021\n",
      "CRED_DEF: is empty, but locustMediatorIssueRevoke.py, locustIssueRevoke.py need it "
      "(a revocable Indy/AnonCreds credential definition)"),
@@ -115,8 +115,8 @@ def test_a_headless_start_names_what_the_scenarios_given_with_f_need_before_star
     result = run_cli("--headless", "--export", "out", "-f", "locustIssue.py", "-u", "3", cwd=tmp_path)
     assert result.returncode == 2
     assert "ISSUER_URL: is empty, but locustIssue.py needs it (the issuer's admin API)" in result.stderr
-    # -u counts: three wallets do not fit in two ports.
-    assert "holds 2 ports for 3 wallets" in result.stderr
+    # -u counts: three users' agents do not fit in two ports.
+    assert "holds 2 ports for 3 Locust users' agents" in result.stderr
     assert not (tmp_path / "out").exists()
 
 

@@ -17,7 +17,7 @@ from mediator_tui.contracts.capacity import VERSION as CAPACITY_VERSION
 from mediator_tui.contracts.fields import as_amount, as_count, as_int, as_number, as_timestamp
 from mediator_tui.contracts.worker_report import AgentCrash
 from mediator_tui.core.export.tables import finite_only
-from mediator_tui.core.mediator.errors import AdminError
+from mediator_tui.core.mediator.errors import MediatorAdminError
 from mediator_tui.core.metrics.readers import read_master_stats
 from mediator_tui.core.sources.probe import metrics_reader
 from mediator_tui.core.sources.probe.admin_reader import AdminReader
@@ -137,7 +137,7 @@ def test_an_admin_status_answer_gives_counts_in_range_or_unknown(answer: Any):
 
 def _as_object(answer: Any, path: str) -> dict:
     if not isinstance(answer, dict):
-        raise AdminError(f"GET {path}: answer is not a JSON object")
+        raise MediatorAdminError(f"GET {path}: answer is not a JSON object")
     return answer
 
 

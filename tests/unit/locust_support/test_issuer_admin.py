@@ -1,4 +1,4 @@
-"""The issuer admin client: every failure is an AdminError saying which call and what came back."""
+"""The issuer admin client: every failure is an IssuerAdminError saying which call and what came back."""
 
 import json
 import time
@@ -7,7 +7,7 @@ import pytest
 
 from mediator_tui.core.processes import free_loopback_ports
 from mediator_tui.locust_support.credentials import ledger_request, w3c_request
-from mediator_tui.locust_support.issuer_admin import AdminError, IssuerAdmin
+from mediator_tui.locust_support.issuer_admin import IssuerAdmin, IssuerAdminError
 from tests.support.http_stub import QuietHandler, serving
 
 
@@ -45,7 +45,7 @@ def issuer_url():
 
 def test_failing_status_is_an_error_with_the_issuers_answer(issuer_url):
     admin = IssuerAdmin(issuer_url, {"X-API-Key": "secret"}, timeout=2)
-    with pytest.raises(AdminError, match="GET /status: HTTP 503: issuer shutting down"):
+    with pytest.raises(IssuerAdminError, match="GET /status: HTTP 503: issuer shutting down"):
         admin.status()
     assert FakeIssuer.seen_headers["X-API-Key"] == "secret"
 
@@ -53,21 +53,21 @@ def test_failing_status_is_an_error_with_the_issuers_answer(issuer_url):
 def test_slow_issuer_times_out(issuer_url):
     admin = IssuerAdmin(issuer_url, {}, timeout=0.3)
     started = time.monotonic()
-    with pytest.raises(AdminError, match=r"GET /slow: no answer within 0.3 s"):
+    with pytest.raises(IssuerAdminError, match=r"GET /slow: no answer within 0.3 s"):
         admin.call("GET", "/slow")
     assert time.monotonic() - started < 1.4
 
 
 def test_unreachable_and_unset_issuers_are_errors():
     (port,) = free_loopback_ports(1)
-    with pytest.raises(AdminError, match="GET /status: .*(refused|Connection)"):
+    with pytest.raises(IssuerAdminError, match="GET /status: .*(refused|Connection)"):
         IssuerAdmin(f"http://127.0.0.1:{port}", {}, timeout=1).status()
-    with pytest.raises(AdminError, match="ISSUER_URL is empty"):
+    with pytest.raises(IssuerAdminError, match="ISSUER_URL is empty"):
         IssuerAdmin("", {}, timeout=1).status()
 
 
 def test_non_json_answer_is_an_error(issuer_url):
-    with pytest.raises(AdminError, match="answer is not JSON: not json"):
+    with pytest.raises(IssuerAdminError, match="answer is not JSON: not json"):
         IssuerAdmin(issuer_url, {}, timeout=2).call("GET", "/other")
 
 
@@ -80,7 +80,7 @@ def test_connection_is_returned_once_the_issuer_has_it_ready(issuer_url):
 
 def test_connection_never_ready_gives_up_at_the_timeout(issuer_url):
     admin = IssuerAdmin(issuer_url, {}, timeout=0.5)
-    with pytest.raises(AdminError, match=r"not ready within 0.5 s \(states \['request'\]\)"):
+    with pytest.raises(IssuerAdminError, match=r"not ready within 0.5 s \(states \['request'\]\)"):
         admin.ready_connection("never")
 
 
@@ -124,7 +124,7 @@ def test_revocation_names_the_exchange_the_issuance_answered(issuer_type, anoncr
 
 def test_w3c_credentials_cannot_be_revoked_and_say_why():
     admin = IssuerAdmin("http://127.0.0.1:9", {}, timeout=1)
-    with pytest.raises(AdminError, match="POST /revocation/revoke: revocation needs an Indy or AnonCreds"):
+    with pytest.raises(IssuerAdminError, match="POST /revocation/revoke: revocation needs an Indy or AnonCreds"):
         admin.revoke_credential(w3c_request("did:key:z6Mk"), {"cred_ex_id": "x"})
 
 

@@ -1,7 +1,7 @@
 import gevent
 import pytest
 
-from mediator_tui.agents.interface import CapacityError
+from mediator_tui.agents.interface import AgentLimitError
 from mediator_tui.locust_support.port_pool import PortPool, worker_slice, workers_per_host
 
 
@@ -9,7 +9,7 @@ def test_pool_lends_each_port_once_and_refuses_when_empty():
     pool = PortPool(10000, 10003, name="port pool of worker 0")
     ports = [pool.acquire() for _ in range(3)]
     assert sorted(ports) == [10000, 10001, 10002]
-    with pytest.raises(CapacityError, match=r"port pool of worker 0 \[10000, 10003\) exhausted: all 3 ports in use"):
+    with pytest.raises(AgentLimitError, match=r"port pool of worker 0 \[10000, 10003\) exhausted: all 3 ports in use"):
         pool.acquire()
     assert pool.snapshot() == {"size": 3, "in_use": 3, "in_use_max": 3, "refused": 1}
 
@@ -21,7 +21,7 @@ def test_released_port_is_lent_again_and_double_release_is_harmless():
     pool.release(first)
     pool.release(first)
     assert pool.acquire() == first
-    with pytest.raises(CapacityError):
+    with pytest.raises(AgentLimitError):
         pool.acquire()
     assert pool.in_use == 2
 
@@ -42,7 +42,7 @@ def test_many_greenlets_never_share_a_port():
     def user():
         try:
             port = pool.acquire()
-        except CapacityError:
+        except AgentLimitError:
             refused.append(1)
             return
         taken.append(port)
@@ -65,7 +65,7 @@ def test_workers_on_one_host_get_disjoint_slices():
 def test_range_smaller_than_workers_gives_pools_that_refuse():
     start, end = worker_slice(10000, 10003, 1, 4)
     pool = PortPool(start, end, name="port pool of worker 1")
-    with pytest.raises(CapacityError, match="all 0 ports in use"):
+    with pytest.raises(AgentLimitError, match="all 0 ports in use"):
         pool.acquire()
 
 

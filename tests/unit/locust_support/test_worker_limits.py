@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from mediator_tui.agents.interface import CapacityError
+from mediator_tui.agents.interface import AgentLimitError
 from mediator_tui.locust_support.worker_limits import AgentSlots, Capacity, capacity, local_port_range
 
 
@@ -53,7 +53,7 @@ def test_slots_refuse_past_capacity_naming_the_limit_and_free_on_release():
     slots = AgentSlots(Capacity(2, 1024, 28232, "open files (RLIMIT_NOFILE 1024)"))
     slots.acquire()
     slots.acquire()
-    with pytest.raises(CapacityError, match=r"holds 2 agents.*RLIMIT_NOFILE 1024.*Preparing a VM"):
+    with pytest.raises(AgentLimitError, match=r"holds 2 agents.*RLIMIT_NOFILE 1024.*Preparing a VM"):
         slots.acquire()
     assert slots.refused == 1
     slots.release()

@@ -21,7 +21,7 @@ def capacity_app(run: FakeCapacityRun, gate: threading.Event | None = None) -> C
             while gate is not None and not gate.is_set():  # held until the test opens the gate (or quits)
                 feed.sleep(0.05)
             return dataclasses.replace(step(users, p95=250.0 + users * 5 if users < 45 else 1400.0, index=index,
-                                            worker_cpu=30.0), mediator_cpu_percent=users * 1.8)
+                                            worker_cpu=30.0, agents_per_user=2), mediator_cpu_percent=users * 1.8)
 
         options = capacity_session.SearchOptions(
             levels=LEVELS, signals=False, on_plan=lambda plan: feed.plan(capacity_session.plan_line(plan, None)),
@@ -34,7 +34,7 @@ def capacity_app(run: FakeCapacityRun, gate: threading.Event | None = None) -> C
 async def _searched(pilot) -> None:
     verdict = pilot.app.screen.query_one("#capacity-verdict", Static)
     for _ in range(100):
-        if "wallets held" in str(verdict.render()):
+        if "verdict: held" in str(verdict.render()):
             break
         await pilot.pause(0.05)
     await pilot.pause(0.1)
@@ -54,13 +54,14 @@ async def _see_it_all(app: CapacityApp) -> None:
         screen = app.screen
         table = screen.query_one(DataTable)
         rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-        assert [row[1] for row in rows] == ["10", "20", "30", "40", "50"]
-        assert rows[0][3:] == ["300 ms", "0/480 (0.0%)", "18 %", "met"]
-        assert rows[-1][6] == "broken: p95(ping_mediator)>1000 (1400) [latency]"
+        assert [row[1] for row in rows] == ["10", "20", "30", "40", "50"]  # Locust users
+        assert [row[2] for row in rows] == ["20", "40", "60", "80", "100"]  # their agents, two each
+        assert rows[0][4:] == ["300 ms", "0/480 (0.0%)", "18 %", "met"]
+        assert rows[-1][7] == "broken: p95(ping_mediator)>1000 (1400) [latency]"
         chart = str(screen.query_one("#capacity-chart", Static).render())
-        assert "ping p95 ms" in chart and "mediator CPU %" in chart and "wallets" in chart
+        assert "ping p95 ms" in chart and "mediator CPU %" in chart and "Locust users" in chart
         verdict = str(screen.query_one("#capacity-verdict", Static).render())
-        assert "verdict: wallets held 40, broke at 50 on p95(ping_mediator)>1000 (1400)" in verdict
+        assert "verdict: held 40 users, 80 agents; broke at 50 users, 100 agents on p95(ping_mediator)>1000" in verdict
         assert "broke first: latency" in verdict and "limited by: mediator" in verdict
         assert str(screen.query_one("#capacity-plan", Static).render()).startswith("capacity search: 10 to 60")
         await pilot.press("q")

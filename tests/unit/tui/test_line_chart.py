@@ -7,10 +7,10 @@ import asyncio
 from textual.app import App
 
 from mediator_tui.tui import format as fmt
-from mediator_tui.tui.widgets.line_chart import LineChart, Series
+from mediator_tui.tui.widgets.line_chart import ChartSeries, LineChart
 
 
-def _render(series: list[Series], size=(20, 5)) -> list[str]:
+def _render(series: list[ChartSeries], size=(20, 5)) -> list[str]:
     class ChartApp(App):
         def compose(self):
             yield LineChart(fmt.axis)
@@ -30,7 +30,7 @@ def _render(series: list[Series], size=(20, 5)) -> list[str]:
 
 
 def test_legend_axis_and_newest_point_at_the_right():
-    legend, top, *middle, bottom = _render([Series("req/s", (0.0, 0.0, 17.0), "green")])
+    legend, top, *middle, bottom = _render([ChartSeries("req/s", (0.0, 0.0, 17.0), "green")])
     assert legend.startswith("━ req/s 17")
     assert top.startswith("20┤")  # 17 rounds up to a readable 20
     assert bottom.startswith(" 0┤")
@@ -39,7 +39,7 @@ def test_legend_axis_and_newest_point_at_the_right():
 
 
 def test_unknown_points_are_blank_not_zero():
-    *_, bottom = _render([Series("p95", (None, None, None), "yellow")])
+    *_, bottom = _render([ChartSeries("p95", (None, None, None), "yellow")])
     assert bottom.split("┤")[1].strip() == ""
-    legend = _render([Series("p95", (None,), "yellow")])[0]
+    legend = _render([ChartSeries("p95", (None,), "yellow")])[0]
     assert "p95 –" in legend

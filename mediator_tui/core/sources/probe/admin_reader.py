@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from mediator_tui.common.numbers import Reasons
 from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.mediator.acapy import WARM_UP_ALIAS, all_records
-from mediator_tui.core.mediator.errors import AdminError, AdminTimeout
+from mediator_tui.core.mediator.errors import AdminTimeout, MediatorAdminError
 from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus
 
 TIMEOUT_S = 2.0
@@ -52,7 +52,7 @@ class AdminReader:
             "GET", self.admin_url + path, query, timeout=timeout or self._timeout_s, headers=self._headers
         )
         if not isinstance(answer, dict):
-            raise AdminError(f"GET {self.admin_url}{path}: answer is not a JSON object")
+            raise MediatorAdminError(f"GET {self.admin_url}{path}: answer is not a JSON object")
         return answer
 
     def _status(self) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def _timed(kind: type[Sample], read: Callable[[], dict[str, Any]], admin_url: st
         fields = read()
     except AdminTimeout as err:
         return kind(error=str(err), took_s=time.monotonic() - started, stalled=True)
-    except AdminError as err:
+    except MediatorAdminError as err:
         return kind(error=str(err), took_s=time.monotonic() - started)
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         return kind(

@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from mediator_tui.common.http_request import printable
 from mediator_tui.common.numbers import Reasons
 from mediator_tui.core.mediator import jsonhttp
-from mediator_tui.core.mediator.errors import AdminError, AdminTimeout
+from mediator_tui.core.mediator.errors import AdminTimeout, MediatorAdminError
 from mediator_tui.core.metrics.probe_samples import MetricsSample
 
 TIMEOUT_S = 2.0
@@ -48,7 +48,7 @@ class MetricsReader:
             text = jsonhttp.fetch("GET", self.url, timeout=self._timeout_s).decode("utf-8")
         except AdminTimeout as err:
             return MetricsSample(error=str(err), took_s=time.monotonic() - started, stalled=True)
-        except AdminError as err:
+        except MediatorAdminError as err:
             return MetricsSample(error=str(err), took_s=time.monotonic() - started)
         except UnicodeDecodeError:
             return MetricsSample(error=f"GET {self.url}: answer is not text", took_s=time.monotonic() - started)

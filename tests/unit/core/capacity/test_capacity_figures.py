@@ -24,7 +24,7 @@ def earlier(snapshot, seconds, ping_count, ping_failures, started, start_failure
 
 
 def test_counts_are_the_window_s_difference_and_latency_the_window_s_median():
-    # The recorded run (9 credo wallets, delivering ones frozen and killed: 2 failures, 1 message lost) between
+    # The recorded run (9 credo agents, delivering ones frozen and killed: 2 failures, 1 message lost) between
     # 16 s and 36 s after its start.
     start, end = replay(until_s=16.0)[0].snapshot(), running_run()
     figures = step_figures_from(start, end, index=3, users_target=6, step_began=start)
@@ -37,7 +37,9 @@ def test_counts_are_the_window_s_difference_and_latency_the_window_s_median():
               if start.taken_at < p.t <= end.taken_at]
     assert min(p.rps for p in points) <= ping.rps <= max(p.rps for p in points)  # the store's per-second rate
     assert min(p.p95_ms for p in points) <= ping.p95_ms <= max(p.p95_ms for p in points)
-    assert figures.users_held == end.agents.running == 9  # agents running, not Locust's users (6)
+    # Six Locust users hold nine agents (three ping with one, three deliver with two): both are counted.
+    assert (figures.users_target, figures.users_running) == (6, end.status.users) and end.status.users == 6
+    assert figures.agents_target == 9 and figures.agents_running == end.agents.running == 9
     assert figures.onboarding_fail_ratio == 0.0
     # The probe's readings and the delivery ledger inside the window.
     probed = [p for p in end.mediator.history if start.taken_at < p.t <= end.taken_at]
@@ -57,7 +59,8 @@ def test_without_agent_metrics_onboarding_comes_from_the_agent_start_row():
         for r in earlier(end, 40, 3940, 2, 0, 0).requests))
     figures = step_figures_from(start, end, index=0, users_target=60)
     assert figures.onboarding_fail_ratio == pytest.approx(2 / 10)
-    assert figures.users_held == end.status.users  # Locust's users stand in
+    assert figures.users_running == end.status.users
+    assert (figures.agents_target, figures.agents_running) == (None, None)  # not reported, not guessed
 
 
 def test_a_busy_worker_and_refused_ports_are_reported():

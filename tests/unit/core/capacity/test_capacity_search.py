@@ -13,16 +13,17 @@ from tests.support.capacity_fakes import RAMP, run, saturating, step
 def test_ramp_stops_at_the_first_broken_step_and_names_the_level():
     verdict = run(CapacitySearch(RAMP, parse_levels([])), saturating)
     assert [j.figures.users_target for j in verdict.steps] == [10, 20, 30, 40, 50]
-    assert (verdict.wallets_held, verdict.broken_at, verdict.broke_first) == (40, 50, "latency")
+    assert (verdict.users_held, verdict.users_broken, verdict.broke_first) == (40, 50, "latency")
     assert verdict.broken_levels == ("p95(ping_mediator)>1000 (1400)",)
     assert verdict.limited_by == "mediator"
-    assert verdict.summary() == "wallets held 40, broke at 50 on p95(ping_mediator)>1000 (1400)"
+    assert verdict.summary() == ("held 40 users, 40 agents; broke at 50 users, 50 agents on "
+                                 "p95(ping_mediator)>1000 (1400)")
 
 
 def test_bisection_narrows_the_knee_to_the_resolution():
     verdict = run(CapacitySearch(RAMP, parse_levels([]), resolution=2), saturating)
     assert [j.figures.users_target for j in verdict.steps] == [10, 20, 30, 40, 50, 45, 42, 43]
-    assert (verdict.wallets_held, verdict.broken_at) == (43, 45)
+    assert (verdict.users_held, verdict.users_broken) == (43, 45)
     assert not verdict.steps[5].met and verdict.steps[-1].met
 
 
@@ -74,7 +75,7 @@ def test_a_worker_near_one_core_makes_the_harness_the_limit_with_advice():
         return step(users, p95=250.0 if users < 30 else 1300.0, worker_cpu=60.0 if users < 30 else 97.0)
 
     verdict = run(CapacitySearch(RAMP, parse_levels([])), busy_workers)
-    assert (verdict.wallets_held, verdict.broken_at, verdict.limited_by) == (20, 30, "harness")
+    assert (verdict.users_held, verdict.users_broken, verdict.limited_by) == (20, 30, "harness")
     assert verdict.harness_reasons == ("a worker used 97 % of a core",)
     assert "--master-host" in verdict.advice and "LOCUST_WORKERS" in verdict.advice
     assert "the harness, not the mediator" in verdict.summary()
@@ -83,7 +84,7 @@ def test_a_worker_near_one_core_makes_the_harness_the_limit_with_advice():
 def test_ports_running_out_make_the_harness_the_limit():
     verdict = run(CapacitySearch(RAMP, parse_levels([])),
                   lambda users: step(users, fail=0 if users < 40 else 200, ports_refused=0 if users < 40 else 12))
-    assert (verdict.broken_at, verdict.broke_first, verdict.limited_by) == (40, "failures", "harness")
+    assert (verdict.users_broken, verdict.broke_first, verdict.limited_by) == (40, "failures", "harness")
     assert verdict.harness_reasons == ("12 agents found no free port (START_PORT..END_PORT)",)
 
 
@@ -93,22 +94,22 @@ def test_a_worker_out_of_agent_slots_makes_the_harness_the_limit():
         return dataclasses.replace(figures, agent_slots_headroom=40 if users < 30 else 0)
 
     verdict = run(CapacitySearch(RAMP, parse_levels([])), full_workers)
-    assert (verdict.broken_at, verdict.broke_first, verdict.limited_by) == (30, "onboarding", "harness")
+    assert (verdict.users_broken, verdict.broke_first, verdict.limited_by) == (30, "onboarding", "harness")
     assert verdict.harness_reasons == ("a worker holds the most agents its open-file limit and port slice allow",)
     assert "add workers" in verdict.summary()
 
 
 def test_the_first_step_breaking_is_told_apart():
     verdict = run(CapacitySearch(RAMP, parse_levels([]), resolution=2), lambda users: step(users, p95=3000.0))
-    assert verdict.first_step_broke and verdict.wallets_held is None and verdict.broken_at == 10
+    assert verdict.first_step_broke and verdict.users_held is None and verdict.users_broken == 10
     assert [j.figures.users_target for j in verdict.steps] == [10]
 
 
 def test_nothing_breaking_up_to_the_maximum_has_no_knee():
     verdict = run(CapacitySearch(RAMP, parse_levels([])), lambda users: step(users))
-    assert (verdict.wallets_held, verdict.broken_at, verdict.limited_by, verdict.at_broken) == (60, None, None, None)
+    assert (verdict.users_held, verdict.users_broken, verdict.limited_by, verdict.at_broken) == (60, None, None, None)
     assert verdict.at_held.users_target == 60  # the mediator's state at the highest step, all held
-    assert verdict.summary() == "no level broke up to 60 wallets"
+    assert verdict.summary() == "no level broke up to 60 users, 60 agents"
 
 
 def test_a_ramp_that_does_not_rise_is_refused():

@@ -73,8 +73,8 @@ def test_mediator_thresholds_read_the_run_maxima_and_fail_when_unknown():
     assert [(r.value, r.ok) for r in results] == [(95.5, False), (159 * MB, True), (4, True), (None, False)]
 
 
-def test_the_capacity_export_charts_the_mediator_s_cpu_of_each_step_against_its_wallets(tmp_path):
-    """A bisecting search (10..60 by 10, then 45): the chart is in wallet order, an unprobed step left out."""
+def test_the_capacity_export_charts_the_mediator_s_cpu_of_each_step_against_its_users(tmp_path):
+    """A bisecting search (10..60 by 10, then 45): the chart is in user order, an unprobed step left out."""
     search = CapacitySearch(RAMP, parse_levels([]), resolution=5)
     run(search, lambda users: dataclasses.replace(
         saturating(users), index=len(search.steps),
@@ -83,7 +83,7 @@ def test_the_capacity_export_charts_the_mediator_s_cpu_of_each_step_against_its_
     write_export(tmp_path, ended_run(), capacity=CapacityOutcome(plan, parse_levels([]), 5, search.verdict()))
     chart = next(c for c in capacity_charts(json.loads((tmp_path / "summary.json").read_text())["capacity"])
                  if c.title == "Capacity: mediator CPU per step")
-    assert (chart.unit, chart.x_label) == ("% of a core", "wallets")
+    assert (chart.unit, chart.x_label) == ("% of a core", "Locust users")
     assert [p for line in chart.lines for p in line.points] == [(10.0, 20.0), (30.0, 60.0), (40.0, 80.0),
                                                                (45.0, 90.0), (50.0, 100.0)]
     report = (tmp_path / "report.html").read_text()
