@@ -8,6 +8,7 @@ import pytest
 
 from mediator_tui.common.http_policy import MAX_REDIRECTS, Deadline, DeadlineExceeded, origin_of
 from mediator_tui.common.http_request import HttpCallError, request
+from tests.fixtures.hostile_server import NOT_HTTP
 
 SECRET_HEADERS = {"X-API-Key": "s3cret-key", "Authorization": "Basic dXNlcjpwYXNz"}
 
@@ -48,15 +49,7 @@ def test_a_redirect_loop_on_one_origin_ends(hostile):
         )
 
 
-@pytest.mark.parametrize(
-    "path, words",
-    [
-        ("/garbage-status", "BadStatusLine"),
-        ("/long-status-line", "LineTooLong"),
-        ("/hang-up", "RemoteDisconnected"),
-        ("/truncated", "IncompleteRead"),
-    ],
-)
+@pytest.mark.parametrize("path, words", NOT_HTTP)
 def test_an_answer_that_is_not_http_is_an_error_of_the_call(hostile, path, words):
     with pytest.raises(HttpCallError, match=words) as raised:
         request("GET", hostile.url + path, timeout_s=5)

@@ -10,6 +10,7 @@ import pytest
 
 from mediator_tui.core.metrics.readers import read_master_stats
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
+from tests.fixtures.hostile_server import NOT_HTTP
 
 PASSWORD = "master-pa55word"
 
@@ -26,16 +27,7 @@ def test_the_credentials_never_follow_a_redirect_to_another_origin(hostile, stat
     assert "Authorization" in hostile.requests_to("main")[0][2]  # it was sent to the origin it is for
 
 
-@pytest.mark.parametrize(
-    "path, words",
-    [
-        ("/garbage-status", "BadStatusLine"),
-        ("/long-status-line", "LineTooLong"),
-        ("/hang-up", "RemoteDisconnected"),
-        ("/truncated", "IncompleteRead"),
-        ("/error", "HTTP 500"),
-    ],
-)
+@pytest.mark.parametrize("path, words", [*NOT_HTTP, ("/error", "HTTP 500")])
 def test_a_broken_answer_is_a_master_error(hostile, path, words):
     with pytest.raises(MasterError, match=words) as raised:
         MasterClient(hostile.url + path).stats()

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from mediator_tui.core.sources.probe import AdminReader, MetricsReader, ProbeRunner, ProbeTarget
-from tests.fixtures.hostile_server import MARKUP
+from tests.fixtures.hostile_server import MARKUP, NOT_HTTP
 
 KEY = {"X-API-Key": "probe-s3cret"}
 
@@ -50,17 +50,7 @@ def test_the_admin_headers_never_reach_another_origin(hostile, status):
     assert hostile.requests_to("other") == []
 
 
-@pytest.mark.parametrize(
-    "path, words",
-    [
-        ("/garbage-status", "BadStatusLine"),
-        ("/long-status-line", "LineTooLong"),
-        ("/hang-up", "RemoteDisconnected"),
-        ("/truncated", "IncompleteRead"),
-        ("/error", "HTTP 500"),
-        ("/oversized", "longer than"),
-    ],
-)
+@pytest.mark.parametrize("path, words", [*NOT_HTTP, ("/error", "HTTP 500"), ("/oversized", "longer than")])
 def test_a_broken_answer_is_the_sources_error(hostile, path, words):
     for reading in (
         AdminReader(hostile.url + path, timeout_s=5).read_status(),
