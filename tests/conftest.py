@@ -11,6 +11,7 @@ pytest_plugins = [
     "tests.fixtures.local_run",
     "tests.fixtures.native_agents",
     "tests.fixtures.installed_tool",
+    "tests.fixtures.hostile_server",
 ]
 
 TESTS = Path(__file__).parent

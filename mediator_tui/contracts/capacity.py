@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
+from mediator_tui.common.numbers import checked
+
 VERSION = 1
 ROUTE = "/mediator-tui/capacity"
 
@@ -95,12 +97,16 @@ class RampState:
         phase = payload.get("phase")
         if phase not in PHASES:
             raise CapacityContractError(f"ramp state: phase {phase!r} is not one of {', '.join(PHASES)}")
-        served_at = payload.get("served_at")
-        if isinstance(served_at, bool) or not isinstance(served_at, (int, float)):
-            raise CapacityContractError(f"ramp state: served_at is {served_at!r}, not a time")
+        served_at, why = checked(payload.get("served_at"))
+        if served_at is None:
+            raise CapacityContractError(f"ramp state: served_at: {why}, not a time")
         step = payload.get("step")
-        return cls(plan=plan, phase=phase, served_at=float(served_at),
-                   step=None if step is None else _fields(RampStep, _dict(payload, "step"), "step"))
+        return cls(
+            plan=plan,
+            phase=phase,
+            served_at=served_at,
+            step=None if step is None else _fields(RampStep, _dict(payload, "step"), "step"),
+        )
 
 
 @dataclass(frozen=True)
@@ -166,5 +172,8 @@ def _fields(cls: type[_Dataclass], values: dict[str, Any], where: str) -> _Datac
         if value is MISSING or isinstance(value, bool) or not isinstance(value, wanted):
             shown = "missing" if value is MISSING else f"{value!r}"
             raise CapacityContractError(f"ramp state: {where}.{name} is {shown}, not a {field.type}")
+        why = "" if value is None else checked(value)[1]
+        if why:  # NaN, infinite or absurdly large: no step can be timed or sized by it
+            raise CapacityContractError(f"ramp state: {where}.{name}: {why}")
         read[name] = value
     return cls(**read)

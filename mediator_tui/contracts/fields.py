@@ -9,24 +9,26 @@ never raises.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-# Every integer the master serves is a count, a size or a byte figure: never
-# negative, never near 2**63. A bigger one is garbage, and would overflow the
-# float arithmetic of rates and averages downstream.
-INT_LIMIT = 2**63
+from mediator_tui.common.numbers import TIMESTAMP_LIMIT, checked
+
+__all__ = ["as_amount", "as_count", "as_dict", "as_int", "as_list", "as_number", "as_text", "as_timestamp", "dicts"]
 
 
 def as_number(value: object) -> float | None:
-    """A finite JSON number (not a bool, not a numeric string)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if abs(value) >= INT_LIMIT:  # checked on the int itself: float() of a 400-digit int overflows
-        return None
-    return float(value)
+    """A finite JSON number (not a bool, not a numeric string), not absurdly large (common/numbers.py)."""
+    return checked(value)[0]
+
+
+def as_amount(value: object) -> float | None:
+    """A duration, a rate or a percentage: a non-negative number."""
+    return checked(value, minimum=0)[0]
+
+
+def as_timestamp(value: object) -> float | None:
+    """Seconds since the epoch that a date can show."""
+    return checked(value, minimum=0, maximum=TIMESTAMP_LIMIT)[0]
 
 
 def as_int(value: object) -> int | None:

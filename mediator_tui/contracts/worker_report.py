@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import Field, asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from mediator_tui.contracts.fields import as_count, as_dict, as_int, as_number, as_text, dicts
+from mediator_tui.contracts.fields import as_count, as_dict, as_int, as_number, as_text, as_timestamp, dicts
 from mediator_tui.contracts.request_histograms import buckets_from_json
 from mediator_tui.contracts.version import check_version
 
@@ -92,9 +92,13 @@ class AgentCrash:
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> AgentCrash:
-        return cls(ts=as_number(raw.get("ts")) or 0.0, user=as_text(raw.get("user")),
-                   reason=as_text(raw.get("reason")), stderr_tail=as_text(raw.get("stderr_tail")),
-                   worker_id=as_text(raw.get("worker_id")))
+        return cls(
+            ts=as_timestamp(raw.get("ts")) or 0.0,
+            user=as_text(raw.get("user")),
+            reason=as_text(raw.get("reason")),
+            stderr_tail=as_text(raw.get("stderr_tail")),
+            worker_id=as_text(raw.get("worker_id")),
+        )
 
 
 def crashes_from_json(raw: object) -> tuple[AgentCrash, ...]:

@@ -8,11 +8,12 @@ good, so the threshold fails with value null.
 
 from __future__ import annotations
 
+import math
 import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from mediator_tui.core.metrics.snapshot import RequestRow, Snapshot
 
@@ -100,11 +101,16 @@ class Threshold:
         return None if row is None else _ROW_METRICS[self.metric](row)
 
     def fails_at(self, value: float | None) -> bool:
-        """An unknown value cannot show the run is good."""
-        return value is None or _OPERATORS[self.op](value, self.limit)
+        """An unknown value (None, NaN, infinite) cannot show the run is good: every comparison with NaN
+        is false, so `p95 < 500` would otherwise hold on it."""
+        return value is None or not math.isfinite(value) or _OPERATORS[self.op](value, self.limit)
 
     def check(self, snapshot: Snapshot) -> ThresholdResult:
         value = self.value(snapshot)
+        if value is not None and not math.isfinite(value):
+            return ThresholdResult(
+                expr=self.text, value=None, ok=False, unknown_because=f"the figure is not a finite number ({value})"
+            )
         why = _UNKNOWN_BECAUSE.get(self.metric, _no_reason)(snapshot) if value is None else ""
         return ThresholdResult(expr=self.text, value=value, ok=not self.fails_at(value), unknown_because=why)
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
+from mediator_tui.common.numbers import TIMESTAMP_LIMIT, checked
 from mediator_tui.core.metrics.snapshot import RequestRow, Snapshot
 from mediator_tui.core.thresholds import ThresholdResult
 
 
 def iso_time(ts: float | None) -> str | None:
-    if ts is None:
+    """A date for `ts`, or None when it is unknown or no date (NaN, negative, past year 9999)."""
+    if ts is None or checked(ts, minimum=0, maximum=TIMESTAMP_LIMIT)[0] is None:
         return None
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _rounded(value: float | None, digits: int = 3) -> float | None:
@@ -97,10 +100,24 @@ def delivery_fields(snapshot: Snapshot) -> dict[str, Any]:
     return {key: (getattr(delivery, key) if delivery.known else None) for key in DELIVERY_FIELDS}
 
 
-def summary_json(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool = False,
-                 sections: dict[str, Any] | None = None) -> str:
-    """`sections`: parts only some runs have (a capacity search), after the run's own."""
-    return json.dumps({**summary(snapshot, thresholds, partial), **(sections or {})}, indent=2) + "\n"
+def summary_json(
+    snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool = False, sections: dict[str, Any] | None = None
+) -> str:
+    """`sections`: parts only some runs have (a capacity search), after the run's own. Strict JSON: a
+    figure that is NaN or infinite (whatever computed it) is written as null, never as `NaN`."""
+    body = finite_only({**summary(snapshot, thresholds, partial), **(sections or {})})
+    return json.dumps(body, indent=2, allow_nan=False) + "\n"
+
+
+def finite_only(value: Any) -> Any:
+    """`value` (JSON-shaped: dicts, lists, tuples, scalars) with every NaN or infinite float as None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite_only(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_only(item) for item in value]
+    return value
 
 
 def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:

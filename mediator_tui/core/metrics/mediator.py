@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
 from mediator_tui.core.metrics.history import PerSecond
+from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
 from mediator_tui.core.metrics.slope import least_squares_slope
 from mediator_tui.core.metrics.snapshot import MediatorPoint, MediatorSnapshot
 
@@ -94,8 +94,18 @@ class MediatorSeries:
                 self._errors[source] = reading.error
             else:
                 self._errors.pop(source, None)
-        self._latest = _Latest(process=sample.process or latest.process, status=sample.admin_status or latest.status,
-                               counts=sample.admin_counts or latest.counts, metrics=sample.metrics or latest.metrics)
+            # A figure served as no usable number (NaN, negative, a string) is unknown, and says why.
+            unknown = getattr(reading, "unknown", ())
+            if unknown:
+                self._errors[f"{source} figures"] = "unknown: " + "; ".join(unknown)
+            else:
+                self._errors.pop(f"{source} figures", None)
+        self._latest = _Latest(
+            process=sample.process or latest.process,
+            status=sample.admin_status or latest.status,
+            counts=sample.admin_counts or latest.counts,
+            metrics=sample.metrics or latest.metrics,
+        )
         if sample.metrics is not None:
             self._read_metrics_cpu(sample.at, sample.metrics)
         self._stalled_by = sample.stalled_by

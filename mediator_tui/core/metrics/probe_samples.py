@@ -1,7 +1,9 @@
 """What one probe reading of the mediator found: typed, frozen, every figure None where unknown.
 
 A reading that failed carries `error` (one line for the user, never a header value); one that
-took too long or got no answer in time is `stalled`, which is how a frozen mediator shows.
+took too long or got no answer in time is `stalled`, which is how a frozen mediator shows. A figure
+the answer held but that is no usable number (NaN, infinite, negative, a string) is None, its reason
+in `unknown`.
 
 The readings are `@final` so that a type checker knows one is never false: readers take a figure
 as `sample and sample.figure`.
@@ -45,6 +47,7 @@ class AdminStatus:
     sessions: int | None = None  # conductor `in_sessions`: open inbound sessions (live websockets, HTTP in flight)
     outbound_queued: int | None = None  # conductor `out_encode` + `out_deliver`: the outbound buffer
     tasks_pending: int | None = None
+    unknown: tuple[str, ...] = ()  # why a figure the answer held is None (`name: reason`)
     error: str | None = None
     took_s: float | None = None
     stalled: bool = False
@@ -85,6 +88,7 @@ class MetricsSample:
     process_rss_bytes: float | None = None
     extra: Mapping[str, float] = field(default_factory=lambda: EMPTY)  # `name{labels}` -> value
     missing: tuple[str, ...] = ()  # names asked for in MEDIATOR_METRICS the endpoint did not serve
+    unknown: tuple[str, ...] = ()  # why a served sample was not taken (`name: reason`)
     error: str | None = None
     took_s: float | None = None
     stalled: bool = False

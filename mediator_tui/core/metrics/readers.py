@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mediator_tui.contracts.agents_view import AgentsView
-from mediator_tui.contracts.fields import as_count, as_dict, as_int, as_number, as_text, dicts
+from mediator_tui.contracts.fields import as_amount, as_count, as_dict, as_int, as_text, dicts
 from mediator_tui.contracts.request_histograms import RequestHistograms
 from mediator_tui.core.metrics.snapshot import FailureRow, WorkerInfo
 
@@ -52,7 +52,7 @@ def read_master_stats(stats: dict[str, Any]) -> MasterStats:
         users=as_count(stats.get("user_count")),
         workers=tuple(
             WorkerInfo(worker_id=as_text(w.get("id"), "?"), state=as_text(w.get("state"), "?"),
-                       users=as_count(w.get("user_count")), cpu_percent=as_number(w.get("cpu_usage")),
+                       users=as_count(w.get("user_count")), cpu_percent=as_amount(w.get("cpu_usage")),
                        memory_bytes=as_int(w.get("memory_usage")), missing=w.get("state") == "missing")
             for w in dicts(stats.get("workers"))),
         # A row without a name belongs to no series.
@@ -61,19 +61,19 @@ def read_master_stats(stats: dict[str, Any]) -> MasterStats:
             FailureRow(type=as_text(e.get("method")), name=as_text(e.get("name")),
                        error=as_text(e.get("error")), occurrences=as_count(e.get("occurrences")))
             for e in dicts(stats.get("errors"))),
-        window=(as_number(window.get("response_time_percentile_0.5")),
-                as_number(window.get("response_time_percentile_0.95"))) if window else None,
+        window=(as_amount(window.get("response_time_percentile_0.5")),
+                as_amount(window.get("response_time_percentile_0.95"))) if window else None,
     )
 
 
 def _row(row: dict[str, Any]) -> StatsRow:
     return StatsRow(
         method=as_text(row.get("method")), name=row["name"], count=as_count(row.get("num_requests")),
-        failures=as_count(row.get("num_failures")), median_ms=as_number(row.get("median_response_time")),
-        p95_ms=as_number(row.get("response_time_percentile_0.95")),
-        p99_ms=as_number(row.get("response_time_percentile_0.99")),
-        max_ms=as_number(row.get("max_response_time")), min_ms=as_number(row.get("min_response_time")),
-        avg_ms=as_number(row.get("avg_response_time")), total_rps=as_number(row.get("total_rps")))
+        failures=as_count(row.get("num_failures")), median_ms=as_amount(row.get("median_response_time")),
+        p95_ms=as_amount(row.get("response_time_percentile_0.95")),
+        p99_ms=as_amount(row.get("response_time_percentile_0.99")),
+        max_ms=as_amount(row.get("max_response_time")), min_ms=as_amount(row.get("min_response_time")),
+        avg_ms=as_amount(row.get("avg_response_time")), total_rps=as_amount(row.get("total_rps")))
 
 
 def read_agents_view(raw: object) -> AgentsView | None:

@@ -3,19 +3,19 @@
 Local and attached runs go through the same calls. Basic-auth credentials are
 sent when given (a master behind a proxy); Locust itself has none built in. They
 may be written into the URL (`http://user:pw@host:8089`, as curl takes them);
-explicit ones win. They follow a redirect only to the same scheme, host and port.
+explicit ones win. Every call follows the tool's one HTTP policy (common/http_policy.py): the
+credentials never follow a redirect to another scheme, host or port (such a redirect is refused),
+an answer has a size cap and every call a total deadline.
 """
 
 from __future__ import annotations
 
 import json
 import socket
-import urllib.error
 import urllib.parse
-import urllib.request
-from http.client import HTTPMessage
-from typing import IO, Any
+from typing import Any, cast
 
+from mediator_tui.common.http_request import HttpCallError, printable, request
 from mediator_tui.contracts.agents_view import PATH as AGENTS_PATH
 from mediator_tui.contracts.request_histograms import PATH as REQUESTS_PATH
 from mediator_tui.core.config.url_auth import basic_authorization, split_userinfo
@@ -38,7 +38,6 @@ class MasterClient:
             self._authorization = basic_authorization(username, password)
         else:
             self._authorization = given.authorization
-        self._opener = urllib.request.build_opener(_SameOriginAuthRedirects)
 
     @property
     def has_credentials(self) -> bool:
@@ -53,9 +52,10 @@ class MasterClient:
             raise MasterError(f"{self.base_url} has no /stats/requests: not a Locust master's web UI "
                               f"(a --headless master serves none)") from None
         if not isinstance(payload, dict) or "stats" not in payload or "state" not in payload:
-            raise MasterError(f"{self.base_url} answers, but not like a Locust master "
-                              f"(/stats/requests has no 'stats' and 'state')")
-        return payload
+            raise MasterError(
+                f"{self.base_url} answers, but not like a Locust master (/stats/requests has no 'stats' and 'state')"
+            )
+        return cast(dict[str, Any], payload)
 
     def agents(self) -> Any:
         """The agent-metrics body as served (the store reads it), or None when the master has no such
@@ -108,56 +108,51 @@ class MasterClient:
         answer = self._request(method, path, form, body)
         try:
             return json.loads(answer)
-        except ValueError:
-            raise MasterError(f"{self.base_url}{path} did not answer JSON: is this a Locust master "
-                              f"with its web UI (not --headless)?") from None
+        except (ValueError, RecursionError):
+            raise MasterError(
+                f"{self.base_url}{path} did not answer JSON: is this a Locust master with its web UI (not --headless)?"
+            ) from None
 
     def _request(self, method: str, path: str, form: dict[str, Any] | None, body: bytes | None = None) -> bytes:
         data = urllib.parse.urlencode(form).encode() if form is not None else body
-        headers = self._headers if body is None else {**self._headers, "Content-Type": "application/json"}
-        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
+        headers = dict(self._headers)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        elif form is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         if self._authorization:
-            # An unredirected header: urllib copies only the others onto a redirect's request.
-            request.add_unredirected_header("Authorization", self._authorization)
+            headers["Authorization"] = self._authorization
         try:
-            with self._opener.open(request, timeout=self._timeout_s) as response:
-                answer: bytes = response.read()
-                return answer
-        except urllib.error.HTTPError as error:
-            if error.code == 404:
-                raise _NotFound(path) from None
-            if error.code in (401, 403):
-                raise MasterError(f"{self.base_url} wants credentials (HTTP {error.code}): "
-                                  f"set the master's user and password in the configuration") from None
-            said = error.read(500).decode(errors="replace").strip() if error.code in (400, 409) else ""
-            raise MasterError(f"{self.base_url}{path} answered HTTP {error.code} {error.reason}"
-                              + (f": {said}" if said else "")) from None
-        except urllib.error.URLError as error:
-            raise MasterError(f"cannot reach the master at {self.base_url}: {_reason(error.reason)}") from None
-        except (socket.timeout, TimeoutError):
-            raise MasterError(f"the master at {self.base_url} did not answer within "
-                              f"{self._timeout_s:g} s") from None
-        except (ConnectionError, OSError) as error:
-            raise MasterError(f"cannot reach the master at {self.base_url}: {_reason(error)}") from None
-        except ValueError as error:  # a URL urllib cannot use at all
-            raise MasterError(f"'{self.base_url}' is not a usable URL: {error}") from None
-
-
-class _SameOriginAuthRedirects(urllib.request.HTTPRedirectHandler):
-    """Carries the credentials across a redirect only when it stays on the same scheme, host and port."""
-
-    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage,
-                         newurl: str) -> urllib.request.Request | None:
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        authorization = req.get_header("Authorization")
-        if new is not None and authorization and _origin(newurl) == _origin(req.full_url):
-            new.add_unredirected_header("Authorization", authorization)
-        return new
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urllib.parse.urlsplit(url)
-    return parts.scheme, (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+            answer = request(method, self.base_url + path, data, headers, timeout_s=self._timeout_s)
+        except HttpCallError as error:
+            if error.timed_out:
+                raise MasterError(
+                    f"the master at {self.base_url} did not answer within {self._timeout_s:g} s"
+                ) from None
+            if isinstance(error.cause, ValueError):  # a URL http.client cannot use at all
+                raise MasterError(f"'{self.base_url}' is not a usable URL: {error}") from None
+            if error.cause is None:  # the policy refused the call (a redirect elsewhere, an oversized answer)
+                raise MasterError(f"the master at {self.base_url}: {error}") from None
+            reason = (
+                _reason(error.cause)
+                if isinstance(error.cause, (ConnectionRefusedError, socket.gaierror))
+                else str(error)
+            )
+            raise MasterError(f"cannot reach the master at {self.base_url}: {reason}") from None
+        if answer.status == 404:
+            raise _NotFound(path)
+        if answer.status in (401, 403):
+            raise MasterError(
+                f"{self.base_url} wants credentials (HTTP {answer.status}): "
+                f"set the master's user and password in the configuration"
+            )
+        if answer.status >= 300:
+            said = answer.body[:500].decode(errors="replace").strip() if answer.status in (400, 409) else ""
+            raise MasterError(
+                f"{self.base_url}{path} answered HTTP {answer.status} {answer.reason}"
+                + (f": {printable(said, 500)}" if said else "")
+            )
+        return answer.body
 
 
 class _NotFound(MasterError):
@@ -165,11 +160,7 @@ class _NotFound(MasterError):
         super().__init__(f"no route {path}")
 
 
-def _reason(reason: object) -> str:
+def _reason(reason: OSError) -> str:
     if isinstance(reason, ConnectionRefusedError):
         return "connection refused (nothing listens there; is the master started with its web UI?)"
-    if isinstance(reason, socket.gaierror):
-        return f"unknown host ({reason})"
-    if isinstance(reason, (socket.timeout, TimeoutError)):
-        return "timed out"
-    return str(reason)
+    return f"unknown host ({reason})"

@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from mediator_tui.common.numbers import Reasons
 from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.mediator.acapy import WARM_UP_ALIAS, all_records
 from mediator_tui.core.mediator.errors import AdminTimeout, MediatorAdminError
-
 from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus
 
 TIMEOUT_S = 2.0
@@ -51,11 +51,18 @@ class AdminReader:
 
     def _status(self) -> dict[str, Any]:
         answer = self._get("/status")
-        conductor = answer.get("conductor") or {}
-        queued = [conductor.get(k) for k in ("out_encode", "out_deliver")]
-        return {"version": answer.get("version"), "sessions": conductor.get("in_sessions"),
-                "outbound_queued": sum(queued) if None not in queued else None,
-                "tasks_pending": conductor.get("task_pending")}
+        conductor = answer.get("conductor")
+        conductor = conductor if isinstance(conductor, dict) else {}
+        reasons = Reasons()
+        queued = [reasons.count(k, conductor.get(k)) for k in ("out_encode", "out_deliver")]
+        version = answer.get("version")
+        return {
+            "version": version if isinstance(version, str) else None,
+            "sessions": reasons.count("in_sessions", conductor.get("in_sessions")),
+            "outbound_queued": None if None in queued else sum(q for q in queued if q is not None),
+            "tasks_pending": reasons.count("task_pending", conductor.get("task_pending")),
+            "unknown": reasons.all(),
+        }
 
     def _counts(self) -> dict[str, Any]:
         def walk(path: str, params: dict[str, Any], key: str) -> list[dict[str, Any]]:

@@ -13,9 +13,10 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from mediator_tui.common.http_request import printable
+from mediator_tui.common.numbers import Reasons
 from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.mediator.errors import AdminTimeout, MediatorAdminError
-
 from mediator_tui.core.metrics.probe_samples import MetricsSample
 
 TIMEOUT_S = 2.0
@@ -55,39 +56,53 @@ class MetricsReader:
         try:
             fields = parse(text, self.names)
         except Exception as err:  # the parser raises whatever a malformed line trips: never leave the probe
-            return MetricsSample(error=f"GET {self.url}: not Prometheus text ({type(err).__name__}: {err})"[:300],
-                                 took_s=took)
+            return MetricsSample(
+                error=f"GET {self.url}: not Prometheus text ({type(err).__name__}: {printable(str(err), 200)})",
+                took_s=took,
+            )
         if fields is None:
             return MetricsSample(error=f"GET {self.url}: answered no metrics", took_s=took)
         return MetricsSample(**fields, took_s=took, stalled=took > self._timeout_s)
 
 
 def parse(text: str, names: Iterable[str] = ()) -> dict[str, Any] | None:
-    """MetricsSample fields from an exposition; None when it holds no sample at all."""
+    """MetricsSample fields from an exposition; None when it holds no sample at all. A sample that is no
+    usable number (NaN, infinite, absurdly large, or negative for a known series, all of which count up
+    from zero) leaves its field unknown, the reason in `unknown`."""
     wanted = frozenset(names)
-    known: dict[str, float] = {}
+    known: dict[str, float | None] = {}
     extra: dict[str, float] = {}
     found: set[str] = set()
+    reasons = Reasons()
     any_sample = False
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             any_sample = True
             field = KNOWN_SERIES.get(sample.name)
             if field is not None:
-                value = float(sample.value)
-                if field not in known:
+                value = reasons.amount(sample.name, sample.value)
+                if value is None or known.get(field, 0.0) is None:
+                    known[field] = None  # one unusable label set makes the whole figure unknown
+                elif field not in known:
                     known[field] = value
                 elif field in _OLDEST:
-                    known[field] = max(known[field], value)
+                    known[field] = max(known[field] or 0.0, value)
                 else:
-                    known[field] += value
+                    known[field] = (known[field] or 0.0) + value
             hit = {sample.name, family.name} & wanted
             if hit:
                 found.update(hit)
-                extra[_series_key(sample.name, sample.labels)] = float(sample.value)
+                number = reasons.number(sample.name, sample.value)
+                if number is not None:
+                    extra[_series_key(sample.name, sample.labels)] = number
     if not any_sample:
         return None
-    return {**known, "extra": MappingProxyType(extra), "missing": tuple(n for n in names if n not in found)}
+    return {
+        **known,
+        "extra": MappingProxyType(extra),
+        "missing": tuple(n for n in names if n not in found),
+        "unknown": reasons.all(),
+    }
 
 
 def _series_key(name: str, labels: dict[str, str]) -> str:

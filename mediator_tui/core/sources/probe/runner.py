@@ -13,13 +13,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 
+from mediator_tui.common.http_request import printable
+from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
 from mediator_tui.core.sources.probe.admin_reader import AdminReader
 from mediator_tui.core.sources.probe.backoff import Backoff
 from mediator_tui.core.sources.probe.metrics_reader import MetricsReader
 from mediator_tui.core.sources.probe.process_reader import ProcessReader
-from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample
 from mediator_tui.core.sources.probe.target import ProbeTarget
 
 INTERVAL_S = 1.0
@@ -27,9 +29,9 @@ COUNTS_EVERY_S = 5.0
 # A reading slower than this is healthy but heavy: the source is read less often.
 SLOW_S = 1.0
 
-Reading = TypeVar("Reading", AdminStatus, AdminCounts, MetricsSample)
-
 log = logging.getLogger(__name__)
+
+Reading = TypeVar("Reading", ProcessSample, AdminStatus, AdminCounts, MetricsSample)
 
 
 class ProbeRunner:
@@ -50,7 +52,7 @@ class ProbeRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "ProbeRunner":
+    def start(self) -> ProbeRunner:
         self._thread = threading.Thread(target=self._run, name="mediator-probe", daemon=True)
         self._thread.start()
         return self
@@ -61,7 +63,7 @@ class ProbeRunner:
             self._thread.join(timeout)
             self._thread = None
 
-    def __enter__(self) -> "ProbeRunner":
+    def __enter__(self) -> ProbeRunner:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -70,9 +72,8 @@ class ProbeRunner:
     def _run(self) -> None:
         next_at = time.monotonic()
         while not self._stop.is_set():
-            sample = self.tick()
             try:
-                self._deliver(sample)
+                self._deliver(self.tick())
             except Exception:  # the consumer's fault must not end the probe
                 log.exception("mediator probe: the sample callback failed")
             # A tick that overran (a stalled source) starts the next one at once, never a burst to catch up.
@@ -80,34 +81,45 @@ class ProbeRunner:
             self._stop.wait(next_at - time.monotonic())
 
     def tick(self) -> ProbeSample:
-        """Read every source that is due, once; what `start()` does each interval."""
+        """Read every source that is due, once; what `start()` does each interval. Never raises: a source
+        whose reading raised is that source's error, and the others are read all the same."""
         at, started = time.time(), time.monotonic()
-        process = self._process.read() if self._process is not None else None
+        process = _guarded("process", ProcessSample, self._process.read) if self._process is not None else None
         if process is not None:
             self._note("process", process.stalled)
-        metrics = self._read("metrics", self._metrics.read) if self._metrics else None
+        metrics = self._read("metrics", MetricsSample, self._metrics.read) if self._metrics else None
         status = counts = None
         if self._admin is not None:
-            status = self._read("admin status", self._admin.read_status)
+            status = self._read("admin status", AdminStatus, self._admin.read_status)
             if status is not None:
                 self._status_failing = status.error is not None
             # While the same API fails its cheap call, a list walk would only wait longer or fail for the
             # same cause (a wrong URL, a 401): the user gets one message for the one fault.
             if not self._status_failing:
-                counts = self._read("admin counts", self._admin.read_counts)
-        return ProbeSample(at=at, took_s=time.monotonic() - started, process=process, admin_status=status,
-                           admin_counts=counts, metrics=metrics, stalled_by=tuple(self._stalled))
+                counts = self._read("admin counts", AdminCounts, self._admin.read_counts)
+        return ProbeSample(
+            at=at,
+            took_s=time.monotonic() - started,
+            process=process,
+            admin_status=status,
+            admin_counts=counts,
+            metrics=metrics,
+            stalled_by=tuple(self._stalled),
+        )
 
-    def _read(self, source: str, read: Callable[[], Reading]) -> Reading | None:
+    def _read(self, source: str, kind: type[Reading], read: Callable[[], Reading]) -> Reading | None:
         schedule = self._schedules[source]
         if not schedule.due(time.monotonic()):
             return None
-        sample = read()
+        sample = _guarded(source, kind, read)
+        healthy = sample.error is None and not sample.stalled and (sample.took_s or 0.0) <= SLOW_S
         # Counted from the answer (or the timeout), so a slow source gets its whole interval of rest.
-        healthy = (sample.error is None and not sample.stalled
-                   and sample.took_s is not None and sample.took_s <= SLOW_S)
         schedule.done(time.monotonic(), healthy=healthy)
         self._note(source, sample.stalled)
+        if sample.error is not None and schedule.interval_s > schedule.base_s:
+            sample = replace(
+                sample, error=f"{sample.error} (failing: read every {schedule.interval_s:g} s until it answers)"
+            )
         return sample
 
     def _note(self, source: str, stalled: bool) -> None:
@@ -115,3 +127,17 @@ class ProbeRunner:
             self._stalled[source] = None
         else:
             self._stalled.pop(source, None)
+
+
+def _guarded(source: str, kind: type[Reading], read: Callable[[], Reading]) -> Reading:
+    """`read()`, or its exception as a `kind` carrying the error: nothing a server sends (or a reader's own
+    defect) ends the probe, and the local process goes on being read."""
+    started = time.monotonic()
+    try:
+        return read()
+    except Exception as err:
+        log.warning("mediator probe: reading %s raised %s", source, type(err).__name__)
+        return kind(
+            error=f"{source}: the reading failed ({type(err).__name__}: {printable(str(err))})",
+            took_s=time.monotonic() - started,
+        )
