@@ -62,8 +62,13 @@ TUI's status line, notifications and logs screen, exports, and the failure texts
 in the master's and workers' logs) show `http://user:****@host`, and `****` for the password and for the
 `Authorization: Basic …` token it makes, wherever they turn up. The configuration screen hides such a URL as it
 hides a secret, until `Show`. The tool warns once, in the run's log (and on stderr in headless mode), when basic
-auth would travel over plain `http` to a host other than loopback. The `Authorization` header follows a redirect
-only to the same scheme, host and port; a redirect to another host gets no credentials.
+auth would travel over plain `http` to a host other than loopback. Every call the tool makes (the mediator's
+admin API and metrics endpoint, the issuer and verifier admin APIs, the Locust master, the native engine's HTTP
+POSTs) follows one policy (`mediator_tui/common/http_policy.py`): a redirect is followed only to the same scheme,
+host and port, with its headers; a redirect to another origin is refused, with an error naming both origins, so
+no configured header or credential ever reaches it; an answer over 32 MiB is refused; and every call has a total
+deadline, so a server trickling a byte a second holds nothing past it (`tests/unit/common/test_http_request.py`,
+`tests/integration/test_hostile_servers.py`).
 
 ## Settings
 
