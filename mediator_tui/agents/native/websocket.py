@@ -38,6 +38,26 @@ class WebSocketClosed(ConnectionError):
     """The websocket is closed (by either side) or broke."""
 
 
+def frame_sizes(buffer: bytes | bytearray, start: int = 0) -> tuple[int, int] | None:
+    """(header bytes, payload bytes) of the frame that starts at `buffer[start]` (RFC 6455, section 5.2: a
+    7-bit length, or 126 and 16 bits, or 127 and 64 bits; a 4-byte masking key when the mask bit is set);
+    None while its header is not all there."""
+    available = len(buffer) - start
+    if available < 2:
+        return None
+    second = buffer[start + 1]
+    length, header = second & 0x7F, 2
+    if length == 126:
+        if available < 4:
+            return None
+        length, header = int.from_bytes(buffer[start + 2:start + 4], "big"), 4
+    elif length == 127:
+        if available < 10:
+            return None
+        length, header = int.from_bytes(buffer[start + 2:start + 10], "big"), 10
+    return (header + 4 if second & 0x80 else header), length
+
+
 class FrameParser:
     """Turns received bytes, in chunks of any size, into whole frames: (opcode, payload) with data
     fragments joined into one message; a message over the size limit is an error, not a memory sink."""
@@ -53,26 +73,15 @@ class FrameParser:
         buffer = self._buffer + data if self._buffer else data
         frames = []
         start, end = 0, len(buffer)
-        while end - start >= 2:
-            first, second = buffer[start], buffer[start + 1]
-            length, header = second & 0x7F, 2
-            if length == 126:
-                if end - start < 4:
-                    break
-                length, header = int.from_bytes(buffer[start + 2:start + 4], "big"), 4
-            elif length == 127:
-                if end - start < 10:
-                    break
-                length, header = int.from_bytes(buffer[start + 2:start + 10], "big"), 10
+        while (sizes := frame_sizes(buffer, start)) is not None:
+            header, length = sizes
             if self._fragments_size + length > _MAX_MESSAGE:
                 raise WebSocketClosed(f"websocket message larger than {_MAX_MESSAGE} bytes")
-            masked = second & 0x80
-            if masked:
-                header += 4
             if end - start < header + length:
                 break
+            first = buffer[start]
             payload = buffer[start + header:start + header + length]
-            if masked:
+            if buffer[start + 1] & 0x80:  # masked
                 payload = _mask(payload, buffer[start + header - 4:start + header])
             start += header + length
             opcode = first & 0x0F
