@@ -62,12 +62,13 @@ class Config:
 
 
 def parse_problems(env_file: EnvFile) -> list[Problem]:
-    """Lines dotenv cannot read, named by their key when one can be made out (so secrets stay masked)."""
+    """Lines dotenv cannot read, named by their key when one can be made out and by their number, never
+    shown: a line that cannot be parsed cannot be told apart into key and value, so nothing in it can be masked."""
     problems = []
     for line, text in env_file.errors:
         match = _KEY_AT_START.match(text)
         key = match.group(1) if match else f"line {line}"
-        problems.append(Problem(key, f"line {line} cannot be parsed (an unclosed quote?)", text))
+        problems.append(Problem(key, f"line {line} cannot be parsed (an unclosed quote?)"))
     return problems
 
 
