@@ -74,10 +74,14 @@ class CredoMediatorFlavour(MediatorFlavour):
             # The wallet stays in the run directory: restarted there, the mediator keeps its clients.
             "MEDIATOR_DATA_DIR": str(run_dir / "credo-mediator"),
             **askar,
-        })
+        }, passed=(*node_agent.NODE_VARIABLES, *MEDIATOR_READS))
 
     def admin(self, admin_url: str) -> CredoMediatorAdmin:
         return CredoMediatorAdmin(admin_url, self.invitation_kinds)
+
+
+# What agent/mediator.js reads from the tool's environment besides its ports and folder.
+MEDIATOR_READS = ("MEDIATOR_FORWARDING", "MEDIATOR_WS_ENDPOINT", "LOG_LEVEL")
 
 
 def credo() -> CredoMediatorFlavour:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mediator_tui.common.cached_install import Progress
+from mediator_tui.common.child_env import allowlisted_environment
 from mediator_tui.common.open_files import raise_open_file_limit
 from mediator_tui.core.processes import ProcessError, ProcessGroup, group_members
 
@@ -90,7 +90,7 @@ class LocalMediator:
             self.run_dir = Path(tempfile.mkdtemp(prefix=f"{self.flavour.name}-", dir=runs))
         spec = self.flavour.launch_spec(self._need_ports(), self.run_dir)
         self._say(f"starting {self.flavour.name} ({self.runtime_label}), admin {self.admin_url}")
-        env = {**os.environ, **spec.env}
+        env = allowlisted_environment(spec.passed, spec.env)
         # The mediator holds the other end of every agent's connection: at the usual soft limit
         # of 1024 open files it runs out of descriptors near 1000 agents. Children inherit the limit.
         raise_open_file_limit()
