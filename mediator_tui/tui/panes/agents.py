@@ -11,6 +11,7 @@ from mediator_tui.core.metrics.snapshot import AgentsSnapshot, CrashEvent, Snaps
 
 from mediator_tui.tui import format as fmt
 from mediator_tui.tui.panes.base import SnapshotPane, unknown
+from mediator_tui.common.terminal_text import printable
 
 
 
@@ -31,8 +32,8 @@ def _crash(crash: CrashEvent) -> Text:
     text = Text()
     text.append(f"{fmt.clock(crash.ts)} ", style="dim")
     text.append(f"{crash.worker_id} {crash.user}: ")
-    text.append(crash.reason, style="red")
-    for line in crash.stderr_tail.splitlines():
+    text.append(printable(crash.reason), style="red")
+    for line in printable(crash.stderr_tail).splitlines():
         text.append(f"\n    {line.strip()}", style="dim")
     return text
 

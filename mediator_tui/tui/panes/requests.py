@@ -10,6 +10,7 @@ from mediator_tui.core.metrics.snapshot import FailureRow, RequestRow, Snapshot
 
 from mediator_tui.tui import format as fmt
 from mediator_tui.tui.panes.base import SnapshotPane
+from mediator_tui.common.terminal_text import printable
 
 _COLUMNS = ("Request", "Count", "Fails", "Req/s", "p50", "p95", "p99", "Max")
 _SHOWN_FAILURES = 3
@@ -26,7 +27,7 @@ def _cells(row: RequestRow, style: str = "") -> tuple[Text, ...]:
 
 
 def _failure_line(failure: FailureRow) -> str:
-    return f"{fmt.count(failure.occurrences)}× {failure.name}: {failure.error}"
+    return printable(f"{fmt.count(failure.occurrences)}× {failure.name}: {failure.error}")
 
 
 class RequestsPane(SnapshotPane):

@@ -116,7 +116,7 @@ class ConfigScreen(Screen):
         try:
             self._env.save(self.config_path)
         except OSError as exc:
-            self.notify(f"Not saved: {exc}", severity="error")
+            self.notify(f"Not saved: {exc}", severity="error", markup=False)
             return
         self._show_notice()
         self.notify(f"Saved {len(changed)} setting(s); they apply to the next start")
@@ -125,7 +125,7 @@ class ConfigScreen(Screen):
         try:
             self._env = _read_env(self.config_path)
         except EnvFileError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         saved = self._saved_values()
         for field in self._fields():
