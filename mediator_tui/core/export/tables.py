@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
@@ -103,12 +104,26 @@ def summary_json(snapshot: Snapshot, thresholds: list[ThresholdResult], partial:
     return json.dumps({**summary(snapshot, thresholds, partial), **(sections or {})}, indent=2) + "\n"
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection"):
+# https://owasp.org/www-community/attacks/CSV_Injection
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_inert_cell(cell) for cell in row] for row in rows)
     return out.getvalue()
+
+
+def _inert_cell(cell: object) -> object:
+    """A text cell that a spreadsheet would take for a formula (a request name or error text from the
+    network), with a leading `'` so it is read as text; numbers, negative ones too, stay numbers."""
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def _cell(value: object) -> str:
