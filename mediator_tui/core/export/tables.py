@@ -120,10 +120,14 @@ def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
 
 def _inert_cell(cell: object) -> object:
     """A text cell that a spreadsheet would take for a formula (a request name or error text from the
-    network), with a leading `'` so it is read as text; numbers, negative ones too, stay numbers."""
-    if isinstance(cell, str) and cell.startswith(_FORMULA_START) and not _NUMBER.fullmatch(cell):
-        return "'" + cell
-    return cell
+    network), with a leading `'` so it is read as text; numbers, negative ones too, stay numbers. A carriage
+    return becomes a line feed: the csv module leaves a field holding a lone CR unquoted (it quotes only for
+    the line terminator, "\n" here), and a reader ends the row there."""
+    if not isinstance(cell, str):
+        return cell
+    if cell.startswith(_FORMULA_START) and not _NUMBER.fullmatch(cell):
+        cell = "'" + cell
+    return cell.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _cell(value: object) -> str:

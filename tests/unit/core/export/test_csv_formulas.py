@@ -19,11 +19,16 @@ def _rows(text: str) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("hostile", ["=HYPERLINK(\"http://evil.example\",\"x\")", "+cmd|' /C calc'!A0",
-                                     "-2+3", "@SUM(A1:A2)", "\t=1", "\rtwo"])
+                                     "-2+3", "@SUM(A1:A2)", "\t=1"])
 def test_a_cell_read_as_a_formula_is_neutralised(hostile):
     snapshot = replace(running_run(), failures=(FailureRow("POST", hostile, hostile, 3),))
     row = _rows(failures_csv(snapshot))[1]
     assert row == ["POST", "'" + hostile, "'" + hostile, "3"]
+
+
+def test_a_carriage_return_neither_runs_a_formula_nor_splits_the_row():
+    snapshot = replace(running_run(), failures=(FailureRow("POST", "ping", "\r=1+1\r\nnext", 2),))
+    assert _rows(failures_csv(snapshot))[1:] == [["POST", "ping", "'\n=1+1\nnext", "2"]]
 
 
 def test_negative_numbers_stay_numbers():
