@@ -26,7 +26,6 @@ which makes fresh samples exact in time).
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any, Callable
 
 from mediator_tui.contracts.agents_view import AgentsView
@@ -46,6 +45,7 @@ from mediator_tui.core.metrics.readers import read_agents_view, read_histograms,
 from mediator_tui.core.metrics.room import room
 from mediator_tui.core.metrics.series import RequestSeries
 from mediator_tui.core.metrics.snapshot import FailureRow, ResourcePoint, RunStatus, Snapshot, WorkerInfo
+from mediator_tui.common.steady_clock import steady_wall_clock
 
 HISTORY_S = 3600
 RUNNING_STATES = ("spawning", "running")
@@ -53,9 +53,10 @@ RUNNING_STATES = ("spawning", "running")
 
 class MetricStore:
     def __init__(self, mode: str, master_url: str, *, rate_window_s: float = 3.0,
-                 history_s: int = HISTORY_S, clock: Callable[[], float] = time.time):
+                 history_s: int = HISTORY_S, clock: Callable[[], float] | None = None):
         self._lock = threading.Lock()
-        self._clock = clock
+        # durations and per-second windows are differences of its readings: steady across clock steps
+        self._clock = clock or steady_wall_clock()
         self._rate_window_s = rate_window_s
         self._history_len = history_s
         self._mode = mode
