@@ -9,12 +9,28 @@ from collections.abc import Iterable, Mapping
 
 # What any program needs to run: finding programs and libraries, its home and temporary folder, its locale
 # and time zone.
-SYSTEM = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "TMPDIR", "TEMP", "TMP", "LANG", "LANGUAGE", "LC_ALL",
-          "LC_CTYPE", "TZ", "LD_LIBRARY_PATH", "SYSTEMROOT")
+SYSTEM = (
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "TMPDIR",
+    "TEMP",
+    "TMP",
+    "LANG",
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "LD_LIBRARY_PATH",
+    "SYSTEMROOT",
+)
 
 
-def allowlisted_environment(names: Iterable[str], extra: Mapping[str, str] | None = None,
-                            base: Mapping[str, str] | None = None) -> dict[str, str]:
+def allowlisted_environment(
+    names: Iterable[str], extra: Mapping[str, str] | None = None, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """`SYSTEM` and `names` as they are in `base` (the process's own environment by default), plus `extra`."""
     source = os.environ if base is None else base
     env = {name: source[name] for name in (*SYSTEM, *names) if name in source}

@@ -18,11 +18,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Callable, NoReturn, TextIO
 
+from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.run.controller import RunController, RunError
 from mediator_tui.core.sources.master_api import MasterError
 from mediator_tui.core.thresholds import Threshold, check_all
-from mediator_tui.common.terminal_text import printable
 
 EXIT_OK, EXIT_SETUP, EXIT_THRESHOLD = 0, 2, 3
 ATTACH_WAIT_S = 30.0

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from mediator_tui.contracts.agents_view import STALE_AFTER_S, AgentsTotal, AgentsView, MemoryTotal, WorkerView
 from mediator_tui.contracts.version import VersionMismatch
-from mediator_tui.core.metrics.percentiles import subtract as subtract_buckets
 from mediator_tui.contracts.worker_report import (
     MAX_CRASHES,
     STDERR_TAIL_CHARS,
@@ -32,6 +31,7 @@ from mediator_tui.contracts.worker_report import (
     PortsUse,
     WorkerReport,
 )
+from mediator_tui.core.metrics.percentiles import subtract as subtract_buckets
 
 log = logging.getLogger(__name__)
 

@@ -37,13 +37,24 @@ def test_no_secret_in_a_command_line_nor_in_a_node_agent_environment(local_run, 
     if not os.path.isdir("/proc"):
         pytest.skip("reads /proc")
     monkeypatch.setenv("MY_SERVICE_TOKEN", SHELL_TOKEN)
-    run = local_run({"AGENT_ENGINE": "credo", "ISSUER_HEADERS": f'{{"Authorization": "Bearer {BEARER}"}}',
-                     "ATTACH_USERNAME": "ops", "ATTACH_PASSWORD": ATTACH_PASSWORD, "MY_API_KEY": API_KEY,
-                     "VERIFIED_TIMEOUT_SECONDS": "30"},
-                    LOCUSTFILES / "locustMediatorPing.py", workers=1, users=2, spawn_rate=2)
+    run = local_run(
+        {
+            "AGENT_ENGINE": "credo",
+            "ISSUER_HEADERS": f'{{"Authorization": "Bearer {BEARER}"}}',
+            "ATTACH_USERNAME": "ops",
+            "ATTACH_PASSWORD": ATTACH_PASSWORD,
+            "MY_API_KEY": API_KEY,
+            "VERIFIED_TIMEOUT_SECONDS": "30",
+        },
+        LOCUSTFILES / "locustMediatorPing.py",
+        workers=1,
+        users=2,
+        spawn_rate=2,
+    )
     run.local.start()
-    run.master.wait_for(lambda: run.master.rows().get("didcomm agent_start", {}).get("num_requests", 0) >= 2, 90,
-                        "two agents started")
+    run.master.wait_for(
+        lambda: run.master.rows().get("didcomm agent_start", {}).get("num_requests", 0) >= 2, 90, "two agents started"
+    )
     seen: dict[str, list[int]] = {"node agent": [], "mediator": [], "locust": []}
     for process in _started_processes():
         try:

@@ -13,10 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from mediator_tui.core.config.envfile import EnvFile, EnvFileError, quote_value
+from mediator_tui.core.config.problem import Problem
 from mediator_tui.core.config.schema import BY_KEY, GROUPS, SETTINGS, Setting
 from mediator_tui.core.config.secrets import MASK, Redactor, is_secret, mask
-from mediator_tui.core.config.problem import Problem
-from mediator_tui.core.config.validate import LocustFiles, locustfiles_dir, parse_bool, parse_duration, project_root, validate
+from mediator_tui.core.config.validate import (
+    LocustFiles,
+    locustfiles_dir,
+    parse_bool,
+    parse_duration,
+    project_root,
+    validate,
+)
 
 __all__ = [
     "BY_KEY", "GROUPS", "MASK", "SETTINGS", "Config", "ConfigError", "EnvFile", "EnvFileError",

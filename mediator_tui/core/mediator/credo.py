@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mediator_tui.common.cached_install import Progress
 from mediator_tui.common import node_agent
-
+from mediator_tui.common.cached_install import Progress
 from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.mediator.errors import ProvisionError
 from mediator_tui.core.mediator.flavour import OOB, LaunchSpec, MediatorAdmin, MediatorCounts, MediatorFlavour

@@ -8,17 +8,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from mediator_tui.common.app_dirs import state_dir
 from mediator_tui.common.cached_install import Progress
 from mediator_tui.common.child_env import allowlisted_environment
 from mediator_tui.common.open_files import raise_open_file_limit
-from mediator_tui.core.processes import ProcessError, ProcessGroup, group_members
-
 from mediator_tui.core.mediator import flavours, process
 from mediator_tui.core.mediator.errors import MediatorError
 from mediator_tui.core.mediator.flavour import OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
-from mediator_tui.common.app_dirs import state_dir
 from mediator_tui.core.mediator.process import HOST, Ports
 from mediator_tui.core.mediator.rotator import InvitationRotator
+from mediator_tui.core.processes import ProcessError, ProcessGroup, group_members
 
 READY_TIMEOUT_S = 120.0
 WARM_UP_TIMEOUT_S = 60.0

@@ -28,9 +28,9 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
+from mediator_tui.common.steady_clock import steady_wall_clock
 from mediator_tui.contracts.agents_view import AgentsView
 from mediator_tui.contracts.version import VersionMismatch
-from mediator_tui.core.metrics.probe_samples import ProbeSample
 from mediator_tui.core.metrics.agents_target import AgentsTarget
 from mediator_tui.core.metrics.assembly import agents_snapshot, ports_snapshot, resource_point, workers_harness
 from mediator_tui.core.metrics.crashes import CrashLog
@@ -41,11 +41,11 @@ from mediator_tui.core.metrics.mediator import MediatorSeries
 from mediator_tui.core.metrics.memory import AgentMemoryFit, HostMemory, memory_snapshot
 from mediator_tui.core.metrics.peaks import Peaks
 from mediator_tui.core.metrics.ports import PortsTrend
+from mediator_tui.core.metrics.probe_samples import ProbeSample
 from mediator_tui.core.metrics.readers import read_agents_view, read_histograms, read_master_stats
 from mediator_tui.core.metrics.room import room
 from mediator_tui.core.metrics.series import RequestSeries
 from mediator_tui.core.metrics.snapshot import FailureRow, ResourcePoint, RunStatus, Snapshot, WorkerInfo
-from mediator_tui.common.steady_clock import steady_wall_clock
 
 HISTORY_S = 3600
 RUNNING_STATES = ("spawning", "running")

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import collections
 import threading
-from mediator_tui.common.terminal_text import printable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+
+from mediator_tui.common.terminal_text import printable
 
 BUFFER_LINES = 20_000
 READ_EVERY_S = 0.5

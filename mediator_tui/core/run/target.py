@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from mediator_tui.common.invitation import InvitationError, decode_invitation_url
-
 from mediator_tui.core.config.secrets import mask_url_credentials
 
 

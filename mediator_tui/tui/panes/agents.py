@@ -7,12 +7,10 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.metrics.snapshot import AgentsSnapshot, CrashEvent, Snapshot
-
 from mediator_tui.tui import format as fmt
 from mediator_tui.tui.panes.base import SnapshotPane, unknown
-from mediator_tui.common.terminal_text import printable
-
 
 
 def _counters(agents: AgentsSnapshot) -> Text:

@@ -6,11 +6,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
+from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.metrics.snapshot import FailureRow, RequestRow, Snapshot
-
 from mediator_tui.tui import format as fmt
 from mediator_tui.tui.panes.base import SnapshotPane
-from mediator_tui.common.terminal_text import printable
 
 _COLUMNS = ("Request", "Count", "Fails", "Req/s", "p50", "p95", "p99", "Max")
 _SHOWN_FAILURES = 3

@@ -5,11 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.metrics.snapshot import RunStatus, Snapshot
-
 from mediator_tui.tui import format as fmt
 from mediator_tui.tui.panes.base import DrawsOnChange
-from mediator_tui.common.terminal_text import printable
 
 _STATE_STYLES = {"running": "bold green", "spawning": "bold yellow", "starting": "bold yellow", "idle": "bold",
                  "stopped": "bold", "ready": "bold", "unreachable": "bold red", "missing": "bold red"}

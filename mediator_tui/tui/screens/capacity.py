@@ -15,12 +15,11 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, RichLog, Static
 
+from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.capacity.levels import StepJudgement
 from mediator_tui.core.capacity.lines import verdict_lines
 from mediator_tui.core.capacity.search import Verdict
-
 from mediator_tui.tui import format as fmt
-from mediator_tui.common.terminal_text import printable
 
 COLUMNS = ("step", "users", "agents", "running", "ping p95", "failures", "mediator CPU", "result")
 

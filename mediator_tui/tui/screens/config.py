@@ -11,10 +11,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Select, Static
 
 from mediator_tui.core.config.envfile import EnvFile, EnvFileError
-from mediator_tui.core.config.schema import GROUPS, SETTINGS
 from mediator_tui.core.config.problem import Problem
+from mediator_tui.core.config.schema import GROUPS, SETTINGS
 from mediator_tui.core.config.validate import validate
-
 from mediator_tui.tui.screens.setting_field import SettingField
 
 

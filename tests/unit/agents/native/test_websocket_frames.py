@@ -26,17 +26,20 @@ def frame(first: int, payload: bytes = b"", length: int | None = None) -> bytes:
     return struct.pack("!BBQ", first, 127, length) + payload
 
 
-@pytest.mark.parametrize(("frames", "error"), [
-    ([frame(FIN | 0x3, b"x")], "reserved opcode 0x3"),
-    ([frame(FIN | 0xB, b"x")], "reserved opcode 0xb"),
-    ([frame(FIN | 0x40 | OP_BINARY, b"x")], "reserved bits"),
-    ([frame(FIN | OP_PING, b"p" * 126)], "control frame of 126 bytes"),
-    ([frame(FIN | OP_PING, length=1 << 40)], "control frame of"),  # refused from its header alone
-    ([frame(OP_PING, b"p")], "fragmented websocket control frame"),
-    ([frame(0x0, b"orphan")], "continuation frame without a message"),
-    ([frame(0x0 | FIN, b"orphan")], "continuation frame without a message"),
-    ([frame(OP_BINARY, b"part one"), frame(FIN | OP_BINARY, b"another message")], "data frame inside"),
-])
+@pytest.mark.parametrize(
+    ("frames", "error"),
+    [
+        ([frame(FIN | 0x3, b"x")], "reserved opcode 0x3"),
+        ([frame(FIN | 0xB, b"x")], "reserved opcode 0xb"),
+        ([frame(FIN | 0x40 | OP_BINARY, b"x")], "reserved bits"),
+        ([frame(FIN | OP_PING, b"p" * 126)], "control frame of 126 bytes"),
+        ([frame(FIN | OP_PING, length=1 << 40)], "control frame of"),  # refused from its header alone
+        ([frame(OP_PING, b"p")], "fragmented websocket control frame"),
+        ([frame(0x0, b"orphan")], "continuation frame without a message"),
+        ([frame(0x0 | FIN, b"orphan")], "continuation frame without a message"),
+        ([frame(OP_BINARY, b"part one"), frame(FIN | OP_BINARY, b"another message")], "data frame inside"),
+    ],
+)
 def test_a_frame_rfc_6455_does_not_allow_closes_the_websocket(frames, error):
     with pytest.raises(WebSocketClosed, match=error):
         FrameParser().feed(b"".join(frames))
@@ -46,13 +49,14 @@ def test_fragments_with_a_ping_between_them_make_one_message():
     stream = frame(OP_BINARY, b"one ") + frame(FIN | OP_PING, b"p") + frame(0x0, b"two ") + frame(FIN, b"three")
     parser, frames = FrameParser(), []
     for byte in range(len(stream)):  # a byte at a time: every split of a header holds
-        frames += parser.feed(stream[byte:byte + 1])
+        frames += parser.feed(stream[byte : byte + 1])
     assert frames == [(OP_PING, b"p"), (OP_BINARY, b"one two three")]
     assert parser.feed(frame(FIN | OP_BINARY, b"next")) == [(OP_BINARY, b"next")]
 
 
 def _trickling_server(answer: bytes, every_s: float) -> gevent.server.StreamServer:
     """Reads the request, then sends `answer` a byte every `every_s` seconds."""
+
     def handle(sock: gevent.socket.socket, _address: object) -> None:
         sock.recv(4096)
         for byte in answer:

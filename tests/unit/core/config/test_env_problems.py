@@ -12,8 +12,9 @@ SECRET = "s3cr3t-t0ken-9f8e"
 
 def test_an_unparseable_line_is_named_by_its_number_only(tmp_path: Path, capsys) -> None:
     env = tmp_path / ".env"
-    env.write_text(f"LOCUST_USERS=2\nMY_LINK='https://x.example/?q={SECRET}\n"
-                   f"{SECRET} no key here\nLOCUST_SPAWN_RATE=1\n")
+    env.write_text(
+        f"LOCUST_USERS=2\nMY_LINK='https://x.example/?q={SECRET}\n{SECRET} no key here\nLOCUST_SPAWN_RATE=1\n"
+    )
     _, _, problems = check_file(env)
     texts = [str(problem) for problem in problems]
     assert any("line 2 cannot be parsed" in text and "MY_LINK" in text for text in texts), texts

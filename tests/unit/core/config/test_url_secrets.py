@@ -18,17 +18,36 @@ _USER = st.text(string.ascii_letters + string.digits + "-._", min_size=1, max_si
 _HOST = st.sampled_from(["mediator.example", "10.0.0.7", "[::1]", "[2001:db8::7]", "localhost"])
 _PORT = st.sampled_from(["", ":8089", ":443"])
 _PATH = st.sampled_from(["", "/", "/admin/status", "/a/b?x=1", "/x?api_key=public-looking#frag"])
-_SECRET_PARAMS = ["api_key", "apikey", "API_KEY", "token", "access_token", "Access_Token", "password", "secret",
-                  "client_secret", "X-Amz-Signature"]
+_SECRET_PARAMS = [
+    "api_key",
+    "apikey",
+    "API_KEY",
+    "token",
+    "access_token",
+    "Access_Token",
+    "password",
+    "secret",
+    "client_secret",
+    "X-Amz-Signature",
+]
 
 
 def _shown(text: str) -> list[str]:
-    return [mask_url_credentials(text), Redactor({"ISSUER_URL": text})(f"GET {text} failed: 502"),
-            mask("MEDIATION_URL", text)]
+    return [
+        mask_url_credentials(text),
+        Redactor({"ISSUER_URL": text})(f"GET {text} failed: 502"),
+        mask("MEDIATION_URL", text),
+    ]
 
 
-@given(scheme=st.sampled_from(["http", "https", "ws", "wss"]), user=_USER, password=_PASSWORD, host=_HOST,
-       port=_PORT, path=_PATH)
+@given(
+    scheme=st.sampled_from(["http", "https", "ws", "wss"]),
+    user=_USER,
+    password=_PASSWORD,
+    host=_HOST,
+    port=_PORT,
+    path=_PATH,
+)
 def test_a_password_with_any_characters_is_masked(scheme, user, password, host, port, path):
     url = f"{scheme}://{user}:{password}@{host}{port}{path}"
     assume(password not in f"{scheme}://{user}@{host}{port}{path}")
@@ -71,7 +90,9 @@ def test_the_password_of_a_url_is_taken_whole_for_basic_auth(password, host, pat
     assert (auth.username, auth.password, auth.url) == ("user", password, f"https://{host}{path}")
 
 
-@pytest.mark.parametrize("text", ["http://[::1]:8080/x", "https://mediator.example/users/?q=a", "plain text: 5",
-                                  "https://host/x?page=2&count=10"])
+@pytest.mark.parametrize(
+    "text",
+    ["http://[::1]:8080/x", "https://mediator.example/users/?q=a", "plain text: 5", "https://host/x?page=2&count=10"],
+)
 def test_text_without_credentials_is_unchanged(text):
     assert mask_url_credentials(text) == text

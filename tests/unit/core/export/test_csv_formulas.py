@@ -18,8 +18,9 @@ def _rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
-@pytest.mark.parametrize("hostile", ["=HYPERLINK(\"http://evil.example\",\"x\")", "+cmd|' /C calc'!A0",
-                                     "-2+3", "@SUM(A1:A2)", "\t=1"])
+@pytest.mark.parametrize(
+    "hostile", ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\t=1"]
+)
 def test_a_cell_read_as_a_formula_is_neutralised(hostile):
     snapshot = replace(running_run(), failures=(FailureRow("POST", hostile, hostile, 3),))
     row = _rows(failures_csv(snapshot))[1]

@@ -14,5 +14,7 @@ def test_followed_and_said_lines_lose_escape_sequences(tmp_path: Path) -> None:
     tail.say("tool: \x1b]0;retitled\x07ok\x9b2J")
     tail.follow("worker", log)
     tail.stop()
-    assert [(line.source, line.text) for line in tail.drain()] == [("tool", "tool: ok"),
-                                                                   ("worker", "mediator said: boom")]
+    assert [(line.source, line.text) for line in tail.drain()] == [
+        ("tool", "tool: ok"),
+        ("worker", "mediator said: boom"),
+    ]
