@@ -11,15 +11,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
+from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.metrics.snapshot import Snapshot
-
 from mediator_tui.tui.control import RunControl
 from mediator_tui.tui.screens.config import ConfigScreen
 from mediator_tui.tui.screens.dashboard import DashboardScreen
 from mediator_tui.tui.screens.help import HelpScreen
 from mediator_tui.tui.screens.logs import LogsScreen
 from mediator_tui.tui.screens.modals import ConfirmScreen, LoadChoice, LoadScreen
-from mediator_tui.common.terminal_text import printable
 
 ScreenT = TypeVar("ScreenT", bound=Screen)
 

@@ -8,8 +8,16 @@ from collections import Counter
 class AgentStats:
     """Counters a worker reports; plain ints so reading them costs nothing."""
 
-    __slots__ = ("unpack_errors", "foreign_senders", "unhandled", "inbox_dropped", "pickup_polls", "pickup", "pickup_messages",
-                 "last_problem")
+    __slots__ = (
+        "foreign_senders",
+        "inbox_dropped",
+        "last_problem",
+        "pickup",
+        "pickup_messages",
+        "pickup_polls",
+        "unhandled",
+        "unpack_errors",
+    )
 
     def __init__(self):
         self.unpack_errors = self.unhandled = self.inbox_dropped = self.pickup_polls = 0

@@ -137,7 +137,7 @@ class WebSocket:
 
     Once `closed`, `close_reason` says why, and every send raises WebSocketClosed with it."""
 
-    __slots__ = ("_sock", "_tls", "_parser", "_messages", "_send_lock", "_send_timeout", "closed", "close_reason")
+    __slots__ = ("_messages", "_parser", "_send_lock", "_send_timeout", "_sock", "_tls", "close_reason", "closed")
 
     def __init__(self, sock, send_timeout: float, received: bytes = b""):
         sock.settimeout(0.0)

@@ -18,8 +18,14 @@ from typing import Any
 from mediator_tui.common.cached_install import Progress
 from mediator_tui.core.mediator import interpreters, jsonhttp, provision
 from mediator_tui.core.mediator.errors import MediatorAdminError, MediatorError
-from mediator_tui.core.mediator.flavour import (CONNECTIONS_V1, OOB, LaunchSpec, MediatorAdmin, MediatorCounts,
-                      MediatorFlavour)
+from mediator_tui.core.mediator.flavour import (
+    CONNECTIONS_V1,
+    OOB,
+    LaunchSpec,
+    MediatorAdmin,
+    MediatorCounts,
+    MediatorFlavour,
+)
 from mediator_tui.core.mediator.process import HOST, Ports
 from mediator_tui.core.mediator.provision import RuntimeVariant
 

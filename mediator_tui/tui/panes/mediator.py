@@ -6,12 +6,11 @@ from __future__ import annotations
 from rich.text import Text
 
 from mediator_tui.common.byte_size import byte_size
-from mediator_tui.core.metrics.snapshot import MediatorSnapshot, Snapshot
-
-from mediator_tui.tui import format as fmt
-from mediator_tui.tui.widgets.line_chart import ChartSeries
-from mediator_tui.tui.panes.base import SummaryChartPane
 from mediator_tui.common.terminal_text import printable
+from mediator_tui.core.metrics.snapshot import MediatorSnapshot, Snapshot
+from mediator_tui.tui import format as fmt
+from mediator_tui.tui.panes.base import SummaryChartPane
+from mediator_tui.tui.widgets.line_chart import ChartSeries
 
 _GAP_WORDS = {"zombie": "the mediator holds sessions no agent runs: zombie sessions",
               "lost": "agents run without a session at the mediator: lost sessions"}
