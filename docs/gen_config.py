@@ -70,6 +70,21 @@ no configured header or credential ever reaches it; an answer over 32 MiB is ref
 deadline, so a server trickling a byte a second holds nothing past it (`tests/unit/common/test_http_request.py`,
 `tests/integration/test_hostile_servers.py`).
 
+A password given as `--attach http://user:pw@host:8089` is on the tool's command line, which `ps` shows to every
+user of the host. Give it without argv instead: `ATTACH_URL=http://host:8089`, `ATTACH_USERNAME` and
+`ATTACH_PASSWORD` in the `.env` (then `mediator-tui` or `mediator-tui headless` attaches with no `--attach`), or
+`ATTACH_PASSWORD` exported in the environment (`read -rs ATTACH_PASSWORD; export ATTACH_PASSWORD`) beside
+`--attach http://user@host:8089`. The tool puts no secret on any command line of its own: the embedded ACA-Py
+gets its wallet key as `ACAPY_WALLET_KEY`, and Node processes (the credo engine's agents, the Credo mediator) get
+only the environment variables they read, so no token of the tool's or of the user's is in their
+`/proc/<pid>/environ` (`tests/e2e/test_child_process_secrets.py`).
+
+Masking covers every shape of URL credentials: a password with an unencoded `@`, `/` or `:`, a token as the user
+name (`https://****@host`), percent-encoded userinfo, IPv6 hosts and credential query parameters (`api_key=`,
+`token=`, `access_token=`, `password=`, `secret=` and the like, any case: `?api_key=****`)
+(`tests/unit/core/config/test_url_secrets.py`). A `.env` line that cannot be parsed is named by its number and
+key, never shown.
+
 ## Settings
 
 Every setting, by group, as the schema declares it.

@@ -28,6 +28,8 @@ from mediator_tui.common.bundled import AGENT, bundled_dir
 from mediator_tui.common.cached_install import InstallError, Progress, install_once, quiet, read_stamp, run_step
 
 AGENT_DIR_ENV = "MEDIATOR_TUI_AGENT_DIR"
+# What Node itself reads from the environment, passed to every Node process the tool starts.
+NODE_VARIABLES = ("NODE_OPTIONS", "NODE_EXTRA_CA_CERTS")
 ASKAR_LIBRARY_ENV = "LIB_ARIES_ASKAR_PATH"
 ASKAR_LIBRARY_FILE = "libaries_askar.so"
 ASKAR_WHEEL = "aries-askar==0.3.2"

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Callable, NoReturn, TextIO
 
+from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.run.controller import RunController, RunError
 from mediator_tui.core.sources.master_api import MasterError
@@ -68,12 +69,12 @@ class _Progress:
         if not self._tty and now - self._last < PLAIN_PROGRESS_EVERY_S:
             return
         self._last = now
-        line = self._redact(progress_line(snapshot))
+        line = printable(self._redact(progress_line(snapshot)))
         self._stream.write(f"\r\x1b[2K{line}" if self._tty else line + "\n")
         self._stream.flush()
 
     def say(self, text: str) -> None:
-        self._stream.write(("\n" if self._tty and self._last else "") + self._redact(text) + "\n")
+        self._stream.write(("\n" if self._tty and self._last else "") + printable(self._redact(text)) + "\n")
         self._stream.flush()
         self._last = 0.0 if self._tty else self._last
 

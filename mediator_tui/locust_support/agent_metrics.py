@@ -16,11 +16,11 @@ import dataclasses
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mediator_tui.contracts.agents_view import STALE_AFTER_S, AgentsTotal, AgentsView, MemoryTotal, WorkerView
 from mediator_tui.contracts.version import VersionMismatch
-from mediator_tui.core.metrics.percentiles import subtract as subtract_buckets
 from mediator_tui.contracts.worker_report import (
     MAX_CRASHES,
     STDERR_TAIL_CHARS,
@@ -31,6 +31,7 @@ from mediator_tui.contracts.worker_report import (
     PortsUse,
     WorkerReport,
 )
+from mediator_tui.core.metrics.percentiles import subtract as subtract_buckets
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +88,12 @@ class Baseline:
 class AgentMetricsBoard:
     """The master's view: the latest report per worker and the baselines of the last reset."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        """`clock`: what a report's age (a worker is stale past STALE_AFTER_S) is measured with; wall-clock
+        time (a reset's, a view's) is only a label, and is compared with the workers' own crash times."""
+        self._clock = clock
         self.reports: dict[str, WorkerReport] = {}
-        self.received_at: dict[str, float] = {}
+        self.received_at: dict[str, float] = {}  # by `clock`
         self.baselines: dict[str, Baseline] = {}
         self.refused: dict[str, str] = {}  # worker -> why its last report was refused
         self.reset_at = 0.0
@@ -97,7 +101,7 @@ class AgentMetricsBoard:
         # the reset must not show afterwards.
         self.peaks: dict[str, int] = {}
 
-    def receive_json(self, worker: str, raw, now: float | None = None) -> None:
+    def receive_json(self, worker: str, raw) -> None:
         """A report as it came over the wire; one of another release is refused, and the view says so."""
         try:
             report = WorkerReport.from_json(raw)
@@ -107,15 +111,14 @@ class AgentMetricsBoard:
             self.refused[worker] = str(error)
             return
         self.refused.pop(worker, None)
-        self.receive(report, now)
+        self.receive(report)
 
-    def receive(self, report: WorkerReport, now: float | None = None) -> None:
+    def receive(self, report: WorkerReport) -> None:
         worker = report.worker_id
         if not worker:
             return
-        now = time.time() if now is None else now
         self.reports[worker] = report
-        self.received_at[worker] = now
+        self.received_at[worker] = self._clock()
         self.peaks[worker] = max(self.peaks.get(worker, 0), report.ports.in_use)
         if self.reset_at and worker not in self.baselines:
             # First report after a reset from a worker that had none before: it started counting after it.
@@ -135,7 +138,8 @@ class AgentMetricsBoard:
     def view(self, now: float | None = None, engine: str = "") -> AgentsView:
         now = time.time() if now is None else now
         since_reset = {worker: self._since_reset(worker, report) for worker, report in self.reports.items()}
-        ages = {worker: now - self.received_at[worker] for worker in self.reports}
+        received = self._clock()
+        ages = {worker: received - self.received_at[worker] for worker in self.reports}
         return aggregate(since_reset, ages, now, engine, tuple(self.refused.values()))
 
     def _since_reset(self, worker: str, report: WorkerReport) -> WorkerReport:

@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 import threading
-import time
+from collections.abc import Callable
 
+from mediator_tui.common.steady_clock import steady_wall_clock
 from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, RampPlan, RampState, RampStep
 
 
@@ -18,9 +19,11 @@ class RampNotRunning(CapacityContractError):
 class StepRamp:
     """The ramp's timeline, free of Locust: what `tick()` returns and what the route serves."""
 
-    def __init__(self, plan: RampPlan, clock=time.time):
+    def __init__(self, plan: RampPlan, clock: Callable[[], float] | None = None):
+        """`clock`: the master's clock the steps are timed on (`RampState.served_at`); steady across steps of
+        the system clock by default, as a step's hold is a duration."""
         self.plan = plan
-        self._clock = clock
+        self._clock = clock or steady_wall_clock()
         self._lock = threading.Lock()
         self.reset()
 

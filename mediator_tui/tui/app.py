@@ -11,8 +11,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
+from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.metrics.snapshot import Snapshot
-
 from mediator_tui.tui.control import RunControl
 from mediator_tui.tui.screens.config import ConfigScreen
 from mediator_tui.tui.screens.dashboard import DashboardScreen
@@ -171,7 +171,8 @@ class MediatorTuiApp(App[int]):
 
     def _command_failed(self, doing: str, error: Exception, then: Callable[[Any], None] | None) -> None:
         self._busy = None
-        self.notify(f"{doing} failed: {self.control.redact(str(error))}", severity="error", timeout=10)
+        self.notify(f"{doing} failed: {printable(self.control.redact(str(error)))}", severity="error", timeout=10,
+                    markup=False)
         if then is not None:
             then(None)
 
@@ -206,7 +207,7 @@ class MediatorTuiApp(App[int]):
                       then=lambda _: self.notify("Statistics reset"))
 
     def action_export(self) -> None:
-        self._command("Exporting", self.control.export_now, then=lambda path: self.notify(f"Exported to {path}"))
+        self._command("Exporting", self.control.export_now, then=lambda path: self.notify(f"Exported to {path}", markup=False))
 
     async def action_quit(self) -> None:
         if isinstance(self.screen, ConfirmScreen):

@@ -3,15 +3,20 @@ as agent errors: the project itself is found and installed by `mediator_tui.comm
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from mediator_tui.agents.interface import AgentError
 from mediator_tui.common import node_agent
+from mediator_tui.common.child_env import allowlisted_environment
 
 T = TypeVar("T")
+
+# What agent.js reads from its environment (agent/lib/wallet.js): no other setting of the
+# tool (issuer headers, attach password, the user's own keys) reaches the agent process.
+AGENT_READS = ("AGENT_IP", "LOG_LEVEL", "MEDIATION_URL", "PICKUP_STRATEGY", "MEDIATOR_RECONNECT_BASE_MS",
+               "MEDIATOR_RECONNECT_MAX_MS")
 
 
 class CredoSetupError(AgentError):
@@ -35,7 +40,6 @@ def script(name: str) -> Path:
 
 
 def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(_as_agent_error(node_agent.askar_environment))
-    env.update(extra or {})
-    return env
+    """The agent process's environment: what Node and agent.js read, askar's folder, and `extra`."""
+    return allowlisted_environment((*node_agent.NODE_VARIABLES, *AGENT_READS),
+                                   {**_as_agent_error(node_agent.askar_environment), **(extra or {})})

@@ -85,6 +85,15 @@ class MessageDispatcher:
             self._stats.unpack_errors += 1
             self._stats.last_problem = f"undecodable inbound message: {exc}"
             return
+        connection = self._records.of_my_key(unpacked.recipient_verkey)
+        if connection is not None and unpacked.sender_verkey != connection.their_key:
+            # to our key on a connection, but not from its peer: anyone who learnt our key (it is in our DID
+            # document) could otherwise speak for the peer
+            self._stats.foreign_senders += 1
+            self._stats.last_problem = (
+                f"dropped a message on a connection from a key not its peer's: {msg.get('@type')!r}"
+            )
+            return
         try:
             self._dispatch(msg, unpacked.recipient_verkey)
         except Exception as exc:  # the link's reading must outlive any message a peer can send

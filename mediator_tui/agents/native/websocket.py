@@ -38,41 +38,83 @@ class WebSocketClosed(ConnectionError):
     """The websocket is closed (by either side) or broke."""
 
 
+def frame_sizes(buffer: bytes | bytearray, start: int = 0) -> tuple[int, int] | None:
+    """(header bytes, payload bytes) of the frame that starts at `buffer[start]` (RFC 6455, section 5.2: a
+    7-bit length, or 126 and 16 bits, or 127 and 64 bits; a 4-byte masking key when the mask bit is set);
+    None while its header is not all there."""
+    available = len(buffer) - start
+    if available < 2:
+        return None
+    second = buffer[start + 1]
+    length, header = second & 0x7F, 2
+    if length == 126:
+        if available < 4:
+            return None
+        length, header = int.from_bytes(buffer[start + 2:start + 4], "big"), 4
+    elif length == 127:
+        if available < 10:
+            return None
+        length, header = int.from_bytes(buffer[start + 2:start + 10], "big"), 10
+    return (header + 4 if second & 0x80 else header), length
+
+
+# RFC 6455, section 5.5: control frames carry at most 125 bytes and are never fragmented.
+_MAX_CONTROL_PAYLOAD = 125
+_OPCODES = (OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG)
+_RSV_BITS = 0x70  # meaningful only with an extension, and we offer none
+
+
+def frame_error(first: int, length: int, in_message: bool) -> str:
+    """What is wrong with a frame whose first byte is `first` and payload `length` bytes, arriving while a
+    fragmented message is (`in_message`) or is not under way; "" for a frame RFC 6455 allows (sections
+    5.2, 5.4, 5.5)."""
+    opcode = first & 0x0F
+    if first & _RSV_BITS:
+        return f"websocket frame with reserved bits {first & _RSV_BITS:#x} set (no extension was agreed)"
+    if opcode not in _OPCODES:
+        return f"websocket frame with reserved opcode {opcode:#x}"
+    if opcode >= OP_CLOSE:
+        if not first & 0x80:
+            return f"fragmented websocket control frame (opcode {opcode:#x})"
+        if length > _MAX_CONTROL_PAYLOAD:
+            return f"websocket control frame of {length} bytes (at most {_MAX_CONTROL_PAYLOAD})"
+        return ""
+    if opcode == OP_CONT and not in_message:
+        return "websocket continuation frame without a message to continue"
+    if opcode != OP_CONT and in_message:
+        return "websocket data frame inside a fragmented message"
+    return ""
+
+
 class FrameParser:
     """Turns received bytes, in chunks of any size, into whole frames: (opcode, payload) with data
-    fragments joined into one message; a message over the size limit is an error, not a memory sink."""
+    fragments joined into one message; a message over the size limit, or a frame RFC 6455 does not allow,
+    is an error (WebSocketClosed), not a memory sink or a message made of two."""
 
-    __slots__ = ("_buffer", "_fragments", "_fragments_size")
+    __slots__ = ("_buffer", "_fragments", "_fragments_size", "_in_message")
 
     def __init__(self):
         self._buffer = b""
         self._fragments: list[bytes] = []
         self._fragments_size = 0
+        self._in_message = False
 
     def feed(self, data: bytes) -> list[tuple[int, bytes]]:
         buffer = self._buffer + data if self._buffer else data
         frames = []
         start, end = 0, len(buffer)
-        while end - start >= 2:
-            first, second = buffer[start], buffer[start + 1]
-            length, header = second & 0x7F, 2
-            if length == 126:
-                if end - start < 4:
-                    break
-                length, header = int.from_bytes(buffer[start + 2:start + 4], "big"), 4
-            elif length == 127:
-                if end - start < 10:
-                    break
-                length, header = int.from_bytes(buffer[start + 2:start + 10], "big"), 10
+        while (sizes := frame_sizes(buffer, start)) is not None:
+            header, length = sizes
+            first = buffer[start]
+            error = frame_error(first, length, self._in_message)
+            if error:
+                raise WebSocketClosed(error)
             if self._fragments_size + length > _MAX_MESSAGE:
                 raise WebSocketClosed(f"websocket message larger than {_MAX_MESSAGE} bytes")
-            masked = second & 0x80
-            if masked:
-                header += 4
             if end - start < header + length:
                 break
             payload = buffer[start + header:start + header + length]
-            if masked:
+            if buffer[start + 1] & 0x80:  # masked
                 payload = _mask(payload, buffer[start + header - 4:start + header])
             start += header + length
             opcode = first & 0x0F
@@ -81,7 +123,8 @@ class FrameParser:
                 continue
             self._fragments.append(payload)
             self._fragments_size += length
-            if first & 0x80:
+            self._in_message = not first & 0x80
+            if not self._in_message:
                 frames.append((OP_BINARY, b"".join(self._fragments)))
                 self._fragments, self._fragments_size = [], 0
         self._buffer = buffer[start:]
@@ -94,7 +137,7 @@ class WebSocket:
 
     Once `closed`, `close_reason` says why, and every send raises WebSocketClosed with it."""
 
-    __slots__ = ("_sock", "_tls", "_parser", "_messages", "_send_lock", "_send_timeout", "closed", "close_reason")
+    __slots__ = ("_messages", "_parser", "_send_lock", "_send_timeout", "_sock", "_tls", "close_reason", "closed")
 
     def __init__(self, sock, send_timeout: float, received: bytes = b""):
         sock.settimeout(0.0)
@@ -118,20 +161,23 @@ class WebSocket:
         secure = parts.scheme == "wss"
         host = parts.hostname or ""
         port = parts.port or (443 if secure else 80)
-        sock = gevent.socket.create_connection((host, port), timeout=timeout)
-        try:
-            if secure:
-                sock = _tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")).wrap_socket(
-                    sock, server_hostname=host)
-            key = base64.b64encode(os.urandom(16))
-            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            sock.sendall(
-                f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                f"Sec-WebSocket-Key: {key.decode()}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode("latin-1"))
-            received = _read_handshake(sock, key)
-        except BaseException:
-            sock.close()
-            raise
+        # One deadline for the whole opening (connect, TLS, upgrade): a per-read timeout alone lets a server
+        # that trickles its answer a byte at a time hold the agent for ever.
+        with gevent.Timeout(timeout, WebSocketClosed(f"websocket opening took longer than {timeout:g} s")):
+            sock = gevent.socket.create_connection((host, port), timeout=timeout)
+            try:
+                if secure:
+                    sock = _tls_context(os.environ.get("SSL_CERT_FILE"),
+                                        os.environ.get("SSL_CERT_DIR")).wrap_socket(sock, server_hostname=host)
+                key = base64.b64encode(os.urandom(16))
+                path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+                sock.sendall(
+                    f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    f"Sec-WebSocket-Key: {key.decode()}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode("latin-1"))
+                received = _read_handshake(sock, key)
+            except BaseException:
+                sock.close()
+                raise
         return cls(sock, timeout, received)
 
     def fileno(self) -> int:

@@ -13,10 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from mediator_tui.core.config.envfile import EnvFile, EnvFileError, quote_value
+from mediator_tui.core.config.problem import Problem
 from mediator_tui.core.config.schema import BY_KEY, GROUPS, SETTINGS, Setting
 from mediator_tui.core.config.secrets import MASK, Redactor, is_secret, mask
-from mediator_tui.core.config.problem import Problem
-from mediator_tui.core.config.validate import LocustFiles, locustfiles_dir, parse_bool, parse_duration, project_root, validate
+from mediator_tui.core.config.validate import (
+    LocustFiles,
+    locustfiles_dir,
+    parse_bool,
+    parse_duration,
+    project_root,
+    validate,
+)
 
 __all__ = [
     "BY_KEY", "GROUPS", "MASK", "SETTINGS", "Config", "ConfigError", "EnvFile", "EnvFileError",
@@ -62,12 +69,13 @@ class Config:
 
 
 def parse_problems(env_file: EnvFile) -> list[Problem]:
-    """Lines dotenv cannot read, named by their key when one can be made out (so secrets stay masked)."""
+    """Lines dotenv cannot read, named by their key when one can be made out and by their number, never
+    shown: a line that cannot be parsed cannot be told apart into key and value, so nothing in it can be masked."""
     problems = []
     for line, text in env_file.errors:
         match = _KEY_AT_START.match(text)
         key = match.group(1) if match else f"line {line}"
-        problems.append(Problem(key, f"line {line} cannot be parsed (an unclosed quote?)", text))
+        problems.append(Problem(key, f"line {line} cannot be parsed (an unclosed quote?)"))
     return problems
 
 

@@ -5,18 +5,23 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from urllib.parse import unquote, urlunsplit
+from urllib.parse import unquote
 
 from mediator_tui.core.config.schema import BY_KEY
-from mediator_tui.core.config.url_auth import basic_authorization, url_parts_with_userinfo
+from mediator_tui.core.config.url_auth import basic_authorization, userinfo_span
 
 MASK = "****"
 # Unknown keys are judged by name: a user's own API_KEY or AUTH_TOKEN is as secret as ours.
 _SECRET_NAME = re.compile(r"(KEY|PASSWORD|PASSWD|TOKEN|SECRET|AUTH|HEADERS|CREDENTIAL)", re.I)
 # Pieces shorter than this are too likely to appear by chance to be scrubbed from text.
 _MIN_SECRET_LENGTH = 4
-_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]+@", re.I)
-_URL_USERINFO = re.compile(r"\b[a-z][a-z0-9+.-]*://([^\s:/@]*):([^\s@/]+)@", re.I)
+# A URL in free text: it ends at white space or at a quote or bracket around it.
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s\"'<>]+", re.I)
+# A query parameter whose name says it holds a credential (`api_key=`, `apikey=`, `token=`, `access_token=`,
+# `password=`, `secret=`, `X-Amz-Signature=`, ...), any case: its value.
+_SECRET_PARAM = re.compile(
+    r"(?P<name>[?&;][^=&;#\s]*(?:key|token|secret|pass|pwd|auth|sig|credential|session)[^=&;#\s]*=)"
+    r"(?P<value>[^&;#\s\"'<>]+)", re.I)
 # The master's basic-auth pair, given as settings rather than in a URL.
 _BASIC_AUTH_PAIRS = (("ATTACH_USERNAME", "ATTACH_PASSWORD"),)
 
@@ -30,17 +35,25 @@ def is_secret(key: str) -> bool:
 
 def mask(key: str, value: str) -> str:
     if not value or not is_secret(key):
-        return strip_url_password(value)
+        return mask_url_credentials(value)
     return MASK
 
 
-def strip_url_password(value: str) -> str:
-    """`http://user:pw@host` -> `http://user:****@host`; other text unchanged."""
-    parts = url_parts_with_userinfo(value)
-    if parts is None or not parts.password:
-        return value
-    netloc = parts.netloc.replace(f":{parts.password}@", f":{MASK}@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+def mask_url_credentials(text: str) -> str:
+    """Every URL in `text` with its userinfo's password masked (`http://user:****@host`; a user name
+    without a password is taken for a token: `http://****@host`) and the values of its credential query
+    parameters masked (`?api_key=****`); other text unchanged."""
+    return _SECRET_PARAM.sub(rf"\g<name>{MASK}", _URL.sub(lambda match: _masked_userinfo(match.group(0)), text))
+
+
+def _masked_userinfo(url: str) -> str:
+    span = userinfo_span(url)
+    if span is None:
+        return url
+    start, at = span
+    user, _, password = url[start:at].partition(":")
+    shown = f"{user}:{MASK}" if password else MASK if user else url[start:at]
+    return url[:start] + shown + url[at:]
 
 
 def secret_fragments(values: Mapping[str, str]) -> list[str]:
@@ -67,9 +80,15 @@ def secret_fragments(values: Mapping[str, str]) -> list[str]:
 
 
 def _url_credentials(value: str) -> Iterable[str]:
-    for match in _URL_USERINFO.finditer(value):
-        user, password = match.groups()
-        yield from (password, unquote(password), basic_authorization(unquote(user), unquote(password)))
+    """The credentials of every URL in `value` as written and decoded, and the basic-auth header they make."""
+    for url in _URL.findall(value):
+        span = userinfo_span(url)
+        if span is not None:
+            user, _, password = url[span[0]:span[1]].partition(":")
+            secret = password or user  # a user name alone is a token
+            yield from (secret, unquote(secret), basic_authorization(unquote(user), unquote(password)))
+        for match in _SECRET_PARAM.finditer(url):
+            yield from (match.group("value"), unquote(match.group("value")))
 
 
 def _json_strings(value: str) -> Iterable[str]:
@@ -101,4 +120,4 @@ class Redactor:
         for fragment in self._fragments:
             if fragment in text:
                 text = text.replace(fragment, MASK)
-        return _URL_PASSWORD.sub(rf"\1{MASK}@", text)
+        return mask_url_credentials(text)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import re
 from dataclasses import dataclass
-from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*://", re.I)
 # Warnings already given in this process: one per URL is enough, not one per run or request.
 _warned: set[str] = set()
 
@@ -33,25 +35,30 @@ def basic_authorization(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
-def url_parts_with_userinfo(text: str) -> SplitResult | None:
-    """The parts of `text` when it is a URL whose netloc holds `user[:password]@`; None for other text."""
-    if "@" not in text or "://" not in text:
+def userinfo_span(url: str) -> tuple[int, int] | None:
+    """(start, end) of the userinfo of `url` (`user[:password]`, `end` at its `@`); None without one.
+
+    The userinfo ends at the last `@` before the query or fragment, so a password with an unencoded
+    `@`, `/` or `:` is taken whole (`urlsplit` would end the host at its first `/` and take the rest
+    for a path, sending the password to the server as part of it).
+    """
+    scheme = _SCHEME.match(url)
+    if scheme is None:
         return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    return parts if "@" in parts.netloc else None
+    start = scheme.end()
+    stop = min((i for i in (url.find("?", start), url.find("#", start)) if i >= 0), default=len(url))
+    at = url.rfind("@", start, stop)
+    return (start, at) if at >= 0 else None
 
 
 def split_userinfo(url: str) -> UrlAuth:
     """`http://user:p%40ss@host/x` -> (`http://host/x`, `user`, `p@ss`); other text unchanged."""
-    parts = url_parts_with_userinfo(url)
-    if parts is None:
+    span = userinfo_span(url)
+    if span is None:
         return UrlAuth(url)
-    userinfo, _, host = parts.netloc.rpartition("@")
-    username, _, password = userinfo.partition(":")
-    return UrlAuth(urlunsplit(parts._replace(netloc=host)), unquote(username), unquote(password))
+    start, at = span
+    username, _, password = url[start:at].partition(":")
+    return UrlAuth(url[:start] + url[at + 1:], unquote(username), unquote(password))
 
 
 def is_loopback(host: str) -> bool:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -120,12 +121,30 @@ def finite_only(value: Any) -> Any:
     return value
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection"):
+# https://owasp.org/www-community/attacks/CSV_Injection
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
 def _csv(header: list[str], rows: Iterable[Iterable[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_inert_cell(cell) for cell in row] for row in rows)
     return out.getvalue()
+
+
+def _inert_cell(cell: object) -> object:
+    """A text cell that a spreadsheet would take for a formula (a request name or error text from the
+    network), with a leading `'` so it is read as text; numbers, negative ones too, stay numbers. A carriage
+    return becomes a line feed: the csv module leaves a field holding a lone CR unquoted (it quotes only for
+    the line terminator, "\n" here), and a reader ends the row there."""
+    if not isinstance(cell, str):
+        return cell
+    if cell.startswith(_FORMULA_START) and not _NUMBER.fullmatch(cell):
+        cell = "'" + cell
+    return cell.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _cell(value: object) -> str:

@@ -18,8 +18,14 @@ from typing import Any
 from mediator_tui.common.cached_install import Progress
 from mediator_tui.core.mediator import interpreters, jsonhttp, provision
 from mediator_tui.core.mediator.errors import MediatorAdminError, MediatorError
-from mediator_tui.core.mediator.flavour import (CONNECTIONS_V1, OOB, LaunchSpec, MediatorAdmin, MediatorCounts,
-                      MediatorFlavour)
+from mediator_tui.core.mediator.flavour import (
+    CONNECTIONS_V1,
+    OOB,
+    LaunchSpec,
+    MediatorAdmin,
+    MediatorCounts,
+    MediatorFlavour,
+)
 from mediator_tui.core.mediator.process import HOST, Ports
 from mediator_tui.core.mediator.provision import RuntimeVariant
 
@@ -46,6 +52,9 @@ def all_records(get: Callable[[dict[str, Any]], dict[str, Any]], path: str, para
             return list(seen.values())
     raise MediatorAdminError(f"GET {path}: more than {MAX_PAGES * page_size} records")
 
+
+# The key of the embedded mediator's throwaway wallet (one per run directory, on loopback).
+_WALLET_KEY = "mediator-tui"
 
 class AcaPyAdmin(MediatorAdmin):
     READY_PATH = "/status/ready"
@@ -148,12 +157,14 @@ class AcaPyFlavour(MediatorFlavour):
             "--endpoint", f"http://{HOST}:{ports.http}", ws_endpoint(ports),
             "--admin", HOST, str(ports.admin), "--admin-insecure-mode",
             "--open-mediation", "--enable-undelivered-queue",
-            "--wallet-type", "askar", "--wallet-name", "mediator", "--wallet-key", "mediator-tui",
+            "--wallet-type", "askar", "--wallet-name", "mediator",
             "--auto-provision", "--no-ledger", "--auto-accept-requests", "--auto-accept-invites",
             "--auto-ping-connection", "--auto-respond-messages", "--log-level", "warning",
         ]
-        # ACAPY_HOME holds the wallet: one fresh wallet per run directory.
-        return LaunchSpec(argv=argv, env={"ACAPY_HOME": str(run_dir / "acapy-home")})
+        # ACAPY_HOME holds the wallet: one fresh wallet per run directory. Its key goes in the environment
+        # (ACAPY_WALLET_KEY, the env_var of --wallet-key in ACA-Py 0.12.8 and 1.7.0, config/argparse.py), not
+        # on the command line where `ps` shows it.
+        return LaunchSpec(argv=argv, env={"ACAPY_HOME": str(run_dir / "acapy-home"), "ACAPY_WALLET_KEY": _WALLET_KEY})
 
     def admin(self, admin_url: str) -> AcaPyAdmin:
         return AcaPyAdmin(admin_url, self.invitation_kinds)

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mediator_tui.common.cached_install import Progress
 from mediator_tui.common import node_agent
-
+from mediator_tui.common.cached_install import Progress
 from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.mediator.errors import ProvisionError
 from mediator_tui.core.mediator.flavour import OOB, LaunchSpec, MediatorAdmin, MediatorCounts, MediatorFlavour
@@ -74,10 +73,14 @@ class CredoMediatorFlavour(MediatorFlavour):
             # The wallet stays in the run directory: restarted there, the mediator keeps its clients.
             "MEDIATOR_DATA_DIR": str(run_dir / "credo-mediator"),
             **askar,
-        })
+        }, passed=(*node_agent.NODE_VARIABLES, *MEDIATOR_READS))
 
     def admin(self, admin_url: str) -> CredoMediatorAdmin:
         return CredoMediatorAdmin(admin_url, self.invitation_kinds)
+
+
+# What agent/mediator.js reads from the tool's environment besides its ports and folder.
+MEDIATOR_READS = ("MEDIATOR_FORWARDING", "MEDIATOR_WS_ENDPOINT", "LOG_LEVEL")
 
 
 def credo() -> CredoMediatorFlavour:

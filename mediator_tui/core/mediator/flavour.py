@@ -32,7 +32,10 @@ class MediatorCounts:
 @dataclass
 class LaunchSpec:
     argv: list[str]
-    env: dict[str, str] = field(default_factory=dict)  # added to the current environment
+    env: dict[str, str] = field(default_factory=dict)
+    # The variables of the tool's environment the mediator reads; with env and what any program needs
+    # (common/child_env.SYSTEM), its whole environment: no secret of the tool's reaches it.
+    passed: tuple[str, ...] = ()
 
 
 class MediatorAdmin(abc.ABC):

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from mediator_tui.common.app_dirs import state_dir
 from mediator_tui.common.cached_install import Progress
+from mediator_tui.common.child_env import allowlisted_environment
 from mediator_tui.common.open_files import raise_open_file_limit
-from mediator_tui.core.processes import ProcessError, ProcessGroup, group_members
-
 from mediator_tui.core.mediator import flavours, process
 from mediator_tui.core.mediator.errors import MediatorError
 from mediator_tui.core.mediator.flavour import OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
-from mediator_tui.common.app_dirs import state_dir
 from mediator_tui.core.mediator.process import HOST, Ports
 from mediator_tui.core.mediator.rotator import InvitationRotator
+from mediator_tui.core.processes import ProcessError, ProcessGroup, group_members
 
 READY_TIMEOUT_S = 120.0
 WARM_UP_TIMEOUT_S = 60.0
@@ -90,7 +89,7 @@ class LocalMediator:
             self.run_dir = Path(tempfile.mkdtemp(prefix=f"{self.flavour.name}-", dir=runs))
         spec = self.flavour.launch_spec(self._need_ports(), self.run_dir)
         self._say(f"starting {self.flavour.name} ({self.runtime_label}), admin {self.admin_url}")
-        env = {**os.environ, **spec.env}
+        env = allowlisted_environment(spec.passed, spec.env)
         # The mediator holds the other end of every agent's connection: at the usual soft limit
         # of 1024 open files it runs out of descriptors near 1000 agents. Children inherit the limit.
         raise_open_file_limit()

@@ -34,7 +34,7 @@ class DeliveryTrack:
             return
         sample = _Sample(t, view.total.delivery)
         latest = self._latest
-        if latest is not None and sample.report.counts.sent < latest.report.counts.sent:
+        if latest is not None and _was_reset(latest.report, sample.report):
             latest = self._before = None  # counters were reset (stats reset, workers replaced)
         if latest is not None and int(latest.t) != int(t):
             self._before = latest
@@ -51,6 +51,15 @@ class DeliveryTrack:
             p50_ms=pct.percentile(latency, 0.50), p95_ms=pct.percentile(latency, 0.95),
             p99_ms=pct.percentile(latency, 0.99), max_ms=max(latency) if latency else None,
             points=self._points.points())
+
+
+# Counters that only a reset lowers: `sent` (and `lost`) also fall when a failed send is withdrawn
+# (locust_support/delivery_ledger.py, DeliveryLedger.send), which must not read as a reset.
+_NEVER_WITHDRAWN = ("delivered", "duplicated", "late", "out_of_order")
+
+
+def _was_reset(before: DeliveryReport, now: DeliveryReport) -> bool:
+    return any(getattr(now.counts, name) < getattr(before.counts, name) for name in _NEVER_WITHDRAWN)
 
 
 def _point(sample: _Sample, before: _Sample | None) -> DeliveryPoint:

@@ -26,12 +26,11 @@ which makes fresh samples exact in time).
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any, Callable
 
+from mediator_tui.common.steady_clock import steady_wall_clock
 from mediator_tui.contracts.agents_view import AgentsView
 from mediator_tui.contracts.version import VersionMismatch
-from mediator_tui.core.metrics.probe_samples import ProbeSample
 from mediator_tui.core.metrics.agents_target import AgentsTarget
 from mediator_tui.core.metrics.assembly import agents_snapshot, ports_snapshot, resource_point, workers_harness
 from mediator_tui.core.metrics.crashes import CrashLog
@@ -42,6 +41,7 @@ from mediator_tui.core.metrics.mediator import MediatorSeries
 from mediator_tui.core.metrics.memory import AgentMemoryFit, HostMemory, memory_snapshot
 from mediator_tui.core.metrics.peaks import Peaks
 from mediator_tui.core.metrics.ports import PortsTrend
+from mediator_tui.core.metrics.probe_samples import ProbeSample
 from mediator_tui.core.metrics.readers import read_agents_view, read_histograms, read_master_stats
 from mediator_tui.core.metrics.room import room
 from mediator_tui.core.metrics.series import RequestSeries
@@ -53,9 +53,10 @@ RUNNING_STATES = ("spawning", "running")
 
 class MetricStore:
     def __init__(self, mode: str, master_url: str, *, rate_window_s: float = 3.0,
-                 history_s: int = HISTORY_S, clock: Callable[[], float] = time.time):
+                 history_s: int = HISTORY_S, clock: Callable[[], float] | None = None):
         self._lock = threading.Lock()
-        self._clock = clock
+        # durations and per-second windows are differences of its readings: steady across clock steps
+        self._clock = clock or steady_wall_clock()
         self._rate_window_s = rate_window_s
         self._history_len = history_s
         self._mode = mode

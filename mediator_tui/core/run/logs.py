@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from mediator_tui.common.terminal_text import printable
+
 BUFFER_LINES = 20_000
 READ_EVERY_S = 0.5
 MAX_READ_BYTES = 1_000_000  # per file and round: a flood cannot stall the tail thread
@@ -46,7 +48,7 @@ class LogTail:
     def say(self, text: str, source: str = "tool") -> None:
         """A line from the tool itself (progress of a start, a warning)."""
         with self._lock:
-            self._lines.append(LogLine(source, self._redact(text)))
+            self._lines.append(LogLine(source, printable(self._redact(text))))
 
     def drain(self, limit: int = 2000) -> list[LogLine]:
         with self._lock:
@@ -75,7 +77,7 @@ class LogTail:
             if rest:
                 self._partial[path] = rest
             with self._lock:
-                self._lines.extend(LogLine(source, self._redact(line)) for line in complete if line)
+                self._lines.extend(LogLine(source, printable(self._redact(line))) for line in complete if line)
 
     def _run(self) -> None:
         while not self._stop.wait(READ_EVERY_S):

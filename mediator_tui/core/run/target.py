@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from mediator_tui.common.invitation import InvitationError, decode_invitation_url
-
-from mediator_tui.core.config.secrets import strip_url_password
+from mediator_tui.core.config.secrets import mask_url_credentials
 
 
 def describe_target(mediation_url: str) -> str:
@@ -20,6 +19,6 @@ def describe_target(mediation_url: str) -> str:
         return "(an invitation URL that cannot be decoded)"
     endpoint = invitation.endpoint()
     if endpoint is not None:
-        return strip_url_password(endpoint)
+        return mask_url_credentials(endpoint)
     # every service is a DID: naming its endpoint would need resolving it
     return str(invitation.services[0]) or "(invitation without an endpoint)"

@@ -7,11 +7,10 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.metrics.snapshot import AgentsSnapshot, CrashEvent, Snapshot
-
 from mediator_tui.tui import format as fmt
 from mediator_tui.tui.panes.base import SnapshotPane, unknown
-
 
 
 def _counters(agents: AgentsSnapshot) -> Text:
@@ -31,8 +30,8 @@ def _crash(crash: CrashEvent) -> Text:
     text = Text()
     text.append(f"{fmt.clock(crash.ts)} ", style="dim")
     text.append(f"{crash.worker_id} {crash.user}: ")
-    text.append(crash.reason, style="red")
-    for line in crash.stderr_tail.splitlines():
+    text.append(printable(crash.reason), style="red")
+    for line in printable(crash.stderr_tail).splitlines():
         text.append(f"\n    {line.strip()}", style="dim")
     return text
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from rich.text import Text
 
 from mediator_tui.common.byte_size import byte_size
+from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.metrics.snapshot import MediatorSnapshot, Snapshot
-
 from mediator_tui.tui import format as fmt
-from mediator_tui.tui.widgets.line_chart import ChartSeries
 from mediator_tui.tui.panes.base import SummaryChartPane
+from mediator_tui.tui.widgets.line_chart import ChartSeries
 
 _GAP_WORDS = {"zombie": "the mediator holds sessions no agent runs: zombie sessions",
               "lost": "agents run without a session at the mediator: lost sessions"}
@@ -23,7 +23,7 @@ def _percent(value: float | None) -> str:
 
 def _figures(mediator: MediatorSnapshot) -> Text:
     text = Text()
-    unknown = dict(mediator.unknown)
+    unknown = {figure: printable(hint) for figure, hint in dict(mediator.unknown).items()}
     if mediator.stalled:
         text.append(f"STALLED ({', '.join(mediator.stalled_by)})\n", style="bold red")
     text.append("CPU ")
@@ -50,7 +50,7 @@ def _figures(mediator: MediatorSnapshot) -> Text:
         if age_hint:
             text.append(f" ({age_hint})", style="dim")
     for source, error in mediator.errors:
-        text.append(f"\n{source}: {error}", style="red")
+        text.append(f"\n{source}: {printable(error)}", style="red")
     for figure, hint in unknown.items():
         text.append(f"\n{figure}: unknown — {hint}", style="dim")
     return text

@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
+from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.metrics.snapshot import FailureRow, RequestRow, Snapshot
-
 from mediator_tui.tui import format as fmt
 from mediator_tui.tui.panes.base import SnapshotPane
 
@@ -26,7 +26,7 @@ def _cells(row: RequestRow, style: str = "") -> tuple[Text, ...]:
 
 
 def _failure_line(failure: FailureRow) -> str:
-    return f"{fmt.count(failure.occurrences)}× {failure.name}: {failure.error}"
+    return printable(f"{fmt.count(failure.occurrences)}× {failure.name}: {failure.error}")
 
 
 class RequestsPane(SnapshotPane):

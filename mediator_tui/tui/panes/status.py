@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.metrics.snapshot import RunStatus, Snapshot
-
 from mediator_tui.tui import format as fmt
 from mediator_tui.tui.panes.base import DrawsOnChange
 
@@ -47,13 +47,13 @@ def status_text(status: RunStatus, starting: bool = False) -> Text:
     text.append(*_state(status, starting))
     if status.error:
         # First, so that a narrow terminal still shows why nothing moves.
-        text.append(f"  {status.error}", style="bold red")
+        text.append(f"  {printable(status.error)}", style="bold red")
     text.append(f"  {_users(status)}  {_workers(status)}  {_elapsed(status)}")
     if status.engine:
         text.append(f"  {status.engine}", style="cyan")
-    text.append(f"  {status.master_url}", style="dim")
+    text.append(f"  {printable(status.master_url)}", style="dim")
     if status.target:
-        text.append(f" → {status.target}", style="dim")
+        text.append(f" → {printable(status.target)}", style="dim")
     return text
 
 

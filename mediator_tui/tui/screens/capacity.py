@@ -15,10 +15,10 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, RichLog, Static
 
+from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.capacity.levels import StepJudgement
 from mediator_tui.core.capacity.lines import verdict_lines
 from mediator_tui.core.capacity.search import Verdict
-
 from mediator_tui.tui import format as fmt
 
 COLUMNS = ("step", "users", "agents", "running", "ping p95", "failures", "mediator CPU", "result")
@@ -93,18 +93,18 @@ class CapacityScreen(Screen):
         self._steps: tuple[StepJudgement, ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield Static("capacity search: starting…", id="capacity-plan")
+        yield Static("capacity search: starting…", id="capacity-plan", markup=False)
         with Vertical():
             table: DataTable = DataTable(id="capacity-steps", cursor_type="row", zebra_stripes=True)
             table.add_columns(*COLUMNS)
             yield table
             yield CapacityChart(id="capacity-chart")
-            yield Static("verdict: the search is running", id="capacity-verdict")
+            yield Static("verdict: the search is running", id="capacity-verdict", markup=False)
         yield RichLog(id="capacity-log", max_lines=500, wrap=True, markup=False)
         yield Footer(compact=True, show_command_palette=False)
 
     def show_plan(self, line: str) -> None:
-        self.query_one("#capacity-plan", Static).update(line)
+        self.query_one("#capacity-plan", Static).update(printable(line))
 
     def add_step(self, judgement: StepJudgement) -> None:
         self._steps = (*self._steps, judgement)
@@ -119,5 +119,5 @@ class CapacityScreen(Screen):
         self.query_one("#capacity-verdict", Static).update(text)
 
     def say(self, line: str) -> None:
-        self.query_one(RichLog).write(line)
+        self.query_one(RichLog).write(printable(line))
 

@@ -11,10 +11,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Select, Static
 
 from mediator_tui.core.config.envfile import EnvFile, EnvFileError
-from mediator_tui.core.config.schema import GROUPS, SETTINGS
 from mediator_tui.core.config.problem import Problem
+from mediator_tui.core.config.schema import GROUPS, SETTINGS
 from mediator_tui.core.config.validate import validate
-
 from mediator_tui.tui.screens.setting_field import SettingField
 
 
@@ -116,7 +115,7 @@ class ConfigScreen(Screen):
         try:
             self._env.save(self.config_path)
         except OSError as exc:
-            self.notify(f"Not saved: {exc}", severity="error")
+            self.notify(f"Not saved: {exc}", severity="error", markup=False)
             return
         self._show_notice()
         self.notify(f"Saved {len(changed)} setting(s); they apply to the next start")
@@ -125,7 +124,7 @@ class ConfigScreen(Screen):
         try:
             self._env = _read_env(self.config_path)
         except EnvFileError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(str(exc), severity="error", markup=False)
             return
         saved = self._saved_values()
         for field in self._fields():

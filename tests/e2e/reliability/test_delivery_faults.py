@@ -136,8 +136,8 @@ def test_a_mediator_restarted_while_it_holds_messages(local_run, fault_mediator,
     assert counts["duplicated"] == 0 and counts["late"] == 0, counts
 
 
-# What each flavour did with the messages flowing when it froze: every one delivered once after the resume
-# ("kept"), or some lost.
+# What each flavour did with the messages flowing when it froze: every one arrived once after the resume
+# ("kept"; within its timeout or late), or some never arrived ("n lost").
 FREEZE_FINDING = {"acapy": "kept", "acapy-legacy": "kept", "credo": "kept"}
 
 
@@ -157,7 +157,10 @@ def test_a_mediator_frozen_while_messages_flow(local_run, fault_mediator, engine
     # each user awaits one message at a time: the ones awaited at the stop are in flight
     assert_adds_up(counts, in_flight_at_most=FLOWING)
     assert counts["delivered"] >= at_freeze + FLOWING, f"messages did not flow again after the resume: {counts}"
-    found = "kept" if counts["lost"] == 0 else f"{counts['lost']} lost"
+    # What the mediator kept is what arrived: a message held across the freeze and delivered after its timeout
+    # (late: the host's speed decides how long the resume takes, and the timeout is the tool's) was kept too.
+    never_arrived = counts["lost"] - counts["late"]
+    found = "kept" if never_arrived == 0 else f"{never_arrived} lost"
     if counts["duplicated"]:
         found += f", {counts['duplicated']} duplicated"
     assert found == FREEZE_FINDING[mediator.flavour.name], (

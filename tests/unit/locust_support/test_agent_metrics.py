@@ -1,5 +1,7 @@
 """The master's aggregate of worker reports (the `/mediator-tui/agents` body) and its reset."""
 
+import time
+
 from mediator_tui.contracts.agents_view import STALE_AFTER_S
 from mediator_tui.contracts.worker_report import WorkerReport
 from mediator_tui.locust_support.agent_metrics import AgentMetricsBoard, WorkerAgentCounters
@@ -12,10 +14,12 @@ def report(*args, **kwargs) -> WorkerReport:
 
 
 def test_total_sums_workers():
-    board = AgentMetricsBoard()
+    clock = [100.0]
+    board = AgentMetricsBoard(clock=lambda: clock[0])
     board.receive(report("w1", running=3, started=4, crashed=1, restarted=1, slots=6, in_use=2, in_use_max=3,
-                         refused=1), now=100)
-    board.receive(report("w2", running=2, started=2, slots=2, in_use=1, in_use_max=1), now=100)
+                         refused=1))
+    board.receive(report("w2", running=2, started=2, slots=2, in_use=1, in_use_max=1))
+    clock[0] = 101.0
     view = board.view(now=101).to_json()
     total = view["total"]
     assert total["agents"] == {"running": 5, "started": 6, "crashed": 1, "restarted": 1,
@@ -53,10 +57,14 @@ def test_unknown_pss_of_one_worker_makes_the_total_unknown():
 
 
 def test_silent_worker_is_marked_stale():
-    board = AgentMetricsBoard()
-    board.receive(report("w1"), now=100)
-    board.receive(report("w2"), now=100 + STALE_AFTER_S)
-    workers = board.view(now=100 + STALE_AFTER_S + 1).to_json()["workers"]
+    """Ages by the monotonic clock: the wall clock (the view's label) jumping back an hour changes nothing."""
+    clock = [100.0]
+    board = AgentMetricsBoard(clock=lambda: clock[0])
+    board.receive(report("w1"))
+    clock[0] = 100 + STALE_AFTER_S
+    board.receive(report("w2"))
+    clock[0] = 100 + STALE_AFTER_S + 1
+    workers = board.view(now=time.time() - 3600).to_json()["workers"]
     assert workers["w1"]["stale"] is True
     assert workers["w2"]["stale"] is False
 
@@ -74,11 +82,11 @@ def test_reset_shows_counts_since_the_reset_but_keeps_running_agents():
     board = AgentMetricsBoard()
     old_crash = {"ts": 50.0, "user": "a", "reason": "old", "stderr_tail": ""}
     board.receive(report("w1", running=4, started=6, crashed=2, restarted=2, refused=3, in_use=2, in_use_max=5,
-                         crashes=[old_crash]), now=100)
+                         crashes=[old_crash]))
     board.reset(now=100)
     new_crash = {"ts": 101.0, "user": "b", "reason": "new", "stderr_tail": ""}
     board.receive(report("w1", running=4, started=7, crashed=3, restarted=3, refused=3, in_use=3, in_use_max=5,
-                         crashes=[old_crash, new_crash]), now=102)
+                         crashes=[old_crash, new_crash]))
     view = board.view(now=102).to_json()
     agents = view["total"]["agents"]
     assert (agents["running"], agents["started"], agents["crashed"], agents["restarted"]) == (4, 1, 1, 1)
@@ -91,17 +99,17 @@ def test_reset_shows_counts_since_the_reset_but_keeps_running_agents():
 
 def test_new_peak_after_reset_shows():
     board = AgentMetricsBoard()
-    board.receive(report("w1", in_use=1, in_use_max=5), now=100)
+    board.receive(report("w1", in_use=1, in_use_max=5))
     board.reset(now=100)
-    board.receive(report("w1", in_use=2, in_use_max=8), now=101)
+    board.receive(report("w1", in_use=2, in_use_max=8))
     assert board.view(now=101).to_json()["total"]["ports"]["in_use_max"] == 8
 
 
 def test_worker_joining_after_reset_counts_from_zero():
     board = AgentMetricsBoard()
     board.reset(now=100)
-    board.receive(report("w3", started=2, running=2), now=101)
-    board.receive(report("w3", started=3, running=3), now=102)
+    board.receive(report("w3", started=2, running=2))
+    board.receive(report("w3", started=3, running=3))
     assert board.view(now=102).to_json()["total"]["agents"]["started"] == 3
 
 
@@ -125,13 +133,13 @@ def test_worker_counters_track_starts_crashes_and_reconnects():
 
 def test_a_report_of_another_release_is_refused_and_the_view_names_both_versions():
     board = AgentMetricsBoard()
-    board.receive_json("w1", report_json("w1", running=3), now=100)
-    board.receive_json("w2", {**report_json("w2", running=5), "version": 2}, now=100)
+    board.receive_json("w1", report_json("w1", running=3))
+    board.receive_json("w2", {**report_json("w2", running=5), "version": 2})
     view = board.view(now=101).to_json()
     assert set(view["workers"]) == {"w1"} and view["total"]["agents"]["running"] == 3
     assert view["refused"] == ["worker 'w2' sends agent reports version 2, this master reads version 1: "
                                "use the same release on both"]
-    board.receive_json("w2", report_json("w2", running=5), now=102)  # upgraded: counted again
+    board.receive_json("w2", report_json("w2", running=5))  # upgraded: counted again
     view = board.view(now=102).to_json()
     assert view["refused"] == [] and view["total"]["agents"]["running"] == 8
 

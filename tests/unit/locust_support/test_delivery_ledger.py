@@ -147,14 +147,14 @@ def test_the_master_sums_workers_and_a_reset_keeps_the_identity(clock):
         ledger.arrived(ledger.tag("x", "c"))
         ledger.tag("pending", "c")
     board = AgentMetricsBoard()
-    board.receive(report("w1", one), now=0)
-    board.receive(report("w2", two), now=0)
+    board.receive(report("w1", one))
+    board.receive(report("w2", two))
     total = board.view(now=0).total.delivery.counts
     assert (total.sent, total.delivered, total.in_flight) == (4, 2, 2)
     board.reset(now=1)
     clock.now += 20  # the pending ones time out after the reset
-    board.receive(report("w1", one), now=2)
-    board.receive(report("w2", two), now=2)
+    board.receive(report("w1", one))
+    board.receive(report("w2", two))
     since = board.view(now=2).total.delivery
     assert (since.counts.sent, since.counts.delivered, since.counts.lost, since.counts.in_flight) == (2, 0, 2, 0)
     assert since.latency_ms == {}

@@ -1,12 +1,17 @@
 """Whatever a mediator sends down the socket, the agent survives it: undecodable data and well-encrypted
 but nonsensical messages are counted, never raised into the reader, and the agent keeps working."""
 
+import json
+
 import gevent
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from mediator_tui.agents.interface import StartOptions
+from mediator_tui.agents.interface import AgentTimeout, StartOptions
 from mediator_tui.agents.native.agent import NativeAgent
+from mediator_tui.agents.native.envelope import pack
+from mediator_tui.agents.native.keys import KeyPair
+from mediator_tui.agents.native.messages import message
 from tests.unit.agents.native.fake_mediator import FakeMediator
 
 json_values = st.recursive(
@@ -58,3 +63,27 @@ def test_undecodable_frames_are_counted_not_raised(connected, data):
     agent.ping_mediator()
     assert agent.alive and agent.stats.unpack_errors == before + 1
     assert agent.stats.last_problem.startswith("undecodable inbound message")
+
+
+def _inbox(agent: NativeAgent) -> list[str]:
+    contents = []
+    while True:
+        try:
+            contents.append(agent.receive_message(timeout=0.3).content)
+        except AgentTimeout:
+            return contents
+
+
+@pytest.mark.parametrize("sender", ["stranger", "anonymous"])
+def test_a_message_on_a_connection_from_another_key_than_its_peers_is_dropped(connected, sender):
+    """Our key on a connection is in our DID document: anyone may learn it, only the peer may speak on it."""
+    mediator, agent = connected
+    _, agents_key = mediator.client
+    before = agent.stats.foreign_senders
+    body = json.dumps(message("basicmessage/1.0/message", content=f"forged by {sender}")).encode()
+    mediator.push_raw(pack(body, [agents_key], KeyPair() if sender == "stranger" else None))
+    mediator.push(message("basicmessage/1.0/message", content="from the peer"))
+    agent.ping_mediator()
+    assert agent.stats.foreign_senders == before + 1
+    inbox = _inbox(agent)
+    assert "from the peer" in inbox and f"forged by {sender}" not in inbox

@@ -31,9 +31,9 @@ def worker(worker_id, running, unique_bytes, host="vm-a", engine="native", proce
 
 
 def feed_workers(store, clock, *reports, state="running"):
-    board = AgentMetricsBoard()
+    board = AgentMetricsBoard(clock=lambda: clock.t)
     for report in reports:
-        board.receive(report, now=clock.t)
+        board.receive(report)
     clock.t += 1.0
     store.feed(stats_with(int(clock.t), state=state), board.view(now=clock.t).to_json(), t=clock.t)
 

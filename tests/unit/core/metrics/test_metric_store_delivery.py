@@ -54,3 +54,28 @@ def test_a_reset_starts_the_delivery_figures_again():
     feed(store, clock, view(4, 4, latency={20: 4}))
     d = store.snapshot().delivery
     assert (d.sent, d.p50_ms, [p.sent_in_s for p in d.points]) == (4, 20, [4])
+
+
+def test_a_withdrawn_send_is_no_reset_and_makes_no_spike():
+    """A send that fails is withdrawn from the ledger (its `sent` falls by one): the next seconds count what
+    happened in them, not the run's total again (delivery.csv's per-second columns)."""
+    store = MetricStore("local", "", clock=Clock())
+    for t, body in ((1001.1, view(20, 18, in_flight=2, latency={10: 18})),
+                    (1002.1, view(19, 19, latency={10: 19})),  # one send withdrawn, one more delivered
+                    (1003.1, view(22, 21, in_flight=1, latency={10: 21}))):
+        store.feed(stats_with(10), body, t=t)
+    points = store.snapshot().delivery.points
+    assert [p.sent_in_s for p in points] == [20, 0, 3]
+    assert [p.delivered_in_s for p in points] == [18, 1, 2]
+    assert points[1].p50_ms == 10  # the second's one delivery, not the run's 19
+    assert points[-1].sent == 22
+
+
+def test_counters_that_fall_without_a_reset_call_start_the_figures_again():
+    """Workers replaced under a running master: delivered falls, which no withdrawn send makes it do."""
+    store = MetricStore("local", "", clock=Clock())
+    for t, body in ((1001.1, view(50, 50, latency={10: 50})), (1002.1, view(4, 4, latency={20: 4}))):
+        store.feed(stats_with(10), body, t=t)
+    points = store.snapshot().delivery.points
+    assert [(p.sent_in_s, p.delivered_in_s, p.p50_ms) for p in points] == [(50, 50, 10), (4, 4, 20)]
+
