@@ -200,9 +200,9 @@ def test_agents_reconnect_when_the_mediator_comes_back(flavour, agents, tmp_path
         second = mediator()
         returned = time.monotonic()
         for agent in fleet:
-            wait_for(lambda: _pings(agent), 30, "pings to resume")
+            wait_for(lambda agent=agent: _pings(agent), 30, "pings to resume")
             # Pings may resume over HTTP first; live delivery needs the websocket back.
-            wait_for(lambda: agent.reconnects >= 1, 30, "the websocket to the mediator to reopen")
+            wait_for(lambda agent=agent: agent.reconnects >= 1, 30, "the websocket to the mediator to reopen")
         assert time.monotonic() - returned < 30
         assert all(agent.alive for agent in fleet)
         fleet[0].timeout = TIMEOUT

@@ -24,7 +24,7 @@ def render(chart: Chart) -> str:
         plotext.theme("clear")
         for index, line in enumerate(chart.lines):
             if line.points:
-                xs, ys = zip(*line.points)
+                xs, ys = zip(*line.points, strict=True)
                 plotext.plot(list(xs), list(ys), label=line.label,
                              marker=MARKERS[index % len(MARKERS)])
         plotext.title(f"{chart.title} ({chart.unit})")

@@ -26,7 +26,7 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def clock_label(seconds: float) -> str:
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     if seconds >= 3600:
         return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
     return f"{seconds // 60}:{seconds % 60:02d}"

@@ -25,7 +25,7 @@ def least_squares_slope(pairs: Iterable[tuple[float, float]], *, min_points: int
     pairs = list(pairs)
     if not pairs:
         return Slope(None, f"no {unit} yet")
-    xs, ys = zip(*pairs)
+    xs, ys = zip(*pairs, strict=True)
     spread = max(xs) - min(xs)
     if spread < min_spread:
         return Slope(None, f"{unit} spread over {spread:g}, needs {min_spread:g}")

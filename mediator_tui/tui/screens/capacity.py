@@ -52,9 +52,9 @@ def chart_text(steps: tuple[StepJudgement, ...], width: int, height: int) -> Tex
     plt.plotsize(width, height)
     plt.theme("clear")
     if p95:
-        plt.plot(*zip(*p95), label="ping p95 ms", marker="braille", color="cyan")
+        plt.plot(*zip(*p95, strict=True), label="ping p95 ms", marker="braille", color="cyan")
     if cpu:
-        plt.plot(*zip(*cpu), label="mediator CPU %", marker="braille", color="green", yside="right")
+        plt.plot(*zip(*cpu, strict=True), label="mediator CPU %", marker="braille", color="green", yside="right")
     plt.xlabel("Locust users")
     return Text.from_ansi(plt.build())
 

@@ -68,7 +68,7 @@ def test_the_export_has_one_capacity_row_per_step_a_summary_section_and_a_chart(
     assert [r["verdict_step"] for r in rows] == ["", "", "", "held", "broken"]
     assert capacity["plan"] == {"start": 10, "step": 10, "max": 60, "hold_s": 20.0, "settle_s": 5.0,
                                 "spawn_rate": 10.0, "resolution": None}
-    assert [level["expr"] for level in capacity["levels"]][0] == "p95(ping_mediator)>1000"
+    assert capacity["levels"][0]["expr"] == "p95(ping_mediator)>1000"
     report = (out / "report.html").read_text()
     assert "<h2>Capacity search</h2>" in report and 'aria-label="Capacity: p95 per step"' in report
     assert 'aria-label="Capacity: mediator CPU per step"' in report
@@ -159,7 +159,7 @@ def test_the_mediator_s_state_is_in_each_step_line_the_verdict_and_the_export(tm
     code, out, _run = search(tmp_path, saturating, figures=probed)
     lines = out.splitlines()
     assert code == 0
-    assert [line for line in lines if line.startswith("step ")][0].endswith("  mediator CPU 15 %  met")
+    assert next(line for line in lines if line.startswith("step ")).endswith("  mediator CPU 15 %  met")
     # At the knee (40 users held): 60 % of a core for 48 pings/s (40 users x 1.2), 12.5 ms of the
     # mediator's CPU per ping; at the first broken step, 75 % for 60 pings/s.
     assert ("  the mediator at the knee, the last step held (40 users, 40 agents): CPU 60 % of a core, 12.50 ms "

@@ -30,7 +30,7 @@ def _render(series: list[ChartSeries], size=(20, 5)) -> list[str]:
 
 
 def test_legend_axis_and_newest_point_at_the_right():
-    legend, top, *middle, bottom = _render([ChartSeries("req/s", (0.0, 0.0, 17.0), "green")])
+    legend, top, *_middle, bottom = _render([ChartSeries("req/s", (0.0, 0.0, 17.0), "green")])
     assert legend.startswith("━ req/s 17")
     assert top.startswith("20┤")  # 17 rounds up to a readable 20
     assert bottom.startswith(" 0┤")

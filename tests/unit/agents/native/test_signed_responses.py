@@ -135,7 +135,7 @@ def only(url: str, protocol: str) -> str:
 def test_a_native_agent_answers_another_ones_request_and_they_exchange_messages(protocol):
     inviter, invitee = NativeAgent(timeout=5, label="inviter"), NativeAgent(timeout=5, label="invitee")
     try:
-        for agent, port in zip((inviter, invitee), free_loopback_ports(2)):
+        for agent, port in zip((inviter, invitee), free_loopback_ports(2), strict=True):
             agent.start(StartOptions(with_mediation=False, port=port))
         connection = invitee.receive_invitation(only(inviter.create_invitation(), protocol))
         invitee.send_message(connection, f"hello over {protocol}")
@@ -151,7 +151,7 @@ def test_a_native_agent_answers_another_ones_request_and_they_exchange_messages(
 def test_a_request_to_an_invitation_the_agent_did_not_make_gets_no_answer():
     inviter, invitee = NativeAgent(timeout=1), NativeAgent(timeout=1)
     try:
-        for agent, port in zip((inviter, invitee), free_loopback_ports(2)):
+        for agent, port in zip((inviter, invitee), free_loopback_ports(2), strict=True):
             agent.start(StartOptions(with_mediation=False, port=port))
         base, _, encoded = inviter.create_invitation().partition("?oob=")
         invitation = json.loads(b64url_decode(encoded))

@@ -17,7 +17,7 @@ def counter():
 
 
 def test_new_invitation_after_every_k_calls():
-    create, made = counter()
+    create, _made = counter()
     rotator = InvitationRotator(create, every=3)
     handed = [rotator.next() for _ in range(7)]
     assert handed == ["invitation-0"] * 3 + ["invitation-1"] * 3 + ["invitation-2"]

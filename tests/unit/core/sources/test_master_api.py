@@ -88,7 +88,7 @@ def test_a_web_server_that_is_not_a_locust_master_is_named_so(master):
 
 
 def test_no_agent_route_is_none_not_an_error(master):
-    fake, url = master
+    _fake, url = master
     assert MasterClient(url).agents() is None
 
 
