@@ -64,9 +64,12 @@ MediatorStarter = Callable[["LocalSpec", Callable[[str], None]], "LocalMediator"
 
 def _start_embedded_mediator(spec: LocalSpec, say: Callable[[str], None]) -> LocalMediator:
     # Imported here: a run against a given MEDIATION_URL needs none of the provisioning code.
-    from mediator_tui.core.mediator import LocalMediator
+    from mediator_tui.core.mediator import LocalMediator, MediatorError
 
-    return LocalMediator(spec.mediator_flavour, progress=say, cpu_limit=spec.mediator_cpu_limit).start()
+    try:
+        return LocalMediator(spec.mediator_flavour, progress=say, cpu_limit=spec.mediator_cpu_limit).start()
+    except MediatorError as err:  # a runtime that cannot be provisioned, a CPU limit that cannot be applied
+        raise RunError(f"the embedded mediator did not start: {err}") from None
 
 
 class LocalRun(RunController):
