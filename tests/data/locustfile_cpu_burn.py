@@ -16,10 +16,10 @@ from mediator_tui.locust_support import metrics_plugin  # noqa: F401  (registers
 BURN_S = 0.02
 
 if "--worker" in sys.argv:
-    # A worker at one core is the condition the test needs; beside other CPU-bound processes (the rest of the
-    # suite, a busy loop) on a 2-core host it gets that core only at a higher priority than theirs: at the
-    # highest, its share of a core shared with two of them is above 97 %. Without the right to raise it (not
-    # root, no CAP_SYS_NICE) it runs as before, at the share the host's load leaves it.
+    # A worker at one core is the condition the test needs; beside other CPU-bound processes of its session
+    # (the rest of the suite) on a 2-core host it gets that core only at a higher priority than theirs: at the
+    # highest, its share of a core shared with two of them is above 97 %. The test raises its session above
+    # the others'. Without the right to raise it (not root, no CAP_SYS_NICE) it runs at the share it gets.
     try:
         os.setpriority(os.PRIO_PROCESS, 0, -20)
     except PermissionError:

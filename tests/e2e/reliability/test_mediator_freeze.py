@@ -118,10 +118,16 @@ def assert_the_freeze_is_in_mediator_csv(export, snapshot, frozen_at: float, ret
     assert all(at[int(p.t)]["stalled"] == "1" for p in stalled_pings if int(p.t) in at)
     assert sum(int(p.t) in at for p in stalled_pings) >= len(stalled_pings) - 2
 
+    # The freeze's stall ends once the admin API is read again; later readings may stall again on a loaded
+    # host (an admin answer slower than its timeout), which is the probe telling the truth, not the freeze.
+    back = next(r for r in rows if float(r["ts"]) > returned_at and r["stalled"] == "0")
+    assert float(back["ts"]) <= returned_at + PROBE_BACK_WITHIN_S, back
     before = [r for r in rows if began_at + 5 <= float(r["ts"]) <= frozen_at - 1]
     after = [r for r in rows if float(r["ts"]) >= returned_at + PROBE_BACK_WITHIN_S]
     for moment, seen in (("before", before), ("after", after)):
-        assert len(seen) >= 10 and all(r["stalled"] == "0" for r in seen), (moment, seen)
+        # Working: no reading there looks like the freeze (stalled at 0 % CPU).
+        assert len(seen) >= 10, (moment, seen)
+        assert not any(r["stalled"] == "1" and float(r["cpu_percent"] or 0) == 0 for r in seen), (moment, seen)
         assert sum(float(r["cpu_percent"]) for r in seen) / len(seen) > 1.0, (moment, seen)
     # The stalled seconds are the probe's own gaps between readings, so they are bounded by its readings in
     # mediator.csv, not by the freeze's length (how soon the admin API is read again after the return, and
