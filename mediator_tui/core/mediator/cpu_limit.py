@@ -45,6 +45,9 @@ class CgroupPaths:
     proc: Path = Path("/proc")
 
 
+HOST = CgroupPaths()
+
+
 @dataclass(frozen=True)
 class CpuController:
     version: int  # 1 or 2
@@ -66,7 +69,7 @@ def quota_us(cores: float) -> int:
     return round(cores * PERIOD_US)
 
 
-def find_controller(paths: CgroupPaths = CgroupPaths()) -> CpuController | None:
+def find_controller(paths: CgroupPaths = HOST) -> CpuController | None:
     """The hierarchy that holds the cpu controller: a v1 `cpu` mount, else a v2 mount that lists `cpu`."""
     try:
         lines = paths.mounts.read_text().splitlines()
@@ -85,7 +88,7 @@ def find_controller(paths: CgroupPaths = CgroupPaths()) -> CpuController | None:
     return v2
 
 
-def cgroup_of(pid: int | str, controller: CpuController, paths: CgroupPaths = CgroupPaths()) -> Path | None:
+def cgroup_of(pid: int | str, controller: CpuController, paths: CgroupPaths = HOST) -> Path | None:
     """The folder of `pid`'s cgroup in the controller's hierarchy (`pid` may be "self")."""
     try:
         lines = (paths.proc / str(pid) / "cgroup").read_text().splitlines()
@@ -99,7 +102,7 @@ def cgroup_of(pid: int | str, controller: CpuController, paths: CgroupPaths = Cg
     return None
 
 
-def limit_process(pid: int, cores: float, name: str, paths: CgroupPaths = CgroupPaths()) -> Path:
+def limit_process(pid: int, cores: float, name: str, paths: CgroupPaths = HOST) -> Path:
     """Put `pid` (all its threads) in a new cgroup `name` limited to `cores`; the cgroup's folder.
 
     CpuLimitError, naming each place tried and why it failed, when no place takes it.
@@ -107,9 +110,11 @@ def limit_process(pid: int, cores: float, name: str, paths: CgroupPaths = Cgroup
     quota = quota_us(cores)
     controller = find_controller(paths)
     if controller is None:
-        raise CpuLimitError(f"cannot limit the mediator to {cores:g} cores: this host mounts no cgroup CPU "
-                            f"controller (cgroup v1 `cpu` or cgroup v2 listing `cpu`); leave MEDIATOR_CPU_LIMIT "
-                            f"empty to run without a limit")
+        raise CpuLimitError(
+            f"cannot limit the mediator to {cores:g} cores: this host mounts no cgroup CPU "
+            f"controller (cgroup v1 `cpu` or cgroup v2 listing `cpu`); leave MEDIATOR_CPU_LIMIT "
+            f"empty to run without a limit"
+        )
     parents = [p for p in (cgroup_of("self", controller, paths), controller.mount) if p is not None]
     failures = []
     for parent in dict.fromkeys(parents):
@@ -123,9 +128,11 @@ def limit_process(pid: int, cores: float, name: str, paths: CgroupPaths = Cgroup
             failures.append(f"{parent}: {err.strerror or err}")
             _remove_quietly(group)
             _remove_quietly(group.parent)
-    raise CpuLimitError(f"cannot limit the mediator to {cores:g} cores with cgroup v{controller.version} "
-                        f"({'; '.join(failures)}); run the tool as root or with a delegated cgroup, or leave "
-                        f"MEDIATOR_CPU_LIMIT empty to run without a limit")
+    raise CpuLimitError(
+        f"cannot limit the mediator to {cores:g} cores with cgroup v{controller.version} "
+        f"({'; '.join(failures)}); run the tool as root or with a delegated cgroup, or leave "
+        f"MEDIATOR_CPU_LIMIT empty to run without a limit"
+    )
 
 
 def remove_cgroup(group: Path, remove_dir: Callable[[Path], None] = os.rmdir) -> None:
@@ -145,7 +152,7 @@ def remove_cgroup(group: Path, remove_dir: Callable[[Path], None] = os.rmdir) ->
     _remove_quietly(group.parent, remove_dir)
 
 
-def read_throttling(pid: int, paths: CgroupPaths = CgroupPaths()) -> Throttling | None:
+def read_throttling(pid: int, paths: CgroupPaths = HOST) -> Throttling | None:
     """The throttling of `pid`'s cgroup (a limited embedded mediator, a container); None where unreadable."""
     controller = find_controller(paths)
     group = cgroup_of(pid, controller, paths) if controller else None
@@ -154,8 +161,9 @@ def read_throttling(pid: int, paths: CgroupPaths = CgroupPaths()) -> Throttling 
     try:
         stat = dict(line.split(None, 1) for line in (group / "cpu.stat").read_text().splitlines() if " " in line)
         # v2 counts throttled time in µs, v1 in ns.
-        throttled_s = (int(stat["throttled_usec"]) / 1e6 if "throttled_usec" in stat
-                       else int(stat["throttled_time"]) / 1e9)
+        throttled_s = (
+            int(stat["throttled_usec"]) / 1e6 if "throttled_usec" in stat else int(stat["throttled_time"]) / 1e9
+        )
         return Throttling(int(stat["nr_periods"]), int(stat["nr_throttled"]), throttled_s)
     except (OSError, KeyError, ValueError):
         return None

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import psutil
 
-from mediator_tui.core.mediator.cpu_limit import CgroupPaths, read_throttling
+from mediator_tui.core.mediator.cpu_limit import HOST, CgroupPaths, read_throttling
 from mediator_tui.core.metrics.probe_samples import ProcessSample
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ class ProcessReader:
     (the admin and metrics ports, whose only clients are this probe)."""
 
     def __init__(self, pid: int, ports: tuple[int, ...] | None = None, exclude: tuple[int, ...] = (),
-                 cgroups: CgroupPaths = CgroupPaths()):
+                 cgroups: CgroupPaths = HOST):
         self.pid = pid
         self._cgroups = cgroups
         self._ports = ports

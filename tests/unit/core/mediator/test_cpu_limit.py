@@ -8,8 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from mediator_tui.core.mediator.cpu_limit import (CgroupPaths, CpuLimitError, Throttling, find_controller,
-                                                  limit_process, read_throttling, remove_cgroup)
+from mediator_tui.core.mediator.cpu_limit import (
+    CgroupPaths,
+    CpuLimitError,
+    Throttling,
+    find_controller,
+    limit_process,
+    read_throttling,
+    remove_cgroup,
+)
 
 PID = 4242
 
@@ -33,12 +40,14 @@ def v2_host(tmp_path: Path, own: str = "user.slice/session-1.scope") -> CgroupPa
 def v1_host(tmp_path: Path) -> CgroupPaths:
     (tmp_path / "cpu,cpuacct" / "docker" / "abc").mkdir(parents=True)
     (tmp_path / "memory").mkdir()
-    return fake_host(tmp_path,
-                     "tmpfs /sys/fs/cgroup tmpfs rw 0 0\n"
-                     "cgroup {root}/memory cgroup rw,memory 0 0\n"
-                     "cgroup {root}/cpu,cpuacct cgroup rw,cpu,cpuacct 0 0\n"
-                     "cgroup2 {root}/unified cgroup2 rw 0 0\n",
-                     "4:memory:/docker/abc\n1:cpu,cpuacct:/docker/abc\n0::/\n")
+    return fake_host(
+        tmp_path,
+        "tmpfs /sys/fs/cgroup tmpfs rw 0 0\n"
+        "cgroup {root}/memory cgroup rw,memory 0 0\n"
+        "cgroup {root}/cpu,cpuacct cgroup rw,cpu,cpuacct 0 0\n"
+        "cgroup2 {root}/unified cgroup2 rw 0 0\n",
+        "4:memory:/docker/abc\n1:cpu,cpuacct:/docker/abc\n0::/\n",
+    )
 
 
 def test_v2_makes_a_cgroup_under_its_own_with_cpu_max_and_the_pid(tmp_path):
@@ -125,10 +134,14 @@ def test_remove_retries_a_busy_cgroup_then_says_what_failed(tmp_path):
         remove_cgroup(group, remove_dir=refused)
 
 
-@pytest.mark.parametrize("host, stat, throttled_s", [
-    (v2_host, "usage_usec 900\nnr_periods 50\nnr_throttled 12\nthrottled_usec 340000\n", 0.34),
-    (v1_host, "nr_periods 50\nnr_throttled 12\nthrottled_time 340000000\n", 0.34),
-], ids=["v2", "v1"])
+@pytest.mark.parametrize(
+    "host, stat, throttled_s",
+    [
+        (v2_host, "usage_usec 900\nnr_periods 50\nnr_throttled 12\nthrottled_usec 340000\n", 0.34),
+        (v1_host, "nr_periods 50\nnr_throttled 12\nthrottled_time 340000000\n", 0.34),
+    ],
+    ids=["v2", "v1"],
+)
 def test_throttling_is_read_from_the_cgroup_of_any_pid(tmp_path, host, stat, throttled_s):
     paths = host(tmp_path)
     group = limit_process(PID, 0.5, "acapy-10", paths)
