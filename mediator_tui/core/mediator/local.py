@@ -110,7 +110,8 @@ class LocalMediator:
         self._admin = self.flavour.admin(self.admin_url)
         if self.cpu_limit is not None:
             # Moved in before it is ready: its start-up and warm-up run under the limit, as in a pod.
-            self.cgroup = limit_process(self.pid, self.cpu_limit, f"{self.flavour.name}-{self.pid}")
+            mediator_pid = group.children[-1].popen.pid
+            self.cgroup = limit_process(mediator_pid, self.cpu_limit, f"{self.flavour.name}-{mediator_pid}")
             self._say(f"limited to {self.cpu_limit:g} cores (cgroup {self.cgroup})")
         return group
 
