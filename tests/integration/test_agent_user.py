@@ -58,7 +58,8 @@ def test_an_agent_dying_between_tasks_is_counted_at_once_not_at_the_next_task(lo
                               6, "both deaths counted before the users' next tasks")
     for crash in metrics["total"]["crashes"]:
         died_at = float(crash["stderr_tail"].removeprefix("died at "))
-        assert crash["ts"] - died_at < 0.2, f"death counted {crash['ts'] - died_at:.2f} s late"
+        # At once: far sooner than the user's next task, 7 s or more after the death.
+        assert crash["ts"] - died_at < 2.0, f"death counted {crash['ts'] - died_at:.2f} s late"
         assert crash["reason"] == "agent process killed by SIGKILL"
         assert crash["user"].startswith("ScriptedPing-")
     agents = metrics["total"]["agents"]
@@ -71,9 +72,10 @@ def test_a_wallet_that_cannot_start_is_retried_after_a_doubling_pause_and_says_s
     locust.swarm(users=2, spawn_rate=10)
     time.sleep(4.5)
     attempts = locust.agents()["total"]["agents"]["start_failures"]
-    assert time.monotonic() - swarmed < 6.5, "too slow to tell the pauses apart"
-    # Tries at 0, 1 and 3 s (pauses of 1, 2, 4 s) per user; without pauses, one per task (~50 per user).
-    assert 2 <= attempts <= 6
+    elapsed = time.monotonic() - swarmed
+    # Tries at 0, 1, 3 and 7 s (pauses of 1, 2, 4 s) per user, however late this reading comes; without
+    # pauses, one per task (~10 per user per second).
+    assert 2 <= attempts <= 2 * (1 + sum(elapsed >= at for at in (1, 3, 7))), (attempts, elapsed)
     rows = locust.rows_when(lambda r: r.get("didcomm agent_start", {}).get("num_requests", 0) > 3 * attempts, 5,
                             "the tasks in between to fail too")
     assert rows["didcomm agent_start"]["num_failures"] == rows["didcomm agent_start"]["num_requests"]

@@ -10,6 +10,7 @@ import pytest
 
 from mediator_tui.core.mediator import LocalMediator
 from mediator_tui.core.sources.probe import ProbeRunner, ProbeSample, probe_target
+from tests.support.procs import busy_seconds
 
 AGENTS = 3
 # Ticks made by the test, not the thread: every source is due at each of them.
@@ -38,23 +39,32 @@ def acapy(request):
 
 
 def test_process_figures_match_what_psutil_reads(acapy, agents):
+    """The probe's CPU between its two ticks, against the counters read just before and just after each tick: the
+    same counter over a window nested inside the probe's and one around it, so the relation holds at any
+    pace of the host."""
     busy = [agents(acapy) for _ in range(2)]
     runner = probe(acapy)
     process = psutil.Process(acapy.pid)
+    cpu_0, t_0 = busy_seconds(acapy.pid), time.monotonic()
     runner.tick()
-    before, started = process.cpu_times(), time.monotonic()
+    cpu_1, t_1 = busy_seconds(acapy.pid), time.monotonic()
     for _ in range(15):
         for agent in busy:
             agent.ping_mediator()
-    after, ended = process.cpu_times(), time.monotonic()
+    cpu_2, t_2 = busy_seconds(acapy.pid), time.monotonic()
     sample = runner.tick()
+    cpu_3, t_3 = busy_seconds(acapy.pid), time.monotonic()
     rss = process.memory_info().rss
 
-    expected = 100 * (after.user + after.system - before.user - before.system) / (ended - started)
     got = sample.process
     assert got.error is None and got.pid == acapy.pid and got.status in ("running", "sleeping")
-    assert expected > 5, "the pings should have kept the mediator busy"
-    assert abs(got.cpu_percent - expected) <= 0.1 * expected + 1.0
+    assert cpu_2 > cpu_1, "the pings should have kept the mediator busy"
+    # The probe read its counters between t_0 and t_1, then between t_2 and t_3; the kernel counts CPU time
+    # in 10 ms ticks, one at each end.
+    tick_s = 0.01
+    least = 100 * (cpu_2 - cpu_1 - 2 * tick_s) / (t_3 - t_0)
+    most = 100 * (cpu_3 - cpu_0 + 2 * tick_s) / (t_2 - t_1)
+    assert least <= got.cpu_percent <= most, (least, got.cpu_percent, most)
     assert abs(got.rss_bytes - rss) <= 0.1 * rss
     assert got.uss_bytes <= got.rss_bytes and got.open_fds > 10 and got.threads >= 1
     assert got.ports == (acapy.ports.http, acapy.ports.ws)

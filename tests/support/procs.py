@@ -1,4 +1,4 @@
-"""Reading processes from /proc in tests: is one alive, which ones descend from another."""
+"""Reading processes from /proc in tests: is one alive, which ones descend from another, its CPU time."""
 
 from __future__ import annotations
 
@@ -33,3 +33,9 @@ def descendants(pid: int) -> set[int]:
             found.add(child)
             todo.append(child)
     return found
+
+
+def busy_seconds(pid: int) -> float:
+    """The CPU time `pid` has used, user and system, in seconds (10 ms ticks)."""
+    fields = _stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

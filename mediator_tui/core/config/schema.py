@@ -15,7 +15,7 @@ GROUPS = ("target", "load", "agents", "issuer", "distributed", "mediator")
 @dataclass(frozen=True)
 class Setting:
     key: str
-    kind: str  # str, int, float, bool, json, choice, port, invitation, files, duration, url, pid, names
+    kind: str  # str, int, float, cores, bool, json, choice, port, invitation, files, duration, url, pid, names
     default: str
     help: str
     group: str
@@ -30,6 +30,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MEDIATOR_FLAVOUR", "choice", "auto",
             "Embedded mediator when MEDIATION_URL is empty", "target",
             choices=("auto", "acapy", "acapy-legacy", "credo")),
+    Setting("MEDIATOR_CPU_LIMIT", "cores", "",
+            "Embedded mediator: CPU limit in cores, as a Kubernetes pod's (0.8 = 800m); empty for none", "target"),
     Setting("INVITATION_ROTATE_EVERY", "int", "50",
             "Embedded mediator: a fresh invitation every N onboardings (0 keeps one)", "target"),
     Setting("WITH_MEDIATION", "bool", "true", "Agents connect through the mediator", "target"),

@@ -22,6 +22,8 @@ FALSE_WORDS = frozenset({"false", "0", "no", "off", ""})
 PORT_MIN, PORT_MAX = 1024, 65535
 # Locust turns a run time into a timedelta; a year is far beyond any load test and far below its limit.
 MAX_DURATION_S = 365 * 24 * 3600
+# The kernel's least CPU quota is 1 ms of the 100 ms period core/mediator/cpu_limit.py uses.
+MIN_CORES = 0.01
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _DURATION = re.compile(r"(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+)s?)?", re.I)
 
@@ -49,6 +51,20 @@ def parse_bool(raw: str) -> bool:
     if word in FALSE_WORDS:
         return False
     raise ValueError("is not a boolean (use true/false, 1/0, yes/no)")
+
+
+def parse_cores(raw: str) -> float | None:
+    """A CPU limit in cores (`0.8`, or a Kubernetes quantity `800m`); empty means no limit."""
+    text = raw.strip()
+    if not text:
+        return None
+    try:
+        cores = float(text[:-1]) / 1000 if text.endswith("m") else float(text)
+    except ValueError:
+        raise ValueError("is not a number of cores (e.g. 0.8 or 800m)") from None
+    if not MIN_CORES <= cores < float("inf"):
+        raise ValueError(f"must be a positive number of cores, at least {MIN_CORES:g} (the kernel's least quota)")
+    return cores
 
 
 def parse_duration(raw: str) -> float | None:
@@ -123,6 +139,8 @@ def parse_value(setting: Setting, raw: str, base: Path | None = None) -> Any:
         if not amount >= 0 or amount == float("inf"):
             raise ValueError("must be a finite number >= 0")
         return amount
+    if kind == "cores":
+        return parse_cores(text)
     if kind == "bool":
         return parse_bool(text)
     if kind == "choice":

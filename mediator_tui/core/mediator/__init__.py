@@ -3,7 +3,10 @@
 Public API (stable names):
 
 - `LocalMediator(flavour=None, *, http_port=None, ws_port=None, admin_port=None,
-  run_dir=None, progress=None, ready_timeout=120)`: a context manager.
+  run_dir=None, progress=None, ready_timeout=120, detached=False, cpu_limit=None)`:
+  a context manager. `cpu_limit` (cores, as a Kubernetes pod's: 0.8 = 800m) runs
+  it in a cgroup of its own (`.cgroup`) under the kernel's CPU controller, removed
+  when it stops; `cpu_limit.read_throttling(pid)` reads any pid's throttling.
   `start()` provisions the flavour's runtime if needed (into
   `$XDG_CACHE_HOME/mediator-tui/runtimes/`), picks free loopback ports (a given
   port that is taken is a `MediatorError`), starts the mediator in its own
@@ -24,7 +27,8 @@ Public API (stable names):
   `flavours._FACTORIES`.
 - Invitation kinds: `OOB` ("oob"), `CONNECTIONS_V1` ("c_i").
 - Errors: `MediatorError`, its subclasses `ProvisionError` (message names the
-  missing interpreter and where it was looked for) and `MediatorAdminError`.
+  missing interpreter and where it was looked for), `MediatorAdminError` and
+  `cpu_limit.CpuLimitError` (no writable cgroup CPU controller; names each place tried).
 """
 
 from mediator_tui.core.mediator.errors import MediatorAdminError, MediatorError, ProvisionError

@@ -13,6 +13,7 @@ from mediator_tui.common.cached_install import Progress
 from mediator_tui.common.child_env import allowlisted_environment
 from mediator_tui.common.open_files import raise_open_file_limit
 from mediator_tui.core.mediator import flavours, process
+from mediator_tui.core.mediator.cpu_limit import limit_process, remove_cgroup
 from mediator_tui.core.mediator.errors import MediatorError
 from mediator_tui.core.mediator.flavour import OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
 from mediator_tui.core.mediator.process import HOST, Ports
@@ -36,6 +37,9 @@ class LocalMediator:
     process group, waits for readiness and does the warm-up mediation; `stop()`
     ends the whole group. As a context manager it starts and stops itself.
 
+    `cpu_limit` (cores, e.g. 0.8 as a pod's 800m) runs it in a cgroup of its own under the kernel's
+    CPU controller (`cpu_limit.limit_process`), removed when it stops; `cgroup` is that cgroup's folder.
+
     By default the mediator dies with this process (parent-death signal), as a
     run's or a test session's mediator should; `detached=True` lets it outlive
     this process (the CLI's `up`), to be stopped through `from_state(...).stop()`.
@@ -45,7 +49,7 @@ class LocalMediator:
                  http_port: int | None = None, ws_port: int | None = None,
                  admin_port: int | None = None, run_dir: Path | None = None,
                  progress: Progress | None = None, ready_timeout: float = READY_TIMEOUT_S,
-                 detached: bool = False):
+                 detached: bool = False, cpu_limit: float | None = None):
         self.flavour = flavour if isinstance(flavour, MediatorFlavour) else flavours.pick(flavour)
         self._forced_ports = (http_port, ws_port, admin_port)
         self._given_run_dir = run_dir
@@ -53,6 +57,8 @@ class LocalMediator:
         self.progress = progress
         self.ready_timeout = ready_timeout
         self.detached = detached
+        self.cpu_limit = cpu_limit
+        self.cgroup: Path | None = None
         self.ports: Ports | None = None
         self.runtime_label = ""
         self.invitation_url = ""
@@ -102,6 +108,11 @@ class LocalMediator:
         self.pid = self.pgid = group.pgid
         self.pid_start_ticks = process.start_ticks(self.pid)
         self._admin = self.flavour.admin(self.admin_url)
+        if self.cpu_limit is not None:
+            # Moved in before it is ready: its start-up and warm-up run under the limit, as in a pod.
+            mediator_pid = group.children[-1].popen.pid
+            self.cgroup = limit_process(mediator_pid, self.cpu_limit, f"{self.flavour.name}-{mediator_pid}")
+            self._say(f"limited to {self.cpu_limit:g} cores (cgroup {self.cgroup})")
         return group
 
     def restart(self) -> "LocalMediator":
@@ -147,6 +158,9 @@ class LocalMediator:
                     raise MediatorError(str(err)) from None
             self.pgid = None
             self._group = None
+        if self.cgroup is not None:
+            remove_cgroup(self.cgroup)
+            self.cgroup = None
 
     def __enter__(self) -> "LocalMediator":
         return self.start()
@@ -215,7 +229,8 @@ class LocalMediator:
                 "pgid": self.pgid, "pid_start_ticks": self.pid_start_ticks,
                 "ports": self._need_ports().as_dict(), "run_dir": str(self.run_dir),
                 "log": str(self.log_path), "admin_url": self.admin_url, "metrics_url": self.metrics_url,
-                "invitation_url": self.invitation_url}
+                "invitation_url": self.invitation_url, "cpu_limit": self.cpu_limit,
+                "cgroup": str(self.cgroup) if self.cgroup else None}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> "LocalMediator":
@@ -227,6 +242,8 @@ class LocalMediator:
         mediator.pid, mediator.pgid = state["pid"], state["pgid"]
         mediator.pid_start_ticks = state.get("pid_start_ticks")
         mediator.invitation_url = state.get("invitation_url", "")
+        mediator.cpu_limit = state.get("cpu_limit")
+        mediator.cgroup = Path(state["cgroup"]) if state.get("cgroup") else None
         mediator._admin = mediator.flavour.admin(mediator.admin_url)
         return mediator
 

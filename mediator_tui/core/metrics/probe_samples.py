@@ -36,6 +36,10 @@ class ProcessSample:
     error: str | None = None
     took_s: float | None = None
     stalled: bool = False  # the process is stopped
+    # Its cgroup's CPU throttling since the cgroup was made (cpu.stat): the 100 ms periods in which the kernel
+    # held it back at its CPU limit, and for how long in all; None where no cgroup CPU controller can be read.
+    throttled_periods: int | None = None
+    throttled_s: float | None = None
 
 
 @final

@@ -46,6 +46,7 @@ class LocalSpec:
     workers: int = 0  # 0: one per core
     mediation_url: str = ""  # empty: start the embedded mediator
     mediator_flavour: str | None = None
+    mediator_cpu_limit: float | None = None  # cores; None: no limit
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     master_bind_host: str = "127.0.0.1"
     master_bind_port: int = 0  # 0: a free port
@@ -57,15 +58,18 @@ class LocalSpec:
         return self.workers or os.cpu_count() or 1
 
 
-# (flavour, progress) -> a started mediator
-MediatorStarter = Callable[[str | None, Callable[[str], None]], "LocalMediator"]
+# (spec, progress) -> a started mediator
+MediatorStarter = Callable[["LocalSpec", Callable[[str], None]], "LocalMediator"]
 
 
-def _start_embedded_mediator(flavour: str | None, say: Callable[[str], None]) -> LocalMediator:
+def _start_embedded_mediator(spec: LocalSpec, say: Callable[[str], None]) -> LocalMediator:
     # Imported here: a run against a given MEDIATION_URL needs none of the provisioning code.
-    from mediator_tui.core.mediator import LocalMediator
+    from mediator_tui.core.mediator import LocalMediator, MediatorError
 
-    return LocalMediator(flavour, progress=say).start()
+    try:
+        return LocalMediator(spec.mediator_flavour, progress=say, cpu_limit=spec.mediator_cpu_limit).start()
+    except MediatorError as err:  # a runtime that cannot be provisioned, a CPU limit that cannot be applied
+        raise RunError(f"the embedded mediator did not start: {err}") from None
 
 
 class LocalRun(RunController):
@@ -123,7 +127,7 @@ class LocalRun(RunController):
         mediation_url = self.spec.mediation_url
         if not mediation_url:
             self.logs.say("no MEDIATION_URL: starting the embedded mediator")
-            self.mediator = mediator = self._start_mediator(self.spec.mediator_flavour, self.logs.say)
+            self.mediator = mediator = self._start_mediator(self.spec, self.logs.say)
             self.logs.follow("mediator", mediator.log_path)
             mediation_url = mediator.invitation_url
             self.store.describe_run(locustfiles=tuple(str(p) for p in self.spec.locustfiles),

@@ -6,7 +6,8 @@ wait their full timeout, and the load must come back within seconds of the media
 
 The run probes the mediator as a run does one on this host (MEDIATOR_PID, MEDIATOR_ADMIN_URL): the
 store's mediator figures (what the Mediator pane shows) and mediator.csv must show the freeze as 0 % CPU
-and a stalled probe in the seconds the wallets' pings stall, and the mediator working again after.
+and a stalled probe in the seconds the wallets' pings stall, the summary's stalled seconds must agree with
+the readings, and the mediator works again after.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from __future__ import annotations
 import csv
 import json
 import time
+
+from mediator_tui.core.sources.probe.admin_reader import TIMEOUT_S
+from mediator_tui.core.sources.probe.backoff import MAX_INTERVAL_S
 
 from .conftest import LOCUSTFILES, freeze
 
@@ -27,8 +31,9 @@ STATS_LAG_S = 3.5
 FLOW_WINDOW_S = 10.0
 # Locust's rate window (3 s) on top of the stats lag: how late the wallets' rate falls to 0.
 RATE_LAG_S = STATS_LAG_S + 3.0
-# The admin API, backed off while it stalled (up to 15 s between tries), is read again this soon after the return.
-PROBE_BACK_WITHIN_S = 15.0
+# The admin API, backed off while it stalled, is read again this soon after the return: the longest back-off
+# between tries, and the timeout of a try begun before the return and of the one after it.
+PROBE_BACK_WITHIN_S = MAX_INTERVAL_S + 2 * TIMEOUT_S
 
 
 def test_a_15_s_mediator_freeze_costs_little_more_than_the_freeze(own_mediator, local_run, tmp_path):
@@ -113,10 +118,34 @@ def assert_the_freeze_is_in_mediator_csv(export, snapshot, frozen_at: float, ret
     assert all(at[int(p.t)]["stalled"] == "1" for p in stalled_pings if int(p.t) in at)
     assert sum(int(p.t) in at for p in stalled_pings) >= len(stalled_pings) - 2
 
+    # The freeze's stall ends once the admin API is read again; later readings may stall again on a loaded
+    # host (an admin answer slower than its timeout), which is the probe telling the truth, not the freeze.
+    back = next(r for r in rows if float(r["ts"]) > returned_at and r["stalled"] == "0")
+    assert float(back["ts"]) <= returned_at + PROBE_BACK_WITHIN_S, back
     before = [r for r in rows if began_at + 5 <= float(r["ts"]) <= frozen_at - 1]
     after = [r for r in rows if float(r["ts"]) >= returned_at + PROBE_BACK_WITHIN_S]
     for moment, seen in (("before", before), ("after", after)):
-        assert len(seen) >= 10 and all(r["stalled"] == "0" for r in seen), (moment, seen)
+        # Working: no reading there looks like the freeze (stalled at 0 % CPU).
+        assert len(seen) >= 10, (moment, seen)
+        assert not any(r["stalled"] == "1" and float(r["cpu_percent"] or 0) == 0 for r in seen), (moment, seen)
         assert sum(float(r["cpu_percent"]) for r in seen) / len(seen) > 1.0, (moment, seen)
-    summary = json.loads((export / "summary.json").read_text())["mediator"]
-    assert FREEZE_S - 3 <= summary["stalled_s"] <= FREEZE_S + PROBE_BACK_WITHIN_S, summary
+    # The stalled seconds are the probe's own gaps between readings, so they are bounded by its readings in
+    # mediator.csv, not by the freeze's length (how soon the admin API is read again after the return, and
+    # how late a reading comes, depend on the host's load): at least the span of the readings the SIGSTOP
+    # made stalled, at most the spans from the last reading not stalled before each stall to the first
+    # after it.
+    stalled_s = json.loads((export / "summary.json").read_text())["mediator"]["stalled_s"]
+    assert float(frozen[-1]["ts"]) - float(frozen[0]["ts"]) <= stalled_s <= stalled_spans(rows), stalled_s
+
+
+def stalled_spans(rows: list[dict]) -> float:
+    """The seconds from the reading before each run of stalled rows to the first reading not stalled after it
+    (or the last reading)."""
+    total, before = 0.0, None
+    for i, row in enumerate(rows):
+        if row["stalled"] == "1" and (i == 0 or rows[i - 1]["stalled"] == "0"):
+            before = float(rows[i - 1]["ts"]) if i else float(row["ts"])
+        if before is not None and (row["stalled"] == "0" or i == len(rows) - 1):
+            total += float(row["ts"]) - before
+            before = None
+    return total

@@ -1,4 +1,5 @@
-"""The mediator's process, read with psutil: CPU, memory, descriptors, threads, held TCP connections."""
+"""The mediator's process, read with psutil: CPU, memory, descriptors, threads, held TCP connections; and
+the CPU throttling of its cgroup (a CPU-limited embedded mediator, a container's limit)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import psutil
 
+from mediator_tui.core.mediator.cpu_limit import HOST, CgroupPaths, read_throttling
 from mediator_tui.core.metrics.probe_samples import ProcessSample
 
 if TYPE_CHECKING:
@@ -20,8 +22,10 @@ class ProcessReader:
     """Reads one process; `ports=None` counts connections on every port it listens on but `exclude`
     (the admin and metrics ports, whose only clients are this probe)."""
 
-    def __init__(self, pid: int, ports: tuple[int, ...] | None = None, exclude: tuple[int, ...] = ()):
+    def __init__(self, pid: int, ports: tuple[int, ...] | None = None, exclude: tuple[int, ...] = (),
+                 cgroups: CgroupPaths = HOST):
         self.pid = pid
+        self._cgroups = cgroups
         self._ports = ports
         self._exclude = frozenset(exclude)
         self._process: psutil.Process | None = None
@@ -58,10 +62,13 @@ class ProcessReader:
             fds = _or_none(process.num_fds)
             threads = process.num_threads()
         ports, established = self._connections(process)
+        throttling = read_throttling(self.pid, self._cgroups)
         return ProcessSample(pid=self.pid, status=status, cpu_percent=cpu_percent, rss_bytes=rss,
                              uss_bytes=uss, open_fds=fds, threads=threads, established=established,
                              ports=ports, took_s=time.monotonic() - started,
-                             stalled=status == psutil.STATUS_STOPPED)
+                             stalled=status == psutil.STATUS_STOPPED,
+                             throttled_periods=None if throttling is None else throttling.throttled_periods,
+                             throttled_s=None if throttling is None else throttling.throttled_s)
 
     def _connections(self, process: psutil.Process) -> tuple[tuple[int, ...], int | None]:
         ports = self._ports

@@ -194,3 +194,17 @@ def test_defaults_validate(locustfile):
 def test_quoting_leaves_plain_values_bare():
     assert quote_value("locustMediatorPing.py,b.py") == "locustMediatorPing.py,b.py"
     assert quote_value('{"a": 1}') == "'{\"a\": 1}'"
+
+
+@pytest.mark.parametrize("raw, cores", [("", None), ("0.8", 0.8), ("800m", 0.8), ("2", 2.0), (" 0.2 ", 0.2)])
+def test_the_mediators_cpu_limit_reads_as_cores_like_a_pods(tmp_path, locustfile, raw, cores):
+    config = load_config(write_env(tmp_path, f"LOCUST_FILES={locustfile}\nMEDIATOR_CPU_LIMIT={raw}\n"), environ={})
+    assert config["MEDIATOR_CPU_LIMIT"] == cores
+
+
+@pytest.mark.parametrize("raw, words", [("0", "positive"), ("-1", "positive"), ("0.001", "at least 0.01"),
+                                        ("inf", "positive"), ("one", "not a number of cores")])
+def test_a_cpu_limit_that_is_no_positive_number_is_named(tmp_path, locustfile, raw, words):
+    config = load_config(write_env(tmp_path, f"LOCUST_FILES={locustfile}\nMEDIATOR_CPU_LIMIT={raw}\n"),
+                         environ={}, strict=False)
+    assert [(p.key, words in p.message) for p in config.problems] == [("MEDIATOR_CPU_LIMIT", True)]

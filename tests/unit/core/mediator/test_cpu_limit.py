@@ -1,0 +1,154 @@
+"""The CPU limit against a fake cgroup tree in tmp_path: which files it writes, where, and what it refuses."""
+
+from __future__ import annotations
+
+import errno
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mediator_tui.core.mediator.cpu_limit import (
+    CgroupPaths,
+    CpuLimitError,
+    Throttling,
+    find_controller,
+    limit_process,
+    read_throttling,
+    remove_cgroup,
+)
+
+PID = 4242
+
+
+def fake_host(tmp_path: Path, mounts: str, self_cgroup: str) -> CgroupPaths:
+    proc = tmp_path / "proc"
+    (proc / "self").mkdir(parents=True)
+    (proc / "self" / "cgroup").write_text(self_cgroup)
+    (proc / "mounts").write_text(mounts.format(root=tmp_path))
+    return CgroupPaths(mounts=proc / "mounts", proc=proc)
+
+
+def v2_host(tmp_path: Path, own: str = "user.slice/session-1.scope") -> CgroupPaths:
+    root = tmp_path / "cg2"
+    (root / own).mkdir(parents=True)
+    (root / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
+    (root / "cgroup.subtree_control").write_text("memory pids\n")
+    return fake_host(tmp_path, "proc /proc proc rw 0 0\ncgroup2 {root}/cg2 cgroup2 rw,nosuid 0 0\n", f"0::/{own}\n")
+
+
+def v1_host(tmp_path: Path) -> CgroupPaths:
+    (tmp_path / "cpu,cpuacct" / "docker" / "abc").mkdir(parents=True)
+    (tmp_path / "memory").mkdir()
+    return fake_host(
+        tmp_path,
+        "tmpfs /sys/fs/cgroup tmpfs rw 0 0\n"
+        "cgroup {root}/memory cgroup rw,memory 0 0\n"
+        "cgroup {root}/cpu,cpuacct cgroup rw,cpu,cpuacct 0 0\n"
+        "cgroup2 {root}/unified cgroup2 rw 0 0\n",
+        "4:memory:/docker/abc\n1:cpu,cpuacct:/docker/abc\n0::/\n",
+    )
+
+
+def test_v2_makes_a_cgroup_under_its_own_with_cpu_max_and_the_pid(tmp_path):
+    paths = v2_host(tmp_path)
+    group = limit_process(PID, 0.8, "acapy-1", paths)
+    own = tmp_path / "cg2" / "user.slice/session-1.scope"
+    assert group == own / "mediator-tui" / "acapy-1"
+    assert (group / "cpu.max").read_text() == "80000 100000\n"  # a pod's 800m
+    assert (group / "cgroup.procs").read_text() == f"{PID}\n"
+    # cpu.max exists only where the parent hands the controller down.
+    assert (own / "cgroup.subtree_control").read_text() == "+cpu\n"
+    assert (own / "mediator-tui" / "cgroup.subtree_control").read_text() == "+cpu\n"
+
+
+def test_v2_falls_back_to_the_root_where_its_own_cgroup_cannot_take_children(tmp_path):
+    """The kernel refuses controllers below a non-root cgroup that holds processes (EBUSY): a
+    read-only subtree_control stands in for it."""
+    paths = v2_host(tmp_path)
+    own = tmp_path / "cg2" / "user.slice/session-1.scope"
+    (own / "cgroup.subtree_control").mkdir()  # writing it fails as the kernel's EBUSY would
+    group = limit_process(PID, 0.2, "acapy-2", paths)
+    assert group == tmp_path / "cg2" / "mediator-tui" / "acapy-2"
+    assert (group / "cpu.max").read_text() == "20000 100000\n"
+    assert not (own / "mediator-tui").exists()  # nothing left where it failed
+
+
+def test_v1_writes_quota_and_period_in_the_cpu_hierarchy(tmp_path):
+    paths = v1_host(tmp_path)
+    assert find_controller(paths).version == 1
+    group = limit_process(PID, 1.5, "acapy-3", paths)
+    assert group == tmp_path / "cpu,cpuacct" / "docker" / "abc" / "mediator-tui" / "acapy-3"
+    assert (group / "cpu.cfs_period_us").read_text() == "100000\n"
+    assert (group / "cpu.cfs_quota_us").read_text() == "150000\n"
+    assert (group / "cgroup.procs").read_text() == f"{PID}\n"
+
+
+def test_no_cpu_controller_is_a_clear_error(tmp_path):
+    (tmp_path / "cg2").mkdir()
+    (tmp_path / "cg2" / "cgroup.controllers").write_text("memory pids\n")
+    paths = fake_host(tmp_path, "cgroup2 {root}/cg2 cgroup2 rw 0 0\n", "0::/\n")
+    with pytest.raises(CpuLimitError, match="mounts no cgroup CPU controller.*MEDIATOR_CPU_LIMIT empty"):
+        limit_process(PID, 0.5, "acapy-4", paths)
+
+
+def test_a_hierarchy_it_cannot_write_is_a_clear_error_naming_each_place_tried(tmp_path):
+    paths = v1_host(tmp_path)
+    hierarchy = tmp_path / "cpu,cpuacct"
+    (hierarchy / "docker" / "abc" / "mediator-tui").write_text("")  # a file where a folder must go
+    (hierarchy / "mediator-tui").write_text("")
+    with pytest.raises(CpuLimitError, match=r"cgroup v1 \(.*docker/abc: .*; .*cpu,cpuacct: .*\).*run the tool as root"):
+        limit_process(PID, 0.5, "acapy-5", paths)
+
+
+def test_a_limit_below_the_kernels_least_quota_is_refused(tmp_path):
+    with pytest.raises(CpuLimitError, match="below the kernel's least"):
+        limit_process(PID, 0.001, "acapy-6", v2_host(tmp_path))
+
+
+def test_remove_takes_the_cgroup_and_the_empty_tool_folder_away(tmp_path):
+    group = limit_process(PID, 0.8, "acapy-7", v2_host(tmp_path))
+    other = limit_process(PID + 1, 0.8, "acapy-8", v2_host(tmp_path / "again"))
+    # A fake tree has files in its folders, which the kernel's cgroupfs removes itself.
+    remove_cgroup(group, remove_dir=shutil.rmtree)
+    assert not group.exists() and not group.parent.exists()
+    assert other.exists()
+
+
+def test_remove_retries_a_busy_cgroup_then_says_what_failed(tmp_path):
+    calls = []
+
+    def busy_then_gone(path: Path) -> None:
+        calls.append(path)
+        if len(calls) < 3:
+            raise OSError(errno.EBUSY, "Device or resource busy")
+
+    group = tmp_path / "mediator-tui" / "acapy-9"
+    remove_cgroup(group, remove_dir=busy_then_gone)
+    assert calls[:3] == [group, group, group]
+
+    def refused(path: Path) -> None:
+        raise OSError(errno.EACCES, "Permission denied")
+
+    with pytest.raises(CpuLimitError, match="cannot remove the mediator's cgroup .*acapy-9: Permission denied"):
+        remove_cgroup(group, remove_dir=refused)
+
+
+@pytest.mark.parametrize(
+    "host, stat, throttled_s",
+    [
+        (v2_host, "usage_usec 900\nnr_periods 50\nnr_throttled 12\nthrottled_usec 340000\n", 0.34),
+        (v1_host, "nr_periods 50\nnr_throttled 12\nthrottled_time 340000000\n", 0.34),
+    ],
+    ids=["v2", "v1"],
+)
+def test_throttling_is_read_from_the_cgroup_of_any_pid(tmp_path, host, stat, throttled_s):
+    paths = host(tmp_path)
+    group = limit_process(PID, 0.5, "acapy-10", paths)
+    (group / "cpu.stat").write_text(stat)
+    line = "0::/{}\n" if find_controller(paths).version == 2 else "1:cpu,cpuacct:/{}\n"
+    relative = group.relative_to(find_controller(paths).mount)
+    (paths.proc / str(PID)).mkdir()
+    (paths.proc / str(PID) / "cgroup").write_text(line.format(relative))
+    assert read_throttling(PID, paths) == Throttling(periods=50, throttled_periods=12, throttled_s=throttled_s)
+    assert read_throttling(PID + 1, paths) is None  # no such process
