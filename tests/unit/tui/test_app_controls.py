@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from textual.command import CommandList, CommandPalette
 from textual.widgets import RichLog, TabbedContent
 
 from mediator_tui.core.run.logs import LogLine
@@ -120,9 +121,15 @@ def test_logs_are_routed_by_source_and_bounded(drive, control):
 def test_command_palette_offers_the_actions(drive, control):
     async def steps(pilot):
         await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette), "the command palette")
         await pilot.press(*"export now")
-        await pilot.pause(0.5)
+
+        def export_is_offered_first() -> bool:
+            commands = pilot.app.screen.query_one(CommandList)
+            return (commands.option_count > 0 and commands.highlighted == 0
+                    and "Export now" in str(commands.get_option_at_index(0).prompt))
+
+        await until(pilot, export_is_offered_first, "the palette to offer 'Export now' first")
         await pilot.press("enter")
         await _settle(pilot)
 
