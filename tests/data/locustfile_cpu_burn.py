@@ -7,11 +7,16 @@ worker reports its CPU counter to the master as a real run's workers do.
 
 import time
 
+import locust.runners
 from locust import User, constant, events, task
 
 from mediator_tui.locust_support import metrics_plugin  # noqa: F401  (registers the agent metrics on import)
 
 BURN_S = 0.02
+
+# The worker is busy by design; on a host busy with other work too, Locust's master (which reads this
+# file as well) would count it missing after its default 3 heartbeats (3 s) and stop the test.
+locust.runners.HEARTBEAT_LIVENESS = 30
 
 
 class CpuBurningUser(User):
