@@ -74,11 +74,16 @@ class MediatorTuiApp(App[int]):
     # -- data ------------------------------------------------------------------------------------
 
     def pull_snapshot(self) -> None:
+        # The interval timers can still fire while the app closes and removes its screens' widgets.
+        if not self.is_running:
+            return
         self.latest = self.control.snapshot()
         self.dashboard.show_snapshot(self.latest)
         self.logs.show_snapshot(self.latest)
 
     def pull_logs(self) -> None:
+        if not self.is_running:
+            return
         lines = self.control.drain_logs()
         if lines:
             self.logs.add_lines(lines)

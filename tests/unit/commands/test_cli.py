@@ -144,9 +144,15 @@ def test_config_check_refuses_the_credo_engine_where_node_is_missing_with_the_co
 
 
 def test_config_check_says_where_the_credo_engine_is_installed(tmp_path):
-    result = run_cli("config", "check", "--env", str(_env_file(tmp_path, "AGENT_ENGINE=credo\n")))
+    # An installed agent project of its own, not whatever this host has installed (or is installing).
+    installed = tmp_path / "agent"
+    (installed / "node_modules" / "@credo-ts" / "core").mkdir(parents=True)
+    env = {**os.environ, "MEDIATOR_TUI_AGENT_DIR": str(installed), "NODE_BINARY": sys.executable}
+    result = subprocess.run([sys.executable, "-m", "mediator_tui", "config", "check", "--env",
+                             str(_env_file(tmp_path, "AGENT_ENGINE=credo\n"))],
+                            capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 0, result.stdout
-    assert "AGENT_ENGINE=credo: the Credo agent installed in " in result.stdout
+    assert f"AGENT_ENGINE=credo: the Credo agent installed in {installed}" in result.stdout
 
 
 def test_a_headless_credo_run_without_node_is_refused_before_any_process_starts(tmp_path):

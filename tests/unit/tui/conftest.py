@@ -13,6 +13,7 @@ from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.run.logs import LogLine
 from mediator_tui.tui.app import MediatorTuiApp
 from tests.recording.replay import running_run
+from tests.unit.tui.waiting import until
 
 
 class FakeControl:
@@ -97,7 +98,9 @@ def drive(control: FakeControl, env_file: Path):
 
         async def main() -> None:
             async with app.run_test(size=size) as pilot:
-                await pilot.pause(0.2)  # the first snapshot is drawn, as a user sees it before typing
+                # The first snapshot is drawn, as a user sees it before typing.
+                await until(pilot, lambda: app.latest is not None, "the first snapshot")
+                await pilot.pause()
                 await steps(pilot)
 
         asyncio.run(main())

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 
+from textual.command import CommandList, CommandPalette
 from textual.widgets import RichLog, TabbedContent
 
 from mediator_tui.core.run.logs import LogLine
 from mediator_tui.tui.screens.logs import MAX_LINES
 from mediator_tui.tui.screens.modals import ConfirmScreen
+from tests.unit.tui.waiting import until
 
 
 def _with_state(control, state: str) -> None:
@@ -18,10 +19,7 @@ def _with_state(control, state: str) -> None:
 
 async def _settle(pilot) -> None:
     """Let a command's worker thread finish and its result reach the UI (or the app exit)."""
-    for _ in range(50):
-        if not pilot.app._busy or pilot.app.return_value is not None:
-            break
-        await asyncio.sleep(0.1)
+    await until(pilot, lambda: not pilot.app._busy or pilot.app.return_value is not None, "the command to finish")
     await pilot.pause()
 
 
@@ -99,20 +97,23 @@ def test_logs_are_routed_by_source_and_bounded(drive, control):
 
     async def steps(pilot):
         await pilot.press("l")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: not control.pending_logs, "the app to take the log lines")
 
-        async def tab_lines(tab: str) -> list[str]:
+        async def tab_lines(tab: str, awaited: str) -> list[str]:
+            """The tab's lines once `awaited` is shown (a log writes once it is laid out)."""
             pilot.app.screen.query_one(TabbedContent).active = f"tab-{tab}"
-            await pilot.pause(0.1)
-            return [line.text.rstrip() for line in pilot.app.screen.query_one(f"#log-{tab}", RichLog).lines]
+            log = pilot.app.screen.query_one(f"#log-{tab}", RichLog)
+            await until(pilot, lambda: any(awaited in line.text for line in log.lines), f"{awaited!r} in the {tab} log")
+            return [line.text.rstrip() for line in log.lines]
 
-        workers = await tab_lines("workers")
+        workers = await tab_lines("workers", f"worker line {MAX_LINES + 499}")
         assert len(workers) == MAX_LINES
-        assert workers[-1] == f"worker line {MAX_LINES + 499}"
-        assert await tab_lines("mediator") == ["mediator ready"]
+        assert workers[0] == "worker line 500"
+        assert await tab_lines("mediator", "mediator ready") == ["mediator ready"]
         # Crash output comes from the snapshot's crash log.
         crash = control.current.agents.crash_log[0]
-        assert f"{crash.user}: {crash.reason}" in (await tab_lines("agents"))[0]
+        head = f"{crash.user}: {crash.reason}"
+        assert head in (await tab_lines("agents", head))[0]
 
     drive(steps, logs_every_s=0.05)
 
@@ -120,9 +121,15 @@ def test_logs_are_routed_by_source_and_bounded(drive, control):
 def test_command_palette_offers_the_actions(drive, control):
     async def steps(pilot):
         await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette), "the command palette")
         await pilot.press(*"export now")
-        await pilot.pause(0.5)
+
+        def export_is_offered_first() -> bool:
+            commands = pilot.app.screen.query_one(CommandList)
+            return (commands.option_count > 0 and commands.highlighted == 0
+                    and "Export now" in str(commands.get_option_at_index(0).prompt))
+
+        await until(pilot, export_is_offered_first, "the palette to offer 'Export now' first")
         await pilot.press("enter")
         await _settle(pilot)
 

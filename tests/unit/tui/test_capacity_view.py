@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Static
 from mediator_tui.core import capacity_session
 from mediator_tui.tui.capacity_app import CapacityApp
 from tests.support.capacity_fakes import LEVELS, FakeCapacityRun, FakeDriver, step
+from tests.unit.tui.waiting import until
 
 
 def capacity_app(run: FakeCapacityRun, gate: threading.Event | None = None) -> CapacityApp:
@@ -33,10 +34,7 @@ def capacity_app(run: FakeCapacityRun, gate: threading.Event | None = None) -> C
 
 async def _searched(pilot) -> None:
     verdict = pilot.app.screen.query_one("#capacity-verdict", Static)
-    for _ in range(100):
-        if "verdict: held" in str(verdict.render()):
-            break
-        await pilot.pause(0.05)
+    await until(pilot, lambda: "verdict: held" in str(verdict.render()), "the verdict")
     await pilot.pause(0.1)
 
 
@@ -77,13 +75,9 @@ def test_quitting_while_it_searches_stops_the_load_and_ends_the_run():
 
 async def _quit_early(app: CapacityApp) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.2)
-        assert app.searching
+        await until(pilot, lambda: app.searching, "the search to start")  # the gate holds it there
         await pilot.press("q")
-        for _ in range(100):
-            if not app.is_running:
-                break
-            await pilot.pause(0.05)
+        await until(pilot, lambda: not app.is_running, "the app to close")
 
 
 def test_capacity_view_snapshot(snap_compare):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from mediator_tui.tui.app import MediatorTuiApp
+from tests.unit.tui.waiting import until
 
 
 @pytest.fixture
@@ -19,17 +20,28 @@ def app(control, env_file: Path, monkeypatch) -> MediatorTuiApp:
     return MediatorTuiApp(control, Path(".env"))
 
 
+async def _first_snapshot(pilot) -> None:
+    """The app draws its first snapshot once it has drawn itself; a screen opened before that would
+    cover a dashboard that waits for it (as it does for every snapshot while another screen is shown)."""
+    await until(pilot, lambda: pilot.app.latest is not None, "the first snapshot")
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("size", [(80, 24), (100, 32)])
 def test_dashboard(snap_compare, app, size):
-    assert snap_compare(app, terminal_size=size)
+    assert snap_compare(app, run_before=_first_snapshot, terminal_size=size)
 
 
 def test_dashboard_wide(snap_compare, app):
-    assert snap_compare(app, terminal_size=(200, 50))
+    assert snap_compare(app, run_before=_first_snapshot, terminal_size=(200, 50))
 
 
 def test_dashboard_with_the_request_table_zoomed(snap_compare, app):
-    assert snap_compare(app, press=["3", "z"], terminal_size=(100, 32))
+    async def zoom_the_request_table(pilot):
+        await _first_snapshot(pilot)
+        await pilot.press("3", "z")
+
+    assert snap_compare(app, run_before=zoom_the_request_table, terminal_size=(100, 32))
 
 
 async def _steady(pilot) -> None:
@@ -42,6 +54,7 @@ async def _steady(pilot) -> None:
 
 def test_config_screen(snap_compare, app):
     async def open_config(pilot):
+        await _first_snapshot(pilot)
         await pilot.press("c")
         await _steady(pilot)
 
@@ -50,6 +63,7 @@ def test_config_screen(snap_compare, app):
 
 def test_config_screen_with_a_problem(snap_compare, app):
     async def type_a_negative_count(pilot):
+        await _first_snapshot(pilot)
         await pilot.press("c")
         await _steady(pilot)
         editor = pilot.app.screen.query_one("#edit-INVITATION_ROTATE_EVERY")
@@ -62,6 +76,7 @@ def test_config_screen_with_a_problem(snap_compare, app):
 
 def test_change_load_dialog(snap_compare, app):
     async def open_dialog(pilot):
+        await _first_snapshot(pilot)
         await pilot.press("u")
         await pilot.pause()
         await _steady(pilot)
