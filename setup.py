@@ -8,8 +8,12 @@ the agent's Node dependencies itself (`mediator-tui agents provision`).
 
 from setuptools import find_packages, setup
 
-BUNDLED = {"mediator_tui.bundled.locustfiles": "locustfiles", "mediator_tui.bundled.agent": "agent",
-           "mediator_tui.bundled.agent.lib": "agent/lib", "mediator_tui.bundled.agent.contexts": "agent/contexts"}
+BUNDLED = {
+    "mediator_tui.bundled.locustfiles": "locustfiles",
+    "mediator_tui.bundled.agent": "agent",
+    "mediator_tui.bundled.agent.lib": "agent/lib",
+    "mediator_tui.bundled.agent.contexts": "agent/contexts",
+}
 
 setup(
     packages=[*find_packages(include=["mediator_tui", "mediator_tui.*"]), *BUNDLED],

@@ -30,12 +30,12 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mediator_tui.agents.factory import ENGINES, create_agent  # noqa: E402
-from mediator_tui.agents.interface import AgentError, StartOptions  # noqa: E402
-from mediator_tui.common.open_files import raise_open_file_limit  # noqa: E402
-from mediator_tui.core.mediator.rotator import InvitationRotator  # noqa: E402
-from mediator_tui.locust_support.timer_slack import allow_timer_slack  # noqa: E402
-from mediator_tui.locust_support.worker_limits import AgentSlots, capacity  # noqa: E402
+from mediator_tui.agents.factory import ENGINES, create_agent
+from mediator_tui.agents.interface import AgentError, StartOptions
+from mediator_tui.common.open_files import raise_open_file_limit
+from mediator_tui.core.mediator.rotator import InvitationRotator
+from mediator_tui.locust_support.timer_slack import allow_timer_slack
+from mediator_tui.locust_support.worker_limits import AgentSlots, capacity
 
 MAX_AGENTS = 20000
 MAX_DURATION_S = 3600
@@ -48,20 +48,34 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("-n", "--agents", type=int, default=1000, help=f"agents to onboard (at most {MAX_AGENTS})")
     parser.add_argument("--engine", choices=ENGINES, default="native")
     parser.add_argument("--flavour", default="acapy", help="local mediator flavour (acapy, acapy-legacy)")
-    parser.add_argument("--invitation-url", help="use this mediator instead of starting one (with --admin-url "
-                                                 "invitations rotate; without, this one is reused)")
+    parser.add_argument(
+        "--invitation-url",
+        help="use this mediator instead of starting one (with --admin-url "
+        "invitations rotate; without, this one is reused)",
+    )
     parser.add_argument("--admin-url", help="admin API of the mediator given by --invitation-url")
-    parser.add_argument("--mediator-pid", type=int,
-                        help="process of the mediator given by --invitation-url, for its CPU per ping (on this host)")
+    parser.add_argument(
+        "--mediator-pid",
+        type=int,
+        help="process of the mediator given by --invitation-url, for its CPU per ping (on this host)",
+    )
     parser.add_argument("--rotate-every", type=int, default=50, help="fresh invitation every K onboardings")
     parser.add_argument("--concurrency", type=int, default=8, help="onboardings in flight at once")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of pinging at each interval")
-    parser.add_argument("--ping-interval", type=float, nargs="+", default=[20.0],
-                        help="seconds between pings of one agent; several values ping at each in turn (at most "
-                             f"{MAX_INTERVALS}), after one onboarding, so the rates are compared on the same host state")
-    parser.add_argument("--idle-window", type=float, default=20.0,
-                        help="seconds of measuring the CPU of holding the agents, before, between and after the "
-                             "ping windows (0 skips)")
+    parser.add_argument(
+        "--ping-interval",
+        type=float,
+        nargs="+",
+        default=[20.0],
+        help="seconds between pings of one agent; several values ping at each in turn (at most "
+        f"{MAX_INTERVALS}), after one onboarding, so the rates are compared on the same host state",
+    )
+    parser.add_argument(
+        "--idle-window",
+        type=float,
+        default=20.0,
+        help="seconds of measuring the CPU of holding the agents, before, between and after the ping windows (0 skips)",
+    )
     parser.add_argument("--timeout", type=float, default=60.0, help="per-operation agent timeout")
     parser.add_argument("--onboard-timeout", type=float, default=900.0, help="give up onboarding after this")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON line too")
@@ -71,8 +85,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if not 0 <= args.duration <= MAX_DURATION_S:
         parser.error(f"--duration must be 0..{MAX_DURATION_S}")
     intervals = args.ping_interval
-    if len(intervals) > MAX_INTERVALS or len(set(intervals)) < len(intervals) \
-            or not all(0 < value <= MAX_DURATION_S for value in intervals):
+    if (
+        len(intervals) > MAX_INTERVALS
+        or len(set(intervals)) < len(intervals)
+        or not all(0 < value <= MAX_DURATION_S for value in intervals)
+    ):
         parser.error(f"--ping-interval takes 1..{MAX_INTERVALS} different values, each 0..{MAX_DURATION_S} s")
     if not 0 <= args.idle_window <= 600:
         parser.error("--idle-window must be 0..600")
@@ -208,8 +225,12 @@ def node_memory(agents: list) -> dict[str, int]:
     from mediator_tui.locust_support.process_memory import read_totals
 
     totals = read_totals(agent.pid for agent in agents if agent.pid)
-    return {"processes": totals.processes, "unique": totals.unique_bytes, "shared": totals.shared_bytes,
-            "pss": totals.pss_bytes or 0}
+    return {
+        "processes": totals.processes,
+        "unique": totals.unique_bytes,
+        "shared": totals.shared_bytes,
+        "pss": totals.pss_bytes or 0,
+    }
 
 
 def node_memory_figures(fresh: dict[str, int], settled: dict[str, int]) -> dict:
@@ -258,8 +279,7 @@ class PingWindow:
 
         client, mediator = net(self.cpu_seconds, 0), net(self.mediator_cpu_seconds, 1)
         ratio = round(client / mediator, 3) if mediator and mediator > 0 else None
-        gross_ratio = (round(self.cpu_seconds / self.mediator_cpu_seconds, 3)
-                       if self.mediator_cpu_seconds else None)
+        gross_ratio = round(self.cpu_seconds / self.mediator_cpu_seconds, 3) if self.mediator_cpu_seconds else None
 
         def latency(fraction: float) -> float | None:
             value = percentile(self.latencies, fraction)
@@ -306,8 +326,7 @@ def run(args) -> dict:
             cpu0, started = clock.read(), time.monotonic()
             pings, errors, latencies = keep_pinging(agents, args.duration, interval)
             client, mediator = _spent(clock, cpu0)
-            windows.append(PingWindow(interval, pings, errors, latencies, client, time.monotonic() - started,
-                                      mediator))
+            windows.append(PingWindow(interval, pings, errors, latencies, client, time.monotonic() - started, mediator))
             idle.append(idle_cpu_per_second(clock, args.idle_window))
         rss2, uss2 = memory()
         node_settled = node_memory(agents) if args.engine == "credo" else None

@@ -29,22 +29,40 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 FLAVOURS = {"acapy": "ACA-Py 1.7.0", "acapy-legacy": "aries-cloudagent 0.12.8", "credo": "Credo mediator"}
-SCENARIO = {"MEDIATION_URL": "", "AGENT_ENGINE": "native", "LOCUST_MIN_WAIT": "0.2", "LOCUST_MAX_WAIT": "0.5",
-            "VERIFIED_TIMEOUT_SECONDS": "20"}
+SCENARIO = {
+    "MEDIATION_URL": "",
+    "AGENT_ENGINE": "native",
+    "LOCUST_MIN_WAIT": "0.2",
+    "LOCUST_MAX_WAIT": "0.5",
+    "VERIFIED_TIMEOUT_SECONDS": "20",
+}
 # The figures two runs must agree on: the verdict's, and the mediator's state at the knee (summary.json's
 # `capacity.at_held`). The first broken step's are printed, not compared: they measure how far past its
 # core that step pushed the mediator (bench/README.md, "Capacity").
 COMPARED = ("users_held", "users_broken", "held_mediator_cpu_ms_per_request", "held_mediator_bytes_per_connection")
-STATE = ("users", "agents", "ping_p95_ms", "rps", "mediator_cpu_percent", "mediator_rss_bytes",
-         "mediator_connections", "mediator_cpu_ms_per_request", "mediator_bytes_per_connection",
-         "worker_cpu_max_percent")
+STATE = (
+    "users",
+    "agents",
+    "ping_p95_ms",
+    "rps",
+    "mediator_cpu_percent",
+    "mediator_rss_bytes",
+    "mediator_connections",
+    "mediator_cpu_ms_per_request",
+    "mediator_bytes_per_connection",
+    "worker_cpu_max_percent",
+)
 RUN_TIMEOUT_S = 900
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--flavour", action="append", choices=tuple(FLAVOURS),
-                        help="mediator to measure; repeatable (default: all three)")
+    parser.add_argument(
+        "--flavour",
+        action="append",
+        choices=tuple(FLAVOURS),
+        help="mediator to measure; repeatable (default: all three)",
+    )
     parser.add_argument("--runs", type=int, default=2, help="runs per mediator")
     parser.add_argument("--start", type=int, default=20)
     parser.add_argument("--step", type=int, default=40)
@@ -67,25 +85,63 @@ def run_once(args: argparse.Namespace, flavour: str, number: int) -> dict:
     directory.mkdir(parents=True, exist_ok=True)
     env_file = directory / "bench.env"
     env_file.write_text("".join(f"{k}={v}\n" for k, v in {**SCENARIO, "MEDIATOR_FLAVOUR": flavour}.items()))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "MEDIATION_", "CAPACITY_",
-                                                                    "MEDIATOR_"))}
-    command = [sys.executable, "-m", "mediator_tui", "capacity", "--env", str(env_file), "-f", "locustMediatorPing.py",
-               "--start", str(args.start), "--step", str(args.step), "--max", str(args.max), "--hold", args.hold,
-               "--settle", args.settle, "--resolution", str(args.resolution), "-r", f"{args.spawn_rate:g}",
-               "--workers", str(args.workers), "--export", str(directory / "export")]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "MEDIATION_", "CAPACITY_", "MEDIATOR_"))}
+    command = [
+        sys.executable,
+        "-m",
+        "mediator_tui",
+        "capacity",
+        "--env",
+        str(env_file),
+        "-f",
+        "locustMediatorPing.py",
+        "--start",
+        str(args.start),
+        "--step",
+        str(args.step),
+        "--max",
+        str(args.max),
+        "--hold",
+        args.hold,
+        "--settle",
+        args.settle,
+        "--resolution",
+        str(args.resolution),
+        "-r",
+        f"{args.spawn_rate:g}",
+        "--workers",
+        str(args.workers),
+        "--export",
+        str(directory / "export"),
+    ]
     began = time.monotonic()
     with open(directory / "stdout", "w") as stdout:
-        code = subprocess.run(command, cwd=directory, env={**env, "PYTHONPATH": str(REPO)}, stdout=stdout,
-                              stderr=subprocess.STDOUT, timeout=RUN_TIMEOUT_S).returncode
+        code = subprocess.run(
+            command,
+            cwd=directory,
+            env={**env, "PYTHONPATH": str(REPO)},
+            stdout=stdout,
+            stderr=subprocess.STDOUT,
+            timeout=RUN_TIMEOUT_S,
+        ).returncode
     summary = directory / "export" / "summary.json"
     capacity = json.loads(summary.read_text())["capacity"] if summary.exists() else {}
     held, broken = capacity.get("at_held") or {}, capacity.get("at_broken") or {}
-    return {"flavour": flavour, "run": number, "exit": code, "seconds": round(time.monotonic() - began),
-            "summary": capacity.get("summary", (directory / "stdout").read_text()[-500:]),
-            "users_held": capacity.get("users_held"), "users_broken": capacity.get("users_broken"),
-            "agents_held": capacity.get("agents_held"), "agents_broken": capacity.get("agents_broken"),
-            "broke_first": capacity.get("broke_first"), "limited_by": capacity.get("limited_by"),
-            **{f"held_{key}": held.get(key) for key in STATE}, **{f"broken_{key}": broken.get(key) for key in STATE}}
+    return {
+        "flavour": flavour,
+        "run": number,
+        "exit": code,
+        "seconds": round(time.monotonic() - began),
+        "summary": capacity.get("summary", (directory / "stdout").read_text()[-500:]),
+        "users_held": capacity.get("users_held"),
+        "users_broken": capacity.get("users_broken"),
+        "agents_held": capacity.get("agents_held"),
+        "agents_broken": capacity.get("agents_broken"),
+        "broke_first": capacity.get("broke_first"),
+        "limited_by": capacity.get("limited_by"),
+        **{f"held_{key}": held.get(key) for key in STATE},
+        **{f"broken_{key}": broken.get(key) for key in STATE},
+    }
 
 
 def spread(values: list) -> float | None:

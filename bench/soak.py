@@ -24,9 +24,9 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mediator_tui.core.config import load_config  # noqa: E402
-from mediator_tui.core.run.controller import RunLoad  # noqa: E402
-from mediator_tui.core.run.local import LocalRun, LocalSpec  # noqa: E402
+from mediator_tui.core.config import load_config
+from mediator_tui.core.run.controller import RunLoad
+from mediator_tui.core.run.local import LocalRun, LocalSpec
 
 MAX_USERS = 5000
 MAX_DURATION_S = 6 * 3600
@@ -76,13 +76,20 @@ def slope_per_hour(points: list[tuple[float, float]]) -> float | None:
 
 def make_run(args: argparse.Namespace, folder: Path) -> LocalRun:
     env_file = folder / "soak.env"
-    env_file.write_text(f"MEDIATION_URL=\nMEDIATOR_FLAVOUR={args.flavour}\nAGENT_ENGINE=native\n"
-                        f"LOCUST_MIN_WAIT={args.min_wait}\nLOCUST_MAX_WAIT={args.max_wait}\n"
-                        "VERIFIED_TIMEOUT_SECONDS=30\n")
+    env_file.write_text(
+        f"MEDIATION_URL=\nMEDIATOR_FLAVOUR={args.flavour}\nAGENT_ENGINE=native\n"
+        f"LOCUST_MIN_WAIT={args.min_wait}\nLOCUST_MAX_WAIT={args.max_wait}\n"
+        "VERIFIED_TIMEOUT_SECONDS=30\n"
+    )
     config = load_config(env_file, environ={})
     locustfile = Path(__file__).resolve().parent.parent / "locustfiles" / "locustMediatorPing.py"
-    spec = LocalSpec(locustfiles=(locustfile,), workers=args.workers, mediator_flavour=args.flavour,
-                     env=config.child_environment(), run_dir=folder / "run")
+    spec = LocalSpec(
+        locustfiles=(locustfile,),
+        workers=args.workers,
+        mediator_flavour=args.flavour,
+        env=config.child_environment(),
+        run_dir=folder / "run",
+    )
     return LocalRun(spec, RunLoad(args.users, args.spawn_rate), redact=config.redactor())
 
 
@@ -116,18 +123,27 @@ def _measure(run: LocalRun, args: argparse.Namespace) -> dict:
         if now - last_line >= 60:
             last_line = now
             snapshot = run.snapshot()
-            print(f"[{now:5.0f}s] users {snapshot.status.users} agents {snapshot.agents.running} "
-                  f"requests {snapshot.total.count} failures {snapshot.total.failures} "
-                  + " ".join(f"{n} {s[-1][1] / MIB:.0f}MiB" for n, s in samples.items() if s), file=sys.stderr)
+            print(
+                f"[{now:5.0f}s] users {snapshot.status.users} agents {snapshot.agents.running} "
+                f"requests {snapshot.total.count} failures {snapshot.total.failures} "
+                + " ".join(f"{n} {s[-1][1] / MIB:.0f}MiB" for n, s in samples.items() if s),
+                file=sys.stderr,
+            )
         time.sleep(args.sample_every)
     run.final_poll()
     snapshot = run.snapshot()
     steady_from = ramp_s + SETTLE_S
     result = {
-        "users": args.users, "workers": args.workers, "duration_s": args.duration, "ramp_s": round(ramp_s, 1),
-        "requests": snapshot.total.count, "failures": snapshot.total.failures,
-        "agents_crashed": snapshot.agents.crashed, "agents_running": snapshot.agents.running,
-        "p50_ms": snapshot.total.p50_ms, "p95_ms": snapshot.total.p95_ms,
+        "users": args.users,
+        "workers": args.workers,
+        "duration_s": args.duration,
+        "ramp_s": round(ramp_s, 1),
+        "requests": snapshot.total.count,
+        "failures": snapshot.total.failures,
+        "agents_crashed": snapshot.agents.crashed,
+        "agents_running": snapshot.agents.running,
+        "p50_ms": snapshot.total.p50_ms,
+        "p95_ms": snapshot.total.p95_ms,
         "failure_kinds": {f"{f.name}: {f.error[:120]}": f.occurrences for f in snapshot.failures},
         "rss": {},
     }
@@ -144,10 +160,14 @@ def _measure(run: LocalRun, args: argparse.Namespace) -> dict:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     result = soak(args)
-    print(f"{result['users']} native agents, {result['workers']} workers, {result['duration_s']:.0f} s after a "
-          f"{result['ramp_s']:.0f} s ramp-up")
-    print(f"requests {result['requests']}, failures {result['failures']}, agents crashed {result['agents_crashed']}, "
-          f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms")
+    print(
+        f"{result['users']} native agents, {result['workers']} workers, {result['duration_s']:.0f} s after a "
+        f"{result['ramp_s']:.0f} s ramp-up"
+    )
+    print(
+        f"requests {result['requests']}, failures {result['failures']}, agents crashed {result['agents_crashed']}, "
+        f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms"
+    )
     for kind, count in result["failure_kinds"].items():
         print(f"  {count}x {kind}")
     print("RSS over the steady part (growth per hour, least squares):")

@@ -54,18 +54,20 @@ class LoadFigures:
 
 
 def _env_text(args) -> str:
-    return "\n".join((
-        "MEDIATION_URL=",
-        f"MEDIATOR_FLAVOUR={args.flavour}",
-        "LOCUST_FILES=locustMediatorPing.py",
-        "AGENT_ENGINE=native",
-        f"LOCUST_MIN_WAIT={args.min_wait}",
-        f"LOCUST_MAX_WAIT={args.max_wait}",
-        "VERIFIED_TIMEOUT_SECONDS=60",
-        "START_PORT=30000",
-        "END_PORT=32000",
-        "",
-    ))
+    return "\n".join(
+        (
+            "MEDIATION_URL=",
+            f"MEDIATOR_FLAVOUR={args.flavour}",
+            "LOCUST_FILES=locustMediatorPing.py",
+            "AGENT_ENGINE=native",
+            f"LOCUST_MIN_WAIT={args.min_wait}",
+            f"LOCUST_MAX_WAIT={args.max_wait}",
+            "VERIFIED_TIMEOUT_SECONDS=60",
+            "START_PORT=30000",
+            "END_PORT=32000",
+            "",
+        )
+    )
 
 
 def _mean_of(points, field: str) -> float | None:
@@ -100,8 +102,12 @@ def _wait_for_ramp(run: RunController, users: int, timeout_s: float, stall_s: fl
     while time.monotonic() < deadline:
         snapshot = run.snapshot()
         agents = snapshot.agents
-        print(f"\r  ramp: state {snapshot.status.state}, users {snapshot.status.users}, "
-              f"agents {agents.running}/{users}, start failures {agents.start_failures}   ", end="", flush=True)
+        print(
+            f"\r  ramp: state {snapshot.status.state}, users {snapshot.status.users}, "
+            f"agents {agents.running}/{users}, start failures {agents.start_failures}   ",
+            end="",
+            flush=True,
+        )
         if snapshot.status.state == "running" and agents.running >= users:
             print()
             return
@@ -110,9 +116,11 @@ def _wait_for_ramp(run: RunController, users: int, timeout_s: float, stall_s: fl
         elif agents.start_failures and time.monotonic() - best_at > stall_s:
             print()
             worst = max(snapshot.failures, key=lambda f: f.occurrences, default=None)
-            raise SystemExit(f"stuck at {best} running agents for {stall_s:g} s; this host and mediator hold "
-                             f"fewer than {users} (try --users {max(best // 2 * 2, 10)}); most frequent "
-                             f"failure: {worst.error if worst else '–'}")
+            raise SystemExit(
+                f"stuck at {best} running agents for {stall_s:g} s; this host and mediator hold "
+                f"fewer than {users} (try --users {max(best // 2 * 2, 10)}); most frequent "
+                f"failure: {worst.error if worst else '–'}"
+            )
         time.sleep(2)
     print()
     raise SystemExit(f"the run did not reach {users} running agents within {timeout_s:g} s")
@@ -128,8 +136,13 @@ class AttachedTui:
         self._primary = primary
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mediator_tui", "--env", str(env_file), "--attach", master_url],
-            stdin=secondary, stdout=secondary, stderr=secondary, cwd=ROOT, start_new_session=True,
-            env={**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)})
+            stdin=secondary,
+            stdout=secondary,
+            stderr=secondary,
+            cwd=ROOT,
+            start_new_session=True,
+            env={**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)},
+        )
         os.close(secondary)
         self.output_bytes = 0
         # The terminal must be read, or the TUI blocks on a full pty buffer.
@@ -174,12 +187,19 @@ def _ratio(with_tui: float | None, without: float | None) -> str:
 
 
 def _report(without: LoadFigures, with_tui: LoadFigures, cpu_percent: float, tui_output: int) -> None:
-    print(f"\nTUI process CPU: {cpu_percent:.2f} % of one core on average "
-          f"(goal <= {CPU_GOAL_PERCENT:g} %: {'met' if cpu_percent <= CPU_GOAL_PERCENT else 'NOT met'}); "
-          f"it wrote {tui_output / 1024:.0f} KiB to its terminal")
+    print(
+        f"\nTUI process CPU: {cpu_percent:.2f} % of one core on average "
+        f"(goal <= {CPU_GOAL_PERCENT:g} %: {'met' if cpu_percent <= CPU_GOAL_PERCENT else 'NOT met'}); "
+        f"it wrote {tui_output / 1024:.0f} KiB to its terminal"
+    )
     print(f"\n{'figure':<16}{'without TUI':>14}{'with TUI':>14}{'ratio':>9}")
-    for label, field in (("requests/s", "requests_per_s"), ("failures/s", "failures_per_s"),
-                         ("p50 ms", "p50_ms"), ("p95 ms", "p95_ms"), ("agents running", "agents_running")):
+    for label, field in (
+        ("requests/s", "requests_per_s"),
+        ("failures/s", "failures_per_s"),
+        ("p50 ms", "p50_ms"),
+        ("p95 ms", "p95_ms"),
+        ("agents running", "agents_running"),
+    ):
         a, b = getattr(without, field), getattr(with_tui, field)
         shown = [("–" if v is None else f"{v:,.2f}") for v in (a, b)]
         print(f"{label:<16}{shown[0]:>14}{shown[1]:>14}{_ratio(b, a):>9}")
@@ -200,8 +220,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="tui-cost-") as scratch:
         env_file = Path(scratch) / ".env"
         env_file.write_text(_env_text(args))
-        run = build_controller(load_config(env_file), Overrides(users=args.users, spawn_rate=args.spawn_rate,
-                                                                workers=args.workers))
+        run = build_controller(
+            load_config(env_file), Overrides(users=args.users, spawn_rate=args.spawn_rate, workers=args.workers)
+        )
         try:
             print(f"starting {args.users} native agents (embedded {args.flavour} mediator)…")
             run.start()

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mediator_tui.agents.native import trustping, wire_json  # noqa: E402
-from mediator_tui.agents.native.envelope import pack, unpack  # noqa: E402
-from mediator_tui.agents.native.keys import KeyPair  # noqa: E402
+from mediator_tui.agents.native import trustping, wire_json
+from mediator_tui.agents.native.envelope import pack, unpack
+from mediator_tui.agents.native.keys import KeyPair
 
 PAGE = 4096
 PAGES = 256
@@ -62,8 +62,9 @@ def timed(work, gap_s: float, repeats: int) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=100, help="runs per gap (1..1000; 100 ms gaps run a "
-                                                                  "third as often)")
+    parser.add_argument(
+        "--repeats", type=int, default=100, help="runs per gap (1..1000; 100 ms gaps run a third as often)"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.repeats <= 1000:
         parser.error("--repeats must be 1..1000")
@@ -77,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
             wall, cpu = timed(work, gap_ms / 1000, repeats)
             if back_to_back is None:
                 back_to_back = max(cpu, 1e-9)
-            print(f"{name:22s} {gap_ms:>11d} ms {wall * 1e6:9.1f} {cpu * 1e6:9.1f} {cpu / back_to_back:15.1f}", flush=True)
+            print(
+                f"{name:22s} {gap_ms:>11d} ms {wall * 1e6:9.1f} {cpu * 1e6:9.1f} {cpu / back_to_back:15.1f}", flush=True
+            )
     return 0
 
 

@@ -101,8 +101,13 @@ def _row(s: Setting) -> str:
 def configuration_page() -> str:
     parts = [INTRO.rstrip("\n")]
     for group in GROUPS:
-        parts += ["", f"### {GROUP_TITLES[group]} {{ #{group} }}", "",
-                  "| key | type | default | meaning |", "|---|---|---|---|"]
+        parts += [
+            "",
+            f"### {GROUP_TITLES[group]} {{ #{group} }}",
+            "",
+            "| key | type | default | meaning |",
+            "|---|---|---|---|",
+        ]
         parts += [_row(s) for s in SETTINGS if s.group == group]
     return "\n".join(parts) + "\n"
 

@@ -29,8 +29,12 @@ class MediatorDeliver(AgentUser):
         self.turn = 0
 
     def send_between(self, sender: Agent, connection_id: str, receiver: Agent) -> ReceivedMessage:
-        return self.send_tracked("deliver_message", connection_id, receiver, lambda content: self.didcomm(
-            "send_message", lambda: sender.send_message(connection_id, content)))
+        return self.send_tracked(
+            "deliver_message",
+            connection_id,
+            receiver,
+            lambda content: self.didcomm("send_message", lambda: sender.send_message(connection_id, content)),
+        )
 
     @task
     def deliver_message(self) -> None:

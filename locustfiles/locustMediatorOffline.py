@@ -53,8 +53,9 @@ class MediatorOffline(AgentUser):
     def send_one(self, sender: Agent) -> str:
         ledger = self.ledger
         content = ledger.tag(self.settings.message, self.connection)
-        ledger.send(content, lambda: self.didcomm("send_message",
-                                                  lambda: sender.send_message(self.connection, content)))
+        ledger.send(
+            content, lambda: self.didcomm("send_message", lambda: sender.send_message(self.connection, content))
+        )
         return content
 
     def come_back(self, receiver: Agent, sent: list[str]) -> None:

@@ -28,8 +28,12 @@ def cmd_provision(_args: argparse.Namespace) -> int:
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser("agents", help="the agent engines' own installs",
-                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = subparsers.add_parser(
+        "agents",
+        help="the agent engines' own installs",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="agents_command", required=True, metavar="COMMAND")
     provision = commands.add_parser("provision", help="install the Credo agent (credo engine) into the cache")
     provision.set_defaults(func=cmd_provision)

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from mediator_tui.commands.headless import blocking_problems
 from mediator_tui.core.capacity.driver import CapacityDriver
 from mediator_tui.core.capacity.levels import parse_levels
 from mediator_tui.core.capacity.lines import plan_line
@@ -29,48 +30,78 @@ from mediator_tui.core.config import ConfigError, load_config, locustfiles_dir, 
 from mediator_tui.core.run.build import Overrides, build_controller
 from mediator_tui.core.run.controller import RunController, RunError
 from mediator_tui.core.thresholds import ThresholdError
-from mediator_tui.commands.headless import blocking_problems
 
 CAPACITY_LOCUSTFILE = "locustCapacity.py"
 # The ramp's settings the options stand for; the master reads them when it creates the shape.
-PLAN_OPTIONS = {"start": "CAPACITY_START", "step": "CAPACITY_STEP", "max": "CAPACITY_MAX",
-                "hold": "CAPACITY_HOLD", "settle": "CAPACITY_SETTLE", "spawn_rate": "LOCUST_SPAWN_RATE"}
+PLAN_OPTIONS = {
+    "start": "CAPACITY_START",
+    "step": "CAPACITY_STEP",
+    "max": "CAPACITY_MAX",
+    "hold": "CAPACITY_HOLD",
+    "settle": "CAPACITY_SETTLE",
+    "spawn_rate": "LOCUST_SPAWN_RATE",
+}
 LOCAL_OPTIONS = ("workers", "locustfile")
 
 
 def add_parser(commands) -> None:
     capacity = commands.add_parser(
-        "capacity", help="find how many Locust users (and their agents) the mediator holds within service levels",
+        "capacity",
+        help="find how many Locust users (and their agents) the mediator holds within service levels",
         description="Ramp Locust users step by step (each runs its scenario's agents), judge each step on service "
-                    "levels, stop at the first broken step and say how many users and agents the last step held "
-                    "and what broke first. Exit 0: a knee "
-                    "was found within the maximum (or none broke); 3: the first step already broke; 2: setup "
-                    "error or the search could not finish.")
+        "levels, stop at the first broken step and say how many users and agents the last step held "
+        "and what broke first. Exit 0: a knee "
+        "was found within the maximum (or none broke); 3: the first step already broke; 2: setup "
+        "error or the search could not finish.",
+    )
     capacity.add_argument("--env", dest="env", default=None, metavar="PATH", help="the .env file (default: ./.env)")
     capacity.add_argument("--start", type=int, metavar="N", help="Locust users of the first step (CAPACITY_START)")
     capacity.add_argument("--step", type=int, metavar="N", help="Locust users added per step (CAPACITY_STEP)")
     capacity.add_argument("--max", type=int, metavar="N", help="Locust users of the last step (CAPACITY_MAX)")
-    capacity.add_argument("--hold", metavar="DURATION",
-                          help="how long each step runs after its spawning, e.g. 60s (CAPACITY_HOLD)")
-    capacity.add_argument("--settle", metavar="DURATION",
-                          help="the start of each hold left unmeasured, e.g. 10s (CAPACITY_SETTLE)")
+    capacity.add_argument(
+        "--hold", metavar="DURATION", help="how long each step runs after its spawning, e.g. 60s (CAPACITY_HOLD)"
+    )
+    capacity.add_argument(
+        "--settle", metavar="DURATION", help="the start of each hold left unmeasured, e.g. 10s (CAPACITY_SETTLE)"
+    )
     capacity.add_argument("-r", "--spawn-rate", type=float, help="new Locust users per second (LOCUST_SPAWN_RATE)")
-    capacity.add_argument("--slo", action="append", default=[], metavar="EXPR",
-                          help="service level in the --fail-on language, e.g. 'p95(ping_mediator)>500'; "
-                               "repeatable; replaces the default on the same metric and endpoint")
-    capacity.add_argument("--resolution", type=int, metavar="N",
-                          help="bisect between the last step held and the first broken one down to N Locust users")
-    capacity.add_argument("--export", metavar="DIR",
-                          help="write capacity.csv, summary.json (with a capacity section), report.html, ...")
-    capacity.add_argument("--attach", metavar="URL",
-                          help="search on a Locust master someone else started (its scenario includes "
-                               "locustCapacity.py; its settings set the ramp)")
-    capacity.add_argument("-f", "--locustfile", action="append", metavar="LOCUSTFILE",
-                          help="scenario file; repeat for several (LOCUST_FILES); locustCapacity.py is added")
+    capacity.add_argument(
+        "--slo",
+        action="append",
+        default=[],
+        metavar="EXPR",
+        help="service level in the --fail-on language, e.g. 'p95(ping_mediator)>500'; "
+        "repeatable; replaces the default on the same metric and endpoint",
+    )
+    capacity.add_argument(
+        "--resolution",
+        type=int,
+        metavar="N",
+        help="bisect between the last step held and the first broken one down to N Locust users",
+    )
+    capacity.add_argument(
+        "--export", metavar="DIR", help="write capacity.csv, summary.json (with a capacity section), report.html, ..."
+    )
+    capacity.add_argument(
+        "--attach",
+        metavar="URL",
+        help="search on a Locust master someone else started (its scenario includes "
+        "locustCapacity.py; its settings set the ramp)",
+    )
+    capacity.add_argument(
+        "-f",
+        "--locustfile",
+        action="append",
+        metavar="LOCUSTFILE",
+        help="scenario file; repeat for several (LOCUST_FILES); locustCapacity.py is added",
+    )
     capacity.add_argument("--workers", type=int, help="local worker processes (LOCUST_WORKERS)")
-    capacity.add_argument("--tui", action="store_true",
-                          help="show the search in the terminal UI: the steps table, Locust users against p95 and "
-                               "the mediator's CPU, the verdict (q quits; while searching, it stops the search)")
+    capacity.add_argument(
+        "--tui",
+        action="store_true",
+        help="show the search in the terminal UI: the steps table, Locust users against p95 and "
+        "the mediator's CPU, the verdict (q quits; while searching, it stops the search)",
+    )
     capacity.set_defaults(func=run_capacity)
 
 
@@ -119,12 +150,17 @@ def run_capacity(args) -> int:
     except ConfigError as error:
         return _usage_error(str(error))
     attach_url = args.attach or config["ATTACH_URL"]
-    given = [f"--{name.replace('_', '-')}" for name in (*PLAN_OPTIONS, *LOCAL_OPTIONS)
-             if getattr(args, name) not in (None, [])]
+    given = [
+        f"--{name.replace('_', '-')}"
+        for name in (*PLAN_OPTIONS, *LOCAL_OPTIONS)
+        if getattr(args, name) not in (None, [])
+    ]
     if attach_url and given:
-        return _usage_error(f"{', '.join(given)}: an attached master (--attach or ATTACH_URL) ramps by its own "
-                            f"settings and workers (CAPACITY_* and LOCUST_SPAWN_RATE where the master starts); "
-                            f"leave them out")
+        return _usage_error(
+            f"{', '.join(given)}: an attached master (--attach or ATTACH_URL) ramps by its own "
+            f"settings and workers (CAPACITY_* and LOCUST_SPAWN_RATE where the master starts); "
+            f"leave them out"
+        )
     redact = config.redactor(ATTACH_URL=attach_url or "")
     problems = blocking_problems(config, args)
     if problems:
@@ -137,9 +173,13 @@ def run_capacity(args) -> int:
             return _usage_error(f"{error} (--start, --step, --max, --hold, --settle and --spawn-rate set these)")
     configured = config.values.get("LOCUST_FILES")
     files = args.locustfile or ([str(p) for p in configured.paths] if configured else [])
-    overrides = Overrides(attach_url=attach_url, users=plan.max_users if plan else None,
-                          spawn_rate=plan.spawn_rate if plan else None, workers=args.workers,
-                          locustfiles=_with_ramp(files))
+    overrides = Overrides(
+        attach_url=attach_url,
+        users=plan.max_users if plan else None,
+        spawn_rate=plan.spawn_rate if plan else None,
+        workers=args.workers,
+        locustfiles=_with_ramp(files),
+    )
     try:
         controller = build_controller(config, overrides)
     except (RunError, ValueError) as error:
@@ -147,19 +187,39 @@ def run_capacity(args) -> int:
     options = SearchOptions(levels=levels, resolution=args.resolution, export_dir=export_dir)
     if args.tui:
         return _search_in_tui(controller, options)
-    return search(controller, options, lambda on_step: CapacityDriver(
-        controller.client, controller.snapshot, levels, args.resolution, on_step=on_step))
+    return search(
+        controller,
+        options,
+        lambda on_step: CapacityDriver(
+            controller.client, controller.snapshot, levels, args.resolution, on_step=on_step
+        ),
+    )
 
 
 def _search_in_tui(controller: RunController, options: SearchOptions) -> int:
     from mediator_tui.tui.capacity_app import CapacityApp  # Textual only when the TUI runs
 
     def run_search(feed) -> int:
-        shown = replace(options, signals=False, on_plan=lambda plan: feed.plan(plan_line(plan, options.resolution)),
-                        on_step=feed.step, on_verdict=feed.verdict)
-        return search(controller, shown, lambda on_step: CapacityDriver(
-            controller.client, controller.snapshot, options.levels, options.resolution, on_step=on_step,
-            sleep=feed.sleep), feed)
+        shown = replace(
+            options,
+            signals=False,
+            on_plan=lambda plan: feed.plan(plan_line(plan, options.resolution)),
+            on_step=feed.step,
+            on_verdict=feed.verdict,
+        )
+        return search(
+            controller,
+            shown,
+            lambda on_step: CapacityDriver(
+                controller.client,
+                controller.snapshot,
+                options.levels,
+                options.resolution,
+                on_step=on_step,
+                sleep=feed.sleep,
+            ),
+            feed,
+        )
 
     app = CapacityApp(run_search)
     try:

@@ -26,23 +26,34 @@ modes:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mediator-tui", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="mediator-tui", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--env", default=None, metavar="PATH", help="the .env file (default: ./.env)")
     parser.add_argument("--attach", metavar="URL", help="attach to a running Locust master's web URL")
     parser.add_argument("--headless", action="store_true", help="run without the TUI")
     parser.add_argument("--export", metavar="DIR", help="write summary.json, CSVs, report.html and charts.txt here")
-    parser.add_argument("-u", "--users", type=int,
-                        help="Locust users, each running its scenario's agents (LOCUST_USERS)")
+    parser.add_argument(
+        "-u", "--users", type=int, help="Locust users, each running its scenario's agents (LOCUST_USERS)"
+    )
     parser.add_argument("-r", "--spawn-rate", type=float, help="new Locust users per second (LOCUST_SPAWN_RATE)")
     parser.add_argument("-t", "--run-time", help="run length, e.g. 90s or 5m (LOCUST_RUN_TIME)")
     parser.add_argument("--workers", type=int, help="local worker processes (LOCUST_WORKERS)")
-    parser.add_argument("-f", "--locustfile", action="append", metavar="LOCUSTFILE",
-                        help="scenario file; repeat for several (LOCUST_FILES)")
-    parser.add_argument("--fail-on", action="append", default=[], metavar="EXPR",
-                        help="threshold, e.g. 'fail_ratio>0.01', 'p95(ping_mediator)>500', 'crashes>0'; "
-                             "exit 3 when one is crossed")
+    parser.add_argument(
+        "-f",
+        "--locustfile",
+        action="append",
+        metavar="LOCUSTFILE",
+        help="scenario file; repeat for several (LOCUST_FILES)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        action="append",
+        default=[],
+        metavar="EXPR",
+        help="threshold, e.g. 'fail_ratio>0.01', 'p95(ping_mediator)>500', 'crashes>0'; exit 3 when one is crossed",
+    )
     commands = parser.add_subparsers(dest="command", metavar="{capacity,config,mediator,agents}")
     _add_capacity_parser(commands)
     _add_config_parser(commands)

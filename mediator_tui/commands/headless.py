@@ -7,8 +7,8 @@ overriding the configuration.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from mediator_tui.core import headless
 from mediator_tui.core.config import Config, ConfigError, Problem, load_config
@@ -28,8 +28,9 @@ def blocking_problems(config: Config, args) -> list[Problem]:
     # files given with -f are checked when the run is built, an attached master's workers are not ours.
     replaced = {"LOCUST_FILES"} if (args.locustfile or args.attach) else set()
     replaced |= {"AGENT_ENGINE"} if args.attach else set()
-    return [p for p in config.problems
-            if p.key not in replaced and not (p.scenario and (args.locustfile or args.attach))]
+    return [
+        p for p in config.problems if p.key not in replaced and not (p.scenario and (args.locustfile or args.attach))
+    ]
 
 
 def run_headless(args) -> int:
@@ -55,6 +56,7 @@ def run_headless(args) -> int:
         controller = build_controller(config, overrides)
     except (RunError, ValueError) as error:
         return _usage_error(str(error), redact)
-    options = headless.HeadlessOptions(export_dir=export_dir, thresholds=thresholds,
-                                       run_time_s=controller.load.run_time_s)
+    options = headless.HeadlessOptions(
+        export_dir=export_dir, thresholds=thresholds, run_time_s=controller.load.run_time_s
+    )
     return headless.run(controller, options)

@@ -15,8 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from mediator_tui.core.mediator import CONNECTIONS_V1, OOB, LocalMediator, MediatorError
-from mediator_tui.core.mediator import flavours, state
+from mediator_tui.core.mediator import CONNECTIONS_V1, OOB, LocalMediator, MediatorError, flavours, state
 
 NOT_RUNNING = 3
 
@@ -66,20 +65,31 @@ def cmd_up(args: argparse.Namespace) -> int:
     with state.locked():
         mediator = _running()
         if mediator is not None:
-            print(f"a mediator ({mediator.flavour.name}) is already running, pid {mediator.pid}; "
-                  f"nothing changed. Stop it with `mediator-tui mediator down`.", file=sys.stderr)
+            print(
+                f"a mediator ({mediator.flavour.name}) is already running, pid {mediator.pid}; "
+                f"nothing changed. Stop it with `mediator-tui mediator down`.",
+                file=sys.stderr,
+            )
             _print_urls(mediator)
             return 0
         try:
-            mediator = LocalMediator(args.flavour, http_port=args.http_port, ws_port=args.ws_port,
-                                     admin_port=args.admin_port, progress=_progress,
-                                     ready_timeout=args.ready_timeout, detached=True)
+            mediator = LocalMediator(
+                args.flavour,
+                http_port=args.http_port,
+                ws_port=args.ws_port,
+                admin_port=args.admin_port,
+                progress=_progress,
+                ready_timeout=args.ready_timeout,
+                detached=True,
+            )
             mediator.start()
         except MediatorError as err:
             return _fail(err)
         state.save(mediator.to_state())
-    print(f"{mediator.flavour.name} ({mediator.runtime_label}) running, pid {mediator.pid}, "
-          f"log {mediator.log_path}", file=sys.stderr)
+    print(
+        f"{mediator.flavour.name} ({mediator.runtime_label}) running, pid {mediator.pid}, log {mediator.log_path}",
+        file=sys.stderr,
+    )
     _print_urls(mediator)
     return 0
 
@@ -135,11 +145,16 @@ def cmd_down(args: argparse.Namespace) -> int:
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add the `mediator` command and its subcommands; each sets `func(args) -> exit code`."""
     parser = subparsers.add_parser(
-        "mediator", help="run a real DIDComm mediator (ACA-Py) on loopback",
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "mediator",
+        help="run a real DIDComm mediator (ACA-Py) on loopback",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="mediator_command", required=True, metavar="COMMAND")
-    flavour_help = (f"one of {', '.join(flavours.names())}; default: the newest this machine runs "
-                    "(acapy needs Python 3.13 or 3.12, acapy-legacy 3.11)")
+    flavour_help = (
+        f"one of {', '.join(flavours.names())}; default: the newest this machine runs "
+        "(acapy needs Python 3.13 or 3.12, acapy-legacy 3.11)"
+    )
 
     provision = commands.add_parser("provision", help="install the mediator runtime into the cache")
     provision.add_argument("--flavour", choices=flavours.names(), help=flavour_help)
@@ -153,8 +168,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     up.set_defaults(func=cmd_up)
 
     invite = commands.add_parser("invite", help="print a new multi-use invitation URL")
-    invite.add_argument("--kind", choices=[OOB, CONNECTIONS_V1], default=OOB,
-                        help="oob (default) or c_i (connections/1.0, acapy-legacy only)")
+    invite.add_argument(
+        "--kind",
+        choices=[OOB, CONNECTIONS_V1],
+        default=OOB,
+        help="oob (default) or c_i (connections/1.0, acapy-legacy only)",
+    )
     invite.set_defaults(func=cmd_invite)
 
     status = commands.add_parser("status", help="flavour, URLs and counts of the running mediator")

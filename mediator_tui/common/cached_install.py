@@ -49,9 +49,16 @@ def _lock(folder: Path) -> Iterator[None]:
         yield
 
 
-def install_once(folder: Path, record: Mapping[str, str], build: Callable[[float], None], *,
-                 label: str, is_installed: Callable[[], bool], progress: Progress = quiet,
-                 expected: str = "about a minute") -> None:
+def install_once(
+    folder: Path,
+    record: Mapping[str, str],
+    build: Callable[[float], None],
+    *,
+    label: str,
+    is_installed: Callable[[], bool],
+    progress: Progress = quiet,
+    expected: str = "about a minute",
+) -> None:
     """Run `build(deadline)` to fill `folder`, unless another process finished it while we waited.
 
     The progress lines say what is installed where, how long it usually takes, and how long it took.
@@ -69,15 +76,28 @@ def install_once(folder: Path, record: Mapping[str, str], build: Callable[[float
         progress(f"installed {label} in {time.monotonic() - started:.0f}s")
 
 
-def run_step(argv: list[str], deadline: float, *, progress: Progress = quiet,
-             shown: Callable[[str], bool] = lambda line: True, cwd: Path | None = None,
-             env: Mapping[str, str] | None = None) -> None:
+def run_step(
+    argv: list[str],
+    deadline: float,
+    *,
+    progress: Progress = quiet,
+    shown: Callable[[str], bool] = lambda line: True,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> None:
     """Run one install command, passing the lines `shown` accepts to `progress`; InstallError on failure."""
     tail: collections.deque[str] = collections.deque(maxlen=30)
     try:
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=cwd,
-                                env=None if env is None else dict(env),
-                                stdin=subprocess.DEVNULL, text=True, start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            env=None if env is None else dict(env),
+            stdin=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
+        )
     except OSError as err:
         raise InstallError(f"{argv[0]} cannot be run: {err.strerror or err}") from None
     assert proc.stdout is not None

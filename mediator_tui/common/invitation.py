@@ -29,6 +29,7 @@ class InvitationError(ValueError):
 @dataclass(frozen=True)
 class InlineService:
     """A DIDComm v1 service written out in the invitation, keys as written there (did:key or base58)."""
+
     recipient_keys: tuple[str, ...]
     routing_keys: tuple[str, ...]
     endpoint: str

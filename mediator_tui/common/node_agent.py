@@ -70,8 +70,9 @@ def _lock_hash() -> str:
     try:
         return hashlib.sha256((sources() / "package-lock.json").read_bytes()).hexdigest()
     except OSError:
-        raise NodeAgentError(f"the agent sources are missing: no package-lock.json in {sources()} "
-                             "(a broken install of mediator-tui?)") from None
+        raise NodeAgentError(
+            f"the agent sources are missing: no package-lock.json in {sources()} (a broken install of mediator-tui?)"
+        ) from None
 
 
 def cache_copy() -> Path:
@@ -111,8 +112,9 @@ def readiness() -> Readiness:
         return Readiness(INSTALLED, folder) if _node() else Readiness(IMPOSSIBLE, folder, _missing_tool())
     configured = os.environ.get(AGENT_DIR_ENV)
     if configured:
-        return Readiness(IMPOSSIBLE, Path(configured),
-                         f"{AGENT_DIR_ENV}={configured} holds no installed agent (run `npm ci` there)")
+        return Readiness(
+            IMPOSSIBLE, Path(configured), f"{AGENT_DIR_ENV}={configured} holds no installed agent (run `npm ci` there)"
+        )
     missing = _missing_tool()
     return Readiness(IMPOSSIBLE, None, missing) if missing else Readiness(ON_FIRST_USE, cache_copy())
 
@@ -138,13 +140,20 @@ def install(progress: Progress | None = None) -> Path:
 
     def build(deadline: float) -> None:
         shutil.copytree(sources(), folder, ignore=shutil.ignore_patterns("node_modules"))
-        run_step([npm, "ci", "--no-audit", "--no-fund"], deadline, progress=progress, cwd=folder,
-                 env=_npm_environment())
+        run_step(
+            [npm, "ci", "--no-audit", "--no-fund"], deadline, progress=progress, cwd=folder, env=_npm_environment()
+        )
 
     try:
-        install_once(folder, {"package_lock": _lock_hash()}, build, label=LABEL,
-                     is_installed=lambda: _cached_copy_installed(folder), progress=progress,
-                     expected="a minute or two")
+        install_once(
+            folder,
+            {"package_lock": _lock_hash()},
+            build,
+            label=LABEL,
+            is_installed=lambda: _cached_copy_installed(folder),
+            progress=progress,
+            expected="a minute or two",
+        )
     except InstallError as err:
         raise NodeAgentError(str(err)) from None
     return folder
@@ -180,8 +189,7 @@ def script(name: str) -> Path:
     """A script of the installed agent project; NodeAgentError says how to install it."""
     folder = installed_dir()
     if folder is None:
-        raise NodeAgentError(f"the Credo agent is not installed: run `{PROVISION_COMMAND}` "
-                             f"({readiness().describe()})")
+        raise NodeAgentError(f"the Credo agent is not installed: run `{PROVISION_COMMAND}` ({readiness().describe()})")
     path = folder / name
     if not path.is_file():
         raise NodeAgentError(f"{path} not found (is {folder} the agent/ folder of mediator-tui?)")

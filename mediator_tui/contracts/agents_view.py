@@ -13,7 +13,14 @@ from typing import Any
 
 from mediator_tui.contracts.fields import as_count, as_dict, as_int, as_list, as_number, as_text
 from mediator_tui.contracts.version import check_version
-from mediator_tui.contracts.worker_report import AgentCounts, AgentCrash, DeliveryReport, PortsUse, WorkerReport, crashes_from_json
+from mediator_tui.contracts.worker_report import (
+    AgentCounts,
+    AgentCrash,
+    DeliveryReport,
+    PortsUse,
+    WorkerReport,
+    crashes_from_json,
+)
 
 VERSION = 1
 PATH = "/mediator-tui/agents"
@@ -53,9 +60,14 @@ class MemoryTotal:
     @classmethod
     def from_json(cls, raw: object) -> MemoryTotal:
         raw = as_dict(raw)
-        return cls(worker_rss_bytes=as_count(raw.get("worker_rss_bytes")), unique_bytes=as_count(raw.get("unique_bytes")),
-                   shared_bytes=as_count(raw.get("shared_bytes")), agent_processes=as_count(raw.get("agent_processes")),
-                   pss_bytes=as_int(raw.get("pss_bytes")), agents=as_count(raw.get("agents")))
+        return cls(
+            worker_rss_bytes=as_count(raw.get("worker_rss_bytes")),
+            unique_bytes=as_count(raw.get("unique_bytes")),
+            shared_bytes=as_count(raw.get("shared_bytes")),
+            agent_processes=as_count(raw.get("agent_processes")),
+            pss_bytes=as_int(raw.get("pss_bytes")),
+            agents=as_count(raw.get("agents")),
+        )
 
 
 @dataclass(frozen=True)
@@ -68,19 +80,26 @@ class AgentsTotal:
     delivery: DeliveryReport = DeliveryReport()  # the workers' ledgers summed
 
     def to_json(self) -> dict[str, Any]:
-        return {"engine": self.engine, "agents": self.agents.to_json(),
-                "crashes": [c.to_json() for c in self.crashes],
-                "ports": self.ports.to_json() if self.ports is not None else None,
-                "memory": self.memory.to_json(), "delivery": self.delivery.to_json()}
+        return {
+            "engine": self.engine,
+            "agents": self.agents.to_json(),
+            "crashes": [c.to_json() for c in self.crashes],
+            "ports": self.ports.to_json() if self.ports is not None else None,
+            "memory": self.memory.to_json(),
+            "delivery": self.delivery.to_json(),
+        }
 
     @classmethod
     def from_json(cls, raw: object) -> AgentsTotal:
         raw = as_dict(raw)
-        return cls(engine=as_text(raw.get("engine")), agents=AgentCounts.from_json(raw.get("agents")),
-                   crashes=crashes_from_json(raw.get("crashes")),
-                   ports=PortsUse.from_json(raw["ports"]) if isinstance(raw.get("ports"), dict) else None,
-                   memory=MemoryTotal.from_json(raw.get("memory")),
-                   delivery=DeliveryReport.from_json(raw.get("delivery")))
+        return cls(
+            engine=as_text(raw.get("engine")),
+            agents=AgentCounts.from_json(raw.get("agents")),
+            crashes=crashes_from_json(raw.get("crashes")),
+            ports=PortsUse.from_json(raw["ports"]) if isinstance(raw.get("ports"), dict) else None,
+            memory=MemoryTotal.from_json(raw.get("memory")),
+            delivery=DeliveryReport.from_json(raw.get("delivery")),
+        )
 
 
 @dataclass(frozen=True)
@@ -92,17 +111,25 @@ class AgentsView:
     version: int = VERSION
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": self.version, "ts": self.ts,
-                "workers": {w.report.worker_id: w.to_json() for w in self.workers},
-                "total": self.total.to_json(), "refused": list(self.refused)}
+        return {
+            "version": self.version,
+            "ts": self.ts,
+            "workers": {w.report.worker_id: w.to_json() for w in self.workers},
+            "total": self.total.to_json(),
+            "refused": list(self.refused),
+        }
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> AgentsView:
         """The route's body; `VersionMismatch` when the master is of another release."""
         check_version(raw, VERSION, "agent metrics", "the master serves", "this mediator-tui")
-        workers = sorted((WorkerView.from_json(str(worker_id), body)
-                          for worker_id, body in as_dict(raw.get("workers")).items()),
-                         key=lambda w: w.report.worker_id)
-        return cls(ts=as_number(raw.get("ts")) or 0.0, workers=tuple(workers),
-                   total=AgentsTotal.from_json(raw.get("total")),
-                   refused=tuple(item for item in as_list(raw.get("refused")) if isinstance(item, str)))
+        workers = sorted(
+            (WorkerView.from_json(str(worker_id), body) for worker_id, body in as_dict(raw.get("workers")).items()),
+            key=lambda w: w.report.worker_id,
+        )
+        return cls(
+            ts=as_number(raw.get("ts")) or 0.0,
+            workers=tuple(workers),
+            total=AgentsTotal.from_json(raw.get("total")),
+            refused=tuple(item for item in as_list(raw.get("refused")) if isinstance(item, str)),
+        )

@@ -50,8 +50,10 @@ class RampPlan:
         if self.max_users < self.start:
             found.append(f"CAPACITY_MAX ({self.max_users}) is below CAPACITY_START ({self.start})")
         if self.settle_s < 0 or self.hold_s <= self.settle_s:
-            found.append(f"CAPACITY_HOLD ({self.hold_s:g} s) must be longer than CAPACITY_SETTLE "
-                         f"({self.settle_s:g} s): the steady window is what is left of the hold")
+            found.append(
+                f"CAPACITY_HOLD ({self.hold_s:g} s) must be longer than CAPACITY_SETTLE "
+                f"({self.settle_s:g} s): the steady window is what is left of the hold"
+            )
         if self.spawn_rate <= 0:
             found.append(f"LOCUST_SPAWN_RATE must be above 0 (is {self.spawn_rate:g})")
         return found
@@ -120,8 +122,9 @@ class RampCommand:
     def __post_init__(self) -> None:
         if self.command not in COMMANDS:
             raise CapacityContractError(f"ramp command {self.command!r} is not one of {', '.join(COMMANDS)}")
-        if self.command == "step" and (not isinstance(self.users, int) or isinstance(self.users, bool)
-                                       or self.users < 0):
+        if self.command == "step" and (
+            not isinstance(self.users, int) or isinstance(self.users, bool) or self.users < 0
+        ):
             raise CapacityContractError(f"ramp command 'step' needs users as a whole number >= 0, not {self.users!r}")
 
     def to_json(self) -> str:
@@ -151,8 +154,10 @@ def _payload(text: object) -> dict[str, Any]:
 
 def _check_version(payload: dict[str, Any]) -> None:
     if payload.get("version") != VERSION:
-        raise CapacityContractError(f"ramp payload of version {payload.get('version')!r}; "
-                                    f"this tool reads version {VERSION}: use the same release on master and tool")
+        raise CapacityContractError(
+            f"ramp payload of version {payload.get('version')!r}; "
+            f"this tool reads version {VERSION}: use the same release on master and tool"
+        )
 
 
 def _dict(payload: dict[str, Any], key: str) -> dict[str, Any]:
@@ -163,8 +168,11 @@ def _dict(payload: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def _fields(cls: type[_Dataclass], values: dict[str, Any], where: str) -> _Dataclass:
-    kinds: dict[object, type | tuple[type, ...]] = {"int": int, "float": (int, float),
-                                                    "float | None": (int, float, type(None))}
+    kinds: dict[object, type | tuple[type, ...]] = {
+        "int": int,
+        "float": (int, float),
+        "float | None": (int, float, type(None)),
+    }
     read = {}
     for name, field in cls.__dataclass_fields__.items():
         value = values.get(name, field.default)

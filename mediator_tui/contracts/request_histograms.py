@@ -29,15 +29,23 @@ class Histogram:
 
     def to_json(self) -> dict[str, Any]:
         # JSON keys are strings: a reader turns them back into numbers.
-        return {"method": self.method, "name": self.name, "num_requests": self.num_requests,
-                "num_failures": self.num_failures,
-                "response_times": {str(ms): count for ms, count in self.response_times.items()}}
+        return {
+            "method": self.method,
+            "name": self.name,
+            "num_requests": self.num_requests,
+            "num_failures": self.num_failures,
+            "response_times": {str(ms): count for ms, count in self.response_times.items()},
+        }
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Histogram:
-        return cls(method=as_text(raw.get("method")), name=as_text(raw.get("name")),
-                   num_requests=as_count(raw.get("num_requests")), num_failures=as_count(raw.get("num_failures")),
-                   response_times=buckets_from_json(raw.get("response_times")))
+        return cls(
+            method=as_text(raw.get("method")),
+            name=as_text(raw.get("name")),
+            num_requests=as_count(raw.get("num_requests")),
+            num_failures=as_count(raw.get("num_failures")),
+            response_times=buckets_from_json(raw.get("response_times")),
+        )
 
 
 def buckets_from_json(raw: object) -> dict[float, int]:
@@ -64,13 +72,18 @@ class RequestHistograms:
     version: int = VERSION
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": self.version, "entries": [e.to_json() for e in self.entries],
-                "total": self.total.to_json() if self.total is not None else None}
+        return {
+            "version": self.version,
+            "entries": [e.to_json() for e in self.entries],
+            "total": self.total.to_json() if self.total is not None else None,
+        }
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> RequestHistograms:
         """The route's body; `VersionMismatch` when the master is of another release."""
         check_version(raw, VERSION, "request histograms", "the master serves", "this mediator-tui")
         total = raw.get("total")
-        return cls(entries=tuple(Histogram.from_json(e) for e in dicts(raw.get("entries"))),
-                   total=Histogram.from_json(total) if isinstance(total, dict) else None)
+        return cls(
+            entries=tuple(Histogram.from_json(e) for e in dicts(raw.get("entries"))),
+            total=Histogram.from_json(total) if isinstance(total, dict) else None,
+        )

@@ -23,7 +23,5 @@ def check_version(payload: dict[str, Any], expected: int, what: str, sender: str
     found = payload.get("version")
     if isinstance(found, int) and not isinstance(found, bool) and found == expected:
         return
-    served = (f"{what} without a version (an older release)" if found is None
-              else f"{what} version {found!r}")
-    raise VersionMismatch(f"{sender} {served}, {reader} reads version {expected}: "
-                          f"use the same release on both")
+    served = f"{what} without a version (an older release)" if found is None else f"{what} version {found!r}"
+    raise VersionMismatch(f"{sender} {served}, {reader} reads version {expected}: use the same release on both")

@@ -132,11 +132,14 @@ class WorkerMemoryUse:
     @classmethod
     def from_json(cls, raw: object) -> WorkerMemoryUse:
         raw = as_dict(raw)
-        return cls(worker_rss_bytes=as_count(raw.get("worker_rss_bytes")),
-                   worker_uss_bytes=as_int(raw.get("worker_uss_bytes")),
-                   agent_processes=as_count(raw.get("agent_processes")),
-                   unique_bytes=as_count(raw.get("unique_bytes")), shared_bytes=as_count(raw.get("shared_bytes")),
-                   pss_bytes=as_int(raw.get("pss_bytes")))
+        return cls(
+            worker_rss_bytes=as_count(raw.get("worker_rss_bytes")),
+            worker_uss_bytes=as_int(raw.get("worker_uss_bytes")),
+            agent_processes=as_count(raw.get("agent_processes")),
+            unique_bytes=as_count(raw.get("unique_bytes")),
+            shared_bytes=as_count(raw.get("shared_bytes")),
+            pss_bytes=as_int(raw.get("pss_bytes")),
+        )
 
 
 @dataclass(frozen=True)
@@ -190,7 +193,9 @@ class DeliveryReport:
     @classmethod
     def from_json(cls, raw: object) -> DeliveryReport:
         raw = as_dict(raw)
-        return cls(counts=DeliveryCounts.from_json(raw.get("counts")), latency_ms=buckets_from_json(raw.get("latency_ms")))
+        return cls(
+            counts=DeliveryCounts.from_json(raw.get("counts")), latency_ms=buckets_from_json(raw.get("latency_ms"))
+        )
 
     def __add__(self, other: DeliveryReport) -> DeliveryReport:
         latency = dict(self.latency_ms)
@@ -219,11 +224,19 @@ class WorkerReport:
 
     def fields_json(self) -> dict[str, Any]:
         """The report's fields without its version (as the master's view nests them)."""
-        return {"worker_id": self.worker_id, "ts": self.ts, "engine": self.engine,
-                "agents": self.agents.to_json(), "crashes": [c.to_json() for c in self.crashes],
-                "ports": self.ports.to_json(), "memory": self.memory.to_json(), "limits": self.limits.to_json(),
-                "cpu_seconds": self.cpu_seconds,
-                "delivery": self.delivery.to_json(), "host": self.host}
+        return {
+            "worker_id": self.worker_id,
+            "ts": self.ts,
+            "engine": self.engine,
+            "agents": self.agents.to_json(),
+            "crashes": [c.to_json() for c in self.crashes],
+            "ports": self.ports.to_json(),
+            "memory": self.memory.to_json(),
+            "limits": self.limits.to_json(),
+            "cpu_seconds": self.cpu_seconds,
+            "delivery": self.delivery.to_json(),
+            "host": self.host,
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {"version": self.version, **self.fields_json()}
@@ -232,16 +245,25 @@ class WorkerReport:
     def from_json(cls, raw: object) -> WorkerReport:
         """A worker's report; `VersionMismatch` when it is of another version than this release's."""
         raw = as_dict(raw)
-        check_version(raw, VERSION, "agent reports", f"worker {as_text(raw.get('worker_id'), '?')!r} sends",
-                      "this master")
+        check_version(
+            raw, VERSION, "agent reports", f"worker {as_text(raw.get('worker_id'), '?')!r} sends", "this master"
+        )
         return cls.from_fields(raw)
 
     @classmethod
     def from_fields(cls, raw: dict[str, Any]) -> WorkerReport:
         """The fields of a report whose version was checked already (one nested in the master's view)."""
         worker_id = as_text(raw.get("worker_id"))
-        return cls(worker_id=worker_id, ts=as_number(raw.get("ts")) or 0.0, engine=as_text(raw.get("engine")),
-                   agents=AgentCounts.from_json(raw.get("agents")), crashes=crashes_from_json(raw.get("crashes")),
-                   ports=PortsUse.from_json(raw.get("ports")), memory=WorkerMemoryUse.from_json(raw.get("memory")),
-                   limits=WorkerLimits.from_json(raw.get("limits")), cpu_seconds=as_number(raw.get("cpu_seconds")),
-                   delivery=DeliveryReport.from_json(raw.get("delivery")), host=as_text(raw.get("host")))
+        return cls(
+            worker_id=worker_id,
+            ts=as_number(raw.get("ts")) or 0.0,
+            engine=as_text(raw.get("engine")),
+            agents=AgentCounts.from_json(raw.get("agents")),
+            crashes=crashes_from_json(raw.get("crashes")),
+            ports=PortsUse.from_json(raw.get("ports")),
+            memory=WorkerMemoryUse.from_json(raw.get("memory")),
+            limits=WorkerLimits.from_json(raw.get("limits")),
+            cpu_seconds=as_number(raw.get("cpu_seconds")),
+            delivery=DeliveryReport.from_json(raw.get("delivery")),
+            host=as_text(raw.get("host")),
+        )

@@ -19,8 +19,15 @@ from mediator_tui.core.capacity.levels import ServiceLevel, StepJudgement
 from mediator_tui.core.capacity.lines import plan_line, step_line, verdict_lines
 from mediator_tui.core.capacity.outcome import CapacityOutcome
 from mediator_tui.core.capacity.search import CapacitySearch, Verdict
-from mediator_tui.core.headless import (EXIT_OK, EXIT_SETUP, EXIT_THRESHOLD, Interrupted, ignore_signals,
-                                        interruptible, wait_for_master)
+from mediator_tui.core.headless import (
+    EXIT_OK,
+    EXIT_SETUP,
+    EXIT_THRESHOLD,
+    Interrupted,
+    ignore_signals,
+    interruptible,
+    wait_for_master,
+)
 from mediator_tui.core.run.controller import RunController, RunError
 from mediator_tui.core.sources.master_api import MasterError
 
@@ -62,9 +69,12 @@ class _Output:
                 self.say(line.text)
 
 
-def search(controller: RunController, options: SearchOptions,
-           make_driver: Callable[[Callable[[StepJudgement], None]], CapacityDriver],
-           stream: TextIO | None = None) -> int:
+def search(
+    controller: RunController,
+    options: SearchOptions,
+    make_driver: Callable[[Callable[[StepJudgement], None]], CapacityDriver],
+    stream: TextIO | None = None,
+) -> int:
     """Run the search on `controller`; always stops the load, shuts the run down and, once a plan is
     known, exports (marked partial when the search did not finish)."""
     out = _Output(stream or sys.stdout, controller.redact)  # sys.stdout as it is now (a test may capture it)
@@ -130,8 +140,11 @@ def _stop_load(controller: RunController, out: _Output) -> bool:
         controller.stop()
         return True
     except MasterError as error:
-        where = "an attached master keeps running: stop it in its web UI" if controller.mode == "attached" \
+        where = (
+            "an attached master keeps running: stop it in its web UI"
+            if controller.mode == "attached"
             else "its processes are ended next"
+        )
         out.say(f"could not stop the load ({where}): {error}")
         return False
 
@@ -142,4 +155,3 @@ def _verdict_of(steps: list[StepJudgement], plan: RampPlan, options: SearchOptio
     for judgement in steps:
         partial.record(judgement.figures)
     return partial.verdict()
-

@@ -11,12 +11,12 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Callable, NoReturn, TextIO
+from typing import NoReturn, TextIO
 
 from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.metrics.snapshot import Snapshot
@@ -46,8 +46,10 @@ def progress_line(snapshot: Snapshot) -> str:
     planned = f"/{status.run_time_s:.0f}s" if status.run_time_s else ""
     p95 = f"{total.interval_p95_ms:.0f} ms" if total.interval_p95_ms is not None else "–"
     target = f"/{status.target_users}" if status.target_users is not None else ""
-    line = (f"[{status.elapsed_s:5.0f}s{planned}] {status.state:<9} users {status.users}{target}  "
-            f"req/s {total.rps:7.1f}  failures {total.failures} ({total.fail_ratio:.2%})  p95 {p95}")
+    line = (
+        f"[{status.elapsed_s:5.0f}s{planned}] {status.state:<9} users {status.users}{target}  "
+        f"req/s {total.rps:7.1f}  failures {total.failures} ({total.fail_ratio:.2%})  p95 {p95}"
+    )
     if snapshot.agents.known:
         line += f"  agents {snapshot.agents.running} ({snapshot.agents.crashed} crashed)"
     if status.error:  # unreachable, or a master of another release
@@ -126,8 +128,9 @@ def _run_until_done(controller: RunController, options: HeadlessOptions, progres
 def interruptible(controller: RunController, say: Callable[[str], None], *, signals: bool = True) -> Iterator[None]:
     """Ctrl-C and SIGTERM raise `Interrupted` inside; on leaving, the run is shut down whatever happened.
     `signals=False` off the main thread (where Python cannot take signals): the caller interrupts."""
-    previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGINT, signal.SIGTERM)} \
-        if signals else {}
+    previous = (
+        {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGINT, signal.SIGTERM)} if signals else {}
+    )
     try:
         yield
     finally:

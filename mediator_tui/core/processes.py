@@ -148,16 +148,35 @@ class ProcessGroup:
         self._watchdog = watchdog
         self._watchdog_env = env
 
-    def start(self, name: str, argv: list[str], env: dict[str, Any] | None = None, cwd: str | Path | None = None,
-              log_path: Path | None = None) -> Child:
+    def start(
+        self,
+        name: str,
+        argv: list[str],
+        env: dict[str, Any] | None = None,
+        cwd: str | Path | None = None,
+        log_path: Path | None = None,
+    ) -> Child:
         if self._watchdog and self.pgid is None:
             # No parent-death signal for the watchdog: it must outlive the tool to end the group.
-            self._start("watchdog", [sys.executable, "-m", "mediator_tui.core.group_watchdog", str(os.getpid())],
-                        env or self._watchdog_env, None, None, die_with_parent=False)
+            self._start(
+                "watchdog",
+                [sys.executable, "-m", "mediator_tui.core.group_watchdog", str(os.getpid())],
+                env or self._watchdog_env,
+                None,
+                None,
+                die_with_parent=False,
+            )
         return self._start(name, argv, env, cwd, log_path)
 
-    def _start(self, name: str, argv: list[str], env: dict[str, Any] | None, cwd: str | Path | None,
-               log_path: Path | None, die_with_parent: bool = True) -> Child:
+    def _start(
+        self,
+        name: str,
+        argv: list[str],
+        env: dict[str, Any] | None,
+        cwd: str | Path | None,
+        log_path: Path | None,
+        die_with_parent: bool = True,
+    ) -> Child:
         with self._lock:
             log: IO[bytes] | int = subprocess.DEVNULL
             if log_path is not None:
@@ -168,8 +187,13 @@ class ProcessGroup:
                 if pgid and not group_members(pgid):
                     raise ProcessError(f"cannot start {name}: the run's other processes have all ended")
                 popen = _spawner.popen(
-                    args=argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
-                    stderr=subprocess.STDOUT, preexec_fn=_bind(os.getpid(), pgid, die_with_parent),
+                    args=argv,
+                    env=env,
+                    cwd=cwd,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=_bind(os.getpid(), pgid, die_with_parent),
                 )
             finally:
                 if not isinstance(log, int):  # the file opened above

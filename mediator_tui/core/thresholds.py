@@ -18,7 +18,12 @@ from typing import Any, Protocol, TypeVar
 from mediator_tui.core.metrics.snapshot import RequestRow, Snapshot
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne, ">": operator.gt, "<": operator.lt,
+    ">=": operator.ge,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">": operator.gt,
+    "<": operator.lt,
 }
 _EXPRESSION = re.compile(
     r"\s*(?P<metric>[a-z_][a-z0-9_]*)\s*(?:\(\s*(?P<endpoint>[^()]+?)\s*\))?"
@@ -123,8 +128,12 @@ class ThresholdResult:
     unknown_because: str = ""  # why the value is None, where the store says
 
     def as_dict(self) -> dict[str, Any]:
-        return {"expr": self.expr, "value": self.value, "ok": self.ok,
-                **({"unknown_because": self.unknown_because} if self.unknown_because else {})}
+        return {
+            "expr": self.expr,
+            "value": self.value,
+            "ok": self.ok,
+            **({"unknown_because": self.unknown_because} if self.unknown_because else {}),
+        }
 
 
 class Endpoint(Protocol):
@@ -146,9 +155,11 @@ def find_endpoint(rows: Iterable[E], endpoint: str) -> E | None:
 
 
 def _usage(metrics: Vocabulary) -> str:
-    return ("write METRIC OP NUMBER, e.g. 'fail_ratio>0.01', 'p95(ping_mediator)>500', 'crashes>0', 'rps<10'; "
-            f"request metrics (optionally with an endpoint name in parentheses): {', '.join(metrics.row_metrics)}; "
-            f"run metrics: {', '.join(metrics.run_metrics)}; operators: > >= < <= == !=")
+    return (
+        "write METRIC OP NUMBER, e.g. 'fail_ratio>0.01', 'p95(ping_mediator)>500', 'crashes>0', 'rps<10'; "
+        f"request metrics (optionally with an endpoint name in parentheses): {', '.join(metrics.row_metrics)}; "
+        f"run metrics: {', '.join(metrics.run_metrics)}; operators: > >= < <= == !="
+    )
 
 
 def parse_threshold(text: str, metrics: Vocabulary = SNAPSHOT_METRICS) -> Threshold:

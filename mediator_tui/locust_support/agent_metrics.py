@@ -47,7 +47,8 @@ class WorkerAgentCounters:
 
     def _add(self, **steps: int) -> None:
         self.counts = dataclasses.replace(
-            self.counts, **{name: getattr(self.counts, name) + step for name, step in steps.items()})
+            self.counts, **{name: getattr(self.counts, name) + step for name, step in steps.items()}
+        )
 
     def agent_started(self, restart: bool) -> None:
         self._add(started=1, running=1, restarted=int(restart))
@@ -65,9 +66,14 @@ class WorkerAgentCounters:
         self.reconnects_of_gone_agents += reconnects
         if crash is not None:
             self._add(crashed=1)
-            self.crashes.append(AgentCrash(
-                ts=time.time(), user=crash.get("user", ""), reason=crash.get("reason", ""),
-                stderr_tail=(crash.get("stderr_tail") or "")[-STDERR_TAIL_CHARS:]))
+            self.crashes.append(
+                AgentCrash(
+                    ts=time.time(),
+                    user=crash.get("user", ""),
+                    reason=crash.get("reason", ""),
+                    stderr_tail=(crash.get("stderr_tail") or "")[-STDERR_TAIL_CHARS:],
+                )
+            )
 
     def agents_snapshot(self, live_reconnects: int) -> AgentCounts:
         return dataclasses.replace(self.counts, reconnects=self.reconnects_of_gone_agents + live_reconnects)
@@ -122,8 +128,9 @@ class AgentMetricsBoard:
         self.peaks[worker] = max(self.peaks.get(worker, 0), report.ports.in_use)
         if self.reset_at and worker not in self.baselines:
             # First report after a reset from a worker that had none before: it started counting after it.
-            self.baselines[worker] = Baseline(self.reset_at, AgentCounts(), 0,
-                                              report.ports.in_use, report.ports.in_use_max)
+            self.baselines[worker] = Baseline(
+                self.reset_at, AgentCounts(), 0, report.ports.in_use, report.ports.in_use_max
+            )
 
     def reset(self, now: float | None = None) -> None:
         now = time.time() if now is None else now
@@ -131,8 +138,9 @@ class AgentMetricsBoard:
         self.baselines = {}
         for worker, report in self.reports.items():
             ports = report.ports
-            self.baselines[worker] = Baseline(now, report.agents, ports.refused, ports.in_use, ports.in_use_max,
-                                              _delivery_baseline(report.delivery))
+            self.baselines[worker] = Baseline(
+                now, report.agents, ports.refused, ports.in_use, ports.in_use_max, _delivery_baseline(report.delivery)
+            )
             self.peaks[worker] = ports.in_use
 
     def view(self, now: float | None = None, engine: str = "") -> AgentsView:
@@ -146,16 +154,25 @@ class AgentMetricsBoard:
         base = self.baselines.get(worker)
         if base is None:
             return report
-        agents = dataclasses.replace(report.agents, **{
-            key: max(0, getattr(report.agents, key) - getattr(base.agents, key)) for key in AgentCounts.MONOTONIC})
+        agents = dataclasses.replace(
+            report.agents,
+            **{key: max(0, getattr(report.agents, key) - getattr(base.agents, key)) for key in AgentCounts.MONOTONIC},
+        )
         # A worker's own peak counts only once it rises above the peak it had at the reset.
         own_peak = report.ports.in_use_max
         ports = dataclasses.replace(
-            report.ports, refused=max(0, report.ports.refused - base.refused),
-            in_use_max=max(self.peaks.get(worker, 0), own_peak if own_peak > base.in_use_max else 0))
+            report.ports,
+            refused=max(0, report.ports.refused - base.refused),
+            in_use_max=max(self.peaks.get(worker, 0), own_peak if own_peak > base.in_use_max else 0),
+        )
         crashes = tuple(c for c in report.crashes if c.ts >= base.at)
-        return dataclasses.replace(report, agents=agents, ports=ports, crashes=crashes,
-                                   delivery=_delivery_since(report.delivery, base.delivery))
+        return dataclasses.replace(
+            report,
+            agents=agents,
+            ports=ports,
+            crashes=crashes,
+            delivery=_delivery_since(report.delivery, base.delivery),
+        )
 
 
 def _delivery_baseline(delivery: DeliveryReport) -> DeliveryReport:
@@ -166,8 +183,10 @@ def _delivery_baseline(delivery: DeliveryReport) -> DeliveryReport:
 
 
 def _delivery_since(delivery: DeliveryReport, base: DeliveryReport) -> DeliveryReport:
-    counts = dataclasses.replace(delivery.counts, **{
-        key: max(0, getattr(delivery.counts, key) - getattr(base.counts, key)) for key in DeliveryCounts.MONOTONIC})
+    counts = dataclasses.replace(
+        delivery.counts,
+        **{key: max(0, getattr(delivery.counts, key) - getattr(base.counts, key)) for key in DeliveryCounts.MONOTONIC},
+    )
     return DeliveryReport(counts=counts, latency_ms=subtract_buckets(delivery.latency_ms, base.latency_ms))
 
 
@@ -181,15 +200,23 @@ def shared_once_per_host(reports: dict[str, WorkerReport]) -> int:
     return sum(per_host.values())
 
 
-def aggregate(reports: dict[str, WorkerReport], ages: dict[str, float], now: float, engine: str = "",
-              refused: tuple[str, ...] = ()) -> AgentsView:
+def aggregate(
+    reports: dict[str, WorkerReport],
+    ages: dict[str, float],
+    now: float,
+    engine: str = "",
+    refused: tuple[str, ...] = (),
+) -> AgentsView:
     """The route's body from the (since-reset) latest report of each worker."""
-    workers = tuple(WorkerView(report, ages.get(worker, 0.0), ages.get(worker, 0.0) > STALE_AFTER_S)
-                    for worker, report in sorted(reports.items()))
+    workers = tuple(
+        WorkerView(report, ages.get(worker, 0.0), ages.get(worker, 0.0) > STALE_AFTER_S)
+        for worker, report in sorted(reports.items())
+    )
     engines = sorted({r.engine for r in reports.values()} - {""})
     agents = sum((r.agents for r in reports.values()), AgentCounts())
-    crashes = sorted((dataclasses.replace(c, worker_id=w) for w, r in reports.items() for c in r.crashes),
-                     key=lambda c: c.ts)[-MAX_CRASHES:]
+    crashes = sorted(
+        (dataclasses.replace(c, worker_id=w) for w, r in reports.items() for c in r.crashes), key=lambda c: c.ts
+    )[-MAX_CRASHES:]
     ports = sum((r.ports for r in reports.values()), PortsUse())
     delivery = sum((r.delivery for r in reports.values()), DeliveryReport())
     memories = [r.memory for r in reports.values()]
@@ -202,7 +229,16 @@ def aggregate(reports: dict[str, WorkerReport], ages: dict[str, float], now: flo
         pss_bytes=sum(p for p in pss if p is not None) if pss and None not in pss else None,
         agents=agents.running,
     )
-    return AgentsView(ts=now, workers=workers, refused=refused,
-                      total=AgentsTotal(engine=",".join(engines) or engine, agents=agents,
-                                        crashes=tuple(crashes), ports=ports, memory=memory,
-                                        delivery=delivery))
+    return AgentsView(
+        ts=now,
+        workers=workers,
+        refused=refused,
+        total=AgentsTotal(
+            engine=",".join(engines) or engine,
+            agents=agents,
+            crashes=tuple(crashes),
+            ports=ports,
+            memory=memory,
+            delivery=delivery,
+        ),
+    )

@@ -27,8 +27,15 @@ NO_REASON = "agent died (its engine gave no reason)"
 
 
 class AgentSlot:
-    def __init__(self, worker: WorkerAgents, factory: AgentFactory, owner: str, options: StartOptions,
-                 engine: str, timeout: float):
+    def __init__(
+        self,
+        worker: WorkerAgents,
+        factory: AgentFactory,
+        owner: str,
+        options: StartOptions,
+        engine: str,
+        timeout: float,
+    ):
         self.worker = worker
         self.factory = factory
         self.owner = owner

@@ -51,13 +51,22 @@ class AgentUser(User):
 
     def on_start(self) -> None:
         settings = self.settings
-        options = StartOptions(with_mediation=self.mediated(), mediation_url=settings.next_invitation(),
-                               agent_ip=settings.agent_ip, pickup_strategy=settings.pickup_strategy)
+        options = StartOptions(
+            with_mediation=self.mediated(),
+            mediation_url=settings.next_invitation(),
+            agent_ip=settings.agent_ip,
+            pickup_strategy=settings.pickup_strategy,
+        )
         number = next(_user_numbers)
         self.slots = [
-            AgentSlot(worker_agents(), self.agent_factory, f"{type(self).__name__}-{number}"
-                      + (f"/{index}" if self.agents_per_user > 1 else ""),
-                      options, settings.engine, settings.timeout)
+            AgentSlot(
+                worker_agents(),
+                self.agent_factory,
+                f"{type(self).__name__}-{number}" + (f"/{index}" if self.agents_per_user > 1 else ""),
+                options,
+                settings.engine,
+                settings.timeout,
+            )
             for index in range(self.agents_per_user)
         ]
         # Counted as held from now: the agents the run means to run (the Agents pane's target), up or not.
@@ -120,8 +129,11 @@ class AgentUser(User):
         `channel` (the connection it goes over), and the time to its arrival is row `name`."""
         ledger = self.ledger
         content = ledger.tag(self.settings.message, channel)
-        return self.delivery(name, lambda: receive_content(receiver, content, ledger.arrived),
-                             lambda: ledger.send(content, lambda: send(content)))
+        return self.delivery(
+            name,
+            lambda: receive_content(receiver, content, ledger.arrived),
+            lambda: ledger.send(content, lambda: send(content)),
+        )
 
     def connect_to_issuer(self, agent: Agent) -> tuple[str, str]:
         """A new DIDComm connection from the issuer's invitation: (the agent's connection id, the issuer's)."""
@@ -133,8 +145,9 @@ class AgentUser(User):
     def admin(self) -> IssuerAdmin:
         if self._admin is None:
             settings = self.settings
-            self._admin = IssuerAdmin(settings.issuer_url, settings.issuer_headers, settings.timeout,
-                                      step=self.admin_step)
+            self._admin = IssuerAdmin(
+                settings.issuer_url, settings.issuer_headers, settings.timeout, step=self.admin_step
+            )
         return self._admin
 
     def admin_step(self, name: str, fn: Callable[[], Any]) -> Any:

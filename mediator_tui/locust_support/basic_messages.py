@@ -28,15 +28,17 @@ def message_id(content: str) -> str | None:
     return found.group(1) if found else None
 
 
-def receive_content(agent: Agent, content: str,
-                    arrived: Callable[[str], None] = lambda _content: None) -> ReceivedMessage:
+def receive_content(
+    agent: Agent, content: str, arrived: Callable[[str], None] = lambda _content: None
+) -> ReceivedMessage:
     """The first message whose content is `content`, within the agent's timeout; others are skipped.
     `arrived` is told of every message read, skipped or not (the delivery ledger's `arrived`)."""
     return receive_contents(agent, [content], arrived)[0]
 
 
-def receive_contents(agent: Agent, contents: list[str],
-                     arrived: Callable[[str], None] = lambda _content: None) -> list[ReceivedMessage]:
+def receive_contents(
+    agent: Agent, contents: list[str], arrived: Callable[[str], None] = lambda _content: None
+) -> list[ReceivedMessage]:
     """The messages whose contents are `contents`, as they arrive, all within the agent's timeout; others are
     skipped. `arrived` is told of every message read, as by `receive_content`."""
     deadline = time.monotonic() + agent.timeout
@@ -62,5 +64,7 @@ def receive_contents(agent: Agent, contents: list[str],
     others = f"{skipped} other message{'s' if skipped != 1 else ''} skipped"
     if len(contents) == 1:
         raise AgentTimeout(f"no message {contents[0]!r} within {agent.timeout:g} s ({others})")
-    raise AgentTimeout(f"{len(waiting)} of {len(contents)} messages did not arrive within {agent.timeout:g} s "
-                       f"({len(received)} did, {others})")
+    raise AgentTimeout(
+        f"{len(waiting)} of {len(contents)} messages did not arrive within {agent.timeout:g} s "
+        f"({len(received)} did, {others})"
+    )

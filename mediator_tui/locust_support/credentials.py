@@ -48,11 +48,19 @@ class CredentialRequest:
         Only Indy and AnonCreds credentials (with a revocable credential definition) can be revoked.
         """
         if self.format == "ld_proof":
-            raise ValueError("revocation needs an Indy or AnonCreds credential: set CRED_DEF and SCHEMA "
-                             "(a credential definition with revocation support)")
+            raise ValueError(
+                "revocation needs an Indy or AnonCreds credential: set CRED_DEF and SCHEMA "
+                "(a credential definition with revocation support)"
+            )
         exchange_id = sent.get("credential_exchange_id") if self.format == "indy-v1" else sent.get("cred_ex_id")
-        return {"cred_ex_id": exchange_id, "connection_id": sent.get("connection_id"),
-                "comment": COMMENT, "notify": True, "notify_version": "v1_0", "publish": True}
+        return {
+            "cred_ex_id": exchange_id,
+            "connection_id": sent.get("connection_id"),
+            "comment": COMMENT,
+            "notify": True,
+            "notify_version": "v1_0",
+            "publish": True,
+        }
 
 
 def w3c_request(issuer_did: str) -> CredentialRequest:
@@ -63,15 +71,20 @@ def w3c_request(issuer_did: str) -> CredentialRequest:
         "issuanceDate": "2024-01-01T00:00:00Z",
         "credentialSubject": W3C_SUBJECT,
     }
-    return CredentialRequest("ld_proof", "/issue-credential-2.0/send", {
-        "auto_remove": True,
-        "comment": COMMENT,
-        "filter": {"ld_proof": {"credential": credential, "options": LD_PROOF_OPTIONS}},
-    })
+    return CredentialRequest(
+        "ld_proof",
+        "/issue-credential-2.0/send",
+        {
+            "auto_remove": True,
+            "comment": COMMENT,
+            "filter": {"ld_proof": {"credential": credential, "options": LD_PROOF_OPTIONS}},
+        },
+    )
 
 
-def ledger_request(cred_def: str, schema: str, attributes: list, issuer_type: str,
-                   is_anoncreds: bool) -> CredentialRequest:
+def ledger_request(
+    cred_def: str, schema: str, attributes: list, issuer_type: str, is_anoncreds: bool
+) -> CredentialRequest:
     """Indy/AnonCreds issuance for an issuer with a ledger (ids as `DID:3:CL:...` and `DID:2:name:version`)."""
     schema_parts = schema.split(":")
     if len(schema_parts) != 4:
@@ -83,19 +96,34 @@ def ledger_request(cred_def: str, schema: str, attributes: list, issuer_type: st
         if is_anoncreds:
             fmt, spec = "anoncreds", {"cred_def_id": cred_def, "schema_id": schema, "issuer_id": issuer_did}
         else:
-            fmt, spec = "indy", {"cred_def_id": cred_def, "schema_id": schema, "issuer_did": issuer_did,
-                                 "schema_issuer_did": schema_did, "schema_name": schema_name,
-                                 "schema_version": schema_version}
-        return CredentialRequest(fmt, "/issue-credential-2.0/send", {
-            "auto_remove": True, "comment": COMMENT, "credential_preview": preview, "filter": {fmt: spec}})
-    return CredentialRequest("indy-v1", "/issue-credential/send", {
-        "auto_remove": True,
-        "comment": COMMENT,
-        "cred_def_id": cred_def,
-        "credential_proposal": {"@type": "issue-credential/1.0/credential-preview", "attributes": attributes},
-        "issuer_did": issuer_did,
-        "schema_id": schema,
-        "schema_issuer_did": schema_did,
-        "schema_name": schema_name,
-        "schema_version": schema_version,
-    })
+            fmt, spec = (
+                "indy",
+                {
+                    "cred_def_id": cred_def,
+                    "schema_id": schema,
+                    "issuer_did": issuer_did,
+                    "schema_issuer_did": schema_did,
+                    "schema_name": schema_name,
+                    "schema_version": schema_version,
+                },
+            )
+        return CredentialRequest(
+            fmt,
+            "/issue-credential-2.0/send",
+            {"auto_remove": True, "comment": COMMENT, "credential_preview": preview, "filter": {fmt: spec}},
+        )
+    return CredentialRequest(
+        "indy-v1",
+        "/issue-credential/send",
+        {
+            "auto_remove": True,
+            "comment": COMMENT,
+            "cred_def_id": cred_def,
+            "credential_proposal": {"@type": "issue-credential/1.0/credential-preview", "attributes": attributes},
+            "issuer_did": issuer_did,
+            "schema_id": schema,
+            "schema_issuer_did": schema_did,
+            "schema_name": schema_name,
+            "schema_version": schema_version,
+        },
+    )

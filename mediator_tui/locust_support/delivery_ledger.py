@@ -119,10 +119,17 @@ class DeliveryLedger:
         counts = self._counts
         in_flight = counts["sent"] - counts["delivered"] - counts["lost"]
         return DeliveryReport(
-            counts=DeliveryCounts(sent=counts["sent"], delivered=counts["delivered"], lost=counts["lost"],
-                                  in_flight=in_flight, duplicated=counts["duplicated"], late=counts["late"],
-                                  out_of_order=counts["out_of_order"]),
-            latency_ms=dict(self._latency))
+            counts=DeliveryCounts(
+                sent=counts["sent"],
+                delivered=counts["delivered"],
+                lost=counts["lost"],
+                in_flight=in_flight,
+                duplicated=counts["duplicated"],
+                late=counts["late"],
+                out_of_order=counts["out_of_order"],
+            ),
+            latency_ms=dict(self._latency),
+        )
 
     def _judge(self, now: float) -> None:
         """Messages past their deadline and not arrived become lost; old outcomes are forgotten."""

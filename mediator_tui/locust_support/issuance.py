@@ -21,8 +21,9 @@ def credential_request(admin: IssuerAdmin, settings: ScenarioSettings) -> Creden
     with _lock:
         if _request is None:
             if settings.cred_def:
-                _request = ledger_request(settings.cred_def, settings.schema, settings.cred_attr,
-                                          settings.issuer_type, settings.is_anoncreds)
+                _request = ledger_request(
+                    settings.cred_def, settings.schema, settings.cred_attr, settings.issuer_type, settings.is_anoncreds
+                )
             else:
                 _request = w3c_request(admin.create_did_key())
         return _request

@@ -83,13 +83,20 @@ class IssuerAdmin:
 
     def create_invitation(self) -> dict[str, Any]:
         """A single-use OOB invitation: `invitation_url` and `invi_msg_id`."""
-        body = self.call("POST", "/out-of-band/create-invitation?auto_accept=true",
-                         name="POST /out-of-band/create-invitation",
-                         json={"handshake_protocols": HANDSHAKE_PROTOCOLS, "use_public_did": False,
-                               "my_label": "mediator-tui issuer"})
+        body = self.call(
+            "POST",
+            "/out-of-band/create-invitation?auto_accept=true",
+            name="POST /out-of-band/create-invitation",
+            json={
+                "handshake_protocols": HANDSHAKE_PROTOCOLS,
+                "use_public_did": False,
+                "my_label": "mediator-tui issuer",
+            },
+        )
         if not body.get("invitation_url") or not body.get("invi_msg_id"):
-            raise IssuerAdminError(f"POST /out-of-band/create-invitation: answer lacks the invitation: "
-                                   f"{str(body)[:BODY_CHARS]}")
+            raise IssuerAdminError(
+                f"POST /out-of-band/create-invitation: answer lacks the invitation: {str(body)[:BODY_CHARS]}"
+            )
         return body
 
     def ready_connection(self, invitation_msg_id: str) -> str:
@@ -106,8 +113,10 @@ class IssuerAdmin:
                     return record["connection_id"]
             if time.monotonic() >= deadline:
                 states = [r.get("state") for r in body.get("results") or []]
-                raise IssuerAdminError(f"GET /connections: connection of invitation {invitation_msg_id} "
-                                       f"not ready within {self.timeout:g} s (states {states})")
+                raise IssuerAdminError(
+                    f"GET /connections: connection of invitation {invitation_msg_id} "
+                    f"not ready within {self.timeout:g} s (states {states})"
+                )
             time.sleep(POLL_INTERVAL_S)
 
     def send_message(self, connection_id: str, content: str) -> dict[str, Any]:

@@ -31,8 +31,12 @@ class IssuerMessageUser(IssuerConnectedUser):
     @task
     def receive_message(self) -> None:
         agent = self.agent  # first: a (re)started agent gets its connection here
-        self.send_tracked("receive_message", self.issuer_connection, agent,
-                          lambda content: self.admin().send_message(self.issuer_connection, content))
+        self.send_tracked(
+            "receive_message",
+            self.issuer_connection,
+            agent,
+            lambda content: self.admin().send_message(self.issuer_connection, content),
+        )
 
 
 class IssuingUser(IssuerConnectedUser):
@@ -44,8 +48,11 @@ class IssuingUser(IssuerConnectedUser):
         admin = self.admin()
         request = credential_request(admin, self.settings)
         sent = {}
-        self.delivery("receive_credential", agent.receive_credential,
-                      lambda: sent.update(admin.offer_credential(request, self.issuer_connection)))
+        self.delivery(
+            "receive_credential",
+            agent.receive_credential,
+            lambda: sent.update(admin.offer_credential(request, self.issuer_connection)),
+        )
         return request, sent
 
 

@@ -11,7 +11,6 @@ import psutil
 from mediator_tui.contracts.worker_report import WorkerMemoryUse
 from mediator_tui.locust_support.process_memory import read_totals, unique_set
 
-
 # Reading a process's smaps costs about 2 ms: with hundreds of Node agents a reading every
 # second would stall the worker's users. Agent processes are read again only after
 # this many times the last reading's duration, so reading takes at most ~5 % of the time.
@@ -35,8 +34,14 @@ class MemoryProbe:
     def sample(self, agent_pids: list[int]) -> WorkerMemoryUse:
         rss = self.process.memory_info().rss
         unique, uss, pss = self._unique()
-        report = WorkerMemoryUse(worker_rss_bytes=rss, worker_uss_bytes=uss, agent_processes=0,
-                                 unique_bytes=max(0, unique - self.baseline), shared_bytes=0, pss_bytes=pss)
+        report = WorkerMemoryUse(
+            worker_rss_bytes=rss,
+            worker_uss_bytes=uss,
+            agent_processes=0,
+            unique_bytes=max(0, unique - self.baseline),
+            shared_bytes=0,
+            pss_bytes=pss,
+        )
         if self.engine == "credo":
             report = dataclasses.replace(report, **self._agent_processes(agent_pids))
         return report

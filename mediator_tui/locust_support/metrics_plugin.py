@@ -97,18 +97,25 @@ def _serve(web_ui, runner, view, prefix: str) -> None:
     def mediator_tui_requests():
         return jsonify(request_histograms(runner.stats).to_json())
 
-    web_ui.app.add_url_rule(prefix + AGENTS_PATH, "mediator_tui_agents",
-                            web_ui.auth_required_if_enabled(mediator_tui_agents))
+    web_ui.app.add_url_rule(
+        prefix + AGENTS_PATH, "mediator_tui_agents", web_ui.auth_required_if_enabled(mediator_tui_agents)
+    )
     if runner is not None:
-        web_ui.app.add_url_rule(prefix + REQUESTS_PATH, "mediator_tui_requests",
-                                web_ui.auth_required_if_enabled(mediator_tui_requests))
+        web_ui.app.add_url_rule(
+            prefix + REQUESTS_PATH, "mediator_tui_requests", web_ui.auth_required_if_enabled(mediator_tui_requests)
+        )
 
 
 def request_histograms(stats) -> RequestHistograms:
     """Cumulative response-time histograms, so a poller can compute exact percentiles per interval."""
 
     def row(entry) -> Histogram:
-        return Histogram(method=entry.method or "", name=entry.name, num_requests=entry.num_requests,
-                         num_failures=entry.num_failures, response_times=dict(entry.response_times))
+        return Histogram(
+            method=entry.method or "",
+            name=entry.name,
+            num_requests=entry.num_requests,
+            num_failures=entry.num_failures,
+            response_times=dict(entry.response_times),
+        )
 
     return RequestHistograms(entries=tuple(row(entry) for entry in stats.entries.values()), total=row(stats.total))

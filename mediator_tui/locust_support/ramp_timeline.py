@@ -63,9 +63,14 @@ class StepRamp:
         with self._lock:
             if self._step is not None and self._step.spawning_ended_at is None:
                 ended = self._clock()
-                self._step = RampStep(index=self._step.index, users=self._step.users, started_at=self._step.started_at,
-                                      spawning_ended_at=ended, steady_from=ended + self.plan.settle_s,
-                                      ends_at=ended + self.plan.hold_s)
+                self._step = RampStep(
+                    index=self._step.index,
+                    users=self._step.users,
+                    started_at=self._step.started_at,
+                    spawning_ended_at=ended,
+                    steady_from=ended + self.plan.settle_s,
+                    ends_at=ended + self.plan.hold_s,
+                )
 
     def command(self, command: RampCommand) -> None:
         with self._lock:

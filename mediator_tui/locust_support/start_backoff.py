@@ -39,5 +39,4 @@ class StartBackoff:
     def describe(self) -> str:
         # Stable over the pause (no countdown): Locust groups failures by their text.
         plural = "s" if self.failures > 1 else ""
-        return (f"{self.pause_s:g} s pause after {self.failures} failed start{plural}; "
-                f"last error: {self.last_error}")
+        return f"{self.pause_s:g} s pause after {self.failures} failed start{plural}; last error: {self.last_error}"

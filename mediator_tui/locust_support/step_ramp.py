@@ -66,5 +66,6 @@ def _serve(web_ui, ramp: StepRamp, path: str) -> None:
                 return web_ui.app.response_class(str(error), status=status, mimetype="text/plain")
         return web_ui.app.response_class(ramp.state().to_json(), mimetype="application/json")
 
-    web_ui.app.add_url_rule(path, "mediator_tui_capacity", web_ui.auth_required_if_enabled(mediator_tui_capacity),
-                            methods=["GET", "POST"])
+    web_ui.app.add_url_rule(
+        path, "mediator_tui_capacity", web_ui.auth_required_if_enabled(mediator_tui_capacity), methods=["GET", "POST"]
+    )

@@ -30,8 +30,9 @@ DEFAULT_TIMEOUT_S = 60.0  # VERIFIED_TIMEOUT_SECONDS's default, for a WorkerAgen
 
 
 class WorkerAgents:
-    def __init__(self, engine: str, port_range: tuple[int, int], configured_workers: int,
-                 ledger: DeliveryLedger | None = None):
+    def __init__(
+        self, engine: str, port_range: tuple[int, int], configured_workers: int, ledger: DeliveryLedger | None = None
+    ):
         self.engine = engine
         self.worker_id = f"{socket.gethostname()}_local"
         self.worker_index = 0
@@ -101,11 +102,18 @@ class WorkerAgents:
         reconnects = sum(agent.reconnects for agent in agents)
         pids = [agent.pid for agent in agents if agent.pid]
         return WorkerReport(
-            worker_id=self.worker_id, ts=time.time(), engine=self.engine,
-            agents=self.counters.agents_snapshot(reconnects), crashes=tuple(self.counters.crashes),
-            ports=PortsUse(**self.pool.snapshot()), memory=self.memory.sample(pids),
+            worker_id=self.worker_id,
+            ts=time.time(),
+            engine=self.engine,
+            agents=self.counters.agents_snapshot(reconnects),
+            crashes=tuple(self.counters.crashes),
+            ports=PortsUse(**self.pool.snapshot()),
+            memory=self.memory.sample(pids),
             limits=reported_limits(self.capacity.capacity, self._files_per_agent),
-            host=socket.gethostname(), cpu_seconds=_cpu_seconds(), delivery=self.ledger.report())
+            host=socket.gethostname(),
+            cpu_seconds=_cpu_seconds(),
+            delivery=self.ledger.report(),
+        )
 
 
 def _cpu_seconds() -> float:
@@ -118,5 +126,9 @@ def _cpu_seconds() -> float:
 @lru_cache(maxsize=1)
 def worker_agents() -> WorkerAgents:
     settings = scenario_settings()
-    return WorkerAgents(settings.engine, (settings.start_port, settings.end_port), settings.workers_per_host,
-                        DeliveryLedger(settings.timeout))
+    return WorkerAgents(
+        settings.engine,
+        (settings.start_port, settings.end_port),
+        settings.workers_per_host,
+        DeliveryLedger(settings.timeout),
+    )

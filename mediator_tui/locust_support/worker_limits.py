@@ -63,9 +63,15 @@ def reported_limits(limit: Capacity, files_per_agent: int) -> WorkerLimits:
     more agents fit and which limit binds first."""
     # Every agent keeps one connection to the mediator, from this process (native) or its Node child
     # (credo): one local port of the host's range either way.
-    return WorkerLimits(nofile=limit.open_files_limit, max_agents=limit.max_agents, open_files=open_files_in_use(),
-                        reserved_files=RESERVED_FILES, files_per_agent=files_per_agent,
-                        local_ports=limit.local_ports, ports_per_agent=1)
+    return WorkerLimits(
+        nofile=limit.open_files_limit,
+        max_agents=limit.max_agents,
+        open_files=open_files_in_use(),
+        reserved_files=RESERVED_FILES,
+        files_per_agent=files_per_agent,
+        local_ports=limit.local_ports,
+        ports_per_agent=1,
+    )
 
 
 class AgentSlots:
@@ -79,8 +85,10 @@ class AgentSlots:
     def acquire(self) -> None:
         if self.in_use >= self.capacity.max_agents:
             self.refused += 1
-            raise AgentLimitError(f"this worker already holds {self.in_use} agents, the most its "
-                                  f"{self.capacity.limited_by} allows; {HINT}")
+            raise AgentLimitError(
+                f"this worker already holds {self.in_use} agents, the most its "
+                f"{self.capacity.limited_by} allows; {HINT}"
+            )
         self.in_use += 1
 
     def release(self) -> None:
@@ -92,4 +100,3 @@ def open_files_in_use() -> int:
         return len(os.listdir("/proc/self/fd"))
     except OSError:
         return 0
-

@@ -19,14 +19,14 @@ def run_tui(args: Any) -> int:
     from mediator_tui.core.config import DEFAULT_ENV_FILE
     from mediator_tui.core.run.build import controller_for, overrides_from_args
     from mediator_tui.core.run.controller import RunError
-
     from mediator_tui.tui.app import MediatorTuiApp
     from mediator_tui.tui.session import RunSession
 
     try:
         overrides = overrides_from_args(args)
-        session = RunSession(Path(args.env or DEFAULT_ENV_FILE), partial(controller_for, overrides=overrides),
-                             attached=bool(args.attach))
+        session = RunSession(
+            Path(args.env or DEFAULT_ENV_FILE), partial(controller_for, overrides=overrides), attached=bool(args.attach)
+        )
     except (RunError, ValueError) as error:  # e.g. an --attach URL that is not one, a negative --users
         print(f"mediator-tui: {error}", file=sys.stderr)
         return EXIT_SETUP

@@ -47,8 +47,15 @@ class MediatorTuiApp(App[int]):
         "help": ("Help", "Keys and what the screens show"),
     }
 
-    def __init__(self, control: RunControl, config_path: Path, *, snapshot_every_s: float = 1.0,
-                 logs_every_s: float = 0.25, startup_problems: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        control: RunControl,
+        config_path: Path,
+        *,
+        snapshot_every_s: float = 1.0,
+        logs_every_s: float = 0.25,
+        startup_problems: Iterable[str] = (),
+    ) -> None:
         super().__init__()
         self._startup_problems = list(startup_problems)
         self.control = control
@@ -65,8 +72,11 @@ class MediatorTuiApp(App[int]):
         self.push_screen("dashboard")
         if self._startup_problems:
             self.switch_screen("config")
-            self.notify("The configuration has problems; fix them here and save, then start (s on the dashboard)",
-                        severity="error", timeout=15)
+            self.notify(
+                "The configuration has problems; fix them here and save, then start (s on the dashboard)",
+                severity="error",
+                timeout=15,
+            )
         self.call_after_refresh(self.pull_snapshot)
         self.set_interval(self._snapshot_every_s, self.pull_snapshot)
         self.set_interval(self._logs_every_s, self.pull_logs)
@@ -136,9 +146,15 @@ class MediatorTuiApp(App[int]):
 
     def _key_list(self) -> list[tuple[str, str]]:
         owners: Iterable[type[App | Screen]] = (DashboardScreen, ConfigScreen, type(self))
-        keys = [(binding.key_display or binding.key,
-                 self.COMMAND_TITLES.get(binding.action.removeprefix("app."), ("", binding.description))[1])
-                for owner in owners for binding in owner.BINDINGS if isinstance(binding, Binding)]
+        keys = [
+            (
+                binding.key_display or binding.key,
+                self.COMMAND_TITLES.get(binding.action.removeprefix("app."), ("", binding.description))[1],
+            )
+            for owner in owners
+            for binding in owner.BINDINGS
+            if isinstance(binding, Binding)
+        ]
         return [*keys, ("tab / shift+tab", "Next / previous pane or field"), ("ctrl+p", "Command palette")]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -148,22 +164,33 @@ class MediatorTuiApp(App[int]):
 
     # -- commands to the run core ----------------------------------------------------------------
 
-    def _command(self, doing: str, call: Callable[..., Any], *args: Any,
-                 then: Callable[[Any], None] | None = None, always: bool = False) -> None:
+    def _command(
+        self,
+        doing: str,
+        call: Callable[..., Any],
+        *args: Any,
+        then: Callable[[Any], None] | None = None,
+        always: bool = False,
+    ) -> None:
         """Run a blocking core call off the UI thread, one at a time; `always` runs `then` on failure too."""
         if self._busy and not always:
             self.notify(f"Still {self._busy.lower()}…", severity="warning")
             return
         self._busy = doing
         self.notify(f"{doing}…", timeout=2)
-        self.run_worker(partial(self._call_in_thread, doing, call, args, then, always), thread=True,
-                        group="commands", exit_on_error=False)
+        self.run_worker(
+            partial(self._call_in_thread, doing, call, args, then, always),
+            thread=True,
+            group="commands",
+            exit_on_error=False,
+        )
 
-    def _call_in_thread(self, doing: str, call: Callable[..., Any], args: tuple,
-                        then: Callable[[Any], None] | None, always: bool) -> None:
+    def _call_in_thread(
+        self, doing: str, call: Callable[..., Any], args: tuple, then: Callable[[Any], None] | None, always: bool
+    ) -> None:
         try:
             result = call(*args)
-        except Exception as exc:  # noqa: BLE001 - any failure of the core is shown, never fatal to the UI
+        except Exception as exc:  # any failure of the core is shown, never fatal to the UI
             self.call_from_thread(self._command_failed, doing, exc, then if always else None)
         else:
             self.call_from_thread(self._command_done, result, then)
@@ -176,8 +203,9 @@ class MediatorTuiApp(App[int]):
 
     def _command_failed(self, doing: str, error: Exception, then: Callable[[Any], None] | None) -> None:
         self._busy = None
-        self.notify(f"{doing} failed: {printable(self.control.redact(str(error)))}", severity="error", timeout=10,
-                    markup=False)
+        self.notify(
+            f"{doing} failed: {printable(self.control.redact(str(error)))}", severity="error", timeout=10, markup=False
+        )
         if then is not None:
             then(None)
 
@@ -186,8 +214,7 @@ class MediatorTuiApp(App[int]):
             self.notify("A test is already running: u changes its users", severity="warning")
             return
         if self.config.unsaved_changes():
-            self.notify("The configuration has unsaved changes: starting with the saved file",
-                        severity="warning")
+            self.notify("The configuration has unsaved changes: starting with the saved file", severity="warning")
         self._command("Starting", self.control.start, then=lambda _: self.notify("Started"))
         self.pull_snapshot()  # the status line says so at once
 
@@ -196,30 +223,40 @@ class MediatorTuiApp(App[int]):
 
     def action_change_load(self) -> None:
         status = self.latest.status if self.latest else None
-        users = (status.target_users if status and status.target_users is not None
-                 else status.users if status else None)
-        dialog = LoadScreen("Change the users and spawn rate of the running test",
-                            users, status.spawn_rate if status else None)
+        users = status.target_users if status and status.target_users is not None else status.users if status else None
+        dialog = LoadScreen(
+            "Change the users and spawn rate of the running test", users, status.spawn_rate if status else None
+        )
         self.push_screen(dialog, self._rescale)
 
     def _rescale(self, load: LoadChoice | None) -> None:
         if load is not None:
-            self._command(f"Re-scaling to {load.users} users", self.control.rescale, load.users, load.spawn_rate,
-                          then=lambda _: self.notify(f"Asked for {load.users} users at {load.spawn_rate:g}/s"))
+            self._command(
+                f"Re-scaling to {load.users} users",
+                self.control.rescale,
+                load.users,
+                load.spawn_rate,
+                then=lambda _: self.notify(f"Asked for {load.users} users at {load.spawn_rate:g}/s"),
+            )
 
     def action_reset_stats(self) -> None:
-        self._command("Resetting statistics", self.control.reset_stats,
-                      then=lambda _: self.notify("Statistics reset"))
+        self._command("Resetting statistics", self.control.reset_stats, then=lambda _: self.notify("Statistics reset"))
 
     def action_export(self) -> None:
-        self._command("Exporting", self.control.export_now, then=lambda path: self.notify(f"Exported to {path}", markup=False))
+        self._command(
+            "Exporting", self.control.export_now, then=lambda path: self.notify(f"Exported to {path}", markup=False)
+        )
 
     async def action_quit(self) -> None:
         if isinstance(self.screen, ConfirmScreen):
             return
         if self.run_is_live and self.latest is not None and self.latest.status.mode == "local":
-            self.push_screen(ConfirmScreen("A test is running. Stop it, end every process this app "
-                                           "started, and quit?", yes="Stop and quit"), self._quit_if)
+            self.push_screen(
+                ConfirmScreen(
+                    "A test is running. Stop it, end every process this app started, and quit?", yes="Stop and quit"
+                ),
+                self._quit_if,
+            )
         else:
             self._quit_if(True)
 

@@ -16,7 +16,6 @@ from textual.app import App
 from mediator_tui.core.capacity.levels import StepJudgement
 from mediator_tui.core.capacity.search import Verdict
 from mediator_tui.core.headless import Interrupted
-
 from mediator_tui.tui.screens.capacity import CapacityScreen
 
 

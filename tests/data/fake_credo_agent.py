@@ -32,11 +32,16 @@ BEHAVIOURS = {
     "garbage": lambda c: write("this is not json"),
     "array": lambda c: write("[1, 2, 3]"),
     "huge": lambda c: write("x" * c.get("size", 3 << 20)),
-    "error": lambda c: write(json.dumps({"id": c["id"], "error": 1, "result": {"name": c.get("name", "Error"),
-                                                                              "message": c.get("message", "")}})),
+    "error": lambda c: write(
+        json.dumps(
+            {"id": c["id"], "error": 1, "result": {"name": c.get("name", "Error"), "message": c.get("message", "")}}
+        )
+    ),
     "die": lambda c: (sys.stderr.write("fatal: the wallet fell over\n"), sys.stderr.flush(), sys.exit(3)),
-    "message": lambda c: (write(json.dumps({"event": "message", "content": c.get("content", ""),
-                                            "connectionId": "c1"})), reply(c, {})),
+    "message": lambda c: (
+        write(json.dumps({"event": "message", "content": c.get("content", ""), "connectionId": "c1"})),
+        reply(c, {}),
+    ),
     "reconnect": lambda c: (write(json.dumps({"event": "ws_open", "mediator": True})), reply(c, {})),
 }
 

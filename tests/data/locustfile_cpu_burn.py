@@ -27,6 +27,11 @@ class CpuBurningUser(User):
         started = time.perf_counter()
         while time.perf_counter() - started < BURN_S:
             sum(range(1000))
-        events.request.fire(request_type="DIDComm", name="ping_mediator",
-                            response_time=(time.perf_counter() - started) * 1000, response_length=0,
-                            exception=None, context={})
+        events.request.fire(
+            request_type="DIDComm",
+            name="ping_mediator",
+            response_time=(time.perf_counter() - started) * 1000,
+            response_length=0,
+            exception=None,
+            context={},
+        )

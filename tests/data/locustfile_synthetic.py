@@ -12,7 +12,6 @@ import time
 
 from locust import User, between, events, task
 
-
 FAIL_ABOVE = int(os.environ.get("SYNTHETIC_FAIL_ABOVE") or 0)
 
 

@@ -45,16 +45,43 @@ def iso_seconds(text: str) -> float:
 def test_the_search_finds_a_knee_below_its_maximum_names_what_broke_and_exports_it(tmp_path):
     env_file = tmp_path / "test.env"
     env_file.write_text("".join(f"{key}={value}\n" for key, value in SETTINGS.items()))
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("LOCUST_", "MEDIATION_",
-                                                                                  "CAPACITY_"))}
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("LOCUST_", "MEDIATION_", "CAPACITY_"))
+    }
     env["PYTHONPATH"] = str(REPO)
     out = tmp_path / "out"
     with open(tmp_path / "stdout", "w") as stdout_file, open(tmp_path / "stderr", "w") as stderr_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "mediator_tui", "capacity", "--env", str(env_file), "--start", str(START),
-             "--step", str(STEP), "--hold", "15s", "--settle", "5s", "--max", str(MAX_USERS), "-r", "20",
-             "--workers", "2", "--export", str(out)],
-            cwd=tmp_path, env=env, stdout=stdout_file, stderr=stderr_file, text=True)
+            [
+                sys.executable,
+                "-m",
+                "mediator_tui",
+                "capacity",
+                "--env",
+                str(env_file),
+                "--start",
+                str(START),
+                "--step",
+                str(STEP),
+                "--hold",
+                "15s",
+                "--settle",
+                "5s",
+                "--max",
+                str(MAX_USERS),
+                "-r",
+                "20",
+                "--workers",
+                "2",
+                "--export",
+                str(out),
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=stdout_file,
+            stderr=stderr_file,
+            text=True,
+        )
     started, seen = time.monotonic(), set()
     try:
         while process.poll() is None and time.monotonic() - started < 400:
@@ -114,8 +141,7 @@ def test_the_search_finds_a_knee_below_its_maximum_names_what_broke_and_exports_
     assert [r["met"] for r in rows] == ["yes"] * (len(rows) - 1) + ["no"]
     assert all(int(r["requests"]) > 0 and float(r["ping_p95_ms"]) > 0 for r in rows)
     measured_rows = rows if broken_measured else rows[:-1]
-    assert all(float(r["mediator_cpu_percent"]) > 0 and int(r["mediator_connections"]) > 0
-               for r in measured_rows), rows
+    assert all(float(r["mediator_cpu_percent"]) > 0 and int(r["mediator_connections"]) > 0 for r in measured_rows), rows
     assert rows[-1]["broken"] == "; ".join(capacity["broken_levels"])
     assert [r["verdict_step"] for r in rows[-2:]] == ["held", "broken"]
     assert "<h2>Capacity search</h2>" in (out / "report.html").read_text()

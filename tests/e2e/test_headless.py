@@ -13,10 +13,27 @@ from tests.support.procs import alive, descendants
 
 
 def test_local_run_against_the_embedded_mediator_exports_consistent_figures(tmp_path):
-    process = headless(tmp_path, EMBEDDED, "-f", "locustMediatorPing.py", "-u", "4", "-r", "4", "-t", "12s",
-                       "--workers", "2", "--fail-on", "fail_ratio>0.5", "--fail-on", "crashes>0",
-                       # Judged on the running test: after the stop no agent runs.
-                       "--fail-on", "agents_running<4")
+    process = headless(
+        tmp_path,
+        EMBEDDED,
+        "-f",
+        "locustMediatorPing.py",
+        "-u",
+        "4",
+        "-r",
+        "4",
+        "-t",
+        "12s",
+        "--workers",
+        "2",
+        "--fail-on",
+        "fail_ratio>0.5",
+        "--fail-on",
+        "crashes>0",
+        # Judged on the running test: after the stop no agent runs.
+        "--fail-on",
+        "agents_running<4",
+    )
     code, stderr = finish(process, timeout_s=240)
     assert code == 0, stderr
     out = tmp_path / "out"
@@ -41,8 +58,9 @@ def test_local_run_against_the_embedded_mediator_exports_consistent_figures(tmp_
 
 def test_no_process_of_the_run_survives_a_sigkill_of_the_tool(tmp_path):
     """The whole run: embedded mediator, watchdog, master, workers with their agents."""
-    process = headless(tmp_path, EMBEDDED, "-f", "locustMediatorPing.py", "-u", "2",
-                       "-r", "2", "-t", "120s", "--workers", "2")
+    process = headless(
+        tmp_path, EMBEDDED, "-f", "locustMediatorPing.py", "-u", "2", "-r", "2", "-t", "120s", "--workers", "2"
+    )
     try:
         wait_for_line(process, "running", 120)
         run_processes = descendants(process.pid)

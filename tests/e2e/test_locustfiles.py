@@ -69,13 +69,23 @@ def assert_workers_report(metrics: dict, running: int, engine: str = "native") -
     assert total["memory"]["worker_rss_bytes"] > 0
     assert all(w["limits"]["nofile"] > 0 for w in metrics["workers"].values())
     # What the store projects the room for more agents from: descriptors in use below the limit, the port range.
-    assert all(0 < w["limits"]["open_files"] < w["limits"]["nofile"] and w["limits"]["local_ports"] > 1000
-               and w["limits"]["files_per_agent"] >= 1 and w["host"] for w in metrics["workers"].values())
+    assert all(
+        0 < w["limits"]["open_files"] < w["limits"]["nofile"]
+        and w["limits"]["local_ports"] > 1000
+        and w["limits"]["files_per_agent"] >= 1
+        and w["host"]
+        for w in metrics["workers"].values()
+    )
 
 
 def test_mediator_ping(local_run, scenario_env):
-    rows, metrics, errors = run(local_run, "locustMediatorPing.py", scenario_env, users=4,
-                                settle=lambda r: count(r, "didcomm ping_mediator") >= 20)
+    rows, metrics, errors = run(
+        local_run,
+        "locustMediatorPing.py",
+        scenario_env,
+        users=4,
+        settle=lambda r: count(r, "didcomm ping_mediator") >= 20,
+    )
     assert_no_failures(rows, errors)
     assert count(rows, "didcomm agent_start") == 4
     assert_workers_report(metrics, running=4)
@@ -86,8 +96,9 @@ def test_mediator_ping(local_run, scenario_env):
 
 def test_mediator_ping_on_credo(local_run, scenario_env):
     env = {**scenario_env, "AGENT_ENGINE": "credo"}
-    rows, metrics, errors = run(local_run, "locustMediatorPing.py", env, users=2,
-                                settle=lambda r: count(r, "didcomm ping_mediator") >= 6)
+    rows, metrics, errors = run(
+        local_run, "locustMediatorPing.py", env, users=2, settle=lambda r: count(r, "didcomm ping_mediator") >= 6
+    )
     assert_no_failures(rows, errors)
     assert count(rows, "didcomm agent_start") == 2
     assert_workers_report(metrics, running=2, engine="credo")
@@ -123,8 +134,13 @@ def test_mediator_deliver_and_its_delivery_ledger(local_run, scenario_env, engin
 
 
 def test_liveness(local_run, scenario_env, issuer):
-    rows, metrics, errors = run(local_run, "locustLiveness.py", {**scenario_env, **issuer.env()}, users=2,
-                                settle=lambda r: count(r, "admin liveness") >= 10)
+    rows, metrics, errors = run(
+        local_run,
+        "locustLiveness.py",
+        {**scenario_env, **issuer.env()},
+        users=2,
+        settle=lambda r: count(r, "admin liveness") >= 10,
+    )
     assert_no_failures(rows, errors)
     assert set(rows) == {"admin liveness"}
     assert_workers_report(metrics, running=0)
@@ -132,16 +148,22 @@ def test_liveness(local_run, scenario_env, issuer):
 
 def test_liveness_of_a_dead_issuer_fails(local_run, scenario_env):
     env = {**scenario_env, "ISSUER_URL": "http://127.0.0.1:9", "ISSUER_HEADERS": "{}"}
-    rows, _metrics, errors = run(local_run, "locustLiveness.py", env, users=1,
-                                 settle=lambda r: r.get("admin liveness", {}).get("num_failures", 0) >= 3)
+    rows, _metrics, errors = run(
+        local_run,
+        "locustLiveness.py",
+        env,
+        users=1,
+        settle=lambda r: r.get("admin liveness", {}).get("num_failures", 0) >= 3,
+    )
     assert rows["admin liveness"]["num_failures"] == rows["admin liveness"]["num_requests"]
     assert any("GET /status" in e["error"] for e in errors)
 
 
 def test_connections_per_agent(local_run, scenario_env, issuer):
     env = {**scenario_env, **issuer.env(), "CONNECTIONS_PER_AGENT": "3", "WITH_MEDIATION": "true"}
-    rows, metrics, errors = run(local_run, "locustConnection.py", env, users=3,
-                                settle=lambda r: count(r, "didcomm receive_invitation") >= 9)
+    rows, metrics, errors = run(
+        local_run, "locustConnection.py", env, users=3, settle=lambda r: count(r, "didcomm receive_invitation") >= 9
+    )
     assert_no_failures(rows, errors)
     assert count(rows, "didcomm receive_invitation") == 9
     assert count(rows, "admin POST /out-of-band/create-invitation") == 9
@@ -150,8 +172,13 @@ def test_connections_per_agent(local_run, scenario_env, issuer):
 
 @pytest.mark.parametrize("locustfile", ["locustMediatorMsg.py", "locustIssueMsg.py"])
 def test_issuer_messages(local_run, scenario_env, issuer, locustfile):
-    rows, metrics, errors = run(local_run, locustfile, {**scenario_env, **issuer.env()}, users=3,
-                                settle=lambda r: count(r, "didcomm receive_message") >= 10)
+    rows, metrics, errors = run(
+        local_run,
+        locustfile,
+        {**scenario_env, **issuer.env()},
+        users=3,
+        settle=lambda r: count(r, "didcomm receive_message") >= 10,
+    )
     assert_no_failures(rows, errors)
     assert count(rows, "didcomm receive_invitation") == 3
     assert count(rows, "admin POST /connections/{id}/send-message") >= count(rows, "didcomm receive_message")
@@ -167,8 +194,13 @@ def test_issuer_messages(local_run, scenario_env, issuer, locustfile):
 
 @pytest.mark.parametrize("locustfile", ["locustMediatorIssue.py", "locustIssue.py"])
 def test_issuer_credentials(local_run, scenario_env, issuer, locustfile):
-    rows, metrics, errors = run(local_run, locustfile, {**scenario_env, **issuer.env()}, users=3,
-                                settle=lambda r: count(r, "didcomm receive_credential") >= 6)
+    rows, metrics, errors = run(
+        local_run,
+        locustfile,
+        {**scenario_env, **issuer.env()},
+        users=3,
+        settle=lambda r: count(r, "didcomm receive_credential") >= 6,
+    )
     assert_no_failures(rows, errors)
     assert count(rows, "didcomm receive_invitation") == 3
     # One did:key per worker for the whole run.
@@ -180,13 +212,21 @@ def test_issuer_credentials(local_run, scenario_env, issuer, locustfile):
 def test_pool_smaller_than_users_refuses_extra_wallets_and_the_rest_keep_working(local_run, scenario_env, issuer):
     env = {**scenario_env, **issuer.env(), "START_PORT": "26100", "END_PORT": "26102"}
     started = swarming(local_run, "locustIssueMsg.py", env, users=4)
-    rows = started.master.rows_when(lambda r: count(r, "didcomm receive_message") >= 10
-                                    and r.get("didcomm agent_start", {}).get("num_failures", 0) >= 2, 30,
-                                    "messages to two wallets and refusals of the other two")
+    rows = started.master.rows_when(
+        lambda r: (
+            count(r, "didcomm receive_message") >= 10 and r.get("didcomm agent_start", {}).get("num_failures", 0) >= 2
+        ),
+        30,
+        "messages to two wallets and refusals of the other two",
+    )
     metrics = started.master.agents()
     assert rows["didcomm receive_message"]["num_failures"] == 0
-    assert metrics["total"]["ports"] == {"size": 2, "in_use": 2, "in_use_max": 2,
-                                         "refused": metrics["total"]["ports"]["refused"]}
+    assert metrics["total"]["ports"] == {
+        "size": 2,
+        "in_use": 2,
+        "in_use_max": 2,
+        "refused": metrics["total"]["ports"]["refused"],
+    }
     assert metrics["total"]["ports"]["refused"] >= 2
     assert metrics["total"]["agents"]["running"] == 2
     assert len(started.master.ready_workers()) == 2

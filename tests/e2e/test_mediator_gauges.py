@@ -33,10 +33,11 @@ def cpu_seconds_between(rows: list[dict], start: float, end: float, *, covering:
     else:
         first = min(i for i, ts in enumerate(stamps) if ts >= start)
         last = max(i for i, ts in enumerate(stamps) if ts <= end)
-    span = rows[first + 1:last + 1]
+    span = rows[first + 1 : last + 1]
     assert span and all(r["cpu_percent"] for r in span), span  # no reading missing in between
-    return sum(float(r["cpu_percent"]) / 100 * (stamps[i] - stamps[i - 1])
-               for i, r in enumerate(rows) if first < i <= last)
+    return sum(
+        float(r["cpu_percent"]) / 100 * (stamps[i] - stamps[i - 1]) for i, r in enumerate(rows) if first < i <= last
+    )
 
 
 def read_mediator_csv(directory) -> list[dict]:
@@ -49,8 +50,9 @@ def embedded_acapy(tool_pid: int) -> psutil.Process:
     for child in psutil.Process(tool_pid).children(recursive=True):
         try:
             command = " ".join(child.cmdline())
-            if ("aries_cloudagent" in command or "acapy_agent" in command or "aca-py" in command) \
-                    and child.pid == psutil.os.getpgid(child.pid):
+            if (
+                "aries_cloudagent" in command or "acapy_agent" in command or "aca-py" in command
+            ) and child.pid == psutil.os.getpgid(child.pid):
                 return child
         except (psutil.NoSuchProcess, ProcessLookupError):
             continue
@@ -59,8 +61,20 @@ def embedded_acapy(tool_pid: int) -> psutil.Process:
 
 @pytest.mark.parametrize("flavour", ["acapy", "acapy-legacy"], ids=["acapy-1.7", "acapy-0.12"])
 def test_summary_and_mediator_csv_show_the_mediators_cpu_memory_and_connections(tmp_path, flavour):
-    process = headless(tmp_path, {**EMBEDDED, "MEDIATOR_FLAVOUR": flavour}, "-f", "locustMediatorPing.py",
-                       "-u", str(USERS), "-r", str(USERS), "-t", f"{RUN_S}s", "--workers", "2")
+    process = headless(
+        tmp_path,
+        {**EMBEDDED, "MEDIATOR_FLAVOUR": flavour},
+        "-f",
+        "locustMediatorPing.py",
+        "-u",
+        str(USERS),
+        "-r",
+        str(USERS),
+        "-t",
+        f"{RUN_S}s",
+        "--workers",
+        "2",
+    )
     wait_for_line(process, "swarm:", timeout_s=180)
     mediator = embedded_acapy(process.pid)
     time.sleep(CPU_FROM_S)

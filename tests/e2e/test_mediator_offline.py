@@ -21,8 +21,14 @@ DRAINS = 2
 
 
 def offline_run(local_run, invitation: str, engine: str, strategy: str):
-    env = {"MEDIATION_URL": invitation, "AGENT_ENGINE": engine, "PICKUP_STRATEGY": strategy,
-           "OFFLINE_SECONDS": "1.5", "OFFLINE_MESSAGES": str(MESSAGES), "VERIFIED_TIMEOUT_SECONDS": "15"}
+    env = {
+        "MEDIATION_URL": invitation,
+        "AGENT_ENGINE": engine,
+        "PICKUP_STRATEGY": strategy,
+        "OFFLINE_SECONDS": "1.5",
+        "OFFLINE_MESSAGES": str(MESSAGES),
+        "VERIFIED_TIMEOUT_SECONDS": "15",
+    }
     run = local_run(env, LOCUSTFILES / "locustMediatorOffline.py", workers=1, users=1, spawn_rate=1)
     run.local.start()
     run.master.rows_when(lambda rows: drains(rows) >= DRAINS or failed(rows), 60, f"{DRAINS} drains")
@@ -69,11 +75,14 @@ def failed(rows: dict) -> dict:
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize(("forwarding", "strategy"), [("credo_mediator", "pickup-v2"),
-                                                      ("queueing_credo_mediator", "pickup-v2-live")],
-                         ids=["direct", "queue-and-live"])
+@pytest.mark.parametrize(
+    ("forwarding", "strategy"),
+    [("credo_mediator", "pickup-v2"), ("queueing_credo_mediator", "pickup-v2-live")],
+    ids=["direct", "queue-and-live"],
+)
 def test_credo_mediator_keeps_what_comes_for_an_offline_wallet_and_hands_it_over_by_pickup_v2(
-        request, local_run, forwarding, strategy, engine):
+    request, local_run, forwarding, strategy, engine
+):
     # live mode against the mediator that queues every message (MEDIATOR_FORWARDING=queue-and-live), as
     # tests/mediator/test_pickup_v2.py proves it: the wallet back online gets them in messagepickup/2.0 deliveries
     mediator = request.getfixturevalue(forwarding)
@@ -91,7 +100,8 @@ ACAPY_IDS = ["1.7.0", "0.12.8"]
 
 @pytest.mark.parametrize("flavour", ACAPY, ids=ACAPY_IDS)
 def test_acapy_keeps_what_comes_for_an_offline_wallet_and_sends_it_down_the_reopened_socket(
-        request, local_run, flavour):
+    request, local_run, flavour
+):
     offline_run(local_run, request.getfixturevalue(flavour).invitation_url, "native", "implicit")
 
 
@@ -108,9 +118,14 @@ STUCK_TIMEOUT_S = 6.0
 
 @pytest.mark.parametrize("flavour", ACAPY, ids=ACAPY_IDS)
 def test_acapy_hands_a_credo_wallet_back_online_at_most_one_message_it_kept(request, local_run, flavour):
-    env = {"MEDIATION_URL": request.getfixturevalue(flavour).invitation_url, "AGENT_ENGINE": "credo",
-           "PICKUP_STRATEGY": "implicit", "OFFLINE_SECONDS": "1.5", "OFFLINE_MESSAGES": str(MESSAGES),
-           "VERIFIED_TIMEOUT_SECONDS": str(STUCK_TIMEOUT_S)}
+    env = {
+        "MEDIATION_URL": request.getfixturevalue(flavour).invitation_url,
+        "AGENT_ENGINE": "credo",
+        "PICKUP_STRATEGY": "implicit",
+        "OFFLINE_SECONDS": "1.5",
+        "OFFLINE_MESSAGES": str(MESSAGES),
+        "VERIFIED_TIMEOUT_SECONDS": str(STUCK_TIMEOUT_S),
+    }
     run = local_run(env, LOCUSTFILES / "locustMediatorOffline.py", workers=1, users=1, spawn_rate=1)
     run.local.start()
     run.master.rows_when(lambda rows: drains(rows) >= 1, 30, "the first drain")

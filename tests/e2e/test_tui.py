@@ -66,9 +66,16 @@ def test_start_watch_rescale_stop_quit(tmp_path: Path):
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.pause(0.5)
             await pilot.press("s")
-            await _until(pilot, lambda s: s.status.state == "running" and s.agents.running >= 3
-                         and any(r.name == "ping_mediator" and r.count for r in s.requests), 240,
-                         "3 agents pinging")
+            await _until(
+                pilot,
+                lambda s: (
+                    s.status.state == "running"
+                    and s.agents.running >= 3
+                    and any(r.name == "ping_mediator" and r.count for r in s.requests)
+                ),
+                240,
+                "3 agents pinging",
+            )
             run = session._run
             groups.extend(g for g in (run.group.pgid, run.mediator.pgid) if g)
             await pilot.pause(1.5)
@@ -77,8 +84,16 @@ def test_start_watch_rescale_stop_quit(tmp_path: Path):
             assert "running 3 / 3" in agents_text
             assert "requests" in app.dashboard.query_one("#throughput").border_subtitle
             # The Mediator pane: the embedded ACA-Py's own side, probed from the tool's process.
-            await _until(pilot, lambda s: s.mediator.connections is not None and s.mediator.cpu_percent is not None
-                         and abs(s.mediator.connections - 3) <= 2, 30, "the probe to read the mediator")
+            await _until(
+                pilot,
+                lambda s: (
+                    s.mediator.connections is not None
+                    and s.mediator.cpu_percent is not None
+                    and abs(s.mediator.connections - 3) <= 2
+                ),
+                30,
+                "the probe to read the mediator",
+            )
             await pilot.pause(0.5)
             mediator, rss = app.latest.mediator, psutil.Process(run.mediator.pid).memory_info().rss
             pane = str(app.dashboard.query_one(MediatorPane).query_one(".summary").render())

@@ -11,10 +11,12 @@ SCENARIO = SCRIPTED / "scripted_scenario.py"
 def test_dead_agent_is_counted_and_restarted_before_the_next_task(locust_cluster):
     locust = locust_cluster(SCENARIO, {**FAST, "SCRIPT_CRASH_ON_PING": "3"}, workers=0)
     locust.swarm(users=3, spawn_rate=10)
-    metrics = locust.wait_for(lambda: (m := locust.agents()) and m["total"]["agents"]["restarted"] >= 3 and m,
-                              20, "three restarts")
-    rows = locust.rows_when(lambda r: r.get("didcomm ping_mediator", {}).get("num_failures", 0) >= 3, 5,
-                            "ping failures in the stats")
+    metrics = locust.wait_for(
+        lambda: (m := locust.agents()) and m["total"]["agents"]["restarted"] >= 3 and m, 20, "three restarts"
+    )
+    rows = locust.rows_when(
+        lambda r: r.get("didcomm ping_mediator", {}).get("num_failures", 0) >= 3, 5, "ping failures in the stats"
+    )
     pings, starts = rows["didcomm ping_mediator"], rows["didcomm agent_start"]
     assert pings["num_failures"] >= 3 and pings["num_requests"] > pings["num_failures"]
     assert starts["num_failures"] == 0 and starts["num_requests"] >= 6
@@ -42,8 +44,9 @@ def test_agent_that_cannot_start_fails_its_tasks_with_the_engine_error(locust_cl
     locust = locust_cluster(SCENARIO, {**FAST, "SCRIPT_START_FAILS": "1"}, workers=0)
     locust.swarm(users=2, spawn_rate=10)
     locust.wait_for(lambda: locust.agents()["total"]["agents"]["start_failures"] >= 4, 20, "start failures")
-    rows = locust.rows_when(lambda r: r.get("didcomm agent_start", {}).get("num_failures", 0) >= 4, 5,
-                            "start failures in the stats")
+    rows = locust.rows_when(
+        lambda r: r.get("didcomm agent_start", {}).get("num_failures", 0) >= 4, 5, "start failures in the stats"
+    )
     assert "didcomm ping_mediator" not in rows
     assert rows["didcomm agent_start"]["num_failures"] == rows["didcomm agent_start"]["num_requests"]
     errors = locust.errors()
@@ -55,8 +58,11 @@ def test_an_agent_dying_between_tasks_is_counted_at_once_not_at_the_next_task(lo
     env = {**FAST, "LOCUST_MIN_WAIT": "8", "LOCUST_MAX_WAIT": "9", "SCRIPT_DIE_AFTER_S": "1"}
     locust = locust_cluster(SCENARIO, env, workers=0)
     locust.swarm(users=2, spawn_rate=10)
-    metrics = locust.wait_for(lambda: (m := locust.agents()) and m["total"]["agents"]["crashed"] >= 2 and m,
-                              6, "both deaths counted before the users' next tasks")
+    metrics = locust.wait_for(
+        lambda: (m := locust.agents()) and m["total"]["agents"]["crashed"] >= 2 and m,
+        6,
+        "both deaths counted before the users' next tasks",
+    )
     for crash in metrics["total"]["crashes"]:
         died_at = float(crash["stderr_tail"].removeprefix("died at "))
         # The user's next task starts 8 s or more after the task that started the agent, which died 1 s
@@ -79,13 +85,18 @@ def test_a_wallet_that_cannot_start_is_retried_after_a_doubling_pause_and_says_s
     # Tries at 0, 1, 3, 7 ... s (pauses doubling from 1 s) per user: at most 1 + log2(1 + window) each in
     # the window; without pauses, one per task (~10 a second per user).
     assert 2 <= attempts <= 2 * (1 + math.log2(1 + window_s)), (attempts, window_s)
-    rows = locust.rows_when(lambda r: r.get("didcomm agent_start", {}).get("num_requests", 0) > 3 * attempts, 5,
-                            "the tasks in between to fail too")
+    rows = locust.rows_when(
+        lambda r: r.get("didcomm agent_start", {}).get("num_requests", 0) > 3 * attempts,
+        5,
+        "the tasks in between to fail too",
+    )
     assert rows["didcomm agent_start"]["num_failures"] == rows["didcomm agent_start"]["num_requests"]
     backing_off = [e["error"] for e in locust.errors() if "backing off" in e["error"]]
     assert backing_off and all(error.startswith("AgentError('start backing off (") for error in backing_off)
-    assert any("(1 s pause after 1 failed start; last error: cannot reach the mediator: connection refused)"
-               in error for error in backing_off)
+    assert any(
+        "(1 s pause after 1 failed start; last error: cannot reach the mediator: connection refused)" in error
+        for error in backing_off
+    )
     # One text per pause length, not one per task: the failures table stays readable.
     assert len(backing_off) <= 4
 
@@ -97,8 +108,11 @@ def test_pool_smaller_than_users_refuses_the_extra_ones_and_keeps_workers_alive(
     cluster = run.master
     cluster.wait_for(lambda: cluster.agents()["total"]["ports"]["refused"] >= 4, 20, "refusals on both workers")
     pings_before = cluster.rows_when(lambda r: "didcomm ping_mediator" in r, 5, "pings")["didcomm ping_mediator"]
-    cluster.rows_when(lambda r: r["didcomm ping_mediator"]["num_requests"] > pings_before["num_requests"] + 20, 10,
-                      "the users holding ports to keep pinging")
+    cluster.rows_when(
+        lambda r: r["didcomm ping_mediator"]["num_requests"] > pings_before["num_requests"] + 20,
+        10,
+        "the users holding ports to keep pinging",
+    )
     metrics = cluster.agents()
     assert metrics["total"]["ports"]["size"] == 4
     assert metrics["total"]["ports"]["in_use"] == 4

@@ -91,21 +91,50 @@ def other_host():
 
 def test_a_worker_in_another_network_namespace_joins_the_local_master(other_host, tmp_path):
     # The synthetic scenario talks to nobody: a mediation URL that is never used, so no mediator starts.
-    run = LocalRun(LocalSpec(locustfiles=(SYNTHETIC,), workers=1, mediation_url="http://127.0.0.1:9/unused",
-                             master_bind_host=MASTER_IP, run_dir=tmp_path),
-                   RunLoad(users=6, spawn_rate=20))
+    run = LocalRun(
+        LocalSpec(
+            locustfiles=(SYNTHETIC,),
+            workers=1,
+            mediation_url="http://127.0.0.1:9/unused",
+            master_bind_host=MASTER_IP,
+            run_dir=tmp_path,
+        ),
+        RunLoad(users=6, spawn_rate=20),
+    )
     remote = None
     try:
         run.prepare()
         log = open(tmp_path / "remote-worker.log", "wb")
         remote = subprocess.Popen(
-            ["ip", "netns", "exec", other_host, sys.executable, "-m", "locust", "--worker", "-f", str(SYNTHETIC),
-             "--master-host", MASTER_IP, "--master-port", str(run.master_port)],
-            env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                "ip",
+                "netns",
+                "exec",
+                other_host,
+                sys.executable,
+                "-m",
+                "locust",
+                "--worker",
+                "-f",
+                str(SYNTHETIC),
+                "--master-host",
+                MASTER_IP,
+                "--master-port",
+                str(run.master_port),
+            ],
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         wait_until(run, lambda s: s.status.worker_count == 2, 60, "the remote worker to join")
         run.start()
-        snapshot = wait_until(run, lambda s: s.status.users == 6 and all(w.users > 0 for w in s.status.workers),
-                              30, "users on both workers")
+        snapshot = wait_until(
+            run,
+            lambda s: s.status.users == 6 and all(w.users > 0 for w in s.status.workers),
+            30,
+            "users on both workers",
+        )
         assert len({w.worker_id for w in snapshot.status.workers}) == 2
     finally:
         if remote is not None:
@@ -116,4 +145,3 @@ def test_a_worker_in_another_network_namespace_joins_the_local_master(other_host
                 remote.kill()
                 remote.wait(5)
         run.shutdown()
-

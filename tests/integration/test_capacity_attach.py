@@ -7,8 +7,9 @@ from mediator_tui.contracts.capacity import RampState
 from tests.integration.scenarios import CAPACITY_FILES, ramp_env
 
 
-def test_an_attached_search_whose_first_step_breaks_exits_3_and_stops_the_masters_load(locust_cluster, tmp_path,
-                                                                                      capsys, monkeypatch):
+def test_an_attached_search_whose_first_step_breaks_exits_3_and_stops_the_masters_load(
+    locust_cluster, tmp_path, capsys, monkeypatch
+):
     cluster = locust_cluster(CAPACITY_FILES, ramp_env(2, 2, 6, "4s", "1s"), workers=2)
     monkeypatch.chdir(tmp_path)
     code = main(["capacity", "--attach", cluster.url, "--export", str(tmp_path / "out")])

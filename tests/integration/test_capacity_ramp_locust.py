@@ -136,8 +136,11 @@ def test_a_worker_near_one_core_is_named_as_the_harness_bound_with_how_to_add_wo
         assert low - 0.01 <= report.cpu_seconds <= high + 0.01, (report, low, high)
     (start_low, start_high), (end_low, end_high) = counter.bounds_at(start.at), counter.bounds_at(end.at)
     seconds = end.at - start.at
-    assert (100.0 * (end_low - start_high - 0.02) / seconds <= knee.worker_cpu_max_percent
-            <= 100.0 * (end_high - start_low + 0.02) / seconds), knee
+    assert (
+        100.0 * (end_low - start_high - 0.02) / seconds
+        <= knee.worker_cpu_max_percent
+        <= 100.0 * (end_high - start_low + 0.02) / seconds
+    ), knee
     assert knee.worker_cpu_max_percent <= 110.0, knee  # one Python thread: one core at most
     if knee.worker_cpu_max_percent >= WORKER_CPU_LIMIT_PERCENT:
         assert verdict.limited_by == "harness"

@@ -20,15 +20,22 @@ SECRET = "s3cr3t-admin-key"
 @pytest.mark.parametrize("admin", ["401", "closed port"])
 def test_a_probe_that_cannot_read_its_sources_says_so_once_and_the_run_goes_on(tmp_path, admin):
     """A 401 admin API with an endpoint answering garbage; a closed admin port with one answering nothing."""
-    with serving(answering(401, '{"message": "Unauthorized"}', content_type="application/json")) as unauthorized, \
-            serving(answering(200, "<html>this is not Prometheus text {{</html>")) as garbage:
-        admin_url, metrics_url = ((unauthorized, f"{garbage}/metrics") if admin == "401"
-                                  else (closed_port_url(), f"{closed_port_url()}/metrics"))
-        settings = {"MEDIATION_URL": fake_invitation(), "MEDIATOR_ADMIN_URL": admin_url,
-                    "MEDIATOR_ADMIN_HEADERS": "'" + json.dumps({"X-API-Key": SECRET}) + "'",
-                    "MEDIATOR_METRICS_URL": metrics_url}
-        process = headless(tmp_path, settings, "-f", str(SYNTHETIC), "--workers", "2", "-u", "2", "-r", "2",
-                           "-t", "6s")
+    with (
+        serving(answering(401, '{"message": "Unauthorized"}', content_type="application/json")) as unauthorized,
+        serving(answering(200, "<html>this is not Prometheus text {{</html>")) as garbage,
+    ):
+        admin_url, metrics_url = (
+            (unauthorized, f"{garbage}/metrics")
+            if admin == "401"
+            else (closed_port_url(), f"{closed_port_url()}/metrics")
+        )
+        settings = {
+            "MEDIATION_URL": fake_invitation(),
+            "MEDIATOR_ADMIN_URL": admin_url,
+            "MEDIATOR_ADMIN_HEADERS": "'" + json.dumps({"X-API-Key": SECRET}) + "'",
+            "MEDIATOR_METRICS_URL": metrics_url,
+        }
+        process = headless(tmp_path, settings, "-f", str(SYNTHETIC), "--workers", "2", "-u", "2", "-r", "2", "-t", "6s")
         code, stderr = finish(process)
     assert code == 0, stderr
     out = tmp_path / "out"

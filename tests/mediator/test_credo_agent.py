@@ -29,9 +29,15 @@ from tests.support.paths import DATA
 TIMEOUT = 30.0
 
 
-@pytest.fixture(params=[("acapy_mediator", OOB, "implicit"), ("acapy_legacy_mediator", CONNECTIONS_V1, "implicit"),
-                        ("credo_mediator", OOB, "implicit"), ("credo_mediator", OOB, "pickup-v2-live")],
-                ids=["acapy-1.7-oob", "acapy-0.12-c_i", "credo", "credo-pickup-v2-live"])
+@pytest.fixture(
+    params=[
+        ("acapy_mediator", OOB, "implicit"),
+        ("acapy_legacy_mediator", CONNECTIONS_V1, "implicit"),
+        ("credo_mediator", OOB, "implicit"),
+        ("credo_mediator", OOB, "pickup-v2-live"),
+    ],
+    ids=["acapy-1.7-oob", "acapy-0.12-c_i", "credo", "credo-pickup-v2-live"],
+)
 def mediator_and_kind(request):
     fixture, kind, pickup = request.param
     return request.getfixturevalue(fixture), kind, pickup
@@ -260,8 +266,10 @@ def test_a_ping_in_flight_is_waited_for_through_a_stall_and_fails_at_once_naming
         with pytest.raises(TransportError) as reset:
             waiting.get(timeout=10)
         assert time.monotonic() - reset_at < 5.0, "the ping waited on after its link was reset"
-        assert str(reset.value).startswith("ping_mediator: LinkResetError: mediator connection reset while "
-                                           "waiting for the trust ping response from the mediator (")
+        assert str(reset.value).startswith(
+            "ping_mediator: LinkResetError: mediator connection reset while "
+            "waiting for the trust ping response from the mediator ("
+        )
         assert f"http://127.0.0.1:{http}" in str(reset.value), "the reset's reason names no endpoint"
 
         wait_for(lambda: not group_members(first.pgid), 10, "the mediator to die")
@@ -287,8 +295,12 @@ def _pings(agent: CredoAgent) -> bool:
 
 
 def test_an_agent_exits_when_its_stdin_closes():
-    process = subprocess.Popen([setup.node_binary(), str(setup.script("agent.js"))], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, env=setup.child_environment())
+    process = subprocess.Popen(
+        [setup.node_binary(), str(setup.script("agent.js"))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=setup.child_environment(),
+    )
     assert b'"event":"ready"' in process.stdout.readline()
     process.stdin.close()
     assert process.wait(timeout=10) == 0
@@ -305,8 +317,7 @@ def test_no_agent_outlives_a_killed_worker(credo_mediator, tmp_path):
         print(agent.pid, flush=True)
         time.sleep(60)
     """)
-    worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                              cwd=os.getcwd())
+    worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
     try:
         agent_pid = int(worker.stdout.readline())
         worker.kill()

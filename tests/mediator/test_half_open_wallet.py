@@ -44,8 +44,9 @@ def received_until(agent, last: str, seconds: float) -> list[str]:
 
 
 @pytest.mark.parametrize("strategy", ["implicit", "pickup-v2-live"])
-def test_messages_forwarded_to_a_half_open_wallet_are_lost_by_the_credo_mediator(proxied_credo_mediator,
-                                                                                credo_mediator, strategy):
+def test_messages_forwarded_to_a_half_open_wallet_are_lost_by_the_credo_mediator(
+    proxied_credo_mediator, credo_mediator, strategy
+):
     mediator, proxy = proxied_credo_mediator
     alice, bob = NativeAgent(timeout=TIMEOUT), NativeAgent(timeout=TIMEOUT)
     try:
@@ -77,8 +78,10 @@ def test_messages_forwarded_to_a_half_open_wallet_are_lost_by_the_credo_mediator
         print(f"\nhalf-open credo {strategy}: received {got}")
         assert "after" in got, "the reconnected wallet gets new messages"
         kept = [c for c in got if c in during]
-        assert kept == [], (f"the mediator now keeps {kept}: docs/reliability.md "
-                            "\"What each mediator keeps and loses in a fault\" says lost")
+        assert kept == [], (
+            f"the mediator now keeps {kept}: docs/reliability.md "
+            '"What each mediator keeps and loses in a fault" says lost'
+        )
     finally:
         alice.shutdown()
         bob.shutdown()

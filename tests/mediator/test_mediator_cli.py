@@ -22,8 +22,14 @@ def cli(tmp_path):
     state_file = tmp_path / "state" / "mediator-tui" / "mediator.json"
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "mediator_tui", "mediator", *args], env=env,
-                              capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "mediator_tui", "mediator", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
     run.state_file = state_file
     yield run
     if state_file.exists():
@@ -104,8 +110,14 @@ def test_down_with_nothing_running_is_harmless(cli):
 
 def test_a_stale_record_is_cleared(cli):
     cli.state_file.parent.mkdir(parents=True)
-    stale = {"flavour": "acapy", "pid": 2 ** 22 + 1, "pgid": 2 ** 22 + 1, "pid_start_ticks": 1,
-             "ports": {"http": 1, "ws": 2, "admin": 3}, "run_dir": str(cli.state_file.parent / "x")}
+    stale = {
+        "flavour": "acapy",
+        "pid": 2**22 + 1,
+        "pgid": 2**22 + 1,
+        "pid_start_ticks": 1,
+        "ports": {"http": 1, "ws": 2, "admin": 3},
+        "run_dir": str(cli.state_file.parent / "x"),
+    }
     cli.state_file.write_text(json.dumps(stale))
     assert cli("status").returncode == 3
     assert not cli.state_file.exists()

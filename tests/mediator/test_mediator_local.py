@@ -14,16 +14,13 @@ import nacl.signing
 import pytest
 
 from mediator_tui.common.invitation import decode_invitation_url
-from mediator_tui.core.mediator import (CONNECTIONS_V1, OOB, LocalMediator, MediatorError,
-                                        jsonhttp)
+from mediator_tui.core.mediator import CONNECTIONS_V1, OOB, LocalMediator, MediatorError, jsonhttp
 from mediator_tui.core.processes import group_members
-
 
 DIDEXCHANGE = {"https://didcomm.org/didexchange/1.1", "https://didcomm.org/didexchange/1.0"}
 
 
-def admin(mediator: LocalMediator, method: str, path: str, body: dict | None = None,
-          params: dict | None = None):
+def admin(mediator: LocalMediator, method: str, path: str, body: dict | None = None, params: dict | None = None):
     return jsonhttp.call(method, mediator.admin_url + path, params, body)
 
 
@@ -49,8 +46,10 @@ def connect(client: LocalMediator, mediator: LocalMediator) -> str:
 
 
 def wait_active(client: LocalMediator, connection_id: str) -> None:
-    wait_for(lambda: admin(client, "GET", f"/connections/{connection_id}")["state"]
-             in ("active", "completed"), "the client connection")
+    wait_for(
+        lambda: admin(client, "GET", f"/connections/{connection_id}")["state"] in ("active", "completed"),
+        "the client connection",
+    )
 
 
 def mediate_through(client: LocalMediator, mediator: LocalMediator, routes: int) -> None:
@@ -58,10 +57,13 @@ def mediate_through(client: LocalMediator, mediator: LocalMediator, routes: int)
     connection_id = connect(client, mediator)
     wait_active(client, connection_id)
     mediation_id = admin(client, "POST", f"/mediation/request/{connection_id}", {})["mediation_id"]
-    wait_for(lambda: admin(client, "GET", f"/mediation/requests/{mediation_id}")["state"]
-             == "granted", "the grant")
-    admin(client, "POST", f"/mediation/keylists/{mediation_id}/send-keylist-update",
-          {"updates": [{"recipient_key": did_key(), "action": "add"} for _ in range(routes)]})
+    wait_for(lambda: admin(client, "GET", f"/mediation/requests/{mediation_id}")["state"] == "granted", "the grant")
+    admin(
+        client,
+        "POST",
+        f"/mediation/keylists/{mediation_id}/send-keylist-update",
+        {"updates": [{"recipient_key": did_key(), "action": "add"} for _ in range(routes)]},
+    )
 
 
 @pytest.fixture(params=["acapy", "acapy-legacy"])
@@ -99,18 +101,19 @@ def test_rotator_hands_out_working_fresh_invitations(acapy_mediator):
     assert len(set(ids)) == 3
 
 
-@pytest.mark.parametrize("mediator_name,client_name", [
-    ("acapy_mediator", "acapy_legacy_mediator"),  # 1.7 pages its lists at 100
-    ("acapy_legacy_mediator", "acapy_mediator"),  # 0.12 answers in one page
-])
-def test_counts_see_a_real_client_and_more_than_one_page_of_routes(request, mediator_name,
-                                                                  client_name):
+@pytest.mark.parametrize(
+    "mediator_name,client_name",
+    [
+        ("acapy_mediator", "acapy_legacy_mediator"),  # 1.7 pages its lists at 100
+        ("acapy_legacy_mediator", "acapy_mediator"),  # 0.12 answers in one page
+    ],
+)
+def test_counts_see_a_real_client_and_more_than_one_page_of_routes(request, mediator_name, client_name):
     mediator = request.getfixturevalue(mediator_name)
     client = request.getfixturevalue(client_name)
     before = mediator.counts()
     mediate_through(client, mediator, routes=150)
-    wait_for(lambda: mediator.counts().keylist_routes == before.keylist_routes + 150,
-             "150 routes on the mediator")
+    wait_for(lambda: mediator.counts().keylist_routes == before.keylist_routes + 150, "150 routes on the mediator")
     after = mediator.counts()
     assert after.active_connections == before.active_connections + 1
     assert after.granted_mediations == before.granted_mediations + 1
@@ -122,8 +125,10 @@ def test_connection_count_reads_past_the_first_page(acapy_mediator, acapy_legacy
     made = [connect(acapy_legacy_mediator, acapy_mediator) for _ in range(105)]
     for connection_id in made:
         wait_active(acapy_legacy_mediator, connection_id)
-    wait_for(lambda: acapy_mediator.counts().active_connections == before + 105,
-             "105 more active connections on the mediator")
+    wait_for(
+        lambda: acapy_mediator.counts().active_connections == before + 105,
+        "105 more active connections on the mediator",
+    )
     assert before + 105 > 100
 
 
@@ -160,6 +165,7 @@ def test_a_mediator_that_dies_during_start_reports_its_log(tmp_path, monkeypatch
         spec = real_spec(ports, run_dir)
         spec.argv.append("--no-such-flag")
         return spec
+
     monkeypatch.setattr(mediator.flavour, "launch_spec", broken_spec)
     with pytest.raises(MediatorError, match="(?s)exited during start.*no-such-flag"):
         mediator.start()

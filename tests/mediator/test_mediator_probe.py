@@ -18,8 +18,9 @@ INTERVAL_S = 0.5
 
 
 def probe(mediator) -> ProbeRunner:
-    return ProbeRunner(probe_target({}, mediator), lambda sample: None, interval_s=INTERVAL_S,
-                       counts_every_s=INTERVAL_S)
+    return ProbeRunner(
+        probe_target({}, mediator), lambda sample: None, interval_s=INTERVAL_S, counts_every_s=INTERVAL_S
+    )
 
 
 def wait_for(runner: ProbeRunner, done, what: str, timeout: float = 15.0) -> ProbeSample:
@@ -76,9 +77,14 @@ def test_admin_counts_and_sessions_follow_the_agents(acapy, agents):
     assert before.admin_status.error is None and before.admin_counts.error is None
     assert before.admin_status.version == ("1.7.0" if acapy.flavour.name == "acapy" else "0.12.8")
     started = [agents(acapy) for _ in range(AGENTS)]
-    after = wait_for(runner, lambda s: s.admin_counts is not None
-                     and s.admin_counts.granted_mediations == before.admin_counts.granted_mediations + AGENTS,
-                     "granted mediations of the new agents")
+    after = wait_for(
+        runner,
+        lambda s: (
+            s.admin_counts is not None
+            and s.admin_counts.granted_mediations == before.admin_counts.granted_mediations + AGENTS
+        ),
+        "granted mediations of the new agents",
+    )
     counts = after.admin_counts
     assert counts.active_connections - before.admin_counts.active_connections == AGENTS
     assert counts.keylist_routes - before.admin_counts.keylist_routes >= AGENTS
@@ -90,8 +96,11 @@ def test_admin_counts_and_sessions_follow_the_agents(acapy, agents):
     assert after.process.established - before.process.established >= AGENTS
     for agent in started:
         agent.shutdown()
-    wait_for(runner, lambda s: s.admin_status.sessions == before.admin_status.sessions,
-             "sessions back to where they were after the agents left")
+    wait_for(
+        runner,
+        lambda s: s.admin_status.sessions == before.admin_status.sessions,
+        "sessions back to where they were after the agents left",
+    )
 
 
 def test_credo_metrics_follow_live_sessions(credo_mediator, agents):
@@ -99,13 +108,19 @@ def test_credo_metrics_follow_live_sessions(credo_mediator, agents):
     before = runner.tick()
     assert before.metrics.error is None and before.admin_status is None  # Credo has no ACA-Py admin API
     started = [agents(credo_mediator) for _ in range(AGENTS)]
-    after = wait_for(runner, lambda s: s.metrics.live_sessions == before.metrics.live_sessions + AGENTS,
-                     "live sessions of the new agents")
+    after = wait_for(
+        runner,
+        lambda s: s.metrics.live_sessions == before.metrics.live_sessions + AGENTS,
+        "live sessions of the new agents",
+    )
     assert after.metrics.sessions_opened - before.metrics.sessions_opened >= AGENTS
     assert after.metrics.process_rss_bytes > 0 and after.metrics.process_cpu_seconds > 0
     started[0].shutdown()
-    gone = wait_for(runner, lambda s: s.metrics.live_sessions == before.metrics.live_sessions + AGENTS - 1,
-                    "one live session less after an agent left")
+    gone = wait_for(
+        runner,
+        lambda s: s.metrics.live_sessions == before.metrics.live_sessions + AGENTS - 1,
+        "one live session less after an agent left",
+    )
     assert gone.metrics.sessions_closed - before.metrics.sessions_closed >= 1
 
 

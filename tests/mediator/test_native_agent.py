@@ -14,10 +14,22 @@ from mediator_tui.core.mediator.flavour import CONNECTIONS_V1, OOB
 from tests.fixtures.native_agents import DIDEXCHANGE_10
 
 
-@pytest.fixture(params=[("acapy", OOB), ("acapy", DIDEXCHANGE_10), ("acapy-legacy", OOB),
-                        ("acapy-legacy", DIDEXCHANGE_10), ("acapy-legacy", CONNECTIONS_V1)],
-                ids=["acapy-1.7-oob", "acapy-1.7-didexchange-1.0", "acapy-0.12-oob", "acapy-0.12-didexchange-1.0",
-                     "acapy-0.12-c_i"])
+@pytest.fixture(
+    params=[
+        ("acapy", OOB),
+        ("acapy", DIDEXCHANGE_10),
+        ("acapy-legacy", OOB),
+        ("acapy-legacy", DIDEXCHANGE_10),
+        ("acapy-legacy", CONNECTIONS_V1),
+    ],
+    ids=[
+        "acapy-1.7-oob",
+        "acapy-1.7-didexchange-1.0",
+        "acapy-0.12-oob",
+        "acapy-0.12-didexchange-1.0",
+        "acapy-0.12-c_i",
+    ],
+)
 def mediator_and_kind(request):
     flavour, kind = request.param
     fixture = "acapy_mediator" if flavour == "acapy" else "acapy_legacy_mediator"
@@ -38,7 +50,9 @@ def test_onboarding_and_ping_are_confirmed_by_the_admin_api(mediator_and_kind, a
     connections = admin_get(mediator, "/connections?limit=10000")["results"]
     [connection] = [c for c in connections if c.get("their_label") == agent.label]
     assert connection["state"] in ("active", "completed")
-    expected_protocol = {CONNECTIONS_V1: "connections/1.0", DIDEXCHANGE_10: "didexchange/1.0"}.get(kind, "didexchange/1.1")
+    expected_protocol = {CONNECTIONS_V1: "connections/1.0", DIDEXCHANGE_10: "didexchange/1.0"}.get(
+        kind, "didexchange/1.1"
+    )
     assert connection["connection_protocol"].startswith(expected_protocol)
 
     requests = admin_get(mediator, f"/mediation/requests?conn_id={connection['connection_id']}")["results"]
@@ -64,13 +78,16 @@ def test_basic_messages_travel_both_ways_through_the_mediator(mediator_fixture, 
     assert alice.receive_message() == type(received)("hello alice", alice_to_bob)
 
     # both agents' routes are on the mediator: their connection keys were added to the keylist
-    keys = {key_from_reference(k["recipient_key"])
-            for k in admin_get(mediator, "/mediation/keylists?role=server&limit=10000")["results"]}
+    keys = {
+        key_from_reference(k["recipient_key"])
+        for k in admin_get(mediator, "/mediation/keylists?role=server&limit=10000")["results"]
+    }
     assert {alice.inbound_verkey, bob.inbound_verkey} <= keys
 
 
-@pytest.mark.parametrize("strategy, in_use", [("implicit", "implicit"), ("pickup-v2", "pickup-v2"),
-                                               ("pickup-v2-live", "pickup-v2-live")])
+@pytest.mark.parametrize(
+    "strategy, in_use", [("implicit", "implicit"), ("pickup-v2", "pickup-v2"), ("pickup-v2-live", "pickup-v2-live")]
+)
 def test_every_pickup_strategy_carries_messages_through_a_credo_mediator(credo_mediator, agents, strategy, in_use):
     before = credo_mediator.counts()
     alice, bob = agents(credo_mediator, pickup_strategy=strategy), agents(credo_mediator, pickup_strategy=strategy)

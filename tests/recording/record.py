@@ -32,13 +32,29 @@ from mediator_tui.commands.cli import main
 from mediator_tui.core.metrics.store import MetricStore
 
 REPO = Path(__file__).resolve().parents[2]
-SETTINGS = {"MEDIATION_URL": "", "AGENT_ENGINE": "credo", "MEDIATOR_FLAVOUR": "acapy", "LOCUST_MIN_WAIT": "0.5",
-            "LOCUST_MAX_WAIT": "1.0", "VERIFIED_TIMEOUT_SECONDS": "8", "LOG_LEVEL": "info"}
-ARGS = ["-f", "locustMediatorPing.py,locustMediatorDeliver.py", "-u", "6", "-r", "2", "-t", "45s",
-        "--workers", "2"]
+SETTINGS = {
+    "MEDIATION_URL": "",
+    "AGENT_ENGINE": "credo",
+    "MEDIATOR_FLAVOUR": "acapy",
+    "LOCUST_MIN_WAIT": "0.5",
+    "LOCUST_MAX_WAIT": "1.0",
+    "VERIFIED_TIMEOUT_SECONDS": "8",
+    "LOG_LEVEL": "info",
+}
+ARGS = ["-f", "locustMediatorPing.py,locustMediatorDeliver.py", "-u", "6", "-r", "2", "-t", "45s", "--workers", "2"]
 AGENTS = 9  # three ping users with one wallet each, three delivering users with two
-RECORDED = ("__init__", "describe_run", "swarm_requested", "stop_requested", "swarm_stopped", "reset",
-            "feed_host_memory", "feed_probe", "feed_error", "feed")
+RECORDED = (
+    "__init__",
+    "describe_run",
+    "swarm_requested",
+    "stop_requested",
+    "swarm_stopped",
+    "reset",
+    "feed_host_memory",
+    "feed_probe",
+    "feed_error",
+    "feed",
+)
 
 
 def record_calls(calls: list) -> list[MetricStore]:
@@ -87,8 +103,12 @@ def trouble_once_steady(stores: list[MetricStore], expected: int, log: list[str]
 
 
 def scrub(text: str) -> str:
-    for machine, stand_in in ((str(REPO), "."), (str(Path.home()), "~"), (tempfile.gettempdir(), "/tmp"),
-                              (socket.gethostname(), "host")):
+    for machine, stand_in in (
+        (str(REPO), "."),
+        (str(Path.home()), "~"),
+        (tempfile.gettempdir(), "/tmp"),
+        (socket.gethostname(), "host"),
+    ):
         text = text.replace(machine, stand_in)
     return text
 

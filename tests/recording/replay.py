@@ -32,19 +32,26 @@ def recorded_calls(path: Path = RECORDED_RUN) -> tuple:
 
 def _probe_sample(raw: dict) -> ProbeSample:
     """A probe reading from its JSON (`record.py` writes dataclasses as objects, tuples as lists)."""
+
     def part(kind, value):
         if value is None:
             return None
         return kind(**{key: tuple(item) if isinstance(item, list) else item for key, item in value.items()})
 
-    return ProbeSample(at=raw["at"], took_s=raw["took_s"], process=part(ProcessSample, raw["process"]),
-                       admin_status=part(AdminStatus, raw["admin_status"]),
-                       admin_counts=part(AdminCounts, raw["admin_counts"]), metrics=part(MetricsSample, raw["metrics"]),
-                       stalled_by=tuple(raw["stalled_by"]))
+    return ProbeSample(
+        at=raw["at"],
+        took_s=raw["took_s"],
+        process=part(ProcessSample, raw["process"]),
+        admin_status=part(AdminStatus, raw["admin_status"]),
+        admin_counts=part(AdminCounts, raw["admin_counts"]),
+        metrics=part(MetricsSample, raw["metrics"]),
+        stalled_by=tuple(raw["stalled_by"]),
+    )
 
 
-def replay(path: Path = RECORDED_RUN, until_s: float | None = None, *,
-           probe: bool = True) -> tuple[MetricStore, RecordedClock]:
+def replay(
+    path: Path = RECORDED_RUN, until_s: float | None = None, *, probe: bool = True
+) -> tuple[MetricStore, RecordedClock]:
     """A store fed every recorded call, or those up to `until_s` seconds after the swarm began; without the
     mediator probe's readings when `probe` is False (for tests that feed readings of their own)."""
     calls = recorded_calls(path)

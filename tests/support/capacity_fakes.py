@@ -103,7 +103,8 @@ class FakeDriver:
         # figures(users, index): the step's figures, if not those of `step()` with the p95 given; each
         # user holds two agents (as in the deliver scenario), so a line that counts one as the other shows
         self.figures = figures or (
-            lambda users, index: step(users, p95=self.p95_by_users(users), index=index, agents_per_user=2))
+            lambda users, index: step(users, p95=self.p95_by_users(users), index=index, agents_per_user=2)
+        )
 
     def plan(self):
         return PLAN
@@ -114,7 +115,8 @@ class FakeDriver:
         while users is not None:
             if self.fail_after_steps is not None and len(search.steps) == self.fail_after_steps:
                 raise CapacitySearchError(
-                    "waited 60 s for step 3 (30 users) to finish spawning; are the workers alive?")
+                    "waited 60 s for step 3 (30 users) to finish spawning; are the workers alive?"
+                )
             self.on_step(search.record(self.figures(users, len(search.steps))))
             users = search.next_users()
         return search.verdict()

@@ -25,8 +25,9 @@ def _generator() -> ModuleType:
 
 
 def test_committed_configuration_page_is_what_the_schema_generates() -> None:
-    assert (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8") == _generator().configuration_page(), \
+    assert (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8") == _generator().configuration_page(), (
         REGENERATE
+    )
 
 
 def test_committed_sample_env_is_what_the_schema_generates() -> None:
@@ -48,6 +49,7 @@ def test_regenerating_writes_identical_text(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(gen, "CONFIGURATION_PAGE", tmp_path / "configuration.md")
     monkeypatch.setattr(gen, "SAMPLE_ENV", tmp_path / "sample.env")
     assert gen.main() == 0
-    assert (tmp_path / "configuration.md").read_text(encoding="utf-8") == \
-        (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8"), REGENERATE
+    assert (tmp_path / "configuration.md").read_text(encoding="utf-8") == (
+        ROOT / "docs" / "configuration.md"
+    ).read_text(encoding="utf-8"), REGENERATE
     assert (tmp_path / "sample.env").read_bytes() == (ROOT / "sample.env").read_bytes(), REGENERATE

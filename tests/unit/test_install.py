@@ -13,9 +13,9 @@ from tests.fixtures.installed_tool import run_cmd, user_env
 
 
 def test_the_installed_tool_checks_a_configuration_of_its_shipped_scenarios_from_any_folder(
-        installed_tool, elsewhere, tmp_path):
-    (elsewhere / ".env").write_text("LOCUST_FILES=locustMediatorPing.py,locustMediatorDeliver.py\n"
-                                    "AGENT_ENGINE=credo\n")
+    installed_tool, elsewhere, tmp_path
+):
+    (elsewhere / ".env").write_text("LOCUST_FILES=locustMediatorPing.py,locustMediatorDeliver.py\nAGENT_ENGINE=credo\n")
     result = run_cmd([str(installed_tool / "mediator-tui"), "config", "check"], cwd=elsewhere, env=user_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert ".env: ok" in result.stdout
@@ -26,10 +26,13 @@ def test_the_installed_tool_checks_a_configuration_of_its_shipped_scenarios_from
 
 
 def test_the_installed_tool_finds_its_locustfiles_and_agent_sources_inside_the_installed_package(
-        installed_tool, elsewhere, tmp_path):
-    probe = ("from mediator_tui.core.config import locustfiles_dir\n"
-             "from mediator_tui.common import node_agent\n"
-             "print(locustfiles_dir()); print(node_agent.sources())\n")
+    installed_tool, elsewhere, tmp_path
+):
+    probe = (
+        "from mediator_tui.core.config import locustfiles_dir\n"
+        "from mediator_tui.common import node_agent\n"
+        "print(locustfiles_dir()); print(node_agent.sources())\n"
+    )
     result = run_cmd([str(installed_tool / "python"), "-c", probe], cwd=elsewhere, env=user_env(tmp_path))
     assert result.returncode == 0, result.stderr
     locustfiles, agent = map(Path, result.stdout.split())
@@ -37,8 +40,17 @@ def test_the_installed_tool_finds_its_locustfiles_and_agent_sources_inside_the_i
     for folder in (locustfiles, agent):
         assert folder.is_relative_to(venv), f"{folder} is not the installed copy"
     assert (locustfiles / "locustMediatorPing.py").is_file() and (locustfiles / "locustIssueRevoke.py").is_file()
-    assert all((agent / name).is_file() for name in ("agent.js", "mediator.js", "package-lock.json", ".npmrc",
-                                                     "lib/wallet.js", "contexts/citizenship-v1.jsonld"))
+    assert all(
+        (agent / name).is_file()
+        for name in (
+            "agent.js",
+            "mediator.js",
+            "package-lock.json",
+            ".npmrc",
+            "lib/wallet.js",
+            "contexts/citizenship-v1.jsonld",
+        )
+    )
     assert not (agent / "node_modules").exists()
 
 

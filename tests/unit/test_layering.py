@@ -28,21 +28,26 @@ UI_LOCUST_AND_GEVENT = ("textual", "locust", "gevent")
 
 
 def test_the_import_contracts_hold():
-    result = subprocess.run([str(LINT_IMPORTS), "--no-cache", "--no-logo"], cwd=REPO, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo"], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
     assert "Contracts:" in result.stdout, result.stdout + result.stderr  # it read the contracts and checked them
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("package, forbidden", [
-    ("mediator_tui.common", UI_LOCUST_AND_GEVENT),
-    ("mediator_tui.contracts", UI_LOCUST_AND_GEVENT),
-    ("mediator_tui.core", UI_LOCUST_AND_GEVENT),
-    ("mediator_tui.agents", UI_AND_LOCUST),
-])
+@pytest.mark.parametrize(
+    "package, forbidden",
+    [
+        ("mediator_tui.common", UI_LOCUST_AND_GEVENT),
+        ("mediator_tui.contracts", UI_LOCUST_AND_GEVENT),
+        ("mediator_tui.core", UI_LOCUST_AND_GEVENT),
+        ("mediator_tui.agents", UI_AND_LOCUST),
+    ],
+)
 def test_every_module_of_a_lower_layer_loads_no_ui_locust_or_gevent(package, forbidden):
-    result = subprocess.run([sys.executable, "-c", PROBE, package, *forbidden], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, package, *forbidden], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["modules"], "the probe imported nothing"

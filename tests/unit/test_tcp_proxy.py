@@ -22,8 +22,9 @@ def echo_port():
                 conn, _ = server.accept()
             except OSError:
                 return
-            threading.Thread(target=lambda c=conn: [c.sendall(d) for d in iter(lambda: c.recv(1024), b"")],
-                             daemon=True).start()
+            threading.Thread(
+                target=lambda c=conn: [c.sendall(d) for d in iter(lambda: c.recv(1024), b"")], daemon=True
+            ).start()
 
     threading.Thread(target=serve, daemon=True).start()
     yield server.getsockname()[1]
@@ -73,7 +74,7 @@ def frame(payload: bytes, opcode: int = 0x2, fin: bool = True, mask: bytes = b""
 def messages(stream: bytes) -> list[bytes]:
     """The data messages a client reads from `stream` (the native engine's own parser)."""
     assert stream.startswith(HANDSHAKE)
-    return [payload for opcode, payload in FrameParser().feed(stream[len(HANDSHAKE):]) if opcode < 0x8]
+    return [payload for opcode, payload in FrameParser().feed(stream[len(HANDSHAKE) :]) if opcode < 0x8]
 
 
 @pytest.mark.parametrize(("size", "header"), [(0, 2), (125, 2), (126, 4), (65535, 4), (65536, 10)])
@@ -82,7 +83,7 @@ def test_frame_extent_reads_7_16_and_64_bit_lengths(size, header):
     assert frame_extent(whole) == (0x2, True, header + size)
     assert frame_extent(whole + b"next") == (0x2, True, header + size)
     assert frame_extent(whole[:-1] if size else whole[:1]) is None  # not all there yet
-    assert frame_extent(whole[:header - 1]) is None
+    assert frame_extent(whole[: header - 1]) is None
 
 
 def test_frame_extent_of_masked_continuation_and_control_frames():
@@ -98,12 +99,16 @@ def test_a_replayed_message_follows_its_original_and_nothing_else_is_sent_twice(
         budget[0] -= 1
         return budget[0] >= 0
 
-    fragmented = [frame(b"frag", opcode=0x1, fin=False), frame(b"ping", opcode=0x9),
-                  frame(b"mented", opcode=0x0, fin=False), frame(b"!", opcode=0x0)]
+    fragmented = [
+        frame(b"frag", opcode=0x1, fin=False),
+        frame(b"ping", opcode=0x9),
+        frame(b"mented", opcode=0x0, fin=False),
+        frame(b"!", opcode=0x0),
+    ]
     stream = HANDSHAKE + frame(b"one") + b"".join(fragmented) + frame(b"x" * 70000) + frame(b"four")
     server = ServerStream(replay)
     # fed a byte at a time: a frame is carried once all of it is there, a copy only after its message
-    out = b"".join(server.feed(stream[i:i + 1]) for i in range(len(stream)))
+    out = b"".join(server.feed(stream[i : i + 1]) for i in range(len(stream)))
     assert messages(out) == [b"one", b"one", b"fragmented!", b"fragmented!", b"x" * 70000, b"four"]
     # the ping between the fragments went once, the copy has only the data frames
     assert out.count(frame(b"ping", opcode=0x9)) == 1
@@ -121,9 +126,11 @@ def test_a_frame_is_held_until_whole_and_the_handshake_carried_as_it_is():
 
 
 def test_the_clients_offer_of_compression_is_withheld():
-    request = (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-               b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-               b"sec-websocket-extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
+    request = (
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        b"sec-websocket-extensions: permessage-deflate; client_max_window_bits\r\n\r\n"
+    )
     client = ClientStream()
     assert client.feed(request[:20]) == b""
     after = frame(b"hello", mask=b"abcd")

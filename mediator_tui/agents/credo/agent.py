@@ -128,8 +128,9 @@ class CredoAgent(Agent):
         except Empty:
             raise AgentTimeout(f"receiveMessage: no message within {timeout:g} s") from None
         extra = {key: value for key, value in event.items() if key not in ("event", "content", "connectionId")}
-        return ReceivedMessage(content=str(event.get("content", "")),
-                               connection_id=str(event.get("connectionId") or ""), extra=extra)
+        return ReceivedMessage(
+            content=str(event.get("content", "")), connection_id=str(event.get("connectionId") or ""), extra=extra
+        )
 
     def receive_credential(self) -> dict:
         return dict(self._call("receiveCredential"))
@@ -191,8 +192,9 @@ class CredoAgent(Agent):
         if channel.closing or self._shut_down or channel is not self._channel:
             return
         description = channel.exit_description()
-        crash = CrashRecord(ts=time.time(), pid=channel.pid, reason=f"agent process {description}",
-                            stderr_tail=channel.stderr_tail)
+        crash = CrashRecord(
+            ts=time.time(), pid=channel.pid, reason=f"agent process {description}", stderr_tail=channel.stderr_tail
+        )
         self.crashes.append(crash)
         self._unreported_crash = crash
         log.warning("credo agent %s %s", channel.pid, description)

@@ -70,8 +70,14 @@ def error_from_reply(command: str, result: object) -> AgentError:
 
 
 class NodeChannel:
-    def __init__(self, argv: Sequence[str], env: dict[str, str], on_event: EventHandler, on_exit: ExitHandler,
-                 max_line_bytes: int = MAX_LINE_BYTES):
+    def __init__(
+        self,
+        argv: Sequence[str],
+        env: dict[str, str],
+        on_event: EventHandler,
+        on_exit: ExitHandler,
+        max_line_bytes: int = MAX_LINE_BYTES,
+    ):
         self.on_event = on_event
         self.on_exit = on_exit
         self.max_line_bytes = max_line_bytes
@@ -82,8 +88,13 @@ class NodeChannel:
         self._ids = itertools.count(1)
         self._pending: dict[int, tuple[str, AsyncResult]] = {}
         self.process = subprocess.Popen(
-            list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=env, preexec_fn=_die_with_parent, close_fds=True,
+            list(argv),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            preexec_fn=_die_with_parent,
+            close_fds=True,
         )
         # Popen types its pipes optional; the three asked for above are there.
         assert self.process.stdin and self.process.stdout and self.process.stderr
@@ -212,8 +223,12 @@ class NodeChannel:
         self.exited.set()
         description = self.exit_description()
         last_words = f" ({self.stderr_lines[-1][:200]})" if self.stderr_lines else ""
-        self._fail_pending(lambda command: AgentCrashed(f"{command}: agent process {description}{last_words}",
-                                                        reason=f"{description}; stderr: {self.stderr_tail[-1000:]}"))
+        self._fail_pending(
+            lambda command: AgentCrashed(
+                f"{command}: agent process {description}{last_words}",
+                reason=f"{description}; stderr: {self.stderr_tail[-1000:]}",
+            )
+        )
         self.on_exit(self)
 
     def close(self, term_after: float = 3.0, kill_after: float = 3.0) -> None:

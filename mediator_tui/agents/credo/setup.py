@@ -15,8 +15,14 @@ T = TypeVar("T")
 
 # What agent.js reads from its environment (agent/lib/wallet.js): no other setting of the
 # tool (issuer headers, attach password, the user's own keys) reaches the agent process.
-AGENT_READS = ("AGENT_IP", "LOG_LEVEL", "MEDIATION_URL", "PICKUP_STRATEGY", "MEDIATOR_RECONNECT_BASE_MS",
-               "MEDIATOR_RECONNECT_MAX_MS")
+AGENT_READS = (
+    "AGENT_IP",
+    "LOG_LEVEL",
+    "MEDIATION_URL",
+    "PICKUP_STRATEGY",
+    "MEDIATOR_RECONNECT_BASE_MS",
+    "MEDIATOR_RECONNECT_MAX_MS",
+)
 
 
 class CredoSetupError(AgentError):
@@ -41,5 +47,6 @@ def script(name: str) -> Path:
 
 def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The agent process's environment: what Node and agent.js read, askar's folder, and `extra`."""
-    return allowlisted_environment((*node_agent.NODE_VARIABLES, *AGENT_READS),
-                                   {**_as_agent_error(node_agent.askar_environment), **(extra or {})})
+    return allowlisted_environment(
+        (*node_agent.NODE_VARIABLES, *AGENT_READS), {**_as_agent_error(node_agent.askar_environment), **(extra or {})}
+    )

@@ -62,9 +62,27 @@ RETURN_ROUTE_ENDPOINT = "didcomm:transport/queue"
 
 
 class NativeAgent(Agent):
-    __slots__ = ("timeout", "label", "stats", "_records", "_waiters", "_dispatcher", "_link", "_mediator",
-                 "_mediator_endpoints", "_grant_endpoint", "_grant_routing_keys", "_inbound_key", "_invitations",
-                 "_alive", "_shut", "_pickup", "_greenlets", "_endpoint", "_death_callback")
+    __slots__ = (
+        "_alive",
+        "_death_callback",
+        "_dispatcher",
+        "_endpoint",
+        "_grant_endpoint",
+        "_grant_routing_keys",
+        "_greenlets",
+        "_inbound_key",
+        "_invitations",
+        "_link",
+        "_mediator",
+        "_mediator_endpoints",
+        "_pickup",
+        "_records",
+        "_shut",
+        "_waiters",
+        "label",
+        "stats",
+        "timeout",
+    )
 
     def __init__(self, timeout: float = 120.0, label: str = "mediator-tui native agent"):
         self.timeout = timeout
@@ -73,10 +91,16 @@ class NativeAgent(Agent):
         self._records = ConnectionRecords()
         self._waiters = ReplyWaiters()
         self._greenlets = ReplyGreenlets(lambda: self.timeout, self.stats)
-        self._dispatcher = MessageDispatcher(self._records, self._waiters, self.stats, spawn=self._greenlets.spawn,
-                                             send=self._send, answer_request=self._answer_didexchange_request,
-                                             is_our_invitation=self._is_our_invitation,
-                                             polling_sender=self._polling_sender)
+        self._dispatcher = MessageDispatcher(
+            self._records,
+            self._waiters,
+            self.stats,
+            spawn=self._greenlets.spawn,
+            send=self._send,
+            answer_request=self._answer_didexchange_request,
+            is_our_invitation=self._is_our_invitation,
+            polling_sender=self._polling_sender,
+        )
         self._link: MediatorLink | None = None
         self._mediator: Connection | None = None
         self._mediator_endpoints: tuple[str, ...] = ()
@@ -243,12 +267,21 @@ class NativeAgent(Agent):
 
     # ----------------------------------------------------------------- handshakes
 
-    def _handshake(self, invitation: ParsedInvitation, my_endpoint: str, my_routing_keys: tuple[bytes, ...],
-                   key: KeyPair | None = None, to_mediator: bool = False) -> Connection:
+    def _handshake(
+        self,
+        invitation: ParsedInvitation,
+        my_endpoint: str,
+        my_routing_keys: tuple[bytes, ...],
+        key: KeyPair | None = None,
+        to_mediator: bool = False,
+    ) -> Connection:
         handshake = handshakes.for_invitation(invitation)
         my_key = key or self._records.new_key()
-        invitation_party = Connection(my_key, dids.Service(invitation.recipient_keys, invitation.routing_keys,
-                                                           invitation.endpoint), state="invited")
+        invitation_party = Connection(
+            my_key,
+            dids.Service(invitation.recipient_keys, invitation.routing_keys, invitation.endpoint),
+            state="invited",
+        )
         request = handshake.request(self.label, my_key, my_endpoint, my_routing_keys)
         if to_mediator and invitation.endpoint.startswith(("ws://", "wss://")):
             # a mediator inviting on a websocket (Credo does) answers on it: it becomes our link
@@ -278,11 +311,19 @@ class NativeAgent(Agent):
 
     def _open_link(self, endpoint: str) -> None:
         if not endpoint.startswith(("ws://", "wss://")):
-            raise TransportError(f"mediator offers no websocket endpoint (only {endpoint}); this engine keeps "
-                                 "a websocket open to receive")
+            raise TransportError(
+                f"mediator offers no websocket endpoint (only {endpoint}); this engine keeps "
+                "a websocket open to receive"
+            )
         self._mediator_endpoints += (endpoint,)
-        self._link = MediatorLink(endpoint, self.timeout, self._dispatcher.on_envelope, self._waiters.link_reset,
-                                  self._on_reconnect, self._on_link_dead)
+        self._link = MediatorLink(
+            endpoint,
+            self.timeout,
+            self._dispatcher.on_envelope,
+            self._waiters.link_reset,
+            self._on_reconnect,
+            self._on_link_dead,
+        )
         self._link.open()
 
     def _my_service(self) -> tuple[str, tuple[bytes, ...]]:
@@ -368,8 +409,11 @@ class NativeAgent(Agent):
             self._to_mediator(msg)
 
     def _is_our_invitation(self, recipient_verkey: bytes, request: dict) -> bool:
-        return (self._inbound_key is not None and recipient_verkey == self._inbound_key.verkey
-                and self._invitations.answered_by(request))
+        return (
+            self._inbound_key is not None
+            and recipient_verkey == self._inbound_key.verkey
+            and self._invitations.answered_by(request)
+        )
 
     # ----------------------------------------------------------------- small helpers
 

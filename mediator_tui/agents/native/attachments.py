@@ -24,14 +24,23 @@ def signed_attachment(data: bytes, signer: KeyPair, mime_type: str = "applicatio
     """An attachment whose data is signed by `signer` (as DID exchange signs DIDs and DID documents)."""
     attached = attachment(data, mime_type)
     did_key = signer.did_key
-    protected = b64url_encode(json.dumps({
-        "alg": "EdDSA", "kid": did_key,
-        "jwk": {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(signer.verkey), "kid": did_key},
-    }, separators=(",", ":")).encode())
+    protected = b64url_encode(
+        json.dumps(
+            {
+                "alg": "EdDSA",
+                "kid": did_key,
+                "jwk": {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(signer.verkey), "kid": did_key},
+            },
+            separators=(",", ":"),
+        ).encode()
+    )
     payload = attached["data"]["base64"]
     signature = signer.sign(f"{protected}.{payload}".encode("ascii"))
-    attached["data"]["jws"] = {"header": {"kid": did_key}, "protected": protected,
-                               "signature": b64url_encode(signature)}
+    attached["data"]["jws"] = {
+        "header": {"kid": did_key},
+        "protected": protected,
+        "signature": b64url_encode(signature),
+    }
     return attached
 
 
@@ -75,8 +84,10 @@ def signed_data(attached: object, signers: Collection[bytes], name: str) -> byte
     for signature in signatures:
         signer = _verified_signer(signature, payload, name)
         if signer not in signers:
-            raise SignatureError(f"{name} is signed by {verkey_to_did_key(signer)}, not by the invitation key "
-                                 f"({', '.join(verkey_to_did_key(k) for k in signers)})")
+            raise SignatureError(
+                f"{name} is signed by {verkey_to_did_key(signer)}, not by the invitation key "
+                f"({', '.join(verkey_to_did_key(k) for k in signers)})"
+            )
     return content
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from mediator_tui.agents.native.errors import DecodeError
 from mediator_tui.agents.native.messages import message
@@ -11,8 +11,9 @@ FAMILY = "basicmessage/1"
 
 
 def basic_message(content: str) -> dict:
-    return message("basicmessage/1.0/message", content=content,
-                   sent_time=datetime.now(timezone.utc).isoformat(timespec="milliseconds"))
+    return message(
+        "basicmessage/1.0/message", content=content, sent_time=datetime.now(UTC).isoformat(timespec="milliseconds")
+    )
 
 
 def content_of(msg: dict) -> str:

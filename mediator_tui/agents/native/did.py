@@ -13,7 +13,12 @@ import base58
 from mediator_tui.agents.native import wire_json
 from mediator_tui.agents.native.errors import DIDError, KeyDecodeError
 from mediator_tui.agents.native.keys import (
-    b58_verkey, decode_b58_verkey, decode_multikey, did_key_url, key_from_reference, multikey,
+    b58_verkey,
+    decode_b58_verkey,
+    decode_multikey,
+    did_key_url,
+    key_from_reference,
+    multikey,
 )
 from mediator_tui.common.b64url import b64url_decode, b64url_encode
 
@@ -50,11 +55,20 @@ def legacy_did_doc(did: str, verkey_b58: str, endpoint: str, routing_keys_b58: S
     return {
         "@context": "https://w3id.org/did/v1",
         "id": did,
-        "publicKey": [{"id": f"{did}#1", "type": "Ed25519VerificationKey2018", "controller": did,
-                       "publicKeyBase58": verkey_b58}],
+        "publicKey": [
+            {"id": f"{did}#1", "type": "Ed25519VerificationKey2018", "controller": did, "publicKeyBase58": verkey_b58}
+        ],
         "authentication": [{"type": "Ed25519SignatureAuthentication2018", "publicKey": f"{did}#1"}],
-        "service": [{"id": f"{did};indy", "type": "IndyAgent", "priority": 0, "recipientKeys": [verkey_b58],
-                     "routingKeys": list(routing_keys_b58), "serviceEndpoint": endpoint}],
+        "service": [
+            {
+                "id": f"{did};indy",
+                "type": "IndyAgent",
+                "priority": 0,
+                "recipientKeys": [verkey_b58],
+                "routingKeys": list(routing_keys_b58),
+                "serviceEndpoint": endpoint,
+            }
+        ],
     }
 
 
@@ -195,7 +209,7 @@ def _peer4_doc(did: str) -> dict:
     if not raw.startswith(_MULTICODEC_JSON):
         raise DIDError("did:peer:4 document is not multicodec JSON")
     try:
-        doc = json.loads(raw[len(_MULTICODEC_JSON):])
+        doc = json.loads(raw[len(_MULTICODEC_JSON) :])
     except (ValueError, RecursionError) as exc:
         raise DIDError(f"did:peer:4 document is not JSON: {exc}") from None
     if isinstance(doc, dict):

@@ -30,8 +30,9 @@ def request(version: str, invitation_id: str, label: str, did: str) -> dict:
     return msg
 
 
-def response(request_message: dict, key: KeyPair, endpoint: str, routing_keys: tuple[bytes, ...],
-             invitation_key: KeyPair) -> dict:
+def response(
+    request_message: dict, key: KeyPair, endpoint: str, routing_keys: tuple[bytes, ...], invitation_key: KeyPair
+) -> dict:
     """The responder's answer with a new DID for `key`, signed by the invitation key: 1.1 a did:peer:2 in
     `did_rotate~attach`, 1.0 an unqualified DID and its document in `did_doc~attach`."""
     version = version_of(request_message)
@@ -47,8 +48,9 @@ def response(request_message: dict, key: KeyPair, endpoint: str, routing_keys: t
 
 
 def complete(response_message: dict, invitation_id: str) -> dict:
-    return message(f"didexchange/{version_of(response_message)}/complete",
-                   thid=thread_id(response_message), pthid=invitation_id)
+    return message(
+        f"didexchange/{version_of(response_message)}/complete", thid=thread_id(response_message), pthid=invitation_id
+    )
 
 
 def version_of(msg: dict) -> str:
@@ -62,8 +64,9 @@ def response_services(response_message: dict, invitation_keys: Collection[bytes]
     did = response_message.get("did")
     rotate, doc_attach = response_message.get("did_rotate~attach"), response_message.get("did_doc~attach")
     if rotate is None and doc_attach is None:
-        raise SignatureError("response has neither did_rotate~attach nor did_doc~attach: nothing in it is "
-                             "signed by the invitation key")
+        raise SignatureError(
+            "response has neither did_rotate~attach nor did_doc~attach: nothing in it is signed by the invitation key"
+        )
     if rotate is not None:
         signed = signed_data(rotate, invitation_keys, "did_rotate~attach")
         if signed != str(did).encode():

@@ -14,5 +14,6 @@ def query(protocol_pattern: str) -> dict:
 def offers(disclose: dict, protocol_prefix: str) -> bool:
     """Whether a disclose lists a protocol starting with `protocol_prefix` (e.g. `messagepickup/2.`)."""
     wanted = DIDCOMM_PREFIX + protocol_prefix
-    return any(isinstance(p, dict) and normalise_type(p.get("pid")).startswith(wanted)
-               for p in disclose.get("protocols") or [])
+    return any(
+        isinstance(p, dict) and normalise_type(p.get("pid")).startswith(wanted) for p in disclose.get("protocols") or []
+    )

@@ -44,11 +44,18 @@ class MessageDispatcher:
         "to_mediator_later",
     )
 
-    def __init__(self, records: ConnectionRecords, waiters: ReplyWaiters, stats: AgentStats, *,
-                 spawn: Callable[..., None], send: Callable[[Connection, dict], Any],
-                 answer_request: Callable[[dict, KeyPair], None],
-                 is_our_invitation: Callable[[bytes, dict], bool],
-                 polling_sender: Callable[[], Callable[[dict], None] | None]):
+    def __init__(
+        self,
+        records: ConnectionRecords,
+        waiters: ReplyWaiters,
+        stats: AgentStats,
+        *,
+        spawn: Callable[..., None],
+        send: Callable[[Connection, dict], Any],
+        answer_request: Callable[[dict, KeyPair], None],
+        is_our_invitation: Callable[[bytes, dict], bool],
+        polling_sender: Callable[[], Callable[[dict], None] | None],
+    ):
         self.inbox: collections.deque[ReceivedMessage] = collections.deque()
         self.offers: collections.deque[tuple[Connection, dict]] = collections.deque()
         self.pickup: PickupStrategy  # set by the agent's start(), before any envelope can arrive

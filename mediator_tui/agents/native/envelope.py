@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from nacl import bindings
 
@@ -40,37 +41,53 @@ def pack(message: bytes, recipient_verkeys: list[bytes], sender: KeyPair | None 
     """Encrypt `message` to every recipient; authcrypt when `sender` is given, else anoncrypt."""
     # one read of the system's randomness for the content key, the content nonce and the key nonces
     randomness = os.urandom(_CEK_BYTES + _IV_BYTES + _KEY_NONCE_BYTES * len(recipient_verkeys))
-    cek, iv = randomness[:_CEK_BYTES], randomness[_CEK_BYTES:_CEK_BYTES + _IV_BYTES]
+    cek, iv = randomness[:_CEK_BYTES], randomness[_CEK_BYTES : _CEK_BYTES + _IV_BYTES]
     recipients = []
     for index, verkey in enumerate(recipient_verkeys):
         if sender is None:
-            recipients.append({
-                "encrypted_key": b64url_encode(bindings.crypto_box_seal(cek, x25519_public(verkey))),
-                "header": {"kid": b58_verkey(verkey)},
-            })
+            recipients.append(
+                {
+                    "encrypted_key": b64url_encode(bindings.crypto_box_seal(cek, x25519_public(verkey))),
+                    "header": {"kid": b58_verkey(verkey)},
+                }
+            )
             continue
         start = _CEK_BYTES + _IV_BYTES + index * _KEY_NONCE_BYTES
-        nonce = randomness[start:start + _KEY_NONCE_BYTES]
+        nonce = randomness[start : start + _KEY_NONCE_BYTES]
         shared, sealed_sender = _pairwise(sender, verkey)
-        recipients.append({
-            "encrypted_key": b64url_encode(bindings.crypto_box_afternm(cek, nonce, shared)),
-            "header": {"kid": b58_verkey(verkey), "sender": b64url_encode(sealed_sender), "iv": b64url_encode(nonce)},
-        })
-    protected = b64url_encode(wire_json.dump({
-        "enc": ENC,
-        "typ": "JWM/1.0",
-        "alg": "Anoncrypt" if sender is None else "Authcrypt",
-        "recipients": recipients,
-    }))
+        recipients.append(
+            {
+                "encrypted_key": b64url_encode(bindings.crypto_box_afternm(cek, nonce, shared)),
+                "header": {
+                    "kid": b58_verkey(verkey),
+                    "sender": b64url_encode(sealed_sender),
+                    "iv": b64url_encode(nonce),
+                },
+            }
+        )
+    protected = b64url_encode(
+        wire_json.dump(
+            {
+                "enc": ENC,
+                "typ": "JWM/1.0",
+                "alg": "Anoncrypt" if sender is None else "Authcrypt",
+                "recipients": recipients,
+            }
+        )
+    )
     sealed = bindings.crypto_aead_chacha20poly1305_ietf_encrypt(message, protected.encode("ascii"), iv, cek)
     # every value is base64url: nothing to escape, so the outer object is written directly
-    return (f'{{"protected":"{protected}","iv":"{b64url_encode(iv)}",'
-            f'"ciphertext":"{b64url_encode(sealed[:-_TAG_BYTES])}","tag":"{b64url_encode(sealed[-_TAG_BYTES:])}"}}'
-            ).encode("ascii")
+    return (
+        f'{{"protected":"{protected}","iv":"{b64url_encode(iv)}",'
+        f'"ciphertext":"{b64url_encode(sealed[:-_TAG_BYTES])}","tag":"{b64url_encode(sealed[-_TAG_BYTES:])}"}}'
+    ).encode("ascii")
 
 
-def unpack(envelope: bytes | str | dict, find_key: Callable[[bytes], KeyPair | None],
-           expected_sender: Callable[[bytes], bytes | None] | None = None) -> Unpacked:
+def unpack(
+    envelope: bytes | str | dict,
+    find_key: Callable[[bytes], KeyPair | None],
+    expected_sender: Callable[[bytes], bytes | None] | None = None,
+) -> Unpacked:
     """Decrypt an envelope addressed to one of our keys (`find_key(verkey)` returns it or None).
 
     `expected_sender(our verkey)` may name the peer we expect on that key: when the content key opens with
@@ -102,8 +119,9 @@ def unpack(envelope: bytes | str | dict, find_key: Callable[[bytes], KeyPair | N
         sender_verkey = expected_sender(mine.verkey) if expected_sender is not None else None
         cek = _open_from(sender_verkey, mine, encrypted_key, nonce) if sender_verkey is not None else None
         if cek is None:
-            sender_b58 = _crypto(lambda: bindings.crypto_box_seal_open(sealed_sender, my_x_public, my_x_secret),
-                                 "sender")
+            sender_b58 = _crypto(
+                lambda: bindings.crypto_box_seal_open(sealed_sender, my_x_public, my_x_secret), "sender"
+            )
             try:
                 sender_verkey = decode_b58_verkey(sender_b58.decode("ascii"))
                 x25519_public(sender_verkey)
@@ -116,7 +134,8 @@ def unpack(envelope: bytes | str | dict, find_key: Callable[[bytes], KeyPair | N
     tag = _b64(_field(outer, "tag", str), "tag")
     message = _crypto(
         lambda: bindings.crypto_aead_chacha20poly1305_ietf_decrypt(
-            ciphertext + tag, protected_b64.encode("ascii"), iv, cek),
+            ciphertext + tag, protected_b64.encode("ascii"), iv, cek
+        ),
         "ciphertext",
     )
     return Unpacked(message, mine.verkey, sender_verkey)

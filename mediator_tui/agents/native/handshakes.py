@@ -20,7 +20,7 @@ from mediator_tui.common.invitation import InvitationError
 class Handshake:
     """Ours with one invitation: the request, the services of the answer, the message that completes it."""
 
-    __slots__ = ("protocol", "invitation")
+    __slots__ = ("invitation", "protocol")
 
     def __init__(self, protocol: str, invitation: ParsedInvitation):
         self.protocol = protocol
@@ -86,4 +86,3 @@ def for_invitation(invitation: ParsedInvitation) -> Handshake:
 def requester_service(request: dict) -> dids.Service:
     """Where to answer a DID exchange request to one of our invitations."""
     return dids.preferred(didexchange.their_services(request), websocket=False)
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import gevent.pywsgi
 
@@ -12,7 +12,7 @@ MAX_BODY = 16 * 1024 * 1024
 
 
 class InboundEndpoint:
-    __slots__ = ("url", "_server")
+    __slots__ = ("_server", "url")
 
     def __init__(self, host: str, port: int, on_envelope: Callable[[bytes], None]):
         def app(environ, start_response):

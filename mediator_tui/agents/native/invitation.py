@@ -31,7 +31,7 @@ class ParsedInvitation:
 
     def handshake(self) -> str:
         """The protocol (e.g. `didexchange/1.1`) to answer with: the first offered one this engine speaks."""
-        offered = [p[len(DIDCOMM_PREFIX):] for p in self.handshake_protocols]
+        offered = [p[len(DIDCOMM_PREFIX) :] for p in self.handshake_protocols]
         for protocol in offered:
             if protocol in SUPPORTED_HANDSHAKES:
                 return protocol
@@ -43,7 +43,7 @@ def normalise_type(message_type: object) -> str:
     if not isinstance(message_type, str):
         return ""
     if message_type.startswith(_LEGACY_PREFIX):
-        return DIDCOMM_PREFIX + message_type[len(_LEGACY_PREFIX):]
+        return DIDCOMM_PREFIX + message_type[len(_LEGACY_PREFIX) :]
     return message_type
 
 
@@ -66,8 +66,15 @@ def _parse_oob(invitation: Invitation) -> ParsedInvitation:
         except (DecodeError, InvitationError) as exc:
             problems.append(str(exc))
             continue
-        return ParsedInvitation("oob", _id(message), _label(message), tuple(normalise_type(p) for p in protocols),
-                                resolved.recipient_keys, resolved.routing_keys, resolved.endpoint)
+        return ParsedInvitation(
+            "oob",
+            _id(message),
+            _label(message),
+            tuple(normalise_type(p) for p in protocols),
+            resolved.recipient_keys,
+            resolved.routing_keys,
+            resolved.endpoint,
+        )
     raise InvitationError("oob= invitation has no usable service: " + "; ".join(problems))
 
 
@@ -81,17 +88,29 @@ def _parse_connections(invitation: Invitation) -> ParsedInvitation:
     message = invitation.message
     (service,) = invitation.services
     if isinstance(service, str):
-        raise InvitationError("c_i= invitation names a public DID; this engine needs recipientKeys and "
-                              "serviceEndpoint (it reads no ledger)")
+        raise InvitationError(
+            "c_i= invitation names a public DID; this engine needs recipientKeys and "
+            "serviceEndpoint (it reads no ledger)"
+        )
     invitation_id, label = _id(message), _label(message)
     resolved = _inline(service)
-    return ParsedInvitation("c_i", invitation_id, label, (DIDCOMM_PREFIX + "connections/1.0",),
-                            resolved.recipient_keys, resolved.routing_keys, resolved.endpoint)
+    return ParsedInvitation(
+        "c_i",
+        invitation_id,
+        label,
+        (DIDCOMM_PREFIX + "connections/1.0",),
+        resolved.recipient_keys,
+        resolved.routing_keys,
+        resolved.endpoint,
+    )
 
 
 def _inline(service: InlineService) -> dids.Service:
-    return dids.Service(_keys(service.recipient_keys, "recipientKeys"), _keys(service.routing_keys, "routingKeys"),
-                        _endpoint(service.endpoint))
+    return dids.Service(
+        _keys(service.recipient_keys, "recipientKeys"),
+        _keys(service.routing_keys, "routingKeys"),
+        _endpoint(service.endpoint),
+    )
 
 
 def _keys(refs: tuple[str, ...], name: str) -> tuple[bytes, ...]:

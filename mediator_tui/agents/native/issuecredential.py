@@ -25,8 +25,11 @@ def _attachment_of_format(msg: dict, attach_field: str, wanted: str) -> dict:
 def request_for(offer: dict) -> dict:
     """Request exactly the offered ld_proof credential detail."""
     detail = attachment_json(_attachment_of_format(offer, "offers~attach", LD_PROOF_DETAIL))
-    request = message("issue-credential/2.0/request-credential", thid=thread_id(offer),
-                      formats=[{"attach_id": "ld_proof", "format": LD_PROOF_DETAIL}])
+    request = message(
+        "issue-credential/2.0/request-credential",
+        thid=thread_id(offer),
+        formats=[{"attach_id": "ld_proof", "format": LD_PROOF_DETAIL}],
+    )
     request["requests~attach"] = [attachment(json.dumps(detail).encode(), attach_id="ld_proof")]
     return request
 

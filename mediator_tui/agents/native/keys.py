@@ -16,7 +16,7 @@ ED25519_PUB = b"\xed\x01"
 class KeyPair:
     """An Ed25519 signing key; `verkey` is the raw 32-byte public key."""
 
-    __slots__ = ("verkey", "_secret", "_x25519_secret")
+    __slots__ = ("_secret", "_x25519_secret", "verkey")
 
     def __init__(self, seed: bytes | None = None):
         if seed is None:
@@ -106,5 +106,5 @@ def key_from_reference(value: object) -> bytes:
     if not isinstance(value, str) or not value:
         raise KeyDecodeError(f"key reference {value!r} is not a string")
     if value.startswith("did:key:"):
-        return decode_multikey(value[len("did:key:"):].split("#", 1)[0])
+        return decode_multikey(value[len("did:key:") :].split("#", 1)[0])
     return decode_b58_verkey(value)

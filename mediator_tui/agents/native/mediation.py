@@ -27,8 +27,10 @@ def parse_grant(msg: dict) -> tuple[str, tuple[bytes, ...]]:
 
 
 def keylist_update(keys: list[bytes], action: str = "add") -> dict:
-    return message("coordinate-mediation/1.0/keylist-update",
-                   updates=[{"recipient_key": verkey_to_did_key(key), "action": action} for key in keys])
+    return message(
+        "coordinate-mediation/1.0/keylist-update",
+        updates=[{"recipient_key": verkey_to_did_key(key), "action": action} for key in keys],
+    )
 
 
 def check_keylist_update_response(msg: dict, keys: list[bytes]) -> None:

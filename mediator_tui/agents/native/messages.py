@@ -25,7 +25,7 @@ def message(type_suffix: str, thid: str = "", pthid: str = "", **fields) -> dict
 def type_of(msg: dict) -> str:
     """`family/version/name` (e.g. `trust_ping/1.0/ping`), whichever prefix the sender used."""
     full = normalise_type(msg.get("@type"))
-    return full[len(DIDCOMM_PREFIX):] if full.startswith(DIDCOMM_PREFIX) else full
+    return full[len(DIDCOMM_PREFIX) :] if full.startswith(DIDCOMM_PREFIX) else full
 
 
 def family_and_name(msg: dict) -> tuple[str, str]:

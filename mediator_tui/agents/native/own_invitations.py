@@ -26,13 +26,15 @@ class OwnInvitations:
             "@id": invitation_id,
             "label": label,
             "handshake_protocols": ["https://didcomm.org/didexchange/1.1", "https://didcomm.org/didexchange/1.0"],
-            "services": [{
-                "id": "#inline",
-                "type": "did-communication",
-                "recipientKeys": [did_key_url(recipient_key)],
-                "routingKeys": [did_key_url(k) for k in routing_keys],
-                "serviceEndpoint": endpoint,
-            }],
+            "services": [
+                {
+                    "id": "#inline",
+                    "type": "did-communication",
+                    "recipientKeys": [did_key_url(recipient_key)],
+                    "routingKeys": [did_key_url(k) for k in routing_keys],
+                    "serviceEndpoint": endpoint,
+                }
+            ],
         }
         self._ids[invitation_id] = None
         if len(self._ids) > INVITATIONS_KEPT:

@@ -32,7 +32,7 @@ Request = Callable[[dict, str], dict]  # (message, what the answer is) -> the an
 
 
 class PickupStrategy:
-    __slots__ = ("mode", "_stats")
+    __slots__ = ("_stats", "mode")
 
     def __init__(self, name: str, stats: AgentStats):
         """ValueError naming the choices for an unknown `name`."""
@@ -100,8 +100,9 @@ class PickupStrategy:
         else:
             send(trustping.ping(response_requested=False))
 
-    def on_message(self, name: str, msg: dict, handle_envelope: Callable[[bytes], None],
-                   send_later: Send | None) -> None:
+    def on_message(
+        self, name: str, msg: dict, handle_envelope: Callable[[bytes], None], send_later: Send | None
+    ) -> None:
         """A messagepickup/2 message from the mediator; `send_later` sends from a greenlet of its own (None
         without a mediator)."""
         self._stats.pickup_messages[name] += 1

@@ -24,6 +24,7 @@ class ReplyGreenlets:
 
     def spawn(self, function: Callable[..., Any], *args: Any) -> None:
         """Run `function(*args)` in its own greenlet; its errors become the agent's stats."""
+
         def run() -> None:
             try:
                 with gevent.Timeout(self._timeout(), AgentTimeout(f"{function.__name__} timed out")):
@@ -32,6 +33,7 @@ class ReplyGreenlets:
                 self._stats.last_problem = f"{function.__name__}: {exc}"
             finally:
                 self._running.discard(greenlet)
+
         greenlet = gevent.spawn(run)
         self._running.add(greenlet)
 

@@ -24,7 +24,7 @@ def type_key(family: str, name: str) -> str:
 
 
 class ReplyWaiters:
-    __slots__ = ("_waiting", "_on_link", "_arrival")
+    __slots__ = ("_arrival", "_on_link", "_waiting")
 
     def __init__(self):
         self._waiting: dict[str, gevent.event.AsyncResult] = {}
@@ -59,8 +59,9 @@ class ReplyWaiters:
         for key, what in on_link.items():
             waiter = self._waiting.pop(key, None)
             if waiter is not None and not waiter.ready():
-                waiter.set_exception(TransportError(f"mediator connection reset while waiting for the {what} "
-                                                    f"({reason})"))
+                waiter.set_exception(
+                    TransportError(f"mediator connection reset while waiting for the {what} ({reason})")
+                )
 
     def answer(self, msg: dict, thid: str, family: str, name: str) -> bool:
         """Hand `msg` to whoever waits for its thread, else for its type; False when nobody does."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import random
 import time
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import gevent
 import gevent.event
@@ -45,11 +46,31 @@ class MediatorLink:
     stalled mediator is waited for, and an idle link costs no timer.
     """
 
-    __slots__ = ("url", "timeout", "reconnects", "_ws", "_watcher", "_reconnector", "_connected", "_closing",
-                 "_on_message", "_on_reset", "_on_reconnect", "_on_dead", "dead_reason")
+    __slots__ = (
+        "_closing",
+        "_connected",
+        "_on_dead",
+        "_on_message",
+        "_on_reconnect",
+        "_on_reset",
+        "_reconnector",
+        "_watcher",
+        "_ws",
+        "dead_reason",
+        "reconnects",
+        "timeout",
+        "url",
+    )
 
-    def __init__(self, url: str, timeout: float, on_message: Callable[[bytes], None],
-                 on_reset: Callable[[str], None], on_reconnect: Callable[[], None], on_dead: Callable[[str], None]):
+    def __init__(
+        self,
+        url: str,
+        timeout: float,
+        on_message: Callable[[bytes], None],
+        on_reset: Callable[[str], None],
+        on_reconnect: Callable[[], None],
+        on_dead: Callable[[str], None],
+    ):
         self.url = url
         self.timeout = timeout
         self.reconnects = 0
@@ -70,7 +91,9 @@ class MediatorLink:
 
     def send(self, envelope: bytes) -> None:
         if not self._connected.wait(self.timeout):
-            raise TransportError(self.dead_reason or f"websocket to {self.url} not reconnected within {self.timeout:g} s")
+            raise TransportError(
+                self.dead_reason or f"websocket to {self.url} not reconnected within {self.timeout:g} s"
+            )
         ws = self._ws
         if ws is None:  # connected means opened: never so
             raise TransportError(f"websocket to {self.url} was never opened")
@@ -159,8 +182,9 @@ class MediatorLink:
             self._attach(ws)
             self._on_reconnect()
             return
-        self.dead_reason = (f"websocket to {self.url} lost; {attempt} reconnects in {MAX_OUTAGE_SECONDS:g} s "
-                            f"failed: {last_error}")
+        self.dead_reason = (
+            f"websocket to {self.url} lost; {attempt} reconnects in {MAX_OUTAGE_SECONDS:g} s failed: {last_error}"
+        )
         self._on_dead(self.dead_reason)
 
 
@@ -182,4 +206,3 @@ def send_once(url: str, envelope: bytes, timeout: float) -> bytes:
     finally:
         ws.close()
     return b""
-

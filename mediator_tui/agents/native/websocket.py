@@ -50,11 +50,11 @@ def frame_sizes(buffer: bytes | bytearray, start: int = 0) -> tuple[int, int] | 
     if length == 126:
         if available < 4:
             return None
-        length, header = int.from_bytes(buffer[start + 2:start + 4], "big"), 4
+        length, header = int.from_bytes(buffer[start + 2 : start + 4], "big"), 4
     elif length == 127:
         if available < 10:
             return None
-        length, header = int.from_bytes(buffer[start + 2:start + 10], "big"), 10
+        length, header = int.from_bytes(buffer[start + 2 : start + 10], "big"), 10
     return (header + 4 if second & 0x80 else header), length
 
 
@@ -113,9 +113,9 @@ class FrameParser:
                 raise WebSocketClosed(f"websocket message larger than {_MAX_MESSAGE} bytes")
             if end - start < header + length:
                 break
-            payload = buffer[start + header:start + header + length]
+            payload = buffer[start + header : start + header + length]
             if buffer[start + 1] & 0x80:  # masked
-                payload = _mask(payload, buffer[start + header - 4:start + header])
+                payload = _mask(payload, buffer[start + header - 4 : start + header])
             start += header + length
             opcode = first & 0x0F
             if opcode >= OP_CLOSE:  # control frames may come between the fragments of a message
@@ -153,7 +153,7 @@ class WebSocket:
             self._take(received)
 
     @classmethod
-    def connect(cls, url: str, timeout: float) -> "WebSocket":
+    def connect(cls, url: str, timeout: float) -> WebSocket:
         """Open and upgrade; OSError/WebSocketClosed on failure. Sends and the handshake use `timeout`."""
         parts = urlsplit(url)
         if parts.scheme not in ("ws", "wss"):
@@ -167,13 +167,15 @@ class WebSocket:
             sock = gevent.socket.create_connection((host, port), timeout=timeout)
             try:
                 if secure:
-                    sock = _tls_context(os.environ.get("SSL_CERT_FILE"),
-                                        os.environ.get("SSL_CERT_DIR")).wrap_socket(sock, server_hostname=host)
+                    sock = _tls_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")).wrap_socket(
+                        sock, server_hostname=host
+                    )
                 key = base64.b64encode(os.urandom(16))
                 path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
                 sock.sendall(
                     f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    f"Sec-WebSocket-Key: {key.decode()}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode("latin-1"))
+                    f"Sec-WebSocket-Key: {key.decode()}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode("latin-1")
+                )
                 received = _read_handshake(sock, key)
             except BaseException:
                 sock.close()

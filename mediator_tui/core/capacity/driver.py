@@ -19,12 +19,11 @@ import time
 from collections.abc import Callable
 
 from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, RampPlan, RampState, RampStep
-
-from mediator_tui.core.metrics.snapshot import Snapshot
-from mediator_tui.core.sources.master_api import MasterClient, MasterError
 from mediator_tui.core.capacity.figures import StepFigures, step_figures_from
 from mediator_tui.core.capacity.levels import ServiceLevel, StepJudgement
 from mediator_tui.core.capacity.search import CapacitySearch, Verdict
+from mediator_tui.core.metrics.snapshot import Snapshot
+from mediator_tui.core.sources.master_api import MasterClient, MasterError
 
 SPAWN_GRACE_S = 60.0  # beyond users / spawn rate, for workers that report late
 
@@ -34,9 +33,17 @@ class CapacitySearchError(Exception):
 
 
 class CapacityDriver:
-    def __init__(self, client: MasterClient, snapshot: Callable[[], Snapshot], levels: tuple[ServiceLevel, ...],
-                 resolution: int | None = None, *, poll_s: float = 1.0,
-                 on_step: Callable[[StepJudgement], None] | None = None, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        client: MasterClient,
+        snapshot: Callable[[], Snapshot],
+        levels: tuple[ServiceLevel, ...],
+        resolution: int | None = None,
+        *,
+        poll_s: float = 1.0,
+        on_step: Callable[[StepJudgement], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self._client = client
         self._snapshot = snapshot
         self._levels = levels
@@ -52,8 +59,9 @@ class CapacityDriver:
     def run(self) -> Verdict:
         state = self._state()
         if state.phase in ("stopped", "done"):
-            raise CapacitySearchError(f"the step ramp on {self._client.base_url} has {state.phase}: "
-                                      f"stop the run and start a new swarm")
+            raise CapacitySearchError(
+                f"the step ramp on {self._client.base_url} has {state.phase}: stop the run and start a new swarm"
+            )
         if state.phase == "waiting":
             self._client.swarm(users=state.plan.start, spawn_rate=state.plan.spawn_rate)
         search = CapacitySearch(state.plan.targets(), self._levels, self._resolution)
@@ -75,27 +83,34 @@ class CapacityDriver:
         step = _step(state)
         began = self._snapshot()
         spawn_s = abs(step.users - began.status.users) / state.plan.spawn_rate + SPAWN_GRACE_S
-        state = self._wait(lambda s: _current(s, index).spawning_ended_at is not None, spawn_s,
-                           f"step {index + 1} ({step.users} users) to finish spawning")
+        state = self._wait(
+            lambda s: _current(s, index).spawning_ended_at is not None,
+            spawn_s,
+            f"step {index + 1} ({step.users} users) to finish spawning",
+        )
         step = _current(state, index)
         steady_from, ends_at = _window(step)
         latest = steady_from + (ends_at - steady_from) / 2
-        state = self._wait(lambda s: s.served_at >= steady_from, steady_from - state.served_at + 30.0,
-                           f"the steady window of step {index + 1}")
+        state = self._wait(
+            lambda s: s.served_at >= steady_from,
+            steady_from - state.served_at + 30.0,
+            f"the steady window of step {index + 1}",
+        )
         while state.served_at < latest and not _onboarded(self._snapshot(), step):
             self._sleep(self._poll_s)
             state = self._state()
         start = self._snapshot()
-        self._wait(lambda s: s.served_at >= ends_at, ends_at - state.served_at + 30.0,
-                   f"the end of step {index + 1}")
+        self._wait(lambda s: s.served_at >= ends_at, ends_at - state.served_at + 30.0, f"the end of step {index + 1}")
         self._sleep(self._poll_s)  # one more poll, so the store holds the counts up to the end
         return step_figures_from(start, self._snapshot(), index=index, users_target=step.users, step_began=began)
 
     def _state(self) -> RampState:
         payload = self._client.capacity()
         if payload is None:
-            raise CapacitySearchError(f"the master at {self._client.base_url} runs no step ramp: "
-                                      f"add locustCapacity.py to its locustfiles (-f <scenario>.py,locustCapacity.py)")
+            raise CapacitySearchError(
+                f"the master at {self._client.base_url} runs no step ramp: "
+                f"add locustCapacity.py to its locustfiles (-f <scenario>.py,locustCapacity.py)"
+            )
         try:
             return RampState.from_json(payload)
         except CapacityContractError as error:

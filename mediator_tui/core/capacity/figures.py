@@ -104,8 +104,14 @@ class StepFigures:
         return self.mediator_cpu_percent * 10.0 / self.total.rps
 
 
-def step_figures_from(snapshot_at_start: Snapshot, snapshot_at_end: Snapshot, *, index: int, users_target: int,
-                      step_began: Snapshot | None = None) -> StepFigures:
+def step_figures_from(
+    snapshot_at_start: Snapshot,
+    snapshot_at_end: Snapshot,
+    *,
+    index: int,
+    users_target: int,
+    step_began: Snapshot | None = None,
+) -> StepFigures:
     """Figures of the window between two snapshots; `step_began` (default: the window's start) is
     the snapshot taken when the step's spawning began, from which onboarding is counted."""
     start, end = snapshot_at_start, snapshot_at_end
@@ -114,18 +120,23 @@ def step_figures_from(snapshot_at_start: Snapshot, snapshot_at_end: Snapshot, *,
     endpoints = tuple(_endpoint(row, _row(start, row.key), end, window) for row in end.requests)
     mediator = [p for p in end.mediator.history if window[0] <= p.t <= window[1]]
     return StepFigures(
-        index=index, users_target=users_target,
+        index=index,
+        users_target=users_target,
         users_running=end.status.users,
         agents_target=_agents_target(end, users_target),
         agents_running=end.agents.running if end.agents.known else None,
-        window_start=start.taken_at, window_end=end.taken_at,
+        window_start=start.taken_at,
+        window_end=end.taken_at,
         total=_endpoint(end.total, start.total, end, window, name="Aggregated"),
         endpoints=endpoints,
         onboarding_fail_ratio=_onboarding_fail_ratio(began, end),
         worker_cpu_max_percent=_worker_cpu_max_percent(start, end),
-        agent_slots_headroom=min((max(0, w.max_agents - w.agents) for w in end.workers_harness if w.max_agents),
-                                 default=None),
-        ports_refused=max(0, end.ports.refused - start.ports.refused) if end.ports.known and start.ports.known else None,
+        agent_slots_headroom=min(
+            (max(0, w.max_agents - w.agents) for w in end.workers_harness if w.max_agents), default=None
+        ),
+        ports_refused=max(0, end.ports.refused - start.ports.refused)
+        if end.ports.known and start.ports.known
+        else None,
         port_headroom=max(0, end.ports.size - end.ports.in_use_max) if end.ports.known and end.ports.size else None,
         lost_messages=_ledger_delta(start, end, "lost"),
         duplicated_messages=_ledger_delta(start, end, "duplicated"),
@@ -160,13 +171,17 @@ def _worker_cpu_max_percent(start: Snapshot, end: Snapshot) -> float | None:
     Without them (workers of an older release), Locust's own `cpu_usage`: a sample of the last
     10 s taken when Locust chooses, the highest at either end of the window."""
     before = {w.worker_id: (w.at, w.cpu_seconds) for w in start.workers_harness if w.cpu_seconds is not None}
-    used = [100.0 * (w.cpu_seconds - before[w.worker_id][1]) / (w.at - before[w.worker_id][0])
-            for w in end.workers_harness
-            if w.cpu_seconds is not None and w.worker_id in before and w.at > before[w.worker_id][0]]
+    used = [
+        100.0 * (w.cpu_seconds - before[w.worker_id][1]) / (w.at - before[w.worker_id][0])
+        for w in end.workers_harness
+        if w.cpu_seconds is not None and w.worker_id in before and w.at > before[w.worker_id][0]
+    ]
     if used:
         return max(used)
-    return max((w.cpu_percent for s in (start, end) for w in s.status.workers
-                if w.cpu_percent is not None and not w.missing), default=None)
+    return max(
+        (w.cpu_percent for s in (start, end) for w in s.status.workers if w.cpu_percent is not None and not w.missing),
+        default=None,
+    )
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
@@ -193,8 +208,9 @@ def _delta(end: int, start: int) -> int:
     return end - start if end >= start else end
 
 
-def _endpoint(row: RequestRow, before: RequestRow | None, end: Snapshot, window: tuple[float, float],
-              name: str | None = None) -> EndpointFigures:
+def _endpoint(
+    row: RequestRow, before: RequestRow | None, end: Snapshot, window: tuple[float, float], name: str | None = None
+) -> EndpointFigures:
     requests = _delta(row.count, before.count if before else 0)
     failures = _delta(row.failures, before.failures if before else 0)
     series = end.series(row.key)
@@ -209,9 +225,16 @@ def _endpoint(row: RequestRow, before: RequestRow | None, end: Snapshot, window:
     # old (Locust's cache) at one end of the window and fresh at the other.
     rates = [p.rps for p in points]
     rps = statistics.fmean(rates) if rates else (requests / seconds if seconds > 0 else None)
-    return EndpointFigures(name=name or row.name, requests=requests, failures=failures,
-                           p50_ms=median("p50_ms"), p95_ms=median("p95_ms"), p99_ms=median("p99_ms"), rps=rps,
-                           type="" if name else row.type)
+    return EndpointFigures(
+        name=name or row.name,
+        requests=requests,
+        failures=failures,
+        p50_ms=median("p50_ms"),
+        p95_ms=median("p95_ms"),
+        p99_ms=median("p99_ms"),
+        rps=rps,
+        type="" if name else row.type,
+    )
 
 
 def _onboarding_fail_ratio(began: Snapshot, end: Snapshot) -> float | None:

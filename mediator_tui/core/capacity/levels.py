@@ -10,11 +10,11 @@ the defaults must fit every scenario without the user naming them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from mediator_tui.core.thresholds import Threshold, ThresholdError, Vocabulary, find_endpoint, parse_threshold
 from mediator_tui.core.capacity.figures import EndpointFigures, StepFigures
+from mediator_tui.core.thresholds import Threshold, ThresholdError, Vocabulary, find_endpoint, parse_threshold
 
 _ENDPOINT_METRICS: dict[str, Callable[[EndpointFigures], float | None]] = {
     "fail_ratio": lambda e: e.fail_ratio,
@@ -39,11 +39,24 @@ _STEP_METRICS: dict[str, Callable[[StepFigures], float | None]] = {
 STEP_METRICS = Vocabulary(tuple(_ENDPOINT_METRICS), tuple(_STEP_METRICS))
 
 # What a broken level says about the mediator, for the verdict's "what broke first".
-_CATEGORY = {"p50": "latency", "p95": "latency", "p99": "latency", "fail_ratio": "failures", "failures": "failures",
-             "requests": "throughput", "rps": "throughput", "onboarding_fail_ratio": "onboarding",
-             "lost": "lost_messages", "duplicated": "duplicated_messages", "lost_sessions": "lost_sessions", "mediator_cpu": "mediator",
-             "mediator_rss": "mediator", "mediator_connections": "mediator", "mediator_queue": "mediator",
-             "worker_cpu": "harness"}
+_CATEGORY = {
+    "p50": "latency",
+    "p95": "latency",
+    "p99": "latency",
+    "fail_ratio": "failures",
+    "failures": "failures",
+    "requests": "throughput",
+    "rps": "throughput",
+    "onboarding_fail_ratio": "onboarding",
+    "lost": "lost_messages",
+    "duplicated": "duplicated_messages",
+    "lost_sessions": "lost_sessions",
+    "mediator_cpu": "mediator",
+    "mediator_rss": "mediator",
+    "mediator_connections": "mediator",
+    "mediator_queue": "mediator",
+    "worker_cpu": "harness",
+}
 CATEGORIES = tuple(dict.fromkeys(_CATEGORY.values()))
 
 DEFAULT_LEVELS = ("p95(ping_mediator)>1000", "fail_ratio>1%", "onboarding_fail_ratio>1%", "lost>0", "duplicated>0")

@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from mediator_tui.common.byte_size import byte_size
 from mediator_tui.contracts.capacity import RampPlan
-
 from mediator_tui.core.capacity.figures import StepFigures
 from mediator_tui.core.capacity.levels import StepJudgement
 from mediator_tui.core.capacity.search import Verdict
@@ -17,27 +16,32 @@ def step_line(judgement: StepJudgement) -> str:
     figures = judgement.figures
     running = "" if figures.agents_running is None else f" ({figures.agents_running} running)"
     ping = figures.ping_p95_ms
-    p95 = f"ping p95 {ping:.0f} ms" if ping is not None else (
-        f"p95 {figures.total.p95_ms:.0f} ms" if figures.total.p95_ms is not None else "p95 –")
+    p95 = (
+        f"ping p95 {ping:.0f} ms"
+        if ping is not None
+        else (f"p95 {figures.total.p95_ms:.0f} ms" if figures.total.p95_ms is not None else "p95 –")
+    )
     ratio = figures.total.fail_ratio
     failures = f"failures {figures.total.failures}/{figures.total.requests}" + (
-        f" ({ratio:.2%})" if ratio is not None else "")
-    onboarding = ("" if figures.onboarding_fail_ratio is None
-                  else f"  onboarding failures {figures.onboarding_fail_ratio:.1%}")
-    mediator = ("" if figures.mediator_cpu_percent is None
-                else f"  mediator CPU {figures.mediator_cpu_percent:.0f} %")
+        f" ({ratio:.2%})" if ratio is not None else ""
+    )
+    onboarding = (
+        "" if figures.onboarding_fail_ratio is None else f"  onboarding failures {figures.onboarding_fail_ratio:.1%}"
+    )
+    mediator = "" if figures.mediator_cpu_percent is None else f"  mediator CPU {figures.mediator_cpu_percent:.0f} %"
     if judgement.met:
         result = "met"
     else:
         result = "BROKEN: " + ", ".join(f"{r.describe()} [{r.level.category}]" for r in judgement.broken)
-    return (f"step {figures.index + 1}: {figures.counted()}{running}  {p95}  {failures}{onboarding}"
-            f"{mediator}  {result}")
+    return f"step {figures.index + 1}: {figures.counted()}{running}  {p95}  {failures}{onboarding}{mediator}  {result}"
 
 
 def plan_line(plan: RampPlan, resolution: int | None) -> str:
     bisect = f", bisecting to {resolution} users" if resolution else ""
-    return (f"capacity search: {plan.start} to {plan.max_users} Locust users by {plan.step} at {plan.spawn_rate:g} "
-            f"users/s, each step {plan.hold_s:g} s after spawning ({plan.settle_s:g} s settle){bisect}")
+    return (
+        f"capacity search: {plan.start} to {plan.max_users} Locust users by {plan.step} at {plan.spawn_rate:g} "
+        f"users/s, each step {plan.hold_s:g} s after spawning ({plan.settle_s:g} s settle){bisect}"
+    )
 
 
 def mediator_state(figures: StepFigures) -> str:
@@ -48,7 +52,8 @@ def mediator_state(figures: StepFigures) -> str:
         (figures.mediator_rss_bytes, lambda v: f"memory {byte_size(v)}"),
         (figures.mediator_bytes_per_connection, lambda v: f"{byte_size(v)} per TCP/websocket connection"),
         (figures.mediator_connections, lambda v: f"{v} TCP/websocket connections"),
-        (figures.mediator_queue, lambda v: f"queue {v}"))
+        (figures.mediator_queue, lambda v: f"queue {v}"),
+    )
     parts = [say(value) for value, say in said if value is not None]
     return ", ".join(parts) or "not measured (no mediator probe figures for this run)"
 
@@ -61,8 +66,10 @@ def verdict_lines(verdict: Verdict) -> list[str]:
         where = "the knee, the last step held" if verdict.at_broken is not None else "the highest step (none broke)"
         lines.append(f"  the mediator at {where} ({verdict.at_held.counted()}): {mediator_state(verdict.at_held)}")
     if verdict.at_broken is not None:
-        lines.append(f"  the mediator at the first broken step ({verdict.at_broken.counted()}): "
-                     f"{mediator_state(verdict.at_broken)}")
+        lines.append(
+            f"  the mediator at the first broken step ({verdict.at_broken.counted()}): "
+            f"{mediator_state(verdict.at_broken)}"
+        )
     if verdict.limited_by:  # with "harness", the summary has said why and how to add workers
         lines.append(f"  limited by: {verdict.limited_by}")
     return lines

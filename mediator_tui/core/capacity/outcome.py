@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mediator_tui.contracts.capacity import RampPlan
-
 from mediator_tui.core.capacity.levels import ServiceLevel
 from mediator_tui.core.capacity.search import Verdict
 

@@ -16,9 +16,14 @@ from mediator_tui.core.config import load_config
 def plan_from_settings(values: Mapping[str, Any] | None = None) -> RampPlan:
     """The plan of the validated settings `values` (default: this process's configuration)."""
     values = load_config().values if values is None else values
-    plan = RampPlan(start=values["CAPACITY_START"], step=values["CAPACITY_STEP"], max_users=values["CAPACITY_MAX"],
-                    hold_s=values["CAPACITY_HOLD"] or 0.0, settle_s=values["CAPACITY_SETTLE"] or 0.0,
-                    spawn_rate=values["LOCUST_SPAWN_RATE"])
+    plan = RampPlan(
+        start=values["CAPACITY_START"],
+        step=values["CAPACITY_STEP"],
+        max_users=values["CAPACITY_MAX"],
+        hold_s=values["CAPACITY_HOLD"] or 0.0,
+        settle_s=values["CAPACITY_SETTLE"] or 0.0,
+        spawn_rate=values["LOCUST_SPAWN_RATE"],
+    )
     problems = plan.problems()
     if problems:
         raise ValueError("the capacity ramp cannot start: " + "; ".join(problems))

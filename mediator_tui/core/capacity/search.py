@@ -24,9 +24,11 @@ from mediator_tui.core.capacity.figures import StepFigures
 from mediator_tui.core.capacity.levels import ServiceLevel, StepJudgement, judge
 
 WORKER_CPU_LIMIT_PERCENT = 90.0  # a worker process is one Python thread: near one core it is the bottleneck
-ADD_WORKERS = ("add workers: more on this host (LOCUST_WORKERS, up to one per core), or on other hosts "
-               "`locust --worker -f <same locustfiles> --master-host <master address> --master-port <port>` "
-               "(docs/headless.md \"Processes\")")
+ADD_WORKERS = (
+    "add workers: more on this host (LOCUST_WORKERS, up to one per core), or on other hosts "
+    "`locust --worker -f <same locustfiles> --master-host <master address> --master-port <port>` "
+    '(docs/headless.md "Processes")'
+)
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,13 @@ class Verdict:
         elif self.at_held is None:
             line = f"the first step ({self.at_broken.counted()}) already broke: {', '.join(self.broken_levels)}"
         else:
-            line = (f"held {self.at_held.counted()}; broke at {self.at_broken.counted()} on "
-                    f"{', '.join(self.broken_levels)}")
+            line = (
+                f"held {self.at_held.counted()}; broke at {self.at_broken.counted()} on {', '.join(self.broken_levels)}"
+            )
         if self.limited_by == "harness":
-            line += f"; the harness, not the mediator, set this bound ({'; '.join(self.harness_reasons)}): {self.advice}"
+            line += (
+                f"; the harness, not the mediator, set this bound ({'; '.join(self.harness_reasons)}): {self.advice}"
+            )
         return line
 
 

@@ -26,9 +26,28 @@ from mediator_tui.core.config.validate import (
 )
 
 __all__ = [
-    "BY_KEY", "GROUPS", "MASK", "SETTINGS", "Config", "ConfigError", "EnvFile", "EnvFileError",
-    "LocustFiles", "Problem", "Redactor", "Setting", "check_file", "is_secret", "load_config",
-    "locustfiles_dir", "mask", "parse_bool", "parse_duration", "project_root", "quote_value", "validate",
+    "BY_KEY",
+    "GROUPS",
+    "MASK",
+    "SETTINGS",
+    "Config",
+    "ConfigError",
+    "EnvFile",
+    "EnvFileError",
+    "LocustFiles",
+    "Problem",
+    "Redactor",
+    "Setting",
+    "check_file",
+    "is_secret",
+    "load_config",
+    "locustfiles_dir",
+    "mask",
+    "parse_bool",
+    "parse_duration",
+    "project_root",
+    "quote_value",
+    "validate",
 ]
 
 DEFAULT_ENV_FILE = ".env"
@@ -87,8 +106,12 @@ def check_file(path: str | os.PathLike[str]) -> tuple[EnvFile, dict[str, Any], l
     return env_file, values, problems + value_problems
 
 
-def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None,
-                strict: bool = True, missing_ok: bool = False) -> Config:
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    strict: bool = True,
+    missing_ok: bool = False,
+) -> Config:
     """Settings from the `.env` file (when present) overlaid, as dotenv does, by the environment.
 
     A file named explicitly must exist unless `missing_ok` (the TUI: the file it will save to).

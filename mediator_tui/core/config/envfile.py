@@ -75,7 +75,7 @@ class EnvFile:
             self._chunks.append(_Chunk(original, binding.key, binding.value))
 
     @classmethod
-    def read(cls, path: str | os.PathLike[str]) -> "EnvFile":
+    def read(cls, path: str | os.PathLike[str]) -> EnvFile:
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from mediator_tui.common import node_agent
-
 from mediator_tui.core.config.problem import Problem
 
 NEEDS_NAME = "NEEDS"
@@ -39,8 +38,7 @@ def _issuer(values: Mapping[str, Any], _users: int) -> list[tuple[str, str]]:
 
 
 def _ledger(values: Mapping[str, Any], _users: int) -> list[tuple[str, str]]:
-    wanted = (("CRED_DEF", "a revocable Indy/AnonCreds credential definition"),
-              ("SCHEMA", "the schema id of CRED_DEF"))
+    wanted = (("CRED_DEF", "a revocable Indy/AnonCreds credential definition"), ("SCHEMA", "the schema id of CRED_DEF"))
     return [(key, what) for key, what in wanted if _empty(values, key)]
 
 
@@ -57,8 +55,13 @@ def _ports(values: Mapping[str, Any], users: int) -> list[tuple[str, str]]:
     start, end = values.get("START_PORT"), values.get("END_PORT")
     # A range the wrong way round is reported by the range check itself.
     if start is not None and end is not None and start < end < start + users:
-        lacking.append(("END_PORT", f"a port per listening agent: [START_PORT, END_PORT) holds {end - start} "
-                                    f"ports for {users} Locust users' agents"))
+        lacking.append(
+            (
+                "END_PORT",
+                f"a port per listening agent: [START_PORT, END_PORT) holds {end - start} "
+                f"ports for {users} Locust users' agents",
+            )
+        )
     return lacking
 
 
@@ -69,29 +72,37 @@ def _ports_unless_mediated(values: Mapping[str, Any], users: int) -> list[tuple[
 def _offline_within_timeout(values: Mapping[str, Any], _users: int) -> list[tuple[str, str]]:
     offline, timeout = values.get("OFFLINE_SECONDS"), values.get("VERIFIED_TIMEOUT_SECONDS")
     if offline is not None and timeout is not None and timeout <= offline:
-        return [("VERIFIED_TIMEOUT_SECONDS", f"longer than OFFLINE_SECONDS ({offline:g} s), or every message "
-                                             "sent to the offline wallet counts as lost before it returns")]
+        return [
+            (
+                "VERIFIED_TIMEOUT_SECONDS",
+                f"longer than OFFLINE_SECONDS ({offline:g} s), or every message "
+                "sent to the offline wallet counts as lost before it returns",
+            )
+        ]
     return []
 
 
-NEEDS: dict[str, Lacks] = {"issuer": _issuer, "ledger": _ledger, "credential": _credential,
-                           "ports": _ports, "ports-unless-mediated": _ports_unless_mediated,
-                           "offline-within-timeout": _offline_within_timeout}
+NEEDS: dict[str, Lacks] = {
+    "issuer": _issuer,
+    "ledger": _ledger,
+    "credential": _credential,
+    "ports": _ports,
+    "ports-unless-mediated": _ports_unless_mediated,
+    "offline-within-timeout": _offline_within_timeout,
+}
 
 
 @lru_cache(maxsize=64)
 def _declared(path: Path, mtime_ns: int) -> tuple[str, ...]:
     tree = ast.parse(path.read_bytes(), filename=str(path))
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == NEEDS_NAME
-                                                for t in node.targets):
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == NEEDS_NAME for t in node.targets):
             words = ast.literal_eval(node.value)
             if not (isinstance(words, tuple) and all(isinstance(w, str) for w in words)):
                 raise ValueError(f"{NEEDS_NAME} must be a tuple of words")
             unknown = [w for w in words if w not in NEEDS]
             if unknown:
-                raise ValueError(f"{NEEDS_NAME} names unknown needs {', '.join(unknown)} "
-                                 f"(known: {', '.join(NEEDS)})")
+                raise ValueError(f"{NEEDS_NAME} names unknown needs {', '.join(unknown)} (known: {', '.join(NEEDS)})")
             return words
     return ()
 
@@ -125,8 +136,7 @@ def scenario_problems(paths: Iterable[Path], values: Mapping[str, Any], users: i
     for (key, what), names in lacking.items():
         verb = "needs" if len(names) == 1 else "need"
         state = "is empty" if _empty(values, key) else "is too small"
-        problems.append(Problem(key, f"{state}, but {', '.join(names)} {verb} it ({what})",
-                                scenario=",".join(names)))
+        problems.append(Problem(key, f"{state}, but {', '.join(names)} {verb} it ({what})", scenario=",".join(names)))
     return problems
 
 

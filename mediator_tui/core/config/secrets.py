@@ -21,7 +21,9 @@ _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s\"'<>]+", re.I)
 # `password=`, `secret=`, `X-Amz-Signature=`, ...), any case: its value.
 _SECRET_PARAM = re.compile(
     r"(?P<name>[?&;][^=&;#\s]*(?:key|token|secret|pass|pwd|auth|sig|credential|session)[^=&;#\s]*=)"
-    r"(?P<value>[^&;#\s\"'<>]+)", re.I)
+    r"(?P<value>[^&;#\s\"'<>]+)",
+    re.I,
+)
 # The master's basic-auth pair, given as settings rather than in a URL.
 _BASIC_AUTH_PAIRS = (("ATTACH_USERNAME", "ATTACH_PASSWORD"),)
 
@@ -84,7 +86,7 @@ def _url_credentials(value: str) -> Iterable[str]:
     for url in _URL.findall(value):
         span = userinfo_span(url)
         if span is not None:
-            user, _, password = url[span[0]:span[1]].partition(":")
+            user, _, password = url[span[0] : span[1]].partition(":")
             secret = password or user  # a user name alone is a token
             yield from (secret, unquote(secret), basic_authorization(unquote(user), unquote(password)))
         for match in _SECRET_PARAM.finditer(url):

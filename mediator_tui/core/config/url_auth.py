@@ -58,7 +58,7 @@ def split_userinfo(url: str) -> UrlAuth:
         return UrlAuth(url)
     start, at = span
     username, _, password = url[start:at].partition(":")
-    return UrlAuth(url[:start] + url[at + 1:], unquote(username), unquote(password))
+    return UrlAuth(url[:start] + url[at + 1 :], unquote(username), unquote(password))
 
 
 def is_loopback(host: str) -> bool:
@@ -78,8 +78,10 @@ def plain_http_warning(what: str, url: str, has_credentials: bool) -> str:
     if url in _warned:
         return ""
     _warned.add(url)
-    return (f"warning: {what} sends basic-auth credentials over plain http to {parts.hostname}: "
-            f"anyone on the way can read them; use https")
+    return (
+        f"warning: {what} sends basic-auth credentials over plain http to {parts.hostname}: "
+        f"anyone on the way can read them; use https"
+    )
 
 
 # Settings whose URL the tool's own requests go to (ATTACH_URL warns through its client).

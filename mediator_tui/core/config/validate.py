@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 from mediator_tui.common.bundled import LOCUSTFILES, bundled_dir
 from mediator_tui.common.invitation import InvitationError, decode_invitation_url
-
 from mediator_tui.core.config.problem import Problem
 from mediator_tui.core.config.runnable import engine_problems, scenario_problems
 from mediator_tui.core.config.schema import SETTINGS, Setting
@@ -108,8 +107,10 @@ def parse_locust_files(raw: str, base: Path | None = None) -> LocustFiles:
 
 def _resolve_locustfile(name: str, base: Path | None) -> Path | None:
     candidate = Path(name).expanduser()
-    for path in (candidate if candidate.is_absolute() else (base or Path.cwd()) / candidate,
-                 locustfiles_dir() / candidate.name):
+    for path in (
+        candidate if candidate.is_absolute() else (base or Path.cwd()) / candidate,
+        locustfiles_dir() / candidate.name,
+    ):
         if path.is_file():
             return path.resolve()
     return None
@@ -197,8 +198,9 @@ def validate(raw: dict[str, str], base: Path | None = None) -> tuple[dict[str, A
         except ValueError as exc:
             problems.append(Problem(setting.key, str(exc), text))
     # No process environment can carry a NUL byte: the run would fail later, far from the cause.
-    problems.extend(Problem(key, "contains a NUL byte", value.replace("\0", "\\0"))
-                    for key, value in raw.items() if "\0" in value)
+    problems.extend(
+        Problem(key, "contains a NUL byte", value.replace("\0", "\\0")) for key, value in raw.items() if "\0" in value
+    )
     problems.extend(_cross_checks(values))
     problems.extend(_shape_checks(values))
     files = values.get("LOCUST_FILES")
@@ -223,8 +225,9 @@ def _shape_checks(values: dict[str, Any]) -> list[Problem]:
     problems = []
     for key in ("ISSUER_HEADERS", "VERIFIER_HEADERS", "MEDIATOR_ADMIN_HEADERS"):
         headers = values.get(key)
-        if headers is not None and not (isinstance(headers, dict)
-                                        and all(isinstance(v, str) for v in headers.values())):
+        if headers is not None and not (
+            isinstance(headers, dict) and all(isinstance(v, str) for v in headers.values())
+        ):
             problems.append(Problem(key, "must be a JSON object of header names to strings"))
     attrs = values.get("CRED_ATTR")
     if attrs is not None and not isinstance(attrs, list):

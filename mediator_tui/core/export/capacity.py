@@ -16,12 +16,38 @@ from mediator_tui.core.export.charts import Chart, Line
 from mediator_tui.core.export.tables import _cell, _csv, _rounded, iso_time
 
 CAPACITY_FILE = "capacity.csv"
-STEP_COLUMNS = ["step", "users", "agents", "users_running", "agents_running", "window_start", "window_end",
-                "requests", "failures", "fail_ratio", "rps", "p50_ms", "p95_ms", "p99_ms", "ping_p95_ms",
-                "onboarding_fail_ratio", "lost_messages", "duplicated_messages", "lost_sessions",
-                "mediator_cpu_percent", "mediator_rss_bytes", "mediator_connections", "mediator_queue",
-                "mediator_bytes_per_connection", "mediator_cpu_ms_per_request", "worker_cpu_max_percent",
-                "ports_refused", "met", "broken", "verdict_step"]
+STEP_COLUMNS = [
+    "step",
+    "users",
+    "agents",
+    "users_running",
+    "agents_running",
+    "window_start",
+    "window_end",
+    "requests",
+    "failures",
+    "fail_ratio",
+    "rps",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "ping_p95_ms",
+    "onboarding_fail_ratio",
+    "lost_messages",
+    "duplicated_messages",
+    "lost_sessions",
+    "mediator_cpu_percent",
+    "mediator_rss_bytes",
+    "mediator_connections",
+    "mediator_queue",
+    "mediator_bytes_per_connection",
+    "mediator_cpu_ms_per_request",
+    "worker_cpu_max_percent",
+    "ports_refused",
+    "met",
+    "broken",
+    "verdict_step",
+]
 # users: the Locust users the step asks for; agents: the agents they hold (empty without agent metrics);
 # *_running: those running at the end of the step's timed window.
 # verdict_step: which bound of the verdict a row is, "held" (users_held: the knee) or "broken" (users_broken).
@@ -37,20 +63,35 @@ def _step_fields(judgement: StepJudgement, verdict: Verdict) -> dict[str, Any]:
     f: StepFigures = judgement.figures
     total = f.total
     return {
-        "step": f.index + 1, "users": f.users_target, "agents": f.agents_target,
-        "users_running": f.users_running, "agents_running": f.agents_running,
-        "window_start": iso_time(f.window_start), "window_end": iso_time(f.window_end),
-        "requests": total.requests, "failures": total.failures,
-        "fail_ratio": _rounded(total.fail_ratio, 6), "rps": _rounded(total.rps),
-        "p50_ms": _rounded(total.p50_ms), "p95_ms": _rounded(total.p95_ms), "p99_ms": _rounded(total.p99_ms),
-        "ping_p95_ms": _rounded(f.ping_p95_ms), "onboarding_fail_ratio": _rounded(f.onboarding_fail_ratio, 6),
-        "lost_messages": f.lost_messages, "duplicated_messages": f.duplicated_messages, "lost_sessions": f.lost_sessions,
-        "mediator_cpu_percent": _rounded(f.mediator_cpu_percent, 1), "mediator_rss_bytes": f.mediator_rss_bytes,
-        "mediator_connections": f.mediator_connections, "mediator_queue": f.mediator_queue,
+        "step": f.index + 1,
+        "users": f.users_target,
+        "agents": f.agents_target,
+        "users_running": f.users_running,
+        "agents_running": f.agents_running,
+        "window_start": iso_time(f.window_start),
+        "window_end": iso_time(f.window_end),
+        "requests": total.requests,
+        "failures": total.failures,
+        "fail_ratio": _rounded(total.fail_ratio, 6),
+        "rps": _rounded(total.rps),
+        "p50_ms": _rounded(total.p50_ms),
+        "p95_ms": _rounded(total.p95_ms),
+        "p99_ms": _rounded(total.p99_ms),
+        "ping_p95_ms": _rounded(f.ping_p95_ms),
+        "onboarding_fail_ratio": _rounded(f.onboarding_fail_ratio, 6),
+        "lost_messages": f.lost_messages,
+        "duplicated_messages": f.duplicated_messages,
+        "lost_sessions": f.lost_sessions,
+        "mediator_cpu_percent": _rounded(f.mediator_cpu_percent, 1),
+        "mediator_rss_bytes": f.mediator_rss_bytes,
+        "mediator_connections": f.mediator_connections,
+        "mediator_queue": f.mediator_queue,
         "mediator_bytes_per_connection": _rounded(f.mediator_bytes_per_connection, 0),
         "mediator_cpu_ms_per_request": _rounded(f.mediator_cpu_ms_per_request, 3),
-        "worker_cpu_max_percent": _rounded(f.worker_cpu_max_percent, 1), "ports_refused": f.ports_refused,
-        "met": judgement.met, "broken": [r.describe() for r in judgement.broken],
+        "worker_cpu_max_percent": _rounded(f.worker_cpu_max_percent, 1),
+        "ports_refused": f.ports_refused,
+        "met": judgement.met,
+        "broken": [r.describe() for r in judgement.broken],
         "verdict_step": _verdict_step(verdict, f),
     }
 
@@ -74,10 +115,18 @@ def capacity_section(outcome: CapacityOutcome) -> dict[str, Any]:
         # The mediator's state at the knee (the last step held) and past it (the first broken step).
         "at_held": _bound(verdict, verdict.at_held) if verdict else None,
         "at_broken": _bound(verdict, verdict.at_broken) if verdict else None,
-        "plan": {"start": plan.start, "step": plan.step, "max": plan.max_users, "hold_s": plan.hold_s,
-                 "settle_s": plan.settle_s, "spawn_rate": plan.spawn_rate, "resolution": outcome.resolution},
-        "levels": [{"expr": level.text, "default": level.default, "category": level.category}
-                   for level in outcome.levels],
+        "plan": {
+            "start": plan.start,
+            "step": plan.step,
+            "max": plan.max_users,
+            "hold_s": plan.hold_s,
+            "settle_s": plan.settle_s,
+            "spawn_rate": plan.spawn_rate,
+            "resolution": outcome.resolution,
+        },
+        "levels": [
+            {"expr": level.text, "default": level.default, "category": level.category} for level in outcome.levels
+        ],
         "steps": [_step_fields(j, verdict) for j in verdict.steps] if verdict else [],
     }
 
@@ -86,8 +135,11 @@ def _bound(verdict: Verdict, figures: StepFigures | None) -> dict[str, Any] | No
     if figures is None:
         return None
     judgement = next(j for j in verdict.steps if j.figures is figures)
-    return {key: value for key, value in _step_fields(judgement, verdict).items()
-            if key not in ("met", "broken", "verdict_step")}
+    return {
+        key: value
+        for key, value in _step_fields(judgement, verdict).items()
+        if key not in ("met", "broken", "verdict_step")
+    }
 
 
 def capacity_csv(outcome: CapacityOutcome) -> str:
@@ -118,37 +170,78 @@ def capacity_charts(section: dict[str, Any]) -> list[Chart]:
     def line(label: str, key: str) -> Line:
         return Line(label, tuple((float(s["users"]), float(s[key])) for s in steps if s[key] is not None))
 
-    return [Chart("Capacity: p95 per step", "ms", (line("ping p95", "ping_p95_ms"),
-                                                    line("p95 (all requests)", "p95_ms")), x_label=X_LABEL),
-            Chart("Capacity: mediator CPU per step", "% of a core", (line("mediator CPU", "mediator_cpu_percent"),),
-                  x_label=X_LABEL)]
+    return [
+        Chart(
+            "Capacity: p95 per step",
+            "ms",
+            (line("ping p95", "ping_p95_ms"), line("p95 (all requests)", "p95_ms")),
+            x_label=X_LABEL,
+        ),
+        Chart(
+            "Capacity: mediator CPU per step",
+            "% of a core",
+            (line("mediator CPU", "mediator_cpu_percent"),),
+            x_label=X_LABEL,
+        ),
+    ]
 
 
 def capacity_html(section: dict[str, Any]) -> str:
     """The report's capacity part: the verdict, the chart, one row per step."""
     plan = section["plan"]
-    facts = [("verdict", "\n".join(section["verdict_lines"]) or section["summary"]),
-             ("held", _counted(section["at_held"])),
-             ("broken at", _counted(section["at_broken"])), ("broke first", section["broke_first"]),
-             ("limited by", section["limited_by"]), ("complete", "yes" if section["complete"] else "no (partial)"),
-             ("plan", f"{plan['start']} to {plan['max']} Locust users by {plan['step']}, hold {plan['hold_s']:g} s "
-                      f"(settle {plan['settle_s']:g} s), {plan['spawn_rate']:g} users/s"
-                      + (f", resolution {plan['resolution']}" if plan["resolution"] else "")),
-             ("service levels", ", ".join(level["expr"] for level in section["levels"]))]
-    head = "".join(f"<tr><th>{escape(name)}</th><td>{_lines('–' if value is None else str(value))}</td></tr>"
-                   for name, value in facts)
-    columns = ["step", "users", "agents", "agents_running", "rps", "p95_ms", "ping_p95_ms", "fail_ratio",
-               "onboarding_fail_ratio", "worker_cpu_max_percent", "mediator_cpu_percent", "mediator_cpu_ms_per_request",
-               "met", "broken", "verdict_step"]
+    facts = [
+        ("verdict", "\n".join(section["verdict_lines"]) or section["summary"]),
+        ("held", _counted(section["at_held"])),
+        ("broken at", _counted(section["at_broken"])),
+        ("broke first", section["broke_first"]),
+        ("limited by", section["limited_by"]),
+        ("complete", "yes" if section["complete"] else "no (partial)"),
+        (
+            "plan",
+            f"{plan['start']} to {plan['max']} Locust users by {plan['step']}, hold {plan['hold_s']:g} s "
+            f"(settle {plan['settle_s']:g} s), {plan['spawn_rate']:g} users/s"
+            + (f", resolution {plan['resolution']}" if plan["resolution"] else ""),
+        ),
+        ("service levels", ", ".join(level["expr"] for level in section["levels"])),
+    ]
+    head = "".join(
+        f"<tr><th>{escape(name)}</th><td>{_lines('–' if value is None else str(value))}</td></tr>"
+        for name, value in facts
+    )
+    columns = [
+        "step",
+        "users",
+        "agents",
+        "agents_running",
+        "rps",
+        "p95_ms",
+        "ping_p95_ms",
+        "fail_ratio",
+        "onboarding_fail_ratio",
+        "worker_cpu_max_percent",
+        "mediator_cpu_percent",
+        "mediator_cpu_ms_per_request",
+        "met",
+        "broken",
+        "verdict_step",
+    ]
     rows = "".join(
-        "<tr>" + "".join(
+        "<tr>"
+        + "".join(
             f'<td class="{"ok" if step["met"] else "bad"}">{"met" if step["met"] else "broken"}</td>'
-            if column == "met" else f"<td>{escape(_shown(step[column]))}</td>" for column in columns) + "</tr>"
-        for step in section["steps"])
+            if column == "met"
+            else f"<td>{escape(_shown(step[column]))}</td>"
+            for column in columns
+        )
+        + "</tr>"
+        for step in section["steps"]
+    )
     header = "".join(f"<th>{escape(column)}</th>" for column in columns)
     charts = "".join(svg.render(chart) for chart in capacity_charts(section))
-    return (f"<h2>Capacity search</h2><table>{head}</table><div class=\"charts\">{charts}</div>"
-            f"<table><tr>{header}</tr>{rows}</table>")
+    return (
+        f'<h2>Capacity search</h2><table>{head}</table><div class="charts">{charts}</div>'
+        f"<table><tr>{header}</tr>{rows}</table>"
+    )
 
 
 def _lines(text: str) -> str:

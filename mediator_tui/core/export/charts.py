@@ -46,29 +46,47 @@ def report_charts(snapshot: Snapshot) -> list[Chart]:
     firsts = [seq[0].t for seq in (requests, resources, mediator) if seq]
     start = min(firsts) if firsts else snapshot.taken_at
     return [
-        Chart("Requests per second", "req/s", (
-            _line("requests/s", requests, start, lambda p: p.rps),
-            _line("failures/s", requests, start, lambda p: p.fail_per_s),
-        )),
-        Chart("Latency percentiles", "ms", (
-            _line("p50", requests, start, lambda p: p.p50_ms),
-            _line("p95", requests, start, lambda p: p.p95_ms),
-            _line("p99", requests, start, lambda p: p.p99_ms),
-        )),
-        Chart("Users and agents", "count", (
-            _line("users", resources, start, lambda p: p.users),
-            _line("agents running", resources, start, lambda p: p.agents_running),
-            _line("agents crashed", resources, start, lambda p: p.agents_crashed),
-        )),
-        Chart("Agent memory", "MB", (
-            _line("unique", resources, start, lambda p: None if p.unique_bytes is None else p.unique_bytes / MB),
-            _line("shared", resources, start, lambda p: None if p.shared_bytes is None else p.shared_bytes / MB),
-        )),
-        Chart("Mediator CPU", "% of a core", (
-            _line("cpu", mediator, start, lambda p: p.cpu_percent),
-        )),
-        Chart("Mediator memory", "MB", (
-            _line("rss", mediator, start, lambda p: None if p.rss_bytes is None else p.rss_bytes / MB),
-            _line("uss", mediator, start, lambda p: None if p.uss_bytes is None else p.uss_bytes / MB),
-        )),
+        Chart(
+            "Requests per second",
+            "req/s",
+            (
+                _line("requests/s", requests, start, lambda p: p.rps),
+                _line("failures/s", requests, start, lambda p: p.fail_per_s),
+            ),
+        ),
+        Chart(
+            "Latency percentiles",
+            "ms",
+            (
+                _line("p50", requests, start, lambda p: p.p50_ms),
+                _line("p95", requests, start, lambda p: p.p95_ms),
+                _line("p99", requests, start, lambda p: p.p99_ms),
+            ),
+        ),
+        Chart(
+            "Users and agents",
+            "count",
+            (
+                _line("users", resources, start, lambda p: p.users),
+                _line("agents running", resources, start, lambda p: p.agents_running),
+                _line("agents crashed", resources, start, lambda p: p.agents_crashed),
+            ),
+        ),
+        Chart(
+            "Agent memory",
+            "MB",
+            (
+                _line("unique", resources, start, lambda p: None if p.unique_bytes is None else p.unique_bytes / MB),
+                _line("shared", resources, start, lambda p: None if p.shared_bytes is None else p.shared_bytes / MB),
+            ),
+        ),
+        Chart("Mediator CPU", "% of a core", (_line("cpu", mediator, start, lambda p: p.cpu_percent),)),
+        Chart(
+            "Mediator memory",
+            "MB",
+            (
+                _line("rss", mediator, start, lambda p: None if p.rss_bytes is None else p.rss_bytes / MB),
+                _line("uss", mediator, start, lambda p: None if p.uss_bytes is None else p.uss_bytes / MB),
+            ),
+        ),
     ]

@@ -25,8 +25,7 @@ def render(chart: Chart) -> str:
         for index, line in enumerate(chart.lines):
             if line.points:
                 xs, ys = zip(*line.points, strict=True)
-                plotext.plot(list(xs), list(ys), label=line.label,
-                             marker=MARKERS[index % len(MARKERS)])
+                plotext.plot(list(xs), list(ys), label=line.label, marker=MARKERS[index % len(MARKERS)])
         plotext.title(f"{chart.title} ({chart.unit})")
         plotext.xlabel(chart.x_label or "seconds since start")
         text = plotext.uncolorize(plotext.build())

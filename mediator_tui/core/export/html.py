@@ -6,10 +6,10 @@ from html import escape
 from typing import Any
 
 from mediator_tui.common.byte_size import byte_size
-from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.export import svg
 from mediator_tui.core.export.capacity import capacity_html
 from mediator_tui.core.export.charts import report_charts
+from mediator_tui.core.metrics.snapshot import Snapshot
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1100px}
@@ -39,16 +39,32 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
 
 def report_html(snapshot: Snapshot, summary: dict[str, Any]) -> str:
     run = summary["run"]
-    facts = [[key, run[key] if not isinstance(run[key], list) else ", ".join(run[key]) or "none"]
-             for key in ("start", "end", "duration_s", "users", "workers", "missing_workers", "engine",
-                         "locustfiles", "target", "mode", "partial")]
+    facts = [
+        [key, run[key] if not isinstance(run[key], list) else ", ".join(run[key]) or "none"]
+        for key in (
+            "start",
+            "end",
+            "duration_s",
+            "users",
+            "workers",
+            "missing_workers",
+            "engine",
+            "locustfiles",
+            "target",
+            "mode",
+            "partial",
+        )
+    ]
     thresholds = "".join(
-        f'<tr><td>{escape(t["expr"])}</td>{_cell(t["value"])}'
+        f"<tr><td>{escape(t['expr'])}</td>{_cell(t['value'])}"
         f'<td class="{"ok" if t["ok"] else "bad"}">{"holds" if t["ok"] else "FAILED"}</td></tr>'
-        for t in summary["thresholds"])
+        for t in summary["thresholds"]
+    )
     total = summary["total"]
-    request_rows = [[r["type"], r["name"], r["count"], r["failures"], r["rps"], r["p50_ms"], r["p95_ms"],
-                     r["p99_ms"], r["max_ms"]] for r in summary["requests"] + [total]]
+    request_rows = [
+        [r["type"], r["name"], r["count"], r["failures"], r["rps"], r["p50_ms"], r["p95_ms"], r["p99_ms"], r["max_ms"]]
+        for r in summary["requests"] + [total]
+    ]
     agents, ports, memory, mediator = summary["agents"], summary["ports"], summary["memory"], summary["mediator"]
     crashes = [[c.worker_id, c.user, c.reason, c.stderr_tail] for c in snapshot.agents.crash_log[-50:]]
     charts = "".join(svg.render(chart) for chart in report_charts(snapshot))
@@ -58,27 +74,63 @@ def report_html(snapshot: Snapshot, summary: dict[str, Any]) -> str:
 <h1>Mediator load test — {escape(str(run["start"] or "not started"))}</h1>
 {_table(["", ""], facts)}
 <h2>Thresholds</h2>
-{"<table><tr><th>expression</th><th>value</th><th>result</th></tr>" + thresholds + "</table>" if thresholds else "<p>none given</p>"}
+{
+        "<table><tr><th>expression</th><th>value</th><th>result</th></tr>" + thresholds + "</table>"
+        if thresholds
+        else "<p>none given</p>"
+    }
 {capacity_html(summary["capacity"]) if "capacity" in summary else ""}
 <h2>Charts</h2>
 <div class="charts">{charts}</div>
 <h2>Requests</h2>
 {_table(["type", "name", "count", "failures", "req/s (avg)", "p50 ms", "p95 ms", "p99 ms", "max ms"], request_rows)}
 <h2>Failures</h2>
-{_table(["type", "name", "error", "occurrences"], [[f.type, f.name, f.error, f.occurrences] for f in snapshot.failures])}
+{
+        _table(
+            ["type", "name", "error", "occurrences"],
+            [[f.type, f.name, f.error, f.occurrences] for f in snapshot.failures],
+        )
+    }
 <h2>Agents</h2>
-{_table(["started", "running", "crashed", "restarted"], [[agents[k] for k in ("started", "running", "crashed", "restarted")]])}
+{
+        _table(
+            ["started", "running", "crashed", "restarted"],
+            [[agents[k] for k in ("started", "running", "crashed", "restarted")]],
+        )
+    }
 {_table(["worker", "user", "reason", "stderr (tail)"], crashes)}
 <h2>Ports and memory</h2>
 {_table(["port pool size", "in use (max)", "refused"], [[ports["size"], ports["in_use_max"], ports["refused"]]])}
-{_table(["agents", "unique", "shared", "unique per agent"],
-        [[memory["agents"], byte_size(memory["unique_bytes"]), byte_size(memory["shared_bytes"]),
-          byte_size(memory["per_agent_unique_bytes"])]])}
+{
+        _table(
+            ["agents", "unique", "shared", "unique per agent"],
+            [
+                [
+                    memory["agents"],
+                    byte_size(memory["unique_bytes"]),
+                    byte_size(memory["shared_bytes"]),
+                    byte_size(memory["per_agent_unique_bytes"]),
+                ]
+            ],
+        )
+    }
 <h2>Mediator</h2>
-{_table(["read", "CPU max %", "RSS max", "per connection", "connections max", "session gap max", "oldest queued s"],
-        [[", ".join(mediator["sources"]) or "nothing", mediator["cpu_percent_max"], byte_size(mediator["rss_bytes_max"]),
-          byte_size(mediator["bytes_per_connection"]), mediator["connections_max"], mediator["session_gap_max"],
-          mediator["queue_age_s_max"]]])}
+{
+        _table(
+            ["read", "CPU max %", "RSS max", "per connection", "connections max", "session gap max", "oldest queued s"],
+            [
+                [
+                    ", ".join(mediator["sources"]) or "nothing",
+                    mediator["cpu_percent_max"],
+                    byte_size(mediator["rss_bytes_max"]),
+                    byte_size(mediator["bytes_per_connection"]),
+                    mediator["connections_max"],
+                    mediator["session_gap_max"],
+                    mediator["queue_age_s_max"],
+                ]
+            ],
+        )
+    }
 {_table(["source", "error"], [[e["source"], e["error"]] for e in mediator["errors"]])}
 {_table(["unknown", "to read it"], [[u["figure"], u["enable"]] for u in mediator["unknown"]])}
 </body></html>

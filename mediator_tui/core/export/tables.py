@@ -30,8 +30,14 @@ def _rounded(value: float | None, digits: int = 3) -> float | None:
 def request_fields(row: RequestRow) -> dict[str, Any]:
     """One request row as summary.json and requests.csv give it (rps: average over the run)."""
     return {
-        "type": row.type, "name": row.name, "count": row.count, "failures": row.failures,
-        "rps": _rounded(row.avg_rps), "p50_ms": row.p50_ms, "p95_ms": row.p95_ms, "p99_ms": row.p99_ms,
+        "type": row.type,
+        "name": row.name,
+        "count": row.count,
+        "failures": row.failures,
+        "rps": _rounded(row.avg_rps),
+        "p50_ms": row.p50_ms,
+        "p95_ms": row.p95_ms,
+        "p99_ms": row.p99_ms,
         "max_ms": row.max_ms,
     }
 
@@ -42,18 +48,27 @@ def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool
     end = start + status.elapsed_s if start is not None else None
     return {
         "run": {
-            "start": iso_time(start), "end": iso_time(end), "duration_s": round(status.elapsed_s, 3),
-            "users": status.peak_users, "workers": status.worker_count,
-            "missing_workers": list(status.missing_workers), "engine": status.engine,
-            "locustfiles": list(status.locustfiles), "target": status.target, "mode": status.mode,
-            "master_url": status.master_url, "partial": partial,
+            "start": iso_time(start),
+            "end": iso_time(end),
+            "duration_s": round(status.elapsed_s, 3),
+            "users": status.peak_users,
+            "workers": status.worker_count,
+            "missing_workers": list(status.missing_workers),
+            "engine": status.engine,
+            "locustfiles": list(status.locustfiles),
+            "target": status.target,
+            "mode": status.mode,
+            "master_url": status.master_url,
+            "partial": partial,
             # Why the run tested nothing (no agent started, no request succeeded); null when something worked.
             "nothing_worked": snapshot.judged.nothing_worked or None,
         },
         "requests": [request_fields(row) for row in snapshot.requests],
         "total": {**request_fields(snapshot.total), "fail_ratio": round(snapshot.total.fail_ratio, 6)},
-        "agents": {key: (getattr(agents, key) if agents.known else None)
-                   for key in ("started", "running", "crashed", "restarted", "peak_running")},
+        "agents": {
+            key: (getattr(agents, key) if agents.known else None)
+            for key in ("started", "running", "crashed", "restarted", "peak_running")
+        },
         "ports": {key: (getattr(ports, key) if ports.known else None) for key in ("size", "in_use_max", "refused")},
         # Memory when the most agents ran: after the stop the live figures are those of an idle worker.
         "memory": {
@@ -70,9 +85,12 @@ def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool
         # The whole run is kept: beyond the store's history (an hour of seconds) it is downsampled.
         # Where history.csv's per-second percentiles come from: "interval" (exact), Locust's "window" (which has
         # no p99: that one is then "cumulative", since the start).
-        "history": {"seconds_per_point": snapshot.history_step_s, "downsampled": snapshot.history_step_s > 1,
-                    "percentile_source": snapshot.total.percentile_source,
-                    "p99_source": snapshot.total.interval_p99_source},
+        "history": {
+            "seconds_per_point": snapshot.history_step_s,
+            "downsampled": snapshot.history_step_s > 1,
+            "percentile_source": snapshot.total.percentile_source,
+            "p99_source": snapshot.total.interval_p99_source,
+        },
     }
 
 
@@ -81,18 +99,32 @@ def mediator_summary(snapshot: Snapshot) -> dict[str, Any]:
     mediator = snapshot.mediator
     return {
         "sources": list(mediator.sources),
-        "cpu_percent_max": _rounded(mediator.cpu_percent_max, 1), "rss_bytes_max": mediator.rss_bytes_max,
+        "cpu_percent_max": _rounded(mediator.cpu_percent_max, 1),
+        "rss_bytes_max": mediator.rss_bytes_max,
         "bytes_per_connection": _rounded(mediator.bytes_per_connection, 1),
-        "connections_max": mediator.connections_max, "connections_from": mediator.connections_from,
-        "session_gap_max": mediator.session_gap_max, "queue_age_s_max": _rounded(mediator.queue_age_s_max),
+        "connections_max": mediator.connections_max,
+        "connections_from": mediator.connections_from,
+        "session_gap_max": mediator.session_gap_max,
+        "queue_age_s_max": _rounded(mediator.queue_age_s_max),
         "stalled_s": _rounded(mediator.stalled_s, 1),
         "errors": [{"source": source, "error": text} for source, text in mediator.errors],
         "unknown": [{"figure": figure, "enable": hint} for figure, hint in mediator.unknown],
     }
 
 
-DELIVERY_FIELDS = ("sent", "delivered", "lost", "in_flight", "duplicated", "late", "out_of_order",
-                   "p50_ms", "p95_ms", "p99_ms", "max_ms")
+DELIVERY_FIELDS = (
+    "sent",
+    "delivered",
+    "lost",
+    "in_flight",
+    "duplicated",
+    "late",
+    "out_of_order",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "max_ms",
+)
 
 
 def delivery_fields(snapshot: Snapshot) -> dict[str, Any]:
@@ -158,59 +190,194 @@ def _cell(value: object) -> str:
 def history_csv(snapshot: Snapshot) -> str:
     """One row per second and series (per `seconds_per_point` of a downsampled long run); within a
     second the aggregate comes first."""
-    points = sorted(((p.t, order, series, p) for order, series in enumerate(snapshot.history)
-                     for p in series.points), key=lambda item: item[:2])
-    return _csv(["time", "ts", "series", "type", "name", "users", "rps", "fail_per_s",
-                 "p50_ms", "p95_ms", "p99_ms", "seconds_per_point"],
-                ([iso_time(p.t), _cell(p.t), series.key, series.type, series.name, p.users, _cell(p.rps),
-                  _cell(p.fail_per_s), _cell(p.p50_ms), _cell(p.p95_ms), _cell(p.p99_ms), series.step_s]
-                 for _, _, series, p in points))
+    points = sorted(
+        ((p.t, order, series, p) for order, series in enumerate(snapshot.history) for p in series.points),
+        key=lambda item: item[:2],
+    )
+    return _csv(
+        [
+            "time",
+            "ts",
+            "series",
+            "type",
+            "name",
+            "users",
+            "rps",
+            "fail_per_s",
+            "p50_ms",
+            "p95_ms",
+            "p99_ms",
+            "seconds_per_point",
+        ],
+        (
+            [
+                iso_time(p.t),
+                _cell(p.t),
+                series.key,
+                series.type,
+                series.name,
+                p.users,
+                _cell(p.rps),
+                _cell(p.fail_per_s),
+                _cell(p.p50_ms),
+                _cell(p.p95_ms),
+                _cell(p.p99_ms),
+                series.step_s,
+            ]
+            for _, _, series, p in points
+        ),
+    )
 
 
 def requests_csv(snapshot: Snapshot) -> str:
     """Endpoints only: their counts add up to the aggregate in summary.json."""
-    return _csv(["type", "name", "count", "failures", "fail_ratio", "rps", "p50_ms", "p95_ms", "p99_ms",
-                 "max_ms", "min_ms", "avg_ms"],
-                ([r.type, r.name, r.count, r.failures, _cell(round(r.fail_ratio, 6)), _cell(r.avg_rps),
-                  _cell(r.p50_ms), _cell(r.p95_ms), _cell(r.p99_ms), _cell(r.max_ms), _cell(r.min_ms),
-                  _cell(r.avg_ms)] for r in snapshot.requests))
+    return _csv(
+        [
+            "type",
+            "name",
+            "count",
+            "failures",
+            "fail_ratio",
+            "rps",
+            "p50_ms",
+            "p95_ms",
+            "p99_ms",
+            "max_ms",
+            "min_ms",
+            "avg_ms",
+        ],
+        (
+            [
+                r.type,
+                r.name,
+                r.count,
+                r.failures,
+                _cell(round(r.fail_ratio, 6)),
+                _cell(r.avg_rps),
+                _cell(r.p50_ms),
+                _cell(r.p95_ms),
+                _cell(r.p99_ms),
+                _cell(r.max_ms),
+                _cell(r.min_ms),
+                _cell(r.avg_ms),
+            ]
+            for r in snapshot.requests
+        ),
+    )
 
 
 def failures_csv(snapshot: Snapshot) -> str:
-    return _csv(["type", "name", "error", "occurrences"],
-                ([f.type, f.name, f.error, f.occurrences] for f in snapshot.failures))
+    return _csv(
+        ["type", "name", "error", "occurrences"], ([f.type, f.name, f.error, f.occurrences] for f in snapshot.failures)
+    )
 
 
 def agents_csv(snapshot: Snapshot) -> str:
     """Crash events of the run, oldest first."""
-    return _csv(["time", "ts", "worker_id", "user", "reason", "stderr_tail"],
-                ([iso_time(c.ts), _cell(c.ts), c.worker_id, c.user, c.reason, c.stderr_tail]
-                 for c in snapshot.agents.crash_log))
+    return _csv(
+        ["time", "ts", "worker_id", "user", "reason", "stderr_tail"],
+        (
+            [iso_time(c.ts), _cell(c.ts), c.worker_id, c.user, c.reason, c.stderr_tail]
+            for c in snapshot.agents.crash_log
+        ),
+    )
 
 
 def delivery_csv(snapshot: Snapshot) -> str:
     """One row per second: the ledger's counts so far, what happened in that second and its latency."""
-    return _csv(["time", "ts", "sent", "delivered", "lost", "in_flight", "duplicated", "late", "out_of_order",
-                 "sent_in_s", "delivered_in_s", "lost_in_s", "duplicated_in_s", "p50_ms", "p95_ms", "p99_ms"],
-                ([iso_time(p.t), _cell(p.t), p.sent, p.delivered, p.lost, p.in_flight, p.duplicated, p.late,
-                  p.out_of_order, p.sent_in_s, p.delivered_in_s, p.lost_in_s, p.duplicated_in_s,
-                  _cell(p.p50_ms), _cell(p.p95_ms), _cell(p.p99_ms)] for p in snapshot.delivery.points))
+    return _csv(
+        [
+            "time",
+            "ts",
+            "sent",
+            "delivered",
+            "lost",
+            "in_flight",
+            "duplicated",
+            "late",
+            "out_of_order",
+            "sent_in_s",
+            "delivered_in_s",
+            "lost_in_s",
+            "duplicated_in_s",
+            "p50_ms",
+            "p95_ms",
+            "p99_ms",
+        ],
+        (
+            [
+                iso_time(p.t),
+                _cell(p.t),
+                p.sent,
+                p.delivered,
+                p.lost,
+                p.in_flight,
+                p.duplicated,
+                p.late,
+                p.out_of_order,
+                p.sent_in_s,
+                p.delivered_in_s,
+                p.lost_in_s,
+                p.duplicated_in_s,
+                _cell(p.p50_ms),
+                _cell(p.p95_ms),
+                _cell(p.p99_ms),
+            ]
+            for p in snapshot.delivery.points
+        ),
+    )
 
 
 def memory_csv(snapshot: Snapshot) -> str:
-    return _csv(["time", "ts", "users", "agents_running", "agents_crashed", "ports_in_use",
-                 "unique_bytes", "shared_bytes", "seconds_per_point"],
-                ([iso_time(p.t), _cell(p.t), p.users, _cell(p.agents_running), _cell(p.agents_crashed),
-                  _cell(p.ports_in_use), _cell(p.unique_bytes), _cell(p.shared_bytes), snapshot.resources_step_s]
-                 for p in snapshot.resources))
+    return _csv(
+        [
+            "time",
+            "ts",
+            "users",
+            "agents_running",
+            "agents_crashed",
+            "ports_in_use",
+            "unique_bytes",
+            "shared_bytes",
+            "seconds_per_point",
+        ],
+        (
+            [
+                iso_time(p.t),
+                _cell(p.t),
+                p.users,
+                _cell(p.agents_running),
+                _cell(p.agents_crashed),
+                _cell(p.ports_in_use),
+                _cell(p.unique_bytes),
+                _cell(p.shared_bytes),
+                snapshot.resources_step_s,
+            ]
+            for p in snapshot.resources
+        ),
+    )
 
 
-MEDIATOR_COLUMNS = ("cpu_percent", "rss_bytes", "uss_bytes", "open_fds", "threads", "connections",
-                    "agents_running", "session_gap", "queued_messages", "queue_age_s")
+MEDIATOR_COLUMNS = (
+    "cpu_percent",
+    "rss_bytes",
+    "uss_bytes",
+    "open_fds",
+    "threads",
+    "connections",
+    "agents_running",
+    "session_gap",
+    "queued_messages",
+    "queue_age_s",
+)
 
 
 def mediator_csv(snapshot: Snapshot) -> str:
     """The mediator probe's figures, one row per second; an unknown figure is an empty cell."""
-    return _csv(["time", "ts", *MEDIATOR_COLUMNS, "stalled"],
-                ([iso_time(p.t), _cell(p.t), *(_cell(getattr(p, column)) for column in MEDIATOR_COLUMNS),
-                  int(p.stalled)] for p in snapshot.mediator.history))
+    return _csv(
+        ["time", "ts", *MEDIATOR_COLUMNS, "stalled"],
+        (
+            [iso_time(p.t), _cell(p.t), *(_cell(getattr(p, column)) for column in MEDIATOR_COLUMNS), int(p.stalled)]
+            for p in snapshot.mediator.history
+        ),
+    )

@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable
 
 from mediator_tui.core.atomic_file import write_text_atomic
 from mediator_tui.core.capacity.outcome import CapacityOutcome
-from mediator_tui.core.metrics.snapshot import Snapshot
-from mediator_tui.core.thresholds import ThresholdResult
 from mediator_tui.core.export import charts_txt, tables
 from mediator_tui.core.export.capacity import CAPACITY_FILE, capacity_charts, capacity_csv, capacity_section
 from mediator_tui.core.export.charts import report_charts
 from mediator_tui.core.export.html import report_html
+from mediator_tui.core.metrics.snapshot import Snapshot
+from mediator_tui.core.thresholds import ThresholdResult
 
-EXPORT_FILES = ("summary.json", "history.csv", "requests.csv", "failures.csv", "agents.csv", "memory.csv",
-                "mediator.csv", "delivery.csv", "report.html", "charts.txt")
+EXPORT_FILES = (
+    "summary.json",
+    "history.csv",
+    "requests.csv",
+    "failures.csv",
+    "agents.csv",
+    "memory.csv",
+    "mediator.csv",
+    "delivery.csv",
+    "report.html",
+    "charts.txt",
+)
 
 
-def write_export(directory: str | Path, snapshot: Snapshot, thresholds: Iterable[ThresholdResult] = (),
-                 partial: bool = False, redact: Callable[[str], str] = lambda text: text,
-                 capacity: CapacityOutcome | None = None) -> list[Path]:
+def write_export(
+    directory: str | Path,
+    snapshot: Snapshot,
+    thresholds: Iterable[ThresholdResult] = (),
+    partial: bool = False,
+    redact: Callable[[str], str] = lambda text: text,
+    capacity: CapacityOutcome | None = None,
+) -> list[Path]:
     """Write all files from one snapshot; `redact` scrubs secrets from each file's text. With a capacity
     search, also capacity.csv, summary.json's `capacity` section and its part of the report."""
     directory = Path(directory)

@@ -36,5 +36,16 @@ from mediator_tui.core.mediator.flavour import CONNECTIONS_V1, OOB, MediatorAdmi
 from mediator_tui.core.mediator.local import EMBEDDED_MEDIATOR_ENV, LocalMediator
 from mediator_tui.core.mediator.rotator import InvitationRotator
 
-__all__ = ["CONNECTIONS_V1", "EMBEDDED_MEDIATOR_ENV", "InvitationRotator", "LocalMediator", "MediatorAdmin",
-           "MediatorAdminError", "MediatorCounts", "MediatorError", "MediatorFlavour", "OOB", "ProvisionError"]
+__all__ = [
+    "CONNECTIONS_V1",
+    "EMBEDDED_MEDIATOR_ENV",
+    "OOB",
+    "InvitationRotator",
+    "LocalMediator",
+    "MediatorAdmin",
+    "MediatorAdminError",
+    "MediatorCounts",
+    "MediatorError",
+    "MediatorFlavour",
+    "ProvisionError",
+]

@@ -35,8 +35,13 @@ MAX_PAGES = 1000
 HANDSHAKES = ["https://didcomm.org/didexchange/1.1", "https://didcomm.org/didexchange/1.0"]
 
 
-def all_records(get: Callable[[dict[str, Any]], dict[str, Any]], path: str, params: dict[str, Any], key: str,
-                page_size: int = PAGE_SIZE) -> list[dict[str, Any]]:
+def all_records(
+    get: Callable[[dict[str, Any]], dict[str, Any]],
+    path: str,
+    params: dict[str, Any],
+    key: str,
+    page_size: int = PAGE_SIZE,
+) -> list[dict[str, Any]]:
     """Every record of a list endpoint, whether or not this version pages it.
 
     `get(query)` answers one GET of `path` with those query parameters. An unpaged
@@ -56,21 +61,28 @@ def all_records(get: Callable[[dict[str, Any]], dict[str, Any]], path: str, para
 # The key of the embedded mediator's throwaway wallet (one per run directory, on loopback).
 _WALLET_KEY = "mediator-tui"
 
+
 class AcaPyAdmin(MediatorAdmin):
     READY_PATH = "/status/ready"
 
-    def _call(self, method: str, path: str, params: dict[str, Any] | None = None, body: dict[str, Any] | None = None,
-              timeout: float = jsonhttp.DEFAULT_TIMEOUT_S) -> Any:
+    def _call(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+        timeout: float = jsonhttp.DEFAULT_TIMEOUT_S,
+    ) -> Any:
         return jsonhttp.call(method, self.admin_url + path, params, body, timeout)
 
     def create_invitation(self, kind: str = OOB) -> str:
         self.check_kind(kind)
         if kind == CONNECTIONS_V1:
-            answer = self._call("POST", "/connections/create-invitation",
-                                {"multi_use": "true"}, {})
+            answer = self._call("POST", "/connections/create-invitation", {"multi_use": "true"}, {})
         else:
-            answer = self._call("POST", "/out-of-band/create-invitation",
-                                {"multi_use": "true"}, {"handshake_protocols": HANDSHAKES})
+            answer = self._call(
+                "POST", "/out-of-band/create-invitation", {"multi_use": "true"}, {"handshake_protocols": HANDSHAKES}
+            )
         url: str = answer["invitation_url"]
         return url
 
@@ -78,22 +90,32 @@ class AcaPyAdmin(MediatorAdmin):
         return all_records(lambda query: self._call("GET", path, query), path, params, key)
 
     def _warm_up_connections(self) -> set[str]:
-        return {c["connection_id"] for c in self._all("/connections", {"alias": WARM_UP_ALIAS},
-                                                       "connection_id")
-                if c.get("alias") == WARM_UP_ALIAS}
+        return {
+            c["connection_id"]
+            for c in self._all("/connections", {"alias": WARM_UP_ALIAS}, "connection_id")
+            if c.get("alias") == WARM_UP_ALIAS
+        }
 
     def counts(self) -> MediatorCounts:
         warm_up = self._warm_up_connections()
-        connections = [c for c in self._all("/connections", {"state": "active"}, "connection_id")
-                       if c["connection_id"] not in warm_up]
-        mediations = [m for m in self._call("GET", "/mediation/requests",
-                                            {"state": "granted"})["results"]
-                      if m.get("role") == "server" and m["connection_id"] not in warm_up]
-        routes = [r for r in self._all("/mediation/keylists", {"role": "server"}, "record_id")
-                  if r.get("connection_id") not in warm_up]
-        return MediatorCounts(active_connections=len(connections),
-                              granted_mediations=len(mediations),
-                              keylist_routes=len(routes))
+        connections = [
+            c
+            for c in self._all("/connections", {"state": "active"}, "connection_id")
+            if c["connection_id"] not in warm_up
+        ]
+        mediations = [
+            m
+            for m in self._call("GET", "/mediation/requests", {"state": "granted"})["results"]
+            if m.get("role") == "server" and m["connection_id"] not in warm_up
+        ]
+        routes = [
+            r
+            for r in self._all("/mediation/keylists", {"role": "server"}, "record_id")
+            if r.get("connection_id") not in warm_up
+        ]
+        return MediatorCounts(
+            active_connections=len(connections), granted_mediations=len(mediations), keylist_routes=len(routes)
+        )
 
     def warm_up(self, timeout: float) -> None:
         """The mediator connects to itself and asks itself for mediation.
@@ -104,18 +126,30 @@ class AcaPyAdmin(MediatorAdmin):
         connections carry WARM_UP_ALIAS so the counts leave them out.
         """
         deadline = time.monotonic() + timeout
-        created = self._call("POST", "/out-of-band/create-invitation", {"multi_use": "false"},
-                             {"handshake_protocols": HANDSHAKES[:1], "alias": WARM_UP_ALIAS})
-        received = self._call("POST", "/out-of-band/receive-invitation",
-                              {"alias": WARM_UP_ALIAS, "auto_accept": "true"},
-                              created["invitation"])
+        created = self._call(
+            "POST",
+            "/out-of-band/create-invitation",
+            {"multi_use": "false"},
+            {"handshake_protocols": HANDSHAKES[:1], "alias": WARM_UP_ALIAS},
+        )
+        received = self._call(
+            "POST",
+            "/out-of-band/receive-invitation",
+            {"alias": WARM_UP_ALIAS, "auto_accept": "true"},
+            created["invitation"],
+        )
         connection_id = received["connection_id"]
-        self._wait(deadline, lambda: self._call("GET", f"/connections/{connection_id}")["state"]
-                   in ("active", "completed"), "the warm-up connection to become active")
-        mediation_id = self._call("POST", f"/mediation/request/{connection_id}",
-                                  body={})["mediation_id"]
-        self._wait(deadline, lambda: self._call("GET", f"/mediation/requests/{mediation_id}")
-                   ["state"] == "granted", "the warm-up mediation to be granted")
+        self._wait(
+            deadline,
+            lambda: self._call("GET", f"/connections/{connection_id}")["state"] in ("active", "completed"),
+            "the warm-up connection to become active",
+        )
+        mediation_id = self._call("POST", f"/mediation/request/{connection_id}", body={})["mediation_id"]
+        self._wait(
+            deadline,
+            lambda: self._call("GET", f"/mediation/requests/{mediation_id}")["state"] == "granted",
+            "the warm-up mediation to be granted",
+        )
 
     @staticmethod
     def _wait(deadline: float, done: Callable[[], bool], what: str) -> None:
@@ -127,8 +161,7 @@ class AcaPyAdmin(MediatorAdmin):
 
 
 class AcaPyFlavour(MediatorFlavour):
-    def __init__(self, name: str, variants: list[RuntimeVariant], kinds: tuple[str, ...],
-                 missing_hint: str = ""):
+    def __init__(self, name: str, variants: list[RuntimeVariant], kinds: tuple[str, ...], missing_hint: str = ""):
         self.name = name
         self.variants = variants
         self.invitation_kinds = kinds
@@ -150,16 +183,43 @@ class AcaPyFlavour(MediatorFlavour):
         if self.runtime is None:
             raise MediatorError(f"{self.name}: call provision() before launch_spec()")
         argv = [
-            str(self.runtime.entry_point), "start", "--label", "Mediator",
-            "--inbound-transport", "http", HOST, str(ports.http),
-            "--inbound-transport", "ws", HOST, str(ports.ws),
-            "--outbound-transport", "http", "--outbound-transport", "ws",
-            "--endpoint", f"http://{HOST}:{ports.http}", ws_endpoint(ports),
-            "--admin", HOST, str(ports.admin), "--admin-insecure-mode",
-            "--open-mediation", "--enable-undelivered-queue",
-            "--wallet-type", "askar", "--wallet-name", "mediator",
-            "--auto-provision", "--no-ledger", "--auto-accept-requests", "--auto-accept-invites",
-            "--auto-ping-connection", "--auto-respond-messages", "--log-level", "warning",
+            str(self.runtime.entry_point),
+            "start",
+            "--label",
+            "Mediator",
+            "--inbound-transport",
+            "http",
+            HOST,
+            str(ports.http),
+            "--inbound-transport",
+            "ws",
+            HOST,
+            str(ports.ws),
+            "--outbound-transport",
+            "http",
+            "--outbound-transport",
+            "ws",
+            "--endpoint",
+            f"http://{HOST}:{ports.http}",
+            ws_endpoint(ports),
+            "--admin",
+            HOST,
+            str(ports.admin),
+            "--admin-insecure-mode",
+            "--open-mediation",
+            "--enable-undelivered-queue",
+            "--wallet-type",
+            "askar",
+            "--wallet-name",
+            "mediator",
+            "--auto-provision",
+            "--no-ledger",
+            "--auto-accept-requests",
+            "--auto-accept-invites",
+            "--auto-ping-connection",
+            "--auto-respond-messages",
+            "--log-level",
+            "warning",
         ]
         # ACAPY_HOME holds the wallet: one fresh wallet per run directory. Its key goes in the environment
         # (ACAPY_WALLET_KEY, the env_var of --wallet-key in ACA-Py 0.12.8 and 1.7.0, config/argparse.py), not
@@ -177,14 +237,23 @@ def ws_endpoint(ports: Ports) -> str:
 
 
 def acapy() -> AcaPyFlavour:
-    return AcaPyFlavour("acapy", [
-        RuntimeVariant("acapy-agent-1.7.0-py3.13", (3, 13), "acapy-agent==1.7.0", "aca-py"),
-        RuntimeVariant("acapy-agent-1.4.0-py3.12", (3, 12), "acapy-agent==1.4.0", "aca-py"),
-    ], (OOB,), missing_hint="use --flavour acapy-legacy")
+    return AcaPyFlavour(
+        "acapy",
+        [
+            RuntimeVariant("acapy-agent-1.7.0-py3.13", (3, 13), "acapy-agent==1.7.0", "aca-py"),
+            RuntimeVariant("acapy-agent-1.4.0-py3.12", (3, 12), "acapy-agent==1.4.0", "aca-py"),
+        ],
+        (OOB,),
+        missing_hint="use --flavour acapy-legacy",
+    )
 
 
 def acapy_legacy() -> AcaPyFlavour:
-    return AcaPyFlavour("acapy-legacy", [
-        RuntimeVariant("aries-cloudagent-0.12.8-py3.11", (3, 11),
-                       "aries-cloudagent[askar]==0.12.8", "aca-py"),
-    ], (OOB, CONNECTIONS_V1), missing_hint="use --flavour acapy")
+    return AcaPyFlavour(
+        "acapy-legacy",
+        [
+            RuntimeVariant("aries-cloudagent-0.12.8-py3.11", (3, 11), "aries-cloudagent[askar]==0.12.8", "aca-py"),
+        ],
+        (OOB, CONNECTIONS_V1),
+        missing_hint="use --flavour acapy",
+    )

@@ -36,9 +36,11 @@ class CredoMediatorAdmin(MediatorAdmin):
 
     def counts(self) -> MediatorCounts:
         answer = jsonhttp.call("GET", f"{self.admin_url}/counts")
-        return MediatorCounts(active_connections=int(answer["active_connections"]),
-                              granted_mediations=int(answer["granted_mediations"]),
-                              keylist_routes=int(answer["keylist_routes"]))
+        return MediatorCounts(
+            active_connections=int(answer["active_connections"]),
+            granted_mediations=int(answer["granted_mediations"]),
+            keylist_routes=int(answer["keylist_routes"]),
+        )
 
 
 class CredoMediatorFlavour(MediatorFlavour):
@@ -66,14 +68,18 @@ class CredoMediatorFlavour(MediatorFlavour):
             askar = node_agent.askar_environment()
         except node_agent.NodeAgentError as err:
             raise ProvisionError(f"credo mediator: {err}") from None
-        return LaunchSpec(argv=argv, env={
-            "MEDIATOR_HTTP_PORT": str(ports.http),
-            "MEDIATOR_WS_PORT": str(ports.ws),
-            "MEDIATOR_ADMIN_PORT": str(ports.admin),
-            # The wallet stays in the run directory: restarted there, the mediator keeps its clients.
-            "MEDIATOR_DATA_DIR": str(run_dir / "credo-mediator"),
-            **askar,
-        }, passed=(*node_agent.NODE_VARIABLES, *MEDIATOR_READS))
+        return LaunchSpec(
+            argv=argv,
+            env={
+                "MEDIATOR_HTTP_PORT": str(ports.http),
+                "MEDIATOR_WS_PORT": str(ports.ws),
+                "MEDIATOR_ADMIN_PORT": str(ports.admin),
+                # The wallet stays in the run directory: restarted there, the mediator keeps its clients.
+                "MEDIATOR_DATA_DIR": str(run_dir / "credo-mediator"),
+                **askar,
+            },
+            passed=(*node_agent.NODE_VARIABLES, *MEDIATOR_READS),
+        )
 
     def admin(self, admin_url: str) -> CredoMediatorAdmin:
         return CredoMediatorAdmin(admin_url, self.invitation_kinds)

@@ -58,7 +58,8 @@ class MediatorAdmin(abc.ABC):
         if kind not in self.kinds:
             raise MediatorError(
                 f"this mediator cannot make {kind!r} invitations (it makes: {', '.join(self.kinds)})"
-                + ("; use --flavour acapy-legacy for c_i" if kind == CONNECTIONS_V1 else ""))
+                + ("; use --flavour acapy-legacy for c_i" if kind == CONNECTIONS_V1 else "")
+            )
 
     def ready(self) -> bool:
         """True once the mediator accepts clients; False (never an exception) while it starts."""
@@ -105,5 +106,4 @@ class MediatorFlavour(abc.ABC):
         """
 
     @abc.abstractmethod
-    def admin(self, admin_url: str) -> MediatorAdmin:
-        ...
+    def admin(self, admin_url: str) -> MediatorAdmin: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from mediator_tui.core.mediator import acapy, credo, interpreters
 from mediator_tui.core.mediator.errors import ProvisionError
@@ -25,8 +25,7 @@ def get(name: str) -> MediatorFlavour:
     try:
         return _FACTORIES[name]()
     except KeyError:
-        raise ProvisionError(f"unknown mediator flavour {name!r} (known: {', '.join(names())})") \
-            from None
+        raise ProvisionError(f"unknown mediator flavour {name!r} (known: {', '.join(names())})") from None
 
 
 def pick(name: str | None = None) -> MediatorFlavour:
@@ -38,6 +37,8 @@ def pick(name: str | None = None) -> MediatorFlavour:
         if flavour.installable():
             return flavour
     wanted = " and no ".join(f"{get(n).needs()} (for {n})" for n in AUTO_ORDER)
-    raise ProvisionError(f"no {wanted} interpreter found on PATH or in pyenv "
-                         f"(looked in: {interpreters.searched_places()}); install one "
-                         f"(e.g. `pyenv install 3.13`) to run a local mediator")
+    raise ProvisionError(
+        f"no {wanted} interpreter found on PATH or in pyenv "
+        f"(looked in: {interpreters.searched_places()}); install one "
+        f"(e.g. `pyenv install 3.13`) to run a local mediator"
+    )

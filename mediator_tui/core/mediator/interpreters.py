@@ -31,8 +31,7 @@ def candidate_paths(version: tuple[int, int]) -> list[str]:
     versions_dir = pyenv_root() / "versions"
     if versions_dir.is_dir():
         minor = f"{version[0]}.{version[1]}"
-        matching = [e for e in versions_dir.iterdir()
-                    if e.name == minor or e.name.startswith(minor + ".")]
+        matching = [e for e in versions_dir.iterdir() if e.name == minor or e.name.startswith(minor + ".")]
         for entry in sorted(matching, key=_patch_level, reverse=True):
             found.append(str(entry / "bin" / "python"))
     return found
@@ -57,7 +56,10 @@ def _probe(path: str) -> Interpreter | None:
         # version is not selected, so run it rather than trusting the file.
         out = subprocess.run(
             [path, "-c", "import sys; print(sys.version_info[0], sys.version_info[1], sys.executable)"],
-            capture_output=True, text=True, timeout=PROBE_TIMEOUT_S, stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT_S,
+            stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None

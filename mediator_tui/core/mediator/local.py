@@ -30,6 +30,7 @@ PORT_RELEASE_S = 5.0
 # connection made on it).
 EMBEDDED_MEDIATOR_ENV = "MEDIATOR_TUI_EMBEDDED_MEDIATOR"
 
+
 class LocalMediator:
     """A mediator of one flavour on free (or given) loopback ports.
 
@@ -45,11 +46,19 @@ class LocalMediator:
     this process (the CLI's `up`), to be stopped through `from_state(...).stop()`.
     """
 
-    def __init__(self, flavour: str | MediatorFlavour | None = None, *,
-                 http_port: int | None = None, ws_port: int | None = None,
-                 admin_port: int | None = None, run_dir: Path | None = None,
-                 progress: Progress | None = None, ready_timeout: float = READY_TIMEOUT_S,
-                 detached: bool = False, cpu_limit: float | None = None):
+    def __init__(
+        self,
+        flavour: str | MediatorFlavour | None = None,
+        *,
+        http_port: int | None = None,
+        ws_port: int | None = None,
+        admin_port: int | None = None,
+        run_dir: Path | None = None,
+        progress: Progress | None = None,
+        ready_timeout: float = READY_TIMEOUT_S,
+        detached: bool = False,
+        cpu_limit: float | None = None,
+    ):
         self.flavour = flavour if isinstance(flavour, MediatorFlavour) else flavours.pick(flavour)
         self._forced_ports = (http_port, ws_port, admin_port)
         self._given_run_dir = run_dir
@@ -70,7 +79,7 @@ class LocalMediator:
 
     # -- lifecycle -------------------------------------------------------
 
-    def start(self) -> "LocalMediator":
+    def start(self) -> LocalMediator:
         if self.pgid is not None:
             raise MediatorError("this mediator is already started")
         self.runtime_label = self.flavour.provision(self.progress)
@@ -78,8 +87,9 @@ class LocalMediator:
         try:
             group = self._launch()
             started = time.monotonic()
-            process.wait_ready(self.admin.ready, group.alive,
-                               self.ready_timeout, self.log_path, f"mediator {self.flavour.name}")
+            process.wait_ready(
+                self.admin.ready, group.alive, self.ready_timeout, self.log_path, f"mediator {self.flavour.name}"
+            )
             self._say(f"ready after {time.monotonic() - started:.1f}s; warm-up mediation")
             self.admin.warm_up(WARM_UP_TIMEOUT_S)
             self.invitation_url = self.admin.create_invitation(OOB)
@@ -115,7 +125,7 @@ class LocalMediator:
             self._say(f"limited to {self.cpu_limit:g} cores (cgroup {self.cgroup})")
         return group
 
-    def restart(self) -> "LocalMediator":
+    def restart(self) -> LocalMediator:
         """Start it again on the same ports with the same wallet, e.g. after it crashed.
 
         Its clients keep their connections and mediation (they only reconnect), and the
@@ -133,8 +143,9 @@ class LocalMediator:
                 time.sleep(0.1)
         try:
             group = self._launch()
-            process.wait_ready(self.admin.ready, group.alive,
-                               self.ready_timeout, self.log_path, f"mediator {self.flavour.name}")
+            process.wait_ready(
+                self.admin.ready, group.alive, self.ready_timeout, self.log_path, f"mediator {self.flavour.name}"
+            )
         except BaseException:
             self._end_group()
             raise
@@ -162,7 +173,7 @@ class LocalMediator:
             remove_cgroup(self.cgroup)
             self.cgroup = None
 
-    def __enter__(self) -> "LocalMediator":
+    def __enter__(self) -> LocalMediator:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -225,15 +236,24 @@ class LocalMediator:
     # -- detached use (CLI) ----------------------------------------------
 
     def to_state(self) -> dict[str, Any]:
-        return {"flavour": self.flavour.name, "runtime": self.runtime_label, "pid": self.pid,
-                "pgid": self.pgid, "pid_start_ticks": self.pid_start_ticks,
-                "ports": self._need_ports().as_dict(), "run_dir": str(self.run_dir),
-                "log": str(self.log_path), "admin_url": self.admin_url, "metrics_url": self.metrics_url,
-                "invitation_url": self.invitation_url, "cpu_limit": self.cpu_limit,
-                "cgroup": str(self.cgroup) if self.cgroup else None}
+        return {
+            "flavour": self.flavour.name,
+            "runtime": self.runtime_label,
+            "pid": self.pid,
+            "pgid": self.pgid,
+            "pid_start_ticks": self.pid_start_ticks,
+            "ports": self._need_ports().as_dict(),
+            "run_dir": str(self.run_dir),
+            "log": str(self.log_path),
+            "admin_url": self.admin_url,
+            "metrics_url": self.metrics_url,
+            "invitation_url": self.invitation_url,
+            "cpu_limit": self.cpu_limit,
+            "cgroup": str(self.cgroup) if self.cgroup else None,
+        }
 
     @classmethod
-    def from_state(cls, state: dict[str, Any]) -> "LocalMediator":
+    def from_state(cls, state: dict[str, Any]) -> LocalMediator:
         """A handle on a mediator started by another process (no provisioning, no start)."""
         mediator = cls(state["flavour"], run_dir=Path(state["run_dir"]))
         mediator._given_run_dir = None  # stop() removes it, as the starting process would

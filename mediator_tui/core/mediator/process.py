@@ -11,13 +11,13 @@ from __future__ import annotations
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
-
-from mediator_tui.core.processes import Child, ProcessGroup, free_loopback_ports
+from typing import Any
 
 from mediator_tui.core.mediator.errors import MediatorError
+from mediator_tui.core.processes import Child, ProcessGroup, free_loopback_ports
 
 HOST = "127.0.0.1"
 
@@ -49,8 +49,9 @@ def pick_ports(http: int | None = None, ws: int | None = None, admin: int | None
     forced = {"http": http, "ws": ws, "admin": admin}
     for name, port in forced.items():
         if port is not None and port_in_use(port):
-            raise MediatorError(f"port {HOST}:{port} ({name}) is already in use; "
-                                f"choose another or leave it out to pick a free one")
+            raise MediatorError(
+                f"port {HOST}:{port} ({name}) is already in use; choose another or leave it out to pick a free one"
+            )
     free = [p for p in free_loopback_ports(6) if p not in forced.values()]
     chosen = {name: port if port is not None else free.pop() for name, port in forced.items()}
     return Ports(**chosen)
@@ -64,8 +65,15 @@ def spawn_detached(argv: list[str], env: dict[str, Any], cwd: Path, log_path: Pa
     """
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
-        popen = subprocess.Popen(argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
+        popen = subprocess.Popen(
+            argv,
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     group = adopt_group(popen.pid)
     group.children.append(Child("mediator", popen, log_path))
     return group
@@ -92,19 +100,20 @@ def log_excerpt(log_path: Path, tail: int = 20, errors: int = 5) -> str:
     return "".join(error_lines + (["...\n"] if error_lines else []) + lines[-tail:])
 
 
-def wait_ready(is_ready: Callable[[], bool], is_alive: Callable[[], bool], timeout: float,
-               log_path: Path, what: str) -> None:
+def wait_ready(
+    is_ready: Callable[[], bool], is_alive: Callable[[], bool], timeout: float, log_path: Path, what: str
+) -> None:
     """Poll `is_ready` until true; MediatorError with the log tail if the process dies or time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not is_alive():
-            raise MediatorError(f"{what} exited during start; last log lines ({log_path}):\n"
-                                + log_excerpt(log_path))
+            raise MediatorError(f"{what} exited during start; last log lines ({log_path}):\n" + log_excerpt(log_path))
         if is_ready():
             return
         time.sleep(0.25)
-    raise MediatorError(f"{what} not ready after {timeout:.0f}s; last log lines ({log_path}):\n"
-                        + log_excerpt(log_path))
+    raise MediatorError(
+        f"{what} not ready after {timeout:.0f}s; last log lines ({log_path}):\n" + log_excerpt(log_path)
+    )
 
 
 def start_ticks(pid: int | None) -> int | None:

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from mediator_tui.common.app_dirs import cache_dir
 from mediator_tui.common.cached_install import InstallError, Progress, install_once, quiet, read_stamp, run_step
-
 from mediator_tui.core.mediator import interpreters
 from mediator_tui.core.mediator.errors import ProvisionError
 
@@ -62,8 +61,15 @@ def installed(variant: RuntimeVariant) -> Runtime | None:
 
 def _runs(python: Path) -> bool:
     try:
-        return subprocess.run([str(python), "-c", "pass"], timeout=interpreters.PROBE_TIMEOUT_S,
-                              capture_output=True, stdin=subprocess.DEVNULL).returncode == 0
+        return (
+            subprocess.run(
+                [str(python), "-c", "pass"],
+                timeout=interpreters.PROBE_TIMEOUT_S,
+                capture_output=True,
+                stdin=subprocess.DEVNULL,
+            ).returncode
+            == 0
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
 
@@ -72,8 +78,7 @@ def pythons_text(variants: list[RuntimeVariant]) -> str:
     return " or ".join(f"Python {v.python[0]}.{v.python[1]}" for v in variants)
 
 
-def ensure(variants: list[RuntimeVariant], progress: Progress | None = None,
-           missing_hint: str = "") -> Runtime:
+def ensure(variants: list[RuntimeVariant], progress: Progress | None = None, missing_hint: str = "") -> Runtime:
     """The newest of `variants` that is installed or installable here, installing it if needed."""
     progress = progress or quiet
     for variant in variants:
@@ -83,27 +88,40 @@ def ensure(variants: list[RuntimeVariant], progress: Progress | None = None,
         interpreter = interpreters.find(variant.python)
         if interpreter:
             return install(variant, interpreter, progress)
-    message = (f"no {pythons_text(variants)} interpreter found on PATH or in pyenv "
-               f"(looked in: {interpreters.searched_places()}); install one")
+    message = (
+        f"no {pythons_text(variants)} interpreter found on PATH or in pyenv "
+        f"(looked in: {interpreters.searched_places()}); install one"
+    )
     raise ProvisionError(message + (f" or {missing_hint}" if missing_hint else ""))
 
 
-def install(variant: RuntimeVariant, interpreter: interpreters.Interpreter,
-            progress: Progress | None = None) -> Runtime:
+def install(
+    variant: RuntimeVariant, interpreter: interpreters.Interpreter, progress: Progress | None = None
+) -> Runtime:
     progress = progress or quiet
     venv = runtimes_dir() / variant.key
     runtime = Runtime(variant, venv)
 
     def build(deadline: float) -> None:
         run_step([interpreter.executable, "-m", "venv", str(venv)], deadline, progress=progress, shown=_shown)
-        run_step([str(venv / "bin" / "python"), "-m", "pip", "install", variant.requirement], deadline,
-                 progress=progress, shown=_shown)
+        run_step(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", variant.requirement],
+            deadline,
+            progress=progress,
+            shown=_shown,
+        )
         if not runtime.entry_point.exists():
             raise ProvisionError(f"{variant.label} installed but {runtime.entry_point} is missing")
 
     try:
-        install_once(venv, {"requirement": variant.requirement, "python": interpreter.executable}, build,
-                     label=variant.label, is_installed=lambda: installed(variant) is not None, progress=progress)
+        install_once(
+            venv,
+            {"requirement": variant.requirement, "python": interpreter.executable},
+            build,
+            label=variant.label,
+            is_installed=lambda: installed(variant) is not None,
+            progress=progress,
+        )
     except InstallError as err:
         raise ProvisionError(str(err)) from None
     return runtime

@@ -8,7 +8,7 @@ new one every 50 (docs/didcomm-quirks.md "Multi-use invitations slow down with u
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 
 class InvitationRotator:

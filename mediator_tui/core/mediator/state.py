@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import fcntl
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from mediator_tui.common.app_dirs import state_dir
-
 from mediator_tui.core.atomic_file import write_text_atomic
 
 

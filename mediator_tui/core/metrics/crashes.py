@@ -19,8 +19,13 @@ class CrashLog:
     def add(self, view: AgentsView) -> None:
         for worker in view.workers:
             for crash in worker.report.crashes:
-                event = CrashEvent(ts=crash.ts, worker_id=worker.report.worker_id, user=crash.user,
-                                   reason=crash.reason, stderr_tail=crash.stderr_tail)
+                event = CrashEvent(
+                    ts=crash.ts,
+                    worker_id=worker.report.worker_id,
+                    user=crash.user,
+                    reason=crash.reason,
+                    stderr_tail=crash.stderr_tail,
+                )
                 identity = (event.worker_id, event.ts, event.user, event.reason)
                 if identity not in self._seen:
                     self._seen.add(identity)

@@ -46,11 +46,20 @@ class DeliveryTrack:
             return DeliverySnapshot(known=False)
         counts, latency = self._latest.report.counts, self._latest.report.latency_ms
         return DeliverySnapshot(
-            known=True, sent=counts.sent, delivered=counts.delivered, lost=counts.lost, in_flight=counts.in_flight,
-            duplicated=counts.duplicated, late=counts.late, out_of_order=counts.out_of_order,
-            p50_ms=pct.percentile(latency, 0.50), p95_ms=pct.percentile(latency, 0.95),
-            p99_ms=pct.percentile(latency, 0.99), max_ms=max(latency) if latency else None,
-            points=self._points.points())
+            known=True,
+            sent=counts.sent,
+            delivered=counts.delivered,
+            lost=counts.lost,
+            in_flight=counts.in_flight,
+            duplicated=counts.duplicated,
+            late=counts.late,
+            out_of_order=counts.out_of_order,
+            p50_ms=pct.percentile(latency, 0.50),
+            p95_ms=pct.percentile(latency, 0.95),
+            p99_ms=pct.percentile(latency, 0.99),
+            max_ms=max(latency) if latency else None,
+            points=self._points.points(),
+        )
 
 
 # Counters that only a reset lowers: `sent` (and `lost`) also fall when a failed send is withdrawn
@@ -72,8 +81,19 @@ def _point(sample: _Sample, before: _Sample | None) -> DeliveryPoint:
         return max(0, counted)
 
     return DeliveryPoint(
-        t=sample.t, sent=now.sent, delivered=now.delivered, lost=now.lost, in_flight=now.in_flight,
-        duplicated=now.duplicated, late=now.late, out_of_order=now.out_of_order,
-        sent_in_s=in_s("sent"), delivered_in_s=in_s("delivered"), lost_in_s=in_s("lost"),
-        duplicated_in_s=in_s("duplicated"), p50_ms=pct.percentile(latency, 0.50),
-        p95_ms=pct.percentile(latency, 0.95), p99_ms=pct.percentile(latency, 0.99))
+        t=sample.t,
+        sent=now.sent,
+        delivered=now.delivered,
+        lost=now.lost,
+        in_flight=now.in_flight,
+        duplicated=now.duplicated,
+        late=now.late,
+        out_of_order=now.out_of_order,
+        sent_in_s=in_s("sent"),
+        delivered_in_s=in_s("delivered"),
+        lost_in_s=in_s("lost"),
+        duplicated_in_s=in_s("duplicated"),
+        p50_ms=pct.percentile(latency, 0.50),
+        p95_ms=pct.percentile(latency, 0.95),
+        p99_ms=pct.percentile(latency, 0.99),
+    )

@@ -41,13 +41,22 @@ def judged_figures(running: WhileRunning, per_agent: Slope, total: RequestRow) -
     view = running.view
     reason = nothing_worked(total, view)
     if view is None:
-        return JudgedFigures(workers_missing=running.missing_workers, nothing_worked=reason,
-                             memory_per_agent_unknown_because="no agent metrics while the test ran")
+        return JudgedFigures(
+            workers_missing=running.missing_workers,
+            nothing_worked=reason,
+            memory_per_agent_unknown_because="no agent metrics while the test ran",
+        )
     counts = view.total.agents
     ports = view.total.ports
     return JudgedFigures(
-        agents_running=counts.running, agents_started=counts.started, crashes=counts.crashed,
-        start_failures=counts.start_failures, restarted=counts.restarted,
+        agents_running=counts.running,
+        agents_started=counts.started,
+        crashes=counts.crashed,
+        start_failures=counts.start_failures,
+        restarted=counts.restarted,
         ports_refused=ports.refused if ports is not None else None,
-        memory_per_agent_bytes=per_agent.value, memory_per_agent_unknown_because=per_agent.reason,
-        workers_missing=running.missing_workers, nothing_worked=reason)
+        memory_per_agent_bytes=per_agent.value,
+        memory_per_agent_unknown_because=per_agent.reason,
+        workers_missing=running.missing_workers,
+        nothing_worked=reason,
+    )

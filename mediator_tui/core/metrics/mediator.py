@@ -60,8 +60,9 @@ def _gap_flag(gap: int | None) -> str | None:
 def bytes_per_connection(points: tuple[MediatorPoint, ...]) -> float | None:
     """The slope of RSS against connections held (least squares): what one more connection costs."""
     pairs = [(p.connections, p.rss_bytes) for p in points if p.connections is not None and p.rss_bytes is not None]
-    return least_squares_slope(pairs, min_points=SLOPE_MIN_POINTS, min_spread=SLOPE_MIN_SPREAD,
-                               unit="connections").value
+    return least_squares_slope(
+        pairs, min_points=SLOPE_MIN_POINTS, min_spread=SLOPE_MIN_SPREAD, unit="connections"
+    ).value
 
 
 class MediatorSeries:
@@ -84,8 +85,12 @@ class MediatorSeries:
 
     def add(self, sample: ProbeSample, agents_running: int | None) -> None:
         latest = self._latest
-        readings = (("process", sample.process), ("admin status", sample.admin_status),
-                    ("admin counts", sample.admin_counts), ("metrics", sample.metrics))
+        readings = (
+            ("process", sample.process),
+            ("admin status", sample.admin_status),
+            ("admin counts", sample.admin_counts),
+            ("metrics", sample.metrics),
+        )
         for source, reading in readings:
             if reading is None:
                 continue
@@ -130,12 +135,19 @@ class MediatorSeries:
         gap = connections - agents_running if connections is not None and agents_running is not None else None
         rss = _first(process and process.rss_bytes, metrics and metrics.process_rss_bytes)
         return MediatorPoint(
-            t=t, cpu_percent=_first(process and process.cpu_percent, self._metrics_cpu),
-            rss_bytes=None if rss is None else int(rss), uss_bytes=process and process.uss_bytes,
-            open_fds=process and process.open_fds, threads=process and process.threads, connections=connections,
-            agents_running=agents_running, session_gap=gap,
+            t=t,
+            cpu_percent=_first(process and process.cpu_percent, self._metrics_cpu),
+            rss_bytes=None if rss is None else int(rss),
+            uss_bytes=process and process.uss_bytes,
+            open_fds=process and process.open_fds,
+            threads=process and process.threads,
+            connections=connections,
+            agents_running=agents_running,
+            session_gap=gap,
             queued_messages=_first(metrics and metrics.queued_messages, status and status.outbound_queued),
-            queue_age_s=metrics and metrics.queue_oldest_age_s, stalled=stalled)
+            queue_age_s=metrics and metrics.queue_oldest_age_s,
+            stalled=stalled,
+        )
 
     def _connections(self) -> tuple[int | None, str | None]:
         """The mediator's sessions, else its TCP connections: what is compared with the agents running.
@@ -146,8 +158,11 @@ class MediatorSeries:
         few idle seconds; so one to two per wallet. A session is one per wallet in every engine, and
         one the mediator keeps after its socket died still counts."""
         process, status, metrics = self._latest.process, self._latest.status, self._latest.metrics
-        for value, source in ((status and status.sessions, "admin sessions"),
-                              (metrics and metrics.live_sessions, "live sessions"), (process and process.established, "tcp")):
+        for value, source in (
+            (status and status.sessions, "admin sessions"),
+            (metrics and metrics.live_sessions, "live sessions"),
+            (process and process.established, "tcp"),
+        ):
             if value is not None:
                 return int(value), source
         return None, None
@@ -155,14 +170,27 @@ class MediatorSeries:
     def _unknown(self, last: MediatorPoint | None) -> tuple[tuple[str, str], ...]:
         """Figures no source read can give, with the setting that would (a failing source is an error instead)."""
         read = set(self._sources)
-        could = {"cpu": {"process", "metrics"}, "memory": {"process", "metrics"}, "descriptors": {"process"},
-                 "connections": {"process", "admin", "metrics"}, "queue": {"admin", "metrics"},
-                 "queue age": {"metrics"}}
-        value = {"cpu": last and last.cpu_percent, "memory": last and last.rss_bytes,
-                 "descriptors": last and last.open_fds, "connections": last and last.connections,
-                 "queue": last and last.queued_messages, "queue age": last and last.queue_age_s}
-        return tuple((figure, HINTS[figure]) for figure, sources in could.items()
-                     if value[figure] is None and not (sources & read))
+        could = {
+            "cpu": {"process", "metrics"},
+            "memory": {"process", "metrics"},
+            "descriptors": {"process"},
+            "connections": {"process", "admin", "metrics"},
+            "queue": {"admin", "metrics"},
+            "queue age": {"metrics"},
+        }
+        value = {
+            "cpu": last and last.cpu_percent,
+            "memory": last and last.rss_bytes,
+            "descriptors": last and last.open_fds,
+            "connections": last and last.connections,
+            "queue": last and last.queued_messages,
+            "queue age": last and last.queue_age_s,
+        }
+        return tuple(
+            (figure, HINTS[figure])
+            for figure, sources in could.items()
+            if value[figure] is None and not (sources & read)
+        )
 
     def snapshot(self, agents_running: int | None) -> MediatorSnapshot:
         points = self._points.points()
@@ -173,17 +201,33 @@ class MediatorSeries:
         gap = connections - agents_running if connections is not None and agents_running is not None else None
         gaps = [abs(p.session_gap) for p in points if p.session_gap is not None]
         return MediatorSnapshot(
-            known=True, sources=tuple(self._sources), cpu_percent=last and last.cpu_percent,
-            rss_bytes=last and last.rss_bytes, uss_bytes=last and last.uss_bytes, open_fds=last and last.open_fds,
-            threads=last and last.threads, connections=connections, connections_from=connections_from,
-            agents_running=agents_running, session_gap=gap, session_gap_flag=_gap_flag(gap),
+            known=True,
+            sources=tuple(self._sources),
+            cpu_percent=last and last.cpu_percent,
+            rss_bytes=last and last.rss_bytes,
+            uss_bytes=last and last.uss_bytes,
+            open_fds=last and last.open_fds,
+            threads=last and last.threads,
+            connections=connections,
+            connections_from=connections_from,
+            agents_running=agents_running,
+            session_gap=gap,
+            session_gap_flag=_gap_flag(gap),
             bytes_per_connection=bytes_per_connection(points),
-            queued_messages=last and last.queued_messages, queue_age_s=last and last.queue_age_s,
-            stalled=bool(self._stalled_by), stalled_by=self._stalled_by, stalled_s=self._stalled_s,
-            errors=tuple(self._errors.items()), unknown=self._unknown(last),
-            cpu_percent_max=_max(p.cpu_percent for p in points), rss_bytes_max=_max(p.rss_bytes for p in points),
-            connections_max=_max(p.connections for p in points), session_gap_max=max(gaps, default=None),
-            queue_age_s_max=_max(p.queue_age_s for p in points), history=points)
+            queued_messages=last and last.queued_messages,
+            queue_age_s=last and last.queue_age_s,
+            stalled=bool(self._stalled_by),
+            stalled_by=self._stalled_by,
+            stalled_s=self._stalled_s,
+            errors=tuple(self._errors.items()),
+            unknown=self._unknown(last),
+            cpu_percent_max=_max(p.cpu_percent for p in points),
+            rss_bytes_max=_max(p.rss_bytes for p in points),
+            connections_max=_max(p.connections for p in points),
+            session_gap_max=max(gaps, default=None),
+            queue_age_s_max=_max(p.queue_age_s for p in points),
+            history=points,
+        )
 
 
 def _max(values: Iterable[Number | None]) -> Number | None:

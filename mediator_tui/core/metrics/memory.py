@@ -55,8 +55,9 @@ class AgentMemoryFit:
         self._add(TOTAL, view.total.agents.running, memory.unique_bytes, memory.agent_processes)
         for worker in view.workers:
             report = worker.report
-            self._add(report.worker_id, report.agents.running, report.memory.unique_bytes,
-                      report.memory.agent_processes)
+            self._add(
+                report.worker_id, report.agents.running, report.memory.unique_bytes, report.memory.agent_processes
+            )
 
     def _add(self, key: str, agents: int, unique_bytes: int, agent_processes: int) -> None:
         if agents <= 0:
@@ -77,11 +78,18 @@ class AgentMemoryFit:
 def worker_memory(worker: WorkerView, fit: AgentMemoryFit) -> WorkerMemory:
     report, memory = worker.report, worker.report.memory
     return WorkerMemory(
-        worker_id=report.worker_id, engine=report.engine, agents=report.agents.running,
-        agent_processes=memory.agent_processes, worker_rss_bytes=memory.worker_rss_bytes,
-        worker_uss_bytes=memory.worker_uss_bytes, unique_bytes=memory.unique_bytes,
-        shared_bytes=memory.shared_bytes, pss_bytes=memory.pss_bytes,
-        per_agent_unique_bytes=fit.per_agent(report.worker_id).value, stale=worker.stale)
+        worker_id=report.worker_id,
+        engine=report.engine,
+        agents=report.agents.running,
+        agent_processes=memory.agent_processes,
+        worker_rss_bytes=memory.worker_rss_bytes,
+        worker_uss_bytes=memory.worker_uss_bytes,
+        unique_bytes=memory.unique_bytes,
+        shared_bytes=memory.shared_bytes,
+        pss_bytes=memory.pss_bytes,
+        per_agent_unique_bytes=fit.per_agent(report.worker_id).value,
+        stale=worker.stale,
+    )
 
 
 @dataclass(frozen=True)
@@ -93,8 +101,13 @@ class MemoryAtPeak:
     shared_bytes: int = 0
 
 
-def memory_snapshot(view: AgentsView | None, host: HostMemory | None, peak: MemoryAtPeak,
-                    fit: AgentMemoryFit, room: tuple[RoomLimit, ...]) -> MemorySnapshot:
+def memory_snapshot(
+    view: AgentsView | None,
+    host: HostMemory | None,
+    peak: MemoryAtPeak,
+    fit: AgentMemoryFit,
+    room: tuple[RoomLimit, ...],
+) -> MemorySnapshot:
     host_total = host.total_bytes if host else None
     host_available = host.available_bytes if host else None
     if view is None:
@@ -102,10 +115,20 @@ def memory_snapshot(view: AgentsView | None, host: HostMemory | None, peak: Memo
     each = fit.per_agent()
     memory = view.total.memory
     return MemorySnapshot(
-        known=True, agents=memory.agents, unique_bytes=memory.unique_bytes, shared_bytes=memory.shared_bytes,
-        worker_rss_bytes=memory.worker_rss_bytes, pss_bytes=memory.pss_bytes, per_agent_unique_bytes=each.value,
+        known=True,
+        agents=memory.agents,
+        unique_bytes=memory.unique_bytes,
+        shared_bytes=memory.shared_bytes,
+        worker_rss_bytes=memory.worker_rss_bytes,
+        pss_bytes=memory.pss_bytes,
+        per_agent_unique_bytes=each.value,
         per_agent_unknown_because=each.reason,
-        per_worker=tuple(worker_memory(w, fit) for w in view.workers), host_total_bytes=host_total,
-        host_available_bytes=host_available, projected_more_agents=room[0].more_agents if room else None,
-        room=room, peak_agents=peak.agents, peak_unique_bytes=peak.unique_bytes, peak_shared_bytes=peak.shared_bytes,
+        per_worker=tuple(worker_memory(w, fit) for w in view.workers),
+        host_total_bytes=host_total,
+        host_available_bytes=host_available,
+        projected_more_agents=room[0].more_agents if room else None,
+        room=room,
+        peak_agents=peak.agents,
+        peak_unique_bytes=peak.unique_bytes,
+        peak_shared_bytes=peak.shared_bytes,
     )

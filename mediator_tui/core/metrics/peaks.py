@@ -21,5 +21,6 @@ class Peaks:
             return
         running, memory = view.total.agents.running, view.total.memory
         if running and running >= self.memory.agents:
-            self.memory = MemoryAtPeak(agents=running, unique_bytes=memory.unique_bytes,
-                                       shared_bytes=memory.shared_bytes)
+            self.memory = MemoryAtPeak(
+                agents=running, unique_bytes=memory.unique_bytes, shared_bytes=memory.shared_bytes
+            )

@@ -51,29 +51,50 @@ def read_master_stats(stats: dict[str, Any]) -> MasterStats:
         state=as_text(stats.get("state"), "missing"),
         users=as_count(stats.get("user_count")),
         workers=tuple(
-            WorkerInfo(worker_id=as_text(w.get("id"), "?"), state=as_text(w.get("state"), "?"),
-                       users=as_count(w.get("user_count")), cpu_percent=as_amount(w.get("cpu_usage")),
-                       memory_bytes=as_int(w.get("memory_usage")), missing=w.get("state") == "missing")
-            for w in dicts(stats.get("workers"))),
+            WorkerInfo(
+                worker_id=as_text(w.get("id"), "?"),
+                state=as_text(w.get("state"), "?"),
+                users=as_count(w.get("user_count")),
+                cpu_percent=as_amount(w.get("cpu_usage")),
+                memory_bytes=as_int(w.get("memory_usage")),
+                missing=w.get("state") == "missing",
+            )
+            for w in dicts(stats.get("workers"))
+        ),
         # A row without a name belongs to no series.
         rows=tuple(_row(row) for row in dicts(stats.get("stats")) if isinstance(row.get("name"), str)),
         failures=tuple(
-            FailureRow(type=as_text(e.get("method")), name=as_text(e.get("name")),
-                       error=as_text(e.get("error")), occurrences=as_count(e.get("occurrences")))
-            for e in dicts(stats.get("errors"))),
-        window=(as_amount(window.get("response_time_percentile_0.5")),
-                as_amount(window.get("response_time_percentile_0.95"))) if window else None,
+            FailureRow(
+                type=as_text(e.get("method")),
+                name=as_text(e.get("name")),
+                error=as_text(e.get("error")),
+                occurrences=as_count(e.get("occurrences")),
+            )
+            for e in dicts(stats.get("errors"))
+        ),
+        window=(
+            as_amount(window.get("response_time_percentile_0.5")),
+            as_amount(window.get("response_time_percentile_0.95")),
+        )
+        if window
+        else None,
     )
 
 
 def _row(row: dict[str, Any]) -> StatsRow:
     return StatsRow(
-        method=as_text(row.get("method")), name=row["name"], count=as_count(row.get("num_requests")),
-        failures=as_count(row.get("num_failures")), median_ms=as_amount(row.get("median_response_time")),
+        method=as_text(row.get("method")),
+        name=row["name"],
+        count=as_count(row.get("num_requests")),
+        failures=as_count(row.get("num_failures")),
+        median_ms=as_amount(row.get("median_response_time")),
         p95_ms=as_amount(row.get("response_time_percentile_0.95")),
         p99_ms=as_amount(row.get("response_time_percentile_0.99")),
-        max_ms=as_amount(row.get("max_response_time")), min_ms=as_amount(row.get("min_response_time")),
-        avg_ms=as_amount(row.get("avg_response_time")), total_rps=as_amount(row.get("total_rps")))
+        max_ms=as_amount(row.get("max_response_time")),
+        min_ms=as_amount(row.get("min_response_time")),
+        avg_ms=as_amount(row.get("avg_response_time")),
+        total_rps=as_amount(row.get("total_rps")),
+    )
 
 
 def read_agents_view(raw: object) -> AgentsView | None:

@@ -17,8 +17,9 @@ def _open_files(reports: list[WorkerReport]) -> RoomLimit | None:
     known = [r.limits for r in reports if r.limits.nofile and r.limits.files_per_agent]
     if not known:
         return None
-    more = sum(max(0, limit.nofile - limit.open_files - limit.reserved_files) // limit.files_per_agent
-               for limit in known)
+    more = sum(
+        max(0, limit.nofile - limit.open_files - limit.reserved_files) // limit.files_per_agent for limit in known
+    )
     return RoomLimit("open files", more, min(limit.nofile for limit in known), "worker")
 
 

@@ -116,15 +116,36 @@ class RequestSeries:
             interval, source = cumulative, "cumulative"
 
         series.row = RequestRow(
-            type=key[0], name=key[1], count=count, failures=failures, rps=rps, fail_per_s=fail_per_s,
-            p50_ms=cumulative[0], p95_ms=cumulative[1], p99_ms=cumulative[2],
-            max_ms=row.max_ms if count else None, min_ms=row.min_ms if count else None,
-            avg_ms=row.avg_ms if count else None, avg_rps=row.total_rps or 0.0,
-            interval_p50_ms=interval[0], interval_p95_ms=interval[1], interval_p99_ms=interval[2],
-            percentile_source=source, interval_p99_source="cumulative" if source == "window" else source,
+            type=key[0],
+            name=key[1],
+            count=count,
+            failures=failures,
+            rps=rps,
+            fail_per_s=fail_per_s,
+            p50_ms=cumulative[0],
+            p95_ms=cumulative[1],
+            p99_ms=cumulative[2],
+            max_ms=row.max_ms if count else None,
+            min_ms=row.min_ms if count else None,
+            avg_ms=row.avg_ms if count else None,
+            avg_rps=row.total_rps or 0.0,
+            interval_p50_ms=interval[0],
+            interval_p95_ms=interval[1],
+            interval_p99_ms=interval[2],
+            percentile_source=source,
+            interval_p99_source="cumulative" if source == "window" else source,
         )
-        series.points.add(SeriesPoint(t=t, rps=rps, fail_per_s=fail_per_s, p50_ms=interval[0],
-                                      p95_ms=interval[1], p99_ms=interval[2], users=stats.users))
+        series.points.add(
+            SeriesPoint(
+                t=t,
+                rps=rps,
+                fail_per_s=fail_per_s,
+                p50_ms=interval[0],
+                p95_ms=interval[1],
+                p99_ms=interval[2],
+                users=stats.users,
+            )
+        )
 
     # -- what the snapshot takes -------------------------------------------------------------
 
@@ -137,8 +158,18 @@ class RequestSeries:
         total, _ = self._ordered()
         if total is not None and total.row is not None:
             return total.row
-        return RequestRow(type="", name=AGGREGATED, count=0, failures=0, rps=0.0, fail_per_s=0.0,
-                          p50_ms=None, p95_ms=None, p99_ms=None, max_ms=None)
+        return RequestRow(
+            type="",
+            name=AGGREGATED,
+            count=0,
+            failures=0,
+            rps=0.0,
+            fail_per_s=0.0,
+            p50_ms=None,
+            p95_ms=None,
+            p99_ms=None,
+            max_ms=None,
+        )
 
     def rows(self) -> tuple[RequestRow, ...]:
         _, endpoints = self._ordered()
@@ -146,8 +177,10 @@ class RequestSeries:
 
     def history(self) -> tuple[RequestHistory, ...]:
         total, endpoints = self._ordered()
-        return tuple(RequestHistory(s.key, s.type, s.name, s.points.points(), s.points.step_s)
-                     for s in ([total] if total else []) + endpoints)
+        return tuple(
+            RequestHistory(s.key, s.type, s.name, s.points.points(), s.points.step_s)
+            for s in ([total] if total else []) + endpoints
+        )
 
 
 def _earlier_sample(key: Key, t: float, live: dict[Key, Histogram] | None) -> _Sample:

@@ -18,8 +18,9 @@ class Slope:
     reason: str = ""
 
 
-def least_squares_slope(pairs: Iterable[tuple[float, float]], *, min_points: int, min_spread: float,
-                        unit: str) -> Slope:
+def least_squares_slope(
+    pairs: Iterable[tuple[float, float]], *, min_points: int, min_spread: float, unit: str
+) -> Slope:
     """The slope of y against x over `pairs` once they hold `min_points` samples whose x spread over
     `min_spread` `unit`; a slope that is not positive is no cost per unit and counts as not measurable."""
     pairs = list(pairs)

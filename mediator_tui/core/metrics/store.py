@@ -26,7 +26,8 @@ which makes fresh samples exact in time).
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from mediator_tui.common.steady_clock import steady_wall_clock
 from mediator_tui.contracts.agents_view import AgentsView
@@ -52,8 +53,15 @@ RUNNING_STATES = ("spawning", "running")
 
 
 class MetricStore:
-    def __init__(self, mode: str, master_url: str, *, rate_window_s: float = 3.0,
-                 history_s: int = HISTORY_S, clock: Callable[[], float] | None = None):
+    def __init__(
+        self,
+        mode: str,
+        master_url: str,
+        *,
+        rate_window_s: float = 3.0,
+        history_s: int = HISTORY_S,
+        clock: Callable[[], float] | None = None,
+    ):
         self._lock = threading.Lock()
         # durations and per-second windows are differences of its readings: steady across clock steps
         self._clock = clock or steady_wall_clock()
@@ -102,8 +110,9 @@ class MetricStore:
 
     # -- what the run controller tells the store --------------------------------------------
 
-    def describe_run(self, *, locustfiles: tuple[str, ...] = (), target: str = "",
-                     run_time_s: float | None = None) -> None:
+    def describe_run(
+        self, *, locustfiles: tuple[str, ...] = (), target: str = "", run_time_s: float | None = None
+    ) -> None:
         with self._lock:
             self._locustfiles = tuple(locustfiles)
             self._target = target
@@ -158,16 +167,14 @@ class MetricStore:
             self._connected = False
             self._error = message
 
-    def feed(self, stats: object, agents: object = None, histograms: object = None, *,
-             t: float | None = None) -> None:
+    def feed(self, stats: object, agents: object = None, histograms: object = None, *, t: float | None = None) -> None:
         """One poll: the bodies of `/stats/requests`, the agent-metrics route and the request-histograms
         route as served (None: no such route).
 
         Fields that cannot be read count as unknown; the rest of the payload is used. A route of
         another release is refused: its figures show as unknown and the status says why."""
         if not isinstance(stats, dict):
-            self.feed_error(f"the master sent {type(stats).__name__} instead of a JSON object "
-                            f"for /stats/requests")
+            self.feed_error(f"the master sent {type(stats).__name__} instead of a JSON object for /stats/requests")
             return
         master = read_master_stats(stats)
         refusals = []
@@ -237,8 +244,13 @@ class MetricStore:
                 resources_step_s=self._resources.step_s,
                 agents=agents_snapshot(self._view, self._crashes, self._peaks, self._agents_target, target),
                 ports=ports_snapshot(self._view, self._ports),
-                memory=memory_snapshot(self._view, self._host, self._peaks.memory, self._agent_memory,
-                                       room(self._view, available, per_agent.value)),
+                memory=memory_snapshot(
+                    self._view,
+                    self._host,
+                    self._peaks.memory,
+                    self._agent_memory,
+                    room(self._view, available, per_agent.value),
+                ),
                 mediator=self._mediator.snapshot(self._agents_running()),
                 judged=judged_figures(self._while_running, per_agent, total),
                 workers_harness=workers_harness(self._view),
@@ -250,10 +262,20 @@ class MetricStore:
         if self._started_at is not None:
             elapsed = max(0.0, (self._ended_at or now) - self._started_at)
         return RunStatus(
-            mode=self._mode, master_url=self._master_url, state=self._state if not self._error else "unreachable",
+            mode=self._mode,
+            master_url=self._master_url,
+            state=self._state if not self._error else "unreachable",
             users=self._users,
-            target_users=self._target_users, spawn_rate=self._spawn_rate, workers=self._workers,
-            connected=self._connected, error=self._error or self._refusal, started_at=self._started_at,
-            elapsed_s=elapsed, run_time_s=self._run_time_s, engine=self._engine, locustfiles=self._locustfiles,
-            target=self._target, peak_users=max(self._peaks.users, self._users),
+            target_users=self._target_users,
+            spawn_rate=self._spawn_rate,
+            workers=self._workers,
+            connected=self._connected,
+            error=self._error or self._refusal,
+            started_at=self._started_at,
+            elapsed_s=elapsed,
+            run_time_s=self._run_time_s,
+            engine=self._engine,
+            locustfiles=self._locustfiles,
+            target=self._target,
+            peak_users=max(self._peaks.users, self._users),
         )

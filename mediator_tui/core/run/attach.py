@@ -7,7 +7,8 @@ or wrong URL shows in the snapshot's status and is retried with backoff.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from mediator_tui.core.config.url_auth import plain_http_warning
@@ -20,9 +21,17 @@ class AttachedRun(RunController):
     mode = "attached"
 
 
-def attach(url: str, load: RunLoad, *, username: str = "", password: str = "", target: str = "",
-           redact: Callable[[str], str] = lambda text: text, poll_every_s: float = 1.0,
-           probe_settings: Mapping[str, Any] | None = None) -> AttachedRun:
+def attach(
+    url: str,
+    load: RunLoad,
+    *,
+    username: str = "",
+    password: str = "",
+    target: str = "",
+    redact: Callable[[str], str] = lambda text: text,
+    poll_every_s: float = 1.0,
+    probe_settings: Mapping[str, Any] | None = None,
+) -> AttachedRun:
     """`probe_settings` (validated settings): the mediator probe reads what they name, from this host."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -30,8 +39,9 @@ def attach(url: str, load: RunLoad, *, username: str = "", password: str = "", t
     client = MasterClient(url, username, password)
     store = MetricStore("attached", redact(client.base_url))
     store.describe_run(target=target, run_time_s=load.run_time_s)
-    run = AttachedRun(client, load, redact=redact, store=store, poll_every_s=poll_every_s,
-                      probe_settings=probe_settings)
+    run = AttachedRun(
+        client, load, redact=redact, store=store, poll_every_s=poll_every_s, probe_settings=probe_settings
+    )
     warning = plain_http_warning("--attach", client.base_url, client.has_credentials)
     if warning:
         run.logs.say(warning)

@@ -40,8 +40,14 @@ def overrides_from_args(args: argparse.Namespace) -> Overrides:
     for name, value in (("--users", args.users), ("--spawn-rate", args.spawn_rate), ("--workers", args.workers)):
         if value is not None and value < 0:
             raise ValueError(f"{name} must not be negative")
-    return Overrides(attach_url=args.attach, users=args.users, spawn_rate=args.spawn_rate,
-                     run_time_s=run_time_s, workers=args.workers, locustfiles=args.locustfile or [])
+    return Overrides(
+        attach_url=args.attach,
+        users=args.users,
+        spawn_rate=args.spawn_rate,
+        run_time_s=run_time_s,
+        workers=args.workers,
+        locustfiles=args.locustfile or [],
+    )
 
 
 def _pick(override: T | None, configured: T) -> T:
@@ -54,16 +60,25 @@ def build_controller(config: Config, overrides: Overrides | None = None, poll_ev
     Raises ValueError (a locustfile that does not exist) or RunError with a message for the user.
     """
     given = overrides or Overrides()
-    load = RunLoad(users=_pick(given.users, config["LOCUST_USERS"]),
-                   spawn_rate=_pick(given.spawn_rate, config["LOCUST_SPAWN_RATE"]),
-                   run_time_s=_pick(given.run_time_s, config["LOCUST_RUN_TIME"]))
+    load = RunLoad(
+        users=_pick(given.users, config["LOCUST_USERS"]),
+        spawn_rate=_pick(given.spawn_rate, config["LOCUST_SPAWN_RATE"]),
+        run_time_s=_pick(given.run_time_s, config["LOCUST_RUN_TIME"]),
+    )
     attach_url = given.attach_url or config["ATTACH_URL"]
     redact = config.redactor(ATTACH_URL=attach_url)
     mediation_url = config.raw.get("MEDIATION_URL", "").strip()
     if attach_url:
-        return attach(attach_url, load, username=config["ATTACH_USERNAME"], password=config["ATTACH_PASSWORD"],
-                      target=describe_target(mediation_url), redact=redact, poll_every_s=poll_every_s,
-                      probe_settings=config.values)
+        return attach(
+            attach_url,
+            load,
+            username=config["ATTACH_USERNAME"],
+            password=config["ATTACH_PASSWORD"],
+            target=describe_target(mediation_url),
+            redact=redact,
+            poll_every_s=poll_every_s,
+            probe_settings=config.values,
+        )
     configured = config.values.get("LOCUST_FILES")  # absent when the configured files do not exist
     files = configured
     if given.locustfiles:

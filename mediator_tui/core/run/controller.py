@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from mediator_tui.core.capacity.outcome import CapacityOutcome
 from mediator_tui.core.export import write_export
-from mediator_tui.core.sources.poller import Poller
+from mediator_tui.core.metrics.probe_samples import ProbeSample, redacted
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.metrics.store import MetricStore
-from mediator_tui.core.sources.probe import ProbeRunner, probe_target
-from mediator_tui.core.metrics.probe_samples import ProbeSample, redacted
-from mediator_tui.core.thresholds import Threshold, check_all
 from mediator_tui.core.run.logs import LogLine, LogTail
 from mediator_tui.core.sources.master_api import MasterClient
+from mediator_tui.core.sources.poller import Poller
+from mediator_tui.core.sources.probe import ProbeRunner, probe_target
+from mediator_tui.core.thresholds import Threshold, check_all
 
 if TYPE_CHECKING:
     from mediator_tui.core.mediator import LocalMediator
@@ -46,9 +46,16 @@ class RunLoad:
 class RunController:
     mode = "attached"
 
-    def __init__(self, client: MasterClient, load: RunLoad, *, redact: Callable[[str], str] = lambda text: text,
-                 store: MetricStore | None = None, poll_every_s: float = 1.0,
-                 probe_settings: Mapping[str, Any] | None = None):
+    def __init__(
+        self,
+        client: MasterClient,
+        load: RunLoad,
+        *,
+        redact: Callable[[str], str] = lambda text: text,
+        store: MetricStore | None = None,
+        poll_every_s: float = 1.0,
+        probe_settings: Mapping[str, Any] | None = None,
+    ):
         self.client = client
         self.load = load
         self.redact = redact
@@ -90,8 +97,9 @@ class RunController:
             return
         target = probe_target(self._probe_settings, embedded_mediator)
         if not target.sources:
-            self.logs.say("mediator probe: nothing to read (set MEDIATOR_PID, MEDIATOR_ADMIN_URL or "
-                          "MEDIATOR_METRICS_URL)")
+            self.logs.say(
+                "mediator probe: nothing to read (set MEDIATOR_PID, MEDIATOR_ADMIN_URL or MEDIATOR_METRICS_URL)"
+            )
             return
         self.probe = ProbeRunner(target, deliver=self._feed_probe).start()
         self.logs.say(f"mediator probe: reading {', '.join(target.sources)}")
@@ -100,8 +108,13 @@ class RunController:
         # Error texts name the URL of a setting; the snapshot reaches the dashboard unredacted.
         self.store.feed_probe(redacted(sample, self.redact))
 
-    def start(self, users: int | None = None, spawn_rate: float | None = None,
-              run_time_s: float | None = None, stop_by_master: bool = True) -> None:
+    def start(
+        self,
+        users: int | None = None,
+        spawn_rate: float | None = None,
+        run_time_s: float | None = None,
+        stop_by_master: bool = True,
+    ) -> None:
         """Swarm; with `stop_by_master` Locust itself ends the run after the run time."""
         with self._lock:
             if self._shut:
@@ -113,8 +126,7 @@ class RunController:
                 self.load.spawn_rate = spawn_rate
             if run_time_s is not None:
                 self.load.run_time_s = run_time_s
-            self.client.swarm(self.load.users, self.load.spawn_rate,
-                              self.load.run_time_s if stop_by_master else None)
+            self.client.swarm(self.load.users, self.load.spawn_rate, self.load.run_time_s if stop_by_master else None)
             self.store.swarm_requested(self.load.users, self.load.spawn_rate, self.load.run_time_s)
             self.logs.say(f"swarm: {self.load.users} users at {self.load.spawn_rate:g}/s")
 
@@ -143,12 +155,23 @@ class RunController:
         time.sleep(STATS_CACHE_S + 0.3)
         self.poller.poll_once()
 
-    def export_now(self, directory: str | Path | None = None, thresholds: Iterable[Threshold] = (),
-                   partial: bool = False, capacity: CapacityOutcome | None = None) -> Path:
+    def export_now(
+        self,
+        directory: str | Path | None = None,
+        thresholds: Iterable[Threshold] = (),
+        partial: bool = False,
+        capacity: CapacityOutcome | None = None,
+    ) -> Path:
         snapshot = self.snapshot()
         directory = Path(directory) if directory else default_export_dir()
-        write_export(directory, snapshot, check_all(list(thresholds), snapshot), partial=partial,
-                     redact=self.redact, capacity=capacity)
+        write_export(
+            directory,
+            snapshot,
+            check_all(list(thresholds), snapshot),
+            partial=partial,
+            redact=self.redact,
+            capacity=capacity,
+        )
         return directory
 
     def shutdown(self) -> None:

@@ -14,9 +14,10 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from mediator_tui.common import node_agent
 from mediator_tui.core.config import project_root
@@ -24,8 +25,8 @@ from mediator_tui.core.mediator.local import EMBEDDED_MEDIATOR_ENV
 from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_loopback_ports
 from mediator_tui.core.run.controller import RunController, RunError, RunLoad
-from mediator_tui.core.sources.master_api import MasterClient, MasterError
 from mediator_tui.core.run.target import describe_target
+from mediator_tui.core.sources.master_api import MasterClient, MasterError
 
 if TYPE_CHECKING:
     from mediator_tui.core.mediator import LocalMediator
@@ -75,24 +76,35 @@ def _start_embedded_mediator(spec: LocalSpec, say: Callable[[str], None]) -> Loc
 class LocalRun(RunController):
     mode = "local"
 
-    def __init__(self, spec: LocalSpec, load: RunLoad, *, redact: Callable[[str], str] = lambda text: text,
-                 poll_every_s: float = 1.0, probe_settings: Mapping[str, Any] | None = None,
-                 start_mediator: MediatorStarter = _start_embedded_mediator):
+    def __init__(
+        self,
+        spec: LocalSpec,
+        load: RunLoad,
+        *,
+        redact: Callable[[str], str] = lambda text: text,
+        poll_every_s: float = 1.0,
+        probe_settings: Mapping[str, Any] | None = None,
+        start_mediator: MediatorStarter = _start_embedded_mediator,
+    ):
         self.spec = spec
         self.web_port, auto_bind_port = free_loopback_ports(2)
         self.master_port = spec.master_bind_port or auto_bind_port
         client = MasterClient(f"http://127.0.0.1:{self.web_port}")
         store = MetricStore("local", client.base_url)
-        super().__init__(client, load, redact=redact, store=store, poll_every_s=poll_every_s,
-                         probe_settings=probe_settings)
+        super().__init__(
+            client, load, redact=redact, store=store, poll_every_s=poll_every_s, probe_settings=probe_settings
+        )
         self.run_dir = spec.run_dir or Path(tempfile.mkdtemp(prefix="mediator-tui-run-"))
         self.group = ProcessGroup(watchdog=True)
         self.mediator: LocalMediator | None = None
         self._master: Child | None = None
         self._start_mediator = start_mediator
         self._prepared = False
-        store.describe_run(locustfiles=tuple(str(p) for p in spec.locustfiles),
-                           target=describe_target(spec.mediation_url), run_time_s=load.run_time_s)
+        store.describe_run(
+            locustfiles=tuple(str(p) for p in spec.locustfiles),
+            target=describe_target(spec.mediation_url),
+            run_time_s=load.run_time_s,
+        )
 
     # -- processes -------------------------------------------------------------------------------
 
@@ -130,8 +142,11 @@ class LocalRun(RunController):
             self.mediator = mediator = self._start_mediator(self.spec, self.logs.say)
             self.logs.follow("mediator", mediator.log_path)
             mediation_url = mediator.invitation_url
-            self.store.describe_run(locustfiles=tuple(str(p) for p in self.spec.locustfiles),
-                                    target=mediator.http_url, run_time_s=self.load.run_time_s)
+            self.store.describe_run(
+                locustfiles=tuple(str(p) for p in self.spec.locustfiles),
+                target=mediator.http_url,
+                run_time_s=self.load.run_time_s,
+            )
         env = {key: value for key, value in self.spec.env.items() if key not in LOCUST_READS}
         if self.mediator is not None:
             env[EMBEDDED_MEDIATOR_ENV] = json.dumps(self.mediator.to_state())
@@ -141,15 +156,26 @@ class LocalRun(RunController):
         env = locust_environment(env)
         common = ("-f", ",".join(str(p) for p in self.spec.locustfiles), *self.spec.extra_args)
         master_log = self.run_dir / "master.log"
-        self._master = master = self.group.start("master", locust_command(
-            *master_args(self.spec.master_bind_host, self.master_port), *web_args(self.web_port), *common),
-            env=env, cwd=self.run_dir, log_path=master_log)
+        self._master = master = self.group.start(
+            "master",
+            locust_command(
+                *master_args(self.spec.master_bind_host, self.master_port), *web_args(self.web_port), *common
+            ),
+            env=env,
+            cwd=self.run_dir,
+            log_path=master_log,
+        )
         self.logs.follow("master", master_log)
         connect_host = "127.0.0.1" if self.spec.master_bind_host in LOOPBACK_BINDS else self.spec.master_bind_host
         for index in range(self.spec.worker_count):
             worker_log = self.run_dir / f"worker-{index}.log"
-            self.group.start(f"worker-{index}", locust_command(*worker_args(connect_host, self.master_port), *common),
-                             env=env, cwd=self.run_dir, log_path=worker_log)
+            self.group.start(
+                f"worker-{index}",
+                locust_command(*worker_args(connect_host, self.master_port), *common),
+                env=env,
+                cwd=self.run_dir,
+                log_path=worker_log,
+            )
             self.logs.follow("worker", worker_log)
         self._wait_for_workers(master)
 
@@ -159,21 +185,23 @@ class LocalRun(RunController):
         joined, last_error = 0, ""
         while time.monotonic() < deadline:
             if not master.alive():
-                raise RunError("the Locust master exited during start; its log ends with:\n"
-                               + master.log_tail())
+                raise RunError("the Locust master exited during start; its log ends with:\n" + master.log_tail())
             try:
                 joined = int(self.client.stats().get("worker_count") or 0)
             except MasterError as error:
                 last_error = str(error)
             else:
                 if joined >= wanted:
-                    self.logs.say(f"master at {self.client.base_url} with {joined} workers; more workers can "
-                                  f"join at {self.spec.master_bind_host}:{self.master_port}")
+                    self.logs.say(
+                        f"master at {self.client.base_url} with {joined} workers; more workers can "
+                        f"join at {self.spec.master_bind_host}:{self.master_port}"
+                    )
                     return
             time.sleep(0.25)
-        raise RunError(f"only {joined} of {wanted} workers joined the master within "
-                       f"{self.spec.ready_timeout_s:g} s {last_error}; master log ends with:\n"
-                       + master.log_tail())
+        raise RunError(
+            f"only {joined} of {wanted} workers joined the master within "
+            f"{self.spec.ready_timeout_s:g} s {last_error}; master log ends with:\n" + master.log_tail()
+        )
 
     def failure(self) -> str:
         if self._prepared and self._master is not None and not self._master.alive():
@@ -216,15 +244,19 @@ class LocalRun(RunController):
 # The Locust command lines and environment of a run's processes, also used by the tests that start
 # a Locust of their own (a plain `locust -f`, a cluster to attach to): one way to start Locust.
 
+
 def locust_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "locust", *args]
 
 
 def locust_environment(env: Mapping[str, str]) -> dict[str, str]:
     """`env` plus what every Locust process of ours needs."""
-    return {**env, "PYTHONUNBUFFERED": "1",
-            # Locustfiles and the group watchdog import this package, installed or not.
-            "PYTHONPATH": os.pathsep.join(filter(None, (str(project_root()), env.get("PYTHONPATH"))))}
+    return {
+        **env,
+        "PYTHONUNBUFFERED": "1",
+        # Locustfiles and the group watchdog import this package, installed or not.
+        "PYTHONPATH": os.pathsep.join(filter(None, (str(project_root()), env.get("PYTHONPATH")))),
+    }
 
 
 def web_args(port: int) -> tuple[str, ...]:

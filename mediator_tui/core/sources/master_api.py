@@ -49,8 +49,10 @@ class MasterClient:
         try:
             payload = self._json("GET", "/stats/requests")
         except _NotFound:
-            raise MasterError(f"{self.base_url} has no /stats/requests: not a Locust master's web UI "
-                              f"(a --headless master serves none)") from None
+            raise MasterError(
+                f"{self.base_url} has no /stats/requests: not a Locust master's web UI "
+                f"(a --headless master serves none)"
+            ) from None
         if not isinstance(payload, dict) or "stats" not in payload or "state" not in payload:
             raise MasterError(
                 f"{self.base_url} answers, but not like a Locust master (/stats/requests has no 'stats' and 'state')"

@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
-from mediator_tui.core.sources.master_api import MasterClient, MasterError
 from mediator_tui.core.metrics.memory import HostMemory, read_host_memory
 from mediator_tui.core.metrics.store import MetricStore
+from mediator_tui.core.sources.master_api import MasterClient, MasterError
 
 POLL_EVERY_S = 1.0
 MAX_BACKOFF_S = 15.0
 
 
 class Poller:
-    def __init__(self, client: MasterClient, store: MetricStore, every_s: float = POLL_EVERY_S,
-                 max_backoff_s: float = MAX_BACKOFF_S,
-                 host_memory: Callable[[], HostMemory | None] = read_host_memory):
+    def __init__(
+        self,
+        client: MasterClient,
+        store: MetricStore,
+        every_s: float = POLL_EVERY_S,
+        max_backoff_s: float = MAX_BACKOFF_S,
+        host_memory: Callable[[], HostMemory | None] = read_host_memory,
+    ):
         self._client = client
         self._host_memory = host_memory
         self._store = store
@@ -56,7 +61,7 @@ class Poller:
         except MasterError as error:
             self._store.feed_error(str(error))
             ok = False
-        except Exception as error:  # noqa: BLE001 - a dead poller would freeze the dashboard without a word
+        except Exception as error:  # a dead poller would freeze the dashboard without a word
             self._store.feed_error(f"cannot read the master's figures: {type(error).__name__}: {error}")
             ok = False
         with self._polled:

@@ -17,10 +17,13 @@ def _counters(agents: AgentsSnapshot) -> Text:
     text = Text()
     text.append("running ")
     text.append(f"{fmt.count(agents.running)} / {fmt.count(agents.target)}", style="bold")
-    for label, value, alarm in (("started", agents.started, False), ("crashed", agents.crashed, True),
-                                ("restarted", agents.restarted, False),
-                                ("start failures", agents.start_failures, True),
-                                ("reconnects", agents.reconnects, False)):
+    for label, value, alarm in (
+        ("started", agents.started, False),
+        ("crashed", agents.crashed, True),
+        ("restarted", agents.restarted, False),
+        ("start failures", agents.start_failures, True),
+        ("reconnects", agents.reconnects, False),
+    ):
         text.append(f"  {label} ")
         text.append(fmt.count(value), style="bold red" if alarm and value else "bold")
     return text
@@ -62,5 +65,6 @@ class AgentsPane(SnapshotPane):
             return
         counters.update(_counters(agents))
         newest_first = tuple(reversed(agents.recent_crashes))
-        crash_list.update(Text("\n").join(_crash(c) for c in newest_first) if newest_first
-                          else Text("no crashes", style="dim"))
+        crash_list.update(
+            Text("\n").join(_crash(c) for c in newest_first) if newest_first else Text("no crashes", style="dim")
+        )

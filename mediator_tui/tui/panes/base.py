@@ -11,9 +11,8 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from mediator_tui.core.metrics.snapshot import Snapshot
-
 from mediator_tui.tui import format as fmt
-from mediator_tui.tui.widgets.line_chart import LineChart, ChartSeries
+from mediator_tui.tui.widgets.line_chart import ChartSeries, LineChart
 
 _NOTHING_DRAWN = object()
 
@@ -111,6 +110,9 @@ class RequestHistoryPane(SnapshotPane):
     def draw(self, part) -> None:
         points, subtitle_part = part
         self.query_one(LineChart).plot(
-            [ChartSeries(label, tuple(getattr(p, field) for p in points), colour)
-             for label, field, colour in self.LINES])
+            [
+                ChartSeries(label, tuple(getattr(p, field) for p in points), colour)
+                for label, field, colour in self.LINES
+            ]
+        )
         self.border_subtitle = self.subtitle(subtitle_part)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from mediator_tui.core.metrics.snapshot import Snapshot
-
 from mediator_tui.tui import format as fmt
 from mediator_tui.tui.panes.base import RequestHistoryPane
 

@@ -12,8 +12,10 @@ from mediator_tui.tui import format as fmt
 from mediator_tui.tui.panes.base import SummaryChartPane
 from mediator_tui.tui.widgets.line_chart import ChartSeries
 
-_GAP_WORDS = {"zombie": "the mediator holds sessions no agent runs: zombie sessions",
-              "lost": "agents run without a session at the mediator: lost sessions"}
+_GAP_WORDS = {
+    "zombie": "the mediator holds sessions no agent runs: zombie sessions",
+    "lost": "agents run without a session at the mediator: lost sessions",
+}
 _CONNECTIONS_FROM = {"tcp": "TCP", "admin sessions": "admin sessions", "live sessions": "live sessions"}
 
 
@@ -31,11 +33,14 @@ def _figures(mediator: MediatorSnapshot) -> Text:
     text.append(f" (max {_percent(mediator.cpu_percent_max)})  RSS ")
     text.append(byte_size(mediator.rss_bytes), style="bold")
     text.append(f"  USS {byte_size(mediator.uss_bytes)}\n")
-    text.append(f"per connection {byte_size(mediator.bytes_per_connection)}  "
-                f"fds {fmt.count(mediator.open_fds)}  threads {fmt.count(mediator.threads)}\n")
+    text.append(
+        f"per connection {byte_size(mediator.bytes_per_connection)}  "
+        f"fds {fmt.count(mediator.open_fds)}  threads {fmt.count(mediator.threads)}\n"
+    )
     held = f" ({_CONNECTIONS_FROM[mediator.connections_from]})" if mediator.connections_from else ""
-    text.append(f"held {fmt.count(mediator.connections)}{held} vs {fmt.count(mediator.agents_running)} "
-                f"agents running  gap ")
+    text.append(
+        f"held {fmt.count(mediator.connections)}{held} vs {fmt.count(mediator.agents_running)} agents running  gap "
+    )
     gap = "–" if mediator.session_gap is None else f"{mediator.session_gap:+d}"
     text.append(gap, style="bold red" if mediator.session_gap_flag else "bold")
     if mediator.session_gap_flag:
@@ -67,5 +72,6 @@ class MediatorPane(SummaryChartPane):
 
     def draw(self, mediator: MediatorSnapshot) -> None:
         self.border_subtitle = f"read: {', '.join(mediator.sources) or 'nothing'} · chart: CPU %"
-        self.show_figures(_figures(mediator),
-                          (ChartSeries("cpu", tuple(p.cpu_percent for p in mediator.history), "green"),))
+        self.show_figures(
+            _figures(mediator), (ChartSeries("cpu", tuple(p.cpu_percent for p in mediator.history), "green"),)
+        )

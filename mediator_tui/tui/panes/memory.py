@@ -6,10 +6,9 @@ from rich.text import Text
 
 from mediator_tui.common.byte_size import byte_size
 from mediator_tui.core.metrics.snapshot import MemorySnapshot, RoomLimit, Snapshot, WorkerMemory
-
 from mediator_tui.tui import format as fmt
-from mediator_tui.tui.widgets.line_chart import ChartSeries
 from mediator_tui.tui.panes.base import SummaryChartPane, unknown
+from mediator_tui.tui.widgets.line_chart import ChartSeries
 
 # What "unique" and "shared" measure differs per engine; say it where the figure is shown.
 _MEASURES = {"credo": ("RssAnon", "RssFile"), "native": ("worker growth", "–")}
@@ -21,16 +20,23 @@ def _labels(memory: MemorySnapshot) -> tuple[str, str]:
 
 
 def _worker_line(worker: WorkerMemory) -> Text:
-    text = Text(f"{worker.worker_id} {worker.engine} {fmt.count(worker.agents)} agents  "
-                f"unique {byte_size(worker.unique_bytes)}  shared {byte_size(worker.shared_bytes)}  "
-                f"{byte_size(worker.per_agent_unique_bytes)}/agent", style="dim" if worker.stale else "")
+    text = Text(
+        f"{worker.worker_id} {worker.engine} {fmt.count(worker.agents)} agents  "
+        f"unique {byte_size(worker.unique_bytes)}  shared {byte_size(worker.shared_bytes)}  "
+        f"{byte_size(worker.per_agent_unique_bytes)}/agent",
+        style="dim" if worker.stale else "",
+    )
     if worker.stale:
         text.append("  (stale)", style="yellow")
     return text
 
 
-_BINDS = {"open files": "open files bind", "local ports": "local ports bind", "port pool": "the port pool binds",
-          "memory": "memory binds"}
+_BINDS = {
+    "open files": "open files bind",
+    "local ports": "local ports bind",
+    "port pool": "the port pool binds",
+    "memory": "memory binds",
+}
 
 
 def _limit(limit: RoomLimit) -> str:
@@ -80,8 +86,11 @@ class MemoryPane(SummaryChartPane):
         return byte_size(value).replace(" ", "")
 
     def select(self, snapshot: Snapshot):
-        return (snapshot.memory, tuple((p.unique_bytes, p.shared_bytes) for p in snapshot.resources),
-                snapshot.status.connected)
+        return (
+            snapshot.memory,
+            tuple((p.unique_bytes, p.shared_bytes) for p in snapshot.resources),
+            snapshot.status.connected,
+        )
 
     def draw(self, part) -> None:
         memory, history, connected = part
@@ -91,5 +100,10 @@ class MemoryPane(SummaryChartPane):
             return
         unique_label, shared_label = _labels(memory)
         self.border_subtitle = f"unique: {unique_label} · shared: {shared_label}"
-        self.show_figures(_summary(memory), (ChartSeries("unique", tuple(u for u, _ in history), "magenta"),
-                                                  ChartSeries("shared", tuple(s for _, s in history), "blue")))
+        self.show_figures(
+            _summary(memory),
+            (
+                ChartSeries("unique", tuple(u for u, _ in history), "magenta"),
+                ChartSeries("shared", tuple(s for _, s in history), "blue"),
+            ),
+        )

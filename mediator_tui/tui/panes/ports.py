@@ -5,10 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 
 from mediator_tui.core.metrics.snapshot import PortsSnapshot, Snapshot
-
 from mediator_tui.tui import format as fmt
-from mediator_tui.tui.widgets.line_chart import ChartSeries
 from mediator_tui.tui.panes.base import SummaryChartPane, unknown
+from mediator_tui.tui.widgets.line_chart import ChartSeries
 
 _GAUGE_WIDTH = 16
 

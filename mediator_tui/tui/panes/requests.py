@@ -17,12 +17,23 @@ _SHOWN_FAILURES = 3
 
 def _cells(row: RequestRow, style: str = "") -> tuple[Text, ...]:
     name = row.name
-    figures = (fmt.count(row.count), fmt.count(row.failures), fmt.rate(row.rps), fmt.millis(row.p50_ms),
-               fmt.millis(row.p95_ms), fmt.millis(row.p99_ms), fmt.millis(row.max_ms))
+    figures = (
+        fmt.count(row.count),
+        fmt.count(row.failures),
+        fmt.rate(row.rps),
+        fmt.millis(row.p50_ms),
+        fmt.millis(row.p95_ms),
+        fmt.millis(row.p99_ms),
+        fmt.millis(row.max_ms),
+    )
     failed_style = "red" if row.failures else ""
-    return (Text(name, style=style),
-            *(Text(cell, style=f"{style} {failed_style if i == 1 else ''}".strip(), justify="right")
-              for i, cell in enumerate(figures)))
+    return (
+        Text(name, style=style),
+        *(
+            Text(cell, style=f"{style} {failed_style if i == 1 else ''}".strip(), justify="right")
+            for i, cell in enumerate(figures)
+        ),
+    )
 
 
 def _failure_line(failure: FailureRow) -> str:

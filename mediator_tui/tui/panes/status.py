@@ -10,8 +10,16 @@ from mediator_tui.core.metrics.snapshot import RunStatus, Snapshot
 from mediator_tui.tui import format as fmt
 from mediator_tui.tui.panes.base import DrawsOnChange
 
-_STATE_STYLES = {"running": "bold green", "spawning": "bold yellow", "starting": "bold yellow", "idle": "bold",
-                 "stopped": "bold", "ready": "bold", "unreachable": "bold red", "missing": "bold red"}
+_STATE_STYLES = {
+    "running": "bold green",
+    "spawning": "bold yellow",
+    "starting": "bold yellow",
+    "idle": "bold",
+    "stopped": "bold",
+    "ready": "bold",
+    "unreachable": "bold red",
+    "missing": "bold red",
+}
 
 
 def _users(status: RunStatus) -> str:

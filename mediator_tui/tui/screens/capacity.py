@@ -33,11 +33,25 @@ def step_row(judgement: StepJudgement) -> tuple[str | Text, ...]:
     p95 = f.ping_p95_ms if f.ping_p95_ms is not None else f.total.p95_ms
     ratio = f.total.fail_ratio
     failures = f"{fmt.count(f.total.failures)}/{fmt.count(f.total.requests)}" + (
-        f" ({ratio:.1%})" if ratio is not None else "")
-    result = Text("met", style="green") if judgement.met else Text(
-        "broken: " + ", ".join(f"{r.describe()} [{r.level.category}]" for r in judgement.broken), style="bold red")
-    return (str(f.index + 1), fmt.count(f.users_target), fmt.count(f.agents_target), fmt.count(f.agents_running),
-            fmt.millis(p95), failures, _percent(f.mediator_cpu_percent), result)
+        f" ({ratio:.1%})" if ratio is not None else ""
+    )
+    result = (
+        Text("met", style="green")
+        if judgement.met
+        else Text(
+            "broken: " + ", ".join(f"{r.describe()} [{r.level.category}]" for r in judgement.broken), style="bold red"
+        )
+    )
+    return (
+        str(f.index + 1),
+        fmt.count(f.users_target),
+        fmt.count(f.agents_target),
+        fmt.count(f.agents_running),
+        fmt.millis(p95),
+        failures,
+        _percent(f.mediator_cpu_percent),
+        result,
+    )
 
 
 def chart_text(steps: tuple[StepJudgement, ...], width: int, height: int) -> Text:
@@ -120,4 +134,3 @@ class CapacityScreen(Screen):
 
     def say(self, line: str) -> None:
         self.query_one(RichLog).write(printable(line))
-

@@ -9,7 +9,6 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from mediator_tui.core.metrics.snapshot import Snapshot
-
 from mediator_tui.tui.keys import RUN_BINDINGS
 from mediator_tui.tui.panes.agents import AgentsPane
 from mediator_tui.tui.panes.base import SnapshotPane
@@ -22,8 +21,7 @@ from mediator_tui.tui.panes.requests import RequestsPane
 from mediator_tui.tui.panes.status import StatusLine
 from mediator_tui.tui.panes.throughput import ThroughputPane
 
-PANES = (ThroughputPane, LatencyPane, RequestsPane, AgentsPane, PortsPane, MemoryPane, MediatorPane,
-         DeliveryPane)
+PANES = (ThroughputPane, LatencyPane, RequestsPane, AgentsPane, PortsPane, MemoryPane, MediatorPane, DeliveryPane)
 
 
 class DashboardScreen(Screen):
@@ -37,9 +35,16 @@ class DashboardScreen(Screen):
     """
 
     BINDINGS = [
-        *(Binding(str(n), f"focus_pane({n - 1})", pane.TITLE, show=False,
-                  id=f"dashboard.focus-{pane.__name__.removesuffix('Pane').lower()}")
-          for n, pane in enumerate(PANES, 1)),
+        *(
+            Binding(
+                str(n),
+                f"focus_pane({n - 1})",
+                pane.TITLE,
+                show=False,
+                id=f"dashboard.focus-{pane.__name__.removesuffix('Pane').lower()}",
+            )
+            for n, pane in enumerate(PANES, 1)
+        ),
         Binding("z", "toggle_maximize", "Zoom", id="dashboard.zoom"),
         *RUN_BINDINGS,
     ]

@@ -10,15 +10,23 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-INTRO = ("mediator-tui load-tests a DIDComm mediator: each Locust user runs its scenario's agents "
-         "(one or two), each agent a wallet at the mediator.")
+INTRO = (
+    "mediator-tui load-tests a DIDComm mediator: each Locust user runs its scenario's agents "
+    "(one or two), each agent a wallet at the mediator."
+)
 
 SCREENS = [
-    ("Dashboard", "Requests/s and failures/s, latency percentiles per second, a table per request, agents "
-                  "(running/target, crashes with their stderr), the port pool and memory. Tab or 1-6 picks "
-                  "a pane; z zooms it, z again returns."),
-    ("Config", "The .env as a form. Problems show in red and block saving; saving keeps the file's "
-               "comments. Changes apply to the next start."),
+    (
+        "Dashboard",
+        "Requests/s and failures/s, latency percentiles per second, a table per request, agents "
+        "(running/target, crashes with their stderr), the port pool and memory. Tab or 1-6 picks "
+        "a pane; z zooms it, z again returns.",
+    ),
+    (
+        "Config",
+        "The .env as a form. Problems show in red and block saving; saving keeps the file's "
+        "comments. Changes apply to the next start.",
+    ),
     ("Logs", "Master, workers, agents (crash output) and the local mediator."),
     ("Attached", "With --attach URL: the same panes for someone else's master; quitting never stops it."),
 ]

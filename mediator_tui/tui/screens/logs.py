@@ -17,7 +17,6 @@ from textual.widgets import Footer, RichLog, TabbedContent, TabPane
 
 from mediator_tui.core.metrics.snapshot import CrashEvent, Snapshot
 from mediator_tui.core.run.logs import LogLine
-
 from mediator_tui.tui import format as fmt
 from mediator_tui.tui.keys import RUN_BINDINGS
 from mediator_tui.tui.panes.status import StatusLine

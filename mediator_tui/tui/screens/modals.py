@@ -28,12 +28,15 @@ class LoadChoice:
 class LoadScreen(ModalScreen[LoadChoice | None]):
     """Asks for users and spawn rate; returns None when cancelled."""
 
-    DEFAULT_CSS = _DIALOG_CSS.format(name="LoadScreen") + """
+    DEFAULT_CSS = (
+        _DIALOG_CSS.format(name="LoadScreen")
+        + """
     LoadScreen .field { height: auto; margin: 1 0 0 0; }
     LoadScreen .field Label { width: 14; padding: 0 1 0 0; }
     LoadScreen Input { width: 1fr; }
     LoadScreen #load-problem { color: $error; height: auto; }
     """
+    )
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="load.cancel")]
 
@@ -95,8 +98,10 @@ class LoadScreen(ModalScreen[LoadChoice | None]):
 class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = _DIALOG_CSS.format(name="ConfirmScreen")
 
-    BINDINGS = [Binding("escape,n", "answer(False)", "No", id="confirm.no"),
-                Binding("y", "answer(True)", "Yes", id="confirm.yes")]
+    BINDINGS = [
+        Binding("escape,n", "answer(False)", "No", id="confirm.no"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+    ]
 
     def __init__(self, question: str, yes: str = "Yes") -> None:
         super().__init__()

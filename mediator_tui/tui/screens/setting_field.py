@@ -52,10 +52,16 @@ class SettingField(Vertical):
     def _editor(self, raw: str) -> Input | Select[str]:
         key = self.setting.key
         if self.setting.kind in ("bool", "choice"):
-            return Select(((option or "(empty)", option) for option in self._options(raw)),
-                          value=raw, allow_blank=False, compact=True, id=f"edit-{key}")
-        return Input(raw, password=self._hidden, compact=True, id=f"edit-{key}",
-                     placeholder=self.setting.default or "(empty)")
+            return Select(
+                ((option or "(empty)", option) for option in self._options(raw)),
+                value=raw,
+                allow_blank=False,
+                compact=True,
+                id=f"edit-{key}",
+            )
+        return Input(
+            raw, password=self._hidden, compact=True, id=f"edit-{key}", placeholder=self.setting.default or "(empty)"
+        )
 
     @property
     def editor(self) -> Input | Select[str]:

@@ -49,10 +49,19 @@ def open_files(worker_pids: list[int]) -> int:
 
 @pytest.mark.skipif(bool(_credo_installed()), reason=f"credo engine not installed: {_credo_installed()}")
 def test_killed_credo_agents_are_seen_counted_replaced_and_leave_nothing(acapy_mediator, local_run):
-    run = local_run({"MEDIATION_URL": acapy_mediator.invitation_url, "AGENT_ENGINE": "credo",
-                     "LOCUST_MIN_WAIT": "5", "LOCUST_MAX_WAIT": "6", "VERIFIED_TIMEOUT_SECONDS": "20",
-                     "LOG_LEVEL": "info"},  # the agents write to stderr: a crash must carry its last lines
-                    LOCUSTFILES / "locustMediatorPing.py", users=AGENTS, spawn_rate=AGENTS)
+    run = local_run(
+        {
+            "MEDIATION_URL": acapy_mediator.invitation_url,
+            "AGENT_ENGINE": "credo",
+            "LOCUST_MIN_WAIT": "5",
+            "LOCUST_MAX_WAIT": "6",
+            "VERIFIED_TIMEOUT_SECONDS": "20",
+            "LOG_LEVEL": "info",
+        },  # the agents write to stderr: a crash must carry its last lines
+        LOCUSTFILES / "locustMediatorPing.py",
+        users=AGENTS,
+        spawn_rate=AGENTS,
+    )
     run.local.start()
     run.wait_for(lambda s: s.agents.running == AGENTS and s, 120, f"{AGENTS} credo agents up")
     workers = run.worker_pids()
@@ -72,8 +81,11 @@ def test_killed_credo_agents_are_seen_counted_replaced_and_leave_nothing(acapy_m
         assert "SIGKILL" in crash.reason and crash.stderr_tail.strip(), crash
     assert seen.agents.crashed == len(victims)
 
-    back = run.wait_for(lambda s: s.agents.running == AGENTS and s.agents.restarted >= len(victims) and s, 60,
-                        "the killed agents replaced")
+    back = run.wait_for(
+        lambda s: s.agents.running == AGENTS and s.agents.restarted >= len(victims) and s,
+        60,
+        "the killed agents replaced",
+    )
     assert back.agents.crashed == len(victims)
     after = agent_processes(workers)
     assert len(after) == AGENTS and not {p.pid for p in victims} & {p.pid for p in after}

@@ -33,7 +33,7 @@ ENGINES = ("native", "credo")
 # online hold a live link (implicit, every flavour): the mediator writes into it as messages come.
 COLLECT = {"acapy": "implicit", "acapy-legacy": "implicit", "credo": "pickup-v2"}
 LIVE = "implicit"
-TABLE = "the table in docs/reliability.md \"What each mediator keeps and loses in a fault\" must change with it"
+TABLE = 'the table in docs/reliability.md "What each mediator keeps and loses in a fault" must change with it'
 
 # Restart: one pair of wallets; the receiver goes offline, its peer sends it QUEUED messages, the mediator is
 # restarted (same ports and wallet) while it holds them, the receiver comes back and collects.
@@ -63,14 +63,19 @@ def fault_mediator(request, tmp_path_factory):
 def proxied(request, tmp_path_factory):
     """(a mediator of each flavour advertising the fault proxy as its websocket endpoint, the proxy); the proxy
     can send the mediator's messages twice."""
-    yield from proxied_mediator(request.param, tmp_path_factory.mktemp(f"{request.param}-behind-proxy"),
-                                replayable=True)
+    yield from proxied_mediator(
+        request.param, tmp_path_factory.mktemp(f"{request.param}-behind-proxy"), replayable=True
+    )
 
 
 def ledger_run(local_run, mediator, engine: str, pickup: str, locustfile: str, users: int, settings: dict[str, str]):
-    run = local_run({"MEDIATION_URL": mediator.invitation_url, "AGENT_ENGINE": engine, "PICKUP_STRATEGY": pickup,
-                     **settings},
-                    LOCUSTFILES / locustfile, workers=1, users=users, spawn_rate=users)
+    run = local_run(
+        {"MEDIATION_URL": mediator.invitation_url, "AGENT_ENGINE": engine, "PICKUP_STRATEGY": pickup, **settings},
+        LOCUSTFILES / locustfile,
+        workers=1,
+        users=users,
+        spawn_rate=users,
+    )
     run.local.start()
     return run
 
@@ -110,18 +115,34 @@ RESTART_FINDING = {"acapy": "lost", "acapy-legacy": "lost", "credo": "lost"}
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_mediator_restarted_while_it_holds_messages(local_run, fault_mediator, engine):
     mediator = fault_mediator
-    run = ledger_run(local_run, mediator, engine, COLLECT[mediator.flavour.name], "locustMediatorOffline.py", users=1, settings={
-        "OFFLINE_SECONDS": str(OFFLINE_S), "OFFLINE_MESSAGES": str(QUEUED),
-        "VERIFIED_TIMEOUT_SECONDS": str(RESTART_TIMEOUT_S)})
-    run.master.rows_when(lambda rows: rows.get("didcomm send_message", {}).get("num_requests", 0) >= QUEUED, 45,
-                         f"{QUEUED} messages sent to the offline wallet")
+    run = ledger_run(
+        local_run,
+        mediator,
+        engine,
+        COLLECT[mediator.flavour.name],
+        "locustMediatorOffline.py",
+        users=1,
+        settings={
+            "OFFLINE_SECONDS": str(OFFLINE_S),
+            "OFFLINE_MESSAGES": str(QUEUED),
+            "VERIFIED_TIMEOUT_SECONDS": str(RESTART_TIMEOUT_S),
+        },
+    )
+    run.master.rows_when(
+        lambda rows: rows.get("didcomm send_message", {}).get("num_requests", 0) >= QUEUED,
+        45,
+        f"{QUEUED} messages sent to the offline wallet",
+    )
     # a crash, then the restart an operator's supervisor makes: a TERM would be slower (the Credo mediator
     # waits seconds for its open websockets) and keeps nothing more, the queues being in memory
     os.killpg(mediator.pgid, signal.SIGKILL)
     mediator.restart()
     # the receiver comes back and collects; the ledger judges each message delivered or lost by its timeout
-    run.master.wait_for(lambda: (c := counts_now(run))["delivered"] + c["lost"] >= QUEUED,
-                        OFFLINE_S + RESTART_TIMEOUT_S + 5, f"the {QUEUED} queued messages judged")
+    run.master.wait_for(
+        lambda: (c := counts_now(run))["delivered"] + c["lost"] >= QUEUED,
+        OFFLINE_S + RESTART_TIMEOUT_S + 5,
+        f"the {QUEUED} queued messages judged",
+    )
     rows, counts = final_counts(run)
     print(f"\nrestart {mediator.flavour.name} {engine}: {counts}")
 
@@ -132,7 +153,8 @@ def test_a_mediator_restarted_while_it_holds_messages(local_run, fault_mediator,
     found = {(QUEUED, 0): "kept", (0, QUEUED): "lost"}.get((kept, lost), f"{kept} kept, {lost} lost")
     assert found == RESTART_FINDING[mediator.flavour.name], (
         f"{mediator.flavour.name} restarted with {QUEUED} messages queued: {found}, not "
-        f"{RESTART_FINDING[mediator.flavour.name]} ({counts}); {TABLE}")
+        f"{RESTART_FINDING[mediator.flavour.name]} ({counts}); {TABLE}"
+    )
     assert counts["duplicated"] == 0 and counts["late"] == 0, counts
 
 
@@ -148,8 +170,15 @@ FREEZE_ALSO_SEEN = {("acapy", "credo"): "1 lost"}
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_mediator_frozen_while_messages_flow(local_run, fault_mediator, engine):
     mediator = fault_mediator
-    run = ledger_run(local_run, mediator, engine, LIVE, "locustMediatorDeliver.py", users=FLOWING,
-                     settings={"VERIFIED_TIMEOUT_SECONDS": str(FREEZE_TIMEOUT_S)})
+    run = ledger_run(
+        local_run,
+        mediator,
+        engine,
+        LIVE,
+        "locustMediatorDeliver.py",
+        users=FLOWING,
+        settings={"VERIFIED_TIMEOUT_SECONDS": str(FREEZE_TIMEOUT_S)},
+    )
     run.master.wait_for(lambda: counts_now(run)["delivered"] >= 3 * FLOWING, 45, "messages flowing")
     at_freeze = counts_now(run)["delivered"]
     resumed = freeze(mediator, FREEZE_S)
@@ -170,7 +199,8 @@ def test_a_mediator_frozen_while_messages_flow(local_run, fault_mediator, engine
     expected = {FREEZE_FINDING[mediator.flavour.name], FREEZE_ALSO_SEEN.get((mediator.flavour.name, engine))}
     assert found in expected, (
         f"{mediator.flavour.name} frozen {FREEZE_S:g} s: {found}, not {FREEZE_FINDING[mediator.flavour.name]} "
-        f"({counts}); {TABLE}")
+        f"({counts}); {TABLE}"
+    )
 
 
 # Half-open: FLOWING users' wallets hold their links to the mediator through the fault proxy (their peers
@@ -185,8 +215,15 @@ HALF_OPEN_FINDING = {"acapy": "lost", "acapy-legacy": "lost", "credo": "lost"}
 @pytest.mark.parametrize("engine", ENGINES)
 def test_wallets_whose_links_go_half_open(local_run, proxied, engine):
     mediator, proxy = proxied
-    run = ledger_run(local_run, mediator, engine, LIVE, "locustMediatorDeliver.py", users=FLOWING,
-                     settings={"VERIFIED_TIMEOUT_SECONDS": str(HALF_OPEN_TIMEOUT_S)})
+    run = ledger_run(
+        local_run,
+        mediator,
+        engine,
+        LIVE,
+        "locustMediatorDeliver.py",
+        users=FLOWING,
+        settings={"VERIFIED_TIMEOUT_SECONDS": str(HALF_OPEN_TIMEOUT_S)},
+    )
     run.master.wait_for(lambda: counts_now(run)["delivered"] >= 3 * FLOWING, 45, "messages flowing")
     assert proxy.accepted >= 2 * FLOWING, "the wallets' links do not run through the proxy"
     at_fault = counts_now(run)
@@ -200,13 +237,16 @@ def test_wallets_whose_links_go_half_open(local_run, proxied, engine):
     print(f"\nhalf-open {mediator.flavour.name} {engine}: {counts}, failures {failures(rows)}")
 
     assert_adds_up(counts, in_flight_at_most=FLOWING)
-    assert counts["delivered"] >= at_fault["delivered"] + FLOWING, f"messages did not flow after the reconnect: {counts}"
+    assert counts["delivered"] >= at_fault["delivered"] + FLOWING, (
+        f"messages did not flow after the reconnect: {counts}"
+    )
     found = "kept" if counts["lost"] == 0 else "lost"
     if counts["duplicated"]:
         found += ", duplicated"
     assert found == HALF_OPEN_FINDING[mediator.flavour.name], (
         f"{mediator.flavour.name}, links half-open {HALF_OPEN_S:g} s: {found}, not "
-        f"{HALF_OPEN_FINDING[mediator.flavour.name]} ({counts}); {TABLE}")
+        f"{HALF_OPEN_FINDING[mediator.flavour.name]} ({counts}); {TABLE}"
+    )
 
 
 # Sent twice: the fault proxy sends REPLAYED of the messages the mediator writes down the wallets' links a second
@@ -219,11 +259,23 @@ TWICE_TIMEOUT_S = 8.0
 @pytest.mark.parametrize("engine", ENGINES)
 def test_messages_the_mediator_sends_twice(local_run, proxied, engine, tmp_path):
     mediator, proxy = proxied
-    run = ledger_run(local_run, mediator, engine, LIVE, "locustMediatorDeliver.py", users=FLOWING,
-                     settings={"VERIFIED_TIMEOUT_SECONDS": str(TWICE_TIMEOUT_S)})
-    run.master.wait_for(lambda: counts_now(run)["delivered"] >= 3 * FLOWING
-                        and run.master.rows().get("didcomm receive_invitation", {}).get("num_requests") == FLOWING,
-                        45, "messages flowing between every pair")
+    run = ledger_run(
+        local_run,
+        mediator,
+        engine,
+        LIVE,
+        "locustMediatorDeliver.py",
+        users=FLOWING,
+        settings={"VERIFIED_TIMEOUT_SECONDS": str(TWICE_TIMEOUT_S)},
+    )
+    run.master.wait_for(
+        lambda: (
+            counts_now(run)["delivered"] >= 3 * FLOWING
+            and run.master.rows().get("didcomm receive_invitation", {}).get("num_requests") == FLOWING
+        ),
+        45,
+        "messages flowing between every pair",
+    )
     # every pair is connected and past its first message: from now on the mediator writes down the wallets'
     # links only the users' basic messages, each with a ledger id (their pings ask for no answer)
     time.sleep(1.0)
@@ -232,8 +284,11 @@ def test_messages_the_mediator_sends_twice(local_run, proxied, engine, tmp_path)
     run.master.wait_for(lambda: proxy.replayed - before == REPLAYED, 10, f"{REPLAYED} messages sent twice")
     at_replay = counts_now(run)["delivered"]
     # a wallet reads the copy in its next wait, the user's next message to it
-    run.master.wait_for(lambda: (c := counts_now(run))["delivered"] >= at_replay + 2 * FLOWING
-                        and c["duplicated"] >= REPLAYED, 20, "the copies read")
+    run.master.wait_for(
+        lambda: (c := counts_now(run))["delivered"] >= at_replay + 2 * FLOWING and c["duplicated"] >= REPLAYED,
+        20,
+        "the copies read",
+    )
     rows, counts = final_counts(run)
     print(f"\nsent twice {mediator.flavour.name} {engine}: {counts}, failures {failures(rows)}")
     summary = json.loads((run.local.export_now(tmp_path / "export") / "summary.json").read_text())["delivery"]

@@ -49,9 +49,18 @@ def test_a_15_s_mediator_freeze_costs_little_more_than_the_freeze(own_mediator, 
     starts 5 s after the return (seen STATS_LAG_S later) carries at least half the pre-freeze rate, and no
     ping fails in it.
     """
-    run = local_run({"MEDIATION_URL": own_mediator.invitation_url, "VERIFIED_TIMEOUT_SECONDS": "60",
-                     "MEDIATOR_PID": str(own_mediator.pid), "MEDIATOR_ADMIN_URL": own_mediator.admin_url},
-                    LOCUSTFILES / "locustMediatorPing.py", users=WALLETS, spawn_rate=WALLETS, probe=True)
+    run = local_run(
+        {
+            "MEDIATION_URL": own_mediator.invitation_url,
+            "VERIFIED_TIMEOUT_SECONDS": "60",
+            "MEDIATOR_PID": str(own_mediator.pid),
+            "MEDIATOR_ADMIN_URL": own_mediator.admin_url,
+        },
+        LOCUSTFILES / "locustMediatorPing.py",
+        users=WALLETS,
+        spawn_rate=WALLETS,
+        probe=True,
+    )
     run.local.start()
     run.wait_for(lambda s: (r := run.row("ping_mediator")) and r.count >= WALLETS, 60, "every wallet pinging")
     began, began_at, at_start = time.monotonic(), time.time(), run.row("ping_mediator")
@@ -78,7 +87,8 @@ def test_a_15_s_mediator_freeze_costs_little_more_than_the_freeze(own_mediator, 
     flowed = window_end.count - window_start.count
     assert flowed >= 0.5 * rate * FLOW_WINDOW_S, (
         f"{flowed} pings in the {FLOW_WINDOW_S:g} s from {BACK_WITHIN_S:g} s after the mediator's return, "
-        f"against {rate:.1f}/s before the freeze")
+        f"against {rate:.1f}/s before the freeze"
+    )
     assert window_end.failures == window_start.failures, "pings failed after the mediator was back"
 
     time.sleep(max(0.0, began + RUN_S - time.monotonic()))
@@ -89,8 +99,9 @@ def test_a_15_s_mediator_freeze_costs_little_more_than_the_freeze(own_mediator, 
 
     # The pings the freeze cost failed with the reset, named, and no wallet died of it.
     errors = [f.error for f in snapshot.failures if f.name == "ping_mediator"]
-    assert errors and all("mediator connection reset while waiting for the trust ping response" in e
-                          for e in errors), errors
+    assert errors and all("mediator connection reset while waiting for the trust ping response" in e for e in errors), (
+        errors
+    )
     # Most links were reset and came back; a wallet whose pong happened to be in time keeps its socket.
     assert snapshot.agents.crashed == 0 and snapshot.agents.running == WALLETS
     assert snapshot.agents.reconnects >= WALLETS // 2, snapshot.agents

@@ -16,8 +16,9 @@ STATS_LAG_S = 3.5
 
 
 def test_agents_ride_out_a_mediator_crash_and_recover_within_15_s(own_mediator, local_run):
-    run = local_run({"MEDIATION_URL": own_mediator.invitation_url}, LOCUSTFILES / "locustMediatorPing.py",
-                    users=6, spawn_rate=6)
+    run = local_run(
+        {"MEDIATION_URL": own_mediator.invitation_url}, LOCUSTFILES / "locustMediatorPing.py", users=6, spawn_rate=6
+    )
     run.local.start()
     run.wait_for(lambda s: (r := run.row("ping_mediator")) and r.count >= 30, 60, "30 pings")
     assert run.row("ping_mediator").failures == 0
@@ -41,7 +42,8 @@ def test_agents_ride_out_a_mediator_crash_and_recover_within_15_s(own_mediator, 
 
     assert after.count - settled.count >= 20, "pings stopped flowing after the mediator came back"
     assert after.failures == settled.failures, (
-        f"{after.failures - settled.failures} pings failed more than {RECOVERY_S:g} s after the mediator's return")
+        f"{after.failures - settled.failures} pings failed more than {RECOVERY_S:g} s after the mediator's return"
+    )
     # The target's crash shows as failed pings with the transport's reason, not as crashed agents.
     assert later.agents.crashed == 0 and later.agents.start_failures == 0
     assert later.agents.reconnects >= 6

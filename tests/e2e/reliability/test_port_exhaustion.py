@@ -10,12 +10,24 @@ POOL = 3
 
 
 def test_an_exhausted_port_pool_refuses_fast_and_the_worker_keeps_working(acapy_mediator, local_run):
-    run = local_run({"MEDIATION_URL": acapy_mediator.invitation_url, "START_PORT": "21000",
-                     "END_PORT": str(21000 + POOL), "LOCUST_WORKERS": "1"},
-                    DATA / "port_hungry.py", workers=1, users=12, spawn_rate=12)
+    run = local_run(
+        {
+            "MEDIATION_URL": acapy_mediator.invitation_url,
+            "START_PORT": "21000",
+            "END_PORT": str(21000 + POOL),
+            "LOCUST_WORKERS": "1",
+        },
+        DATA / "port_hungry.py",
+        workers=1,
+        users=12,
+        spawn_rate=12,
+    )
     run.local.start()
-    first = run.wait_for(lambda s: s.ports.known and s.ports.refused >= 10 and run.row("ping_mediator") and s, 30,
-                         "refused starts and pings")
+    first = run.wait_for(
+        lambda s: s.ports.known and s.ports.refused >= 10 and run.row("ping_mediator") and s,
+        30,
+        "refused starts and pings",
+    )
     assert first.ports.size == POOL and first.ports.in_use == POOL
     pings = run.row("ping_mediator")
     time.sleep(5.0)

@@ -16,8 +16,9 @@ from .conftest import LOCUSTFILES, QUICK, REPO, write_env
 
 
 def test_a_killed_worker_is_reported_missing_and_the_run_goes_on(acapy_mediator, local_run, tmp_path):
-    run = local_run({"MEDIATION_URL": acapy_mediator.invitation_url}, LOCUSTFILES / "locustMediatorPing.py",
-                    users=4, spawn_rate=4)
+    run = local_run(
+        {"MEDIATION_URL": acapy_mediator.invitation_url}, LOCUSTFILES / "locustMediatorPing.py", users=4, spawn_rate=4
+    )
     run.local.start()
     run.wait_for(lambda s: (r := run.row("ping_mediator")) and r.count >= 10, 60, "pings from both workers")
     victim = run.worker_pids()[0]
@@ -74,10 +75,32 @@ def test_a_killed_master_ends_the_run_fast_with_a_partial_export(tmp_path):
     env_file = write_env(tmp_path / "run.env", {**QUICK, "MEDIATION_URL": "", "MEDIATOR_FLAVOUR": "acapy"})
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "MEDIATION_"))}
     env["PYTHONPATH"] = str(REPO)
-    tool = subprocess.Popen([sys.executable, "-m", "mediator_tui", "--env", str(env_file), "--headless",
-                             "--export", str(tmp_path / "out"), "-f", "locustMediatorPing.py", "-u", "4", "-r", "4",
-                             "-t", "120s", "--workers", "2"],
-                            cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    tool = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mediator_tui",
+            "--env",
+            str(env_file),
+            "--headless",
+            "--export",
+            str(tmp_path / "out"),
+            "-f",
+            "locustMediatorPing.py",
+            "-u",
+            "4",
+            "-r",
+            "4",
+            "-t",
+            "120s",
+            "--workers",
+            "2",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         seen = []
         deadline = time.monotonic() + 90

@@ -89,25 +89,52 @@ def test_no_secret_reaches_an_export_a_log_or_the_terminal(echoing_issuer, tmp_p
     parts = urlsplit(issuer_url)
     work = tmp_path / "work"
     work.mkdir()
-    env_file = write_env(work / "secret.env", {
-        **QUICK,
-        "MEDIATION_URL": acapy_mediator.invitation_url,
-        # Credentials in the URL, as curl takes them; the issuer is on loopback: no plain-http warning.
-        "ISSUER_URL": f"http://{ISSUER_USER}:{quote(ISSUER_PASSWORD)}@{parts.netloc}",
-        # Basic auth from the URL takes the Authorization header: the bearer token rides in another.
-        "ISSUER_HEADERS": json.dumps({"X-Upstream-Authorization": f"Bearer {BEARER}", "X-API-Key": ISSUER_API_KEY}),
-        "VERIFIER_HEADERS": json.dumps({"X-API-Key": VERIFIER_API_KEY}),
-        "MY_API_KEY": MY_API_KEY,
-    })
+    env_file = write_env(
+        work / "secret.env",
+        {
+            **QUICK,
+            "MEDIATION_URL": acapy_mediator.invitation_url,
+            # Credentials in the URL, as curl takes them; the issuer is on loopback: no plain-http warning.
+            "ISSUER_URL": f"http://{ISSUER_USER}:{quote(ISSUER_PASSWORD)}@{parts.netloc}",
+            # Basic auth from the URL takes the Authorization header: the bearer token rides in another.
+            "ISSUER_HEADERS": json.dumps({"X-Upstream-Authorization": f"Bearer {BEARER}", "X-API-Key": ISSUER_API_KEY}),
+            "VERIFIER_HEADERS": json.dumps({"X-API-Key": VERIFIER_API_KEY}),
+            "MY_API_KEY": MY_API_KEY,
+        },
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "MEDIATION_"))}
     # Everything the run writes lands under `work`: its temporary run folder too.
     env.update(PYTHONPATH=str(REPO), TMPDIR=str(work), XDG_STATE_HOME=str(work / "state"))
     with FileWatch(work, skip=env_file) as watch:
         tool = subprocess.run(
-            [sys.executable, "-m", "mediator_tui", "--env", str(env_file), "--headless", "--export",
-             str(work / "out"), "-f", "locustLiveness.py", "-u", "2", "-r", "2", "-t", "6s", "--workers", "1",
-             "--fail-on", "fail_ratio>0.5"],
-            cwd=work, env=env, capture_output=True, text=True, timeout=120)
+            [
+                sys.executable,
+                "-m",
+                "mediator_tui",
+                "--env",
+                str(env_file),
+                "--headless",
+                "--export",
+                str(work / "out"),
+                "-f",
+                "locustLiveness.py",
+                "-u",
+                "2",
+                "-r",
+                "2",
+                "-t",
+                "6s",
+                "--workers",
+                "1",
+                "--fail-on",
+                "fail_ratio>0.5",
+            ],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert tool.returncode == 3, tool.stderr  # every liveness call failed: the threshold says so
     assert authorizations(issuer_saw) == {f"Basic {ISSUER_BASIC}"}
     # The issuer's redirects to another host are refused: no header, not even the call, goes there.

@@ -9,8 +9,13 @@ from .conftest import DATA
 
 
 def test_misbehaving_agents_fail_their_own_users_only(acapy_mediator, local_run):
-    run = local_run({"MEDIATION_URL": acapy_mediator.invitation_url, "VERIFIED_TIMEOUT_SECONDS": "2"},
-                    DATA / "unruly_wallets.py", workers=1, users=4, spawn_rate=4)
+    run = local_run(
+        {"MEDIATION_URL": acapy_mediator.invitation_url, "VERIFIED_TIMEOUT_SECONDS": "2"},
+        DATA / "unruly_wallets.py",
+        workers=1,
+        users=4,
+        spawn_rate=4,
+    )
     run.local.start()
 
     def every_misbehaviour_seen(snapshot):

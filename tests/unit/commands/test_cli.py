@@ -8,8 +8,9 @@ from mediator_tui.commands.cli import main
 
 
 def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "mediator_tui", *args], capture_output=True, text=True,
-                          timeout=60, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "mediator_tui", *args], capture_output=True, text=True, timeout=60, cwd=cwd
+    )
 
 
 def test_help_lists_every_mode():
@@ -31,8 +32,9 @@ def test_config_check_valid_file_exits_0(tmp_path):
 
 def test_config_check_reports_one_line_per_problem_and_hides_secrets(tmp_path):
     env = tmp_path / "bad.env"
-    env.write_text("LOCUST_USERS=lots\nVERIFIER_HEADERS='{\"X-API-Key\": \"topsecret-999\"\n"
-                   "LOCUST_MIN_WAIT=9\nLOCUST_MAX_WAIT=3\n")
+    env.write_text(
+        'LOCUST_USERS=lots\nVERIFIER_HEADERS=\'{"X-API-Key": "topsecret-999"\nLOCUST_MIN_WAIT=9\nLOCUST_MAX_WAIT=3\n'
+    )
     result = run_cli("config", "check", "--env", str(env))
     assert result.returncode == 2
     lines = result.stdout.strip().splitlines()
@@ -78,25 +80,37 @@ def _env_file(tmp_path, text):
     return env
 
 
-@pytest.mark.parametrize("settings, expected", [
-    ("LOCUST_FILES=locustIssue.py\n",
-     "ISSUER_URL: is empty, but locustIssue.py needs it (the issuer's admin API)"),
-    ("LOCUST_FILES=locustIssueMsg.py\nISSUER_URL=http://127.0.0.1:8021\nSTART_PORT=10000\nEND_PORT=10005\n"
-     "LOCUST_USERS=20\n",
-     "END_PORT: is too small, but locustIssueMsg.py needs it (a port per listening agent: [START_PORT, END_PORT) "
-     "holds 5 ports for 20 Locust users' agents)"),
-    ("LOCUST_FILES=locustConnection.py\nISSUER_URL=http://127.0.0.1:8021\nWITH_MEDIATION=false\nAGENT_IP=\n",
-     "AGENT_IP: is empty, but locustConnection.py needs it (the address the issuer reaches listening agents at)"),
-    ("LOCUST_FILES=locustMediatorIssueRevoke.py,locustIssueRevoke.py\nISSUER_URL=http://127.0.0.1:8021\n",
-     "CRED_DEF: is empty, but locustMediatorIssueRevoke.py, locustIssueRevoke.py need it "
-     "(a revocable Indy/AnonCreds credential definition)"),
-    ("LOCUST_FILES=locustMediatorIssue.py\nISSUER_URL=http://127.0.0.1:8021\nCRED_DEF=X:3:CL:1:tag\n",
-     "SCHEMA: is empty, but locustMediatorIssue.py needs it (the schema id of CRED_DEF, for Indy/AnonCreds "
-     "issuance)"),
-    ("LOCUST_FILES=locustMediatorOffline.py\nOFFLINE_SECONDS=60\nVERIFIED_TIMEOUT_SECONDS=30\n",
-     "VERIFIED_TIMEOUT_SECONDS: is too small, but locustMediatorOffline.py needs it (longer than OFFLINE_SECONDS "
-     "(60 s), or every message sent to the offline wallet counts as lost before it returns)"),
-])
+@pytest.mark.parametrize(
+    "settings, expected",
+    [
+        ("LOCUST_FILES=locustIssue.py\n", "ISSUER_URL: is empty, but locustIssue.py needs it (the issuer's admin API)"),
+        (
+            "LOCUST_FILES=locustIssueMsg.py\nISSUER_URL=http://127.0.0.1:8021\nSTART_PORT=10000\nEND_PORT=10005\n"
+            "LOCUST_USERS=20\n",
+            "END_PORT: is too small, but locustIssueMsg.py needs it (a port per listening agent: [START_PORT, END_PORT) "
+            "holds 5 ports for 20 Locust users' agents)",
+        ),
+        (
+            "LOCUST_FILES=locustConnection.py\nISSUER_URL=http://127.0.0.1:8021\nWITH_MEDIATION=false\nAGENT_IP=\n",
+            "AGENT_IP: is empty, but locustConnection.py needs it (the address the issuer reaches listening agents at)",
+        ),
+        (
+            "LOCUST_FILES=locustMediatorIssueRevoke.py,locustIssueRevoke.py\nISSUER_URL=http://127.0.0.1:8021\n",
+            "CRED_DEF: is empty, but locustMediatorIssueRevoke.py, locustIssueRevoke.py need it "
+            "(a revocable Indy/AnonCreds credential definition)",
+        ),
+        (
+            "LOCUST_FILES=locustMediatorIssue.py\nISSUER_URL=http://127.0.0.1:8021\nCRED_DEF=X:3:CL:1:tag\n",
+            "SCHEMA: is empty, but locustMediatorIssue.py needs it (the schema id of CRED_DEF, for Indy/AnonCreds "
+            "issuance)",
+        ),
+        (
+            "LOCUST_FILES=locustMediatorOffline.py\nOFFLINE_SECONDS=60\nVERIFIED_TIMEOUT_SECONDS=30\n",
+            "VERIFIED_TIMEOUT_SECONDS: is too small, but locustMediatorOffline.py needs it (longer than OFFLINE_SECONDS "
+            "(60 s), or every message sent to the offline wallet counts as lost before it returns)",
+        ),
+    ],
+)
 def test_config_check_names_the_setting_a_scenario_needs_and_the_scenario(tmp_path, settings, expected):
     result = run_cli("config", "check", "--env", str(_env_file(tmp_path, settings)))
     assert result.returncode == 2
@@ -104,8 +118,11 @@ def test_config_check_names_the_setting_a_scenario_needs_and_the_scenario(tmp_pa
 
 
 def test_config_check_passes_what_the_scenarios_have(tmp_path):
-    env = _env_file(tmp_path, "LOCUST_FILES=locustConnection.py,locustMediatorIssue.py,locustMediatorOffline.py\n"
-                              "ISSUER_URL=http://127.0.0.1:8021\nLOCUST_USERS=5000\n")  # mediated: no ports
+    env = _env_file(
+        tmp_path,
+        "LOCUST_FILES=locustConnection.py,locustMediatorIssue.py,locustMediatorOffline.py\n"
+        "ISSUER_URL=http://127.0.0.1:8021\nLOCUST_USERS=5000\n",
+    )  # mediated: no ports
     result = run_cli("config", "check", "--env", str(env))
     assert result.returncode == 0, result.stdout
 
@@ -136,11 +153,18 @@ def _without_node(tmp_path) -> dict[str, str]:
 
 def test_config_check_refuses_the_credo_engine_where_node_is_missing_with_the_command_that_installs_it(tmp_path):
     env = _env_file(tmp_path, "AGENT_ENGINE=credo\n")
-    result = subprocess.run([sys.executable, "-m", "mediator_tui", "config", "check", "--env", str(env)],
-                            capture_output=True, text=True, timeout=60, env=_without_node(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-m", "mediator_tui", "config", "check", "--env", str(env)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_without_node(tmp_path),
+    )
     assert result.returncode == 2
-    assert ("AGENT_ENGINE: credo cannot be installed here: node is not on PATH: install Node.js 20 or newer, "
-            "with npm, then run `mediator-tui agents provision`") in result.stdout
+    assert (
+        "AGENT_ENGINE: credo cannot be installed here: node is not on PATH: install Node.js 20 or newer, "
+        "with npm, then run `mediator-tui agents provision`"
+    ) in result.stdout
 
 
 def test_config_check_says_where_the_credo_engine_is_installed(tmp_path):
@@ -148,24 +172,47 @@ def test_config_check_says_where_the_credo_engine_is_installed(tmp_path):
     installed = tmp_path / "agent"
     (installed / "node_modules" / "@credo-ts" / "core").mkdir(parents=True)
     env = {**os.environ, "MEDIATOR_TUI_AGENT_DIR": str(installed), "NODE_BINARY": sys.executable}
-    result = subprocess.run([sys.executable, "-m", "mediator_tui", "config", "check", "--env",
-                             str(_env_file(tmp_path, "AGENT_ENGINE=credo\n"))],
-                            capture_output=True, text=True, timeout=60, env=env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mediator_tui",
+            "config",
+            "check",
+            "--env",
+            str(_env_file(tmp_path, "AGENT_ENGINE=credo\n")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert result.returncode == 0, result.stdout
     assert f"AGENT_ENGINE=credo: the Credo agent installed in {installed}" in result.stdout
 
 
 def test_a_headless_credo_run_without_node_is_refused_before_any_process_starts(tmp_path):
     _env_file(tmp_path, "AGENT_ENGINE=credo\nMEDIATION_URL=\n")
-    result = subprocess.run([sys.executable, "-m", "mediator_tui", "--headless", "--export", "out"],
-                            capture_output=True, text=True, timeout=60, cwd=tmp_path, env=_without_node(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-m", "mediator_tui", "--headless", "--export", "out"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=_without_node(tmp_path),
+    )
     assert result.returncode == 2
     assert "node is not on PATH" in result.stderr and "mediator-tui agents provision" in result.stderr
     assert "starting the embedded mediator" not in result.stdout + result.stderr
 
 
 def test_agents_provision_without_node_says_what_to_install(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "mediator_tui", "agents", "provision"], capture_output=True,
-                            text=True, timeout=60, env=_without_node(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-m", "mediator_tui", "agents", "provision"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_without_node(tmp_path),
+    )
     assert result.returncode == 1
     assert "node is not on PATH: install Node.js 20 or newer, with npm" in result.stderr

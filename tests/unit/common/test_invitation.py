@@ -60,9 +60,13 @@ json_values = st.recursive(
 
 
 @settings(max_examples=400, deadline=None)
-@given(kind=st.sampled_from(["oob", "c_i"]), payload=json_values,
-       type_=st.sampled_from(["https://didcomm.org/out-of-band/1.1/invitation",
-                              "https://didcomm.org/connections/1.0/invitation", None]))
+@given(
+    kind=st.sampled_from(["oob", "c_i"]),
+    payload=json_values,
+    type_=st.sampled_from(
+        ["https://didcomm.org/out-of-band/1.1/invitation", "https://didcomm.org/connections/1.0/invitation", None]
+    ),
+)
 def test_any_json_payload_decodes_or_raises_invitation_error(kind, payload, type_):
     if isinstance(payload, dict) and type_:
         payload["@type"] = type_
@@ -90,7 +94,9 @@ def test_services_are_read_in_the_invitations_order():
 
 
 def test_a_c_i_invitation_is_its_own_service_or_names_a_public_did():
-    keyed = decode_invitation_url(_url("c_i", {"@type": C_I_TYPE, "recipientKeys": ["8HH5"], "serviceEndpoint": "http://m"}))
+    keyed = decode_invitation_url(
+        _url("c_i", {"@type": C_I_TYPE, "recipientKeys": ["8HH5"], "serviceEndpoint": "http://m"})
+    )
     assert keyed.services == (InlineService(("8HH5",), (), "http://m"),)
     public = decode_invitation_url(_url("c_i", {"@type": C_I_TYPE, "did": "did:sov:abc"}))
     assert public.services == ("did:sov:abc",) and public.endpoint() is None
@@ -110,7 +116,9 @@ def test_base64url_reads_what_it_writes_padded_or_not(data, padded):
     assert b64url_decode(encoded + "=" * (-len(encoded) % 4) if padded else encoded) == data
 
 
-@pytest.mark.parametrize("text, reason", [("abcde", "impossible length"), ("éabc", "not ASCII"), ("ab!d", "Incorrect padding")])
+@pytest.mark.parametrize(
+    "text, reason", [("abcde", "impossible length"), ("éabc", "not ASCII"), ("ab!d", "Incorrect padding")]
+)
 def test_base64url_refuses_what_is_not_base64url_naming_why(text, reason):
     with pytest.raises(Base64urlError, match=reason):
         b64url_decode(text)

@@ -17,16 +17,21 @@ def route_body(name: str) -> dict:
 
 
 def test_a_worker_report_reads_back_as_it_was_sent_through_json():
-    report = WorkerReport(worker_id="w1", ts=12.5, engine="credo",
-                          agents=AgentCounts(running=2, started=3, crashed=1, restarted=1),
-                          crashes=(AgentCrash(ts=11.0, user="PingUser-1", reason="killed", stderr_tail="boom"),),
-                          ports=PortsUse(size=10, in_use=2, in_use_max=3),
-                          memory=WorkerMemoryUse(worker_rss_bytes=5, unique_bytes=4, pss_bytes=None))
+    report = WorkerReport(
+        worker_id="w1",
+        ts=12.5,
+        engine="credo",
+        agents=AgentCounts(running=2, started=3, crashed=1, restarted=1),
+        crashes=(AgentCrash(ts=11.0, user="PingUser-1", reason="killed", stderr_tail="boom"),),
+        ports=PortsUse(size=10, in_use=2, in_use_max=3),
+        memory=WorkerMemoryUse(worker_rss_bytes=5, unique_bytes=4, pss_bytes=None),
+    )
     assert WorkerReport.from_json(json.loads(json.dumps(report.to_json()))) == report
 
 
-@pytest.mark.parametrize("name, contract", [("agents_route.json", AgentsView),
-                                            ("requests_route.json", RequestHistograms)])
+@pytest.mark.parametrize(
+    "name, contract", [("agents_route.json", AgentsView), ("requests_route.json", RequestHistograms)]
+)
 def test_the_routes_bodies_read_back_unchanged(name, contract):
     body = route_body(name)
     assert contract.from_json(contract.from_json(body).to_json()) == contract.from_json(body)
@@ -39,12 +44,15 @@ def test_the_histograms_keep_locusts_buckets_as_numbers():
     assert all(isinstance(ms, float) for ms in ping.response_times)
 
 
-@pytest.mark.parametrize("contract, body, message", [
-    (AgentsView, {"version": 2}, "the master serves agent metrics version 2, this mediator-tui reads version 1"),
-    (AgentsView, {}, "the master serves agent metrics without a version (an older release)"),
-    (RequestHistograms, {"version": "1"}, "the master serves request histograms version '1', this mediator-tui"),
-    (WorkerReport, {"version": 0, "worker_id": "vm_b"}, "worker 'vm_b' sends agent reports version 0, this master"),
-])
+@pytest.mark.parametrize(
+    "contract, body, message",
+    [
+        (AgentsView, {"version": 2}, "the master serves agent metrics version 2, this mediator-tui reads version 1"),
+        (AgentsView, {}, "the master serves agent metrics without a version (an older release)"),
+        (RequestHistograms, {"version": "1"}, "the master serves request histograms version '1', this mediator-tui"),
+        (WorkerReport, {"version": 0, "worker_id": "vm_b"}, "worker 'vm_b' sends agent reports version 0, this master"),
+    ],
+)
 def test_another_version_is_refused_naming_both(contract, body, message):
     with pytest.raises(VersionMismatch) as error:
         contract.from_json(body)

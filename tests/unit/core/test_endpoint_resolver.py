@@ -25,8 +25,15 @@ def test_fail_on_and_slo_read_the_same_endpoint_the_same_way():
     threshold = parse_threshold("p95(didcomm ping_mediator)>500")
     assert threshold.value(snapshot) == 100.0
     total = EndpointFigures("Aggregated", requests=30, failures=0, p95_ms=900.0)
-    figures = StepFigures(index=0, users_target=10, users_running=10, window_start=0.0, window_end=30.0, total=total,
-                          endpoints=(GET_STATUS, POST_STATUS, PING))
+    figures = StepFigures(
+        index=0,
+        users_target=10,
+        users_running=10,
+        window_start=0.0,
+        window_end=30.0,
+        total=total,
+        endpoints=(GET_STATUS, POST_STATUS, PING),
+    )
     (level,) = parse_levels(["p95(didcomm ping_mediator)<500"], with_defaults=False)
     assert level.value(figures) == 120.0
     (level,) = parse_levels(["p95(POST status)<500"], with_defaults=False)

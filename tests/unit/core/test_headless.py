@@ -11,8 +11,9 @@ from tests.support.fake_run import FakeRun
 
 
 def run(tmp_path, fake, *thresholds, run_time_s=30.0):
-    options = headless.HeadlessOptions(export_dir=tmp_path, thresholds=parse_thresholds(list(thresholds)),
-                                       run_time_s=run_time_s)
+    options = headless.HeadlessOptions(
+        export_dir=tmp_path, thresholds=parse_thresholds(list(thresholds)), run_time_s=run_time_s
+    )
     stream = io.StringIO()
     return headless.run(fake, options, stream), stream.getvalue()
 

@@ -13,8 +13,7 @@ from mediator_tui.core.processes import ProcessGroup, group_members
 from tests.support.paths import REPO
 from tests.support.procs import alive
 
-STUBBORN = [sys.executable, "-c",
-            "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"]
+STUBBORN = [sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(120)"]
 
 
 def wait_gone(pids, timeout_s):
@@ -39,8 +38,10 @@ def test_stop_kills_a_child_that_ignores_sigterm_and_reaps_it():
 
 def test_children_share_one_group_with_their_own_children():
     group = ProcessGroup()
-    parent = group.start("parent", [sys.executable, "-c",
-                                    "import subprocess, sys, time; subprocess.Popen(['sleep', '120']); time.sleep(120)"])
+    parent = group.start(
+        "parent",
+        [sys.executable, "-c", "import subprocess, sys, time; subprocess.Popen(['sleep', '120']); time.sleep(120)"],
+    )
     deadline = time.monotonic() + 5
     while len(group_members(group.pgid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -62,8 +63,12 @@ OWNER = textwrap.dedent("""
 
 @pytest.mark.parametrize("watchdog", [True, False], ids=["watchdog", "parent-death-signal-only"])
 def test_nothing_survives_a_sigkill_of_the_owner(watchdog):
-    owner = subprocess.Popen([sys.executable, "-c", OWNER.format(watchdog=watchdog, stubborn=STUBBORN)],
-                             stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER.format(watchdog=watchdog, stubborn=STUBBORN)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     pgid = None
     try:
         pgid = int(owner.stdout.readline())

@@ -16,8 +16,15 @@ def results(*texts, snapshot=None):
 def test_expressions_on_the_aggregate_endpoints_and_the_run():
     # The recorded run 36 s in: 320 requests, 2 failures (0.62 %), p95 310 ms aggregated, 100 ms for
     # ping_mediator, 2 crashes, 9.2 requests per second on average.
-    assert results("fail_ratio>0.02", "fail_ratio > 0.5%", "p95(ping_mediator)>500", "p95>100",
-                   "crashes>0", "rps<5", "p95(didcomm ping_mediator)<=120") == {
+    assert results(
+        "fail_ratio>0.02",
+        "fail_ratio > 0.5%",
+        "p95(ping_mediator)>500",
+        "p95>100",
+        "crashes>0",
+        "rps<5",
+        "p95(didcomm ping_mediator)<=120",
+    ) == {
         "fail_ratio>0.02": (pytest.approx(2 / 320), True),
         "fail_ratio > 0.5%": (pytest.approx(2 / 320), False),
         "p95(ping_mediator)>500": (100.0, True),
@@ -36,10 +43,20 @@ def test_an_unknown_value_fails_the_threshold_because_nothing_shows_the_run_is_g
     }
 
 
-@pytest.mark.parametrize("text", [
-    "", "fail_ratio", "fail_ratio>>1", "p95(ping>500", "__import__('os')>1", "crashes(x)>0",
-    "latency>5", "p95>abc", "p95>1;rm -rf /",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "fail_ratio",
+        "fail_ratio>>1",
+        "p95(ping>500",
+        "__import__('os')>1",
+        "crashes(x)>0",
+        "latency>5",
+        "p95>abc",
+        "p95>1;rm -rf /",
+    ],
+)
 def test_bad_expressions_are_refused_with_the_accepted_forms(text):
     with pytest.raises(ThresholdError) as error:
         parse_threshold(text)

@@ -16,14 +16,22 @@ def report(*args, **kwargs) -> WorkerReport:
 def test_total_sums_workers():
     clock = [100.0]
     board = AgentMetricsBoard(clock=lambda: clock[0])
-    board.receive(report("w1", running=3, started=4, crashed=1, restarted=1, slots=6, in_use=2, in_use_max=3,
-                         refused=1))
+    board.receive(
+        report("w1", running=3, started=4, crashed=1, restarted=1, slots=6, in_use=2, in_use_max=3, refused=1)
+    )
     board.receive(report("w2", running=2, started=2, slots=2, in_use=1, in_use_max=1))
     clock[0] = 101.0
     view = board.view(now=101).to_json()
     total = view["total"]
-    assert total["agents"] == {"running": 5, "started": 6, "crashed": 1, "restarted": 1,
-                               "start_failures": 0, "reconnects": 0, "slots": 8}
+    assert total["agents"] == {
+        "running": 5,
+        "started": 6,
+        "crashed": 1,
+        "restarted": 1,
+        "start_failures": 0,
+        "reconnects": 0,
+        "slots": 8,
+    }
     assert total["ports"] == {"size": 20, "in_use": 3, "in_use_max": 4, "refused": 1}
     assert total["memory"]["unique_bytes"] == 60
     assert total["memory"]["agents"] == 5
@@ -35,8 +43,13 @@ def test_total_sums_workers():
 
 def test_node_agents_shared_memory_counts_once_per_host_not_once_per_worker():
     def credo(worker, host, shared):
-        return report(worker, running=2, engine="credo", host=host, memory={
-            "worker_rss_bytes": 50, "agent_processes": 2, "unique_bytes": 100, "shared_bytes": shared})
+        return report(
+            worker,
+            running=2,
+            engine="credo",
+            host=host,
+            memory={"worker_rss_bytes": 50, "agent_processes": 2, "unique_bytes": 100, "shared_bytes": shared},
+        )
 
     board = AgentMetricsBoard()
     board.receive(credo("w1", "vm-a", 51_000_000))
@@ -72,8 +85,15 @@ def test_silent_worker_is_marked_stale():
 def test_crashes_are_newest_last_across_workers_and_name_their_worker():
     board = AgentMetricsBoard()
     board.receive(report("w1", crashes=[{"ts": 5, "user": "a", "reason": "exit 1", "stderr_tail": "boom"}]))
-    board.receive(report("w2", crashes=[{"ts": 3, "user": "b", "reason": "killed", "stderr_tail": ""},
-                                        {"ts": 9, "user": "c", "reason": "exit 2", "stderr_tail": ""}]))
+    board.receive(
+        report(
+            "w2",
+            crashes=[
+                {"ts": 3, "user": "b", "reason": "killed", "stderr_tail": ""},
+                {"ts": 9, "user": "c", "reason": "exit 2", "stderr_tail": ""},
+            ],
+        )
+    )
     crashes = board.view().to_json()["total"]["crashes"]
     assert [(c["ts"], c["worker_id"]) for c in crashes] == [(3, "w2"), (5, "w1"), (9, "w2")]
 
@@ -81,12 +101,26 @@ def test_crashes_are_newest_last_across_workers_and_name_their_worker():
 def test_reset_shows_counts_since_the_reset_but_keeps_running_agents():
     board = AgentMetricsBoard()
     old_crash = {"ts": 50.0, "user": "a", "reason": "old", "stderr_tail": ""}
-    board.receive(report("w1", running=4, started=6, crashed=2, restarted=2, refused=3, in_use=2, in_use_max=5,
-                         crashes=[old_crash]))
+    board.receive(
+        report(
+            "w1", running=4, started=6, crashed=2, restarted=2, refused=3, in_use=2, in_use_max=5, crashes=[old_crash]
+        )
+    )
     board.reset(now=100)
     new_crash = {"ts": 101.0, "user": "b", "reason": "new", "stderr_tail": ""}
-    board.receive(report("w1", running=4, started=7, crashed=3, restarted=3, refused=3, in_use=3, in_use_max=5,
-                         crashes=[old_crash, new_crash]))
+    board.receive(
+        report(
+            "w1",
+            running=4,
+            started=7,
+            crashed=3,
+            restarted=3,
+            refused=3,
+            in_use=3,
+            in_use_max=5,
+            crashes=[old_crash, new_crash],
+        )
+    )
     view = board.view(now=102).to_json()
     agents = view["total"]["agents"]
     assert (agents["running"], agents["started"], agents["crashed"], agents["restarted"]) == (4, 1, 1, 1)
@@ -125,8 +159,15 @@ def test_worker_counters_track_starts_crashes_and_reconnects():
     counters.slots_held(1)
     counters.slots_held(-1)
     snap = counters.agents_snapshot(live_reconnects=4)
-    assert snap.to_json() == {"running": 1, "started": 3, "crashed": 1, "restarted": 1, "start_failures": 1,
-                              "reconnects": 7, "slots": 2}
+    assert snap.to_json() == {
+        "running": 1,
+        "started": 3,
+        "crashed": 1,
+        "restarted": 1,
+        "start_failures": 1,
+        "reconnects": 7,
+        "slots": 2,
+    }
     (crash,) = counters.crashes
     assert crash.reason == "exit code 1" and len(crash.stderr_tail) == 2000
 
@@ -137,8 +178,9 @@ def test_a_report_of_another_release_is_refused_and_the_view_names_both_versions
     board.receive_json("w2", {**report_json("w2", running=5), "version": 2})
     view = board.view(now=101).to_json()
     assert set(view["workers"]) == {"w1"} and view["total"]["agents"]["running"] == 3
-    assert view["refused"] == ["worker 'w2' sends agent reports version 2, this master reads version 1: "
-                               "use the same release on both"]
+    assert view["refused"] == [
+        "worker 'w2' sends agent reports version 2, this master reads version 1: use the same release on both"
+    ]
     board.receive_json("w2", report_json("w2", running=5))  # upgraded: counted again
     view = board.view(now=102).to_json()
     assert view["refused"] == [] and view["total"]["agents"]["running"] == 8
@@ -148,6 +190,7 @@ def test_what_a_worker_sends_is_what_the_master_reads():
     counters = WorkerAgentCounters()
     counters.agent_started(restart=False)
     counters.agent_gone(reconnects=1, crash={"user": "u1", "reason": "exit code 1", "stderr_tail": "boom"})
-    sent = WorkerReport(worker_id="w1", ts=5.0, engine="credo", agents=counters.agents_snapshot(0),
-                        crashes=tuple(counters.crashes))
+    sent = WorkerReport(
+        worker_id="w1", ts=5.0, engine="credo", agents=counters.agents_snapshot(0), crashes=tuple(counters.crashes)
+    )
     assert WorkerReport.from_json(sent.to_json()) == sent

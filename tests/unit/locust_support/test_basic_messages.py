@@ -63,7 +63,9 @@ def test_several_messages_are_taken_as_they_come_and_the_missing_ones_counted():
     for delay, content in ((0, wanted[2]), (0.1, other), (0.2, wanted[0])):
         agent.arrive_later(delay, content)
     read = []
-    with pytest.raises(AgentTimeout, match=r"^1 of 3 messages did not arrive within 0.6 s \(2 did, 1 other message skipped\)$"):
+    with pytest.raises(
+        AgentTimeout, match=r"^1 of 3 messages did not arrive within 0.6 s \(2 did, 1 other message skipped\)$"
+    ):
         receive_contents(agent, wanted, read.append)
     assert read == [wanted[2], other, wanted[0]]  # the ledger hears of each, skipped or not
     agent.arrive_later(0, wanted[1])

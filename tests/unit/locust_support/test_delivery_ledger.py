@@ -2,9 +2,8 @@
 
 import pytest
 
-from mediator_tui.contracts.worker_report import DeliveryReport
+from mediator_tui.contracts.worker_report import DeliveryReport, WorkerReport
 from mediator_tui.locust_support.agent_metrics import AgentMetricsBoard, aggregate
-from mediator_tui.contracts.worker_report import WorkerReport
 from mediator_tui.locust_support.delivery_ledger import DeliveryLedger, rounded_ms
 
 

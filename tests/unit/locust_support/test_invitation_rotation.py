@@ -1,7 +1,6 @@
 """Without an embedded mediator, workers use the configured invitation (the rotation itself, against a real
 mediator: tests/mediator/test_invitation_rotation.py)."""
 
-
 from mediator_tui.core.mediator import EMBEDDED_MEDIATOR_ENV
 from mediator_tui.locust_support.settings import _invitation_source
 

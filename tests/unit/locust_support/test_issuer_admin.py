@@ -92,15 +92,19 @@ def test_w3c_request_uses_only_contexts_acapy_bundles():
     assert credential["@context"] == ["https://www.w3.org/2018/credentials/v1", "https://w3id.org/citizenship/v1"]
 
 
-@pytest.mark.parametrize("issuer_type, anoncreds, path, fmt", [
-    ("acapy", False, "/issue-credential/send", "indy-v1"),
-    ("acapy_v2", False, "/issue-credential-2.0/send", "indy"),
-    ("acapy", True, "/issue-credential-2.0/send", "anoncreds"),
-])
+@pytest.mark.parametrize(
+    "issuer_type, anoncreds, path, fmt",
+    [
+        ("acapy", False, "/issue-credential/send", "indy-v1"),
+        ("acapy_v2", False, "/issue-credential-2.0/send", "indy"),
+        ("acapy", True, "/issue-credential-2.0/send", "anoncreds"),
+    ],
+)
 def test_ledger_requests_pick_the_endpoint_users_expect(issuer_type, anoncreds, path, fmt):
     attrs = [{"name": "score", "value": "test"}]
-    request = ledger_request("Th7MpTaRZVRYnPiabds81Y:3:CL:1:default", "Th7MpTaRZVRYnPiabds81Y:2:prefs:1.0",
-                             attrs, issuer_type, anoncreds)
+    request = ledger_request(
+        "Th7MpTaRZVRYnPiabds81Y:3:CL:1:default", "Th7MpTaRZVRYnPiabds81Y:2:prefs:1.0", attrs, issuer_type, anoncreds
+    )
     assert (request.path, request.format) == (path, fmt)
     body = request.body("c-1")
     if fmt == "indy-v1":
@@ -110,11 +114,14 @@ def test_ledger_requests_pick_the_endpoint_users_expect(issuer_type, anoncreds, 
         assert body["credential_preview"]["attributes"] == attrs
 
 
-@pytest.mark.parametrize("issuer_type, anoncreds, sent, path, exchange", [
-    ("acapy", False, {"credential_exchange_id": "x1", "connection_id": "c"}, "/revocation/revoke", "x1"),
-    ("acapy_v2", False, {"cred_ex_id": "x2", "connection_id": "c"}, "/revocation/revoke", "x2"),
-    ("acapy", True, {"cred_ex_id": "x3", "connection_id": "c"}, "/anoncreds/revocation/revoke", "x3"),
-])
+@pytest.mark.parametrize(
+    "issuer_type, anoncreds, sent, path, exchange",
+    [
+        ("acapy", False, {"credential_exchange_id": "x1", "connection_id": "c"}, "/revocation/revoke", "x1"),
+        ("acapy_v2", False, {"cred_ex_id": "x2", "connection_id": "c"}, "/revocation/revoke", "x2"),
+        ("acapy", True, {"cred_ex_id": "x3", "connection_id": "c"}, "/anoncreds/revocation/revoke", "x3"),
+    ],
+)
 def test_revocation_names_the_exchange_the_issuance_answered(issuer_type, anoncreds, sent, path, exchange):
     request = ledger_request("D:3:CL:1:default", "D:2:prefs:1.0", [], issuer_type, anoncreds)
     assert request.revocation_path == path

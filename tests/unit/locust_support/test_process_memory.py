@@ -4,7 +4,13 @@ import os
 import subprocess
 import sys
 
-from mediator_tui.locust_support.process_memory import ProcessMemory, parse_status, read_process_memory, read_totals, summarise
+from mediator_tui.locust_support.process_memory import (
+    ProcessMemory,
+    parse_status,
+    read_process_memory,
+    read_totals,
+    summarise,
+)
 
 STATUS = """Name:\tnode
 VmRSS:\t  150000 kB
@@ -18,13 +24,18 @@ MIB = 1024 * 1024
 
 
 def test_status_lines_are_read_in_bytes():
-    assert parse_status(STATUS) == {"rss_anon_bytes": 96 * MIB, "rss_file_bytes": 51 * MIB,
-                                    "rss_shmem_bytes": 12 * 1024}
+    assert parse_status(STATUS) == {
+        "rss_anon_bytes": 96 * MIB,
+        "rss_file_bytes": 51 * MIB,
+        "rss_shmem_bytes": 12 * 1024,
+    }
 
 
 def test_unique_memory_adds_up_and_shared_memory_counts_once():
-    samples = [ProcessMemory(1, 96 * MIB, 51 * MIB, 0, uss_bytes=90 * MIB, pss_bytes=110 * MIB),
-               ProcessMemory(2, 60 * MIB, 52 * MIB, 0, uss_bytes=55 * MIB, pss_bytes=70 * MIB)]
+    samples = [
+        ProcessMemory(1, 96 * MIB, 51 * MIB, 0, uss_bytes=90 * MIB, pss_bytes=110 * MIB),
+        ProcessMemory(2, 60 * MIB, 52 * MIB, 0, uss_bytes=55 * MIB, pss_bytes=70 * MIB),
+    ]
     totals = summarise(samples)
     assert totals.unique_bytes == 156 * MIB
     assert totals.shared_bytes == 52 * MIB

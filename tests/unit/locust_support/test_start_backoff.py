@@ -26,7 +26,9 @@ def test_pauses_double_from_one_second_up_to_thirty_and_end_with_a_good_start():
     assert backoff.describe() == "30 s pause after 8 failed starts; last error: connection refused"
     backoff.succeeded()
     backoff.failed("exited with code 1")
-    assert backoff.pause_s == 1 and backoff.describe() == "1 s pause after 1 failed start; last error: exited with code 1"
+    assert (
+        backoff.pause_s == 1 and backoff.describe() == "1 s pause after 1 failed start; last error: exited with code 1"
+    )
 
 
 def test_a_long_crash_loop_stays_at_the_cap():

@@ -11,13 +11,16 @@ from mediator_tui.locust_support.worker_limits import AgentSlots, Capacity, capa
 
 
 def test_open_file_limit_is_raised_to_the_hard_limit():
-    probe = ("import resource\n"
-             "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
-             "resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))\n"
-             "from mediator_tui.common.open_files import raise_open_file_limit\n"
-             "print(raise_open_file_limit(), resource.getrlimit(resource.RLIMIT_NOFILE)[0], hard)\n")
-    new, in_force, hard = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                                         check=True, timeout=60).stdout.split()
+    probe = (
+        "import resource\n"
+        "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))\n"
+        "from mediator_tui.common.open_files import raise_open_file_limit\n"
+        "print(raise_open_file_limit(), resource.getrlimit(resource.RLIMIT_NOFILE)[0], hard)\n"
+    )
+    new, in_force, hard = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
     assert new == in_force
     if hard != str(resource.RLIM_INFINITY):
         assert new == hard
@@ -25,12 +28,15 @@ def test_open_file_limit_is_raised_to_the_hard_limit():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="timer slack is a Linux feature")
 def test_a_worker_lets_the_kernel_fold_its_timer_wakeups_together():
-    probe = ("from mediator_tui.locust_support.worker_agents import WorkerAgents\n"
-             "before = open('/proc/self/timerslack_ns').read().strip()\n"
-             "WorkerAgents('native', (40000, 40999), 1).apply_limits()\n"
-             "print(before, open('/proc/self/timerslack_ns').read().strip())\n")
-    before, after = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                                   timeout=60).stdout.split()
+    probe = (
+        "from mediator_tui.locust_support.worker_agents import WorkerAgents\n"
+        "before = open('/proc/self/timerslack_ns').read().strip()\n"
+        "WorkerAgents('native', (40000, 40999), 1).apply_limits()\n"
+        "print(before, open('/proc/self/timerslack_ns').read().strip())\n"
+    )
+    before, after = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
     assert int(before) < 5_000_000 and int(after) == 5_000_000
 
 
@@ -58,4 +64,3 @@ def test_slots_refuse_past_capacity_naming_the_limit_and_free_on_release():
     assert slots.refused == 1
     slots.release()
     slots.acquire()
-

@@ -84,7 +84,7 @@ def env_file(tmp_path: Path) -> Path:
         "# How hard\n"
         "LOCUST_FILES=locustMediatorPing.py\n"
         "LOCUST_USERS=10  # wallets\n"
-        "ISSUER_HEADERS='{\"Authorization\": \"Bearer s3cr3t-token\"}'\n"
+        'ISSUER_HEADERS=\'{"Authorization": "Bearer s3cr3t-token"}\'\n'
     )
     return path
 

@@ -126,8 +126,11 @@ def test_command_palette_offers_the_actions(drive, control):
 
         def export_is_offered_first() -> bool:
             commands = pilot.app.screen.query_one(CommandList)
-            return (commands.option_count > 0 and commands.highlighted == 0
-                    and "Export now" in str(commands.get_option_at_index(0).prompt))
+            return (
+                commands.option_count > 0
+                and commands.highlighted == 0
+                and "Export now" in str(commands.get_option_at_index(0).prompt)
+            )
 
         await until(pilot, export_is_offered_first, "the palette to offer 'Export now' first")
         await pilot.press("enter")

@@ -21,12 +21,24 @@ def capacity_app(run: FakeCapacityRun, gate: threading.Event | None = None) -> C
         def figures(users, index):
             while gate is not None and not gate.is_set():  # held until the test opens the gate (or quits)
                 feed.sleep(0.05)
-            return dataclasses.replace(step(users, p95=250.0 + users * 5 if users < 45 else 1400.0, index=index,
-                                            worker_cpu=30.0, agents_per_user=2), mediator_cpu_percent=users * 1.8)
+            return dataclasses.replace(
+                step(
+                    users,
+                    p95=250.0 + users * 5 if users < 45 else 1400.0,
+                    index=index,
+                    worker_cpu=30.0,
+                    agents_per_user=2,
+                ),
+                mediator_cpu_percent=users * 1.8,
+            )
 
         options = capacity_session.SearchOptions(
-            levels=LEVELS, signals=False, on_plan=lambda plan: feed.plan(capacity_session.plan_line(plan, None)),
-            on_step=feed.step, on_verdict=feed.verdict)
+            levels=LEVELS,
+            signals=False,
+            on_plan=lambda plan: feed.plan(capacity_session.plan_line(plan, None)),
+            on_step=feed.step,
+            on_verdict=feed.verdict,
+        )
         return capacity_session.search(run, options, lambda on_step: FakeDriver(on_step, None, figures=figures), feed)
 
     return CapacityApp(run_search)

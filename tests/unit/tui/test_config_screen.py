@@ -56,7 +56,7 @@ def test_valid_save_keeps_comments_and_other_lines(drive, env_file: Path):
         "# How hard\n"
         "LOCUST_FILES=locustMediatorPing.py\n"
         "LOCUST_USERS=250  # wallets\n"
-        "ISSUER_HEADERS='{\"Authorization\": \"Bearer s3cr3t-token\"}'\n"
+        'ISSUER_HEADERS=\'{"Authorization": "Bearer s3cr3t-token"}\'\n'
     )
 
 
@@ -87,8 +87,10 @@ def test_secret_is_masked_until_revealed(drive):
 
 
 def test_a_url_holding_a_password_is_masked_like_a_secret(drive, env_file: Path):
-    env_file.write_text(env_file.read_text() + "ISSUER_URL=http://admin:url-pw-8c1e@issuer.example:8021\n"
-                        "VERIFIER_URL=http://verifier.example:8031\n")
+    env_file.write_text(
+        env_file.read_text() + "ISSUER_URL=http://admin:url-pw-8c1e@issuer.example:8021\n"
+        "VERIFIER_URL=http://verifier.example:8031\n"
+    )
 
     async def steps(pilot):
         await pilot.press("c")

@@ -8,14 +8,18 @@ from mediator_tui.common.byte_size import byte_size
 from mediator_tui.tui import format as fmt
 
 
-@pytest.mark.parametrize(("value", "shown"), [(None, "–"), (0, "0"), (9_999, "9,999"), (12_345, "12.3k"),
-                                              (3_400_000, "3.4M"), (7_000_000_000, "7.0G")])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(None, "–"), (0, "0"), (9_999, "9,999"), (12_345, "12.3k"), (3_400_000, "3.4M"), (7_000_000_000, "7.0G")],
+)
 def test_count(value, shown):
     assert fmt.count(value) == shown
 
 
-@pytest.mark.parametrize(("value", "shown"), [(None, "–"), (512, "512 B"), (180_000, "175.8 KiB"),
-                                              (10_800_000, "10.3 MiB"), (2**50 * 3, "3072.0 TiB")])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(None, "–"), (512, "512 B"), (180_000, "175.8 KiB"), (10_800_000, "10.3 MiB"), (2**50 * 3, "3072.0 TiB")],
+)
 def test_byte_size(value, shown):
     assert byte_size(value) == shown
 
@@ -30,7 +34,8 @@ def test_rates_and_latencies_keep_their_units():
     assert (fmt.millis(38.4), fmt.millis(12_500), fmt.millis(None)) == ("38 ms", "12.5 s", "–")
 
 
-@pytest.mark.parametrize(("fraction", "shown"), [(None, "····"), (0, "····"), (0.5, "██··"), (1.0, "████"),
-                                                 (1.7, "████"), (0.125, "▌···")])
+@pytest.mark.parametrize(
+    ("fraction", "shown"), [(None, "····"), (0, "····"), (0.5, "██··"), (1.0, "████"), (1.7, "████"), (0.125, "▌···")]
+)
 def test_bar(fraction, shown):
     assert fmt.bar(fraction, 4) == shown

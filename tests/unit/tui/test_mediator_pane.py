@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from mediator_tui.core.sources.probe import AdminStatus, MetricsSample, ProbeRunner, ProbeSample, ProbeTarget, ProcessSample
 from mediator_tui.common.byte_size import byte_size
+from mediator_tui.core.sources.probe import (
+    AdminStatus,
+    MetricsSample,
+    ProbeRunner,
+    ProbeSample,
+    ProbeTarget,
+    ProcessSample,
+)
 from mediator_tui.tui.panes.mediator import MediatorPane
-from tests.support.http_stub import serving
 from tests.recording.replay import RUNNING_AT_S, replay
-from tests.support.http_stub import answering
+from tests.support.http_stub import answering, serving
 
 MB = 1_000_000
 
@@ -17,12 +23,23 @@ def probed(established: int, *, stalled: bool = False, metrics_error: str | None
     store, clock = replay(until_s=RUNNING_AT_S, probe=False)
     for _ in range(5):
         clock.t += 1.0
-        process = ProcessSample(pid=4242, status="stopped" if stalled else "sleeping",
-                                cpu_percent=0.0 if stalled else 33.3, rss_bytes=150 * MB, uss_bytes=120 * MB,
-                                open_fds=61, threads=9, established=established, stalled=stalled)
+        process = ProcessSample(
+            pid=4242,
+            status="stopped" if stalled else "sleeping",
+            cpu_percent=0.0 if stalled else 33.3,
+            rss_bytes=150 * MB,
+            uss_bytes=120 * MB,
+            open_fds=61,
+            threads=9,
+            established=established,
+            stalled=stalled,
+        )
         metrics = MetricsSample(error=metrics_error) if metrics_error else None
-        store.feed_probe(ProbeSample(at=clock.t, took_s=0.01, process=process, metrics=metrics,
-                                     stalled_by=("process",) if stalled else ()))
+        store.feed_probe(
+            ProbeSample(
+                at=clock.t, took_s=0.01, process=process, metrics=metrics, stalled_by=("process",) if stalled else ()
+            )
+        )
     return store.snapshot()
 
 
@@ -47,8 +64,9 @@ def test_the_pane_shows_cpu_memory_connections_and_what_would_read_the_queue(dri
 
 
 def test_a_wide_gap_a_stall_and_a_failing_endpoint_are_said_as_such(drive, control):
-    control.current = probed(established=18, stalled=True,
-                             metrics_error="GET http://127.0.0.1:9/metrics: not Prometheus text")
+    control.current = probed(
+        established=18, stalled=True, metrics_error="GET http://127.0.0.1:9/metrics: not Prometheus text"
+    )
 
     async def steps(pilot):
         pilot.app.pull_snapshot()
@@ -70,14 +88,31 @@ def freeze(store, clock, seconds: int, *, frozen: bool) -> None:
     backed off (not read); or of the same mediator working, its admin API answering."""
     for second in range(seconds):
         clock.t += 1.0
-        process = ProcessSample(pid=4242, status="stopped" if frozen else "sleeping",
-                                cpu_percent=0.0 if frozen else 30.0, rss_bytes=150 * MB, uss_bytes=120 * MB,
-                                open_fds=61, threads=9, established=9, stalled=frozen)
-        status = (AdminStatus(error=STATUS_STALL, stalled=True) if second == 0 else None) if frozen \
+        process = ProcessSample(
+            pid=4242,
+            status="stopped" if frozen else "sleeping",
+            cpu_percent=0.0 if frozen else 30.0,
+            rss_bytes=150 * MB,
+            uss_bytes=120 * MB,
+            open_fds=61,
+            threads=9,
+            established=9,
+            stalled=frozen,
+        )
+        status = (
+            (AdminStatus(error=STATUS_STALL, stalled=True) if second == 0 else None)
+            if frozen
             else AdminStatus(version="1.7.0", sessions=9)
-        store.feed_probe(ProbeSample(at=clock.t, took_s=2.0 if status and status.stalled else 0.01,
-                                     process=process, admin_status=status,
-                                     stalled_by=("process", "admin status") if frozen else ()))
+        )
+        store.feed_probe(
+            ProbeSample(
+                at=clock.t,
+                took_s=2.0 if status and status.stalled else 0.01,
+                process=process,
+                admin_status=status,
+                stalled_by=("process", "admin status") if frozen else (),
+            )
+        )
 
 
 def test_a_frozen_mediator_shows_stalled_at_0_percent_and_normal_again_after(drive, control):
@@ -110,11 +145,16 @@ SECRET = "s3cr3t-admin-key"
 def test_a_401_admin_api_and_a_garbage_endpoint_are_one_line_each_with_the_settings_for_the_rest(drive, control):
     """The probe's own readers against a 401 admin API (headers given) and an endpoint answering HTML."""
     store, _ = replay(until_s=RUNNING_AT_S, probe=False)
-    with serving(answering(401, '{"message": "Unauthorized"}', content_type="application/json")) as admin, \
-            serving(answering(200, "<html>this is not Prometheus text {{</html>")) as garbage:
-        runner = ProbeRunner(ProbeTarget(admin_url=admin, admin_headers={"X-API-Key": SECRET},
-                                         metrics_url=f"{garbage}/metrics"), store.feed_probe,
-                             interval_s=0.0, counts_every_s=0.0)
+    with (
+        serving(answering(401, '{"message": "Unauthorized"}', content_type="application/json")) as admin,
+        serving(answering(200, "<html>this is not Prometheus text {{</html>")) as garbage,
+    ):
+        runner = ProbeRunner(
+            ProbeTarget(admin_url=admin, admin_headers={"X-API-Key": SECRET}, metrics_url=f"{garbage}/metrics"),
+            store.feed_probe,
+            interval_s=0.0,
+            counts_every_s=0.0,
+        )
         for _ in range(3):
             store.feed_probe(runner.tick())
     control.current = store.snapshot()

@@ -9,12 +9,24 @@
   `ProcessReader`, `AdminReader`, `MetricsReader`. Samples: `samples.py`.
 """
 
+from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
 from mediator_tui.core.sources.probe.admin_reader import AdminReader
 from mediator_tui.core.sources.probe.metrics_reader import KNOWN_SERIES, MetricsReader
 from mediator_tui.core.sources.probe.process_reader import ProcessReader
 from mediator_tui.core.sources.probe.runner import ProbeRunner
-from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
 from mediator_tui.core.sources.probe.target import ProbeTarget, probe_target
 
-__all__ = ["AdminCounts", "AdminReader", "AdminStatus", "KNOWN_SERIES", "MetricsReader", "MetricsSample",
-           "ProbeRunner", "ProbeSample", "ProbeTarget", "ProcessReader", "ProcessSample", "probe_target"]
+__all__ = [
+    "KNOWN_SERIES",
+    "AdminCounts",
+    "AdminReader",
+    "AdminStatus",
+    "MetricsReader",
+    "MetricsSample",
+    "ProbeRunner",
+    "ProbeSample",
+    "ProbeTarget",
+    "ProcessReader",
+    "ProcessSample",
+    "probe_target",
+]

@@ -29,8 +29,13 @@ Sample = TypeVar("Sample", AdminStatus, AdminCounts)
 
 
 class AdminReader:
-    def __init__(self, admin_url: str, headers: Mapping[str, str] | None = None,
-                 timeout_s: float = TIMEOUT_S, counts_timeout_s: float = COUNTS_TIMEOUT_S):
+    def __init__(
+        self,
+        admin_url: str,
+        headers: Mapping[str, str] | None = None,
+        timeout_s: float = TIMEOUT_S,
+        counts_timeout_s: float = COUNTS_TIMEOUT_S,
+    ):
         self.admin_url = admin_url.rstrip("/")
         self._headers = dict(headers or {})
         self._timeout_s = timeout_s
@@ -43,8 +48,9 @@ class AdminReader:
         return _timed(AdminCounts, self._counts, self.admin_url, self._counts_timeout_s)
 
     def _get(self, path: str, query: dict[str, Any] | None = None, timeout: float | None = None) -> dict[str, Any]:
-        answer = jsonhttp.call("GET", self.admin_url + path, query, timeout=timeout or self._timeout_s,
-                               headers=self._headers)
+        answer = jsonhttp.call(
+            "GET", self.admin_url + path, query, timeout=timeout or self._timeout_s, headers=self._headers
+        )
         if not isinstance(answer, dict):
             raise MediatorAdminError(f"GET {self.admin_url}{path}: answer is not a JSON object")
         return answer
@@ -66,21 +72,29 @@ class AdminReader:
 
     def _counts(self) -> dict[str, Any]:
         def walk(path: str, params: dict[str, Any], key: str) -> list[dict[str, Any]]:
-            return all_records(lambda query: self._get(path, query, self._counts_timeout_s),
-                               path, params, key, PAGE_SIZE)
+            return all_records(
+                lambda query: self._get(path, query, self._counts_timeout_s), path, params, key, PAGE_SIZE
+            )
 
         connections = walk("/connections", {}, "connection_id")
         warm_up = {c["connection_id"] for c in connections if c.get("alias") == WARM_UP_ALIAS}
-        by_state = Counter(c.get("state", "unknown") for c in connections
-                           if c["connection_id"] not in warm_up)
+        by_state = Counter(c.get("state", "unknown") for c in connections if c["connection_id"] not in warm_up)
         # Mediation requests are never paged, in either version.
-        granted = [m for m in self._get("/mediation/requests", {"state": "granted"},
-                                        self._counts_timeout_s)["results"]
-                   if m.get("role") == "server" and m.get("connection_id") not in warm_up]
-        routes = [r for r in walk("/mediation/keylists", {"role": "server"}, "record_id")
-                  if r.get("connection_id") not in warm_up]
-        return {"connections_by_state": MappingProxyType(dict(by_state)),
-                "granted_mediations": len(granted), "keylist_routes": len(routes)}
+        granted = [
+            m
+            for m in self._get("/mediation/requests", {"state": "granted"}, self._counts_timeout_s)["results"]
+            if m.get("role") == "server" and m.get("connection_id") not in warm_up
+        ]
+        routes = [
+            r
+            for r in walk("/mediation/keylists", {"role": "server"}, "record_id")
+            if r.get("connection_id") not in warm_up
+        ]
+        return {
+            "connections_by_state": MappingProxyType(dict(by_state)),
+            "granted_mediations": len(granted),
+            "keylist_routes": len(routes),
+        }
 
 
 def _timed(kind: type[Sample], read: Callable[[], dict[str, Any]], admin_url: str, limit_s: float) -> Sample:
@@ -94,7 +108,9 @@ def _timed(kind: type[Sample], read: Callable[[], dict[str, Any]], admin_url: st
     except MediatorAdminError as err:
         return kind(error=str(err), took_s=time.monotonic() - started)
     except (KeyError, TypeError, ValueError, AttributeError) as err:
-        return kind(error=f"{admin_url}: not an ACA-Py admin answer ({type(err).__name__}: {err})",
-                    took_s=time.monotonic() - started)
+        return kind(
+            error=f"{admin_url}: not an ACA-Py admin answer ({type(err).__name__}: {err})",
+            took_s=time.monotonic() - started,
+        )
     took = time.monotonic() - started
     return kind(**fields, took_s=took, stalled=took > limit_s)

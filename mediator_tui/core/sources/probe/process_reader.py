@@ -22,8 +22,9 @@ class ProcessReader:
     """Reads one process; `ports=None` counts connections on every port it listens on but `exclude`
     (the admin and metrics ports, whose only clients are this probe)."""
 
-    def __init__(self, pid: int, ports: tuple[int, ...] | None = None, exclude: tuple[int, ...] = (),
-                 cgroups: CgroupPaths = HOST):
+    def __init__(
+        self, pid: int, ports: tuple[int, ...] | None = None, exclude: tuple[int, ...] = (), cgroups: CgroupPaths = HOST
+    ):
         self.pid = pid
         self._cgroups = cgroups
         self._ports = ports
@@ -38,11 +39,13 @@ class ProcessReader:
         except psutil.NoSuchProcess:
             self._process = None
             self._last_cpu = None
-            return ProcessSample(pid=self.pid, error=f"process {self.pid} is gone",
-                                 took_s=time.monotonic() - started)
+            return ProcessSample(pid=self.pid, error=f"process {self.pid} is gone", took_s=time.monotonic() - started)
         except psutil.AccessDenied:
-            return ProcessSample(pid=self.pid, error=f"process {self.pid} belongs to another user: "
-                                 "run the tool as that user to read it", took_s=time.monotonic() - started)
+            return ProcessSample(
+                pid=self.pid,
+                error=f"process {self.pid} belongs to another user: run the tool as that user to read it",
+                took_s=time.monotonic() - started,
+            )
 
     def _read(self, started: float) -> ProcessSample:
         if self._process is None:
@@ -63,12 +66,21 @@ class ProcessReader:
             threads = process.num_threads()
         ports, established = self._connections(process)
         throttling = read_throttling(self.pid, self._cgroups)
-        return ProcessSample(pid=self.pid, status=status, cpu_percent=cpu_percent, rss_bytes=rss,
-                             uss_bytes=uss, open_fds=fds, threads=threads, established=established,
-                             ports=ports, took_s=time.monotonic() - started,
-                             stalled=status == psutil.STATUS_STOPPED,
-                             throttled_periods=None if throttling is None else throttling.throttled_periods,
-                             throttled_s=None if throttling is None else throttling.throttled_s)
+        return ProcessSample(
+            pid=self.pid,
+            status=status,
+            cpu_percent=cpu_percent,
+            rss_bytes=rss,
+            uss_bytes=uss,
+            open_fds=fds,
+            threads=threads,
+            established=established,
+            ports=ports,
+            took_s=time.monotonic() - started,
+            stalled=status == psutil.STATUS_STOPPED,
+            throttled_periods=None if throttling is None else throttling.throttled_periods,
+            throttled_s=None if throttling is None else throttling.throttled_s,
+        )
 
     def _connections(self, process: psutil.Process) -> tuple[tuple[int, ...], int | None]:
         ports = self._ports
@@ -81,11 +93,15 @@ class ProcessReader:
             # Another user's process: the host's table, matched by local port, holds the same sockets.
             connections = psutil.net_connections(kind="tcp")
         if ports is None:
-            ports = tuple(sorted({c.laddr.port for c in connections
-                                  if c.status == psutil.CONN_LISTEN and c.laddr} - self._exclude))
+            ports = tuple(
+                sorted(
+                    {c.laddr.port for c in connections if c.status == psutil.CONN_LISTEN and c.laddr} - self._exclude
+                )
+            )
         wanted = frozenset(ports)
-        established = sum(1 for c in connections
-                          if c.status == psutil.CONN_ESTABLISHED and c.laddr and c.laddr.port in wanted)
+        established = sum(
+            1 for c in connections if c.status == psutil.CONN_ESTABLISHED and c.laddr and c.laddr.port in wanted
+        )
         return ports, established
 
 

@@ -35,18 +35,26 @@ Reading = TypeVar("Reading", ProcessSample, AdminStatus, AdminCounts, MetricsSam
 
 
 class ProbeRunner:
-    def __init__(self, target: ProbeTarget, deliver: Callable[[ProbeSample], None],
-                 interval_s: float = INTERVAL_S, counts_every_s: float = COUNTS_EVERY_S):
+    def __init__(
+        self,
+        target: ProbeTarget,
+        deliver: Callable[[ProbeSample], None],
+        interval_s: float = INTERVAL_S,
+        counts_every_s: float = COUNTS_EVERY_S,
+    ):
         self.target = target
         self._deliver = deliver
         self.interval_s = interval_s
-        self._process = (ProcessReader(target.pid, target.ports, target.probe_ports())
-                         if target.pid is not None else None)
+        self._process = (
+            ProcessReader(target.pid, target.ports, target.probe_ports()) if target.pid is not None else None
+        )
         self._admin = AdminReader(target.admin_url, target.admin_headers) if target.admin_url else None
-        self._metrics = (MetricsReader(target.metrics_url, target.metric_names)
-                         if target.metrics_url else None)
-        self._schedules = {"admin status": Backoff(interval_s), "admin counts": Backoff(counts_every_s),
-                           "metrics": Backoff(interval_s)}
+        self._metrics = MetricsReader(target.metrics_url, target.metric_names) if target.metrics_url else None
+        self._schedules = {
+            "admin status": Backoff(interval_s),
+            "admin counts": Backoff(counts_every_s),
+            "metrics": Backoff(interval_s),
+        }
         self._stalled: dict[str, None] = {}  # source -> (ordered set) whose latest reading stalled
         self._status_failing = False  # the admin API's latest `/status` failed or stalled
         self._stop = threading.Event()

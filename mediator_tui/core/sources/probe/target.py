@@ -33,8 +33,15 @@ class ProbeTarget:
     @property
     def sources(self) -> tuple[str, ...]:
         """What will be read, in the words of the export's `sources` list."""
-        return tuple(name for name, on in (("process", self.pid is not None), ("admin", bool(self.admin_url)),
-                                           ("metrics", bool(self.metrics_url))) if on)
+        return tuple(
+            name
+            for name, on in (
+                ("process", self.pid is not None),
+                ("admin", bool(self.admin_url)),
+                ("metrics", bool(self.metrics_url)),
+            )
+            if on
+        )
 
 
 def probe_target(values: Mapping[str, Any], embedded: LocalMediator | None = None) -> ProbeTarget:
@@ -50,8 +57,11 @@ def probe_target(values: Mapping[str, Any], embedded: LocalMediator | None = Non
         metrics_url = embedded.metrics_url or ""
     if values.get("MEDIATOR_PID") is not None:
         pid, ports = values["MEDIATOR_PID"], None
-    return ProbeTarget(pid=pid, ports=ports,
-                       admin_url=values.get("MEDIATOR_ADMIN_URL") or admin_url,
-                       admin_headers=values.get("MEDIATOR_ADMIN_HEADERS") or {},
-                       metrics_url=values.get("MEDIATOR_METRICS_URL") or metrics_url,
-                       metric_names=tuple(values.get("MEDIATOR_METRICS") or ()))
+    return ProbeTarget(
+        pid=pid,
+        ports=ports,
+        admin_url=values.get("MEDIATOR_ADMIN_URL") or admin_url,
+        admin_headers=values.get("MEDIATOR_ADMIN_HEADERS") or {},
+        metrics_url=values.get("MEDIATOR_METRICS_URL") or metrics_url,
+        metric_names=tuple(values.get("MEDIATOR_METRICS") or ()),
+    )

@@ -19,16 +19,26 @@ from tests.support.paths import DATA
 CORPUS = DATA / "agent_output"
 PARROT = [sys.executable, str(DATA / "parrot_agent.py")]
 # Lines that are no protocol at all: the waiting command must learn of them.
-NOT_PROTOCOL = {"not_json.txt", "json_array.txt", "json_string.txt", "json_null.txt", "not_utf8.txt",
-                "nul_bytes.txt", "truncated_json.txt", "deeply_nested.txt", "terminal_escapes.txt",
-                "reply_without_id.txt"}
+NOT_PROTOCOL = {
+    "not_json.txt",
+    "json_array.txt",
+    "json_string.txt",
+    "json_null.txt",
+    "not_utf8.txt",
+    "nul_bytes.txt",
+    "truncated_json.txt",
+    "deeply_nested.txt",
+    "terminal_escapes.txt",
+    "reply_without_id.txt",
+}
 TIMEOUT_S = 3.0
 
 
 @pytest.fixture
 def channel():
-    opened = NodeChannel(PARROT, dict(os.environ), on_event=lambda event: None, on_exit=lambda channel: None,
-                         max_line_bytes=1 << 20)
+    opened = NodeChannel(
+        PARROT, dict(os.environ), on_event=lambda event: None, on_exit=lambda channel: None, max_line_bytes=1 << 20
+    )
     yield opened
     opened.close(term_after=1, kill_after=1)
 

@@ -30,8 +30,14 @@ def _credo_missing() -> str:
 def outcomes() -> dict[str, dict]:
     if missing := _credo_missing():
         pytest.skip(f"credo engine not installed: {missing}")
-    run = subprocess.run([setup.node_binary(), str(CASES)], cwd=setup.script("agent.js").parent,
-                         capture_output=True, text=True, timeout=30, check=True)
+    run = subprocess.run(
+        [setup.node_binary(), str(CASES)],
+        cwd=setup.script("agent.js").parent,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
     return {line["case"]: line for line in map(json.loads, run.stdout.splitlines())}
 
 
@@ -42,8 +48,10 @@ def test_a_reply_due_on_the_websocket_fails_at_once_when_it_closes(outcomes):
     assert closed["ms"] < 500
 
 
-@pytest.mark.parametrize("case", ["websocket closes while a reply is due on an HTTP request",
-                                  "a send to another party went on the websocket"])
+@pytest.mark.parametrize(
+    "case",
+    ["websocket closes while a reply is due on an HTTP request", "a send to another party went on the websocket"],
+)
 def test_a_reply_not_due_on_the_websocket_is_waited_for_when_it_closes(outcomes, case):
     assert outcomes[case]["outcome"] == "resolved" and outcomes[case]["value"] == "answer"
 
@@ -51,9 +59,11 @@ def test_a_reply_not_due_on_the_websocket_is_waited_for_when_it_closes(outcomes,
 def test_a_send_that_fails_on_every_endpoint_of_the_mediator_is_a_reset_naming_each(outcomes):
     failed = outcomes["every send to the mediator fails"]
     assert (failed["outcome"], failed["name"]) == ("rejected", "LinkResetError")
-    assert failed["message"] == ("mediator connection reset while waiting for the reply (Error sending message "
-                                 "to http://m: fetch failed: other side closed; ws://m: connect ECONNREFUSED "
-                                 "127.0.0.1:9)")
+    assert failed["message"] == (
+        "mediator connection reset while waiting for the reply (Error sending message "
+        "to http://m: fetch failed: other side closed; ws://m: connect ECONNREFUSED "
+        "127.0.0.1:9)"
+    )
 
 
 def test_a_send_that_fails_for_another_reason_keeps_its_own_error(outcomes):

@@ -32,8 +32,7 @@ FAKE = [sys.executable, str(DATA / "fake_credo_agent.py")]
 @pytest.fixture
 def channel():
     events, exits = [], []
-    opened = NodeChannel(FAKE, dict(os.environ), on_event=events.append, on_exit=exits.append,
-                         max_line_bytes=1 << 16)
+    opened = NodeChannel(FAKE, dict(os.environ), on_event=events.append, on_exit=exits.append, max_line_bytes=1 << 16)
     opened.events, opened.exits = events, exits
     yield opened
     opened.close(term_after=1, kill_after=1)
@@ -57,8 +56,9 @@ def test_late_reply_is_dropped_not_taken_for_the_next_command(channel):
     assert channel.late_replies == 1
 
 
-@pytest.mark.parametrize("behave, text", [("garbage", "not JSON"), ("array", "not an object"),
-                                          ("huge", "a line of 3145729 bytes")])
+@pytest.mark.parametrize(
+    "behave, text", [("garbage", "not JSON"), ("array", "not an object"), ("huge", "a line of 3145729 bytes")]
+)
 def test_a_line_that_is_not_protocol_fails_the_waiting_command_and_the_link_goes_on(channel, behave, text):
     with pytest.raises(ProtocolError, match=text):
         channel.request("ping_mediator", {"behave": behave}, 5)
@@ -72,15 +72,22 @@ def test_events_are_handed_over_apart_from_replies(channel):
     assert {"event": "message", "content": "hello", "connectionId": "c1"} in channel.events
 
 
-@pytest.mark.parametrize("name, message, error", [
-    ("TimeoutError", "timed out after 100 ms waiting for the trust ping response", AgentTimeout),
-    ("CredoError", "Problem report received: not found", ProblemReport),
-    ("ProblemReportError", "abandoned", ProblemReport),
-    ("MessageSendingError", "Message is undeliverable to connection x", TransportError),
-    ("LinkResetError", "mediator connection reset while waiting for the trust ping response from the mediator "
-                       "(http://127.0.0.1:9: fetch failed: other side closed)", TransportError),
-    ("TypeError", "invitationUrl is required", AgentError),
-])
+@pytest.mark.parametrize(
+    "name, message, error",
+    [
+        ("TimeoutError", "timed out after 100 ms waiting for the trust ping response", AgentTimeout),
+        ("CredoError", "Problem report received: not found", ProblemReport),
+        ("ProblemReportError", "abandoned", ProblemReport),
+        ("MessageSendingError", "Message is undeliverable to connection x", TransportError),
+        (
+            "LinkResetError",
+            "mediator connection reset while waiting for the trust ping response from the mediator "
+            "(http://127.0.0.1:9: fetch failed: other side closed)",
+            TransportError,
+        ),
+        ("TypeError", "invitationUrl is required", AgentError),
+    ],
+)
 def test_error_replies_become_typed_errors_with_the_real_message(name, message, error):
     raised = error_from_reply("ping_mediator", {"name": name, "message": message})
     assert type(raised) is error

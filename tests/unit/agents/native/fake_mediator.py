@@ -19,8 +19,12 @@ from tests.unit.agents.native.fake_ws import FakeServer
 
 
 class FakeMediator:
-    def __init__(self, offers_pickup_v2: bool = True, mediation_answer: str = "grant",
-                 alter_response: Callable[[dict], None] = lambda response: None):
+    def __init__(
+        self,
+        offers_pickup_v2: bool = True,
+        mediation_answer: str = "grant",
+        alter_response: Callable[[dict], None] = lambda response: None,
+    ):
         self.offers_pickup_v2 = offers_pickup_v2
         self.mediation_answer = mediation_answer  # grant, deny or problem
         self.alter_response = alter_response  # what a forger would change in the DID exchange response
@@ -42,10 +46,19 @@ class FakeMediator:
         self.url = self.server.url
 
     def invitation_url(self) -> str:
-        invitation = {"@type": "https://didcomm.org/out-of-band/1.1/invitation", "@id": "fake-invitation",
-                      "handshake_protocols": ["https://didcomm.org/didexchange/1.1"],
-                      "services": [{"id": "#inline", "type": "did-communication",
-                                    "recipientKeys": [self.invitation_key.did_key], "serviceEndpoint": self.url}]}
+        invitation = {
+            "@type": "https://didcomm.org/out-of-band/1.1/invitation",
+            "@id": "fake-invitation",
+            "handshake_protocols": ["https://didcomm.org/didexchange/1.1"],
+            "services": [
+                {
+                    "id": "#inline",
+                    "type": "did-communication",
+                    "recipientKeys": [self.invitation_key.did_key],
+                    "serviceEndpoint": self.url,
+                }
+            ],
+        }
         return f"{self.url}?oob={b64url_encode(json.dumps(invitation).encode())}"
 
     def hold(self, envelope: bytes) -> None:
@@ -101,16 +114,29 @@ class FakeMediator:
             self.alter_response(response)
             self._reply(response)
         elif kind.endswith("/mediate-request") and self.mediation_answer == "problem":
-            self._reply(message("report-problem/1.0/problem-report", thid=thread_id(msg),
-                                description={"en": "mediation is closed today", "code": "closed"}))
+            self._reply(
+                message(
+                    "report-problem/1.0/problem-report",
+                    thid=thread_id(msg),
+                    description={"en": "mediation is closed today", "code": "closed"},
+                )
+            )
         elif kind.endswith("/mediate-request") and self.mediation_answer == "deny":
             self._reply(message("coordinate-mediation/1.0/mediate-deny", thid=thread_id(msg)))
         elif kind.endswith("/mediate-request"):
-            self._reply(message("coordinate-mediation/1.0/mediate-grant", endpoint=self.url,
-                                routing_keys=[self.routing_key.did_key]))
+            self._reply(
+                message(
+                    "coordinate-mediation/1.0/mediate-grant", endpoint=self.url, routing_keys=[self.routing_key.did_key]
+                )
+            )
         elif kind.endswith("/keylist-update"):
-            self._reply(message("coordinate-mediation/1.0/keylist-update-response", thid=thread_id(msg),
-                                updated=[dict(u, result="success") for u in msg["updates"]]))
+            self._reply(
+                message(
+                    "coordinate-mediation/1.0/keylist-update-response",
+                    thid=thread_id(msg),
+                    updated=[dict(u, result="success") for u in msg["updates"]],
+                )
+            )
         elif kind.endswith("/query"):
             protocols = [{"pid": "https://didcomm.org/messagepickup/2.0"}] if self.offers_pickup_v2 else []
             self._reply(message("discover-features/1.0/disclose", thid=thread_id(msg), protocols=protocols))
@@ -136,8 +162,11 @@ class FakeMediator:
             self._reply(self._delivery(self.queue))
 
     def _delivery(self, envelopes: list[bytes], thid: str = "") -> dict:
-        return message("messagepickup/2.0/delivery", thid=thid, **{
-            "~attach": [attachment(e, attach_id=self._id_of(e)) for e in envelopes]})
+        return message(
+            "messagepickup/2.0/delivery",
+            thid=thid,
+            **{"~attach": [attachment(e, attach_id=self._id_of(e)) for e in envelopes]},
+        )
 
     @staticmethod
     def _id_of(envelope: bytes) -> str:
@@ -152,5 +181,3 @@ def basic_message_for(recipient: bytes, content: str) -> bytes:
     sender = KeyPair()
     body = message("basicmessage/1.0/message", content=content)
     return pack(json.dumps(body).encode(), [recipient], sender)
-
-

@@ -35,11 +35,16 @@ class FakeServer:
         head = b""
         while b"\r\n\r\n" not in head:
             head += sock.recv(4096)
-        key = next(line.split(b":", 1)[1].strip() for line in head.split(b"\r\n")
-                   if line.lower().startswith(b"sec-websocket-key"))
+        key = next(
+            line.split(b":", 1)[1].strip()
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"sec-websocket-key")
+        )
         accept = base64.b64encode(hashlib.sha1(key + GUID).digest())
-        sock.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                     b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n" + self.upgrade_tail)
+        sock.sendall(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n" + self.upgrade_tail
+        )
         self.connections += 1
         self.behaviour(WebSocket(sock, 5), self.connections)
 

@@ -5,7 +5,8 @@ import json
 
 import base58
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mediator_tui.agents.native import did as dids
 from mediator_tui.agents.native.errors import DecodeError, DIDError
@@ -41,16 +42,22 @@ def test_legacy_doc_resolves_through_key_references():
 def peer4_long_form(doc: dict, hashed_doc: dict | None = None) -> str:
     """did:peer:4 as its spec writes it: the multihash of the encoded document, then the document;
     `hashed_doc` gives the hash of another document (a long form spliced together)."""
+
     def encoded(d: dict) -> str:
         return "z" + base58.b58encode(b"\x80\x04" + json.dumps(d, separators=(",", ":")).encode()).decode()
+
     multihash = b"\x12\x20" + hashlib.sha256(encoded(hashed_doc or doc).encode()).digest()
     return f"did:peer:4z{base58.b58encode(multihash).decode()}:{encoded(doc)}"
 
 
 def peer4_doc(endpoint: str, key: KeyPair) -> dict:
-    return {"verificationMethod": [{"id": "#key-0", "publicKeyMultibase": verkey_to_did_key(key.verkey)[8:]}],
-            "service": [{"id": "#s", "type": "did-communication", "recipientKeys": ["#key-0"],
-                         "serviceEndpoint": endpoint}]}
+    return {
+        "verificationMethod": [{"id": "#key-0", "publicKeyMultibase": verkey_to_did_key(key.verkey)[8:]}],
+        "service": [
+            {"id": "#s", "type": "did-communication", "recipientKeys": ["#key-0"], "serviceEndpoint": endpoint}
+        ],
+    }
+
 
 # A did:peer:4 long form written by the did_peer_4 library ACA-Py 1.7.0 uses (did_peer_4.encode)
 ACAPY_PEER4 = "did:peer:4zQmTV8oVugYSY46VJiTqZ8Ek2SifSBzCqVrrjMuAXHGykMc:z484Fsz2UFKZMnRu9An2oCYrjKRFN3EHBVhKoxJ3EsRSeMTcJeFNdwX9GgtpuN8bhw5FcqCbvjAeisYaHGLmNPdg6nRsgqvLjVqGUuTNwQbVu8vWnenVtsstx2b8HjiiCBkUywCf49rVTFSxV7p2xbQWG8hF3ZKy6Zjmcvy1ZbaQ6FvvCweShQBUgdncnGHxR2YGw2rkTCFd6AtFGYqcpJz9SmkE6eddq1GtLEpo686aJkvJ5n9kGkKxtmKSak8rfWLJyGicwzwCd8TSu7o494hQ5qxUzrwz63vxrRCuvCsVYBffJPtZ11VPTrHedX6K8gkpqr5DAfB9hGa6hMekvM82nJJqxbGy6eQmJnD1adybRvsKwgbBx7hddoxQEaogW67Q4ifxjzYfkzT68gJmzyGfPnXHyDY7WHbj2hujRdWY4"
@@ -81,13 +88,16 @@ def test_peer4_long_form_whose_document_was_altered_is_refused_by_its_hash():
         dids.resolve(f"{hashed}:{flipped}")
 
 
-@pytest.mark.parametrize("did, message", [
-    ("did:sov:123", "only did:peer:2"),
-    ("did:peer:4zQmShortFormOnly", "short-form"),
-    ("did:peer:2.Xz6Mk", "unknown purpose"),
-    ("did:peer:2.Vz6MknXB4WnUYqkiEDojZ5pLr6KQWyZdxvV6HxKNzdzxS1ywr", "no DIDComm v1 service"),
-    ("did:peer:2.Vz6MknXB4WnUYqkiEDojZ5pLr6KQWyZdxvV6HxKNzdzxS1ywr.S!!!", "service is not base64url JSON"),
-])
+@pytest.mark.parametrize(
+    "did, message",
+    [
+        ("did:sov:123", "only did:peer:2"),
+        ("did:peer:4zQmShortFormOnly", "short-form"),
+        ("did:peer:2.Xz6Mk", "unknown purpose"),
+        ("did:peer:2.Vz6MknXB4WnUYqkiEDojZ5pLr6KQWyZdxvV6HxKNzdzxS1ywr", "no DIDComm v1 service"),
+        ("did:peer:2.Vz6MknXB4WnUYqkiEDojZ5pLr6KQWyZdxvV6HxKNzdzxS1ywr.S!!!", "service is not base64url JSON"),
+    ],
+)
 def test_unusable_dids_say_why(did, message):
     with pytest.raises(DecodeError, match=message):
         dids.resolve(did)
@@ -103,8 +113,12 @@ def test_truncated_or_spliced_peer2_is_a_typed_error(cut, junk):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from(["t", "s", "r", "recipientKeys", "id"]),
-                       st.none() | st.integers() | st.text(max_size=10) | st.lists(st.text(max_size=50), max_size=3)))
+@given(
+    st.dictionaries(
+        st.sampled_from(["t", "s", "r", "recipientKeys", "id"]),
+        st.none() | st.integers() | st.text(max_size=10) | st.lists(st.text(max_size=50), max_size=3),
+    )
+)
 def test_garbage_peer2_service_is_a_typed_error(service):
     did = f"did:peer:2.Vz6MknXB4WnUYqkiEDojZ5pLr6KQWyZdxvV6HxKNzdzxS1ywr.S{b64url_encode(json.dumps(service).encode())}"
     try:

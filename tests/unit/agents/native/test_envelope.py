@@ -3,7 +3,8 @@
 import json
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mediator_tui.agents.native.envelope import pack, unpack
 from mediator_tui.agents.native.errors import EnvelopeError
@@ -65,6 +66,7 @@ def test_tampered_ciphertext_is_an_envelope_error():
 
 
 # --- interoperability with didcomm-messaging's legacy (ACA-Py lineage) implementation, both directions
+
 
 @pytest.mark.parametrize("authcrypt", [True, False], ids=["authcrypt", "anoncrypt"])
 def test_ours_unpacked_by_theirs(authcrypt):

@@ -5,7 +5,8 @@ import json
 
 import gevent
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mediator_tui.agents.interface import AgentTimeout, StartOptions
 from mediator_tui.agents.native.agent import NativeAgent
@@ -20,17 +21,29 @@ json_values = st.recursive(
     max_leaves=15,
 )
 # messages that look like ours: real types and decorators with garbage around them
-message_types = st.sampled_from([
-    "https://didcomm.org/trust_ping/1.0/ping", "https://didcomm.org/basicmessage/1.0/message",
-    "https://didcomm.org/didexchange/1.1/request", "https://didcomm.org/didexchange/1.1/complete",
-    "https://didcomm.org/messagepickup/2.0/delivery", "https://didcomm.org/issue-credential/2.0/offer-credential",
-    "https://didcomm.org/report-problem/1.0/problem-report", "https://didcomm.org/routing/1.0/forward",
-])
+message_types = st.sampled_from(
+    [
+        "https://didcomm.org/trust_ping/1.0/ping",
+        "https://didcomm.org/basicmessage/1.0/message",
+        "https://didcomm.org/didexchange/1.1/request",
+        "https://didcomm.org/didexchange/1.1/complete",
+        "https://didcomm.org/messagepickup/2.0/delivery",
+        "https://didcomm.org/issue-credential/2.0/offer-credential",
+        "https://didcomm.org/report-problem/1.0/problem-report",
+        "https://didcomm.org/routing/1.0/forward",
+    ]
+)
 messages = st.fixed_dictionaries(
     {"@type": message_types | json_values},
-    optional={"@id": json_values, "~thread": json_values | st.fixed_dictionaries({"thid": json_values}),
-              "~attach": json_values, "content": json_values, "did": json_values, "response_requested": json_values,
-              "description": json_values},
+    optional={
+        "@id": json_values,
+        "~thread": json_values | st.fixed_dictionaries({"thid": json_values}),
+        "~attach": json_values,
+        "content": json_values,
+        "did": json_values,
+        "response_requested": json_values,
+        "description": json_values,
+    },
 )
 
 

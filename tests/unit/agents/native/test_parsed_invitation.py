@@ -3,7 +3,8 @@
 import json
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mediator_tui.agents.native.did import create_peer2
 from mediator_tui.agents.native.errors import DecodeError
@@ -18,11 +19,23 @@ OOB = {
     "@id": "inv-1",
     "label": "Mediator",
     "handshake_protocols": ["https://didcomm.org/didexchange/1.1"],
-    "services": [{"id": "#inline", "type": "did-communication", "recipientKeys": [KEY.did_key + "#" + KEY.did_key[8:]],
-                  "routingKeys": [ROUTER.did_key], "serviceEndpoint": "http://127.0.0.1:8000"}],
+    "services": [
+        {
+            "id": "#inline",
+            "type": "did-communication",
+            "recipientKeys": [KEY.did_key + "#" + KEY.did_key[8:]],
+            "routingKeys": [ROUTER.did_key],
+            "serviceEndpoint": "http://127.0.0.1:8000",
+        }
+    ],
 }
-C_I = {"@type": "did:sov:BzCbsNYhMrjHiqZDTUASHg;spec/connections/1.0/invitation", "@id": "inv-2", "label": "Legacy",
-       "recipientKeys": [KEY.verkey_b58], "serviceEndpoint": "http://127.0.0.1:8000"}
+C_I = {
+    "@type": "did:sov:BzCbsNYhMrjHiqZDTUASHg;spec/connections/1.0/invitation",
+    "@id": "inv-2",
+    "label": "Legacy",
+    "recipientKeys": [KEY.verkey_b58],
+    "serviceEndpoint": "http://127.0.0.1:8000",
+}
 
 
 def url(param: str, message: dict, padded: bool = False) -> str:
@@ -49,7 +62,10 @@ def test_oob_service_given_as_did_peer_2():
     message = dict(OOB, services=[create_peer2(KEY.verkey, "ws://127.0.0.1:8001", [ROUTER.verkey])])
     parsed = parse_invitation_url(url("oob", message))
     assert (parsed.recipient_keys, parsed.routing_keys, parsed.endpoint) == (
-        (KEY.verkey,), (ROUTER.verkey,), "ws://127.0.0.1:8001")
+        (KEY.verkey,),
+        (ROUTER.verkey,),
+        "ws://127.0.0.1:8001",
+    )
 
 
 def test_unspoken_handshake_names_what_was_offered():
@@ -58,12 +74,15 @@ def test_unspoken_handshake_names_what_was_offered():
         parsed.handshake()
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"handshake_protocols": []}, "no handshake_protocols"),
-    ({"services": ["did:sov:123"]}, "no usable service.*only did:peer:2"),
-    ({"services": [dict(OOB["services"][0], serviceEndpoint="ftp://x")]}, "not an http"),
-    ({"services": [dict(OOB["services"][0], recipientKeys=["did:key:zNope"])]}, "recipientKeys"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"handshake_protocols": []}, "no handshake_protocols"),
+        ({"services": ["did:sov:123"]}, "no usable service.*only did:peer:2"),
+        ({"services": [dict(OOB["services"][0], serviceEndpoint="ftp://x")]}, "not an http"),
+        ({"services": [dict(OOB["services"][0], recipientKeys=["did:key:zNope"])]}, "recipientKeys"),
+    ],
+)
 def test_unusable_oob_says_why(change, message):
     with pytest.raises(InvitationError, match=message):
         parse_invitation_url(url("oob", dict(OOB, **change)))

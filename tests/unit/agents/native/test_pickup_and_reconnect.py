@@ -57,10 +57,12 @@ def server_side_closed(mediator) -> None:
 
 
 # implicit against a mediator without pickup v2, which sends what it queued down the client's socket (ACA-Py)
-@pytest.mark.parametrize("strategy, offers_pickup_v2", [("implicit", False), ("pickup-v2", True),
-                                                        ("pickup-v2-live", True)])
+@pytest.mark.parametrize(
+    "strategy, offers_pickup_v2", [("implicit", False), ("pickup-v2", True), ("pickup-v2-live", True)]
+)
 def test_what_is_queued_while_offline_stays_with_the_mediator_and_is_collected_once_on_return(
-        strategy, offers_pickup_v2):
+    strategy, offers_pickup_v2
+):
     mediator = FakeMediator(offers_pickup_v2=offers_pickup_v2)
     agent = started(mediator, strategy)
     try:
@@ -96,8 +98,9 @@ def test_what_is_queued_while_offline_stays_with_the_mediator_and_is_collected_o
 
 @pytest.mark.parametrize("name", ["PickUpV2LiveMode", "pickup_v2", "pickup-v1"])
 def test_a_pickup_strategy_outside_the_settings_names_is_refused_naming_them(mediator, name):
-    with pytest.raises(ValueError, match=f"unknown pickup strategy '{name}'; choose one of implicit, "
-                                         "pickup-v2, pickup-v2-live"):
+    with pytest.raises(
+        ValueError, match=f"unknown pickup strategy '{name}'; choose one of implicit, pickup-v2, pickup-v2-live"
+    ):
         NativeAgent(timeout=5).start(StartOptions(mediation_url=mediator.invitation_url(), pickup_strategy=name))
 
 
@@ -128,7 +131,8 @@ def test_dropped_socket_is_reconnected_counted_and_live_mode_renewed(mediator, m
 
 
 def test_a_reset_while_a_ping_waits_fails_it_at_once_naming_the_reset_and_the_next_ping_goes_through(
-        mediator, monkeypatch):
+    mediator, monkeypatch
+):
     monkeypatch.setattr(transport, "BACKOFF_BASE_SECONDS", 0.01)
     agent = started(mediator, "implicit")
     try:
@@ -137,8 +141,10 @@ def test_a_reset_while_a_ping_waits_fails_it_at_once_naming_the_reset_and_the_ne
         with pytest.raises(TransportError) as failure:
             agent.ping_mediator()
         assert time.monotonic() - began < 1.5, "the ping waited on after its socket was gone"
-        assert str(failure.value) == ("mediator connection reset while waiting for the trust ping response from "
-                                      "the mediator (websocket connection dropped by the server)")
+        assert str(failure.value) == (
+            "mediator connection reset while waiting for the trust ping response from "
+            "the mediator (websocket connection dropped by the server)"
+        )
         mediator.ping_stall_s, mediator.reset_at_ping = 0.0, False
         agent.ping_mediator()
         assert agent.alive and agent.reconnects == 1

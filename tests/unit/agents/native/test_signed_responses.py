@@ -13,9 +13,9 @@ from mediator_tui.agents.native import did as dids
 from mediator_tui.agents.native import didexchange
 from mediator_tui.agents.native.agent import NativeAgent
 from mediator_tui.agents.native.attachments import signed_attachment
-from mediator_tui.common.b64url import b64url_decode, b64url_encode
 from mediator_tui.agents.native.errors import SignatureError
 from mediator_tui.agents.native.keys import KeyPair
+from mediator_tui.common.b64url import b64url_decode, b64url_encode
 from mediator_tui.core.processes import free_loopback_ports
 from tests.unit.agents.native.fake_mediator import FakeMediator
 
@@ -84,15 +84,18 @@ def another_did_than_signed(msg: dict) -> None:
 
 
 @pytest.mark.parametrize("version", ["1.1", "1.0"])
-@pytest.mark.parametrize("tamper, error", [
-    (flip_signature, "signature by did:key:z6Mk.* does not verify"),
-    (other_data, "signature by did:key:z6Mk.* does not verify"),
-    (signed_by_a_stranger, "is signed by did:key:z6Mk.*, not by the invitation key"),
-    (unsigned, "is not signed \\(no jws\\)"),
-    (no_attachment, "neither did_rotate~attach nor did_doc~attach"),
-    (kid_of_a_stranger, "names two different keys"),
-    (another_did_than_signed, "not the response's did"),
-])
+@pytest.mark.parametrize(
+    "tamper, error",
+    [
+        (flip_signature, "signature by did:key:z6Mk.* does not verify"),
+        (other_data, "signature by did:key:z6Mk.* does not verify"),
+        (signed_by_a_stranger, "is signed by did:key:z6Mk.*, not by the invitation key"),
+        (unsigned, "is not signed \\(no jws\\)"),
+        (no_attachment, "neither did_rotate~attach nor did_doc~attach"),
+        (kid_of_a_stranger, "names two different keys"),
+        (another_did_than_signed, "not the response's did"),
+    ],
+)
 def test_a_forged_or_tampered_response_is_refused_naming_what_is_wrong(version, tamper, error):
     msg = response(version)
     tamper(msg)

@@ -14,7 +14,13 @@ from mediator_tui.agents.interface import TransportError
 from mediator_tui.agents.native import transport
 from mediator_tui.agents.native.transport import MediatorLink, backoff_delay
 from mediator_tui.agents.native.websocket import (
-    OP_BINARY, OP_PING, OP_PONG, OP_TEXT, FrameParser, WebSocket, WebSocketClosed,
+    OP_BINARY,
+    OP_PING,
+    OP_PONG,
+    OP_TEXT,
+    FrameParser,
+    WebSocket,
+    WebSocketClosed,
 )
 from tests.unit.agents.native.fake_ws import FakeServer, echo
 
@@ -77,16 +83,23 @@ def test_server_ping_is_answered_with_its_payload_and_does_not_surface_as_a_mess
 def test_frames_split_anywhere_and_fragmented_messages_are_reassembled():
     client = WebSocket.__new__(WebSocket)  # only its framing is used: frames as a client sends them
     client.closed = False
-    frames = b"".join(client._frame(payload, opcode) for payload, opcode in
-                      [(b"x" * 70000, OP_BINARY), (b"hi", OP_PING), (b"last", OP_TEXT)])
+    frames = b"".join(
+        client._frame(payload, opcode)
+        for payload, opcode in [(b"x" * 70000, OP_BINARY), (b"hi", OP_PING), (b"last", OP_TEXT)]
+    )
     fragmented = b"\x01\x03one" + b"\x89\x00" + b"\x00\x03two" + b"\x80\x05three"  # text, ping, cont, cont+FIN
     stream = frames + fragmented
     for step in (1, 7, 4096, len(stream)):
         parser, seen = FrameParser(), []
         for offset in range(0, len(stream), step):
-            seen += parser.feed(stream[offset:offset + step])
-        assert seen == [(OP_BINARY, b"x" * 70000), (OP_PING, b"hi"), (OP_BINARY, b"last"),
-                        (OP_PING, b""), (OP_BINARY, b"onetwothree")]
+            seen += parser.feed(stream[offset : offset + step])
+        assert seen == [
+            (OP_BINARY, b"x" * 70000),
+            (OP_PING, b"hi"),
+            (OP_BINARY, b"last"),
+            (OP_PING, b""),
+            (OP_BINARY, b"onetwothree"),
+        ]
 
 
 def test_a_message_over_the_size_limit_closes_the_connection_with_the_reason():
@@ -166,6 +179,7 @@ def relinking(first_connection, timeout: float = 5.0):
     """(server, link, received, resets, reconnected): a link to a server whose first connection runs
     `first_connection(ws)` and whose later ones echo, with what the link received, the resets it told and an
     event set when it reconnected."""
+
     def behaviour(ws, index):
         if index == 1:
             first_connection(ws)
@@ -186,7 +200,8 @@ def until_received(received: list, message: bytes) -> None:
 
 @pytest.mark.parametrize("first_connection_ends", [drop_after_reading, say_then_close])
 def test_link_reconnects_after_the_server_ends_a_connection_counts_it_and_keeps_delivering(
-        fast_backoff, first_connection_ends):
+    fast_backoff, first_connection_ends
+):
     server, link, received, resets, reconnected = relinking(first_connection_ends)
     try:
         link.open()
@@ -244,9 +259,31 @@ def loopback_certificate(tmp_path, monkeypatch):
     if shutil.which("openssl") is None:
         pytest.skip("needs the openssl command to make a certificate")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                    "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True, timeout=30)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     return str(cert), str(key)
 

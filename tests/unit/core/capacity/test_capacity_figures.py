@@ -6,21 +6,31 @@ import pytest
 
 from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, RampPlan, RampState
 from mediator_tui.core.capacity.figures import step_figures_from
-from mediator_tui.core.metrics.snapshot import (DeliverySnapshot, MediatorPoint, MediatorSnapshot, WorkerHarness,
-                                               WorkerInfo)
+from mediator_tui.core.metrics.snapshot import (
+    DeliverySnapshot,
+    MediatorPoint,
+    MediatorSnapshot,
+    WorkerHarness,
+    WorkerInfo,
+)
 from mediator_tui.locust_support.ramp_timeline import RampNotRunning, StepRamp
 from tests.recording.replay import replay, running_run
 
 
 def earlier(snapshot, seconds, ping_count, ping_failures, started, start_failures, refused=0):
     """The same run `seconds` before, with fewer requests and agents counted."""
-    requests = tuple(dataclasses.replace(r, count=ping_count, failures=ping_failures) if r.name == "ping_mediator"
-                     else r for r in snapshot.requests)
+    requests = tuple(
+        dataclasses.replace(r, count=ping_count, failures=ping_failures) if r.name == "ping_mediator" else r
+        for r in snapshot.requests
+    )
     return dataclasses.replace(
-        snapshot, taken_at=snapshot.taken_at - seconds, requests=requests,
+        snapshot,
+        taken_at=snapshot.taken_at - seconds,
+        requests=requests,
         total=dataclasses.replace(snapshot.total, count=ping_count + 60, failures=ping_failures),
         agents=dataclasses.replace(snapshot.agents, started=started, start_failures=start_failures),
-        ports=dataclasses.replace(snapshot.ports, refused=refused))
+        ports=dataclasses.replace(snapshot.ports, refused=refused),
+    )
 
 
 def test_counts_are_the_window_s_difference_and_latency_the_window_s_median():
@@ -33,8 +43,11 @@ def test_counts_are_the_window_s_difference_and_latency_the_window_s_median():
     after = next(r for r in end.requests if r.name == "ping_mediator")
     assert ping.requests == after.count - before.count > 40
     assert ping.failures == after.failures - before.failures
-    points = [p for p in next(h for h in end.history if h.name == "ping_mediator").points
-              if start.taken_at < p.t <= end.taken_at]
+    points = [
+        p
+        for p in next(h for h in end.history if h.name == "ping_mediator").points
+        if start.taken_at < p.t <= end.taken_at
+    ]
     assert min(p.rps for p in points) <= ping.rps <= max(p.rps for p in points)  # the store's per-second rate
     assert min(p.p95_ms for p in points) <= ping.p95_ms <= max(p.p95_ms for p in points)
     # Six Locust users hold nine agents (three ping with one, three deliver with two): both are counted.
@@ -51,12 +64,20 @@ def test_counts_are_the_window_s_difference_and_latency_the_window_s_median():
 
 def test_without_agent_metrics_onboarding_comes_from_the_agent_start_row():
     end = running_run()
-    end = dataclasses.replace(end, requests=tuple(
-        dataclasses.replace(r, count=30, failures=3) if r.name == "agent_start" else r for r in end.requests),
-        agents=dataclasses.replace(end.agents, known=False))
-    start = dataclasses.replace(earlier(end, 40, 3940, 2, 0, 0), requests=tuple(
-        dataclasses.replace(r, count=20, failures=1) if r.name == "agent_start" else r
-        for r in earlier(end, 40, 3940, 2, 0, 0).requests))
+    end = dataclasses.replace(
+        end,
+        requests=tuple(
+            dataclasses.replace(r, count=30, failures=3) if r.name == "agent_start" else r for r in end.requests
+        ),
+        agents=dataclasses.replace(end.agents, known=False),
+    )
+    start = dataclasses.replace(
+        earlier(end, 40, 3940, 2, 0, 0),
+        requests=tuple(
+            dataclasses.replace(r, count=20, failures=1) if r.name == "agent_start" else r
+            for r in earlier(end, 40, 3940, 2, 0, 0).requests
+        ),
+    )
     figures = step_figures_from(start, end, index=0, users_target=60)
     assert figures.onboarding_fail_ratio == pytest.approx(2 / 10)
     assert figures.users_running == end.status.users
@@ -65,9 +86,11 @@ def test_without_agent_metrics_onboarding_comes_from_the_agent_start_row():
 
 def test_a_busy_worker_and_refused_ports_are_reported():
     end = running_run()
-    end = dataclasses.replace(end, status=dataclasses.replace(
-        end.status, workers=(WorkerInfo("host_1", "running", 60, cpu_percent=98.5),)),
-        ports=dataclasses.replace(end.ports, known=True, size=1000, refused=7, in_use_max=1000))
+    end = dataclasses.replace(
+        end,
+        status=dataclasses.replace(end.status, workers=(WorkerInfo("host_1", "running", 60, cpu_percent=98.5),)),
+        ports=dataclasses.replace(end.ports, known=True, size=1000, refused=7, in_use_max=1000),
+    )
     figures = step_figures_from(earlier(end, 40, 3940, 2, 61, 0, refused=2), end, index=0, users_target=60)
     assert figures.worker_cpu_max_percent == 98.5
     assert (figures.ports_refused, figures.port_headroom) == (5, 0)
@@ -75,11 +98,18 @@ def test_a_busy_worker_and_refused_ports_are_reported():
 
 def test_the_workers_cpu_is_their_counters_over_the_window_not_locust_s_sample():
     end = running_run()
-    end = dataclasses.replace(end, status=dataclasses.replace(
-        end.status, workers=(WorkerInfo("a", "running", 3, cpu_percent=4.0), WorkerInfo("b", "running", 3, cpu_percent=5.0))),
-        workers_harness=(WorkerHarness("a", 500.0, 90.0, 3, 500), WorkerHarness("b", 501.0, 60.0, 3, 3)))
-    start = dataclasses.replace(earlier(end, 40, 3940, 2, 0, 0), workers_harness=(
-        WorkerHarness("a", 480.0, 72.0, 3, 500), WorkerHarness("b", 481.0, 55.0, 3, 3)))
+    end = dataclasses.replace(
+        end,
+        status=dataclasses.replace(
+            end.status,
+            workers=(WorkerInfo("a", "running", 3, cpu_percent=4.0), WorkerInfo("b", "running", 3, cpu_percent=5.0)),
+        ),
+        workers_harness=(WorkerHarness("a", 500.0, 90.0, 3, 500), WorkerHarness("b", 501.0, 60.0, 3, 3)),
+    )
+    start = dataclasses.replace(
+        earlier(end, 40, 3940, 2, 0, 0),
+        workers_harness=(WorkerHarness("a", 480.0, 72.0, 3, 500), WorkerHarness("b", 481.0, 55.0, 3, 3)),
+    )
     figures = step_figures_from(start, end, index=0, users_target=6)
     assert figures.worker_cpu_max_percent == pytest.approx(90.0)  # 18 CPU seconds in 20 s: a's, the busier
     assert figures.agent_slots_headroom == 0  # b holds as many agents as it can
@@ -91,13 +121,21 @@ def test_the_workers_cpu_is_their_counters_over_the_window_not_locust_s_sample()
 def test_lost_and_duplicated_messages_are_the_ledger_s_counts_inside_the_window_and_lost_sessions_the_gap():
     end = running_run()
     t0 = end.taken_at - 40
-    start = dataclasses.replace(earlier(end, 40, 3940, 2, 0, 0),
-                                delivery=DeliverySnapshot(known=True, sent=100, delivered=97, lost=2, duplicated=1))
+    start = dataclasses.replace(
+        earlier(end, 40, 3940, 2, 0, 0),
+        delivery=DeliverySnapshot(known=True, sent=100, delivered=97, lost=2, duplicated=1),
+    )
     end = dataclasses.replace(
-        end, delivery=DeliverySnapshot(known=True, sent=180, delivered=170, lost=7, in_flight=3, duplicated=1),
-        mediator=MediatorSnapshot(known=True, history=(
-            MediatorPoint(t=t0 + 1, connections=58, agents_running=60, session_gap=-2),
-            MediatorPoint(t=t0 + 39, connections=57, agents_running=60, session_gap=-3))))
+        end,
+        delivery=DeliverySnapshot(known=True, sent=180, delivered=170, lost=7, in_flight=3, duplicated=1),
+        mediator=MediatorSnapshot(
+            known=True,
+            history=(
+                MediatorPoint(t=t0 + 1, connections=58, agents_running=60, session_gap=-2),
+                MediatorPoint(t=t0 + 39, connections=57, agents_running=60, session_gap=-3),
+            ),
+        ),
+    )
     figures = step_figures_from(start, end, index=0, users_target=60)
     assert (figures.lost_messages, figures.duplicated_messages, figures.lost_sessions) == (5, 0, 3)
     silent = dataclasses.replace(end, delivery=DeliverySnapshot(known=True))  # a ping scenario: nothing sent
@@ -111,11 +149,15 @@ def test_the_mediator_s_state_is_read_from_the_probe_s_points_inside_the_window(
     def point(t, cpu, rss, connections, queued):
         return MediatorPoint(t=t, cpu_percent=cpu, rss_bytes=rss, connections=connections, queued_messages=queued)
 
-    history = (point(t0 - 5, 300.0, 1, 1, 99.0),  # before the window: left out
-               point(t0 + 1, 40.0, 100_000_000, 50, 2.0), point(t0 + 20, None, 110_000_000, 58, 7.0),
-               point(t0 + 39, 60.0, 120_000_000, 60, 3.0))
-    end = dataclasses.replace(end, mediator=MediatorSnapshot(known=True, history=history,
-                                                             bytes_per_connection=150_000.0))
+    history = (
+        point(t0 - 5, 300.0, 1, 1, 99.0),  # before the window: left out
+        point(t0 + 1, 40.0, 100_000_000, 50, 2.0),
+        point(t0 + 20, None, 110_000_000, 58, 7.0),
+        point(t0 + 39, 60.0, 120_000_000, 60, 3.0),
+    )
+    end = dataclasses.replace(
+        end, mediator=MediatorSnapshot(known=True, history=history, bytes_per_connection=150_000.0)
+    )
     figures = step_figures_from(earlier(end, 40, 3940, 2, 0, 0), end, index=0, users_target=60)
     assert figures.mediator_cpu_percent == pytest.approx(50.0)  # the mean of the seconds that have it
     assert (figures.mediator_rss_bytes, figures.mediator_connections) == (120_000_000, 60)  # the last
@@ -190,8 +232,10 @@ def test_the_ramp_state_crosses_as_versioned_json():
 
 def test_a_plan_that_cannot_ramp_names_every_problem():
     bad = RampPlan(start=0, step=10, max_users=5, hold_s=10.0, settle_s=10.0, spawn_rate=0.0)
-    assert bad.problems() == ["CAPACITY_START must be at least 1 (is 0)",
-                              "CAPACITY_HOLD (10 s) must be longer than CAPACITY_SETTLE (10 s): "
-                              "the steady window is what is left of the hold",
-                              "LOCUST_SPAWN_RATE must be above 0 (is 0)"]
+    assert bad.problems() == [
+        "CAPACITY_START must be at least 1 (is 0)",
+        "CAPACITY_HOLD (10 s) must be longer than CAPACITY_SETTLE (10 s): "
+        "the steady window is what is left of the hold",
+        "LOCUST_SPAWN_RATE must be above 0 (is 0)",
+    ]
     assert RampPlan(5, 10, 20, 60.0, 10.0, 1.0).targets() == (5, 15, 20)

@@ -16,8 +16,9 @@ def test_ramp_stops_at_the_first_broken_step_and_names_the_level():
     assert (verdict.users_held, verdict.users_broken, verdict.broke_first) == (40, 50, "latency")
     assert verdict.broken_levels == ("p95(ping_mediator)>1000 (1400)",)
     assert verdict.limited_by == "mediator"
-    assert verdict.summary() == ("held 40 users, 40 agents; broke at 50 users, 50 agents on "
-                                 "p95(ping_mediator)>1000 (1400)")
+    assert verdict.summary() == (
+        "held 40 users, 40 agents; broke at 50 users, 50 agents on p95(ping_mediator)>1000 (1400)"
+    )
 
 
 def test_bisection_narrows_the_knee_to_the_resolution():
@@ -47,8 +48,14 @@ def test_lost_is_not_judged_where_no_message_scenario_runs():
 
 def test_a_level_the_user_writes_replaces_the_default_of_the_same_metric_and_extends_the_rest():
     levels = parse_levels(["p95(ping_mediator)>500", "p99>2000"])
-    assert [level.text for level in levels] == ["fail_ratio>1%", "onboarding_fail_ratio>1%", "lost>0",
-                                                "duplicated>0", "p95(ping_mediator)>500", "p99>2000"]
+    assert [level.text for level in levels] == [
+        "fail_ratio>1%",
+        "onboarding_fail_ratio>1%",
+        "lost>0",
+        "duplicated>0",
+        "p95(ping_mediator)>500",
+        "p99>2000",
+    ]
     judgement = CapacitySearch(RAMP, levels).record(step(30, p95=600.0))
     assert [r.level.text for r in judgement.broken] == ["p95(ping_mediator)>500"]
     assert parse_levels(["fail_ratio>5%"], with_defaults=False)[0].threshold.limit == pytest.approx(0.05)
@@ -62,7 +69,9 @@ def test_a_user_level_with_an_unknown_value_breaks_the_step():
 def test_no_request_answered_in_the_window_breaks_the_step():
     figures = step(30, pings=0, p95=None)
     assert [r.describe() for r in CapacitySearch(RAMP, parse_levels([])).record(figures).broken] == [
-        "p95(ping_mediator)>1000 (unknown)", "fail_ratio>1% (unknown)"]
+        "p95(ping_mediator)>1000 (unknown)",
+        "fail_ratio>1% (unknown)",
+    ]
 
 
 def test_an_unreadable_level_names_the_step_metrics():
@@ -82,8 +91,10 @@ def test_a_worker_near_one_core_makes_the_harness_the_limit_with_advice():
 
 
 def test_ports_running_out_make_the_harness_the_limit():
-    verdict = run(CapacitySearch(RAMP, parse_levels([])),
-                  lambda users: step(users, fail=0 if users < 40 else 200, ports_refused=0 if users < 40 else 12))
+    verdict = run(
+        CapacitySearch(RAMP, parse_levels([])),
+        lambda users: step(users, fail=0 if users < 40 else 200, ports_refused=0 if users < 40 else 12),
+    )
     assert (verdict.users_broken, verdict.broke_first, verdict.limited_by) == (40, "failures", "harness")
     assert verdict.harness_reasons == ("12 agents found no free port (START_PORT..END_PORT)",)
 

@@ -33,8 +33,10 @@ EXPECTED = {
     "locustfile_outside.env": (2, ["LOCUST_FILES", "no such locustfile"]),
     "nul_bytes.env": (2, ["AGENT_ENGINE"]),
     "nul_in_value.env": (2, ["MESSAGE_TO_SEND"]),
-    "number_extremes.env": (2, ["LOCUST_USERS", "LOCUST_SPAWN_RATE", "LOCUST_MIN_WAIT", "LOCUST_MAX_WAIT",
-                                "VERIFIED_TIMEOUT_SECONDS"]),
+    "number_extremes.env": (
+        2,
+        ["LOCUST_USERS", "LOCUST_SPAWN_RATE", "LOCUST_MIN_WAIT", "LOCUST_MAX_WAIT", "VERIFIED_TIMEOUT_SECONDS"],
+    ),
     "odd_numerals.env": (2, ["START_PORT", "LOCUST_WORKERS"]),
     "shell_expansion.env": (2, ["MEDIATION_URL", "invitation"]),
     "unterminated_double_quote.env": (2, ["ISSUER_HEADERS", "cannot be parsed"]),
@@ -91,9 +93,36 @@ def test_a_directory_given_as_the_env_file_is_a_clear_error(tmp_path, capsys):
 
 _KEYS = [s.key for s in SETTINGS] + ["export LOCUST_USERS", "MY_API_KEY", "", " ", "#"]
 _PIECES = st.one_of(
-    st.sampled_from(_KEYS), st.sampled_from(["=", "'", '"', "\\", "#", "\n", "\r\n", "\r", "\x00", " ", "\t",
-                                             "${HOME}", "{", "}", "[", "]", ":", ",", "\ufeff", "1e309", "nan",
-                                             "-1", "99999999999999999999", "http://x?oob=", "true"]),
+    st.sampled_from(_KEYS),
+    st.sampled_from(
+        [
+            "=",
+            "'",
+            '"',
+            "\\",
+            "#",
+            "\n",
+            "\r\n",
+            "\r",
+            "\x00",
+            " ",
+            "\t",
+            "${HOME}",
+            "{",
+            "}",
+            "[",
+            "]",
+            ":",
+            ",",
+            "\ufeff",
+            "1e309",
+            "nan",
+            "-1",
+            "99999999999999999999",
+            "http://x?oob=",
+            "true",
+        ]
+    ),
     st.text(max_size=20),
 )
 

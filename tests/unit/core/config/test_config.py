@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mediator_tui.core.config import (
-    ConfigError, EnvFile, SETTINGS, check_file, load_config, parse_bool, quote_value, validate,
+    ConfigError,
+    EnvFile,
+    check_file,
+    load_config,
+    parse_bool,
+    quote_value,
+    validate,
 )
 from mediator_tui.core.config.validate import parse_locust_files, project_root
 from tests.support.paths import DATA
@@ -22,11 +28,25 @@ def b64url(obj, pad):
     return text if pad else text.rstrip("=")
 
 
-OOB = {"@type": "https://didcomm.org/out-of-band/1.1/invitation", "@id": "x",
-       "services": [{"id": "#inline", "type": "did-communication", "recipientKeys": ["did:key:z6Mk"],
-                     "serviceEndpoint": "http://127.0.0.1:8020"}]}
-CI = {"@type": "https://didcomm.org/connections/1.0/invitation", "@id": "y", "label": "m",
-      "recipientKeys": ["8HH5gYEeNc3z7PYXmd54d4x6qAfCNrqQqEB3nS7Zfu7K"], "serviceEndpoint": "http://127.0.0.1:8020"}
+OOB = {
+    "@type": "https://didcomm.org/out-of-band/1.1/invitation",
+    "@id": "x",
+    "services": [
+        {
+            "id": "#inline",
+            "type": "did-communication",
+            "recipientKeys": ["did:key:z6Mk"],
+            "serviceEndpoint": "http://127.0.0.1:8020",
+        }
+    ],
+}
+CI = {
+    "@type": "https://didcomm.org/connections/1.0/invitation",
+    "@id": "y",
+    "label": "m",
+    "recipientKeys": ["8HH5gYEeNc3z7PYXmd54d4x6qAfCNrqQqEB3nS7Zfu7K"],
+    "serviceEndpoint": "http://127.0.0.1:8020",
+}
 
 
 @pytest.fixture
@@ -57,7 +77,7 @@ def test_edit_changes_only_the_edited_value_and_keeps_comments(tmp_path):
     env.save()
     text = path.read_text()
     assert "LOCUST_MIN_WAIT=5   # inline comment\n" in text
-    assert 'export LOCUST_MAX_WAIT=7.5\n' in text
+    assert "export LOCUST_MAX_WAIT=7.5\n" in text
     assert "# The mediator we test (comment kept)\n" in text
     assert "UNKNOWN_KEY='kept as is'\n" in text
     values = dotenv_values(path)
@@ -105,21 +125,24 @@ def test_save_keeps_file_mode(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o640
 
 
-@pytest.mark.parametrize("name, key, words", [
-    ("bad_number.env", "LOCUST_MIN_WAIT", "not a number"),
-    ("min_over_max.env", "LOCUST_MIN_WAIT", "greater than LOCUST_MAX_WAIT"),
-    ("reversed_ports.env", "START_PORT", "below END_PORT"),
-    ("ports_out_of_range.env", "START_PORT", "outside the port range"),
-    ("ports_out_of_range.env", "END_PORT", "outside the port range"),
-    ("undecodable_invitation.env", "MEDIATION_URL", "base64"),
-    ("invitation_not_object.env", "MEDIATION_URL", "not a JSON object"),
-    ("invalid_json.env", "ISSUER_HEADERS", "not valid JSON"),
-    ("unknown_engine.env", "AGENT_ENGINE", "must be one of native, credo"),
-    ("bad_bool.env", "WITH_MEDIATION", "not a boolean"),
-    ("missing_locustfile.env", "LOCUST_FILES", "no such locustfile: locustNoSuchScenario.py"),
-    ("bad_duration.env", "LOCUST_RUN_TIME", "not a duration"),
-    ("bad_url.env", "ISSUER_URL", "not an http(s) URL"),
-])
+@pytest.mark.parametrize(
+    "name, key, words",
+    [
+        ("bad_number.env", "LOCUST_MIN_WAIT", "not a number"),
+        ("min_over_max.env", "LOCUST_MIN_WAIT", "greater than LOCUST_MAX_WAIT"),
+        ("reversed_ports.env", "START_PORT", "below END_PORT"),
+        ("ports_out_of_range.env", "START_PORT", "outside the port range"),
+        ("ports_out_of_range.env", "END_PORT", "outside the port range"),
+        ("undecodable_invitation.env", "MEDIATION_URL", "base64"),
+        ("invitation_not_object.env", "MEDIATION_URL", "not a JSON object"),
+        ("invalid_json.env", "ISSUER_HEADERS", "not valid JSON"),
+        ("unknown_engine.env", "AGENT_ENGINE", "must be one of native, credo"),
+        ("bad_bool.env", "WITH_MEDIATION", "not a boolean"),
+        ("missing_locustfile.env", "LOCUST_FILES", "no such locustfile: locustNoSuchScenario.py"),
+        ("bad_duration.env", "LOCUST_RUN_TIME", "not a duration"),
+        ("bad_url.env", "ISSUER_URL", "not an http(s) URL"),
+    ],
+)
 def test_malformed_files_name_the_key_and_the_fault(name, key, words):
     _, _, problems = check_file(ENV_FILES / name)
     matching = [p for p in problems if p.key == key]
@@ -147,8 +170,10 @@ def test_empty_mediation_url_means_embedded_mediator(tmp_path, locustfile):
     assert config["MEDIATION_URL"] is None
 
 
-@pytest.mark.parametrize("word, expected", [("False", False), ("false", False), ("0", False), ("no", False),
-                                            ("True", True), ("1", True), ("yes", True)])
+@pytest.mark.parametrize(
+    "word, expected",
+    [("False", False), ("false", False), ("0", False), ("no", False), ("True", True), ("1", True), ("yes", True)],
+)
 def test_booleans_mean_what_they_say(word, expected):
     assert parse_bool(word) is expected
 
@@ -176,13 +201,16 @@ def test_strict_load_raises_with_every_problem(tmp_path):
 
 def test_secrets_are_masked_in_problems_and_views(tmp_path, locustfile):
     token = "Bearer sekrit-token-123"
-    path = write_env(tmp_path, f"ISSUER_HEADERS='{{\"Authorization\": \"{token}\"'\nLOCUST_FILES={locustfile}\n"
-                               f"MY_API_KEY=abcd1234\n")
+    path = write_env(
+        tmp_path, f'ISSUER_HEADERS=\'{{"Authorization": "{token}"\'\nLOCUST_FILES={locustfile}\nMY_API_KEY=abcd1234\n'
+    )
     config = load_config(path, environ={}, strict=False)
     shown = " ".join(str(p) for p in config.problems) + json.dumps(config.masked())
     assert "sekrit" not in shown and "abcd1234" not in shown
-    assert config.redactor()(f"log: header {token} and sekrit-token-123, key abcd1234") == \
-        "log: header **** and ****, key ****"
+    assert (
+        config.redactor()(f"log: header {token} and sekrit-token-123, key abcd1234")
+        == "log: header **** and ****, key ****"
+    )
 
 
 def test_defaults_validate(locustfile):
@@ -202,9 +230,18 @@ def test_the_mediators_cpu_limit_reads_as_cores_like_a_pods(tmp_path, locustfile
     assert config["MEDIATOR_CPU_LIMIT"] == cores
 
 
-@pytest.mark.parametrize("raw, words", [("0", "positive"), ("-1", "positive"), ("0.001", "at least 0.01"),
-                                        ("inf", "positive"), ("one", "not a number of cores")])
+@pytest.mark.parametrize(
+    "raw, words",
+    [
+        ("0", "positive"),
+        ("-1", "positive"),
+        ("0.001", "at least 0.01"),
+        ("inf", "positive"),
+        ("one", "not a number of cores"),
+    ],
+)
 def test_a_cpu_limit_that_is_no_positive_number_is_named(tmp_path, locustfile, raw, words):
-    config = load_config(write_env(tmp_path, f"LOCUST_FILES={locustfile}\nMEDIATOR_CPU_LIMIT={raw}\n"),
-                         environ={}, strict=False)
+    config = load_config(
+        write_env(tmp_path, f"LOCUST_FILES={locustfile}\nMEDIATOR_CPU_LIMIT={raw}\n"), environ={}, strict=False
+    )
     assert [(p.key, words in p.message) for p in config.problems] == [("MEDIATOR_CPU_LIMIT", True)]

@@ -1,16 +1,16 @@
 """The export: every file from one snapshot, figures that agree, files that appear whole."""
 
 import copy
-import dataclasses
 import csv
+import dataclasses
 import json
 import os
 import re
 
 import pytest
 
-from mediator_tui.core.export import EXPORT_FILES, write_export
 from mediator_tui.core.atomic_file import write_text_atomic
+from mediator_tui.core.export import EXPORT_FILES, write_export
 from mediator_tui.core.thresholds import check_all, parse_thresholds
 from tests.recording.replay import ended_run, recorded_calls, replay
 
@@ -47,13 +47,19 @@ def test_summary_has_the_documented_keys(exported):
         assert set(row) == {"type", "name", "count", "failures", "rps", "p50_ms", "p95_ms", "p99_ms", "max_ms"}
     assert set(summary["agents"]) == {"started", "running", "crashed", "restarted", "peak_running"}
     assert set(summary["ports"]) == {"size", "in_use_max", "refused"}
-    assert set(summary["memory"]) == {"agents", "unique_bytes", "shared_bytes", "per_agent_unique_bytes",
-                                      "per_agent_unknown_because"}
+    assert set(summary["memory"]) == {
+        "agents",
+        "unique_bytes",
+        "shared_bytes",
+        "per_agent_unique_bytes",
+        "per_agent_unknown_because",
+    }
     stats, agents, _ = last_recorded_feed()
     aggregated = next(row for row in stats["stats"] if row["name"] == "Aggregated")
     assert summary["thresholds"] == [
         {"expr": "fail_ratio>0.01", "value": aggregated["num_failures"] / aggregated["num_requests"], "ok": True},
-        {"expr": "crashes>0", "value": agents["total"]["agents"]["crashed"], "ok": False}]
+        {"expr": "crashes>0", "value": agents["total"]["agents"]["crashed"], "ok": False},
+    ]
     assert 45 <= summary["run"]["duration_s"] < 50  # the recorded run was asked for 45 s
     assert summary["run"]["workers"] == len(stats["workers"]) == 2 and summary["run"]["missing_workers"] == []
     assert summary["run"]["users"] == 6  # the peak: after the stop no user is left
@@ -72,14 +78,25 @@ def test_figures_agree_across_files(exported):
     assert [r["name"] for r in requests] == [r["name"] for r in summary["requests"]]
     history = read_csv(directory / "history.csv")
     assert len(history) == sum(len(s.points) for s in snapshot.history)
-    assert {r["series"] for r in history} == {"Aggregated"} | {f"didcomm {name}" for name in (
-        "agent_start", "ping_mediator", "create_invitation", "receive_invitation", "send_message", "deliver_message")}
+    assert {r["series"] for r in history} == {"Aggregated"} | {
+        f"didcomm {name}"
+        for name in (
+            "agent_start",
+            "ping_mediator",
+            "create_invitation",
+            "receive_invitation",
+            "send_message",
+            "deliver_message",
+        )
+    }
     crashes = read_csv(directory / "agents.csv")
     assert len(crashes) == summary["agents"]["crashed"] == 2
     # Told by the agent's exit ("agent process killed by SIGKILL") or, for the frozen one, by the step it left
     # waiting ("killed by SIGKILL; stderr: ...").
-    assert all(c["reason"].startswith(("agent process killed by SIGKILL", "killed by SIGKILL; stderr: "))
-               and c["stderr_tail"] for c in crashes)
+    assert all(
+        c["reason"].startswith(("agent process killed by SIGKILL", "killed by SIGKILL; stderr: ")) and c["stderr_tail"]
+        for c in crashes
+    )
     assert len(read_csv(directory / "memory.csv")) == len(snapshot.resources)
     # The mediator probe's readings and the workers' delivery ledgers of the run.
     assert len(read_csv(directory / "mediator.csv")) == len(snapshot.mediator.history) > 40
@@ -89,13 +106,27 @@ def test_figures_agree_across_files(exported):
     assert summary["delivery"]["sent"] == delivered + 1 + summary["delivery"]["in_flight"]
     # Every message a worker's ledger counts sent is delivered, lost or still in flight, in every report of the
     # run (a recording made with a ledger that withdrew a failed send from sent only would fail here).
-    reports = [report for _, name, args, _ in recorded_calls() if name == "feed" and args[1]
-               for report in (args[1]["total"], *args[1]["workers"].values())]
-    assert len(reports) > 100 and [c for c in (r["delivery"]["counts"] for r in reports)
-                                   if c["sent"] != c["delivered"] + c["lost"] + c["in_flight"]] == []
+    reports = [
+        report
+        for _, name, args, _ in recorded_calls()
+        if name == "feed" and args[1]
+        for report in (args[1]["total"], *args[1]["workers"].values())
+    ]
+    assert (
+        len(reports) > 100
+        and [
+            c
+            for c in (r["delivery"]["counts"] for r in reports)
+            if c["sent"] != c["delivered"] + c["lost"] + c["in_flight"]
+        ]
+        == []
+    )
     # A delivering wallet troubled: one message never arrived (frozen), one send failed (its agent killed).
-    assert [(f["name"], f["occurrences"]) for f in read_csv(directory / "failures.csv")] == [
-        (e["name"], str(e["occurrences"])) for e in stats["errors"]] == [("deliver_message", "1"), ("send_message", "1")]
+    assert (
+        [(f["name"], f["occurrences"]) for f in read_csv(directory / "failures.csv")]
+        == [(e["name"], str(e["occurrences"])) for e in stats["errors"]]
+        == [("deliver_message", "1"), ("send_message", "1")]
+    )
 
 
 def test_report_is_one_self_contained_page_with_six_charts(exported):
@@ -104,8 +135,14 @@ def test_report_is_one_self_contained_page_with_six_charts(exported):
     assert page.count("<svg") == 6
     assert "<script" not in page
     assert not re.search(r'(src|href)\s*=\s*"', page), "a report must not load anything"
-    for title in ("Requests per second", "Latency percentiles", "Users and agents", "Agent memory",
-                  "Mediator CPU", "Mediator memory"):
+    for title in (
+        "Requests per second",
+        "Latency percentiles",
+        "Users and agents",
+        "Agent memory",
+        "Mediator CPU",
+        "Mediator memory",
+    ):
         assert title in page
     assert "FAILED" in page  # the crashes>0 threshold
 
@@ -175,8 +212,10 @@ def test_chart_axes_reach_the_highest_value(high):
 def test_report_shows_a_native_agents_memory_in_kib_as_the_memory_pane_does(tmp_path):
     recorded = ended_run()
     native = dataclasses.replace(
-        recorded, memory=dataclasses.replace(recorded.memory, peak_agents=10, peak_unique_bytes=6_390_000),
-        judged=dataclasses.replace(recorded.judged, memory_per_agent_bytes=639_000.0))
+        recorded,
+        memory=dataclasses.replace(recorded.memory, peak_agents=10, peak_unique_bytes=6_390_000),
+        judged=dataclasses.replace(recorded.judged, memory_per_agent_bytes=639_000.0),
+    )
     write_export(tmp_path, native)
     page = (tmp_path / "report.html").read_text()
     assert "<td>624.0 KiB</td>" in page and "<td>6.1 MiB</td>" in page
@@ -185,8 +224,10 @@ def test_report_shows_a_native_agents_memory_in_kib_as_the_memory_pane_does(tmp_
 
 def test_a_run_without_histograms_says_its_per_second_p99_is_the_cumulative_one(tmp_path):
     recorded = ended_run()
-    window = dataclasses.replace(recorded, total=dataclasses.replace(
-        recorded.total, percentile_source="window", interval_p99_source="cumulative"))
+    window = dataclasses.replace(
+        recorded,
+        total=dataclasses.replace(recorded.total, percentile_source="window", interval_p99_source="cumulative"),
+    )
     write_export(tmp_path, window)
     history = json.loads((tmp_path / "summary.json").read_text())["history"]
     assert (history["percentile_source"], history["p99_source"]) == ("window", "cumulative")

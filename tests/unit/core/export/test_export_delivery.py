@@ -14,8 +14,10 @@ from tests.support.master_payloads import Clock, stats_with, view
 @pytest.fixture
 def snapshot():
     store = MetricStore("local", "", clock=Clock())
-    for t, body in ((1001.2, view(6, 5, in_flight=1, latency={40: 4, 300: 1})),
-                    (1002.2, view(9, 7, lost=1, in_flight=1, duplicated=2, late=1, latency={40: 5, 300: 1, 2500: 1}))):
+    for t, body in (
+        (1001.2, view(6, 5, in_flight=1, latency={40: 4, 300: 1})),
+        (1002.2, view(9, 7, lost=1, in_flight=1, duplicated=2, late=1, latency={40: 5, 300: 1, 2500: 1})),
+    ):
         store.feed(stats_with(10), body, t=t)
     return store.snapshot()
 
@@ -23,8 +25,19 @@ def snapshot():
 def test_summary_and_delivery_csv_agree(tmp_path, snapshot):
     write_export(tmp_path, snapshot)
     summary = json.loads((tmp_path / "summary.json").read_text())["delivery"]
-    assert summary == {"sent": 9, "delivered": 7, "lost": 1, "in_flight": 1, "duplicated": 2, "late": 1,
-                       "out_of_order": 0, "p50_ms": 40, "p95_ms": 2500, "p99_ms": 2500, "max_ms": 2500}
+    assert summary == {
+        "sent": 9,
+        "delivered": 7,
+        "lost": 1,
+        "in_flight": 1,
+        "duplicated": 2,
+        "late": 1,
+        "out_of_order": 0,
+        "p50_ms": 40,
+        "p95_ms": 2500,
+        "p99_ms": 2500,
+        "max_ms": 2500,
+    }
     with open(tmp_path / "delivery.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [r["sent_in_s"] for r in rows] == ["6", "3"]

@@ -25,8 +25,16 @@ def probed_run():
     store, clock = replay(until_s=RUNNING_AT_S, probe=False)
     for i in range(10):
         clock.t += 1.0
-        process = ProcessSample(pid=4242, status="sleeping", cpu_percent=[20.0, 95.5][i == 4], rss_bytes=(150 + i) * MB,
-                                uss_bytes=(120 + i) * MB, open_fds=60, threads=9, established=9 + (i == 7) * 4)
+        process = ProcessSample(
+            pid=4242,
+            status="sleeping",
+            cpu_percent=[20.0, 95.5][i == 4],
+            rss_bytes=(150 + i) * MB,
+            uss_bytes=(120 + i) * MB,
+            open_fds=60,
+            threads=9,
+            established=9 + (i == 7) * 4,
+        )
         status = AdminStatus(error=REFUSED) if i == 0 else None
         store.feed_probe(ProbeSample(at=clock.t, took_s=0.01, process=process, admin_status=status))
     return store.snapshot()
@@ -68,24 +76,38 @@ def test_an_unprobed_run_exports_nulls_and_an_empty_csv(tmp_path):
 
 def test_mediator_thresholds_read_the_run_maxima_and_fail_when_unknown():
     snapshot = probed_run()
-    results = check_all(parse_thresholds(["mediator_cpu>90", "mediator_rss>200000000", "session_gap>5",
-                                          "queue_age>30"]), snapshot)
+    results = check_all(
+        parse_thresholds(["mediator_cpu>90", "mediator_rss>200000000", "session_gap>5", "queue_age>30"]), snapshot
+    )
     assert [(r.value, r.ok) for r in results] == [(95.5, False), (159 * MB, True), (4, True), (None, False)]
 
 
 def test_the_capacity_export_charts_the_mediator_s_cpu_of_each_step_against_its_users(tmp_path):
     """A bisecting search (10..60 by 10, then 45): the chart is in user order, an unprobed step left out."""
     search = CapacitySearch(RAMP, parse_levels([]), resolution=5)
-    run(search, lambda users: dataclasses.replace(
-        saturating(users), index=len(search.steps),
-        mediator_cpu_percent=None if users == 20 else min(100.0, users * 2.0)))
+    run(
+        search,
+        lambda users: dataclasses.replace(
+            saturating(users),
+            index=len(search.steps),
+            mediator_cpu_percent=None if users == 20 else min(100.0, users * 2.0),
+        ),
+    )
     plan = RampPlan(start=10, step=10, max_users=60, hold_s=20.0, settle_s=5.0, spawn_rate=10.0)
     write_export(tmp_path, ended_run(), capacity=CapacityOutcome(plan, parse_levels([]), 5, search.verdict()))
-    chart = next(c for c in capacity_charts(json.loads((tmp_path / "summary.json").read_text())["capacity"])
-                 if c.title == "Capacity: mediator CPU per step")
+    chart = next(
+        c
+        for c in capacity_charts(json.loads((tmp_path / "summary.json").read_text())["capacity"])
+        if c.title == "Capacity: mediator CPU per step"
+    )
     assert (chart.unit, chart.x_label) == ("% of a core", "Locust users")
-    assert [p for line in chart.lines for p in line.points] == [(10.0, 20.0), (30.0, 60.0), (40.0, 80.0),
-                                                               (45.0, 90.0), (50.0, 100.0)]
+    assert [p for line in chart.lines for p in line.points] == [
+        (10.0, 20.0),
+        (30.0, 60.0),
+        (40.0, 80.0),
+        (45.0, 90.0),
+        (50.0, 100.0),
+    ]
     report = (tmp_path / "report.html").read_text()
     assert 'aria-label="Capacity: mediator CPU per step"' in report
     assert "Capacity: mediator CPU per step (% of a core)" in (tmp_path / "charts.txt").read_text()

@@ -16,7 +16,10 @@ def test_it_runs_the_mediator_script_on_the_given_loopback_ports_with_its_wallet
     spec = flavour.launch_spec(Ports(http=1001, ws=1002, admin=1003), tmp_path)
     assert Path(spec.argv[-1]).name == "mediator.js"
     assert {k: spec.env[k] for k in ("MEDIATOR_HTTP_PORT", "MEDIATOR_WS_PORT", "MEDIATOR_ADMIN_PORT")} == {
-        "MEDIATOR_HTTP_PORT": "1001", "MEDIATOR_WS_PORT": "1002", "MEDIATOR_ADMIN_PORT": "1003"}
+        "MEDIATOR_HTTP_PORT": "1001",
+        "MEDIATOR_WS_PORT": "1002",
+        "MEDIATOR_ADMIN_PORT": "1003",
+    }
     assert spec.env["MEDIATOR_DATA_DIR"] == str(tmp_path / "credo-mediator")
     assert (Path(spec.env[node_agent.ASKAR_LIBRARY_ENV]) / node_agent.ASKAR_LIBRARY_FILE).is_file()
 
@@ -41,6 +44,9 @@ def test_without_node_the_flavour_is_not_installable_and_says_what_to_install(tm
     monkeypatch.setenv("PATH", str(tmp_path))  # no node, no npm
     flavour = credo()
     assert not flavour.installable()
-    with pytest.raises(ProvisionError, match=r"node is not on PATH: install Node.js 20 or newer, with npm, "
-                                             r"then run `mediator-tui agents provision`"):
+    with pytest.raises(
+        ProvisionError,
+        match=r"node is not on PATH: install Node.js 20 or newer, with npm, "
+        r"then run `mediator-tui agents provision`",
+    ):
         flavour.provision()

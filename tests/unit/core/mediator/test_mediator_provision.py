@@ -72,8 +72,7 @@ def test_a_shim_that_fails_is_skipped(bare_machine, tmp_path, monkeypatch):
     assert interpreters.find(HERE) is not None
 
 
-def test_half_finished_install_is_redone_and_a_finished_one_reused(bare_machine, tmp_path,
-                                                                    monkeypatch):
+def test_half_finished_install_is_redone_and_a_finished_one_reused(bare_machine, tmp_path, monkeypatch):
     fake_pyenv(tmp_path / "pyenv", f"{HERE[0]}.{HERE[1]}.1")
     monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
     # pip is already in every new venv, so installing it needs no index.
@@ -100,7 +99,9 @@ def test_a_failing_pip_install_reports_pips_error(bare_machine, tmp_path, monkey
     monkeypatch.setenv("PIP_NO_INDEX", "1")
     monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path))
     variant = provision.RuntimeVariant("broken", HERE, "no-such-package-mediator-tui==1", "x")
-    with pytest.raises(ProvisionError, match=r"(?s)failed \(exit 1\).*No matching distribution found for no-such-package"):
+    with pytest.raises(
+        ProvisionError, match=r"(?s)failed \(exit 1\).*No matching distribution found for no-such-package"
+    ):
         provision.ensure([variant])
     assert provision.installed(variant) is None
 
@@ -112,5 +113,4 @@ def test_newest_pyenv_patch_release_is_looked_at_first(bare_machine, tmp_path, m
     (root / "versions" / "3.12.1" / "bin").mkdir(parents=True)
     monkeypatch.setenv("PYENV_ROOT", str(root))
     in_pyenv = [p for p in interpreters.candidate_paths((3, 13)) if p.startswith(str(root))]
-    assert in_pyenv == [
-        str(root / "versions" / f"3.13.{patch}" / "bin" / "python") for patch in ("10", "9", "2")]
+    assert in_pyenv == [str(root / "versions" / f"3.13.{patch}" / "bin" / "python") for patch in ("10", "9", "2")]

@@ -13,6 +13,7 @@ def counter():
     def create():
         made.append(f"invitation-{len(made)}")
         return made[-1]
+
     return create, made
 
 
@@ -35,6 +36,7 @@ def test_each_invitation_goes_to_exactly_k_callers_across_threads():
             url = rotator.next()
             with lock:
                 handed.append(url)
+
     threads = [threading.Thread(target=onboard) for _ in range(8)]
     for thread in threads:
         thread.start()

@@ -20,14 +20,28 @@ from mediator_tui.core.metrics.memory import HostMemory
 from mediator_tui.core.metrics.store import MetricStore
 from tests.support.paths import DATA
 
-STATS_BODIES = [json.loads((DATA / name).read_text()) for name in
-                  ("locust_stats_idle.json", "locust_stats_run1.json", "locust_stats_run2.json",
-                   "locust_stats_stopped.json")]
+STATS_BODIES = [
+    json.loads((DATA / name).read_text())
+    for name in (
+        "locust_stats_idle.json",
+        "locust_stats_run1.json",
+        "locust_stats_run2.json",
+        "locust_stats_stopped.json",
+    )
+]
 AGENTS_BODY = json.loads((DATA / "agents_route.json").read_text())
 HISTOGRAMS_BODY = json.loads((DATA / "requests_route.json").read_text())
-GARBAGE = st.one_of(st.none(), st.booleans(), st.integers(min_value=-2**70, max_value=2**70),
-                    st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -0.0]), st.text(max_size=8),
-                    st.just([]), st.just({}), st.just([None, "x", {}]), st.just({"x": None}))
+GARBAGE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.sampled_from([math.nan, math.inf, -math.inf, 1e308, -0.0]),
+    st.text(max_size=8),
+    st.just([]),
+    st.just({}),
+    st.just([None, "x", {}]),
+    st.just({"x": None}),
+)
 
 
 def _paths(value, prefix=()):

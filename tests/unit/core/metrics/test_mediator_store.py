@@ -17,9 +17,18 @@ def running_store() -> tuple[MetricStore, object]:
 
 
 def process(cpu=10.0, rss=100 * MB, established=6, stalled=False, status="sleeping") -> ProcessSample:
-    return ProcessSample(pid=4242, status=status, cpu_percent=cpu, rss_bytes=rss, uss_bytes=rss - 20 * MB,
-                         open_fds=40 + established, threads=12, established=established, ports=(8000, 8001),
-                         stalled=stalled)
+    return ProcessSample(
+        pid=4242,
+        status=status,
+        cpu_percent=cpu,
+        rss_bytes=rss,
+        uss_bytes=rss - 20 * MB,
+        open_fds=40 + established,
+        threads=12,
+        established=established,
+        ports=(8000, 8001),
+        stalled=stalled,
+    )
 
 
 def feed(store, clock, seconds: int, **kwargs) -> None:
@@ -70,16 +79,27 @@ def test_the_gap_compares_the_mediators_sessions_so_credo_wallets_two_sockets_ea
     mediator = store.snapshot().mediator
     assert mediator.session_gap == 4 and mediator.session_gap_flag == "zombie" and mediator.session_gap_max == 4
     # The admin API failing: TCP stands in.
-    feed(store, clock, 1, process=lambda i: process(established=10),
-         admin_status=lambda i: AdminStatus(error="GET http://127.0.0.1:9/status: 401 Unauthorized"))
+    feed(
+        store,
+        clock,
+        1,
+        process=lambda i: process(established=10),
+        admin_status=lambda i: AdminStatus(error="GET http://127.0.0.1:9/status: 401 Unauthorized"),
+    )
     assert store.snapshot().mediator.connections_from == "tcp"
 
 
 def test_without_a_process_the_admin_sessions_and_the_metrics_endpoint_stand_in():
     store, clock = running_store()
-    feed(store, clock, 3, admin_status=lambda i: AdminStatus(version="1.7.0", sessions=9, outbound_queued=3),
-         metrics=lambda i: MetricsSample(process_cpu_seconds=10.0 + 0.5 * i, process_rss_bytes=90 * MB,
-                                         queued_messages=4, queue_oldest_age_s=2.5 + i))
+    feed(
+        store,
+        clock,
+        3,
+        admin_status=lambda i: AdminStatus(version="1.7.0", sessions=9, outbound_queued=3),
+        metrics=lambda i: MetricsSample(
+            process_cpu_seconds=10.0 + 0.5 * i, process_rss_bytes=90 * MB, queued_messages=4, queue_oldest_age_s=2.5 + i
+        ),
+    )
     mediator = store.snapshot().mediator
     assert mediator.sources == ("admin", "metrics")
     assert (mediator.connections, mediator.connections_from, mediator.session_gap) == (9, "admin sessions", 0)
@@ -101,8 +121,13 @@ def test_memory_per_connection_is_the_slope_once_connections_spread():
 def test_a_stalled_probe_shows_with_zero_cpu_and_clears_when_the_mediator_answers():
     store, clock = running_store()
     feed(store, clock, 2, process=lambda i: process())
-    feed(store, clock, 15, process=lambda i: process(cpu=0.0, status="stopped", stalled=True),
-         stalled_by=lambda i: ("process",))
+    feed(
+        store,
+        clock,
+        15,
+        process=lambda i: process(cpu=0.0, status="stopped", stalled=True),
+        stalled_by=lambda i: ("process",),
+    )
     mediator = store.snapshot().mediator
     assert mediator.stalled and mediator.stalled_by == ("process",) and mediator.cpu_percent == 0.0
     assert mediator.stalled_s == pytest.approx(15.0)
@@ -140,11 +165,15 @@ def test_no_probe_reading_is_unknown_not_zero():
 
 
 def test_error_texts_go_through_the_runs_redactor_before_the_store():
-    from mediator_tui.core.sources.probe import MetricsSample
     from mediator_tui.core.metrics.probe_samples import redacted
+    from mediator_tui.core.sources.probe import MetricsSample
 
     store, clock = running_store()
-    sample = ProbeSample(at=clock.t + 1, took_s=0.01, process=process(),
-                         metrics=MetricsSample(error="GET http://ops:hunter2@10.0.0.5/metrics: HTTP 401"))
+    sample = ProbeSample(
+        at=clock.t + 1,
+        took_s=0.01,
+        process=process(),
+        metrics=MetricsSample(error="GET http://ops:hunter2@10.0.0.5/metrics: HTTP 401"),
+    )
     store.feed_probe(redacted(sample, lambda text: text.replace("hunter2", "****")))
     assert store.snapshot().mediator.errors == (("metrics", "GET http://ops:****@10.0.0.5/metrics: HTTP 401"),)

@@ -9,22 +9,50 @@ from mediator_tui.core.export import write_export
 from mediator_tui.core.metrics.memory import HostMemory
 from mediator_tui.core.thresholds import check_all, parse_thresholds
 from mediator_tui.locust_support.agent_metrics import AgentMetricsBoard
-
 from tests.support.master_payloads import Clock, make_store, report_json, stats_with
 
 KIB = 1024
 # What a native worker grows by before its agents cost anything: modules and caches the first agent loads.
 BASELINE = 6_000 * KIB
-LIMITS = {"nofile": 4096, "max_agents": 3900, "reserved_files": 100, "files_per_agent": 1,
-          "local_ports": 28232, "ports_per_agent": 1}
+LIMITS = {
+    "nofile": 4096,
+    "max_agents": 3900,
+    "reserved_files": 100,
+    "files_per_agent": 1,
+    "local_ports": 28232,
+    "ports_per_agent": 1,
+}
 
 
-def worker(worker_id, running, unique_bytes, host="vm-a", engine="native", processes=0, in_use=0, in_use_max=0,
-           size=1000, limits=None, shared_bytes=0):
-    raw = report_json(worker_id, running=running, started=running, engine=engine, host=host, in_use=in_use,
-                      in_use_max=in_use_max, size=size,
-                      memory={"worker_rss_bytes": 60_000_000, "agent_processes": processes,
-                              "unique_bytes": unique_bytes, "shared_bytes": shared_bytes})
+def worker(
+    worker_id,
+    running,
+    unique_bytes,
+    host="vm-a",
+    engine="native",
+    processes=0,
+    in_use=0,
+    in_use_max=0,
+    size=1000,
+    limits=None,
+    shared_bytes=0,
+):
+    raw = report_json(
+        worker_id,
+        running=running,
+        started=running,
+        engine=engine,
+        host=host,
+        in_use=in_use,
+        in_use_max=in_use_max,
+        size=size,
+        memory={
+            "worker_rss_bytes": 60_000_000,
+            "agent_processes": processes,
+            "unique_bytes": unique_bytes,
+            "shared_bytes": shared_bytes,
+        },
+    )
     # What a worker holds open: its own descriptors and one socket per agent.
     raw["limits"] = {**LIMITS, "open_files": 60 + running, **(limits or {})}
     return WorkerReport.from_json(raw)
@@ -68,8 +96,12 @@ def test_a_ramp_to_a_thousand_native_agents_measures_what_one_more_costs(tmp_pat
     store.swarm_requested(1000, 100.0)
     for step, agents in enumerate(range(100, 1001, 100)):
         noise = (-1) ** step * 300 * KIB  # the allocator's ups and downs
-        feed_workers(store, clock, worker("w1", agents // 2, native(agents // 2, noise=noise // 2)),
-                     worker("w2", agents // 2, native(agents // 2, noise=noise // 2)))
+        feed_workers(
+            store,
+            clock,
+            worker("w1", agents // 2, native(agents // 2, noise=noise // 2)),
+            worker("w2", agents // 2, native(agents // 2, noise=noise // 2)),
+        )
     running = store.snapshot()
     assert running.memory.per_agent_unique_bytes == pytest.approx(11 * KIB, rel=0.05)
     assert [w.per_agent_unique_bytes for w in running.memory.per_worker] == [pytest.approx(11 * KIB, rel=0.05)] * 2
@@ -100,14 +132,17 @@ def test_the_room_for_more_agents_names_the_worker_limit_that_binds_first():
     store = make_store(clock)
     store.swarm_requested(1000, 100.0)
     for agents in range(100, 1001, 100):
-        feed_workers(store, clock, worker("w1", agents // 2, native(agents // 2)),
-                     worker("w2", agents // 2, native(agents // 2)))
+        feed_workers(
+            store, clock, worker("w1", agents // 2, native(agents // 2)), worker("w2", agents // 2, native(agents // 2))
+        )
     memory = store.snapshot().memory
     # Each worker: 4,096 descriptors - 560 in use - 100 kept = 3,436 more; the host's 28,232 ports hold
     # 1,000 agents' connections; 8 GB free / 11 KiB.
     assert [(r.name, r.more_agents, r.limit, r.per) for r in memory.room] == [
-        ("open files", 6872, 4096, "worker"), ("local ports", 27232, 28232, "host"),
-        ("memory", int(8_000_000_000 // memory.per_agent_unique_bytes), 8_000_000_000, "host")]
+        ("open files", 6872, 4096, "worker"),
+        ("local ports", 27232, 28232, "host"),
+        ("memory", int(8_000_000_000 // memory.per_agent_unique_bytes), 8_000_000_000, "host"),
+    ]
     assert memory.projected_more_agents == 6872
 
 
@@ -115,12 +150,18 @@ def test_workers_on_two_hosts_each_have_their_own_local_ports_and_a_listening_sc
     clock = Clock()
     store = make_store(clock)
     store.swarm_requested(20, 20.0)
-    feed_workers(store, clock, worker("w1", 10, native(10), host="vm-a", in_use=10, in_use_max=10),
-                 worker("w2", 10, native(10), host="vm-b", in_use=10, in_use_max=10,
-                        limits={"local_ports": 1000}))
+    feed_workers(
+        store,
+        clock,
+        worker("w1", 10, native(10), host="vm-a", in_use=10, in_use_max=10),
+        worker("w2", 10, native(10), host="vm-b", in_use=10, in_use_max=10, limits={"local_ports": 1000}),
+    )
     memory = store.snapshot().memory
     assert [(r.name, r.more_agents, r.limit) for r in memory.room] == [
-        ("port pool", 1980, 1000), ("open files", 2 * (4096 - 70 - 100), 4096), ("local ports", 28222 + 990, 1000)]
+        ("port pool", 1980, 1000),
+        ("open files", 2 * (4096 - 70 - 100), 4096),
+        ("local ports", 28222 + 990, 1000),
+    ]
 
 
 def test_a_worker_of_an_earlier_release_without_its_limits_leaves_only_memory_to_project():
@@ -128,8 +169,9 @@ def test_a_worker_of_an_earlier_release_without_its_limits_leaves_only_memory_to
     store = make_store(clock)
     store.feed_host_memory(HostMemory(total_bytes=16_000_000_000, available_bytes=4_800_000_000))
     store.swarm_requested(3, 3.0)
-    feed_workers(store, clock, worker("w1", 3, 3 * 48_000_000, engine="credo", processes=3,
-                                      limits={key: 0 for key in LIMITS}))
+    feed_workers(
+        store, clock, worker("w1", 3, 3 * 48_000_000, engine="credo", processes=3, limits=dict.fromkeys(LIMITS, 0))
+    )
     assert [(r.name, r.more_agents) for r in store.snapshot().memory.room] == [("memory", 100)]
 
 
@@ -157,8 +199,14 @@ def test_three_credo_workers_on_one_host_show_the_node_binarys_shared_memory_onc
     clock = Clock()
     store = make_store(clock)
     store.swarm_requested(6, 6.0)
-    feed_workers(store, clock, *(worker(f"w{i}", 2, 2 * 48_000_000, engine="credo", processes=2,
-                                        shared_bytes=51 * KIB * KIB) for i in range(3)))
+    feed_workers(
+        store,
+        clock,
+        *(
+            worker(f"w{i}", 2, 2 * 48_000_000, engine="credo", processes=2, shared_bytes=51 * KIB * KIB)
+            for i in range(3)
+        ),
+    )
     memory = store.snapshot().memory
     assert memory.shared_bytes == 51 * KIB * KIB  # not 3 x 51 MiB: one node binary and its libraries per host
     assert [w.shared_bytes for w in memory.per_worker] == [51 * KIB * KIB] * 3

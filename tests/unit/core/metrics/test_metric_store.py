@@ -129,10 +129,19 @@ def test_an_endpoint_appearing_mid_run_is_rated_over_the_window_the_aggregated_r
         route = None
         if histograms:
             entries = [("ping_mediator", ping)] + ([("send_message", sends)] if sends is not None else [])
-            rows = [{"method": "DIDComm", "name": name, "num_requests": n, "num_failures": 0,
-                     "response_times": {"10": n}} for name, n in entries]
-            route = {"version": 1, "entries": rows, "total": {"num_requests": ping + (sends or 0),
-                                                               "num_failures": 0, "response_times": {"10": ping + (sends or 0)}}}
+            rows = [
+                {"method": "DIDComm", "name": name, "num_requests": n, "num_failures": 0, "response_times": {"10": n}}
+                for name, n in entries
+            ]
+            route = {
+                "version": 1,
+                "entries": rows,
+                "total": {
+                    "num_requests": ping + (sends or 0),
+                    "num_failures": 0,
+                    "response_times": {"10": ping + (sends or 0)},
+                },
+            }
         store.feed(with_endpoint_appearing(ping, sends), None, route, t=clock.t)
     snap = store.snapshot()
     rates = {row.name: row.rps for row in snap.requests}
@@ -385,10 +394,13 @@ def test_thresholds_judge_the_running_test_not_the_agents_shutting_down_after_th
     store.feed(fixture("locust_stats_stopped.json"), shutting_down, t=clock.t + 2)
     snap = store.snapshot()
     assert snap.agents.running == 0 and snap.memory.agents == 0  # the live figures
-    results = check_all(parse_thresholds(["agents_running<10", "memory_per_agent>1000000000", "crashes>1",
-                                          "ports_refused>0", "workers_missing>0"]), snap)
-    assert [(r.value, r.ok) for r in results] == [(10, True), (100_000_000, True), (1, True), (1, False),
-                                                  (0, True)]
+    results = check_all(
+        parse_thresholds(
+            ["agents_running<10", "memory_per_agent>1000000000", "crashes>1", "ports_refused>0", "workers_missing>0"]
+        ),
+        snap,
+    )
+    assert [(r.value, r.ok) for r in results] == [(10, True), (100_000_000, True), (1, True), (1, False), (0, True)]
 
 
 def test_a_run_where_no_agent_started_or_no_request_succeeded_says_nothing_worked():
@@ -404,12 +416,15 @@ def test_a_run_where_no_agent_started_or_no_request_succeeded_says_nothing_worke
     assert store.snapshot().judged.nothing_worked == ""
 
 
-@pytest.mark.parametrize("interval", [
-    {"10": 10, "20": 10},  # 20 requests: the median is request 11 (Locust), not 10 (nearest rank)
-    {"5": 1, "7": 18, "300": 1},
-    {"12": 3, "13": 4, "40": 93},
-    {"2": 37, "3": 29, "4": 11, "90": 23},
-])
+@pytest.mark.parametrize(
+    "interval",
+    [
+        {"10": 10, "20": 10},  # 20 requests: the median is request 11 (Locust), not 10 (nearest rank)
+        {"5": 1, "7": 18, "300": 1},
+        {"12": 3, "13": 4, "40": 93},
+        {"2": 37, "3": 29, "4": 11, "90": 23},
+    ],
+)
 def test_interval_percentiles_agree_with_locusts_own_on_the_same_histogram(interval):
     clock = Clock()
     store = make_store(clock, rate_window_s=2.0)
@@ -426,11 +441,13 @@ def test_interval_percentiles_agree_with_locusts_own_on_the_same_histogram(inter
 def locusts_percentiles(histogram: dict[str, int]) -> tuple[float, ...]:
     """Locust's own p50/p95/p99 of `histogram`, computed in a process of its own: importing locust here
     would monkey-patch ssl under the modules that already imported it."""
-    probe = ("import json, sys\n"
-             "from locust.stats import calculate_response_time_percentile as percentile\n"
-             "h = {int(ms): n for ms, n in json.loads(sys.argv[1]).items()}\n"
-             "print(json.dumps([percentile(h, sum(h.values()), p) for p in (0.5, 0.95, 0.99)]))\n")
-    out = subprocess.run([sys.executable, "-c", probe, json.dumps(histogram)], capture_output=True, text=True,
-                         check=True, timeout=60).stdout
+    probe = (
+        "import json, sys\n"
+        "from locust.stats import calculate_response_time_percentile as percentile\n"
+        "h = {int(ms): n for ms, n in json.loads(sys.argv[1]).items()}\n"
+        "print(json.dumps([percentile(h, sum(h.values()), p) for p in (0.5, 0.95, 0.99)]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(histogram)], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     return tuple(float(value) for value in json.loads(out))
-

@@ -13,7 +13,7 @@ def feed(store, clock, *views):
 def test_totals_and_exact_percentiles_of_the_run():
     clock = Clock()
     store = MetricStore("local", "", clock=clock)
-    latency = {**{10: 90}, 200: 8, 3000: 2}  # 100 deliveries
+    latency = {10: 90, 200: 8, 3000: 2}  # 100 deliveries
     feed(store, clock, view(103, 100, lost=2, in_flight=1, latency=latency, duplicated=3, late=1, out_of_order=4))
     d = store.snapshot().delivery
     assert d.known
@@ -24,10 +24,12 @@ def test_totals_and_exact_percentiles_of_the_run():
 
 def test_each_second_counts_what_happened_in_it_once_however_often_it_is_fed():
     store = MetricStore("local", "", clock=Clock())
-    for t, body in ((1001.1, view(10, 10, latency={10: 10})),
-                    (1002.1, view(15, 12, in_flight=3, latency={10: 10, 50: 2})),
-                    (1002.7, view(20, 18, in_flight=2, latency={10: 10, 50: 2, 900: 6})),  # same second
-                    (1003.1, view(20, 18, lost=2, latency={10: 10, 50: 2, 900: 6}))):
+    for t, body in (
+        (1001.1, view(10, 10, latency={10: 10})),
+        (1002.1, view(15, 12, in_flight=3, latency={10: 10, 50: 2})),
+        (1002.7, view(20, 18, in_flight=2, latency={10: 10, 50: 2, 900: 6})),  # same second
+        (1003.1, view(20, 18, lost=2, latency={10: 10, 50: 2, 900: 6})),
+    ):
         store.feed(stats_with(10), body, t=t)
     points = store.snapshot().delivery.points
     assert [int(p.t) for p in points] == [1001, 1002, 1003]
@@ -60,9 +62,11 @@ def test_a_withdrawn_send_is_no_reset_and_makes_no_spike():
     """A send that fails is withdrawn from the ledger (its `sent` falls by one): the next seconds count what
     happened in them, not the run's total again (delivery.csv's per-second columns)."""
     store = MetricStore("local", "", clock=Clock())
-    for t, body in ((1001.1, view(20, 18, in_flight=2, latency={10: 18})),
-                    (1002.1, view(19, 19, latency={10: 19})),  # one send withdrawn, one more delivered
-                    (1003.1, view(22, 21, in_flight=1, latency={10: 21}))):
+    for t, body in (
+        (1001.1, view(20, 18, in_flight=2, latency={10: 18})),
+        (1002.1, view(19, 19, latency={10: 19})),  # one send withdrawn, one more delivered
+        (1003.1, view(22, 21, in_flight=1, latency={10: 21})),
+    ):
         store.feed(stats_with(10), body, t=t)
     points = store.snapshot().delivery.points
     assert [p.sent_in_s for p in points] == [20, 0, 3]
@@ -78,4 +82,3 @@ def test_counters_that_fall_without_a_reset_call_start_the_figures_again():
         store.feed(stats_with(10), body, t=t)
     points = store.snapshot().delivery.points
     assert [(p.sent_in_s, p.delivered_in_s, p.p50_ms) for p in points] == [(50, 50, 10), (4, 4, 20)]
-

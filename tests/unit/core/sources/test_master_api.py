@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from mediator_tui.core.sources.poller import Poller
 from mediator_tui.core.metrics.store import MetricStore
-from mediator_tui.core.sources.master_api import MasterClient, MasterError
 from mediator_tui.core.run.target import describe_target
+from mediator_tui.core.sources.master_api import MasterClient, MasterError
+from mediator_tui.core.sources.poller import Poller
 from tests.support.http_stub import QuietHandler, serving
 from tests.support.paths import DATA
 
@@ -112,9 +112,15 @@ def test_the_poller_feeds_the_store_and_recovers_when_the_master_answers_again(m
     assert snapshot.status.connected and snapshot.status.state == "ready" and snapshot.status.error == ""
 
 
-RUNNING = {**STATS, "state": "running", "user_count": 2,
-           "stats": [{"method": "DIDComm", "name": "ping_mediator", "num_requests": 5, "num_failures": 0},
-                     {"method": None, "name": "Aggregated", "num_requests": 5, "num_failures": 0}]}
+RUNNING = {
+    **STATS,
+    "state": "running",
+    "user_count": 2,
+    "stats": [
+        {"method": "DIDComm", "name": "ping_mediator", "num_requests": 5, "num_failures": 0},
+        {"method": None, "name": "Aggregated", "num_requests": 5, "num_failures": 0},
+    ],
+}
 
 
 def agents_view(version=1) -> dict:
@@ -123,12 +129,18 @@ def agents_view(version=1) -> dict:
     return view
 
 
-@pytest.mark.parametrize(("route", "body", "what"), [
-    ("/mediator-tui/agents", agents_view(version=2), "agent metrics version 2"),
-    ("/mediator-tui/agents", {k: v for k, v in agents_view().items() if k != "version"},
-     "agent metrics without a version (an older release)"),
-    ("/mediator-tui/requests", {"version": 7, "entries": [], "total": None}, "request histograms version 7"),
-])
+@pytest.mark.parametrize(
+    ("route", "body", "what"),
+    [
+        ("/mediator-tui/agents", agents_view(version=2), "agent metrics version 2"),
+        (
+            "/mediator-tui/agents",
+            {k: v for k, v in agents_view().items() if k != "version"},
+            "agent metrics without a version (an older release)",
+        ),
+        ("/mediator-tui/requests", {"version": 7, "entries": [], "total": None}, "request histograms version 7"),
+    ],
+)
 def test_a_master_of_another_release_is_named_on_the_status_line_not_shown_as_zeros(master, route, body, what):
     fake, url = master
     fake.routes["/stats/requests"] = (200, RUNNING)
@@ -138,8 +150,9 @@ def test_a_master_of_another_release_is_named_on_the_status_line_not_shown_as_ze
     assert Poller(MasterClient(url), store).poll_once()
     snapshot = store.snapshot()
     version = route.split("/")[-1]
-    assert snapshot.status.error == (f"the master serves {what}, this mediator-tui reads version 1: "
-                                     f"use the same release on both")
+    assert snapshot.status.error == (
+        f"the master serves {what}, this mediator-tui reads version 1: use the same release on both"
+    )
     assert snapshot.status.state == "running" and snapshot.total.count == 5  # Locust's own figures still show
     if version == "agents":
         assert not snapshot.agents.known and not snapshot.memory.known and not snapshot.ports.known
@@ -150,8 +163,9 @@ def test_a_master_of_another_release_is_named_on_the_status_line_not_shown_as_ze
 def test_a_worker_of_another_release_is_named_on_the_status_line(master):
     fake, url = master
     view = agents_view()
-    view["refused"] = ["worker 'vm_c' sends agent reports version 2, this master reads version 1: "
-                       "use the same release on both"]
+    view["refused"] = [
+        "worker 'vm_c' sends agent reports version 2, this master reads version 1: use the same release on both"
+    ]
     fake.routes["/stats/requests"] = (200, RUNNING)
     fake.routes["/mediator-tui/agents"] = (200, view)
     store = MetricStore("attached", url)
@@ -168,9 +182,14 @@ def test_the_histograms_route_gives_exact_interval_percentiles_and_uncached_coun
     poller = Poller(MasterClient(url), store)
     for count, buckets in ((100, {"900": 100}), (200, {"900": 100, "10": 95, "30": 5})):
         row = {"num_requests": count, "num_failures": 0, "response_times": buckets}
-        fake.routes["/mediator-tui/requests"] = (200, {"version": 1, "total": {"method": "", "name": "", **row},
-                                                       "entries": [{"method": "DIDComm", "name": "ping_mediator",
-                                                                    **row}]})
+        fake.routes["/mediator-tui/requests"] = (
+            200,
+            {
+                "version": 1,
+                "total": {"method": "", "name": "", **row},
+                "entries": [{"method": "DIDComm", "name": "ping_mediator", **row}],
+            },
+        )
         assert poller.poll_once()
     ping = store.snapshot().requests[0]
     assert ping.count == 200 and ping.percentile_source == "histogram"
@@ -215,8 +234,10 @@ def test_the_poller_thread_survives_any_error_shows_it_and_keeps_polling():
 
 
 def test_the_target_is_the_invitations_endpoint_without_its_password():
-    message = {"@type": "https://didcomm.org/out-of-band/1.1/invitation", "services": [
-        {"recipientKeys": ["did:key:z6Mk"], "serviceEndpoint": "https://user:pw@mediator.example:443"}]}
+    message = {
+        "@type": "https://didcomm.org/out-of-band/1.1/invitation",
+        "services": [{"recipientKeys": ["did:key:z6Mk"], "serviceEndpoint": "https://user:pw@mediator.example:443"}],
+    }
     url = "https://mediator.example?oob=" + base64.urlsafe_b64encode(json.dumps(message).encode()).decode()
     assert describe_target(url) == "https://user:****@mediator.example:443"
     assert describe_target("") == ""

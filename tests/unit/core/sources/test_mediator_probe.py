@@ -14,8 +14,14 @@ import pytest
 
 from mediator_tui.core.config import load_config, validate
 from mediator_tui.core.mediator.cpu_limit import CgroupPaths, limit_process
-from mediator_tui.core.sources.probe import (AdminReader, MetricsReader, ProbeRunner, ProbeTarget, ProcessReader,
-                                     probe_target)
+from mediator_tui.core.sources.probe import (
+    AdminReader,
+    MetricsReader,
+    ProbeRunner,
+    ProbeTarget,
+    ProcessReader,
+    probe_target,
+)
 from mediator_tui.core.sources.probe.backoff import Backoff
 from tests.support.http_stub import QuietHandler, answering, closed_port_url, serving
 from tests.unit.core.mediator.test_cpu_limit import v2_host
@@ -49,6 +55,7 @@ db_pool_waiting{pool="askar"} 5
 
 # ---------------------------------------------------------------- metrics
 
+
 def test_known_series_are_mapped_and_listed_ones_kept_as_served():
     with serving(answering(200, EXPOSITION)) as url:
         sample = MetricsReader(url + "/metrics", ["db_pool_waiting", "not_served"]).read()
@@ -62,13 +69,16 @@ def test_known_series_are_mapped_and_listed_ones_kept_as_served():
     assert sample.missing == ("not_served",)
 
 
-@pytest.mark.parametrize("body, expected", [
-    ("hello world\n", "not Prometheus text"),
-    ("<html><body>Welcome</body></html>", "not Prometheus text"),
-    ('{"live": 3}', "not Prometheus text"),
-    ("", "answered no metrics"),
-    (b"\xff\xfe\x00garbage", "not text"),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("hello world\n", "not Prometheus text"),
+        ("<html><body>Welcome</body></html>", "not Prometheus text"),
+        ('{"live": 3}', "not Prometheus text"),
+        ("", "answered no metrics"),
+        (b"\xff\xfe\x00garbage", "not text"),
+    ],
+)
 def test_garbage_is_an_error_naming_the_endpoint(body, expected):
     with serving(answering(200, body)) as url:
         sample = MetricsReader(url + "/metrics").read()
@@ -97,17 +107,24 @@ def test_a_metrics_endpoint_answering_404_says_so():
 
 # ---------------------------------------------------------------- ACA-Py admin API
 
+
 def acapy_1_7(connections: int, page_default: int = 100, seen_headers: list | None = None):
     """An admin API answering as ACA-Py 1.7.0 does: paged lists, a warm-up self-connection."""
     records = [{"connection_id": f"c{i}", "state": "active"} for i in range(connections)]
-    records += [{"connection_id": "w1", "state": "active", "alias": "mediator-tui-warmup"},
-                {"connection_id": "w2", "state": "active", "alias": "mediator-tui-warmup"},
-                {"connection_id": "inv", "state": "invitation"}]
+    records += [
+        {"connection_id": "w1", "state": "active", "alias": "mediator-tui-warmup"},
+        {"connection_id": "w2", "state": "active", "alias": "mediator-tui-warmup"},
+        {"connection_id": "inv", "state": "invitation"},
+    ]
     mediations = [{"connection_id": f"c{i}", "role": "server", "state": "granted"} for i in range(connections)]
-    mediations += [{"connection_id": "w1", "role": "server", "state": "granted"},
-                   {"connection_id": "w2", "role": "client", "state": "granted"}]
-    keys = [{"record_id": f"k{i}", "connection_id": f"c{i % max(connections, 1)}", "role": "server"}
-            for i in range(2 * connections)]
+    mediations += [
+        {"connection_id": "w1", "role": "server", "state": "granted"},
+        {"connection_id": "w2", "role": "client", "state": "granted"},
+    ]
+    keys = [
+        {"record_id": f"k{i}", "connection_id": f"c{i % max(connections, 1)}", "role": "server"}
+        for i in range(2 * connections)
+    ]
 
     class Handler(QuietHandler):
         def do_GET(self):
@@ -117,12 +134,22 @@ def acapy_1_7(connections: int, page_default: int = 100, seen_headers: list | No
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}
             limit, offset = int(query.get("limit", page_default)), int(query.get("offset", 0))
             answer = {
-                "/status": {"version": "1.7.0", "label": "Mediator",
-                            "conductor": {"in_sessions": connections, "out_encode": 1, "out_deliver": 2,
-                                          "task_active": 1, "task_done": 9, "task_failed": 0, "task_pending": 0}},
-                "/connections": {"results": records[offset:offset + limit]},
+                "/status": {
+                    "version": "1.7.0",
+                    "label": "Mediator",
+                    "conductor": {
+                        "in_sessions": connections,
+                        "out_encode": 1,
+                        "out_deliver": 2,
+                        "task_active": 1,
+                        "task_done": 9,
+                        "task_failed": 0,
+                        "task_pending": 0,
+                    },
+                },
+                "/connections": {"results": records[offset : offset + limit]},
                 "/mediation/requests": {"results": mediations},
-                "/mediation/keylists": {"results": keys[offset:offset + limit]},
+                "/mediation/keylists": {"results": keys[offset : offset + limit]},
             }[parts.path]
             body = json.dumps(answer).encode()
             self.send_response(200)
@@ -158,8 +185,12 @@ def test_wrong_admin_headers_give_the_401_and_never_the_header_value():
 
 def test_while_the_status_call_fails_the_list_calls_are_not_made_one_message_for_one_fault():
     with serving(answering(401, '{"message": "Unauthorized"}', content_type="application/json")) as url:
-        runner = ProbeRunner(ProbeTarget(admin_url=url, admin_headers={"X-API-Key": SECRET}), lambda sample: None,
-                             interval_s=0.0, counts_every_s=0.0)
+        runner = ProbeRunner(
+            ProbeTarget(admin_url=url, admin_headers={"X-API-Key": SECRET}),
+            lambda sample: None,
+            interval_s=0.0,
+            counts_every_s=0.0,
+        )
         samples = [runner.tick() for _ in range(3)]
     assert "HTTP 401" in samples[0].admin_status.error
     assert all(sample.admin_counts is None for sample in samples)
@@ -185,6 +216,7 @@ def test_an_admin_api_that_does_not_answer_in_time_is_stalled():
 
 
 # ---------------------------------------------------------------- process
+
 
 def test_process_figures_of_this_process_and_its_held_connections():
     listener = socket.create_server(("127.0.0.1", 0))
@@ -224,11 +256,12 @@ def test_the_throttling_of_the_process_cgroup_is_read_with_its_figures(tmp_path)
 
 
 def test_a_process_that_is_gone_is_an_error():
-    sample = ProcessReader(2 ** 22 + 17).read()
-    assert sample.error == f"process {2 ** 22 + 17} is gone" and sample.rss_bytes is None
+    sample = ProcessReader(2**22 + 17).read()
+    assert sample.error == f"process {2**22 + 17} is gone" and sample.rss_bytes is None
 
 
 # ---------------------------------------------------------------- runner
+
 
 def test_backoff_doubles_up_to_its_cap_and_returns_at_once():
     schedule = Backoff(1.0, max_interval_s=15.0)
@@ -282,16 +315,27 @@ def test_the_runner_delivers_on_its_interval_never_ahead_and_survives_its_callba
 
 # ---------------------------------------------------------------- settings
 
+
 def test_probe_settings_validate_and_make_a_target():
-    values, problems = validate({"MEDIATOR_PID": "4242", "MEDIATOR_ADMIN_URL": "http://10.0.0.5:8031/",
-                                 "MEDIATOR_ADMIN_HEADERS": json.dumps({"x-api-key": SECRET}),
-                                 "MEDIATOR_METRICS_URL": "http://10.0.0.5:9464/metrics",
-                                 "MEDIATOR_METRICS": "db_pool_waiting, nodejs_heap_size_used_bytes"})
+    values, problems = validate(
+        {
+            "MEDIATOR_PID": "4242",
+            "MEDIATOR_ADMIN_URL": "http://10.0.0.5:8031/",
+            "MEDIATOR_ADMIN_HEADERS": json.dumps({"x-api-key": SECRET}),
+            "MEDIATOR_METRICS_URL": "http://10.0.0.5:9464/metrics",
+            "MEDIATOR_METRICS": "db_pool_waiting, nodejs_heap_size_used_bytes",
+        }
+    )
     assert not [p for p in problems if p.key.startswith("MEDIATOR_")]
     target = probe_target(values)
-    assert target == ProbeTarget(pid=4242, ports=None, admin_url="http://10.0.0.5:8031",
-                                 admin_headers={"x-api-key": SECRET}, metrics_url="http://10.0.0.5:9464/metrics",
-                                 metric_names=("db_pool_waiting", "nodejs_heap_size_used_bytes"))
+    assert target == ProbeTarget(
+        pid=4242,
+        ports=None,
+        admin_url="http://10.0.0.5:8031",
+        admin_headers={"x-api-key": SECRET},
+        metrics_url="http://10.0.0.5:9464/metrics",
+        metric_names=("db_pool_waiting", "nodejs_heap_size_used_bytes"),
+    )
     assert target.sources == ("process", "admin", "metrics")
     assert target.probe_ports() == (8031, 9464)
     assert SECRET not in repr(target)
@@ -302,14 +346,17 @@ def test_no_probe_settings_and_no_embedded_mediator_read_nothing():
     assert probe_target(values).sources == ()
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("MEDIATOR_PID", "12ab", "is not a process id"),
-    ("MEDIATOR_PID", "0", "is not a process id"),
-    ("MEDIATOR_ADMIN_URL", "localhost:8031", "is not an http(s) URL"),
-    ("MEDIATOR_METRICS_URL", "ftp://host/metrics", "is not an http(s) URL"),
-    ("MEDIATOR_METRICS", "ok_name, 9bad, also-bad", "no Prometheus series name: 9bad, also-bad"),
-    ("MEDIATOR_ADMIN_HEADERS", '["x-api-key"]', "must be a JSON object"),
-])
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("MEDIATOR_PID", "12ab", "is not a process id"),
+        ("MEDIATOR_PID", "0", "is not a process id"),
+        ("MEDIATOR_ADMIN_URL", "localhost:8031", "is not an http(s) URL"),
+        ("MEDIATOR_METRICS_URL", "ftp://host/metrics", "is not an http(s) URL"),
+        ("MEDIATOR_METRICS", "ok_name, 9bad, also-bad", "no Prometheus series name: 9bad, also-bad"),
+        ("MEDIATOR_ADMIN_HEADERS", '["x-api-key"]', "must be a JSON object"),
+    ],
+)
 def test_bad_probe_settings_are_named(key, value, message):
     _, problems = validate({key: value})
     [problem] = [p for p in problems if p.key == key]
@@ -318,7 +365,7 @@ def test_bad_probe_settings_are_named(key, value, message):
 
 def test_mediator_admin_headers_are_a_masked_secret(tmp_path):
     env = tmp_path / ".env"
-    env.write_text(f"MEDIATOR_ADMIN_HEADERS='{{\"x-api-key\": \"{SECRET}\"'\n")
+    env.write_text(f'MEDIATOR_ADMIN_HEADERS=\'{{"x-api-key": "{SECRET}"\'\n')
     config = load_config(env, environ={}, strict=False)
     shown = " ".join(str(p) for p in config.problems) + json.dumps(config.masked())
     assert SECRET not in shown and "MEDIATOR_ADMIN_HEADERS" in shown
