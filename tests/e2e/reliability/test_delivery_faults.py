@@ -143,10 +143,16 @@ def test_a_mediator_restarted_while_it_holds_messages(local_run, fault_mediator,
         OFFLINE_S + RESTART_TIMEOUT_S + 5,
         f"the {QUEUED} queued messages judged",
     )
-    rows, counts = final_counts(run)
+    _rows, counts = final_counts(run)
     print(f"\nrestart {mediator.flavour.name} {engine}: {counts}")
 
-    assert rows["didcomm send_message"]["num_failures"] == 0, run.master.summary()
+    # A native send of the next spell that reached the mediator while it was still down (a restart slower
+    # than the spell offline, on a loaded host) is refused by its port, and the ledger withdraws it from
+    # sent; a send that failed any other way is a defect. (The credo engine's wording of a refusal is not
+    # known here: any failure of it fails the case.)
+    send_errors = [error for error in run.master.errors() if error["name"] == "send_message"]
+    refused = [error for error in send_errors if engine == "native" and "Connection refused" in error["error"]]
+    assert send_errors == refused, run.master.summary()
     # the next spell offline may have begun: its messages are in flight, reported as such
     assert_adds_up(counts, in_flight_at_most=QUEUED)
     kept, lost = counts["delivered"], counts["lost"]

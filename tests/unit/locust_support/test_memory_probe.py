@@ -1,3 +1,4 @@
+import mmap
 import subprocess
 import sys
 
@@ -6,9 +7,13 @@ from mediator_tui.locust_support.memory_probe import MemoryProbe
 
 def test_native_memory_is_the_workers_growth_since_start():
     probe = MemoryProbe("native")
-    ballast = bytearray(30 * 2**20)
-    ballast[::4096] = b"x" * len(ballast[::4096])
+    # A mapping of its own, each page written: memory the process did not have resident before, whatever the
+    # tests before this one left free in the heap (a bytearray may reuse those pages, counted in the baseline).
+    ballast = mmap.mmap(-1, 30 * 2**20)
+    for offset in range(0, len(ballast), mmap.PAGESIZE):
+        ballast[offset] = 1
     sample = probe.sample([])
+    ballast.close()
     assert sample.agent_processes == 0 and sample.shared_bytes == 0
     assert sample.unique_bytes >= 25 * 2**20
     assert sample.worker_rss_bytes >= sample.unique_bytes
