@@ -5,7 +5,8 @@ an unpatched process (tests, bench). Every wait is bounded by the agent's timeou
 handled in the mediator link's read callback, in the hub: handling never waits, replies go out from
 greenlets of their own.
 
-The agent wires its parts: `handshakes` (how a DIDComm connection is made), `connection_records` (its
+The agent wires its parts: `messaging` (its shared state, how its messages go out and replies are
+awaited), `handshakes` (how a DIDComm connection is made), `connection_records` (its
 connections and keys), `dispatcher` (what becomes of each inbound message), `reply_waiters` (who waits for
 which reply), `pickup_strategy` (how messages held by the mediator reach us); the protocol modules build and
 read the messages.
@@ -14,21 +15,13 @@ read the messages.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
-
-import gevent
-import gevent.event
 
 from mediator_tui.agents.interface import (
-    Agent,
-    AgentCrashed,
     AgentError,
-    AgentTimeout,
     ProblemReport,
     ProtocolError,
     ReceivedMessage,
     StartOptions,
-    TransportError,
 )
 from mediator_tui.agents.native import (
     basicmessage,
@@ -37,52 +30,30 @@ from mediator_tui.agents.native import (
     issuecredential,
     mediation,
     trustping,
-    wire_json,
 )
 from mediator_tui.agents.native import did as dids
 from mediator_tui.agents.native.agent_stats import AgentStats
 from mediator_tui.agents.native.connection_records import Connection, ConnectionRecords
 from mediator_tui.agents.native.dispatcher import MessageDispatcher
-from mediator_tui.agents.native.envelope import pack
 from mediator_tui.agents.native.errors import DecodeError
 from mediator_tui.agents.native.inbound import InboundEndpoint
 from mediator_tui.agents.native.invitation import ParsedInvitation, parse_invitation_url
 from mediator_tui.agents.native.keys import KeyPair
 from mediator_tui.agents.native.messages import family_and_name, thread_id
+from mediator_tui.agents.native.messaging import AgentMessaging
 from mediator_tui.agents.native.own_invitations import OwnInvitations
 from mediator_tui.agents.native.pickup_strategy import PickupStrategy
 from mediator_tui.agents.native.reply_greenlets import ReplyGreenlets
 from mediator_tui.agents.native.reply_waiters import ReplyWaiters, thread_key, type_key
-from mediator_tui.agents.native.routing import wrap_for_routing
-from mediator_tui.agents.native.transport import MediatorLink, send_once
+from mediator_tui.agents.native.transport import MediatorLink
 from mediator_tui.common.invitation import InvitationError
 
 # The endpoint our mediator-facing DID advertises: we have none, replies come down the return route.
 RETURN_ROUTE_ENDPOINT = "didcomm:transport/queue"
 
 
-class NativeAgent(Agent):
-    __slots__ = (
-        "_alive",
-        "_death_callback",
-        "_dispatcher",
-        "_endpoint",
-        "_grant_endpoint",
-        "_grant_routing_keys",
-        "_greenlets",
-        "_inbound_key",
-        "_invitations",
-        "_link",
-        "_mediator",
-        "_mediator_endpoints",
-        "_pickup",
-        "_records",
-        "_shut",
-        "_waiters",
-        "label",
-        "stats",
-        "timeout",
-    )
+class NativeAgent(AgentMessaging):
+    __slots__ = ()
 
     def __init__(self, timeout: float = 120.0, label: str = "mediator-tui native agent"):
         self.timeout = timeout
@@ -309,23 +280,6 @@ class NativeAgent(Agent):
 
     # ----------------------------------------------------------------- mediation and pickup
 
-    def _open_link(self, endpoint: str) -> None:
-        if not endpoint.startswith(("ws://", "wss://")):
-            raise TransportError(
-                f"mediator offers no websocket endpoint (only {endpoint}); this engine keeps "
-                "a websocket open to receive"
-            )
-        self._mediator_endpoints += (endpoint,)
-        self._link = MediatorLink(
-            endpoint,
-            self.timeout,
-            self._dispatcher.on_envelope,
-            self._waiters.link_reset,
-            self._on_reconnect,
-            self._on_link_dead,
-        )
-        self._link.open()
-
     def _my_service(self) -> tuple[str, tuple[bytes, ...]]:
         """(endpoint, routing keys) others reach this agent by: the mediator's, our own port, or none."""
         if self._mediator is not None:
@@ -340,101 +294,12 @@ class NativeAgent(Agent):
         answer = self._request(self._mediator, update, "keylist-update response")
         mediation.check_keylist_update_response(answer, [key.verkey])
 
-    def _on_reconnect(self) -> None:
-        try:
-            with gevent.Timeout(self.timeout, AgentTimeout("re-announcing the return route timed out")):
-                self._pickup.renew(self._to_mediator)
-        except AgentError as exc:
-            self.stats.last_problem = f"after reconnect: {exc}"
-
-    def _on_link_dead(self, reason: str) -> None:
-        self._alive = False
-        self._waiters.fail_all(TransportError(reason))
-        if not self._shut:
-            self._report_death()
-
-    # ----------------------------------------------------------------- sending and waiting
-
-    def _send(self, connection: Connection, msg: dict) -> bool:
-        """Send `msg`; True when it went out on the mediator link (its reply then comes back down it)."""
-        # Every message asks for the return route (docs/didcomm-quirks.md "Return route"): replies come down the
-        # same socket.
-        msg["~transport"] = {"return_route": "all"}
-        envelope = pack(wire_json.dump(msg), [connection.their_key], connection.my_key)
-        if self._link is not None and not connection.routing_keys and connection.endpoint in self._mediator_endpoints:
-            self._link.send(envelope)
-            return True
-        # Forwards travel on their own connection, as they would from another wallet: over the kept-open
-        # socket, an anonymous forward makes Credo close it and ACA-Py stop returning messages on it.
-        envelope = wrap_for_routing(envelope, connection.their_key, connection.routing_keys)
-        reply = send_once(connection.endpoint, envelope, self.timeout)
-        if reply:
-            self._dispatcher.on_envelope(reply)
-        return False
-
-    def _to_mediator(self, msg: dict) -> None:
-        self._send(self._mediator_connection(), msg)
-
-    def _to_mediator_later(self, msg: dict) -> None:
-        self._greenlets.spawn(self._send, self._mediator_connection(), msg)
-
-    def _request(self, connection: Connection, msg: dict, what: str, thid: str = "") -> dict:
-        """Send `msg` and wait for the message answering its thread (or `thid`)."""
-        key = thread_key(thid or thread_id(msg))
-        waiter = self._waiters.expect(key)
-        try:
-            if self._send(connection, msg):
-                self._waiters.sent_on_link(what, key)
-            return self._wait(waiter, what)
-        finally:
-            self._waiters.forget(key)
-
-    def _request_of_mediator(self, msg: dict, what: str) -> dict:
-        return self._request(self._mediator_connection(), msg, what)
-
-    def _wait(self, waiter: gevent.event.AsyncResult, what: str) -> dict:
-        if not self._pickup.wait(waiter, self.timeout, self._polling_sender()):
-            raise AgentTimeout(f"no {what} within {self.timeout:g} s")
-        # Answered with a message, or raises the error that ended the wait.
-        return cast(dict, waiter.get())
-
-    def _polling_sender(self) -> Callable[[dict], None] | None:
-        """How a wait may ask the mediator for deliveries: over the kept-open link, once it is our mediator's."""
-        return self._poll_mediator if self._link is not None and self._mediator is not None else None
-
-    def _poll_mediator(self, msg: dict) -> None:
-        # Only over a connected link: an offline wallet collects nothing, and a poll must not hold its wait past
-        # its own deadline waiting for a reconnect (which re-announces the socket itself, `_on_reconnect`).
-        if self._link is not None and self._link.connected:
-            self._to_mediator(msg)
-
     def _is_our_invitation(self, recipient_verkey: bytes, request: dict) -> bool:
         return (
             self._inbound_key is not None
             and recipient_verkey == self._inbound_key.verkey
             and self._invitations.answered_by(request)
         )
-
-    # ----------------------------------------------------------------- small helpers
-
-    def _require_alive(self) -> None:
-        if self._alive:
-            return
-        if self._link is not None and self._link.dead_reason:
-            raise AgentCrashed("the agent lost its mediator", self._link.dead_reason)
-        raise AgentError("agent is not running")
-
-    def _require_mediator(self) -> Connection:
-        self._require_alive()
-        return self._mediator_connection()
-
-    def _mediator_connection(self) -> Connection:
-        if self._mediator is None:
-            raise ProtocolError("agent was started without mediation")
-        return self._mediator
-
-    def _deadline(self, what: str):
-        return gevent.Timeout(self.timeout, AgentTimeout(f"{what} took longer than {self.timeout:g} s"))
 
 
 def _parse(url: str) -> ParsedInvitation:
