@@ -72,7 +72,7 @@ deadline, so a server trickling a byte a second holds nothing past it (`tests/un
 
 A password given as `--attach http://user:pw@host:8089` is on the tool's command line, which `ps` shows to every
 user of the host. Give it without argv instead: `ATTACH_URL=http://host:8089`, `ATTACH_USERNAME` and
-`ATTACH_PASSWORD` in the `.env` (then `mediator-tui` or `mediator-tui headless` attaches with no `--attach`), or
+`ATTACH_PASSWORD` in the `.env` (then `mediator-tui` or `mediator-tui --headless` attaches with no `--attach`), or
 `ATTACH_PASSWORD` exported in the environment (`read -rs ATTACH_PASSWORD; export ATTACH_PASSWORD`) beside
 `--attach http://user@host:8089`. The tool puts no secret on any command line of its own: the embedded ACA-Py
 gets its wallet key as `ACAPY_WALLET_KEY`, and Node processes (the credo engine's agents, the Credo mediator) get
