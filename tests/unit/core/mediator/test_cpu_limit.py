@@ -150,5 +150,12 @@ def test_throttling_is_read_from_the_cgroup_of_any_pid(tmp_path, host, stat, thr
     relative = group.relative_to(find_controller(paths).mount)
     (paths.proc / str(PID)).mkdir()
     (paths.proc / str(PID) / "cgroup").write_text(line.format(relative))
-    assert read_throttling(PID, paths) == Throttling(periods=50, throttled_periods=12, throttled_s=throttled_s)
+    # With the counters, the limit the cgroup holds: the one written, in cores.
+    assert read_throttling(PID, paths) == Throttling(50, 12, throttled_s, limit_cores=0.5)
     assert read_throttling(PID + 1, paths) is None  # no such process
+    # A cgroup without a quota (a container without a limit, the host's own) throttles nothing and has no limit.
+    if (group / "cpu.max").exists():
+        (group / "cpu.max").write_text("max 100000\n")
+    else:
+        (group / "cpu.cfs_quota_us").write_text("-1\n")
+    assert read_throttling(PID, paths) == Throttling(50, 12, throttled_s, limit_cores=None)
