@@ -18,10 +18,11 @@ from tests.support.http_stub import answering, serving
 MB = 1_000_000
 
 
-def probed(established: int, *, stalled: bool = False, metrics_error: str | None = None):
-    """The recorded run (9 agents running) with 5 s of probe readings of our own instead of its."""
+def probed(established: int, *, stalled: bool = False, metrics_error: str | None = None, limited: bool = False):
+    """The recorded run (9 agents running) with 5 s of probe readings of our own instead of its; `limited`: the
+    mediator under a 0.2-core limit that cuts short 9 of its 10 CFS periods each second."""
     store, clock = replay(until_s=RUNNING_AT_S, probe=False)
-    for _ in range(5):
+    for second in range(5):
         clock.t += 1.0
         process = ProcessSample(
             pid=4242,
@@ -33,6 +34,12 @@ def probed(established: int, *, stalled: bool = False, metrics_error: str | None
             threads=9,
             established=established,
             stalled=stalled,
+            **(
+                {"cfs_periods": 10 * second, "throttled_periods": 9 * second, "throttled_s": 0.075 * second}
+                if limited
+                else {}
+            ),
+            cpu_limit_cores=0.2 if limited else None,
         )
         metrics = MetricsSample(error=metrics_error) if metrics_error else None
         store.feed_probe(
@@ -59,6 +66,18 @@ def test_the_pane_shows_cpu_memory_connections_and_what_would_read_the_queue(dri
         assert "fds 61" in text and "held 9 (TCP) vs 9 agents running  gap +0" in text
         assert "queue: unknown — set MEDIATOR_METRICS_URL" in text and "queue age" not in text
         assert "STALLED" not in text and "zombie" not in text
+        assert "throttled" not in text  # no cgroup counters read: nothing said of them
+
+    drive(steps, size=(200, 50))
+
+
+def test_a_mediator_held_back_by_its_cpu_limit_shows_its_throttling_and_the_limit(drive, control):
+    control.current = probed(established=9, limited=True)
+
+    async def steps(pilot):
+        pilot.app.pull_snapshot()
+        await pilot.pause()
+        assert "throttled 90.0 % of CFS periods (run 90.0 %, 0.3 s held back)  limit 0.2 cores" in pane_text(pilot)
 
     drive(steps, size=(200, 50))
 
