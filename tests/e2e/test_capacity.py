@@ -8,6 +8,9 @@ knee lies between the first step and the maximum and what the verdict says, neve
 That the maximum is one this host's mediator holds without the limit is measured, not assumed: beside the
 search, over the same minutes, an unlimited embedded mediator runs the same scenario at the search's maximum
 (`--headless`), and over the window of the step where the limited one broke it met the levels that step broke.
+The maximum asks about twice the CPU the limit allows (a few ms per ping, the same for both mediators on one
+host): a faster host moves both knees up together, so the limited one breaks below the maximum and the unlimited
+one holds it on a slow host as on a fast one.
 """
 
 from __future__ import annotations
