@@ -10,6 +10,7 @@ import os
 
 import pytest
 
+from mediator_tui.core.export.charts import report_charts
 from mediator_tui.core.export.html import report_html
 from mediator_tui.core.export.tables import mediator_csv, summary
 from mediator_tui.core.mediator.cpu_limit import CgroupPaths, limit_process
@@ -51,6 +52,8 @@ def test_throttling_per_second_and_over_the_run_in_mediator_csv_summary_and_repo
     # Over the run: 11 of 30 periods, 0.8 s held back, under the 0.2 core the cgroup holds.
     assert (mediator["throttled_percent"], mediator["throttled_s"], mediator["cpu_limit_cores"]) == (36.7, 0.8, 0.2)
     assert "36.7 % (0.8 s), limit 0.2 cores" in report_html(snapshot, summary(snapshot, []))
+    (chart,) = [c for c in report_charts(snapshot) if c.title == "Mediator CPU"]
+    assert [y for _, y in chart.lines[1].points] == [20.0, 90.0, 0.0, 0.0] and "CFS periods" in chart.lines[1].label
 
 
 def test_fail_on_mediator_throttled_judges_the_run_s_share_in_percent(tmp_path):
