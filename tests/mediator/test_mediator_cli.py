@@ -125,7 +125,6 @@ def test_a_stale_record_is_cleared(cli):
 
 
 def test_up_under_a_cpu_limit_and_status_shows_it_and_the_throttling(cli):
-    assert "'0.001' must be a positive number of cores" in cli("up", "--cpu-limit", "0.001").stderr
     up = cli("up", "--flavour", "acapy", "--cpu-limit", "250m")
     assert up.returncode == 0, up.stderr
     cgroup = json.loads(cli.state_file.read_text())["cgroup"]
