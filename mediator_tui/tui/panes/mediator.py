@@ -27,7 +27,8 @@ def _percent(value: float | None) -> str:
 def _throttling(mediator: MediatorSnapshot) -> str | None:
     """Its CPU throttling now (the last second) and over the run, with the limit its cgroup holds."""
     run = mediator.throttled
-    if run is None:
+    # A mediator without a limit that was never held back (the host's own cgroup) has nothing to say here.
+    if run is None or (run.cpu_limit_cores is None and not run.throttled_periods):
         return None
     now = mediator.history[-1].throttled if mediator.history else None
     limit = "none" if run.cpu_limit_cores is None else f"{run.cpu_limit_cores:g} cores"

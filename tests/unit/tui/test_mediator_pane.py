@@ -18,9 +18,16 @@ from tests.support.http_stub import answering, serving
 MB = 1_000_000
 
 
-def probed(established: int, *, stalled: bool = False, metrics_error: str | None = None, limited: bool = False):
-    """The recorded run (9 agents running) with 5 s of probe readings of our own instead of its; `limited`: the
-    mediator under a 0.2-core limit that cuts short 9 of its 10 CFS periods each second."""
+def probed(
+    established: int,
+    *,
+    stalled: bool = False,
+    metrics_error: str | None = None,
+    limit: float | None = None,
+    throttled_each_s: int | None = None,
+):
+    """The recorded run (9 agents running) with 5 s of probe readings of our own instead of its; with
+    `throttled_each_s`, its cgroup's counters: 10 CFS periods a second, that many of them throttled, under `limit`."""
     store, clock = replay(until_s=RUNNING_AT_S, probe=False)
     for second in range(5):
         clock.t += 1.0
@@ -35,11 +42,15 @@ def probed(established: int, *, stalled: bool = False, metrics_error: str | None
             established=established,
             stalled=stalled,
             **(
-                {"cfs_periods": 10 * second, "throttled_periods": 9 * second, "throttled_s": 0.075 * second}
-                if limited
+                {
+                    "cfs_periods": 10 * second,
+                    "throttled_periods": throttled_each_s * second,
+                    "throttled_s": 0.075 * second * throttled_each_s / 9,
+                }
+                if throttled_each_s is not None
                 else {}
             ),
-            cpu_limit_cores=0.2 if limited else None,
+            cpu_limit_cores=limit,
         )
         metrics = MetricsSample(error=metrics_error) if metrics_error else None
         store.feed_probe(
@@ -72,12 +83,17 @@ def test_the_pane_shows_cpu_memory_connections_and_what_would_read_the_queue(dri
 
 
 def test_a_mediator_held_back_by_its_cpu_limit_shows_its_throttling_and_the_limit(drive, control):
-    control.current = probed(established=9, limited=True)
+    control.current = probed(established=9, limit=0.2, throttled_each_s=9)
 
     async def steps(pilot):
         pilot.app.pull_snapshot()
         await pilot.pause()
         assert "throttled 90.0 % of CFS periods (run 90.0 %, 0.3 s held back)  limit 0.2 cores" in pane_text(pilot)
+        # A mediator in a cgroup without a limit, never held back (the host's own): nothing said of throttling.
+        control.current = probed(established=9, throttled_each_s=0)
+        pilot.app.pull_snapshot()
+        await pilot.pause()
+        assert "throttled" not in pane_text(pilot) and "CPU 33.3 %" in pane_text(pilot)
 
     drive(steps, size=(200, 50))
 
