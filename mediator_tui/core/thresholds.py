@@ -68,19 +68,20 @@ _RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
     "delivery_p95": lambda s: s.delivery.p95_ms if s.delivery.known else None,
 }
 
-# Why a run metric is unknown, where the store can say (the other unknowns are "not served").
-_UNKNOWN_BECAUSE: dict[str, Callable[[Snapshot], str]] = {
-    "memory_per_agent": lambda s: s.judged.memory_per_agent_unknown_because,
-    "mediator_throttled": lambda s: _throttling_unknown_because(s),
-}
-# Figures in % (of a core, of CFS periods): there `%` after the number names the unit, not a ratio.
-PERCENT_METRICS = frozenset({"mediator_cpu", "mediator_throttled", "worker_cpu"})
-
 
 def _throttling_unknown_because(snapshot: Snapshot) -> str:
     if "process" not in snapshot.mediator.sources:
         return "the probe read no mediator process: run the embedded mediator or set MEDIATOR_PID (one on this host)"
     return "this host shows no cgroup CPU counters (cpu.stat) for the mediator's process"
+
+
+# Why a run metric is unknown, where the store can say (the other unknowns are "not served").
+_UNKNOWN_BECAUSE: dict[str, Callable[[Snapshot], str]] = {
+    "memory_per_agent": lambda s: s.judged.memory_per_agent_unknown_because,
+    "mediator_throttled": _throttling_unknown_because,
+}
+# Figures in % (of a core, of CFS periods): there `%` after the number names the unit, not a ratio.
+PERCENT_METRICS = frozenset({"mediator_cpu", "mediator_throttled", "worker_cpu"})
 
 
 def _no_reason(_snapshot: Snapshot) -> str:

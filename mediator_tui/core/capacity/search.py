@@ -106,7 +106,8 @@ def throttling_step(held: StepFigures | None, broken: StepFigures | None) -> Ste
 
 
 def broke_on(held: StepFigures | None, broken: StepFigures | None) -> str | None:
-    """ "throttling" when the mediator was throttled in a high share of its periods where it broke."""
+    """The verdict's `broke_on`: "throttling" when the mediator was throttled in a high share of its periods where
+    it broke."""
     told = throttling_step(held, broken)
     share = told.mediator_throttled_percent if told else None
     return "throttling" if share is not None and share >= THROTTLED_HIGH_PERCENT else None

@@ -61,8 +61,9 @@ def test_fail_on_mediator_throttled_judges_the_run_s_share_in_percent(tmp_path):
     results = check_all(
         parse_thresholds(["mediator_throttled>25", "mediator_throttled>25%", "mediator_throttled>50"]), snapshot
     )
-    # `%` names the figure's unit: 25 and 25 % are the same level.
+    # `%` names the figure's unit: 25 and 25 % are the same level, as for the other figures in %.
     assert [(r.ok, round(r.value, 1)) for r in results] == [(False, 36.7), (False, 36.7), (True, 36.7)]
+    assert [t.limit for t in parse_thresholds(["mediator_cpu>80%", "fail_ratio>1%"])] == [80.0, 0.01]
 
 
 def test_a_mediator_whose_cgroup_cannot_be_read_fails_the_threshold_saying_why(tmp_path):
