@@ -103,7 +103,7 @@ def search(tmp_path: Path, env_file: Path, env: dict[str, str], out: Path) -> su
 
 
 @pytest.mark.timeout(420)
-def test_the_search_finds_a_knee_below_its_maximum_names_what_broke_and_exports_it(tmp_path):
+def test_under_a_cpu_limit_the_knee_is_below_a_maximum_the_unlimited_mediator_holds_and_broke_on_throttling(tmp_path):
     env_file = tmp_path / "test.env"
     env_file.write_text("".join(f"{key}={value}\n" for key, value in SETTINGS.items()))
     env = {
