@@ -22,7 +22,7 @@ Parts = tuple[float, ...]  # one second's additive parts
 Statistic = Callable[[Parts], float | None]  # the figure from summed parts; None when they define none
 
 REPLICATES = 2000
-CONFIDENCE = 0.99
+CONFIDENCE = 0.95
 
 
 @dataclass(frozen=True)
@@ -73,44 +73,38 @@ def block_length(seconds: int) -> int:
     return max(1, min(seconds, max(6, round(cube_root))))
 
 
-def _add(a: Parts, b: Parts) -> Parts:
-    return tuple(x + y for x, y in zip(a, b, strict=True))
-
-
-def _sub(a: Parts, b: Parts) -> Parts:
-    return tuple(x - y for x, y in zip(a, b, strict=True))
-
-
 class _Blocks:
-    """One run's seconds as prefix sums, so that any block's parts are one subtraction away."""
+    """One run's seconds as prefix sums, one list per part, so that any block's parts are a subtraction away."""
 
     def __init__(self, sample: RunSample, statistic: Statistic):
         seconds = sample.seconds
         self.statistic = statistic
         self.count = len(seconds)
         self.length = block_length(self.count) if seconds else 0
-        self.prefix: list[Parts] = []
-        if seconds:
-            running = tuple(0.0 for _ in seconds[0])
-            self.prefix.append(running)
-            for part in seconds:
-                running = _add(running, part)
-                self.prefix.append(running)
-        self.observed = statistic(self.prefix[-1]) if seconds else None
-        # Blocks per resample: whole ones, the last cut so that a resample is as long as the run.
-        self.blocks = math.ceil(self.count / self.length) if seconds else 0
+        self.prefix: list[list[float]] = []
+        for column in zip(*seconds, strict=True):
+            running, sums = 0.0, [0.0]
+            for value in column:
+                running += value
+                sums.append(running)
+            self.prefix.append(sums)
+        self.observed = statistic(tuple(sums[-1] for sums in self.prefix)) if seconds else None
+        # A resample is as long as the run: whole blocks, then one cut to what is left.
+        self.whole_blocks, self.rest = divmod(self.count, self.length) if seconds else (0, 0)
+        self.blocks = self.whole_blocks + (1 if self.rest else 0)
 
     def factor(self, rng: random.Random) -> float:
         """A resample's statistic over the whole run's: how much this run's figure could have come out
         otherwise. 1 for a figure known exactly or a resample that defines none."""
         if not self.prefix or not self.observed:
             return 1.0
-        left, summed = self.count, tuple(0.0 for _ in self.prefix[0])
-        while left > 0:
-            size = min(self.length, left)
-            start = rng.randrange(self.count - size + 1)
-            summed = _add(summed, _sub(self.prefix[start + size], self.prefix[start]))
-            left -= size
+        length = self.length
+        starts = [rng.randrange(self.count - length + 1) for _ in range(self.whole_blocks)]
+        last = rng.randrange(self.count - self.rest + 1) if self.rest else 0
+        summed = tuple(
+            sum(sums[start + length] - sums[start] for start in starts) + sums[last + self.rest] - sums[last]
+            for sums in self.prefix
+        )
         value = self.statistic(summed)
         return value / self.observed if value is not None else 1.0
 
