@@ -47,7 +47,7 @@ def add_parser(commands) -> None:
         "--noise-floor",
         default=f"{NOISE_FLOOR:.0%}",
         metavar="PERCENT",
-        help=f"smallest change called better or worse (default {NOISE_FLOOR:.0%}: this host's run-to-run spread)",
+        help=f"smallest change called better or worse (default {NOISE_FLOOR * 100:.0f}%%: a host's run-to-run spread)",
     )
     parser.add_argument("--seed", type=int, default=0, help="the resampling's seed (same seed, same interval)")
     parser.add_argument("--tui", action="store_true", help="show the comparison in a terminal view")

@@ -2,12 +2,10 @@
 
 The two runs of a pair run at the same time, each with its own mediator, master and worker: whatever else
 loads the host loads both alike, so the comparison tells what the runs differ in, never the host's moment.
-Two runs of the same setup compare as the same within the noise; a mediator held to a twentieth of a core
-(MEDIATOR_CPU_LIMIT, a cgroup quota: it waits out each period once its quota is spent; a twentieth of a
-core is less than the pings of eight users ask) answers slower than one
-without, and the comparison says so beyond the noise. No figure's size is asserted, only verdicts and
-exit codes.
-"""
+Two runs of the same setup compare as the same within the noise. A mediator held to a thirtieth of a core
+(MEDIATOR_CPU_LIMIT, a cgroup quota: it waits out each period once its quota is spent), less than the pings
+of four agents ask, answers slower than one without, and the comparison says so beyond the noise. No
+figure's size is asserted, only verdicts and exit codes."""
 
 from __future__ import annotations
 
@@ -23,17 +21,22 @@ from tests.support.headless_runs import EMBEDDED, finish, headless
 from tests.support.paths import REPO
 
 RUN = ("-f", "locustMediatorPing.py", "-u", "8", "-r", "8", "-t", "35s", "--workers", "1")
+# Four agents onboard within the agents' timeout even on a limited mediator, and their pings ask more than a
+# thirtieth of a core gives.
+LIMITED_RUN = ("-f", "locustMediatorPing.py", "-u", "4", "-r", "4", "-t", "40s", "--workers", "1")
 PING = "ping_mediator"
 
 
-def run_pair(tmp_path: Path, base: dict[str, str], candidate: dict[str, str]) -> tuple[Path, Path]:
+def run_pair(
+    tmp_path: Path, base: dict[str, str], candidate: dict[str, str], run: tuple[str, ...] = RUN
+) -> tuple[Path, Path]:
     """Both runs at once; their export folders."""
     folders = []
     processes = []
     for name, settings in (("base", base), ("candidate", candidate)):
         folder = tmp_path / name
         folder.mkdir()
-        processes.append(headless(folder, settings, *RUN))
+        processes.append(headless(folder, settings, *run))
         folders.append(folder / "out")
     for process in processes:
         code, stderr = finish(process, timeout_s=300)
@@ -72,13 +75,16 @@ def test_two_runs_of_the_same_mediator_compare_as_the_same_within_noise(tmp_path
 
 @pytest.mark.timeout(420)
 def test_a_mediator_under_a_cpu_limit_compares_worse_and_fails_the_gate(tmp_path):
-    limited = {**EMBEDDED, "MEDIATOR_CPU_LIMIT": "0.05"}
-    base, candidate = run_pair(tmp_path, EMBEDDED, limited)
+    limited = {**EMBEDDED, "MEDIATOR_CPU_LIMIT": "0.03"}
+    base, candidate = run_pair(tmp_path, EMBEDDED, limited, LIMITED_RUN)
     result = compare(tmp_path, str(base), str(candidate), "--fail-on", f"p50({PING})>+10%")
     assert result.returncode == 3, result.stdout + result.stderr
     found = verdicts(tmp_path)
     assert found[f"p50({PING})"] == "worse", result.stdout
-    assert found["mediator_cpu_per_request"] == "worse", result.stdout
+    assert found[f"rps({PING})"] == "worse", result.stdout  # four agents wait for their answers
+    # A quota delays the mediator's work but adds none: its CPU per ping is measured on both sides and came
+    # out the same within noise in every trial so far (-4 % to +22 %), never better.
+    assert found["mediator_cpu_per_request"] in ("same within noise", "worse"), result.stdout
     assert "MEDIATOR_CPU_LIMIT" in result.stdout  # what differs between the runs
     # The other way round the limit is an improvement: no gate on latency fails.
     again = compare(tmp_path, str(candidate), str(base), "--fail-on", f"p50({PING})>+10%")

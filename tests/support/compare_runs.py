@@ -8,10 +8,10 @@ import math
 import random
 from pathlib import Path
 
-from mediator_tui.core.compare.runs import EndpointRun, MediatorSecond, RunRecord, Second
+from mediator_tui.core.compare.runs import EndpointRun, MediatorSecond, RunRecord
 from mediator_tui.core.export import write_export
 from mediator_tui.core.export.run_facts import run_settings
-from mediator_tui.core.metrics.snapshot import AGGREGATED, Snapshot
+from mediator_tui.core.metrics.snapshot import AGGREGATED, SeriesPoint, Snapshot
 from tests.recording.replay import ended_run
 
 WAITS = {"LOCUST_MIN_WAIT": 0.2, "LOCUST_MAX_WAIT": 0.5}
@@ -37,7 +37,7 @@ def drawn_run(
     p95s, cpus = wobble(seconds), wobble(seconds)
     rps = [rng.uniform(40, 60) for _ in range(seconds)]
     history = tuple(
-        Second(
+        SeriesPoint(
             t=1000.0 + i,
             rps=rps[i],
             fail_per_s=0.0,

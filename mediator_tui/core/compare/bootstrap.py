@@ -67,10 +67,11 @@ def slope(parts: Parts) -> float | None:
 
 
 def block_length(seconds: int) -> int:
-    """About the cube root of the run's length (the usual order for a moving-block bootstrap), at least 6 s:
-    twice the window a second's rate and percentiles cover, so that a block holds most of their correlation."""
+    """About the cube root of the run's length (the usual order for a moving-block bootstrap), at least 4 s:
+    more than the 3 s window a second's rate and percentiles cover, so that a block holds most of their
+    correlation, yet short enough that a run of half a minute still has several blocks."""
     cube_root: float = float(seconds) ** (1 / 3)
-    return max(1, min(seconds, max(6, round(cube_root))))
+    return max(1, min(seconds, max(4, round(cube_root))))
 
 
 class _Blocks:

@@ -13,19 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mediator_tui.core.compare.bootstrap import Parts, RunSample, Statistic, geometric, ratio, slope
-from mediator_tui.core.compare.runs import EndpointRun, RunRecord, Second
+from mediator_tui.core.compare.runs import EndpointRun, RunRecord
+from mediator_tui.core.metrics.snapshot import SeriesPoint
 
 LOWER_IS_BETTER, HIGHER_IS_BETTER = "lower", "higher"
 
-# Second -> the figure's (weighted value, weight) of that second; None: the second says nothing of it.
-_PerSecond = Callable[[Second], Parts | None]
+# SeriesPoint -> the figure's (weighted value, weight) of that second; None: the second says nothing of it.
+_PerSecond = Callable[[SeriesPoint], Parts | None]
 
 
-def _log_weighted(read: Callable[[Second], float | None]) -> _PerSecond:
+def _log_weighted(read: Callable[[SeriesPoint], float | None]) -> _PerSecond:
     """A percentile of a second on a log scale (`geometric`), weighted by the requests it covers (a quiet
     second says little)."""
 
-    def parts(second: Second) -> Parts | None:
+    def parts(second: SeriesPoint) -> Parts | None:
         value = read(second)
         return (
             (math.log(value) * second.rps, second.rps) if value is not None and value > 0 and second.rps > 0 else None

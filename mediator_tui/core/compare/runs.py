@@ -17,7 +17,7 @@ from typing import Any
 
 from mediator_tui.contracts.request_histograms import buckets_from_json
 from mediator_tui.core.export.run_facts import HISTOGRAMS_FILE
-from mediator_tui.core.metrics.snapshot import AGGREGATED
+from mediator_tui.core.metrics.snapshot import AGGREGATED, SeriesPoint
 
 # The mediator's readings that tell how much of its time a CPU limit held it back, whichever name the export
 # gives the column (its prefix is fixed); absent when the export has no such reading.
@@ -26,18 +26,6 @@ THROTTLING_PREFIX = "throttl"
 
 class ExportError(ValueError):
     """An export folder that cannot be compared: the message names the folder and the file."""
-
-
-@dataclass(frozen=True)
-class Second:
-    """One second of one request series as history.csv holds it."""
-
-    t: float
-    rps: float
-    fail_per_s: float
-    p50_ms: float | None
-    p95_ms: float | None
-    p99_ms: float | None
 
 
 @dataclass(frozen=True)
@@ -50,7 +38,7 @@ class EndpointRun:
     p50_ms: float | None
     p95_ms: float | None
     p99_ms: float | None
-    seconds: tuple[Second, ...] = ()
+    seconds: tuple[SeriesPoint, ...] = ()  # history.csv's rows of this series
     response_times: dict[float, int] = field(default_factory=dict)  # cumulative at the end; {} when not kept
 
     @property
@@ -107,7 +95,7 @@ def load_run(folder: str | Path) -> RunRecord:
     run = _section(summary, "run", folder / "summary.json")
     history = _csv_rows(folder / "history.csv", required=True)
     histograms = _histograms(folder / HISTOGRAMS_FILE)
-    seconds: dict[str, list[Second]] = {}
+    seconds: dict[str, list[SeriesPoint]] = {}
     for row in history:
         seconds.setdefault(row.get("series", ""), []).append(_second(row))
     requests = summary.get("requests")
@@ -227,8 +215,8 @@ def _count(value: object) -> int | None:
     return int(number) if number is not None and number >= 0 else None
 
 
-def _second(row: Mapping[str, str]) -> Second:
-    return Second(
+def _second(row: Mapping[str, str]) -> SeriesPoint:
+    return SeriesPoint(
         t=_number(row.get("ts")) or 0.0,
         rps=_number(row.get("rps")) or 0.0,
         fail_per_s=_number(row.get("fail_per_s")) or 0.0,
@@ -239,7 +227,7 @@ def _second(row: Mapping[str, str]) -> Second:
 
 
 def _endpoint(
-    row: Mapping[str, Any], seconds: Mapping[str, list[Second]], histograms: Mapping[str, Any]
+    row: Mapping[str, Any], seconds: Mapping[str, list[SeriesPoint]], histograms: Mapping[str, Any]
 ) -> EndpointRun:
     kind, name = str(row.get("type") or ""), str(row.get("name") or "")
     key = f"{kind} {name}" if kind else name

@@ -15,7 +15,7 @@ from mediator_tui.core.compare.figures import ENDPOINT_FIGURES, LOWER_IS_BETTER,
 from mediator_tui.core.compare.runs import EndpointRun, RunRecord
 
 BETTER, WORSE, SAME, NOT_COMPARABLE = "better", "worse", "same within noise", "not comparable"
-NOISE_FLOOR = 0.05
+NOISE_FLOOR = 0.10
 # What makes two runs measure different things: then no figure of one says anything about the other.
 MUST_MATCH = (
     ("scenario", "LOCUST_FILES"),

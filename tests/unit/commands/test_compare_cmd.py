@@ -76,3 +76,12 @@ def test_usage_errors_and_unreadable_exports_exit_2_with_a_clear_message(runs, t
     names = {**{k: str(v) for k, v in runs.items()}, "missing": str(tmp_path)}
     assert compare(*(a.format(**names) for a in args)) == 2
     assert says in capsys.readouterr().err
+
+
+def test_the_help_names_the_forms_the_gates_and_the_exit_codes(capsys):
+    with pytest.raises(SystemExit) as ended:
+        main(["compare", "--help"])
+    assert ended.value.code == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "--base FOLDER" in shown and "'p95(ping_mediator)>+10%'" in shown and "(default 10%" in shown
+    assert "Exit 0: no gate failed; 3: a --fail-on gate failed beyond the noise; 2:" in shown
