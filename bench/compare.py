@@ -104,7 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     flavours = args.flavour or list(FLAVOURS)
-    exports = {f: [run_once(args, f, n) for n in range(1, args.runs + 1)] for f in flavours}
+    exports: dict[str, list[Path]] = {f: [] for f in flavours}
+    # Round by round (each mediator once, then again): a drift of the host's load spreads over every mediator.
+    for number in range(1, args.runs + 1):
+        for flavour in flavours:
+            exports[flavour].append(run_once(args, flavour, number))
     pairs = [compare_pair(args, base, candidate, exports) for base, candidate in itertools.combinations(flavours, 2)]
     for pair in pairs:
         print(json.dumps(pair), flush=True)

@@ -27,10 +27,18 @@ CONFIDENCE = 0.95
 
 @dataclass(frozen=True)
 class RunSample:
-    """One run's figure and the seconds it came from; no seconds: a figure known exactly (a count)."""
+    """One run's figure and the seconds it came from; `exact`: a figure known exactly (a count), no seconds."""
 
     value: float
     seconds: tuple[Parts, ...] = ()
+    exact: bool = False
+
+
+def measurable(sample: RunSample, statistic: Statistic) -> bool:
+    """Whether the sample's noise can be told: a figure known exactly, or seconds that define the statistic."""
+    if sample.exact:
+        return True
+    return bool(sample.seconds) and statistic(tuple(map(sum, zip(*sample.seconds, strict=True)))) is not None
 
 
 @dataclass(frozen=True)
@@ -189,15 +197,21 @@ def compare_groups(
     tail = expanded_tail((1 - confidence) / 2, min(known) if known else None)
     absolutes.sort()
     relatives.sort()
-    relative = candidate_value / base_value - 1 if base_value > 0 else None
-    has_relative = relative is not None and len(relatives) == replicates
+    absolute_low, absolute_high = _quantile(absolutes, tail), _quantile(absolutes, 1 - tail)
+    if base_value <= 0:
+        relative_interval: tuple[float | None, float | None] = (None, None)
+    elif len(relatives) == replicates:
+        relative_interval = (_quantile(relatives, tail), _quantile(relatives, 1 - tail))
+    else:
+        # Some resamples of the base came out 0 (a run mostly idle): the change's interval over the base's figure.
+        relative_interval = (absolute_low / base_value, absolute_high / base_value)
     return Change(
         base=base_value,
         candidate=candidate_value,
-        relative=relative,
-        relative_low=_quantile(relatives, tail) if has_relative else None,
-        relative_high=_quantile(relatives, 1 - tail) if has_relative else None,
+        relative=candidate_value / base_value - 1 if base_value > 0 else None,
+        relative_low=relative_interval[0],
+        relative_high=relative_interval[1],
         absolute=candidate_value - base_value,
-        absolute_low=_quantile(absolutes, tail),
-        absolute_high=_quantile(absolutes, 1 - tail),
+        absolute_low=absolute_low,
+        absolute_high=absolute_high,
     )

@@ -141,7 +141,11 @@ def _delivery_p95(run: RunRecord) -> RunSample | None:
 def _capacity_figure(key: str) -> Callable[[RunRecord], RunSample | None]:
     def sample(run: RunRecord) -> RunSample | None:
         held = run.capacity.get(key) if run.capacity else None
-        return RunSample(float(held)) if isinstance(held, (int, float)) and not isinstance(held, bool) else None
+        return (
+            RunSample(float(held), exact=True)
+            if isinstance(held, (int, float)) and not isinstance(held, bool)
+            else None
+        )
 
     return sample
 
@@ -150,7 +154,7 @@ def _wallets_held(run: RunRecord) -> RunSample | None:
     """A capacity search's agents held at its knee, else the most agents running at once."""
     if run.capacity is not None:
         return _capacity_figure("agents_held")(run)
-    return RunSample(float(run.agents_peak)) if run.agents_peak else None
+    return RunSample(float(run.agents_peak), exact=True) if run.agents_peak else None
 
 
 def _capacity_step(run: RunRecord) -> float:

@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from mediator_tui.core.compare.bootstrap import REPLICATES, Change, RunSample, Statistic, compare_groups
+from mediator_tui.core.compare.bootstrap import (
+    REPLICATES,
+    Change,
+    RunSample,
+    Statistic,
+    compare_groups,
+    measurable,
+)
 from mediator_tui.core.compare.figures import ENDPOINT_FIGURES, LOWER_IS_BETTER, RUN_FIGURES, endpoint_sample
 from mediator_tui.core.compare.runs import EndpointRun, RunRecord
 
@@ -153,6 +160,10 @@ class _Judge:
         if any(s is None for s in (*base, *candidate)):
             side = "the base" if any(s is None for s in base) else "the candidate"
             return FigureResult(metric, label, unit, better, NOT_COMPARABLE, why=f"not measured in {side}")
+        if not all(measurable(s, statistic) for s in (*base, *candidate) if s is not None):
+            side = "the base" if not all(s is not None and measurable(s, statistic) for s in base) else "the candidate"
+            why = f"no per-second readings in {side} to tell a change from the noise"
+            return FigureResult(metric, label, unit, better, NOT_COMPARABLE, why=why)
         change = compare_groups(
             [s for s in base if s],
             [s for s in candidate if s],

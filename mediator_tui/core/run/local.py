@@ -107,10 +107,11 @@ class LocalRun(RunController):
         )
 
     def mediator_facts(self) -> dict[str, object]:
-        """The embedded mediator's flavour, release and CPU limit; an external one is known by its URL only."""
+        """The embedded mediator's flavour, release and CPU limit (none before it started); an external one is
+        known by its URL only."""
         mediator = self.mediator
         if mediator is None:
-            return {"mediator": "external"}
+            return {"mediator": "external"} if self.spec.mediation_url else {}
         return {
             "mediator": mediator.flavour.name,
             "mediator_release": mediator.runtime_label,

@@ -91,3 +91,12 @@ def test_a_small_sample_widens_the_interval_and_a_large_one_hardly():
     assert expanded_tail(0.005, 5) < 0.005 / 5
     assert expanded_tail(0.005, 1000) == pytest.approx(0.005, rel=0.05)
     assert expanded_tail(0.005, None) == 0.005
+
+
+def test_a_base_whose_resamples_may_come_out_zero_still_gets_a_relative_interval():
+    """A run idle most of its seconds (slow onboarding): some resamples of its rate are 0."""
+    mostly_idle = RunSample(1.0, ((0.0, 1.0),) * 36 + ((10.0, 1.0),) * 4)
+    busy = RunSample(10.0, tuple((10.0 + (i % 3), 1.0) for i in range(40)))
+    change = compare_groups([mostly_idle], [busy], ratio, replicates=400)
+    assert change.relative == 9.0
+    assert change.relative_low is not None and change.relative_low <= 9.0 <= change.relative_high

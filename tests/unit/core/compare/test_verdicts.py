@@ -73,3 +73,18 @@ def test_a_verdict_needs_the_interval_clear_of_zero_and_a_change_beyond_the_floo
     assert verdict(change(-0.2, -0.3, -0.1), LOWER_IS_BETTER, 0.1) == BETTER
     assert verdict(change(0.2, -0.1, 0.5), LOWER_IS_BETTER, 0.1) == SAME  # the interval holds zero
     assert verdict(change(0.05, 0.02, 0.08), LOWER_IS_BETTER, 0.1) == SAME  # below the floor
+
+
+def test_a_figure_without_per_second_readings_cannot_tell_its_noise_and_is_not_comparable():
+    rng = random.Random(6)
+    quiet = drawn_run(rng)
+    quiet = dataclasses.replace(
+        quiet, endpoints=tuple(dataclasses.replace(e, seconds=()) for e in quiet.endpoints), mediator=()
+    )
+    result = compare([drawn_run(rng)], [quiet], replicates=50)
+    p95 = next(f for f in result.endpoints[0].figures if f.metric == "p95")
+    assert p95.verdict == NOT_COMPARABLE
+    assert p95.why == "no per-second readings in the candidate to tell a change from the noise"
+    assert next(f for f in result.run_figures if f.metric == "mediator_cpu_per_request").why == (
+        "not measured in the candidate"
+    )
