@@ -138,14 +138,17 @@ def _delivery_p95(run: RunRecord) -> RunSample | None:
     return RunSample(run.delivery_p95_ms, seconds)
 
 
+def _finite(value: object) -> float | None:
+    """A number of summary.json's capacity section; None for anything else (a flag, text, NaN)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
 def _capacity_figure(key: str) -> Callable[[RunRecord], RunSample | None]:
     def sample(run: RunRecord) -> RunSample | None:
-        held = run.capacity.get(key) if run.capacity else None
-        return (
-            RunSample(float(held), exact=True)
-            if isinstance(held, (int, float)) and not isinstance(held, bool)
-            else None
-        )
+        held = _finite(run.capacity.get(key)) if run.capacity else None
+        return RunSample(held, exact=True) if held is not None else None
 
     return sample
 
@@ -159,14 +162,15 @@ def _wallets_held(run: RunRecord) -> RunSample | None:
 
 def _capacity_step(run: RunRecord) -> float:
     plan = run.capacity.get("plan") if run.capacity else None
-    step = plan.get("step") if isinstance(plan, dict) else None
-    return float(step) if isinstance(step, (int, float)) and not isinstance(step, bool) else 0.0
+    return (_finite(plan.get("step")) if isinstance(plan, dict) else None) or 0.0
 
 
 def _wallets_resolution(run: RunRecord) -> float:
     """A capacity search knows the wallets held to one step's users times each user's agents."""
-    held, users = (run.capacity.get(k) for k in ("agents_held", "users_held")) if run.capacity else (None, None)
-    if isinstance(held, (int, float)) and isinstance(users, (int, float)) and users > 0:
+    held, users = (
+        (_finite(run.capacity.get(k)) for k in ("agents_held", "users_held")) if run.capacity else (None, None)
+    )
+    if held is not None and users is not None and users > 0:
         return _capacity_step(run) * held / users
     return 0.0
 

@@ -98,8 +98,7 @@ def load_run(folder: str | Path) -> RunRecord:
     seconds: dict[str, list[SeriesPoint]] = {}
     for row in history:
         seconds.setdefault(row.get("series", ""), []).append(_second(row))
-    requests = summary.get("requests")
-    rows = [r for r in requests if isinstance(r, dict)] if isinstance(requests, list) else []
+    rows = [r for r in _list(summary.get("requests")) if isinstance(r, dict)]
     endpoints = tuple(_endpoint(r, seconds, histograms) for r in rows)
     total = _endpoint(
         {**_section(summary, "total", folder / "summary.json"), "type": "", "name": AGGREGATED}, seconds, histograms
@@ -114,7 +113,7 @@ def load_run(folder: str | Path) -> RunRecord:
         folder=str(folder),
         settings=_section(summary, "settings", folder / "summary.json", required=False),
         host=_section(summary, "host", folder / "summary.json", required=False),
-        locustfiles=tuple(Path(str(name)).name for name in run.get("locustfiles") or () if name),
+        locustfiles=tuple(Path(str(name)).name for name in _list(run.get("locustfiles")) if name),
         partial=bool(run.get("partial")),
         total=total,
         endpoints=endpoints,
@@ -198,6 +197,10 @@ def _histograms(path: Path) -> dict[str, dict[float, int]]:
             kind, name = str(entry.get("type") or ""), str(entry.get("name") or "")
             found[f"{kind} {name}" if kind else name] = buckets_from_json(entry.get("response_times"))
     return found
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _number(text: object) -> float | None:

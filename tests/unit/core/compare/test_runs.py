@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mediator_tui.core.compare.runs import ExportError, load_run
+from mediator_tui.core.compare.verdicts import compare
 from mediator_tui.core.export.run_facts import run_settings
 from tests.recording.replay import ended_run
 from tests.support.compare_runs import export_recorded
@@ -80,3 +83,28 @@ def test_optional_files_may_be_missing_and_hostile_cells_are_unknowns(tmp_path):
     assert run.mediator == () and run.delivery == ()
     assert all(not e.response_times for e in run.endpoints)
     assert run.total.seconds[0].rps == 0.0 and run.total.seconds[0].p95_ms is None
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+SECTIONS = ("run", "total", "requests", "settings", "host", "mediator", "delivery", "agents")
+# A capacity section shaped as the tool writes it, each figure anything: NaN, text, a flag.
+CAPACITY = st.fixed_dictionaries(
+    {}, optional={"users_held": JSON, "agents_held": JSON, "plan": st.fixed_dictionaries({}, optional={"step": JSON})}
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.fixed_dictionaries({}, optional=dict.fromkeys(SECTIONS, JSON)))
+def test_any_summary_reads_back_or_is_refused_naming_the_file_and_compares_without_a_crash(tmp_path_factory, body):
+    folder = export_recorded(tmp_path_factory.mktemp("run"))
+    (folder / "summary.json").write_text(json.dumps(body))
+    try:
+        run = load_run(folder)
+    except ExportError as error:
+        assert "summary.json" in str(error)
+        return
+    compare([run], [run], replicates=20)
