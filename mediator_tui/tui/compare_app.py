@@ -25,7 +25,7 @@ def _verdict(text: str) -> Text:
 
 class CompareApp(App[None]):
     TITLE = "mediator-tui: comparison"
-    BINDINGS = [Binding("q", "quit", "Quit")]
+    BINDINGS = [Binding("q", "quit", "Quit", id="compare.quit")]
     CSS = "DataTable { height: auto; margin-bottom: 1; } .title { text-style: bold; margin-top: 1; }"
 
     def __init__(self, comparison: Comparison, gates: Sequence[GateResult] = ()):
