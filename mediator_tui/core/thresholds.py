@@ -110,6 +110,7 @@ class Threshold:
     endpoint: str | None
     op: str
     limit: float
+    percent: bool = False  # written with `%`: `limit` is the fraction (a comparison reads it as a relative change)
 
     def value(self, snapshot: Snapshot) -> float | None:
         if self.metric in _RUN_METRICS:
@@ -188,7 +189,9 @@ def parse_threshold(text: str, metrics: Vocabulary = SNAPSHOT_METRICS) -> Thresh
     limit = float(match["number"])
     if match["percent"] and metric not in PERCENT_METRICS:
         limit /= 100.0
-    return Threshold(text=text.strip(), metric=metric, endpoint=endpoint, op=match["op"], limit=limit)
+    return Threshold(
+        text=text.strip(), metric=metric, endpoint=endpoint, op=match["op"], limit=limit, percent=bool(match["percent"])
+    )
 
 
 def parse_thresholds(texts: list[str]) -> list[Threshold]:

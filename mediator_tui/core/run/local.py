@@ -106,6 +106,18 @@ class LocalRun(RunController):
             run_time_s=load.run_time_s,
         )
 
+    def mediator_facts(self) -> dict[str, object]:
+        """The embedded mediator's flavour, release and CPU limit (none before it started); an external one is
+        known by its URL only."""
+        mediator = self.mediator
+        if mediator is None:
+            return {"mediator": "external"} if self.spec.mediation_url else {}
+        return {
+            "mediator": mediator.flavour.name,
+            "mediator_release": mediator.runtime_label,
+            "MEDIATOR_CPU_LIMIT": mediator.cpu_limit,
+        }
+
     # -- processes -------------------------------------------------------------------------------
 
     def prepare(self) -> None:
