@@ -19,9 +19,9 @@ from mediator_tui.contracts.request_histograms import buckets_from_json
 from mediator_tui.core.export.run_facts import HISTOGRAMS_FILE
 from mediator_tui.core.metrics.snapshot import AGGREGATED, SeriesPoint
 
-# The mediator's readings that tell how much of its time a CPU limit held it back, whichever name the export
-# gives the column (its prefix is fixed); absent when the export has no such reading.
-THROTTLING_PREFIX = "throttl"
+# mediator.csv's column of the share of CFS periods a CPU limit cut short (core/export/tables.py); absent from
+# exports made before the probe read throttling.
+THROTTLING_COLUMN = "throttled_percent"
 
 
 class ExportError(ValueError):
@@ -104,7 +104,7 @@ def load_run(folder: str | Path) -> RunRecord:
         {**_section(summary, "total", folder / "summary.json"), "type": "", "name": AGGREGATED}, seconds, histograms
     )
     mediator_rows = _csv_rows(folder / "mediator.csv")
-    throttling = next((c for c in (mediator_rows[0] if mediator_rows else {}) if c.startswith(THROTTLING_PREFIX)), None)
+    throttling = THROTTLING_COLUMN if mediator_rows and THROTTLING_COLUMN in mediator_rows[0] else None
     delivery = _section(summary, "delivery", folder / "summary.json", required=False)
     mediator = _section(summary, "mediator", folder / "summary.json", required=False)
     agents = _section(summary, "agents", folder / "summary.json", required=False)

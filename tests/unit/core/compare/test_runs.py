@@ -108,3 +108,19 @@ def test_any_summary_reads_back_or_is_refused_naming_the_file_and_compares_witho
         assert "summary.json" in str(error)
         return
     compare([run], [run], replicates=20)
+
+
+def test_the_throttled_share_is_read_from_the_column_the_export_writes(tmp_path):
+    folder = export_recorded(tmp_path, LOCUST_USERS=4)
+    mediator_csv = folder / "mediator.csv"
+    header, *rows = mediator_csv.read_text().splitlines()
+    columns = header.split(",")
+    percent, seconds = columns.index("throttled_percent"), columns.index("throttled_s")
+    throttled = []
+    for row in rows:
+        cells = row.split(",")
+        cells[percent], cells[seconds] = "30.0", "12.5"
+        throttled.append(",".join(cells))
+    mediator_csv.write_text("\n".join([header, *throttled]) + "\n")
+    run = load_run(folder)
+    assert run.mediator and {m.throttling for m in run.mediator} == {30.0}
