@@ -15,7 +15,9 @@ import shutil
 import sys
 from pathlib import Path
 
+from mediator_tui.core.config import parse_duration
 from mediator_tui.core.mediator import CONNECTIONS_V1, OOB, LocalMediator, MediatorError, flavours, state
+from mediator_tui.core.mediator.proxy import KINDS, NONE, proxy_setting
 
 NOT_RUNNING = 3
 
@@ -41,6 +43,11 @@ def _running() -> LocalMediator | None:
     if mediator is not None and mediator.running:
         return mediator
     state.clear()
+    if mediator is not None:
+        try:
+            mediator.stop()  # its proxy may outlive it
+        except MediatorError as err:
+            print(f"warning: {err}", file=sys.stderr)
     if recorded.get("run_dir"):
         shutil.rmtree(Path(recorded["run_dir"]), ignore_errors=True)
     return None
@@ -73,6 +80,10 @@ def cmd_up(args: argparse.Namespace) -> int:
             _print_urls(mediator)
             return 0
         try:
+            timeout = parse_duration(args.proxy_idle_timeout)
+        except ValueError as err:
+            return _fail(ValueError(f"--proxy-idle-timeout {args.proxy_idle_timeout!r} {err}"))
+        try:
             mediator = LocalMediator(
                 args.flavour,
                 http_port=args.http_port,
@@ -81,6 +92,7 @@ def cmd_up(args: argparse.Namespace) -> int:
                 progress=_progress,
                 ready_timeout=args.ready_timeout,
                 detached=True,
+                proxy=proxy_setting(args.proxy, timeout),
             )
             mediator.start()
         except MediatorError as err:
@@ -115,6 +127,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"pid:          {mediator.pid}")
     print(f"admin:        {mediator.admin_url}")
     print(f"endpoints:    {mediator.http_url} {mediator.ws_url}")
+    proxy, ports = mediator.proxy, mediator.ports
+    if proxy is not None and ports is not None:
+        print(
+            f"proxy:        {proxy.setting.describe()}, pid {proxy.pgid}, in front of ports {ports.http} (http) and {ports.ws} (ws)"
+        )
     print(f"invitation:   {mediator.invitation_url}")
     print(f"log:          {mediator.log_path}")
     try:
@@ -165,6 +182,19 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     for name in ("http", "ws", "admin"):
         up.add_argument(f"--{name}-port", type=int, help=f"{name} port (default: a free one)")
     up.add_argument("--ready-timeout", type=float, default=120.0, metavar="SECONDS")
+    up.add_argument(
+        "--proxy",
+        choices=KINDS,
+        default=NONE,
+        help="a reverse proxy in front (nginx: websocket upgrades to the ws port, the rest to the http port; "
+        "agents reach the mediator through it, the admin API stays direct); default none (MEDIATOR_PROXY)",
+    )
+    up.add_argument(
+        "--proxy-idle-timeout",
+        default="60s",
+        metavar="DURATION",
+        help="the proxy closes a websocket idle this long, e.g. 30s (MEDIATOR_PROXY_IDLE_TIMEOUT); default 60s",
+    )
     up.set_defaults(func=cmd_up)
 
     invite = commands.add_parser("invite", help="print a new multi-use invitation URL")

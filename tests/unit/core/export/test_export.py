@@ -45,7 +45,7 @@ def test_summary_has_the_documented_keys(exported):
     assert {"start", "end", "duration_s", "users", "workers", "engine", "locustfiles", "target"} <= set(summary["run"])
     for row in summary["requests"]:
         assert set(row) == {"type", "name", "count", "failures", "rps", "p50_ms", "p95_ms", "p99_ms", "max_ms"}
-    assert set(summary["agents"]) == {"started", "running", "crashed", "restarted", "peak_running"}
+    assert set(summary["agents"]) == {"started", "running", "crashed", "restarted", "peak_running", "reconnects"}
     assert set(summary["ports"]) == {"size", "in_use_max", "refused"}
     assert set(summary["memory"]) == {
         "agents",
