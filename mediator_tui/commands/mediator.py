@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 from mediator_tui.core.config import parse_duration
-from mediator_tui.core.mediator import CONNECTIONS_V1, OOB, LocalMediator, MediatorError, flavours, state
-from mediator_tui.core.mediator.proxy import KINDS, NONE, proxy_setting
+from mediator_tui.core.mediator import CONNECTIONS_V1, OOB, LocalMediator, MediatorError, flavours, nginx, state
+from mediator_tui.core.mediator.proxy import KINDS, NGINX, NONE, proxy_setting
 
 NOT_RUNNING = 3
 
@@ -62,9 +62,12 @@ def cmd_provision(args: argparse.Namespace) -> int:
     try:
         flavour = flavours.pick(args.flavour)
         label = flavour.provision(_progress)
+        proxy = nginx.ensure(_progress) if args.proxy == NGINX else None
     except MediatorError as err:
         return _fail(err)
     print(f"{flavour.name}: {label} ready")
+    if proxy:
+        print(f"proxy: {proxy} ready")
     return 0
 
 
@@ -175,6 +178,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
     provision = commands.add_parser("provision", help="install the mediator runtime into the cache")
     provision.add_argument("--flavour", choices=flavours.names(), help=flavour_help)
+    provision.add_argument(
+        "--proxy", choices=KINDS, default=NONE, help="also install this reverse proxy (nginx: with apt-get, as root)"
+    )
     provision.set_defaults(func=cmd_provision)
 
     up = commands.add_parser("up", help="start a mediator in the background")
