@@ -26,7 +26,7 @@ from mediator_tui.core.mediator.flavour import (
 from mediator_tui.core.mediator.process import HOST, Ports
 from mediator_tui.core.mediator.proxy import ProxySetting, ReverseProxy
 from mediator_tui.core.mediator.rotator import InvitationRotator
-from mediator_tui.core.processes import ProcessError, ProcessGroup, free_loopback_ports, group_members
+from mediator_tui.core.processes import ProcessGroup, free_loopback_ports
 
 READY_TIMEOUT_S = 120.0
 WARM_UP_TIMEOUT_S = 60.0
@@ -192,12 +192,7 @@ class LocalMediator:
 
     def _end_group(self) -> None:
         if self.pgid is not None:
-            group = self._group or process.adopt_group(self.pgid)
-            if self._owns_group():
-                try:
-                    group.stop()
-                except ProcessError as err:
-                    raise MediatorError(str(err)) from None
+            process.end_group(self._group, self.pgid, self.pid_start_ticks, f"mediator {self.flavour.name}")
             self.pgid = None
             self._group = None
         if self.cgroup is not None:
@@ -212,13 +207,7 @@ class LocalMediator:
 
     @property
     def running(self) -> bool:
-        return self.pgid is not None and self._owns_group() and bool(group_members(self.pgid))
-
-    def _owns_group(self) -> bool:
-        # A process group id cannot be reused while any member lives, so the group is
-        # still ours unless its leader's pid now belongs to a process started later.
-        ticks = process.start_ticks(self.pid)
-        return ticks is None or ticks == self.pid_start_ticks
+        return process.group_running(self.pgid, self.pid_start_ticks)
 
     # -- addresses -------------------------------------------------------
 

@@ -17,7 +17,7 @@ from mediator_tui.common.cached_install import Progress
 from mediator_tui.core.mediator import nginx, process
 from mediator_tui.core.mediator.errors import MediatorError
 from mediator_tui.core.mediator.process import HOST, Ports
-from mediator_tui.core.processes import ProcessError, ProcessGroup, group_members
+from mediator_tui.core.processes import ProcessGroup
 
 NONE = "none"
 NGINX = "nginx"
@@ -108,22 +108,13 @@ class ReverseProxy:
 
     @property
     def running(self) -> bool:
-        return self.pgid is not None and self._owned() and bool(group_members(self.pgid))
-
-    def _owned(self) -> bool:
-        ticks = process.start_ticks(self.pgid)
-        return ticks is None or ticks == self.pid_start_ticks
+        return process.group_running(self.pgid, self.pid_start_ticks)
 
     def stop(self) -> None:
         """End its process group (TERM, then KILL); safe to call twice."""
         if self.pgid is None:
             return
-        group = self._group or process.adopt_group(self.pgid)
-        if self._owned():
-            try:
-                group.stop()
-            except ProcessError as err:
-                raise MediatorError(f"reverse proxy: {err}") from None
+        process.end_group(self._group, self.pgid, self.pid_start_ticks, "reverse proxy")
         self.pgid = None
         self._group = None
 
