@@ -18,7 +18,7 @@ from mediator_tui.core.mediator.proxy import NGINX, ProxySetting
 from mediator_tui.core.processes import group_members
 
 # ACA-Py pings every websocket every 3 s (--ws-heartbeat-interval, its default in 0.12.8 and 1.7.0): an idle
-# timeout below that closes a quiet socket, one above it never does.
+# timeout below that closes a quiet socket, one above it never does. The Credo mediator sends none.
 ACAPY_HEARTBEAT_S = 3.0
 SHORT_IDLE_S = 2.0
 LONG_IDLE_S = 6.0
@@ -36,8 +36,8 @@ def upstreams(access_log: Path) -> list[tuple[str, ...]]:
 
 @pytest.fixture
 def proxied(tmp_path):
-    def start(idle_timeout_s: float) -> LocalMediator:
-        mediator = LocalMediator("acapy", run_dir=tmp_path, proxy=ProxySetting(NGINX, idle_timeout_s)).start()
+    def start(idle_timeout_s: float, flavour: str = "acapy") -> LocalMediator:
+        mediator = LocalMediator(flavour, run_dir=tmp_path, proxy=ProxySetting(NGINX, idle_timeout_s)).start()
         started.append(mediator)
         return mediator
 
@@ -122,3 +122,16 @@ def test_the_proxy_closes_a_websocket_idle_past_its_timeout_and_the_agent_reopen
     else:
         # ACA-Py's heartbeat keeps the socket busy: this timeout never fires.
         assert agent.reconnects == before
+
+
+def test_a_credo_mediator_behind_the_proxy_sends_no_heartbeat_so_its_idle_sockets_are_closed(proxied, agents):
+    mediator = proxied(LONG_IDLE_S, "credo")
+    assert mediator.invitation_url.startswith(f"{mediator.proxy.http_url}?oob=")
+    alice, bob = agents(mediator), agents(mediator)
+    alice_to_bob = alice.receive_invitation(bob.create_invitation())
+    before = alice.reconnects, bob.reconnects
+    gevent.sleep(LONG_IDLE_S + 2.5)
+    assert alice.reconnects > before[0] and bob.reconnects > before[1]
+    alice.ping_mediator()
+    alice.send_message(alice_to_bob, "after the idle close")
+    assert bob.receive_message().content == "after the idle close"
