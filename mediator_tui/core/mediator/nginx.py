@@ -9,7 +9,9 @@ reached on one address, as that deployment advertises one host for its `https://
 
 from __future__ import annotations
 
+import grp
 import os
+import pwd
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -116,9 +118,6 @@ def _user_line() -> str:
     # Run as root, nginx's workers would switch to `nobody`, which cannot enter the run's private folder.
     if os.geteuid() != 0:
         return ""
-    import grp
-    import pwd
-
     return f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};\n"
 
 
