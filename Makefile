@@ -21,9 +21,10 @@ setup-test: $(BIN)/python
 setup-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,dev,docs]'
 
-# Both embedded mediator flavours, each in its own cached virtual environment.
+# Both embedded mediator flavours, each in its own cached virtual environment, and the reverse proxy
+# (nginx, from apt where it is missing) that MEDIATOR_PROXY puts in front (docs/mediators.md "Behind a reverse proxy").
 mediators: setup
-	$(BIN)/mediator-tui mediator provision --flavour acapy
+	$(BIN)/mediator-tui mediator provision --flavour acapy --proxy nginx
 	$(BIN)/mediator-tui mediator provision --flavour acapy-legacy
 
 # The Credo agent's Node dependencies (the askar library comes from the aries-askar wheel).

@@ -15,9 +15,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from mediator_tui.core.config.validate import parse_cores
-from mediator_tui.core.mediator import CONNECTIONS_V1, OOB, LocalMediator, MediatorError, flavours, state
+from mediator_tui.core.config.validate import parse_cores, parse_duration
+from mediator_tui.core.mediator import CONNECTIONS_V1, OOB, LocalMediator, MediatorError, flavours, nginx, state
 from mediator_tui.core.mediator.cpu_limit import read_throttling
+from mediator_tui.core.mediator.proxy import KINDS, NGINX, NONE, proxy_setting
 from mediator_tui.core.metrics.throttling import Throttled
 
 NOT_RUNNING = 3
@@ -44,6 +45,11 @@ def _running() -> LocalMediator | None:
     if mediator is not None and mediator.running:
         return mediator
     state.clear()
+    if mediator is not None:
+        try:
+            mediator.stop()  # its proxy may outlive it
+        except MediatorError as err:
+            print(f"warning: {err}", file=sys.stderr)
     if recorded.get("run_dir"):
         shutil.rmtree(Path(recorded["run_dir"]), ignore_errors=True)
     return None
@@ -58,9 +64,12 @@ def cmd_provision(args: argparse.Namespace) -> int:
     try:
         flavour = flavours.pick(args.flavour)
         label = flavour.provision(_progress)
+        proxy = nginx.ensure(_progress) if args.proxy == NGINX else None
     except MediatorError as err:
         return _fail(err)
     print(f"{flavour.name}: {label} ready")
+    if proxy:
+        print(f"proxy: {proxy} ready")
     return 0
 
 
@@ -85,6 +94,7 @@ def cmd_up(args: argparse.Namespace) -> int:
                 ready_timeout=args.ready_timeout,
                 detached=True,
                 cpu_limit=args.cpu_limit,
+                proxy=proxy_setting(args.proxy, args.proxy_idle_timeout),
             )
             mediator.start()
         except MediatorError as err:
@@ -119,6 +129,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"pid:          {mediator.pid}")
     print(f"admin:        {mediator.admin_url}")
     print(f"endpoints:    {mediator.http_url} {mediator.ws_url}")
+    proxy, ports = mediator.proxy, mediator.ports
+    if proxy is not None and ports is not None:
+        print(
+            f"proxy:        {proxy.setting.describe()}, pid {proxy.pgid}, in front of ports {ports.http} (http) and {ports.ws} (ws)"
+        )
     print(f"invitation:   {mediator.invitation_url}")
     print(f"log:          {mediator.log_path}")
     print(f"cpu limit:    {_limit(mediator)}")
@@ -159,6 +174,13 @@ def _cores(text: str) -> float | None:
         raise argparse.ArgumentTypeError(f"{text!r} {error}") from None
 
 
+def _duration(text: str) -> float | None:
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} {error}") from None
+
+
 def cmd_down(args: argparse.Namespace) -> int:
     with state.locked():
         mediator = _running()
@@ -190,6 +212,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
     provision = commands.add_parser("provision", help="install the mediator runtime into the cache")
     provision.add_argument("--flavour", choices=flavours.names(), help=flavour_help)
+    provision.add_argument(
+        "--proxy", choices=KINDS, default=NONE, help="also install this reverse proxy (nginx: with apt-get, as root)"
+    )
     provision.set_defaults(func=cmd_provision)
 
     up = commands.add_parser("up", help="start a mediator in the background")
@@ -202,6 +227,20 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         type=_cores,
         metavar="CORES",
         help="run it under a CPU limit, as a Kubernetes pod's (0.8 or 800m); needs a writable cgroup CPU controller",
+    )
+    up.add_argument(
+        "--proxy",
+        choices=KINDS,
+        default=NONE,
+        help="a reverse proxy in front (nginx: websocket upgrades to the ws port, the rest to the http port; "
+        "agents reach the mediator through it, the admin API stays direct); default none (MEDIATOR_PROXY)",
+    )
+    up.add_argument(
+        "--proxy-idle-timeout",
+        type=_duration,
+        default=None,
+        metavar="DURATION",
+        help="the proxy closes a websocket idle this long, e.g. 30s (MEDIATOR_PROXY_IDLE_TIMEOUT); default 60s",
     )
     up.set_defaults(func=cmd_up)
 

@@ -54,6 +54,8 @@ _RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
     "ports_refused": lambda s: s.judged.ports_refused,
     "memory_per_agent": lambda s: s.judged.memory_per_agent_bytes,
     "workers_missing": lambda s: s.judged.workers_missing,
+    # Websockets reopened over the run (gone agents' included): a proxy's idle timeout shows here.
+    "reconnects": lambda s: s.agents.reconnects if s.agents.known else None,
     # The mediator's side over the run (the probe); None when no source read gives it.
     "mediator_cpu": lambda s: s.mediator.cpu_percent_max,
     "mediator_rss": lambda s: s.mediator.rss_bytes_max,

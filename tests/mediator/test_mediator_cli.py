@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -138,3 +139,31 @@ def test_up_under_a_cpu_limit_and_status_shows_it_and_the_throttling(cli):
     assert throttled.endswith("s held back since it started"), throttled
     assert cli("down").returncode == 0
     assert not os.path.exists(cgroup)
+
+
+def test_up_with_a_proxy_advertises_it_and_down_ends_it_with_the_mediator(cli):
+    up = cli("up", "--flavour", "acapy", "--proxy", "nginx", "--proxy-idle-timeout", "5s")
+    assert up.returncode == 0, up.stderr
+    recorded = json.loads(cli.state_file.read_text())
+    proxy_group, port = recorded["proxy"]["pgid"], recorded["proxy"]["port"]
+    invitation = decode_invitation_url(url_after("invitation:", up.stdout))
+    assert invitation.endpoint() == f"http://127.0.0.1:{port}"
+    status = cli("status")
+    assert f"endpoints:    http://127.0.0.1:{port} ws://127.0.0.1:{port}" in status.stdout
+    assert f"proxy:        nginx, idle timeout 5 s, pid {proxy_group}" in status.stdout
+    assert cli("down").returncode == 0
+    assert not group_members(proxy_group) and not group_members(recorded["pgid"])
+
+
+def test_a_proxy_whose_mediator_died_is_ended_when_the_record_is_found_stale(cli):
+    assert cli("up", "--flavour", "acapy", "--proxy", "nginx").returncode == 0
+    recorded = json.loads(cli.state_file.read_text())
+    os.killpg(recorded["pgid"], signal.SIGKILL)
+    assert cli("status").returncode == 3
+    assert not group_members(recorded["proxy"]["pgid"]) and not cli.state_file.exists()
+
+
+def test_a_bad_proxy_idle_timeout_is_named(cli):
+    up = cli("up", "--proxy", "nginx", "--proxy-idle-timeout", "soon")
+    assert up.returncode == 2 and "--proxy-idle-timeout: 'soon' is not a duration" in up.stderr
+    assert not cli.state_file.exists()

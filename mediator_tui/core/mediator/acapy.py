@@ -9,7 +9,6 @@ is never paged.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ from mediator_tui.core.mediator.errors import MediatorAdminError, MediatorError
 from mediator_tui.core.mediator.flavour import (
     CONNECTIONS_V1,
     OOB,
+    Endpoints,
     LaunchSpec,
     MediatorAdmin,
     MediatorCounts,
@@ -179,7 +179,7 @@ class AcaPyFlavour(MediatorFlavour):
     def needs(self) -> str:
         return provision.pythons_text(self.variants)
 
-    def launch_spec(self, ports: Ports, run_dir: Path) -> LaunchSpec:
+    def launch_spec(self, ports: Ports, run_dir: Path, endpoints: Endpoints) -> LaunchSpec:
         if self.runtime is None:
             raise MediatorError(f"{self.name}: call provision() before launch_spec()")
         argv = [
@@ -200,8 +200,8 @@ class AcaPyFlavour(MediatorFlavour):
             "--outbound-transport",
             "ws",
             "--endpoint",
-            f"http://{HOST}:{ports.http}",
-            ws_endpoint(ports),
+            endpoints.http,
+            endpoints.ws,
             "--admin",
             HOST,
             str(ports.admin),
@@ -228,12 +228,6 @@ class AcaPyFlavour(MediatorFlavour):
 
     def admin(self, admin_url: str) -> AcaPyAdmin:
         return AcaPyAdmin(admin_url, self.invitation_kinds)
-
-
-def ws_endpoint(ports: Ports) -> str:
-    """The websocket endpoint it advertises: its own port, or MEDIATOR_WS_ENDPOINT when clients reach it by
-    another way (the tests' fault proxy, tests/fixtures/tcp_proxy.py), as `agent/mediator.js` does."""
-    return os.environ.get("MEDIATOR_WS_ENDPOINT") or f"ws://{HOST}:{ports.ws}"
 
 
 def acapy() -> AcaPyFlavour:

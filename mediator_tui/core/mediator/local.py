@@ -15,10 +15,18 @@ from mediator_tui.common.open_files import raise_open_file_limit
 from mediator_tui.core.mediator import flavours, process
 from mediator_tui.core.mediator.cpu_limit import limit_process, remove_cgroup
 from mediator_tui.core.mediator.errors import MediatorError
-from mediator_tui.core.mediator.flavour import OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
+from mediator_tui.core.mediator.flavour import (
+    OOB,
+    Endpoints,
+    MediatorAdmin,
+    MediatorCounts,
+    MediatorFlavour,
+    direct_endpoints,
+)
 from mediator_tui.core.mediator.process import HOST, Ports
+from mediator_tui.core.mediator.proxy import ProxySetting, ReverseProxy
 from mediator_tui.core.mediator.rotator import InvitationRotator
-from mediator_tui.core.processes import ProcessError, ProcessGroup, group_members
+from mediator_tui.core.processes import ProcessGroup, free_loopback_ports
 
 READY_TIMEOUT_S = 120.0
 WARM_UP_TIMEOUT_S = 60.0
@@ -41,6 +49,10 @@ class LocalMediator:
     `cpu_limit` (cores, e.g. 0.8 as a pod's 800m) runs it in a cgroup of its own under the kernel's
     CPU controller (`cpu_limit.limit_process`), removed when it stops; `cgroup` is that cgroup's folder.
 
+    `proxy` (a `ProxySetting` of kind nginx) puts the tool's own reverse proxy in front (`.proxy`, a
+    `ReverseProxy`): the mediator advertises the proxy's address, so agents go through it, while the admin
+    API stays direct. The proxy lives as long as the mediator, across `restart()`.
+
     By default the mediator dies with this process (parent-death signal), as a
     run's or a test session's mediator should; `detached=True` lets it outlive
     this process (the CLI's `up`), to be stopped through `from_state(...).stop()`.
@@ -58,6 +70,7 @@ class LocalMediator:
         ready_timeout: float = READY_TIMEOUT_S,
         detached: bool = False,
         cpu_limit: float | None = None,
+        proxy: ProxySetting | None = None,
     ):
         self.flavour = flavour if isinstance(flavour, MediatorFlavour) else flavours.pick(flavour)
         self._forced_ports = (http_port, ws_port, admin_port)
@@ -68,6 +81,8 @@ class LocalMediator:
         self.detached = detached
         self.cpu_limit = cpu_limit
         self.cgroup: Path | None = None
+        self.proxy_setting = proxy or ProxySetting()
+        self.proxy: ReverseProxy | None = None
         self.ports: Ports | None = None
         self.runtime_label = ""
         self.invitation_url = ""
@@ -85,6 +100,8 @@ class LocalMediator:
         self.runtime_label = self.flavour.provision(self.progress)
         self.ports = process.pick_ports(*self._forced_ports)
         try:
+            if self.proxy_setting.wanted:
+                self._start_proxy(self.ports)
             group = self._launch()
             started = time.monotonic()
             process.wait_ready(
@@ -98,22 +115,31 @@ class LocalMediator:
             raise
         return self
 
-    def _launch(self) -> ProcessGroup:
+    def _need_run_dir(self) -> Path:
         if self.run_dir is None:
             runs = state_dir() / "runs"
             runs.mkdir(parents=True, exist_ok=True)
             self.run_dir = Path(tempfile.mkdtemp(prefix=f"{self.flavour.name}-", dir=runs))
-        spec = self.flavour.launch_spec(self._need_ports(), self.run_dir)
+        return self.run_dir
+
+    def _start_proxy(self, upstream: Ports) -> None:
+        port = next(p for p in free_loopback_ports(4) if p not in upstream.as_dict().values())
+        self.proxy = ReverseProxy(self.proxy_setting, self._need_run_dir() / "proxy", port)
+        self.proxy.start(upstream, self.progress, detached=self.detached)
+
+    def _launch(self) -> ProcessGroup:
+        run_dir = self._need_run_dir()
+        spec = self.flavour.launch_spec(self._need_ports(), run_dir, self.endpoints)
         self._say(f"starting {self.flavour.name} ({self.runtime_label}), admin {self.admin_url}")
         env = allowlisted_environment(spec.passed, spec.env)
         # The mediator holds the other end of every agent's connection: at the usual soft limit
         # of 1024 open files it runs out of descriptors near 1000 agents. Children inherit the limit.
         raise_open_file_limit()
         if self.detached:
-            group = process.spawn_detached(spec.argv, env, self.run_dir, self.log_path)
+            group = process.spawn_detached(spec.argv, env, run_dir, self.log_path)
         else:
             group = ProcessGroup()
-            group.start("mediator", spec.argv, env=env, cwd=self.run_dir, log_path=self.log_path)
+            group.start("mediator", spec.argv, env=env, cwd=run_dir, log_path=self.log_path)
         self._group = group
         self.pid = self.pgid = group.pgid
         self.pid_start_ticks = process.start_ticks(self.pid)
@@ -129,7 +155,7 @@ class LocalMediator:
         """Start it again on the same ports with the same wallet, e.g. after it crashed.
 
         Its clients keep their connections and mediation (they only reconnect), and the
-        invitation URL stays valid. A mediator still running is ended first.
+        invitation URL stays valid. A mediator still running is ended first; its proxy keeps running.
         """
         if self.ports is None or self.run_dir is None:
             raise MediatorError("this mediator was never started: call start()")
@@ -153,20 +179,20 @@ class LocalMediator:
         return self
 
     def stop(self) -> None:
-        """End the process group (TERM, then KILL) and remove a run directory this object made."""
-        self._end_group()
+        """End the process group (TERM, then KILL) and its proxy's, and remove a run directory this object made."""
+        try:
+            self._end_group()
+        finally:
+            if self.proxy is not None:
+                self.proxy.stop()
+                self.proxy = None
         if self._given_run_dir is None and self.run_dir is not None:
             shutil.rmtree(self.run_dir, ignore_errors=True)
             self.run_dir = None
 
     def _end_group(self) -> None:
         if self.pgid is not None:
-            group = self._group or process.adopt_group(self.pgid)
-            if self._owns_group():
-                try:
-                    group.stop()
-                except ProcessError as err:
-                    raise MediatorError(str(err)) from None
+            process.end_group(self._group, self.pgid, self.pid_start_ticks, f"mediator {self.flavour.name}")
             self.pgid = None
             self._group = None
         if self.cgroup is not None:
@@ -181,13 +207,7 @@ class LocalMediator:
 
     @property
     def running(self) -> bool:
-        return self.pgid is not None and self._owns_group() and bool(group_members(self.pgid))
-
-    def _owns_group(self) -> bool:
-        # A process group id cannot be reused while any member lives, so the group is
-        # still ours unless its leader's pid now belongs to a process started later.
-        ticks = process.start_ticks(self.pid)
-        return ticks is None or ticks == self.pid_start_ticks
+        return process.group_running(self.pgid, self.pid_start_ticks)
 
     # -- addresses -------------------------------------------------------
 
@@ -196,12 +216,27 @@ class LocalMediator:
         return f"http://{HOST}:{self._need_ports().admin}"
 
     @property
+    def endpoints(self) -> Endpoints:
+        """What it advertises: its proxy's address when it has one, else its own ports."""
+        if self.proxy is not None:
+            return Endpoints(self.proxy.http_url, self.proxy.ws_url)
+        return direct_endpoints(self._need_ports())
+
+    @property
     def http_url(self) -> str:
-        return f"http://{HOST}:{self._need_ports().http}"
+        """Where agents post to it (through its proxy when it has one)."""
+        return self.proxy.http_url if self.proxy is not None else f"http://{HOST}:{self._need_ports().http}"
 
     @property
     def ws_url(self) -> str:
-        return f"ws://{HOST}:{self._need_ports().ws}"
+        """Where agents open their websocket to it (through its proxy when it has one)."""
+        return self.proxy.ws_url if self.proxy is not None else f"ws://{HOST}:{self._need_ports().ws}"
+
+    def describe(self) -> str:
+        """Its address as status lines and exports name it: the proxy in front, when there is one."""
+        if self.proxy is None:
+            return self.http_url
+        return f"{self.http_url} ({self.proxy_setting.describe()}, in front of {self.flavour.name})"
 
     @property
     def metrics_url(self) -> str | None:
@@ -250,6 +285,7 @@ class LocalMediator:
             "invitation_url": self.invitation_url,
             "cpu_limit": self.cpu_limit,
             "cgroup": str(self.cgroup) if self.cgroup else None,
+            "proxy": self.proxy.to_state() if self.proxy is not None else None,
         }
 
     @classmethod
@@ -264,6 +300,9 @@ class LocalMediator:
         mediator.invitation_url = state.get("invitation_url", "")
         mediator.cpu_limit = state.get("cpu_limit")
         mediator.cgroup = Path(state["cgroup"]) if state.get("cgroup") else None
+        if state.get("proxy"):
+            mediator.proxy = ReverseProxy.from_state(state["proxy"])
+            mediator.proxy_setting = mediator.proxy.setting
         mediator._admin = mediator.flavour.admin(mediator.admin_url)
         return mediator
 

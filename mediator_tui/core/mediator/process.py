@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mediator_tui.core.mediator.errors import MediatorError
-from mediator_tui.core.processes import Child, ProcessGroup, free_loopback_ports
+from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_loopback_ports, group_members
 
 HOST = "127.0.0.1"
 
@@ -84,6 +84,29 @@ def adopt_group(pgid: int) -> ProcessGroup:
     group = ProcessGroup()
     group.pgid = pgid
     return group
+
+
+def owns_group(pgid: int | None, leader_start_ticks: int | None) -> bool:
+    """Whether the group we started as `pgid` is still ours.
+
+    A process group id cannot be reused while any member lives, so the group is still ours unless its
+    leader's pid now belongs to a process started later."""
+    ticks = start_ticks(pgid)
+    return ticks is None or ticks == leader_start_ticks
+
+
+def group_running(pgid: int | None, leader_start_ticks: int | None) -> bool:
+    return pgid is not None and owns_group(pgid, leader_start_ticks) and bool(group_members(pgid))
+
+
+def end_group(group: ProcessGroup | None, pgid: int, leader_start_ticks: int | None, what: str) -> None:
+    """TERM, then KILL, the group we started (`group`, or adopted by its id when another process started it),
+    unless it is no longer ours; MediatorError naming `what` when it survives."""
+    if owns_group(pgid, leader_start_ticks):
+        try:
+            (group or adopt_group(pgid)).stop()
+        except ProcessError as err:
+            raise MediatorError(f"{what}: {err}") from None
 
 
 def log_excerpt(log_path: Path, tail: int = 20, errors: int = 5) -> str:

@@ -251,6 +251,7 @@ class ResourcePoint:
     ports_in_use: int | None
     unique_bytes: int | None
     shared_bytes: int | None
+    agents_reconnects: int | None = None  # the run's websocket reconnects so far
 
 
 @final  # never false, for a type checker: read as `last and last.figure`

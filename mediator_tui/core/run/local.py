@@ -48,6 +48,8 @@ class LocalSpec:
     mediation_url: str = ""  # empty: start the embedded mediator
     mediator_flavour: str | None = None
     mediator_cpu_limit: float | None = None  # cores; None: no limit
+    mediator_proxy: str = "none"  # the reverse proxy in front of it: none or nginx
+    mediator_proxy_idle_timeout_s: float | None = None  # None: the proxy's own default
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     master_bind_host: str = "127.0.0.1"
     master_bind_port: int = 0  # 0: a free port
@@ -66,10 +68,15 @@ MediatorStarter = Callable[["LocalSpec", Callable[[str], None]], "LocalMediator"
 def _start_embedded_mediator(spec: LocalSpec, say: Callable[[str], None]) -> LocalMediator:
     # Imported here: a run against a given MEDIATION_URL needs none of the provisioning code.
     from mediator_tui.core.mediator import LocalMediator, MediatorError
+    from mediator_tui.core.mediator.proxy import proxy_setting
 
     try:
-        return LocalMediator(spec.mediator_flavour, progress=say, cpu_limit=spec.mediator_cpu_limit).start()
-    except MediatorError as err:  # a runtime that cannot be provisioned, a CPU limit that cannot be applied
+        proxy = proxy_setting(spec.mediator_proxy, spec.mediator_proxy_idle_timeout_s)
+        return LocalMediator(
+            spec.mediator_flavour, progress=say, cpu_limit=spec.mediator_cpu_limit, proxy=proxy
+        ).start()
+    # a runtime that cannot be provisioned, a CPU limit that cannot be applied, a proxy that cannot be installed
+    except MediatorError as err:
         raise RunError(f"the embedded mediator did not start: {err}") from None
 
 
@@ -156,7 +163,7 @@ class LocalRun(RunController):
             mediation_url = mediator.invitation_url
             self.store.describe_run(
                 locustfiles=tuple(str(p) for p in self.spec.locustfiles),
-                target=mediator.http_url,
+                target=mediator.describe(),
                 run_time_s=self.load.run_time_s,
             )
         env = {key: value for key, value in self.spec.env.items() if key not in LOCUST_READS}
