@@ -15,6 +15,14 @@ from mediator_tui.common.open_files import raise_open_file_limit
 from mediator_tui.core.mediator import flavours, process
 from mediator_tui.core.mediator.cpu_limit import limit_process, remove_cgroup
 from mediator_tui.core.mediator.errors import MediatorError
+from mediator_tui.core.mediator.postgres import (
+    DEFAULT_MAX_CONNECTIONS,
+    POSTGRES,
+    SQLITE,
+    STORAGES,
+    PostgresCluster,
+    clusters_dir,
+)
 from mediator_tui.core.mediator.flavour import OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
 from mediator_tui.core.mediator.process import HOST, Ports
 from mediator_tui.core.mediator.rotator import InvitationRotator
@@ -58,6 +66,8 @@ class LocalMediator:
         ready_timeout: float = READY_TIMEOUT_S,
         detached: bool = False,
         cpu_limit: float | None = None,
+        storage: str = SQLITE,
+        postgres_max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ):
         self.flavour = flavour if isinstance(flavour, MediatorFlavour) else flavours.pick(flavour)
         self._forced_ports = (http_port, ws_port, admin_port)
@@ -68,6 +78,15 @@ class LocalMediator:
         self.detached = detached
         self.cpu_limit = cpu_limit
         self.cgroup: Path | None = None
+        if storage not in STORAGES:
+            raise MediatorError(f"unknown wallet storage {storage!r} (known: {', '.join(STORAGES)})")
+        if storage == POSTGRES and not self.flavour.postgres_capable:
+            raise MediatorError(
+                f"the {self.flavour.name} mediator cannot keep its wallet in PostgreSQL (the ACA-Py flavours can)"
+            )
+        self.storage = storage
+        self.postgres_max_connections = postgres_max_connections
+        self.cluster: PostgresCluster | None = None
         self.ports: Ports | None = None
         self.runtime_label = ""
         self.invitation_url = ""
@@ -85,6 +104,8 @@ class LocalMediator:
         self.runtime_label = self.flavour.provision(self.progress)
         self.ports = process.pick_ports(*self._forced_ports)
         try:
+            if self.storage == POSTGRES:
+                self._start_cluster()
             group = self._launch()
             started = time.monotonic()
             process.wait_ready(
@@ -98,6 +119,15 @@ class LocalMediator:
             raise
         return self
 
+    def _start_cluster(self) -> None:
+        clusters_dir().mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f"{self.flavour.name}-", dir=clusters_dir()))
+        self.cluster = PostgresCluster(
+            folder, self.postgres_max_connections, detached=self.detached, progress=self.progress
+        )
+        self.cluster.start()
+        self.flavour.use_database(self.cluster.login)
+
     def _launch(self) -> ProcessGroup:
         if self.run_dir is None:
             runs = state_dir() / "runs"
@@ -109,11 +139,7 @@ class LocalMediator:
         # The mediator holds the other end of every agent's connection: at the usual soft limit
         # of 1024 open files it runs out of descriptors near 1000 agents. Children inherit the limit.
         raise_open_file_limit()
-        if self.detached:
-            group = process.spawn_detached(spec.argv, env, self.run_dir, self.log_path)
-        else:
-            group = ProcessGroup()
-            group.start("mediator", spec.argv, env=env, cwd=self.run_dir, log_path=self.log_path)
+        group = process.spawn("mediator", spec.argv, env, self.run_dir, self.log_path, self.detached)
         self._group = group
         self.pid = self.pgid = group.pgid
         self.pid_start_ticks = process.start_ticks(self.pid)
@@ -153,8 +179,13 @@ class LocalMediator:
         return self
 
     def stop(self) -> None:
-        """End the process group (TERM, then KILL) and remove a run directory this object made."""
+        """End the process group (TERM, then KILL), then its PostgreSQL cluster (and its folder), and remove a
+        run directory this object made."""
         self._end_group()
+        if self.cluster is not None:
+            self.cluster.stop()
+            self.cluster.remove()
+            self.cluster = None
         if self._given_run_dir is None and self.run_dir is not None:
             shutil.rmtree(self.run_dir, ignore_errors=True)
             self.run_dir = None
@@ -250,12 +281,14 @@ class LocalMediator:
             "invitation_url": self.invitation_url,
             "cpu_limit": self.cpu_limit,
             "cgroup": str(self.cgroup) if self.cgroup else None,
+            "storage": self.storage,
+            "postgres": self.cluster.to_state() if self.cluster else None,
         }
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> LocalMediator:
         """A handle on a mediator started by another process (no provisioning, no start)."""
-        mediator = cls(state["flavour"], run_dir=Path(state["run_dir"]))
+        mediator = cls(state["flavour"], run_dir=Path(state["run_dir"]), storage=state.get("storage", SQLITE))
         mediator._given_run_dir = None  # stop() removes it, as the starting process would
         mediator.ports = Ports(**state["ports"])
         mediator.runtime_label = state.get("runtime", "")
@@ -264,6 +297,9 @@ class LocalMediator:
         mediator.invitation_url = state.get("invitation_url", "")
         mediator.cpu_limit = state.get("cpu_limit")
         mediator.cgroup = Path(state["cgroup"]) if state.get("cgroup") else None
+        if state.get("postgres"):
+            mediator.cluster = PostgresCluster.from_state(state["postgres"])
+            mediator.postgres_max_connections = mediator.cluster.max_connections
         mediator._admin = mediator.flavour.admin(mediator.admin_url)
         return mediator
 
