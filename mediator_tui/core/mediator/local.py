@@ -15,6 +15,7 @@ from mediator_tui.common.open_files import raise_open_file_limit
 from mediator_tui.core.mediator import flavours, process
 from mediator_tui.core.mediator.cpu_limit import limit_process, remove_cgroup
 from mediator_tui.core.mediator.errors import MediatorError
+from mediator_tui.core.mediator.flavour import OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
 from mediator_tui.core.mediator.postgres import (
     DEFAULT_MAX_CONNECTIONS,
     POSTGRES,
@@ -23,7 +24,6 @@ from mediator_tui.core.mediator.postgres import (
     PostgresCluster,
     clusters_dir,
 )
-from mediator_tui.core.mediator.flavour import OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
 from mediator_tui.core.mediator.process import HOST, Ports
 from mediator_tui.core.mediator.rotator import InvitationRotator
 from mediator_tui.core.processes import ProcessError, ProcessGroup, group_members

@@ -73,7 +73,9 @@ class DatabaseLogin:
         try:
             return self.password_file.read_text().strip()
         except OSError as err:
-            raise PostgresError(f"cannot read the cluster's password file {self.password_file}: {err.strerror}")
+            raise PostgresError(
+                f"cannot read the cluster's password file {self.password_file}: {err.strerror}"
+            ) from None
 
 
 def unprivileged_prefix() -> list[str]:
