@@ -21,10 +21,12 @@ setup-test: $(BIN)/python
 setup-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,dev,docs]'
 
-# Both embedded mediator flavours, each in its own cached virtual environment.
+# Both embedded mediator flavours, each in its own cached virtual environment, and PostgreSQL's server
+# programs for MEDIATOR_STORAGE=postgres (Debian's postgresql package, installed with apt-get where missing).
 mediators: setup
 	$(BIN)/mediator-tui mediator provision --flavour acapy
 	$(BIN)/mediator-tui mediator provision --flavour acapy-legacy
+	$(BIN)/mediator-tui mediator provision --storage postgres
 
 # The Credo agent's Node dependencies (the askar library comes from the aries-askar wheel).
 agent: setup

@@ -15,7 +15,18 @@ import shutil
 import sys
 from pathlib import Path
 
-from mediator_tui.core.mediator import CONNECTIONS_V1, OOB, LocalMediator, MediatorError, flavours, state
+from mediator_tui.core.config import ConfigError, load_config
+from mediator_tui.core.mediator import (
+    CONNECTIONS_V1,
+    OOB,
+    LocalMediator,
+    MediatorError,
+    flavours,
+    postgres_binaries,
+    state,
+)
+from mediator_tui.core.mediator.postgres import POSTGRES, STORAGES
+from mediator_tui.core.mediator.process import HOST
 
 NOT_RUNNING = 3
 
@@ -41,7 +52,12 @@ def _running() -> LocalMediator | None:
     if mediator is not None and mediator.running:
         return mediator
     state.clear()
-    if recorded.get("run_dir"):
+    if mediator is not None:
+        try:
+            mediator.stop()  # what it left: its PostgreSQL cluster, its run dir
+        except MediatorError as err:
+            print(f"warning: cleaning up after the stopped mediator: {err}", file=sys.stderr)
+    elif recorded.get("run_dir"):
         shutil.rmtree(Path(recorded["run_dir"]), ignore_errors=True)
     return None
 
@@ -53,6 +69,9 @@ def _print_urls(mediator: LocalMediator) -> None:
 
 def cmd_provision(args: argparse.Namespace) -> int:
     try:
+        if args.storage == POSTGRES:
+            print(f"postgres: the server programs in {postgres_binaries.ensure(_progress).folder} ready")
+            return 0
         flavour = flavours.pick(args.flavour)
         label = flavour.provision(_progress)
     except MediatorError as err:
@@ -73,6 +92,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             _print_urls(mediator)
             return 0
         try:
+            storage, max_connections = _storage_choice(args)
             mediator = LocalMediator(
                 args.flavour,
                 http_port=args.http_port,
@@ -81,6 +101,8 @@ def cmd_up(args: argparse.Namespace) -> int:
                 progress=_progress,
                 ready_timeout=args.ready_timeout,
                 detached=True,
+                storage=storage,
+                postgres_max_connections=max_connections,
             )
             mediator.start()
         except MediatorError as err:
@@ -92,6 +114,32 @@ def cmd_up(args: argparse.Namespace) -> int:
     )
     _print_urls(mediator)
     return 0
+
+
+def _storage_choice(args: argparse.Namespace) -> tuple[str, int]:
+    """--storage and --postgres-max-connections, else MEDIATOR_STORAGE and MEDIATOR_POSTGRES_MAX_CONNECTIONS
+    of the .env (and the environment)."""
+    keys = ("MEDIATOR_STORAGE", "MEDIATOR_POSTGRES_MAX_CONNECTIONS")
+    try:
+        config = load_config(getattr(args, "env", None), strict=False, missing_ok=True)
+    except ConfigError as err:
+        raise MediatorError(str(err)) from None
+    problems = [str(problem) for problem in config.problems if problem.key in keys]
+    if problems:
+        raise MediatorError("; ".join(problems))
+    storage = args.storage or config["MEDIATOR_STORAGE"]
+    max_connections = args.postgres_max_connections or config["MEDIATOR_POSTGRES_MAX_CONNECTIONS"]
+    return storage, max_connections
+
+
+def _storage_line(mediator: LocalMediator) -> str:
+    cluster = mediator.cluster
+    if cluster is None:
+        return f"sqlite (the wallet in {mediator.run_dir})"
+    return (
+        f"postgres on {HOST}:{cluster.port}, max_connections {cluster.max_connections} "
+        f"(cluster {cluster.folder}, log {cluster.log_path})"
+    )
 
 
 def cmd_invite(args: argparse.Namespace) -> int:
@@ -117,6 +165,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"endpoints:    {mediator.http_url} {mediator.ws_url}")
     print(f"invitation:   {mediator.invitation_url}")
     print(f"log:          {mediator.log_path}")
+    print(f"storage:      {_storage_line(mediator)}")
     try:
         counts = mediator.counts()
     except MediatorError as err:
@@ -158,12 +207,29 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
     provision = commands.add_parser("provision", help="install the mediator runtime into the cache")
     provision.add_argument("--flavour", choices=flavours.names(), help=flavour_help)
+    provision.add_argument(
+        "--storage",
+        choices=[POSTGRES],
+        help="postgres: install PostgreSQL's server programs (apt-get, as root) instead of a mediator runtime",
+    )
     provision.set_defaults(func=cmd_provision)
 
     up = commands.add_parser("up", help="start a mediator in the background")
     up.add_argument("--flavour", choices=flavours.names(), help=flavour_help)
     for name in ("http", "ws", "admin"):
         up.add_argument(f"--{name}-port", type=int, help=f"{name} port (default: a free one)")
+    up.add_argument(
+        "--storage",
+        choices=STORAGES,
+        help="where its wallet lives: sqlite, or a private PostgreSQL cluster (ACA-Py only); "
+        "default: MEDIATOR_STORAGE of the .env, else sqlite",
+    )
+    up.add_argument(
+        "--postgres-max-connections",
+        type=int,
+        metavar="N",
+        help="that PostgreSQL's max_connections; default: MEDIATOR_POSTGRES_MAX_CONNECTIONS, else 100",
+    )
     up.add_argument("--ready-timeout", type=float, default=120.0, metavar="SECONDS")
     up.set_defaults(func=cmd_up)
 
