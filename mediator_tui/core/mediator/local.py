@@ -114,6 +114,13 @@ class LocalMediator:
             self._say(f"ready after {time.monotonic() - started:.1f}s; warm-up mediation")
             self.admin.warm_up(WARM_UP_TIMEOUT_S)
             self.invitation_url = self.admin.create_invitation(OOB)
+        except MediatorError as err:
+            # A database at its connection limit makes ACA-Py time out, naming no cause: its server does.
+            refused = self.cluster.refusals_note() if self.cluster else ""
+            self.stop()
+            if refused:
+                raise MediatorError(f"{err}\n{refused}") from None
+            raise
         except BaseException:
             self.stop()
             raise

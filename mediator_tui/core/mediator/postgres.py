@@ -20,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,21 @@ STOP_GRACE_S = 10.0
 # postmaster.pid's eighth line says "ready" once the server accepts connections
 # (https://www.postgresql.org/docs/15/storage-file-layout.html, src/include/utils/pidfile.h).
 _PM_STATUS_LINE = 7
+
+
+# What the server logs when it refuses a connection for want of a slot
+# (https://www.postgresql.org/docs/15/runtime-config-connection.html).
+REFUSALS = (b"too many clients already", b"remaining connection slots are reserved")
+
+
+def count_refusals(lines: Iterable[bytes]) -> int:
+    return sum(1 for line in lines if any(words in line for words in REFUSALS))
+
+
+def refusals_text(refused: int, max_connections: int | None) -> str:
+    """The words for connections the server refused: ACA-Py's own error for them is only a timeout."""
+    limit = f" (max_connections {max_connections}, MEDIATOR_POSTGRES_MAX_CONNECTIONS)" if max_connections else ""
+    return f"the database refused {refused} connections: too many clients{limit}"
 
 
 class PostgresError(MediatorError):
@@ -253,6 +269,14 @@ class PostgresCluster:
                 raise PostgresError(str(err)) from None
         self.pid = None
         self._group = None
+
+    def refusals_note(self) -> str:
+        """What its log says of connections it refused, "" when none were."""
+        try:
+            refused = count_refusals(self.log_path.read_bytes().splitlines())
+        except OSError:
+            return ""
+        return refusals_text(refused, self.max_connections) if refused else ""
 
     def remove(self) -> None:
         """Delete the cluster's folder (its data and password); stop it first."""

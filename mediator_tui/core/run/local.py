@@ -151,6 +151,8 @@ class LocalRun(RunController):
             self.logs.say("no MEDIATION_URL: starting the embedded mediator")
             self.mediator = mediator = self._start_mediator(self.spec, self.logs.say)
             self.logs.follow("mediator", mediator.log_path)
+            if mediator.cluster is not None:
+                self.logs.follow("mediator", mediator.cluster.log_path)
             mediation_url = mediator.invitation_url
             self.store.describe_run(
                 locustfiles=tuple(str(p) for p in self.spec.locustfiles),
