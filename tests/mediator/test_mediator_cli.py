@@ -121,3 +121,21 @@ def test_a_stale_record_is_cleared(cli):
     cli.state_file.write_text(json.dumps(stale))
     assert cli("status").returncode == 3
     assert not cli.state_file.exists()
+
+
+def test_up_on_postgres_shows_the_cluster_and_down_ends_it(cli):
+    up = cli("up", "--flavour", "acapy", "--storage", "postgres", "--postgres-max-connections", "12")
+    assert up.returncode == 0, up.stderr
+    cluster = json.loads(cli.state_file.read_text())["postgres"]
+    assert group_members(cluster["pid"]), "the cluster's server is not running"
+
+    status = cli("status")
+    assert status.returncode == 0, status.stderr
+    storage = url_after("storage:", status.stdout)
+    assert storage.startswith(f"postgres on 127.0.0.1:{cluster['port']}, max_connections 12"), storage
+    assert cluster["folder"] in storage
+
+    down = cli("down")
+    assert down.returncode == 0, down.stderr
+    assert not group_members(cluster["pid"]), "PostgreSQL outlived `mediator down`"
+    assert not os.path.exists(cluster["folder"])

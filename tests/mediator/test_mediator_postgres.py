@@ -9,15 +9,17 @@ import os
 import signal
 import stat
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from mediator_tui.agents.interface import AgentError
-from mediator_tui.core.mediator import LocalMediator
+from mediator_tui.core.mediator import LocalMediator, MediatorError
 from mediator_tui.core.mediator.postgres import ACCOUNT, clusters_dir
 from mediator_tui.core.mediator.postgres_binaries import find
 from mediator_tui.core.processes import group_members
+from mediator_tui.core.sources.probe import ProbeRunner, probe_target
 from tests.mediator.test_mediator_local import wait_for
 
 MAX_CONNECTIONS = 20
@@ -118,3 +120,36 @@ def test_agents_onboarded_on_postgres_keep_their_wallets_across_a_mediator_resta
     assert bob.receive_message().content == "after the restart"
     assert mediator.counts() == before
     assert alice.reconnects >= 1 and bob.reconnects >= 1
+
+
+# Fewer server slots than ACA-Py's pool (POSTGRES_POOL) wants under load, enough for it to start and warm up.
+LOW_MAX_CONNECTIONS = 6
+BURST = 30
+
+
+def test_a_database_at_its_connection_limit_is_named_by_the_probe(tmp_path):
+    with LocalMediator(
+        "acapy", run_dir=tmp_path, storage="postgres", postgres_max_connections=LOW_MAX_CONNECTIONS
+    ) as mediator:
+        runner = ProbeRunner(probe_target({}, mediator), deliver=lambda sample: None)
+        assert "database" in runner.target.sources
+
+        def invitation(_: int) -> bool:
+            try:
+                mediator.create_invitation()
+            except MediatorError:
+                return False
+            return True
+
+        # a burst of admin calls: each needs a database session, the pool grows past the server's slots
+        with ThreadPoolExecutor(BURST) as pool:
+            answered = list(pool.map(invitation, range(2 * BURST)))
+        sample = runner.tick().database
+
+    assert sample is not None and sample.refused > 0, (
+        f"no refusal in the server's log ({answered.count(True)} answered)"
+    )
+    assert sample.error == (
+        f"the database refused {sample.refused} connections: too many clients "
+        f"(max_connections {LOW_MAX_CONNECTIONS}, MEDIATOR_POSTGRES_MAX_CONNECTIONS)"
+    )
