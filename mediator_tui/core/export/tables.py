@@ -97,9 +97,14 @@ def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool
 def mediator_summary(snapshot: Snapshot) -> dict[str, Any]:
     """The mediator's side over the run (null where unknown) and what was read to know it."""
     mediator = snapshot.mediator
+    throttled = mediator.throttled
     return {
         "sources": list(mediator.sources),
         "cpu_percent_max": _rounded(mediator.cpu_percent_max, 1),
+        # mediator_throttled: % of the CFS periods it ran in that its CPU limit cut short, over the run.
+        "throttled_percent": None if throttled is None else _rounded(throttled.percent, 1),
+        "throttled_s": None if throttled is None else _rounded(throttled.throttled_s, 2),
+        "cpu_limit_cores": None if throttled is None else throttled.cpu_limit_cores,
         "rss_bytes_max": mediator.rss_bytes_max,
         "bytes_per_connection": _rounded(mediator.bytes_per_connection, 1),
         "connections_max": mediator.connections_max,
@@ -373,11 +378,18 @@ MEDIATOR_COLUMNS = (
 
 
 def mediator_csv(snapshot: Snapshot) -> str:
-    """The mediator probe's figures, one row per second; an unknown figure is an empty cell."""
+    """The mediator probe's figures, one row per second; an unknown figure is an empty cell. `throttled_percent`
+    and `throttled_s` are that second's CPU throttling: the share of its CFS periods and the time held back."""
     return _csv(
-        ["time", "ts", *MEDIATOR_COLUMNS, "stalled"],
+        ["time", "ts", *MEDIATOR_COLUMNS, "stalled", "throttled_percent", "throttled_s"],
         (
-            [iso_time(p.t), _cell(p.t), *(_cell(getattr(p, column)) for column in MEDIATOR_COLUMNS), int(p.stalled)]
+            [
+                iso_time(p.t),
+                _cell(p.t),
+                *(_cell(getattr(p, column)) for column in MEDIATOR_COLUMNS),
+                int(p.stalled),
+                *(("", "") if p.throttled is None else (_cell(p.throttled.percent), _cell(p.throttled.throttled_s))),
+            ]
             for p in snapshot.mediator.history
         ),
     )

@@ -17,6 +17,7 @@ from mediator_tui.core.metrics.history import PerSecond
 from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
 from mediator_tui.core.metrics.slope import least_squares_slope
 from mediator_tui.core.metrics.snapshot import MediatorPoint, MediatorSnapshot
+from mediator_tui.core.metrics.throttling import Throttled, between, total
 
 # Connections held and agents running are read at different moments: a difference this small is timing.
 T = TypeVar("T")
@@ -82,6 +83,7 @@ class MediatorSeries:
         self._points: PerSecond[MediatorPoint] = PerSecond(self._history_s)
         self._stalled_s = 0.0
         self._last_at: float | None = None
+        self._throttled_run: Throttled | None = None
 
     def add(self, sample: ProbeSample, agents_running: int | None) -> None:
         latest = self._latest
@@ -106,6 +108,9 @@ class MediatorSeries:
                 self._errors[f"{source} figures"] = "unknown: " + "; ".join(unknown)
             else:
                 self._errors.pop(f"{source} figures", None)
+        throttled = between(latest.process, sample.process) if sample.process is not None else None
+        if throttled is not None:
+            self._throttled_run = total((self._throttled_run, throttled))
         self._latest = _Latest(
             process=sample.process or latest.process,
             status=sample.admin_status or latest.status,
@@ -118,7 +123,7 @@ class MediatorSeries:
         if sample.stalled and self._last_at is not None:
             self._stalled_s += max(0.0, sample.at - self._last_at)
         self._last_at = sample.at
-        self._points.add(self._point(sample.at, agents_running, sample.stalled))
+        self._points.add(self._point(sample.at, agents_running, sample.stalled, throttled))
 
     def _read_metrics_cpu(self, at: float, metrics: MetricsSample) -> None:
         """CPU % of one core from the served `process_cpu_seconds_total` counter, between two scrapes."""
@@ -130,7 +135,7 @@ class MediatorSeries:
             self._metrics_cpu = 100.0 * (seconds - self._cpu_seconds[1]) / (at - self._cpu_seconds[0])
         self._cpu_seconds = (at, seconds)
 
-    def _point(self, t: float, agents_running: int | None, stalled: bool) -> MediatorPoint:
+    def _point(self, t: float, agents_running: int | None, stalled: bool, throttled: Throttled | None) -> MediatorPoint:
         process, status, metrics = self._latest.process, self._latest.status, self._latest.metrics
         connections, _ = self._connections()
         gap = connections - agents_running if connections is not None and agents_running is not None else None
@@ -148,6 +153,7 @@ class MediatorSeries:
             queued_messages=_first(metrics and metrics.queued_messages, status and status.outbound_queued),
             queue_age_s=metrics and metrics.queue_oldest_age_s,
             stalled=stalled,
+            throttled=throttled,
         )
 
     def _connections(self) -> tuple[int | None, str | None]:
@@ -227,6 +233,7 @@ class MediatorSeries:
             connections_max=_max(p.connections for p in points),
             session_gap_max=max(gaps, default=None),
             queue_age_s_max=_max(p.queue_age_s for p in points),
+            throttled=self._throttled_run,
             history=points,
         )
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import final
 
+from mediator_tui.core.metrics.throttling import Throttled
+
 AGGREGATED = "Aggregated"
 # Bumped when a field changes meaning or goes away: whoever keeps snapshots can tell them apart.
 SNAPSHOT_VERSION = 1
@@ -265,6 +267,7 @@ class MediatorPoint:
     queued_messages: float | None = None
     queue_age_s: float | None = None
     stalled: bool = False
+    throttled: Throttled | None = None  # its CPU throttling in that second; None: no cgroup counters read
 
 
 @dataclass(frozen=True)
@@ -301,6 +304,7 @@ class MediatorSnapshot:
     connections_max: int | None = None
     session_gap_max: int | None = None  # the widest gap either way: the largest |session_gap|
     queue_age_s_max: float | None = None
+    throttled: Throttled | None = None  # its CPU throttling over the run; None: no cgroup counters read
     history: tuple[MediatorPoint, ...] = ()
 
 
