@@ -132,7 +132,8 @@ def _storage_choice(args: argparse.Namespace) -> tuple[str, int]:
     if problems:
         raise MediatorError("; ".join(problems))
     storage = args.storage or config["MEDIATOR_STORAGE"]
-    max_connections = args.postgres_max_connections or config["MEDIATOR_POSTGRES_MAX_CONNECTIONS"]
+    given = args.postgres_max_connections
+    max_connections = config["MEDIATOR_POSTGRES_MAX_CONNECTIONS"] if given is None else given
     return storage, max_connections
 
 

@@ -22,6 +22,7 @@ from mediator_tui.core.mediator.postgres import (
     SQLITE,
     STORAGES,
     PostgresCluster,
+    check_max_connections,
     clusters_dir,
 )
 from mediator_tui.core.mediator.process import HOST, Ports
@@ -84,6 +85,8 @@ class LocalMediator:
             raise MediatorError(
                 f"the {self.flavour.name} mediator cannot keep its wallet in PostgreSQL (the ACA-Py flavours can)"
             )
+        if storage == POSTGRES:
+            check_max_connections(postgres_max_connections)
         self.storage = storage
         self.postgres_max_connections = postgres_max_connections
         self.cluster: PostgresCluster | None = None

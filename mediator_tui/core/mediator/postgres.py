@@ -94,6 +94,11 @@ class DatabaseLogin:
             ) from None
 
 
+def check_max_connections(max_connections: int) -> None:
+    if max_connections < 1:
+        raise PostgresError(f"max_connections must be at least 1, not {max_connections}")
+
+
 def unprivileged_prefix() -> list[str]:
     """The words that run a program as an unprivileged user when this process is root; none otherwise."""
     if os.geteuid() != 0:
@@ -126,8 +131,7 @@ class PostgresCluster:
         detached: bool = False,
         progress: Progress | None = None,
     ):
-        if max_connections < 1:
-            raise PostgresError(f"max_connections must be at least 1, not {max_connections}")
+        check_max_connections(max_connections)
         self.folder = folder
         self.max_connections = max_connections
         self.detached = detached
