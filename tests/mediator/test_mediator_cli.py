@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -156,3 +158,18 @@ def test_up_on_postgres_shows_the_cluster_and_down_ends_it(cli):
     assert down.returncode == 0, down.stderr
     assert not group_members(cluster["pid"]), "PostgreSQL outlived `mediator down`"
     assert not os.path.exists(cluster["folder"])
+
+
+def test_a_crashed_mediator_on_postgres_leaves_no_cluster_running(cli):
+    assert cli("up", "--flavour", "acapy", "--storage", "postgres").returncode == 0
+    recorded = json.loads(cli.state_file.read_text())
+    os.killpg(recorded["pgid"], signal.SIGKILL)
+    wait_gone = time.monotonic() + 10
+    while group_members(recorded["pgid"]) and time.monotonic() < wait_gone:
+        time.sleep(0.05)
+
+    # the next command finds the record stale and ends what the mediator left: its database server
+    assert cli("status").returncode == 3
+    assert not group_members(recorded["postgres"]["pid"]), "PostgreSQL outlived its crashed mediator"
+    assert not os.path.exists(recorded["postgres"]["folder"])
+    assert not cli.state_file.exists()
