@@ -65,6 +65,21 @@ SETTINGS: tuple[Setting, ...] = (
         "target",
     ),
     Setting(
+        "MEDIATOR_STORAGE",
+        "choice",
+        "sqlite",
+        "Embedded ACA-Py: where its wallet lives, a SQLite file or a private PostgreSQL cluster (askar postgres_storage)",
+        "target",
+        choices=("sqlite", "postgres"),
+    ),
+    Setting(
+        "MEDIATOR_POSTGRES_MAX_CONNECTIONS",
+        "int",
+        "100",
+        "Embedded mediator on PostgreSQL: the server's max_connections (low: the database refuses connections)",
+        "target",
+    ),
+    Setting(
         "INVITATION_ROTATE_EVERY",
         "int",
         "50",

@@ -220,6 +220,11 @@ def _cross_checks(values: dict[str, Any]) -> list[Problem]:
     start, end = values.get("START_PORT"), values.get("END_PORT")
     if start is not None and end is not None and start >= end:
         problems.append(Problem("START_PORT", f"must be below END_PORT ({start} >= {end})"))
+    if values.get("MEDIATOR_STORAGE") == "postgres":
+        if values.get("MEDIATOR_FLAVOUR") == "credo":
+            problems.append(Problem("MEDIATOR_STORAGE", "postgres needs an ACA-Py flavour (MEDIATOR_FLAVOUR is credo)"))
+        if values.get("MEDIATOR_POSTGRES_MAX_CONNECTIONS") == 0:
+            problems.append(Problem("MEDIATOR_POSTGRES_MAX_CONNECTIONS", "must be at least 1"))
     return problems
 
 

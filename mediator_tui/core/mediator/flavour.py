@@ -15,6 +15,7 @@ from pathlib import Path
 from mediator_tui.common.cached_install import Progress
 from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.mediator.errors import MediatorAdminError, MediatorError
+from mediator_tui.core.mediator.postgres import DatabaseLogin
 from mediator_tui.core.mediator.process import HOST, Ports
 
 OOB = "oob"
@@ -100,6 +101,8 @@ class MediatorAdmin(abc.ABC):
 class MediatorFlavour(abc.ABC):
     name: str = ""
     invitation_kinds: tuple[str, ...] = (OOB,)
+    # Can keep its wallet in PostgreSQL (`use_database`).
+    postgres_capable: bool = False
 
     @abc.abstractmethod
     def installable(self) -> bool:
@@ -112,6 +115,10 @@ class MediatorFlavour(abc.ABC):
     @abc.abstractmethod
     def provision(self, progress: Progress | None = None) -> str:
         """Install the runtime if needed; returns a label such as 'acapy-agent==1.7.0 on Python 3.13'."""
+
+    def use_database(self, login: DatabaseLogin) -> None:
+        """Keep the wallet in the PostgreSQL cluster `login` reaches, from the next `launch_spec` on."""
+        raise MediatorError(f"the {self.name} mediator cannot keep its wallet in PostgreSQL (the ACA-Py flavours can)")
 
     @abc.abstractmethod
     def launch_spec(self, ports: Ports, run_dir: Path, endpoints: Endpoints) -> LaunchSpec:

@@ -23,6 +23,15 @@ from mediator_tui.core.mediator.flavour import (
     MediatorFlavour,
     direct_endpoints,
 )
+from mediator_tui.core.mediator.postgres import (
+    DEFAULT_MAX_CONNECTIONS,
+    POSTGRES,
+    SQLITE,
+    STORAGES,
+    PostgresCluster,
+    check_max_connections,
+    clusters_dir,
+)
 from mediator_tui.core.mediator.process import HOST, Ports
 from mediator_tui.core.mediator.proxy import ProxySetting, ReverseProxy
 from mediator_tui.core.mediator.rotator import InvitationRotator
@@ -71,6 +80,8 @@ class LocalMediator:
         detached: bool = False,
         cpu_limit: float | None = None,
         proxy: ProxySetting | None = None,
+        storage: str = SQLITE,
+        postgres_max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ):
         self.flavour = flavour if isinstance(flavour, MediatorFlavour) else flavours.pick(flavour)
         self._forced_ports = (http_port, ws_port, admin_port)
@@ -83,6 +94,17 @@ class LocalMediator:
         self.cgroup: Path | None = None
         self.proxy_setting = proxy or ProxySetting()
         self.proxy: ReverseProxy | None = None
+        if storage not in STORAGES:
+            raise MediatorError(f"unknown wallet storage {storage!r} (known: {', '.join(STORAGES)})")
+        if storage == POSTGRES and not self.flavour.postgres_capable:
+            raise MediatorError(
+                f"the {self.flavour.name} mediator cannot keep its wallet in PostgreSQL (the ACA-Py flavours can)"
+            )
+        if storage == POSTGRES:
+            check_max_connections(postgres_max_connections)
+        self.storage = storage
+        self.postgres_max_connections = postgres_max_connections
+        self.cluster: PostgresCluster | None = None
         self.ports: Ports | None = None
         self.runtime_label = ""
         self.invitation_url = ""
@@ -102,6 +124,8 @@ class LocalMediator:
         try:
             if self.proxy_setting.wanted:
                 self._start_proxy(self.ports)
+            if self.storage == POSTGRES:
+                self._start_cluster()
             group = self._launch()
             started = time.monotonic()
             process.wait_ready(
@@ -110,10 +134,26 @@ class LocalMediator:
             self._say(f"ready after {time.monotonic() - started:.1f}s; warm-up mediation")
             self.admin.warm_up(WARM_UP_TIMEOUT_S)
             self.invitation_url = self.admin.create_invitation(OOB)
+        except MediatorError as err:
+            # A database at its connection limit makes ACA-Py time out, naming no cause: its server does.
+            refused = self.cluster.refusals_note() if self.cluster else ""
+            self.stop()
+            if refused:
+                raise MediatorError(f"{err}\n{refused}") from None
+            raise
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _start_cluster(self) -> None:
+        clusters_dir().mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f"{self.flavour.name}-", dir=clusters_dir()))
+        self.cluster = PostgresCluster(
+            folder, self.postgres_max_connections, detached=self.detached, progress=self.progress
+        )
+        self.cluster.start()
+        self.flavour.use_database(self.cluster.login)
 
     def _need_run_dir(self) -> Path:
         if self.run_dir is None:
@@ -135,11 +175,7 @@ class LocalMediator:
         # The mediator holds the other end of every agent's connection: at the usual soft limit
         # of 1024 open files it runs out of descriptors near 1000 agents. Children inherit the limit.
         raise_open_file_limit()
-        if self.detached:
-            group = process.spawn_detached(spec.argv, env, run_dir, self.log_path)
-        else:
-            group = ProcessGroup()
-            group.start("mediator", spec.argv, env=env, cwd=run_dir, log_path=self.log_path)
+        group = process.spawn("mediator", spec.argv, env, run_dir, self.log_path, self.detached)
         self._group = group
         self.pid = self.pgid = group.pgid
         self.pid_start_ticks = process.start_ticks(self.pid)
@@ -179,13 +215,18 @@ class LocalMediator:
         return self
 
     def stop(self) -> None:
-        """End the process group (TERM, then KILL) and its proxy's, and remove a run directory this object made."""
+        """End the process group (TERM, then KILL), its proxy's, then its PostgreSQL cluster (and its folder), and
+        remove a run directory this object made."""
         try:
             self._end_group()
         finally:
             if self.proxy is not None:
                 self.proxy.stop()
                 self.proxy = None
+            if self.cluster is not None:
+                self.cluster.stop()
+                self.cluster.remove()
+                self.cluster = None
         if self._given_run_dir is None and self.run_dir is not None:
             shutil.rmtree(self.run_dir, ignore_errors=True)
             self.run_dir = None
@@ -286,12 +327,14 @@ class LocalMediator:
             "cpu_limit": self.cpu_limit,
             "cgroup": str(self.cgroup) if self.cgroup else None,
             "proxy": self.proxy.to_state() if self.proxy is not None else None,
+            "storage": self.storage,
+            "postgres": self.cluster.to_state() if self.cluster else None,
         }
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> LocalMediator:
         """A handle on a mediator started by another process (no provisioning, no start)."""
-        mediator = cls(state["flavour"], run_dir=Path(state["run_dir"]))
+        mediator = cls(state["flavour"], run_dir=Path(state["run_dir"]), storage=state.get("storage", SQLITE))
         mediator._given_run_dir = None  # stop() removes it, as the starting process would
         mediator.ports = Ports(**state["ports"])
         mediator.runtime_label = state.get("runtime", "")
@@ -303,6 +346,9 @@ class LocalMediator:
         if state.get("proxy"):
             mediator.proxy = ReverseProxy.from_state(state["proxy"])
             mediator.proxy_setting = mediator.proxy.setting
+        if state.get("postgres"):
+            mediator.cluster = PostgresCluster.from_state(state["postgres"])
+            mediator.postgres_max_connections = mediator.cluster.max_connections
         mediator._admin = mediator.flavour.admin(mediator.admin_url)
         return mediator
 

@@ -57,7 +57,19 @@ def pick_ports(http: int | None = None, ws: int | None = None, admin: int | None
     return Ports(**chosen)
 
 
-def spawn_detached(argv: list[str], env: dict[str, Any], cwd: Path, log_path: Path) -> ProcessGroup:
+def spawn(name: str, argv: list[str], env: dict[str, Any], cwd: Path, log_path: Path, detached: bool) -> ProcessGroup:
+    """Start `argv` as the leader of a process group of its own, its output in `log_path`.
+
+    It dies with this process (parent-death signal) unless `detached` (`spawn_detached`).
+    """
+    if detached:
+        return spawn_detached(name, argv, env, cwd, log_path)
+    group = ProcessGroup()
+    group.start(name, argv, env=env, cwd=cwd, log_path=log_path)
+    return group
+
+
+def spawn_detached(name: str, argv: list[str], env: dict[str, Any], cwd: Path, log_path: Path) -> ProcessGroup:
     """Start `argv` as the leader of a new session that outlives this process (for `mediator up`).
 
     Unlike `ProcessGroup.start`, no parent-death signal: the mediator must keep
@@ -75,7 +87,7 @@ def spawn_detached(argv: list[str], env: dict[str, Any], cwd: Path, log_path: Pa
             start_new_session=True,
         )
     group = adopt_group(popen.pid)
-    group.children.append(Child("mediator", popen, log_path))
+    group.children.append(Child(name, popen, log_path))
     return group
 
 

@@ -87,11 +87,7 @@ class ReverseProxy:
         )
         argv = nginx.command(binary, self.files)
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
-        if detached:
-            group = process.spawn_detached(argv, env, self.files.folder, self.files.output)
-        else:
-            group = ProcessGroup()
-            group.start("proxy", argv, env=env, cwd=self.files.folder, log_path=self.files.output)
+        group = process.spawn("proxy", argv, env, self.files.folder, self.files.output, detached)
         self._group = group
         self.pgid = group.pgid
         self.pid_start_ticks = process.start_ticks(self.pgid)

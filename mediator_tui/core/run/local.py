@@ -50,6 +50,8 @@ class LocalSpec:
     mediator_cpu_limit: float | None = None  # cores; None: no limit
     mediator_proxy: str = "none"  # the reverse proxy in front of it: none or nginx
     mediator_proxy_idle_timeout_s: float | None = None  # None: the proxy's own default
+    mediator_storage: str = "sqlite"  # or "postgres": its wallet in a private PostgreSQL cluster
+    mediator_postgres_max_connections: int = 100  # that server's max_connections
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     master_bind_host: str = "127.0.0.1"
     master_bind_port: int = 0  # 0: a free port
@@ -73,9 +75,15 @@ def _start_embedded_mediator(spec: LocalSpec, say: Callable[[str], None]) -> Loc
     try:
         proxy = proxy_setting(spec.mediator_proxy, spec.mediator_proxy_idle_timeout_s)
         return LocalMediator(
-            spec.mediator_flavour, progress=say, cpu_limit=spec.mediator_cpu_limit, proxy=proxy
+            spec.mediator_flavour,
+            progress=say,
+            cpu_limit=spec.mediator_cpu_limit,
+            proxy=proxy,
+            storage=spec.mediator_storage,
+            postgres_max_connections=spec.mediator_postgres_max_connections,
         ).start()
-    # a runtime that cannot be provisioned, a CPU limit that cannot be applied, a proxy that cannot be installed
+    # a runtime that cannot be provisioned, a CPU limit that cannot be applied, a proxy that cannot be installed,
+    # no PostgreSQL
     except MediatorError as err:
         raise RunError(f"the embedded mediator did not start: {err}") from None
 
@@ -160,6 +168,8 @@ class LocalRun(RunController):
             self.logs.say("no MEDIATION_URL: starting the embedded mediator")
             self.mediator = mediator = self._start_mediator(self.spec, self.logs.say)
             self.logs.follow("mediator", mediator.log_path)
+            if mediator.cluster is not None:
+                self.logs.follow("mediator", mediator.cluster.log_path)
             mediation_url = mediator.invitation_url
             self.store.describe_run(
                 locustfiles=tuple(str(p) for p in self.spec.locustfiles),

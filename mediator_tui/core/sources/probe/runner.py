@@ -1,6 +1,6 @@
 """The probe's thread: about one `ProbeSample` a second to a callback, at a bounded cost to the mediator.
 
-Per tick: the process (local and cheap), the metrics endpoint and ACA-Py's `/status` (one call
+Per tick: the process and the embedded PostgreSQL's log (local and cheap), the metrics endpoint and ACA-Py's `/status` (one call
 each), and every `COUNTS_EVERY_S` the admin record counts (three list calls, skipped while `/status`
 fails). A source that fails or
 answers slowly is read less often (doubling up to 15 s) until it answers well again, so a struggling
@@ -17,9 +17,17 @@ from dataclasses import replace
 from typing import TypeVar
 
 from mediator_tui.common.http_request import printable
-from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
+from mediator_tui.core.metrics.probe_samples import (
+    AdminCounts,
+    AdminStatus,
+    DatabaseSample,
+    MetricsSample,
+    ProbeSample,
+    ProcessSample,
+)
 from mediator_tui.core.sources.probe.admin_reader import AdminReader
 from mediator_tui.core.sources.probe.backoff import Backoff
+from mediator_tui.core.sources.probe.database_reader import DatabaseReader
 from mediator_tui.core.sources.probe.metrics_reader import MetricsReader
 from mediator_tui.core.sources.probe.process_reader import ProcessReader
 from mediator_tui.core.sources.probe.target import ProbeTarget
@@ -31,7 +39,7 @@ SLOW_S = 1.0
 
 log = logging.getLogger(__name__)
 
-Reading = TypeVar("Reading", ProcessSample, AdminStatus, AdminCounts, MetricsSample)
+Reading = TypeVar("Reading", ProcessSample, AdminStatus, AdminCounts, MetricsSample, DatabaseSample)
 
 
 class ProbeRunner:
@@ -50,6 +58,9 @@ class ProbeRunner:
         )
         self._admin = AdminReader(target.admin_url, target.admin_headers) if target.admin_url else None
         self._metrics = MetricsReader(target.metrics_url, target.metric_names) if target.metrics_url else None
+        self._database = (
+            DatabaseReader(target.database_log, target.database_max_connections) if target.database_log else None
+        )
         self._schedules = {
             "admin status": Backoff(interval_s),
             "admin counts": Backoff(counts_every_s),
@@ -96,6 +107,7 @@ class ProbeRunner:
         if process is not None:
             self._note("process", process.stalled)
         metrics = self._read("metrics", MetricsSample, self._metrics.read) if self._metrics else None
+        database = _guarded("database", DatabaseSample, self._database.read) if self._database else None
         status = counts = None
         if self._admin is not None:
             status = self._read("admin status", AdminStatus, self._admin.read_status)
@@ -112,6 +124,7 @@ class ProbeRunner:
             admin_status=status,
             admin_counts=counts,
             metrics=metrics,
+            database=database,
             stalled_by=tuple(self._stalled),
         )
 
