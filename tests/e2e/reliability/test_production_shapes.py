@@ -22,7 +22,10 @@ from tests.fixtures.ledger import final_reads, ledger_counts
 from .conftest import LOCUSTFILES
 
 # ACA-Py 1.7.0 with its wallet in the private PostgreSQL cluster.
-SHAPES = {"acapy-postgres": {"MEDIATOR_FLAVOUR": "acapy", "MEDIATOR_STORAGE": "postgres"}}
+SHAPES = {
+    # The reference deployment: ACA-Py on PostgreSQL behind a proxy that splits websocket upgrades from HTTP.
+    "acapy-postgres-nginx": {"MEDIATOR_FLAVOUR": "acapy", "MEDIATOR_STORAGE": "postgres", "MEDIATOR_PROXY": "nginx"},
+}
 # Locust shares the users between the two scenarios: PINGERS wallets that ping, DELIVERERS pairs of wallets
 # that send each other messages, each pair awaiting one message at a time.
 PINGERS, DELIVERERS = 2, 2
