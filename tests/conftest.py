@@ -12,6 +12,7 @@ pytest_plugins = [
     "tests.fixtures.native_agents",
     "tests.fixtures.installed_tool",
     "tests.fixtures.hostile_server",
+    "tests.fixtures.interpreters",
 ]
 
 TESTS = Path(__file__).parent
