@@ -11,6 +11,7 @@ from mediator_tui.core.export import charts_txt, tables
 from mediator_tui.core.export.capacity import CAPACITY_FILE, capacity_charts, capacity_csv, capacity_section
 from mediator_tui.core.export.charts import report_charts
 from mediator_tui.core.export.html import report_html
+from mediator_tui.core.export.onboarding import ONBOARDING_FILE, onboarding_csv, onboarding_fields
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.thresholds import ThresholdResult
 
@@ -23,6 +24,7 @@ EXPORT_FILES = (
     "memory.csv",
     "mediator.csv",
     "delivery.csv",
+    ONBOARDING_FILE,
     "report.html",
     "charts.txt",
 )
@@ -40,7 +42,7 @@ def write_export(
     search, also capacity.csv, summary.json's `capacity` section and its part of the report."""
     directory = Path(directory)
     thresholds = list(thresholds)
-    sections, capacity_files, charts = {}, {}, report_charts(snapshot)
+    sections, capacity_files, charts = {"onboarding": onboarding_fields(snapshot)}, {}, report_charts(snapshot)
     if capacity is not None:
         sections["capacity"] = capacity_section(capacity)
         capacity_files[CAPACITY_FILE] = capacity_csv(capacity)
@@ -55,6 +57,7 @@ def write_export(
         "memory.csv": tables.memory_csv(snapshot),
         "mediator.csv": tables.mediator_csv(snapshot),
         "delivery.csv": tables.delivery_csv(snapshot),
+        ONBOARDING_FILE: onboarding_csv(snapshot),
         "report.html": report_html(snapshot, summary),
         "charts.txt": charts_txt.render_all(charts),
         **capacity_files,
