@@ -4,8 +4,11 @@ SCRIPT_CRASH_ON_PING=N: every agent dies on its Nth ping (0: never).
 SCRIPT_START_FAILS=1: every start fails.
 SCRIPT_DIE_AFTER_S=X: every agent dies X s after its start, on its own (between tasks); its stderr tail
 says when ("died at <unix time>").
+SCRIPT_LOSE_USERS=1: in each worker, the first user's on_start raises, and the second user's first task
+kills its own greenlet (the users that replace them run normally).
 """
 
+import itertools
 import os
 import time
 
@@ -19,6 +22,8 @@ from tests.integration.data.scripted_agent import ScriptedAgentBase
 CRASH_ON_PING = int(os.environ.get("SCRIPT_CRASH_ON_PING", "0"))
 START_FAILS = os.environ.get("SCRIPT_START_FAILS") == "1"
 DIE_AFTER_S = float(os.environ.get("SCRIPT_DIE_AFTER_S", "0"))
+LOSE_USERS = os.environ.get("SCRIPT_LOSE_USERS") == "1"
+_users = itertools.count(1)
 
 
 class ScriptedAgent(ScriptedAgentBase):
@@ -66,7 +71,17 @@ class ScriptedPing(AgentUser):
     with_mediation = None
     agent_factory = staticmethod(lambda engine, timeout: ScriptedAgent(timeout))
 
+    def on_start(self) -> None:
+        super().on_start()
+        self.number = next(_users)
+        if LOSE_USERS and self.number == 1:
+            raise RuntimeError("scripted on_start failure")
+
     @task
     def ping_mediator(self) -> None:
+        if LOSE_USERS and self.number == 2:
+            self.number = 0
+            gevent.getcurrent().kill(block=False)
+            gevent.sleep(1)  # the kill lands here
         agent = self.agent
         self.didcomm("ping_mediator", agent.ping_mediator)
