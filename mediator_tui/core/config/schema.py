@@ -87,9 +87,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Onboardings in flight per worker at most: the adaptive cap's ceiling (0: no cap, onboard as users spawn)",
         "load",
     ),
-    Setting(
-        "ONBOARDING_START_IN_FLIGHT", "int", "4", "Onboardings in flight per worker before the cap adapts", "load"
-    ),
+    Setting("ONBOARDING_START_IN_FLIGHT", "int", "4", "Onboardings in flight per worker before the cap adapts", "load"),
     Setting(
         "ONBOARDING_TARGET_LATENCY",
         "float",

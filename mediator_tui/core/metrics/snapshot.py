@@ -9,7 +9,7 @@ Units: times are unix seconds (float), durations seconds, latencies milliseconds
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import final
 
 from mediator_tui.core.metrics.onboarding import OnboardingSnapshot
@@ -385,7 +385,7 @@ class Snapshot:
     memory: MemorySnapshot
     mediator: MediatorSnapshot = MediatorSnapshot()
     delivery: DeliverySnapshot = DeliverySnapshot(known=False)
-    onboarding: OnboardingSnapshot = OnboardingSnapshot()
+    onboarding: OnboardingSnapshot = field(default_factory=OnboardingSnapshot)
     version: int = SNAPSHOT_VERSION
     judged: JudgedFigures = JudgedFigures()
     workers_harness: tuple[WorkerHarness, ...] = ()  # one per worker with agent metrics
