@@ -5,10 +5,13 @@ ramp at 25 users a second kept thousands of onboardings waiting inside the media
 Here each user waits for admission before its agent starts; the cap on onboardings in flight moves the
 way TCP's congestion window does (additive increase, multiplicative decrease):
 
-- an onboarding that succeeds within the target latency adds 1/cap to the cap (about one more per cap's
-  worth of onboardings), up to the ceiling;
-- one that fails (a timeout, a refusal) or takes longer than the target halves the cap, at least 1; the
-  onboardings admitted before that cut report the same congestion, so they do not cut it again.
+- an onboarding that succeeds within its latency budget adds 1/cap to the cap (about one more per cap's
+  worth of onboardings), up to the ceiling. The budget is the target latency, or twice the best latency
+  of the recent onboardings when that is longer: an onboarding is several round trips, which a busy host
+  slows without the mediator queueing anything, and the cap must not stay small for that;
+- one that fails (a timeout, a refusal) or takes longer than the budget (its latency climbed: the mediator
+  queues) halves the cap, at least 1; the onboardings admitted before that cut report the same congestion,
+  so they do not cut it again.
 
 The gate is one per worker process (the greenlets of its users share it) and every worker adapts on its
 own: all of them see the same mediator's latency, so they slow down together. Waiting here is not part of
@@ -28,6 +31,8 @@ import gevent.event
 DEFAULT_START = 4
 DEFAULT_CEILING = 64
 DEFAULT_TARGET_S = 1.0
+CLIMB = 2.0  # latency over this many times the recent best is a queue building up
+RECENT = 200  # successful onboardings the recent best latency is taken from
 
 
 @dataclass(frozen=True)
@@ -80,10 +85,15 @@ class OnboardingGate:
         self._in_flight = 0
         self._queue: deque[gevent.event.Event] = deque()
         self._cuts = 0
+        self._recent: deque[float] = deque(maxlen=RECENT)  # latencies of the latest successful onboardings
 
     @property
     def cap(self) -> int:
         return 0 if math.isinf(self._window) else max(1, int(self._window))
+
+    def budget_s(self) -> float:
+        """The latency under which the cap grows: the target, or CLIMB times the recent best if longer."""
+        return max(self.target_s, CLIMB * min(self._recent, default=0.0))
 
     def state(self) -> GateState:
         return GateState(waiting=len(self._queue), in_flight=self._in_flight, cap=self.cap)
@@ -121,9 +131,11 @@ class OnboardingGate:
         self._in_flight -= 1
         if ok is not None and not math.isinf(self._window):
             latency = self._clock() - admission.admitted_at
-            if ok and latency <= self.target_s:
+            if ok and latency <= self.budget_s():
                 self._window = min(float(self.ceiling), self._window + 1.0 / self._window)
             elif admission.cut_epoch == self._cuts:
                 self._window = max(1.0, self._window / 2.0)
                 self._cuts += 1
+            if ok:
+                self._recent.append(latency)
         self._admit_waiting()

@@ -2,6 +2,7 @@
 it waiting their turn (gevent greenlets of one process, as a worker's users are)."""
 
 import gevent
+import pytest
 
 from mediator_tui.locust_support.onboarding_gate import OnboardingGate
 
@@ -64,12 +65,12 @@ def test_a_failure_halves_the_cap_once_for_the_onboardings_admitted_before_it():
 
 def test_a_slow_onboarding_halves_the_cap_and_the_cap_never_falls_below_one():
     clock = Clock()
-    gate = OnboardingGate(start=2, ceiling=16, target_s=1.0, clock=clock)
-    for _ in range(3):
+    gate = OnboardingGate(start=4, ceiling=16, target_s=1.0, clock=clock)
+    for latency, cap in ((0.4, 4), (1.5, 2), (1.5, 1), (1.5, 1)):  # 1.5 s: over the target and twice the best
         admission = gate.admit()
-        clock.t += 1.5  # over the target latency
+        clock.t += latency
         admission.succeeded()
-    assert gate.cap == 1
+        assert gate.cap == cap
     assert gate.admit() is not None  # one onboarding at a time still gets through
 
 
@@ -91,3 +92,20 @@ def test_a_ceiling_of_zero_admits_everyone_at_once():
     admitted, _ = users_waiting(gate, 50)
     assert len(admitted) == 50
     assert (gate.state().in_flight, gate.state().cap) == (50, 0)
+
+
+def test_on_a_slow_host_the_budget_is_twice_the_recent_best_latency_not_the_target():
+    clock = Clock()
+    gate = OnboardingGate(start=2, ceiling=8, target_s=1.0, clock=clock)
+    caps = []
+    for latency in (1.5, 1.4, 2.5, 2.7, 2.0):  # every one over the target, none twice the best before it
+        admission = gate.admit()
+        clock.t += latency
+        admission.succeeded()
+        caps.append(gate.cap)
+    assert gate.budget_s() == pytest.approx(2.8)
+    assert caps == [1, 2, 2, 2, 3]  # the first, with no best yet, is judged on the target alone
+    admission = gate.admit()
+    clock.t += 3.0  # the latency climbed: a queue builds up at the mediator
+    admission.succeeded()
+    assert gate.cap == 1
