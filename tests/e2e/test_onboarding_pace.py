@@ -18,22 +18,8 @@ RUN_S = 330  # the mediator onboards 5-15 a second on a 2-core host: 2,000 in 14
 @pytest.mark.timeout(480)
 def test_two_thousand_wallets_onboard_at_the_mediators_pace_without_a_timeout(tmp_path):
     settings = {**EMBEDDED, "LOCUST_MIN_WAIT": "60", "LOCUST_MAX_WAIT": "120", "VERIFIED_TIMEOUT_SECONDS": "60"}
-    process = headless(
-        tmp_path,
-        settings,
-        "-f",
-        "locustMediatorPing.py",
-        "-u",
-        str(WALLETS),
-        "-r",
-        "50",
-        "-t",
-        f"{RUN_S}s",
-        "--workers",
-        "2",
-        "--fail-on",
-        "crashes>0",
-    )
+    args = f"-f locustMediatorPing.py -u {WALLETS} -r 50 -t {RUN_S}s --workers 2 --fail-on crashes>0"
+    process = headless(tmp_path, settings, *args.split())
     code, stderr = finish(process, timeout_s=RUN_S + 120)
     assert code == 0, stderr[-3000:]
     out = tmp_path / "out"

@@ -4,6 +4,7 @@ SCRIPT_CRASH_ON_PING=N: every agent dies on its Nth ping (0: never).
 SCRIPT_START_FAILS=1: every start fails.
 SCRIPT_DIE_AFTER_S=X: every agent dies X s after its start, on its own (between tasks); its stderr tail
 says when ("died at <unix time>").
+SCRIPT_START_S=X: every start (onboarding) takes X s.
 SCRIPT_LOSE_USERS=1: in each worker, the first user's on_start raises, and the second user's first task
 kills its own greenlet (the users that replace them run normally).
 """
@@ -23,6 +24,7 @@ CRASH_ON_PING = int(os.environ.get("SCRIPT_CRASH_ON_PING", "0"))
 START_FAILS = os.environ.get("SCRIPT_START_FAILS") == "1"
 DIE_AFTER_S = float(os.environ.get("SCRIPT_DIE_AFTER_S", "0"))
 LOSE_USERS = os.environ.get("SCRIPT_LOSE_USERS") == "1"
+START_S = float(os.environ.get("SCRIPT_START_S", "0.01"))
 _users = itertools.count(1)
 
 
@@ -34,7 +36,7 @@ class ScriptedAgent(ScriptedAgentBase):
         self._stderr_tail = ""
 
     def start(self, options: StartOptions) -> None:
-        gevent.sleep(0.01)
+        gevent.sleep(START_S)
         if START_FAILS:
             raise TransportError("cannot reach the mediator: connection refused")
         self._alive = True
