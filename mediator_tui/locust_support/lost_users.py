@@ -8,6 +8,10 @@ row of type `user_lost` named after its reason (the exception's type and text), 
 class takes its place a second later while the test still runs, so the run keeps the users asked for.
 
 A user asked to stop (a ramp-down, the end of the test) calls `asked_to_stop()` first and is not counted.
+
+An exception a task raises outside any timed step does not end the user (Locust logs it and goes on), but
+it is no less a failure: it is a row of type `user_error`, named the same way. One a step raised is its
+step's failure row already (`steps.run_step` marks it), and is not counted twice.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ from collections.abc import Callable
 
 import gevent
 from gevent import Greenlet
-from locust import User
+from locust import User, events
 
 from mediator_tui.locust_support.settings import scenario_settings
 
 USER_LOST = "user_lost"
+USER_ERROR = "user_error"
+REPORTED = "_mediator_tui_reported"  # set on an exception a step's failure row already counts
 REPLACE_AFTER_S = 1.0  # so that a user that fails at once does not spin its worker
 NAME_CHARS = 160  # a row's name: the reason, cut (its whole text is the failure's error)
 RUNNING = ("spawning", "running")
@@ -30,7 +36,7 @@ log = logging.getLogger(__name__)
 
 
 class UserLost(Exception):
-    """Why a user ended without being asked to."""
+    """Why a user ended without being asked to, or why its task failed outside any step."""
 
 
 def watch(user: User, release: Callable[[], None]) -> None:
@@ -49,17 +55,33 @@ def _ended(user: User, greenlet: Greenlet, release: Callable[[], None]) -> None:
         release()
     except Exception:  # the loss is counted whatever freeing its agents did
         log.exception("releasing the agents of a lost user failed")
-    reason = scenario_settings().redact(lost_reason(greenlet))
+    reason = lost_reason(greenlet)
     log.error("a %s user was lost: %s", type(user).__name__, reason)
-    user.environment.events.request.fire(
-        request_type=USER_LOST,
+    _failure_row(user.environment, USER_LOST, reason)
+    gevent.spawn_later(REPLACE_AFTER_S, _replace, user)
+
+
+@events.user_error.add_listener
+def _task_error(user_instance: object, exception: BaseException, **_kwargs: object) -> None:
+    # Locust passes the user itself when its on_start raised (the user then ends: `_ended` counts it), and
+    # the task set running the task otherwise.
+    if isinstance(user_instance, User) or getattr(exception, REPORTED, False):
+        return
+    user = getattr(user_instance, "user", None)
+    if isinstance(user, User):
+        _failure_row(user.environment, USER_ERROR, describe(exception))
+
+
+def _failure_row(environment: object, request_type: str, reason: str) -> None:
+    reason = scenario_settings().redact(reason)
+    environment.events.request.fire(  # type: ignore[attr-defined]
+        request_type=request_type,
         name=reason[:NAME_CHARS],
         response_time=0,
         response_length=0,
         exception=UserLost(reason),
         context={},
     )
-    gevent.spawn_later(REPLACE_AFTER_S, _replace, user)
 
 
 def asked_to_stop(user: User) -> None:
@@ -70,6 +92,10 @@ def lost_reason(greenlet: Greenlet) -> str:
     exception = greenlet.exception
     if exception is None:
         return "the user stopped without being asked to (its greenlet was killed, or a task raised StopUser)"
+    return describe(exception)
+
+
+def describe(exception: BaseException) -> str:
     text = str(exception).strip()
     return f"{type(exception).__name__}: {text}" if text else type(exception).__name__
 

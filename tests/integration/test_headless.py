@@ -77,7 +77,8 @@ def test_a_bad_threshold_is_a_usage_error_before_anything_starts(tmp_path):
 
 def test_users_that_die_are_failure_rows_with_their_reason_and_are_replaced(tmp_path):
     """One user's on_start raises, another's greenlet is killed from inside: both are `user_lost` rows naming
-    why, and the run ends with the users asked for."""
+    why, and the run ends with the users asked for. A third one's task raises outside any step: a `user_error`
+    row, and that user goes on."""
     process = headless(
         tmp_path,
         {**FAST, "SCRIPT_LOSE_USERS": "1"},
@@ -100,6 +101,8 @@ def test_users_that_die_are_failure_rows_with_their_reason_and_are_replaced(tmp_
         "RuntimeError: scripted on_start failure": 1,
         "the user stopped without being asked to (its greenlet was killed, or a task raised StopUser)": 1,
     }
+    errors = {row["name"]: int(row["failures"]) for row in requests if row["type"] == "user_error"}
+    assert errors == {"ValueError: scripted task failure": 1}
     with open(tmp_path / "out" / "history.csv", newline="") as f:
         users = [int(row["users"]) for row in csv.DictReader(f) if row["series"] == "Aggregated"]
     while users and users[-1] == 0:  # the stop

@@ -5,8 +5,9 @@ SCRIPT_START_FAILS=1: every start fails.
 SCRIPT_DIE_AFTER_S=X: every agent dies X s after its start, on its own (between tasks); its stderr tail
 says when ("died at <unix time>").
 SCRIPT_START_S=X: every start (onboarding) takes X s.
-SCRIPT_LOSE_USERS=1: in each worker, the first user's on_start raises, and the second user's first task
-kills its own greenlet (the users that replace them run normally).
+SCRIPT_LOSE_USERS=1: in each worker, the first user's on_start raises, the second user's first task
+kills its own greenlet (the users that replace them run normally), and the third user's first task raises
+outside any step (the user goes on).
 """
 
 import itertools
@@ -85,5 +86,8 @@ class ScriptedPing(AgentUser):
             self.number = 0
             gevent.getcurrent().kill(block=False)
             gevent.sleep(1)  # the kill lands here
+        if LOSE_USERS and self.number == 3:
+            self.number = 0
+            raise ValueError("scripted task failure")
         agent = self.agent
         self.didcomm("ping_mediator", agent.ping_mediator)
