@@ -66,7 +66,7 @@ class Admission:
     def _end(self, ok: bool | None) -> None:
         if not self._ended:
             self._ended = True
-            self._gate._ended(self, ok)
+            self._gate.finish(self, ok)
 
 
 class OnboardingGate:
@@ -127,7 +127,8 @@ class OnboardingGate:
             self._in_flight += 1
             self._queue.popleft().set()
 
-    def _ended(self, admission: Admission, ok: bool | None) -> None:
+    def finish(self, admission: Admission, ok: bool | None) -> None:
+        """`admission` ended: succeeded (True), failed (False) or withdrawn (None); its latency moves the cap."""
         self._in_flight -= 1
         if ok is not None and not math.isinf(self._window):
             latency = self._clock() - admission.admitted_at
