@@ -24,11 +24,13 @@ def test_two_thousand_wallets_onboard_at_the_mediators_pace_without_a_timeout(tm
     args = f"-f locustMediatorPing.py -u {WALLETS} -r 50 --workers 2 --fail-on crashes>0"
     process = headless(tmp_path, settings, *args.split())
     started = time.monotonic()
-    wait_for_line(process, "running ", 120)  # the embedded mediator is up and the users spawned
-    wait_for_line(process, f"agents {WALLETS} (", ONBOARDED_WITHIN_S - (time.monotonic() - started))
-    time.sleep(HOLD_S)
-    process.send_signal(signal.SIGINT)
-    code, stderr = finish(process, timeout_s=60)
+    try:
+        wait_for_line(process, "running ", 120)  # the embedded mediator is up and the users spawned
+        wait_for_line(process, f"agents {WALLETS} (", ONBOARDED_WITHIN_S - (time.monotonic() - started))
+        time.sleep(HOLD_S)
+    finally:
+        process.send_signal(signal.SIGINT)  # the run stops and writes its export, also when the test failed
+        code, stderr = finish(process, timeout_s=60)
     assert code == 0, stderr[-3000:]
     out = tmp_path / "out"
     summary, requests = read_export(out)
