@@ -5,13 +5,16 @@ ramp at 25 users a second kept thousands of onboardings waiting inside the media
 Here each user waits for admission before its agent starts; the cap on onboardings in flight moves the
 way TCP's congestion window does (additive increase, multiplicative decrease):
 
-- an onboarding that succeeds within its latency budget adds 1/cap to the cap (about one more per cap's
-  worth of onboardings), up to the ceiling. The budget is the target latency, or twice the best latency
-  of the recent onboardings when that is longer: an onboarding is several round trips, which a busy host
-  slows without the mediator queueing anything, and the cap must not stay small for that;
-- one that fails (a timeout, a refusal) or takes longer than the budget (its latency climbed: the mediator
-  queues) halves the cap, at least 1; the onboardings admitted before that cut report the same congestion,
-  so they do not cut it again.
+- an onboarding that succeeds while the latency stays within budget adds 1/cap to the cap (about one more
+  per cap's worth of onboardings), up to the ceiling. The latency is the median of the latest onboardings
+  admitted since the last cut (as many as the cap, at least 3), so that one slow onboarding (the host
+  paused a process) cuts nothing, and those that were slow before a cut do not cut again after it;
+- the budget is the target latency, or twice the usual unloaded latency (the 10th percentile of the last
+  200 onboardings) when that is longer: an onboarding is several round trips, which a busy host slows
+  without the mediator queueing anything, and the cap must not stay small for that;
+- a failure (a timeout, a refusal), or a median over the budget (the latency climbed: the mediator queues),
+  halves the cap, at least 1; the onboardings admitted before that cut report the same congestion, so they
+  do not cut it again.
 
 The gate is one per worker process (the greenlets of its users share it) and every worker adapts on its
 own: all of them see the same mediator's latency, so they slow down together. Waiting here is not part of
@@ -21,6 +24,7 @@ the onboarding's time (the `agent_start` row times from admission), so it never 
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from collections import deque
 from collections.abc import Callable
@@ -31,8 +35,10 @@ import gevent.event
 DEFAULT_START = 4
 DEFAULT_CEILING = 64
 DEFAULT_TARGET_S = 1.0
-CLIMB = 2.0  # latency over this many times the recent best is a queue building up
-RECENT = 200  # successful onboardings the recent best latency is taken from
+CLIMB = 2.0  # latency over this many times the unloaded one is a queue building up
+RECENT = 200  # successful onboardings the unloaded latency is taken from
+UNLOADED_QUANTILE = 0.1
+LATEST_AT_LEAST = 3  # onboardings the current latency is the median of, when the cap is smaller
 
 
 @dataclass(frozen=True)
@@ -86,14 +92,25 @@ class OnboardingGate:
         self._queue: deque[gevent.event.Event] = deque()
         self._cuts = 0
         self._recent: deque[float] = deque(maxlen=RECENT)  # latencies of the latest successful onboardings
+        self._since_cut: deque[float] = deque(maxlen=RECENT)  # those of them admitted since the last cut
 
     @property
     def cap(self) -> int:
         return 0 if math.isinf(self._window) else max(1, int(self._window))
 
     def budget_s(self) -> float:
-        """The latency under which the cap grows: the target, or CLIMB times the recent best if longer."""
-        return max(self.target_s, CLIMB * min(self._recent, default=0.0))
+        """The latency under which the cap grows: the target, or CLIMB times the unloaded latency if longer."""
+        if not self._recent:
+            return self.target_s
+        ordered = sorted(self._recent)
+        return max(self.target_s, CLIMB * ordered[int(len(ordered) * UNLOADED_QUANTILE)])
+
+    def latency_s(self) -> float | None:
+        """The median latency of the latest onboardings admitted since the last cut (as many as the cap, at
+        least LATEST_AT_LEAST); None while fewer ended."""
+        if len(self._since_cut) < LATEST_AT_LEAST:
+            return None
+        return statistics.median(list(self._since_cut)[-max(LATEST_AT_LEAST, self.cap) :])
 
     def state(self) -> GateState:
         return GateState(waiting=len(self._queue), in_flight=self._in_flight, cap=self.cap)
@@ -121,6 +138,12 @@ class OnboardingGate:
         cap = self.cap
         return cap == 0 or self._in_flight < cap
 
+    def _cut(self, admission: Admission) -> None:
+        if admission.cut_epoch == self._cuts:  # else a cut since its admission answered the same congestion
+            self._window = max(1.0, self._window / 2.0)
+            self._cuts += 1
+            self._since_cut.clear()
+
     def _admit_waiting(self) -> None:
         # The slot is handed over (counted in flight here), so no newcomer takes it first.
         while self._queue and self._has_room():
@@ -131,12 +154,17 @@ class OnboardingGate:
         """`admission` ended: succeeded (True), failed (False) or withdrawn (None); its latency moves the cap."""
         self._in_flight -= 1
         if ok is not None and not math.isinf(self._window):
-            latency = self._clock() - admission.admitted_at
-            if ok and latency <= self.budget_s():
-                self._window = min(float(self.ceiling), self._window + 1.0 / self._window)
-            elif admission.cut_epoch == self._cuts:
-                self._window = max(1.0, self._window / 2.0)
-                self._cuts += 1
-            if ok:
+            budget = self.budget_s()  # of the onboardings before this one: the first is judged on the target
+            if not ok:
+                self._cut(admission)
+            else:
+                latency = self._clock() - admission.admitted_at
                 self._recent.append(latency)
+                if admission.cut_epoch == self._cuts:
+                    self._since_cut.append(latency)
+                current = self.latency_s()
+                if (latency if current is None else current) <= budget:
+                    self._window = min(float(self.ceiling), self._window + 1.0 / self._window)
+                elif current is not None:
+                    self._cut(admission)
         self._admit_waiting()
