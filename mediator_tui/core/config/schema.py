@@ -92,7 +92,7 @@ SETTINGS: tuple[Setting, ...] = (
         "ONBOARDING_TARGET_LATENCY",
         "float",
         "1",
-        "Onboarding latency, seconds, under which the cap grows; a slower onboarding or a failure halves it",
+        "Onboarding latency, seconds, under which the cap grows (or twice the usual one, if longer); see large-runs",
         "load",
     ),
     Setting("MESSAGE_TO_SEND", "str", "ping", "Basic message text the message scenarios send", "load"),
