@@ -68,6 +68,10 @@ class StepFigures:
     total: EndpointFigures
     endpoints: tuple[EndpointFigures, ...] = ()
     onboarding_fail_ratio: float | None = None  # agent start failures / start attempts during the step
+    # Agents onboarded per second from the step's start to the window's end, and those still waiting for
+    # admission or in flight at the window's end; None without agent metrics.
+    onboarding_per_s: float | None = None
+    onboarding_backlog: int | None = None
     lost_messages: int | None = None  # None: no message scenario, or no delivery ledger
     duplicated_messages: int | None = None
     lost_sessions: int | None = None  # agents the workers count as connected beyond the mediator's sessions
@@ -92,6 +96,13 @@ class StepFigures:
 
     def endpoint(self, name: str) -> EndpointFigures | None:
         return find_endpoint(self.endpoints, name)
+
+    @property
+    def onboarding_backlog_ratio(self) -> float | None:
+        """The step's agents not onboarded by the window's end (waiting or in flight): onboarding did not keep up."""
+        if self.onboarding_backlog is None or not self.agents_target:
+            return None
+        return self.onboarding_backlog / self.agents_target
 
     def counted(self) -> str:
         return users_and_agents(self.users_target, self.agents_target)
@@ -136,6 +147,8 @@ def step_figures_from(
         total=_endpoint(end.total, start.total, end, window, name="Aggregated"),
         endpoints=endpoints,
         onboarding_fail_ratio=_onboarding_fail_ratio(began, end),
+        onboarding_per_s=_onboarding_per_s(began, end),
+        onboarding_backlog=end.onboarding.backlog if end.onboarding.known else None,
         worker_cpu_max_percent=_worker_cpu_max_percent(start, end),
         agent_slots_headroom=min(
             (max(0, w.max_agents - w.agents) for w in end.workers_harness if w.max_agents), default=None
@@ -243,6 +256,13 @@ def _endpoint(
         rps=rps,
         type="" if name else row.type,
     )
+
+
+def _onboarding_per_s(began: Snapshot, end: Snapshot) -> float | None:
+    elapsed = end.taken_at - began.taken_at
+    if not (began.onboarding.known and end.onboarding.known) or elapsed <= 0:
+        return None
+    return _delta(end.onboarding.onboarded, began.onboarding.onboarded) / elapsed
 
 
 def _onboarding_fail_ratio(began: Snapshot, end: Snapshot) -> float | None:

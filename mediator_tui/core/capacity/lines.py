@@ -28,6 +28,8 @@ def step_line(judgement: StepJudgement) -> str:
     onboarding = (
         "" if figures.onboarding_fail_ratio is None else f"  onboarding failures {figures.onboarding_fail_ratio:.1%}"
     )
+    if figures.onboarding_per_s is not None:
+        onboarding += f"  onboarding {figures.onboarding_per_s:.1f}/s backlog {figures.onboarding_backlog}"
     mediator = "" if figures.mediator_cpu_percent is None else f"  mediator CPU {figures.mediator_cpu_percent:.0f} %"
     if figures.mediator_throttled_percent is not None:
         mediator += f"  throttled {figures.mediator_throttled_percent:.0f} %"

@@ -12,6 +12,7 @@ from mediator_tui.core.export import charts_txt, tables
 from mediator_tui.core.export.capacity import CAPACITY_FILE, capacity_charts, capacity_csv, capacity_section
 from mediator_tui.core.export.charts import report_charts
 from mediator_tui.core.export.html import report_html
+from mediator_tui.core.export.onboarding import ONBOARDING_FILE, onboarding_csv, onboarding_fields
 from mediator_tui.core.export.run_facts import HISTOGRAMS_FILE, histograms_json, host_facts
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.thresholds import ThresholdResult
@@ -25,6 +26,7 @@ EXPORT_FILES = (
     "memory.csv",
     "mediator.csv",
     "delivery.csv",
+    ONBOARDING_FILE,
     "report.html",
     "charts.txt",
     HISTOGRAMS_FILE,
@@ -45,7 +47,11 @@ def write_export(
     (run_facts.run_settings) and this host's facts go into summary.json for a later comparison."""
     directory = Path(directory)
     thresholds = list(thresholds)
-    sections: dict[str, Any] = {"settings": dict(settings or {}), "host": host_facts()}
+    sections: dict[str, Any] = {
+        "settings": dict(settings or {}),
+        "host": host_facts(),
+        "onboarding": onboarding_fields(snapshot),
+    }
     capacity_files, charts = {}, report_charts(snapshot)
     if capacity is not None:
         sections["capacity"] = capacity_section(capacity)
@@ -61,6 +67,7 @@ def write_export(
         "memory.csv": tables.memory_csv(snapshot),
         "mediator.csv": tables.mediator_csv(snapshot),
         "delivery.csv": tables.delivery_csv(snapshot),
+        ONBOARDING_FILE: onboarding_csv(snapshot),
         "report.html": report_html(snapshot, summary),
         "charts.txt": charts_txt.render_all(charts),
         HISTOGRAMS_FILE: histograms_json(snapshot),

@@ -1,19 +1,18 @@
 """The read-only picture of a run that the dashboard and the exporter draw from.
 
-Every figure here was computed by the metric store; readers format, they never
-compute. All classes are frozen and hold tuples, so a snapshot can be handed to
-another thread or kept for comparison without copying.
+Every figure here was computed by the metric store; readers format, they never compute. All classes are
+frozen and hold tuples, so a snapshot can be handed to another thread or kept for comparison without copying.
 
-Units: times are unix seconds (float), durations seconds, latencies
-milliseconds, memory bytes. `None` means "not known" (no data yet, or the
-master does not serve it), which a reader shows as blank, never as zero.
+Units: times are unix seconds (float), durations seconds, latencies milliseconds, memory bytes. `None` means
+"not known" (no data yet, or the master does not serve it), which a reader shows as blank, never as zero.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import final
 
+from mediator_tui.core.metrics.onboarding import OnboardingSnapshot
 from mediator_tui.core.metrics.throttling import Throttled
 
 AGGREGATED = "Aggregated"
@@ -37,8 +36,8 @@ class WorkerInfo:
 class RunStatus:
     mode: str  # "local" (the tool started the master) or "attached"
     master_url: str
-    # Locust's runner state ("ready", "spawning", "running", "stopping", "stopped",
-    # "cleanup", "missing"), or "idle" (nothing started yet) / "unreachable" / "ended" from the tool itself.
+    # Locust's runner state ("ready", "spawning", "running", "stopping", "stopped", "cleanup", "missing"),
+    # or "idle" (nothing started yet) / "unreachable" / "ended" from the tool itself.
     state: str
     users: int
     target_users: int | None
@@ -210,8 +209,7 @@ class MemorySnapshot:
     shared_bytes: int = 0
     worker_rss_bytes: int = 0
     pss_bytes: int | None = None
-    # What one more agent costs (see AgentMemoryFit), as measured while the test ran; None with the
-    # reason while not yet measurable.
+    # What one more agent costs (AgentMemoryFit), measured while the test ran; None with the reason until then.
     per_agent_unique_bytes: float | None = None
     per_agent_unknown_because: str = ""
     per_worker: tuple[WorkerMemory, ...] = ()
@@ -395,6 +393,7 @@ class Snapshot:
     memory: MemorySnapshot
     mediator: MediatorSnapshot = MediatorSnapshot()
     delivery: DeliverySnapshot = DeliverySnapshot(known=False)
+    onboarding: OnboardingSnapshot = field(default_factory=OnboardingSnapshot)
     version: int = SNAPSHOT_VERSION
     judged: JudgedFigures = JudgedFigures()
     workers_harness: tuple[WorkerHarness, ...] = ()  # one per worker with agent metrics

@@ -16,7 +16,8 @@ TUI and the exporter read `snapshot()`.
 - `judged`: the figures of the running test that thresholds judge;
 - `assembly`: the agent, port and resource parts of the snapshot;
 - `mediator`: the mediator probe's readings (`feed_probe`) and the mediator's figures;
-- `delivery`: the delivery ledgers' totals, latency percentiles and per-second points.
+- `delivery`: the delivery ledgers' totals, latency percentiles and per-second points;
+- `onboarding`: onboardings per second, their latency and the backlog waiting for admission.
 
 Locust caches `/stats/requests` for 2 s; a payload equal to the previous one is that
 cache, so it adds no sample (a cache miss is computed at the moment of our request,
@@ -40,6 +41,7 @@ from mediator_tui.core.metrics.history import PerSecond
 from mediator_tui.core.metrics.judged import WhileRunning, judged_figures
 from mediator_tui.core.metrics.mediator import MediatorSeries
 from mediator_tui.core.metrics.memory import AgentMemoryFit, HostMemory, memory_snapshot
+from mediator_tui.core.metrics.onboarding import OnboardingTrack
 from mediator_tui.core.metrics.peaks import Peaks
 from mediator_tui.core.metrics.ports import PortsTrend
 from mediator_tui.core.metrics.probe_samples import ProbeSample
@@ -98,6 +100,7 @@ class MetricStore:
         self._stop_requested = False
         self._ports = PortsTrend()
         self._delivery = DeliveryTrack(self._history_len)
+        self._onboarding = OnboardingTrack(self._rate_window_s, self._history_len)
         self._started_at: float | None = None
         self._ended_at: float | None = None
         self._engine: str | None = None
@@ -212,6 +215,7 @@ class MetricStore:
                 if view is not None:
                     self._agent_memory.add(view)
             self._delivery.add(t, view)
+            self._onboarding.add(t, view)
             self._resources.add(resource_point(t, self._users, view))
 
     def _read_status(self, state: str, users: int, workers: tuple[WorkerInfo, ...], t: float) -> None:
@@ -255,6 +259,7 @@ class MetricStore:
                 judged=judged_figures(self._while_running, per_agent, total),
                 workers_harness=workers_harness(self._view),
                 delivery=self._delivery.snapshot(),
+                onboarding=self._onboarding.snapshot(self._series.rows()),
             )
 
     def _status(self, now: float) -> RunStatus:

@@ -24,7 +24,8 @@ def test_a_killed_worker_is_reported_missing_and_the_run_goes_on(acapy_mediator,
     victim = run.worker_pids()[0]
     os.kill(victim, signal.SIGKILL)
 
-    snapshot = run.wait_for(lambda s: s.status.missing_workers and s, 15, "the master to report a missing worker")
+    # The master marks a worker missing after 15 missed heartbeats (metrics_plugin.py), one a second.
+    snapshot = run.wait_for(lambda s: s.status.missing_workers and s, 40, "the master to report a missing worker")
     assert len(snapshot.status.missing_workers) == 1 and snapshot.status.worker_count == 1
     assert "(1 missing)" in status_text(snapshot.status).plain
     before = run.row("ping_mediator")
