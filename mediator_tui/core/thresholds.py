@@ -57,7 +57,7 @@ _RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
     # The mediator's side over the run (the probe); None when no source read gives it.
     "mediator_cpu": lambda s: s.mediator.cpu_percent_max,
     "mediator_rss": lambda s: s.mediator.rss_bytes_max,
-    "session_gap": lambda s: s.mediator.session_gap_max,
+    "session_gap": lambda s: s.mediator.session_gap_max,  # judged away from the ramp and the stop
     "queue_age": lambda s: s.mediator.queue_age_s_max,
     # The delivery ledger's run totals (a message counts as lost once its timeout passed);
     # None when the workers keep no ledger.
@@ -69,6 +69,12 @@ _RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
 # Why a run metric is unknown, where the store can say (the other unknowns are "not served").
 _UNKNOWN_BECAUSE: dict[str, Callable[[Snapshot], str]] = {
     "memory_per_agent": lambda s: s.judged.memory_per_agent_unknown_because,
+    "session_gap": lambda s: (
+        "the session gap is judged once every user is spawned and settled, away from the stop: "
+        "the run had no such second with the connections held and the agents running both known"
+        if s.mediator.known
+        else ""
+    ),
 }
 
 

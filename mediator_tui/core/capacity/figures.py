@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from mediator_tui.core.metrics.probe_samples import SATURATED, STALLED
 from mediator_tui.core.metrics.snapshot import MediatorPoint, RequestRow, Snapshot
 from mediator_tui.core.thresholds import find_endpoint
 
@@ -75,6 +76,9 @@ class StepFigures:
     mediator_connections: int | None = None
     mediator_queue: int | None = None
     mediator_bytes_per_connection: float | None = None  # slope of RSS over connections this run, up to here
+    # Seconds of the window the mediator did not answer, by why (core/sources/probe/state.py); None: no probe.
+    mediator_saturated_s: float | None = None
+    mediator_stalled_s: float | None = None
     worker_cpu_max_percent: float | None = None  # the busiest worker process; 100 = one core
     ports_refused: int | None = None  # agents refused a listening port during the window
     port_headroom: int | None = None  # ports of the pool never in use so far
@@ -146,7 +150,15 @@ def step_figures_from(
         mediator_connections=_last(p.connections for p in mediator),
         mediator_queue=_queue(mediator),
         mediator_bytes_per_connection=end.mediator.bytes_per_connection if mediator else None,
+        mediator_saturated_s=_seconds_in(mediator, SATURATED),
+        mediator_stalled_s=_seconds_in(mediator, STALLED),
     )
+
+
+def _seconds_in(points: list[MediatorPoint], state: str) -> float | None:
+    """Seconds of the window in `state`: the probe's history holds one point a second (a step's window is
+    far shorter than the hour after which it thins out)."""
+    return float(sum(1 for p in points if p.state == state)) if points else None
 
 
 def _agents_target(end: Snapshot, users_target: int) -> int | None:

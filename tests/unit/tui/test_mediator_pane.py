@@ -37,7 +37,12 @@ def probed(established: int, *, stalled: bool = False, metrics_error: str | None
         metrics = MetricsSample(error=metrics_error) if metrics_error else None
         store.feed_probe(
             ProbeSample(
-                at=clock.t, took_s=0.01, process=process, metrics=metrics, stalled_by=("process",) if stalled else ()
+                at=clock.t,
+                took_s=0.01,
+                process=process,
+                metrics=metrics,
+                stalled_by=("process",) if stalled else (),
+                state="stalled" if stalled else "",
             )
         )
     return store.snapshot()
@@ -111,6 +116,7 @@ def freeze(store, clock, seconds: int, *, frozen: bool) -> None:
                 process=process,
                 admin_status=status,
                 stalled_by=("process", "admin status") if frozen else (),
+                state="stalled" if frozen else "",
             )
         )
 
