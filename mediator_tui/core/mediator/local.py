@@ -40,6 +40,7 @@ class LocalMediator:
 
     `cpu_limit` (cores, e.g. 0.8 as a pod's 800m) runs it in a cgroup of its own under the kernel's
     CPU controller (`cpu_limit.limit_process`), removed when it stops; `cgroup` is that cgroup's folder.
+    `flags` (MEDIATOR_ARGS, checked to hold no secret) go on its command line (`MediatorFlavour.with_flags`).
 
     By default the mediator dies with this process (parent-death signal), as a
     run's or a test session's mediator should; `detached=True` lets it outlive
@@ -58,6 +59,7 @@ class LocalMediator:
         ready_timeout: float = READY_TIMEOUT_S,
         detached: bool = False,
         cpu_limit: float | None = None,
+        flags: tuple[str, ...] = (),
     ):
         self.flavour = flavour if isinstance(flavour, MediatorFlavour) else flavours.pick(flavour)
         self._forced_ports = (http_port, ws_port, admin_port)
@@ -67,6 +69,7 @@ class LocalMediator:
         self.ready_timeout = ready_timeout
         self.detached = detached
         self.cpu_limit = cpu_limit
+        self.flags = flags
         self.cgroup: Path | None = None
         self.ports: Ports | None = None
         self.runtime_label = ""
@@ -104,7 +107,9 @@ class LocalMediator:
             runs.mkdir(parents=True, exist_ok=True)
             self.run_dir = Path(tempfile.mkdtemp(prefix=f"{self.flavour.name}-", dir=runs))
         spec = self.flavour.launch_spec(self._need_ports(), self.run_dir)
-        self._say(f"starting {self.flavour.name} ({self.runtime_label}), admin {self.admin_url}")
+        spec.argv = self.flavour.with_flags(spec.argv, self.flags)
+        flags = f", its own flags {' '.join(self.flags)}" if self.flags else ""
+        self._say(f"starting {self.flavour.name} ({self.runtime_label}), admin {self.admin_url}{flags}")
         env = allowlisted_environment(spec.passed, spec.env)
         # The mediator holds the other end of every agent's connection: at the usual soft limit
         # of 1024 open files it runs out of descriptors near 1000 agents. Children inherit the limit.
@@ -249,6 +254,7 @@ class LocalMediator:
             "metrics_url": self.metrics_url,
             "invitation_url": self.invitation_url,
             "cpu_limit": self.cpu_limit,
+            "flags": list(self.flags),
             "cgroup": str(self.cgroup) if self.cgroup else None,
         }
 
@@ -263,6 +269,7 @@ class LocalMediator:
         mediator.pid_start_ticks = state.get("pid_start_ticks")
         mediator.invitation_url = state.get("invitation_url", "")
         mediator.cpu_limit = state.get("cpu_limit")
+        mediator.flags = tuple(state.get("flags", ()))
         mediator.cgroup = Path(state["cgroup"]) if state.get("cgroup") else None
         mediator._admin = mediator.flavour.admin(mediator.admin_url)
         return mediator

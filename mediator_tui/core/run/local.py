@@ -48,6 +48,7 @@ class LocalSpec:
     mediation_url: str = ""  # empty: start the embedded mediator
     mediator_flavour: str | None = None
     mediator_cpu_limit: float | None = None  # cores; None: no limit
+    mediator_flags: tuple[str, ...] = ()  # MEDIATOR_ARGS
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     master_bind_host: str = "127.0.0.1"
     master_bind_port: int = 0  # 0: a free port
@@ -68,7 +69,9 @@ def _start_embedded_mediator(spec: LocalSpec, say: Callable[[str], None]) -> Loc
     from mediator_tui.core.mediator import LocalMediator, MediatorError
 
     try:
-        return LocalMediator(spec.mediator_flavour, progress=say, cpu_limit=spec.mediator_cpu_limit).start()
+        return LocalMediator(
+            spec.mediator_flavour, progress=say, cpu_limit=spec.mediator_cpu_limit, flags=spec.mediator_flags
+        ).start()
     except MediatorError as err:  # a runtime that cannot be provisioned, a CPU limit that cannot be applied
         raise RunError(f"the embedded mediator did not start: {err}") from None
 
