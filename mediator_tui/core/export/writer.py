@@ -11,6 +11,7 @@ from mediator_tui.core.export import charts_txt, tables
 from mediator_tui.core.export.capacity import CAPACITY_FILE, capacity_charts, capacity_csv, capacity_section
 from mediator_tui.core.export.charts import report_charts
 from mediator_tui.core.export.html import report_html
+from mediator_tui.core.export.logs import write_logs
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.thresholds import ThresholdResult
 
@@ -35,9 +36,11 @@ def write_export(
     partial: bool = False,
     redact: Callable[[str], str] = lambda text: text,
     capacity: CapacityOutcome | None = None,
+    logs: Iterable[tuple[str, Path]] = (),
 ) -> list[Path]:
     """Write all files from one snapshot; `redact` scrubs secrets from each file's text. With a capacity
-    search, also capacity.csv, summary.json's `capacity` section and its part of the report."""
+    search, also capacity.csv, summary.json's `capacity` section and its part of the report; with `logs`
+    (source, path) the run registered, the end of each into `logs/` (`export/logs.py`)."""
     directory = Path(directory)
     thresholds = list(thresholds)
     sections, capacity_files, charts = {}, {}, report_charts(snapshot)
@@ -64,4 +67,4 @@ def write_export(
         path = directory / name
         write_text_atomic(path, redact(contents[name]))
         written.append(path)
-    return written
+    return written + write_logs(directory, logs, redact)

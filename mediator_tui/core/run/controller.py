@@ -171,6 +171,7 @@ class RunController:
             partial=partial,
             redact=self.redact,
             capacity=capacity,
+            logs=self.logs.files(),
         )
         return directory
 
