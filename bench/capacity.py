@@ -1,9 +1,11 @@
 """The capacity verdict of each embedded mediator on this host, side by side: `mediator-tui capacity` run
-against ACA-Py 1.7.0, ACA-Py 0.12.8 (aries-cloudagent) and the Credo mediator, on the same scenario, ramp
+against ACA-Py 1.7.0, ACA-Py 0.12.8 (aries-cloudagent), the Credo mediator and ACA-Py 1.7.0 under a CPU limit
+as a pod's (`acapy-limited`: `--cpu-limit`, default 0.8 core, BC Wallet's 800m), on the same scenario, ramp
 and service levels, each `--runs` times, and whether the runs of one mediator agree.
 
-    .venv/bin/python bench/capacity.py                              # all three, twice each
+    .venv/bin/python bench/capacity.py                              # all four, twice each
     .venv/bin/python bench/capacity.py --flavour credo --runs 1
+    .venv/bin/python bench/capacity.py --flavour acapy-limited --cpu-limit 0.5
     flock /tmp/mediator-tui-tests.lock .venv/bin/python bench/capacity.py   # on a shared host
 
 Every run is the tool's own command (mediator, master, 2 workers of native agents pinging every 0.2-0.5 s,
@@ -28,7 +30,13 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-FLAVOURS = {"acapy": "ACA-Py 1.7.0", "acapy-legacy": "aries-cloudagent 0.12.8", "credo": "Credo mediator"}
+FLAVOURS = {
+    "acapy": "ACA-Py 1.7.0",
+    "acapy-legacy": "aries-cloudagent 0.12.8",
+    "credo": "Credo mediator",
+    "acapy-limited": "ACA-Py 1.7.0 under a CPU limit",
+}
+LIMITED = "acapy-limited"  # the embedded `acapy` flavour, with MEDIATOR_CPU_LIMIT
 SCENARIO = {
     "MEDIATION_URL": "",
     "AGENT_ENGINE": "native",
@@ -50,6 +58,7 @@ STATE = (
     "mediator_connections",
     "mediator_cpu_ms_per_request",
     "mediator_bytes_per_connection",
+    "mediator_throttled_percent",
     "worker_cpu_max_percent",
 )
 RUN_TIMEOUT_S = 900
@@ -61,7 +70,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--flavour",
         action="append",
         choices=tuple(FLAVOURS),
-        help="mediator to measure; repeatable (default: all three)",
+        help="mediator to measure; repeatable (default: all four)",
+    )
+    parser.add_argument(
+        "--cpu-limit", default="0.8", metavar="CORES", help="acapy-limited's CPU limit (0.8, or 800m; default 0.8)"
     )
     parser.add_argument("--runs", type=int, default=2, help="runs per mediator")
     parser.add_argument("--start", type=int, default=20)
@@ -84,7 +96,9 @@ def run_once(args: argparse.Namespace, flavour: str, number: int) -> dict:
     directory = args.out / f"{flavour}-{number}"
     directory.mkdir(parents=True, exist_ok=True)
     env_file = directory / "bench.env"
-    env_file.write_text("".join(f"{k}={v}\n" for k, v in {**SCENARIO, "MEDIATOR_FLAVOUR": flavour}.items()))
+    target = {"MEDIATOR_FLAVOUR": "acapy", "MEDIATOR_CPU_LIMIT": args.cpu_limit} if flavour == LIMITED else {}
+    settings = {**SCENARIO, "MEDIATOR_FLAVOUR": flavour, **target}
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "MEDIATION_", "CAPACITY_", "MEDIATOR_"))}
     command = [
         sys.executable,
@@ -138,6 +152,7 @@ def run_once(args: argparse.Namespace, flavour: str, number: int) -> dict:
         "agents_held": capacity.get("agents_held"),
         "agents_broken": capacity.get("agents_broken"),
         "broke_first": capacity.get("broke_first"),
+        "broke_on": capacity.get("broke_on"),
         "limited_by": capacity.get("limited_by"),
         **{f"held_{key}": held.get(key) for key in STATE},
         **{f"broken_{key}": broken.get(key) for key in STATE},

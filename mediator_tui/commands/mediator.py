@@ -15,7 +15,10 @@ import shutil
 import sys
 from pathlib import Path
 
+from mediator_tui.core.config.validate import parse_cores
 from mediator_tui.core.mediator import CONNECTIONS_V1, OOB, LocalMediator, MediatorError, flavours, state
+from mediator_tui.core.mediator.cpu_limit import read_throttling
+from mediator_tui.core.metrics.throttling import Throttled
 
 NOT_RUNNING = 3
 
@@ -81,6 +84,7 @@ def cmd_up(args: argparse.Namespace) -> int:
                 progress=_progress,
                 ready_timeout=args.ready_timeout,
                 detached=True,
+                cpu_limit=args.cpu_limit,
             )
             mediator.start()
         except MediatorError as err:
@@ -117,6 +121,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"endpoints:    {mediator.http_url} {mediator.ws_url}")
     print(f"invitation:   {mediator.invitation_url}")
     print(f"log:          {mediator.log_path}")
+    print(f"cpu limit:    {_limit(mediator)}")
+    if mediator.cpu_limit is not None:
+        print(f"throttled:    {_throttled(mediator.pid)}")
     try:
         counts = mediator.counts()
     except MediatorError as err:
@@ -125,6 +132,31 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"mediations:   {counts.granted_mediations} granted")
     print(f"routes:       {counts.keylist_routes} keylist routes")
     return 0
+
+
+def _limit(mediator: LocalMediator) -> str:
+    if mediator.cpu_limit is None:
+        return "none"
+    return f"{mediator.cpu_limit:g} cores (cgroup {mediator.cgroup})"
+
+
+def _throttled(pid: int | None) -> str:
+    """Its throttling since it started: the share of its CFS periods its limit cut short (mediator_throttled)."""
+    throttling = read_throttling(pid) if pid else None
+    if throttling is None:
+        return "unknown (its cgroup's cpu.stat cannot be read)"
+    share = Throttled(throttling.periods, throttling.throttled_periods, throttling.throttled_s).percent
+    return (
+        f"{share:.1f} % of {throttling.periods} CFS periods ({throttling.throttled_periods}), "
+        f"{throttling.throttled_s:.1f} s held back since it started"
+    )
+
+
+def _cores(text: str) -> float | None:
+    try:
+        return parse_cores(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} {error}") from None
 
 
 def cmd_down(args: argparse.Namespace) -> int:
@@ -165,6 +197,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     for name in ("http", "ws", "admin"):
         up.add_argument(f"--{name}-port", type=int, help=f"{name} port (default: a free one)")
     up.add_argument("--ready-timeout", type=float, default=120.0, metavar="SECONDS")
+    up.add_argument(
+        "--cpu-limit",
+        type=_cores,
+        metavar="CORES",
+        help="run it under a CPU limit, as a Kubernetes pod's (0.8 or 800m); needs a writable cgroup CPU controller",
+    )
     up.set_defaults(func=cmd_up)
 
     invite = commands.add_parser("invite", help="print a new multi-use invitation URL")
@@ -176,7 +214,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     invite.set_defaults(func=cmd_invite)
 
-    status = commands.add_parser("status", help="flavour, URLs and counts of the running mediator")
+    status = commands.add_parser(
+        "status", help="flavour, URLs, CPU limit, throttling and counts of the running mediator"
+    )
     status.set_defaults(func=cmd_status)
 
     down = commands.add_parser("down", help="stop the running mediator")

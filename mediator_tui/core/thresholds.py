@@ -57,6 +57,8 @@ _RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
     # The mediator's side over the run (the probe); None when no source read gives it.
     "mediator_cpu": lambda s: s.mediator.cpu_percent_max,
     "mediator_rss": lambda s: s.mediator.rss_bytes_max,
+    # % of the CFS periods the mediator ran in that its CPU limit cut short (its cgroup's cpu.stat).
+    "mediator_throttled": lambda s: s.mediator.throttled and s.mediator.throttled.percent,
     "session_gap": lambda s: s.mediator.session_gap_max,  # judged away from the ramp and the stop
     "queue_age": lambda s: s.mediator.queue_age_s_max,
     # The delivery ledger's run totals (a message counts as lost once its timeout passed);
@@ -65,6 +67,13 @@ _RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
     "duplicated": lambda s: s.delivery.duplicated if s.delivery.known else None,
     "delivery_p95": lambda s: s.delivery.p95_ms if s.delivery.known else None,
 }
+
+
+def _throttling_unknown_because(snapshot: Snapshot) -> str:
+    if "process" not in snapshot.mediator.sources:
+        return "the probe read no mediator process: run the embedded mediator or set MEDIATOR_PID (one on this host)"
+    return "this host shows no cgroup CPU counters (cpu.stat) for the mediator's process"
+
 
 # Why a run metric is unknown, where the store can say (the other unknowns are "not served").
 _UNKNOWN_BECAUSE: dict[str, Callable[[Snapshot], str]] = {
@@ -75,7 +84,10 @@ _UNKNOWN_BECAUSE: dict[str, Callable[[Snapshot], str]] = {
         if s.mediator.known
         else ""
     ),
+    "mediator_throttled": _throttling_unknown_because,
 }
+# Figures in % (of a core, of CFS periods): there `%` after the number names the unit, not a ratio.
+PERCENT_METRICS = frozenset({"mediator_cpu", "mediator_throttled", "worker_cpu"})
 
 
 def _no_reason(_snapshot: Snapshot) -> str:
@@ -180,7 +192,7 @@ def parse_threshold(text: str, metrics: Vocabulary = SNAPSHOT_METRICS) -> Thresh
     if metric not in metrics.run_metrics and metric not in metrics.row_metrics:
         raise ThresholdError(f"threshold {text!r}: unknown metric {metric!r}; {_usage(metrics)}")
     limit = float(match["number"])
-    if match["percent"]:
+    if match["percent"] and metric not in PERCENT_METRICS:
         limit /= 100.0
     return Threshold(text=text.strip(), metric=metric, endpoint=endpoint, op=match["op"], limit=limit)
 

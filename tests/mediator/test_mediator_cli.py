@@ -71,6 +71,7 @@ def test_up_invite_status_down(cli, flavour):
     assert "connections:  0 active" in status.stdout
     assert "mediations:   0 granted" in status.stdout
     assert "routes:       0 keylist routes" in status.stdout
+    assert "cpu limit:    none" in status.stdout and "throttled:" not in status.stdout
 
     down = cli("down")
     assert down.returncode == 0
@@ -121,3 +122,19 @@ def test_a_stale_record_is_cleared(cli):
     cli.state_file.write_text(json.dumps(stale))
     assert cli("status").returncode == 3
     assert not cli.state_file.exists()
+
+
+def test_up_under_a_cpu_limit_and_status_shows_it_and_the_throttling(cli):
+    up = cli("up", "--flavour", "acapy", "--cpu-limit", "250m")
+    assert up.returncode == 0, up.stderr
+    cgroup = json.loads(cli.state_file.read_text())["cgroup"]
+    status = cli("status")
+    assert status.returncode == 0, status.stderr
+    assert f"cpu limit:    0.25 cores (cgroup {cgroup})" in status.stdout
+    # Its start-up (imports, wallet, warm-up mediation) wants more than a quarter of a core in some periods.
+    throttled = next(line for line in status.stdout.splitlines() if line.startswith("throttled:"))
+    share, periods = throttled.split()[1], throttled.split()[4]
+    assert 0 < float(share) <= 100 and int(periods) > 0, throttled
+    assert throttled.endswith("s held back since it started"), throttled
+    assert cli("down").returncode == 0
+    assert not os.path.exists(cgroup)

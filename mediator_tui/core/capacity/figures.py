@@ -10,7 +10,7 @@ from the step's start, since agents onboard while the step spawns.
 The mediator's figures come from the probe's per-second points (`Snapshot.mediator.history`)
 inside the window: CPU is their mean (a second of garbage collection does not make a
 step), memory and connections the last reading (every agent of the step started), the
-queue its highest. They stay None when no probe reading fell in the window.
+queue its highest, its CPU throttling the periods throttled over those run in the window. They stay None when no probe reading fell in the window.
 Lost messages and lost sessions stay None until the delivery ledger feeds the store;
 every reader of `StepFigures` treats None as unknown.
 """
@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from mediator_tui.core.metrics.probe_samples import SATURATED, STALLED
 from mediator_tui.core.metrics.snapshot import MediatorPoint, RequestRow, Snapshot
+from mediator_tui.core.metrics.throttling import total
 from mediator_tui.core.thresholds import find_endpoint
 
 T = TypeVar("T")
@@ -79,6 +80,10 @@ class StepFigures:
     # Seconds of the window the mediator did not answer, by why (core/sources/probe/state.py); None: no probe.
     mediator_saturated_s: float | None = None
     mediator_stalled_s: float | None = None
+    # mediator_throttled: % of the CFS periods the mediator ran in that its CPU limit cut short, and the seconds
+    # it was held back, in the window; None: no cgroup counters read.
+    mediator_throttled_percent: float | None = None
+    mediator_throttled_s: float | None = None
     worker_cpu_max_percent: float | None = None  # the busiest worker process; 100 = one core
     ports_refused: int | None = None  # agents refused a listening port during the window
     port_headroom: int | None = None  # ports of the pool never in use so far
@@ -123,6 +128,7 @@ def step_figures_from(
     window = (start.taken_at, end.taken_at)
     endpoints = tuple(_endpoint(row, _row(start, row.key), end, window) for row in end.requests)
     mediator = [p for p in end.mediator.history if window[0] <= p.t <= window[1]]
+    throttled = total(p.throttled for p in mediator)
     return StepFigures(
         index=index,
         users_target=users_target,
@@ -152,6 +158,8 @@ def step_figures_from(
         mediator_bytes_per_connection=end.mediator.bytes_per_connection if mediator else None,
         mediator_saturated_s=_seconds_in(mediator, SATURATED),
         mediator_stalled_s=_seconds_in(mediator, STALLED),
+        mediator_throttled_percent=throttled and throttled.percent,
+        mediator_throttled_s=throttled and throttled.throttled_s,
     )
 
 

@@ -34,6 +34,7 @@ _STEP_METRICS: dict[str, Callable[[StepFigures], float | None]] = {
     "mediator_rss": lambda f: f.mediator_rss_bytes,
     "mediator_connections": lambda f: f.mediator_connections,
     "mediator_queue": lambda f: f.mediator_queue,
+    "mediator_throttled": lambda f: f.mediator_throttled_percent,
     "worker_cpu": lambda f: f.worker_cpu_max_percent,
 }
 STEP_METRICS = Vocabulary(tuple(_ENDPOINT_METRICS), tuple(_STEP_METRICS))
@@ -55,6 +56,7 @@ _CATEGORY = {
     "mediator_rss": "mediator",
     "mediator_connections": "mediator",
     "mediator_queue": "mediator",
+    "mediator_throttled": "throttling",
     "worker_cpu": "harness",
 }
 CATEGORIES = tuple(dict.fromkeys(_CATEGORY.values()))

@@ -9,7 +9,7 @@ from mediator_tui.common.byte_size import byte_size
 from mediator_tui.contracts.capacity import RampPlan
 from mediator_tui.core.capacity.figures import StepFigures
 from mediator_tui.core.capacity.levels import StepJudgement
-from mediator_tui.core.capacity.search import Verdict
+from mediator_tui.core.capacity.search import Verdict, throttled_words
 
 
 def step_line(judgement: StepJudgement) -> str:
@@ -29,6 +29,8 @@ def step_line(judgement: StepJudgement) -> str:
         "" if figures.onboarding_fail_ratio is None else f"  onboarding failures {figures.onboarding_fail_ratio:.1%}"
     )
     mediator = "" if figures.mediator_cpu_percent is None else f"  mediator CPU {figures.mediator_cpu_percent:.0f} %"
+    if figures.mediator_throttled_percent is not None:
+        mediator += f"  throttled {figures.mediator_throttled_percent:.0f} %"
     if judgement.met:
         result = "met"
     else:
@@ -49,6 +51,7 @@ def mediator_state(figures: StepFigures) -> str:
     said: tuple[tuple[float | None, Callable[[float], str]], ...] = (
         (figures.mediator_cpu_percent, lambda v: f"CPU {v:.0f} % of a core"),
         (figures.mediator_cpu_ms_per_request, lambda v: f"{v:.2f} ms CPU per request"),
+        (figures.mediator_throttled_percent, lambda v: f"throttled in {v:.0f} % of CFS periods"),
         (figures.mediator_rss_bytes, lambda v: f"memory {byte_size(v)}"),
         (figures.mediator_bytes_per_connection, lambda v: f"{byte_size(v)} per TCP/websocket connection"),
         (figures.mediator_connections, lambda v: f"{v} TCP/websocket connections"),
@@ -71,6 +74,8 @@ def verdict_lines(verdict: Verdict) -> list[str]:
     lines = [f"verdict: {verdict.summary()}"]
     if verdict.at_broken is not None:
         lines.append(f"  broke first: {verdict.broke_first}")
+    if verdict.broke_on is not None:
+        lines.append(f"  broke on: {verdict.broke_on} ({throttled_words(verdict.throttled_at)})")
     if verdict.at_held is not None:
         where = "the knee, the last step held" if verdict.at_broken is not None else "the highest step (none broke)"
         lines.append(f"  the mediator at {where} ({verdict.at_held.counted()}): {mediator_state(verdict.at_held)}")

@@ -14,6 +14,11 @@ levels: there it still keeps up, so its CPU per request is its cost per request,
 agree on (bench/README.md, "Capacity", with the Credo mediator's spread). The first broken step's state is kept beside it: past its core
 a mediator answers fewer requests the harder it is pushed on the same CPU, so its CPU per request
 there tells how deep into saturation that step fell rather than what a request costs.
+
+Whatever level broke, the verdict says the mediator broke on throttling (`broke_on`) when its CPU limit cut short
+a high share of its CFS periods at the first broken step (`THROTTLED_HIGH_PERCENT`, core/metrics/throttling.py):
+the limit, not the host, set the knee. A broken step the probe could not read (a saturated mediator may answer it
+late) is told by the last step held.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dataclasses import dataclass
 
 from mediator_tui.core.capacity.figures import StepFigures
 from mediator_tui.core.capacity.levels import ServiceLevel, StepJudgement, judge
+from mediator_tui.core.metrics.throttling import THROTTLED_HIGH_PERCENT
 
 WORKER_CPU_LIMIT_PERCENT = 90.0  # a worker process is one Python thread: near one core it is the bottleneck
 ADD_WORKERS = (
@@ -37,6 +43,8 @@ class Verdict:
     users_broken: int | None  # the fewest Locust users of a step that broke a level; None: none broke up to the max
     broke_first: str | None  # category of the first broken level: latency, failures, onboarding, ...
     broken_levels: tuple[str, ...]  # every level broken at `users_broken`, with its value
+    # "throttling": the mediator's CPU limit held it back in a high share of its periods where it broke; else None.
+    broke_on: str | None
     at_held: StepFigures | None  # the step of `users_held`: the mediator's state at the knee
     at_broken: StepFigures | None  # the step of `users_broken`: the mediator's state past the knee
     limited_by: str | None  # "mediator" or "harness"; None when nothing broke and the harness had room
@@ -47,6 +55,10 @@ class Verdict:
     @property
     def first_step_broke(self) -> bool:
         return self.at_broken is not None and self.at_held is None
+
+    @property
+    def throttled_at(self) -> StepFigures | None:
+        return throttling_step(self.at_held, self.at_broken)
 
     @property
     def agents_held(self) -> int | None:
@@ -66,11 +78,39 @@ class Verdict:
             line = (
                 f"held {self.at_held.counted()}; broke at {self.at_broken.counted()} on {', '.join(self.broken_levels)}"
             )
+        if self.broke_on == "throttling":
+            line += f"; the mediator broke on throttling: {throttled_words(self.throttled_at)}"
         if self.limited_by == "harness":
             line += (
                 f"; the harness, not the mediator, set this bound ({'; '.join(self.harness_reasons)}): {self.advice}"
             )
         return line
+
+
+def throttled_words(figures: StepFigures | None) -> str:
+    """A step's throttling as the verdict says it."""
+    if figures is None or figures.mediator_throttled_percent is None:
+        return "not measured"
+    return (
+        f"its CPU limit cut short {figures.mediator_throttled_percent:.0f} % of its CFS periods "
+        f"({figures.mediator_throttled_s or 0:.1f} s held back) at {figures.counted()}"
+    )
+
+
+def throttling_step(held: StepFigures | None, broken: StepFigures | None) -> StepFigures | None:
+    """The step whose throttling tells `broke_on`: the first broken one, or the last held where the probe could
+    not read the broken one; None when nothing broke."""
+    if broken is None:
+        return None
+    return broken if broken.mediator_throttled_percent is not None else held
+
+
+def broke_on(held: StepFigures | None, broken: StepFigures | None) -> str | None:
+    """The verdict's `broke_on`: "throttling" when the mediator was throttled in a high share of its periods where
+    it broke."""
+    told = throttling_step(held, broken)
+    share = told.mediator_throttled_percent if told else None
+    return "throttling" if share is not None and share >= THROTTLED_HIGH_PERCENT else None
 
 
 def harness_limits(figures: StepFigures) -> tuple[str, ...]:
@@ -143,6 +183,7 @@ class CapacitySearch:
             users_broken=bad.figures.users_target if bad else None,
             broke_first=bad.broken[0].level.category if bad else None,
             broken_levels=tuple(r.describe() for r in bad.broken) if bad else (),
+            broke_on=broke_on(self._good.figures if self._good else None, bad.figures if bad else None),
             at_held=self._good.figures if self._good else None,
             at_broken=bad.figures if bad else None,
             limited_by=limited_by,

@@ -45,6 +45,8 @@ def report_charts(snapshot: Snapshot) -> list[Chart]:
     mediator = snapshot.mediator.history
     firsts = [seq[0].t for seq in (requests, resources, mediator) if seq]
     start = min(firsts) if firsts else snapshot.taken_at
+    # Beside the CPU, the share of its CFS periods its CPU limit cut short, where its cgroup's counters were read.
+    throttled = _line("throttled, % of CFS periods", mediator, start, lambda p: p.throttled and p.throttled.percent)
     return [
         Chart(
             "Requests per second",
@@ -80,7 +82,11 @@ def report_charts(snapshot: Snapshot) -> list[Chart]:
                 _line("shared", resources, start, lambda p: None if p.shared_bytes is None else p.shared_bytes / MB),
             ),
         ),
-        Chart("Mediator CPU", "% of a core", (_line("cpu", mediator, start, lambda p: p.cpu_percent),)),
+        Chart(
+            "Mediator CPU",
+            "% of a core",
+            (_line("cpu", mediator, start, lambda p: p.cpu_percent), *((throttled,) if throttled.points else ())),
+        ),
         Chart(
             "Mediator memory",
             "MB",

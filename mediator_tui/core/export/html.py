@@ -37,6 +37,14 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def _throttled(mediator: dict[str, Any]) -> str | None:
+    """mediator_throttled over the run and the seconds held back, with the limit; None: no cgroup counters read."""
+    if mediator["throttled_percent"] is None:
+        return None
+    limit = "no limit" if mediator["cpu_limit_cores"] is None else f"limit {mediator['cpu_limit_cores']:g} cores"
+    return f"{mediator['throttled_percent']:.1f} % ({mediator['throttled_s']:g} s), {limit}"
+
+
 def report_html(snapshot: Snapshot, summary: dict[str, Any]) -> str:
     run = summary["run"]
     facts = [
@@ -117,11 +125,21 @@ def report_html(snapshot: Snapshot, summary: dict[str, Any]) -> str:
 <h2>Mediator</h2>
 {
         _table(
-            ["read", "CPU max %", "RSS max", "per connection", "connections max", "session gap max", "oldest queued s"],
+            [
+                "read",
+                "CPU max %",
+                "throttled % (s)",
+                "RSS max",
+                "per connection",
+                "connections max",
+                "session gap max",
+                "oldest queued s",
+            ],
             [
                 [
                     ", ".join(mediator["sources"]) or "nothing",
                     mediator["cpu_percent_max"],
+                    _throttled(mediator),
                     byte_size(mediator["rss_bytes_max"]),
                     byte_size(mediator["bytes_per_connection"]),
                     mediator["connections_max"],

@@ -97,9 +97,14 @@ def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool
 def mediator_summary(snapshot: Snapshot) -> dict[str, Any]:
     """The mediator's side over the run (null where unknown) and what was read to know it."""
     mediator = snapshot.mediator
+    throttled = mediator.throttled
     return {
         "sources": list(mediator.sources),
         "cpu_percent_max": _rounded(mediator.cpu_percent_max, 1),
+        # mediator_throttled: % of the CFS periods it ran in that its CPU limit cut short, over the run.
+        "throttled_percent": None if throttled is None else _rounded(throttled.percent, 1),
+        "throttled_s": None if throttled is None else _rounded(throttled.throttled_s, 2),
+        "cpu_limit_cores": None if throttled is None else throttled.cpu_limit_cores,
         "rss_bytes_max": mediator.rss_bytes_max,
         "bytes_per_connection": _rounded(mediator.bytes_per_connection, 1),
         "connections_max": mediator.connections_max,
@@ -378,9 +383,10 @@ MEDIATOR_COLUMNS = (
 def mediator_csv(snapshot: Snapshot) -> str:
     """The mediator probe's figures, one row per second; an unknown figure is an empty cell. `state` says why
     the mediator did not answer that second (saturated, stalled; empty while it answered), `stalled` is 1 in
-    its stalled seconds, `gap_judged` 1 in the seconds whose session gap the run is judged on."""
+    its stalled seconds, `gap_judged` 1 in the seconds whose session gap the run is judged on; `throttled_percent`
+    and `throttled_s` are that second's CPU throttling: the share of its CFS periods and the time held back."""
     return _csv(
-        ["time", "ts", *MEDIATOR_COLUMNS, "stalled", "state", "gap_judged"],
+        ["time", "ts", *MEDIATOR_COLUMNS, "stalled", "state", "gap_judged", "throttled_percent", "throttled_s"],
         (
             [
                 iso_time(p.t),
@@ -389,6 +395,7 @@ def mediator_csv(snapshot: Snapshot) -> str:
                 int(p.stalled),
                 p.state,
                 int(p.gap_judged),
+                *(("", "") if p.throttled is None else (_cell(p.throttled.percent), _cell(p.throttled.throttled_s))),
             ]
             for p in snapshot.mediator.history
         ),

@@ -56,11 +56,13 @@ class CpuController:
 
 @dataclass(frozen=True)
 class Throttling:
-    """A cgroup's `cpu.stat` counters since it was made: CFS periods run, those throttled, and for how long."""
+    """A cgroup's `cpu.stat` counters since it was made: CFS periods run, those throttled, and for how long;
+    and the limit it holds, in cores (None: no quota, or unreadable)."""
 
     periods: int
     throttled_periods: int
     throttled_s: float
+    limit_cores: float | None = None
 
 
 def quota_us(cores: float) -> int:
@@ -164,8 +166,23 @@ def read_throttling(pid: int, paths: CgroupPaths = HOST) -> Throttling | None:
         throttled_s = (
             int(stat["throttled_usec"]) / 1e6 if "throttled_usec" in stat else int(stat["throttled_time"]) / 1e9
         )
-        return Throttling(int(stat["nr_periods"]), int(stat["nr_throttled"]), throttled_s)
+        return Throttling(int(stat["nr_periods"]), int(stat["nr_throttled"]), throttled_s, _read_limit(group))
     except (OSError, KeyError, ValueError):
+        return None
+
+
+def _read_limit(group: Path) -> float | None:
+    """The cores `group`'s quota allows: v2 `cpu.max` ("QUOTA PERIOD", "max" for none) or v1's quota and period
+    (-1 for none)."""
+    try:
+        if (group / "cpu.max").exists():
+            quota, period = (group / "cpu.max").read_text().split()[:2]
+        else:
+            quota, period = ((group / name).read_text().strip() for name in ("cpu.cfs_quota_us", "cpu.cfs_period_us"))
+        if quota in ("max", "-1"):
+            return None
+        return int(quota) / int(period) if int(quota) > 0 and int(period) > 0 else None
+    except (OSError, ValueError):
         return None
 
 

@@ -23,6 +23,7 @@ from mediator_tui.core.metrics.history import PerSecond
 from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
 from mediator_tui.core.metrics.slope import least_squares_slope
 from mediator_tui.core.metrics.snapshot import MediatorPoint, MediatorSnapshot
+from mediator_tui.core.metrics.throttling import Throttled, between, total
 
 # Connections held and agents running are read at different moments: a difference this small is timing.
 T = TypeVar("T")
@@ -93,6 +94,7 @@ class MediatorSeries:
         self._stalled_s = self._saturated_s = 0.0
         self._last_at: float | None = None
         self._stop_at: float | None = None
+        self._throttled_run: Throttled | None = None
 
     def stopping(self, at: float) -> None:
         """The load stops at `at`: the gap of the seconds just before is the stop's (first call wins)."""
@@ -122,6 +124,9 @@ class MediatorSeries:
                 self._errors[f"{source} figures"] = "unknown: " + "; ".join(unknown)
             else:
                 self._errors.pop(f"{source} figures", None)
+        throttled = between(latest.process, sample.process) if sample.process is not None else None
+        if throttled is not None:
+            self._throttled_run = total((self._throttled_run, throttled))
         self._latest = _Latest(
             process=sample.process or latest.process,
             status=sample.admin_status or latest.status,
@@ -136,7 +141,7 @@ class MediatorSeries:
             self._stalled_s += since if sample.stalled else 0.0
             self._saturated_s += since if sample.saturated else 0.0
         self._last_at = sample.at
-        self._points.add(self._point(sample.at, agents_running, sample.state, gap_judged))
+        self._points.add(self._point(sample.at, agents_running, sample.state, gap_judged, throttled))
 
     def _read_metrics_cpu(self, at: float, metrics: MetricsSample) -> None:
         """CPU % of one core from the served `process_cpu_seconds_total` counter, between two scrapes."""
@@ -148,7 +153,9 @@ class MediatorSeries:
             self._metrics_cpu = 100.0 * (seconds - self._cpu_seconds[1]) / (at - self._cpu_seconds[0])
         self._cpu_seconds = (at, seconds)
 
-    def _point(self, t: float, agents_running: int | None, state: str, gap_judged: bool) -> MediatorPoint:
+    def _point(
+        self, t: float, agents_running: int | None, state: str, gap_judged: bool, throttled: Throttled | None
+    ) -> MediatorPoint:
         process, status, metrics = self._latest.process, self._latest.status, self._latest.metrics
         connections, _ = self._connections()
         gap = connections - agents_running if connections is not None and agents_running is not None else None
@@ -167,6 +174,7 @@ class MediatorSeries:
             queue_age_s=metrics and metrics.queue_oldest_age_s,
             state=state,
             gap_judged=gap_judged,
+            throttled=throttled,
         )
 
     def _connections(self) -> tuple[int | None, str | None]:
@@ -252,6 +260,7 @@ class MediatorSeries:
             session_gap_max=max(gaps, default=None),
             session_gap_judged_s=float(len(judged) * self._points.step_s),
             queue_age_s_max=_max(p.queue_age_s for p in points),
+            throttled=self._throttled_run,
             history=points,
         )
 

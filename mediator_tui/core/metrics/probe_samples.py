@@ -53,10 +53,13 @@ class ProcessSample:
     error: str | None = None
     took_s: float | None = None
     stalled: bool = False  # the process is stopped
-    # Its cgroup's CPU throttling since the cgroup was made (cpu.stat): the 100 ms periods in which the kernel
-    # held it back at its CPU limit, and for how long in all; None where no cgroup CPU controller can be read.
+    # Its cgroup's CPU throttling since the cgroup was made (cpu.stat): the CFS periods (100 ms) in which it ran,
+    # those in which the kernel held it back at its CPU limit, and for how long in all; None where no cgroup CPU
+    # controller can be read. `cpu_limit_cores`: the limit its cgroup holds (None: none, or unreadable).
+    cfs_periods: int | None = None
     throttled_periods: int | None = None
     throttled_s: float | None = None
+    cpu_limit_cores: float | None = None
 
 
 @final

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import final
 
 from mediator_tui.core.metrics.probe_samples import MediatorState
+from mediator_tui.core.metrics.throttling import Throttled
 
 AGGREGATED = "Aggregated"
 # Bumped when a field changes meaning or goes away: whoever keeps snapshots can tell them apart.
@@ -268,6 +269,7 @@ class MediatorPoint(MediatorState):
     queue_age_s: float | None = None
     state: str = ""  # why the mediator did not answer: "saturated", "stalled"; "" while it answered
     gap_judged: bool = False  # every user spawned, the load settled: the gap of this second is judged
+    throttled: Throttled | None = None  # its CPU throttling in that second; None: no cgroup counters read
 
 
 @dataclass(frozen=True)
@@ -310,6 +312,7 @@ class MediatorSnapshot(MediatorState):
     session_gap_max: int | None = None
     session_gap_judged_s: float = 0.0
     queue_age_s_max: float | None = None
+    throttled: Throttled | None = None  # its CPU throttling over the run; None: no cgroup counters read
     history: tuple[MediatorPoint, ...] = ()
 
 

@@ -1,5 +1,5 @@
-"""The mediator's own side (the probe): CPU, memory and its growth per connection, descriptors, the
-connections it holds against the agents running, its queue; what cannot be read, and what would read it."""
+"""The mediator's own side (the probe): CPU and its throttling, memory and its growth per connection, descriptors,
+the connections it holds against the agents running, its queue; what cannot be read, and what would read it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from rich.text import Text
 from mediator_tui.common.byte_size import byte_size
 from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.metrics.snapshot import MediatorSnapshot, Snapshot
+from mediator_tui.core.metrics.throttling import THROTTLED_HIGH_PERCENT
 from mediator_tui.tui import format as fmt
 from mediator_tui.tui.panes.base import SummaryChartPane
 from mediator_tui.tui.widgets.line_chart import ChartSeries
@@ -33,6 +34,20 @@ def _state_line(mediator: MediatorSnapshot) -> str:
     return f"STALLED ({unanswered}) at {_percent(mediator.cpu_percent)} CPU: frozen, not busy"
 
 
+def _throttling(mediator: MediatorSnapshot) -> str | None:
+    """Its CPU throttling now (the last second) and over the run, with the limit its cgroup holds."""
+    run = mediator.throttled
+    # A mediator without a limit that was never held back (the host's own cgroup) has nothing to say here.
+    if run is None or (run.cpu_limit_cores is None and not run.throttled_periods):
+        return None
+    now = mediator.history[-1].throttled if mediator.history else None
+    limit = "none" if run.cpu_limit_cores is None else f"{run.cpu_limit_cores:g} cores"
+    return (
+        f"throttled {_percent(now and now.percent)} of CFS periods (run {_percent(run.percent)}, "
+        f"{run.throttled_s:.1f} s held back)  limit {limit}\n"
+    )
+
+
 def _figures(mediator: MediatorSnapshot) -> Text:
     text = Text()
     unknown = {figure: printable(hint) for figure, hint in dict(mediator.unknown).items()}
@@ -43,6 +58,10 @@ def _figures(mediator: MediatorSnapshot) -> Text:
     text.append(f" (max {_percent(mediator.cpu_percent_max)})  RSS ")
     text.append(byte_size(mediator.rss_bytes), style="bold")
     text.append(f"  USS {byte_size(mediator.uss_bytes)}\n")
+    throttling = _throttling(mediator)
+    if throttling:
+        high = mediator.throttled is not None and mediator.throttled.percent >= THROTTLED_HIGH_PERCENT
+        text.append(throttling, style="bold red" if high else "")
     text.append(
         f"per connection {byte_size(mediator.bytes_per_connection)}  "
         f"fds {fmt.count(mediator.open_fds)}  threads {fmt.count(mediator.threads)}\n"

@@ -226,3 +226,21 @@ def test_the_mediator_s_state_is_in_each_step_line_the_verdict_and_the_export(tm
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())["capacity"]
     assert summary["at_held"]["mediator_cpu_percent"] == 60.0 and summary["at_held"]["mediator_connections"] == 40
     assert summary["at_broken"]["mediator_cpu_percent"] == 75.0 and summary["at_broken"]["users"] == 50
+
+
+def test_a_mediator_held_back_by_its_cpu_limit_broke_on_throttling_in_the_lines_and_the_export(tmp_path):
+    def throttled(users, index):
+        figures = step(users, p95=saturating(users), index=index)
+        return dataclasses.replace(figures, mediator_throttled_percent=users * 1.8, mediator_throttled_s=users / 10)
+
+    code, out, _run = search(tmp_path, saturating, figures=throttled)
+    assert code == 0, out
+    assert (
+        "  broke on: throttling (its CPU limit cut short 90 % of its CFS periods (5.0 s held back) at 50 users" in out
+    )
+    capacity = json.loads((tmp_path / "out" / "summary.json").read_text())["capacity"]
+    assert capacity["broke_on"] == "throttling" and capacity["at_held"]["mediator_throttled_percent"] == 72.0
+    with open(tmp_path / "out" / "capacity.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["mediator_throttled_percent"] for r in rows] == ["18", "36", "54", "72", "90"]
+    assert "<th>broke on</th><td>throttling</td>" in (tmp_path / "out" / "report.html").read_text()

@@ -216,3 +216,18 @@ def test_agents_provision_without_node_says_what_to_install(tmp_path):
     )
     assert result.returncode == 1
     assert "node is not on PATH: install Node.js 20 or newer, with npm" in result.stderr
+
+
+def test_config_show_shows_the_mediator_s_cpu_limit(tmp_path):
+    env = tmp_path / ".env"
+    env.write_text("MEDIATOR_CPU_LIMIT=800m\n")
+    assert "MEDIATOR_CPU_LIMIT=800m" in run_cli("config", "show", "--env", str(env)).stdout.splitlines()
+
+
+@pytest.mark.parametrize(
+    "value, said",
+    [("lots", "is not a number of cores (e.g. 0.8 or 800m)"), ("0.001", "at least 0.01 (the kernel's least quota)")],
+)
+def test_mediator_up_refuses_a_cpu_limit_it_cannot_apply_before_starting_anything(tmp_path, value, said):
+    result = run_cli("mediator", "up", "--cpu-limit", value, cwd=tmp_path)
+    assert result.returncode == 2 and f"argument --cpu-limit: '{value}' " in result.stderr and said in result.stderr

@@ -18,10 +18,18 @@ from tests.support.http_stub import answering, serving
 MB = 1_000_000
 
 
-def probed(established: int, *, stalled: bool = False, metrics_error: str | None = None):
-    """The recorded run (9 agents running) with 5 s of probe readings of our own instead of its."""
+def probed(
+    established: int,
+    *,
+    stalled: bool = False,
+    metrics_error: str | None = None,
+    limit: float | None = None,
+    throttled_each_s: int | None = None,
+):
+    """The recorded run (9 agents running) with 5 s of probe readings of our own instead of its; with
+    `throttled_each_s`, its cgroup's counters: 10 CFS periods a second, that many of them throttled, under `limit`."""
     store, clock = replay(until_s=RUNNING_AT_S, probe=False)
-    for _ in range(5):
+    for second in range(5):
         clock.t += 1.0
         process = ProcessSample(
             pid=4242,
@@ -33,6 +41,16 @@ def probed(established: int, *, stalled: bool = False, metrics_error: str | None
             threads=9,
             established=established,
             stalled=stalled,
+            **(
+                {
+                    "cfs_periods": 10 * second,
+                    "throttled_periods": throttled_each_s * second,
+                    "throttled_s": 0.075 * second * throttled_each_s / 9,
+                }
+                if throttled_each_s is not None
+                else {}
+            ),
+            cpu_limit_cores=limit,
         )
         metrics = MetricsSample(error=metrics_error) if metrics_error else None
         unanswered = ("process",) if stalled else ()
@@ -61,6 +79,23 @@ def test_the_pane_shows_cpu_memory_connections_and_what_would_read_the_queue(dri
         assert "fds 61" in text and "held 9 (TCP) vs 9 agents running  gap +0" in text
         assert "queue: unknown — set MEDIATOR_METRICS_URL" in text and "queue age" not in text
         assert "STALLED" not in text and "zombie" not in text
+        assert "throttled" not in text  # no cgroup counters read: nothing said of them
+
+    drive(steps, size=(200, 50))
+
+
+def test_a_mediator_held_back_by_its_cpu_limit_shows_its_throttling_and_the_limit(drive, control):
+    control.current = probed(established=9, limit=0.2, throttled_each_s=9)
+
+    async def steps(pilot):
+        pilot.app.pull_snapshot()
+        await pilot.pause()
+        assert "throttled 90.0 % of CFS periods (run 90.0 %, 0.3 s held back)  limit 0.2 cores" in pane_text(pilot)
+        # A mediator in a cgroup without a limit, never held back (the host's own): nothing said of throttling.
+        control.current = probed(established=9, throttled_each_s=0)
+        pilot.app.pull_snapshot()
+        await pilot.pause()
+        assert "throttled" not in pane_text(pilot) and "CPU 33.3 %" in pane_text(pilot)
 
     drive(steps, size=(200, 50))
 

@@ -78,8 +78,10 @@ class ProcessReader:
             ports=ports,
             took_s=time.monotonic() - started,
             stalled=status == psutil.STATUS_STOPPED,
+            cfs_periods=None if throttling is None else throttling.periods,
             throttled_periods=None if throttling is None else throttling.throttled_periods,
             throttled_s=None if throttling is None else throttling.throttled_s,
+            cpu_limit_cores=None if throttling is None else throttling.limit_cores,
         )
 
     def _connections(self, process: psutil.Process) -> tuple[tuple[int, ...], int | None]:

@@ -13,6 +13,7 @@ from mediator_tui.core.metrics.snapshot import (
     WorkerHarness,
     WorkerInfo,
 )
+from mediator_tui.core.metrics.throttling import Throttled
 from mediator_tui.locust_support.ramp_timeline import RampNotRunning, StepRamp
 from tests.recording.replay import replay, running_run
 
@@ -146,14 +147,16 @@ def test_the_mediator_s_state_is_read_from_the_probe_s_points_inside_the_window(
     end = running_run()
     t0 = end.taken_at - 40
 
-    def point(t, cpu, rss, connections, queued):
-        return MediatorPoint(t=t, cpu_percent=cpu, rss_bytes=rss, connections=connections, queued_messages=queued)
+    def point(t, cpu, rss, connections, queued, throttled=None):
+        return MediatorPoint(
+            t=t, cpu_percent=cpu, rss_bytes=rss, connections=connections, queued_messages=queued, throttled=throttled
+        )
 
     history = (
-        point(t0 - 5, 300.0, 1, 1, 99.0),  # before the window: left out
-        point(t0 + 1, 40.0, 100_000_000, 50, 2.0),
+        point(t0 - 5, 300.0, 1, 1, 99.0, Throttled(10, 10, 0.9)),  # before the window: left out
+        point(t0 + 1, 40.0, 100_000_000, 50, 2.0, Throttled(10, 2, 0.1, 0.2)),
         point(t0 + 20, None, 110_000_000, 58, 7.0),
-        point(t0 + 39, 60.0, 120_000_000, 60, 3.0),
+        point(t0 + 39, 60.0, 120_000_000, 60, 3.0, Throttled(6, 6, 0.5, 0.2)),
     )
     end = dataclasses.replace(
         end, mediator=MediatorSnapshot(known=True, history=history, bytes_per_connection=150_000.0)
@@ -164,6 +167,9 @@ def test_the_mediator_s_state_is_read_from_the_probe_s_points_inside_the_window(
     assert figures.mediator_queue == 7  # the highest
     assert figures.mediator_bytes_per_connection == 150_000.0
     assert figures.mediator_cpu_ms_per_request == pytest.approx(50.0 * 10 / figures.total.rps)
+    # Throttling: the periods throttled over those run in the window, and the seconds held back.
+    assert figures.mediator_throttled_percent == pytest.approx(50.0)
+    assert figures.mediator_throttled_s == pytest.approx(0.6)
 
 
 class Clock:

@@ -5,6 +5,7 @@ import dataclasses
 import pytest
 
 from mediator_tui.core.capacity.levels import parse_levels
+from mediator_tui.core.capacity.lines import step_line, verdict_lines
 from mediator_tui.core.capacity.search import CapacitySearch
 from mediator_tui.core.thresholds import ThresholdError
 from tests.support.capacity_fakes import RAMP, run, saturating, step
@@ -126,3 +127,46 @@ def test_nothing_breaking_up_to_the_maximum_has_no_knee():
 def test_a_ramp_that_does_not_rise_is_refused():
     with pytest.raises(ValueError, match="must rise"):
         CapacitySearch((20, 10), parse_levels([]))
+
+
+def throttled(users, share, measured=True):
+    """A mediator under a CPU limit: its limit cuts short `share` % of its periods; past 45 users it is late."""
+    figures = saturating(users)
+    if not measured:
+        return figures
+    return dataclasses.replace(figures, mediator_throttled_percent=share, mediator_throttled_s=share / 10)
+
+
+def test_a_mediator_throttled_where_it_broke_broke_on_throttling():
+    verdict = run(CapacitySearch(RAMP, parse_levels([])), lambda users: throttled(users, users * 1.5))
+    assert (verdict.users_broken, verdict.broke_first, verdict.broke_on) == (50, "latency", "throttling")
+    assert verdict.summary().endswith(
+        "; the mediator broke on throttling: its CPU limit cut short 75 % of its CFS periods (7.5 s held back) "
+        "at 50 users, 50 agents"
+    )
+    assert "  broke on: throttling (its CPU limit cut short 75 % of its CFS periods" in "\n".join(
+        verdict_lines(verdict)
+    )
+    assert "  mediator CPU" not in step_line(verdict.steps[-1]) and "  throttled 75 %" in step_line(verdict.steps[-1])
+
+
+def test_little_throttling_or_none_measured_does_not_name_it():
+    # A quarter of the periods is where it counts as high (Kubernetes' CPUThrottlingHigh).
+    little = run(CapacitySearch(RAMP, parse_levels([])), lambda users: throttled(users, 24.0))
+    unlimited = run(CapacitySearch(RAMP, parse_levels([])), saturating)
+    assert little.broke_on is unlimited.broke_on is None
+    assert "throttling" not in little.summary() + "\n".join(verdict_lines(little))
+
+
+def test_a_broken_step_the_probe_could_not_read_is_told_by_the_last_step_held():
+    verdict = run(CapacitySearch(RAMP, parse_levels([])), lambda users: throttled(users, 60.0, measured=users < 45))
+    assert verdict.broke_on == "throttling" and verdict.throttled_at is verdict.at_held
+    assert verdict.summary().endswith("cut short 60 % of its CFS periods (6.0 s held back) at 40 users, 40 agents")
+
+
+def test_a_throttling_level_breaks_a_step_as_throttling():
+    verdict = run(
+        CapacitySearch(RAMP, parse_levels(["mediator_throttled>50"])), lambda users: throttled(users, users * 1.5)
+    )
+    assert (verdict.users_held, verdict.users_broken, verdict.broke_first) == (30, 40, "throttling")
+    assert verdict.broken_levels == ("mediator_throttled>50 (60)",) and verdict.broke_on == "throttling"

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from mediator_tui.core.mediator.cpu_limit import (
-    CgroupPaths,
     CpuLimitError,
     Throttling,
     find_controller,
@@ -17,37 +16,9 @@ from mediator_tui.core.mediator.cpu_limit import (
     read_throttling,
     remove_cgroup,
 )
+from tests.support.fake_cgroups import fake_host, place, v1_host, v2_host, write_stat
 
 PID = 4242
-
-
-def fake_host(tmp_path: Path, mounts: str, self_cgroup: str) -> CgroupPaths:
-    proc = tmp_path / "proc"
-    (proc / "self").mkdir(parents=True)
-    (proc / "self" / "cgroup").write_text(self_cgroup)
-    (proc / "mounts").write_text(mounts.format(root=tmp_path))
-    return CgroupPaths(mounts=proc / "mounts", proc=proc)
-
-
-def v2_host(tmp_path: Path, own: str = "user.slice/session-1.scope") -> CgroupPaths:
-    root = tmp_path / "cg2"
-    (root / own).mkdir(parents=True)
-    (root / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
-    (root / "cgroup.subtree_control").write_text("memory pids\n")
-    return fake_host(tmp_path, "proc /proc proc rw 0 0\ncgroup2 {root}/cg2 cgroup2 rw,nosuid 0 0\n", f"0::/{own}\n")
-
-
-def v1_host(tmp_path: Path) -> CgroupPaths:
-    (tmp_path / "cpu,cpuacct" / "docker" / "abc").mkdir(parents=True)
-    (tmp_path / "memory").mkdir()
-    return fake_host(
-        tmp_path,
-        "tmpfs /sys/fs/cgroup tmpfs rw 0 0\n"
-        "cgroup {root}/memory cgroup rw,memory 0 0\n"
-        "cgroup {root}/cpu,cpuacct cgroup rw,cpu,cpuacct 0 0\n"
-        "cgroup2 {root}/unified cgroup2 rw 0 0\n",
-        "4:memory:/docker/abc\n1:cpu,cpuacct:/docker/abc\n0::/\n",
-    )
 
 
 def test_v2_makes_a_cgroup_under_its_own_with_cpu_max_and_the_pid(tmp_path):
@@ -134,21 +105,18 @@ def test_remove_retries_a_busy_cgroup_then_says_what_failed(tmp_path):
         remove_cgroup(group, remove_dir=refused)
 
 
-@pytest.mark.parametrize(
-    "host, stat, throttled_s",
-    [
-        (v2_host, "usage_usec 900\nnr_periods 50\nnr_throttled 12\nthrottled_usec 340000\n", 0.34),
-        (v1_host, "nr_periods 50\nnr_throttled 12\nthrottled_time 340000000\n", 0.34),
-    ],
-    ids=["v2", "v1"],
-)
-def test_throttling_is_read_from_the_cgroup_of_any_pid(tmp_path, host, stat, throttled_s):
+@pytest.mark.parametrize("host", [v2_host, v1_host], ids=["v2", "v1"])
+def test_throttling_is_read_from_the_cgroup_of_any_pid(tmp_path, host):
     paths = host(tmp_path)
     group = limit_process(PID, 0.5, "acapy-10", paths)
-    (group / "cpu.stat").write_text(stat)
-    line = "0::/{}\n" if find_controller(paths).version == 2 else "1:cpu,cpuacct:/{}\n"
-    relative = group.relative_to(find_controller(paths).mount)
-    (paths.proc / str(PID)).mkdir()
-    (paths.proc / str(PID) / "cgroup").write_text(line.format(relative))
-    assert read_throttling(PID, paths) == Throttling(periods=50, throttled_periods=12, throttled_s=throttled_s)
+    write_stat(group, 50, 12, 0.34)
+    place(paths, PID, group)
+    # With the counters, the limit the cgroup holds: the one written, in cores.
+    assert read_throttling(PID, paths) == Throttling(50, 12, 0.34, limit_cores=0.5)
     assert read_throttling(PID + 1, paths) is None  # no such process
+    # A cgroup without a quota (a container without a limit, the host's own) throttles nothing and has no limit.
+    if (group / "cpu.max").exists():
+        (group / "cpu.max").write_text("max 100000\n")
+    else:
+        (group / "cpu.cfs_quota_us").write_text("-1\n")
+    assert read_throttling(PID, paths) == Throttling(50, 12, 0.34, limit_cores=None)

@@ -23,8 +23,8 @@ from mediator_tui.core.sources.probe import (
     probe_target,
 )
 from mediator_tui.core.sources.probe.backoff import Backoff
+from tests.support.fake_cgroups import place, v2_host, write_stat
 from tests.support.http_stub import QuietHandler, answering, closed_port_url, serving
-from tests.unit.core.mediator.test_cpu_limit import v2_host
 
 SECRET = "x-api-key-sekrit-9876"
 
@@ -245,14 +245,15 @@ def test_process_figures_of_this_process_and_its_held_connections():
 def test_the_throttling_of_the_process_cgroup_is_read_with_its_figures(tmp_path):
     paths = v2_host(tmp_path)
     group = limit_process(os.getpid(), 0.5, "mediator", paths)  # a fake tree: this process stays where it is
-    (group / "cpu.stat").write_text("usage_usec 5\nnr_periods 40\nnr_throttled 9\nthrottled_usec 1250000\n")
-    (paths.proc / str(os.getpid())).mkdir()
-    (paths.proc / str(os.getpid()) / "cgroup").write_text(f"0::/{group.relative_to(tmp_path / 'cg2')}\n")
+    write_stat(group, 40, 9, 1.25)
+    place(paths, os.getpid(), group)
     sample = ProcessReader(os.getpid(), ports=(), cgroups=paths).read()
     assert sample.error is None and (sample.throttled_periods, sample.throttled_s) == (9, 1.25)
+    assert (sample.cfs_periods, sample.cpu_limit_cores) == (40, 0.5)
     # A host whose cgroups it cannot read leaves them unknown, the rest read as before.
     blind = ProcessReader(os.getpid(), ports=(), cgroups=CgroupPaths(mounts=tmp_path / "none")).read()
     assert blind.error is None and blind.rss_bytes > 0 and blind.throttled_periods is blind.throttled_s is None
+    assert blind.cfs_periods is blind.cpu_limit_cores is None
 
 
 def test_a_process_that_is_gone_is_an_error():
