@@ -46,7 +46,7 @@ def test_a_mediator_too_busy_to_answer_within_its_cpu_limit_is_saturated(tmp_pat
     with LocalMediator("acapy", run_dir=tmp_path) as mediator:
         # Limited once ready: its start-up at a twentieth of a core would take minutes.
         mediator.cgroup = limit_process(mediator.pid, LIMIT, f"acapy-saturated-{mediator.pid}")
-        mediator.cpu_limit = LIMIT
+        mediator.cpu_limit = LIMIT  # the probe reads the limit from its cgroup all the same
         runner = probe(mediator)
         stop = threading.Event()
 

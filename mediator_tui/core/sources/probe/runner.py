@@ -20,6 +20,7 @@ from typing import Protocol, TypeVar
 
 from mediator_tui.common.http_request import printable
 from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
+from mediator_tui.core.metrics.throttling import between
 from mediator_tui.core.sources.probe.admin_reader import AdminReader
 from mediator_tui.core.sources.probe.backoff import Backoff
 from mediator_tui.core.sources.probe.metrics_reader import MetricsReader
@@ -91,6 +92,7 @@ class ProbeRunner:
             "admin counts": Backoff(counts_every_s),
             "metrics": Backoff(interval_s),
         }
+        self._last_process: ProcessSample | None = None  # for the throttling between two ticks
         self._stalled: dict[str, None] = {}  # source -> (ordered set) whose latest reading stalled
         self._status_failing = False  # the admin API's latest `/status` failed or stalled
         self._stop = threading.Event()
@@ -129,8 +131,11 @@ class ProbeRunner:
         whose reading raised is that source's error, and the others are read all the same."""
         at, started = self._wall_clock(), self._clock()
         process = _guarded("process", ProcessSample, self._process.read) if self._process is not None else None
+        throttled = None
         if process is not None:
             self._note("process", process.stalled)
+            throttled = between(self._last_process, process)
+            self._last_process = process
         metrics = self._read("metrics", MetricsSample, self._metrics.read) if self._metrics else None
         status = counts = None
         if self._admin is not None:
@@ -150,7 +155,7 @@ class ProbeRunner:
             admin_counts=counts,
             metrics=metrics,
             stalled_by=unanswered,
-            state=mediator_state(unanswered, process, self.target.cpu_limit_cores),
+            state=mediator_state(unanswered, process, throttled),
         )
 
     def _read(self, source: str, kind: type[Reading], read: Callable[[], Reading]) -> Reading | None:

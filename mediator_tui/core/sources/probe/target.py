@@ -24,7 +24,6 @@ class ProbeTarget:
     admin_headers: Mapping[str, str] = field(default_factory=dict, repr=False)  # a secret: never shown
     metrics_url: str = ""
     metric_names: tuple[str, ...] = ()
-    cpu_limit_cores: float | None = None  # the embedded mediator's MEDIATOR_CPU_LIMIT: busy is most of it
 
     def probe_ports(self) -> tuple[int, ...]:
         """The ports this probe itself talks to: their connections are not the mediator's clients."""
@@ -47,17 +46,17 @@ class ProbeTarget:
 
 def probe_target(values: Mapping[str, Any], embedded: LocalMediator | None = None) -> ProbeTarget:
     """The target from validated settings (`Config.values`) and the embedded mediator, if any."""
-    pid = ports = cpu_limit = None
+    pid = ports = None
     admin_url = metrics_url = ""
     if embedded is not None:
-        pid, cpu_limit = embedded.pid, embedded.cpu_limit
+        pid = embedded.pid
         if embedded.ports is not None:  # None only before it started
             ports = (embedded.ports.http, embedded.ports.ws)
         if isinstance(embedded.admin, AcaPyAdmin):
             admin_url = embedded.admin_url
         metrics_url = embedded.metrics_url or ""
     if values.get("MEDIATOR_PID") is not None:
-        pid, ports, cpu_limit = values["MEDIATOR_PID"], None, None
+        pid, ports = values["MEDIATOR_PID"], None
     return ProbeTarget(
         pid=pid,
         ports=ports,
@@ -65,5 +64,4 @@ def probe_target(values: Mapping[str, Any], embedded: LocalMediator | None = Non
         admin_headers=values.get("MEDIATOR_ADMIN_HEADERS") or {},
         metrics_url=values.get("MEDIATOR_METRICS_URL") or metrics_url,
         metric_names=tuple(values.get("MEDIATOR_METRICS") or ()),
-        cpu_limit_cores=cpu_limit,
     )

@@ -30,6 +30,8 @@ class FakeProcess:
     def __init__(self, clock: Clock, log: list[str]) -> None:
         self.clock, self.log = clock, log
         self.cpu_percent: float | None = 0.0
+        self.cpu_limit_cores: float | None = None  # the limit its cgroup holds
+        self.cfs_periods = self.throttled_periods = 0  # its cgroup's counters since it was made
         self.stopped = False
         self.read_at: list[float] = []
 
@@ -41,6 +43,10 @@ class FakeProcess:
             status="stopped" if self.stopped else "running",
             cpu_percent=self.cpu_percent,
             stalled=self.stopped,
+            cpu_limit_cores=self.cpu_limit_cores,
+            cfs_periods=self.cfs_periods,
+            throttled_periods=self.throttled_periods,
+            throttled_s=self.throttled_periods * 0.08,
         )
 
 
@@ -66,7 +72,8 @@ class FakeAdmin:
 def runner(cpu_limit_cores: float | None = None, *, admin: bool = True):
     clock, log = Clock(), []
     process, api = FakeProcess(clock, log), FakeAdmin(clock, log)
-    target = ProbeTarget(pid=4242, admin_url="http://127.0.0.1:9", cpu_limit_cores=cpu_limit_cores)
+    process.cpu_limit_cores = cpu_limit_cores
+    target = ProbeTarget(pid=4242, admin_url="http://127.0.0.1:9")
     probe = ProbeRunner(
         target,
         lambda sample: None,
@@ -100,12 +107,26 @@ def test_a_stopped_process_is_stalled_whatever_its_last_cpu_reading():
 
 
 def test_a_cpu_limit_below_a_core_makes_most_of_the_limit_busy():
-    assert busy_percent(None) == busy_percent(2.0) == pytest.approx(80.0)
+    assert busy_percent(None) == busy_percent(2.0) == pytest.approx(50.0)
     probe, clock, process, api, _ = runner(cpu_limit_cores=0.05)
     process.cpu_percent, api.answering = 4.5, False  # 90 % of a 0.05-core limit
     assert probe.tick().state == "saturated"
     clock.t += 20.0  # the backed-off admin API is due again
     process.cpu_percent = 0.5  # 10 % of that limit
+    assert probe.tick().state == "stalled"
+
+
+def test_a_mediator_its_limit_holds_back_is_saturated_though_the_host_leaves_it_less_than_its_quota():
+    probe, clock, process, api, _ = runner(cpu_limit_cores=0.2)
+    process.cpu_percent, process.cfs_periods = 5.0, 100
+    probe.tick()
+    clock.t += 1.0
+    api.answering = False
+    # A quarter of the limit used over the tick, but it used up its quota in 4 of the 10 periods it ran in.
+    process.cfs_periods, process.throttled_periods = 110, 4
+    assert probe.tick().state == "saturated"
+    clock.t += 20.0
+    process.cfs_periods, process.throttled_periods = 120, 4  # no longer held back: idle, not busy
     assert probe.tick().state == "stalled"
 
 
