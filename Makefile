@@ -21,10 +21,13 @@ setup-test: $(BIN)/python
 setup-dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,dev,docs]'
 
-# Both embedded mediator flavours, each in its own cached virtual environment.
+# Both embedded mediator flavours, each in its own cached virtual environment, the reverse proxy (nginx)
+# that MEDIATOR_PROXY puts in front and PostgreSQL's server programs for MEDIATOR_STORAGE=postgres
+# (Debian's nginx and postgresql packages, installed with apt-get where missing; docs/mediators.md).
 mediators: setup
-	$(BIN)/mediator-tui mediator provision --flavour acapy
+	$(BIN)/mediator-tui mediator provision --flavour acapy --proxy nginx
 	$(BIN)/mediator-tui mediator provision --flavour acapy-legacy
+	$(BIN)/mediator-tui mediator provision --storage postgres
 
 # The Credo agent's Node dependencies (the askar library comes from the aries-askar wheel).
 agent: setup

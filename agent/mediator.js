@@ -2,8 +2,8 @@
 // A stock Credo mediator (mediator module, pickup v1/v2 with live mode) on loopback, for load tests
 // of a second mediator implementation. Ports and data folder come from the environment:
 //   MEDIATOR_HTTP_PORT, MEDIATOR_WS_PORT, MEDIATOR_ADMIN_PORT, MEDIATOR_DATA_DIR, LOG_LEVEL, and
-//   MEDIATOR_WS_ENDPOINT: the websocket endpoint it advertises, when clients reach it by another way
-//   than its own port (the tests' fault proxy, tests/fixtures/tcp_proxy.py), and MEDIATOR_FORWARDING: how
+//   MEDIATOR_HTTP_ENDPOINT and MEDIATOR_WS_ENDPOINT: the endpoints it advertises, when clients reach it by
+//   another way than its own ports (the tool's reverse proxy, the tests' fault proxy), and MEDIATOR_FORWARDING: how
 //   it forwards, `direct` (Credo's default DirectDelivery: straight down any socket the recipient holds, else
 //   queued) or `queue-and-live` (QueueAndLiveModeDelivery: always queued, then sent as pickup v2 `delivery`
 //   messages to a recipient in live mode; others collect by pickup requests)
@@ -184,7 +184,7 @@ function serveAdmin(agent, adminPort, httpEndpoint, registry) {
 async function main() {
   const dataDir = process.env.MEDIATOR_DATA_DIR || path.join(process.cwd(), 'credo-mediator')
   fs.mkdirSync(dataDir, { recursive: true })
-  const httpEndpoint = `http://${HOST}:${port('MEDIATOR_HTTP_PORT')}`
+  const httpEndpoint = process.env.MEDIATOR_HTTP_ENDPOINT || `http://${HOST}:${port('MEDIATOR_HTTP_PORT')}`
   const wsEndpoint = process.env.MEDIATOR_WS_ENDPOINT || `ws://${HOST}:${port('MEDIATOR_WS_PORT')}`
   const logger = new StderrLogger(process.env.LOG_LEVEL, 'mediator')
   const queue = new TimedMessagePickupRepository(logger)

@@ -19,6 +19,7 @@ modes:
   mediator-tui --headless --export DIR  no UI: run, print progress, write the export, exit by thresholds
   mediator-tui capacity [--start N] [--step N] [--max N] [--slo EXPR] [--export DIR]
                                         how many Locust users the mediator holds: a step ramp, headless
+  mediator-tui compare BASE CANDIDATE   two exported runs side by side: better, worse or the same within noise
   mediator-tui config check             validate a .env file
   mediator-tui mediator up|invite|status|down|provision   the embedded ACA-Py mediator
   mediator-tui agents provision         install the credo engine now (else it installs on first use)
@@ -54,8 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="EXPR",
         help="threshold, e.g. 'fail_ratio>0.01', 'p95(ping_mediator)>500', 'crashes>0'; exit 3 when one is crossed",
     )
-    commands = parser.add_subparsers(dest="command", metavar="{capacity,config,mediator,agents}")
+    commands = parser.add_subparsers(dest="command", metavar="{capacity,compare,config,mediator,agents}")
     _add_capacity_parser(commands)
+    _add_compare_parser(commands)
     _add_config_parser(commands)
     _add_mediator_parser(commands)
     _add_agents_parser(commands)
@@ -77,6 +79,12 @@ def _add_capacity_parser(commands) -> None:
     from mediator_tui.commands import capacity
 
     capacity.add_parser(commands)
+
+
+def _add_compare_parser(commands) -> None:
+    from mediator_tui.commands import compare
+
+    compare.add_parser(commands)
 
 
 def _add_mediator_parser(commands) -> None:

@@ -15,9 +15,22 @@ import shutil
 import sys
 from pathlib import Path
 
-from mediator_tui.core.config.validate import parse_cores
-from mediator_tui.core.mediator import CONNECTIONS_V1, OOB, LocalMediator, MediatorError, flavours, state
+from mediator_tui.core.config import ConfigError, load_config
+from mediator_tui.core.config.validate import parse_cores, parse_duration
+from mediator_tui.core.mediator import (
+    CONNECTIONS_V1,
+    OOB,
+    LocalMediator,
+    MediatorError,
+    flavours,
+    nginx,
+    postgres_binaries,
+    state,
+)
 from mediator_tui.core.mediator.cpu_limit import read_throttling
+from mediator_tui.core.mediator.postgres import POSTGRES, STORAGES
+from mediator_tui.core.mediator.process import HOST
+from mediator_tui.core.mediator.proxy import KINDS, NGINX, NONE, proxy_setting
 from mediator_tui.core.metrics.throttling import Throttled
 
 NOT_RUNNING = 3
@@ -44,7 +57,12 @@ def _running() -> LocalMediator | None:
     if mediator is not None and mediator.running:
         return mediator
     state.clear()
-    if recorded.get("run_dir"):
+    if mediator is not None:
+        try:
+            mediator.stop()  # what it left: its proxy, its PostgreSQL cluster, its run dir
+        except MediatorError as err:
+            print(f"warning: cleaning up after the stopped mediator: {err}", file=sys.stderr)
+    elif recorded.get("run_dir"):
         shutil.rmtree(Path(recorded["run_dir"]), ignore_errors=True)
     return None
 
@@ -56,11 +74,17 @@ def _print_urls(mediator: LocalMediator) -> None:
 
 def cmd_provision(args: argparse.Namespace) -> int:
     try:
+        if args.storage == POSTGRES:
+            print(f"postgres: the server programs in {postgres_binaries.ensure(_progress).folder} ready")
+            return 0
         flavour = flavours.pick(args.flavour)
         label = flavour.provision(_progress)
+        proxy = nginx.ensure(_progress) if args.proxy == NGINX else None
     except MediatorError as err:
         return _fail(err)
     print(f"{flavour.name}: {label} ready")
+    if proxy:
+        print(f"proxy: {proxy} ready")
     return 0
 
 
@@ -76,6 +100,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             _print_urls(mediator)
             return 0
         try:
+            storage, max_connections = _storage_choice(args)
             mediator = LocalMediator(
                 args.flavour,
                 http_port=args.http_port,
@@ -84,7 +109,10 @@ def cmd_up(args: argparse.Namespace) -> int:
                 progress=_progress,
                 ready_timeout=args.ready_timeout,
                 detached=True,
+                storage=storage,
+                postgres_max_connections=max_connections,
                 cpu_limit=args.cpu_limit,
+                proxy=proxy_setting(args.proxy, args.proxy_idle_timeout),
             )
             mediator.start()
         except MediatorError as err:
@@ -96,6 +124,33 @@ def cmd_up(args: argparse.Namespace) -> int:
     )
     _print_urls(mediator)
     return 0
+
+
+def _storage_choice(args: argparse.Namespace) -> tuple[str, int]:
+    """--storage and --postgres-max-connections, else MEDIATOR_STORAGE and MEDIATOR_POSTGRES_MAX_CONNECTIONS
+    of the .env (and the environment)."""
+    keys = ("MEDIATOR_STORAGE", "MEDIATOR_POSTGRES_MAX_CONNECTIONS")
+    try:
+        config = load_config(getattr(args, "env", None), strict=False, missing_ok=True)
+    except ConfigError as err:
+        raise MediatorError(str(err)) from None
+    problems = [str(problem) for problem in config.problems if problem.key in keys]
+    if problems:
+        raise MediatorError("; ".join(problems))
+    storage = args.storage or config["MEDIATOR_STORAGE"]
+    given = args.postgres_max_connections
+    max_connections = config["MEDIATOR_POSTGRES_MAX_CONNECTIONS"] if given is None else given
+    return storage, max_connections
+
+
+def _storage_line(mediator: LocalMediator) -> str:
+    cluster = mediator.cluster
+    if cluster is None:
+        return f"sqlite (the wallet in {mediator.run_dir})"
+    return (
+        f"postgres on {HOST}:{cluster.port}, max_connections {cluster.max_connections} "
+        f"(cluster {cluster.folder}, log {cluster.log_path})"
+    )
 
 
 def cmd_invite(args: argparse.Namespace) -> int:
@@ -119,11 +174,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"pid:          {mediator.pid}")
     print(f"admin:        {mediator.admin_url}")
     print(f"endpoints:    {mediator.http_url} {mediator.ws_url}")
+    proxy, ports = mediator.proxy, mediator.ports
+    if proxy is not None and ports is not None:
+        print(
+            f"proxy:        {proxy.setting.describe()}, pid {proxy.pgid}, in front of ports {ports.http} (http) and {ports.ws} (ws)"
+        )
     print(f"invitation:   {mediator.invitation_url}")
     print(f"log:          {mediator.log_path}")
     print(f"cpu limit:    {_limit(mediator)}")
     if mediator.cpu_limit is not None:
         print(f"throttled:    {_throttled(mediator.pid)}")
+    print(f"storage:      {_storage_line(mediator)}")
     try:
         counts = mediator.counts()
     except MediatorError as err:
@@ -159,6 +220,13 @@ def _cores(text: str) -> float | None:
         raise argparse.ArgumentTypeError(f"{text!r} {error}") from None
 
 
+def _duration(text: str) -> float | None:
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} {error}") from None
+
+
 def cmd_down(args: argparse.Namespace) -> int:
     with state.locked():
         mediator = _running()
@@ -190,18 +258,52 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
     provision = commands.add_parser("provision", help="install the mediator runtime into the cache")
     provision.add_argument("--flavour", choices=flavours.names(), help=flavour_help)
+    provision.add_argument(
+        "--proxy", choices=KINDS, default=NONE, help="also install this reverse proxy (nginx: with apt-get, as root)"
+    )
+    provision.add_argument(
+        "--storage",
+        choices=[POSTGRES],
+        help="postgres: install PostgreSQL's server programs (apt-get, as root) instead of a mediator runtime",
+    )
     provision.set_defaults(func=cmd_provision)
 
     up = commands.add_parser("up", help="start a mediator in the background")
     up.add_argument("--flavour", choices=flavours.names(), help=flavour_help)
     for name in ("http", "ws", "admin"):
         up.add_argument(f"--{name}-port", type=int, help=f"{name} port (default: a free one)")
+    up.add_argument(
+        "--storage",
+        choices=STORAGES,
+        help="where its wallet lives: sqlite, or a private PostgreSQL cluster (ACA-Py only); "
+        "default: MEDIATOR_STORAGE of the .env, else sqlite",
+    )
+    up.add_argument(
+        "--postgres-max-connections",
+        type=int,
+        metavar="N",
+        help="that PostgreSQL's max_connections; default: MEDIATOR_POSTGRES_MAX_CONNECTIONS, else 100",
+    )
     up.add_argument("--ready-timeout", type=float, default=120.0, metavar="SECONDS")
     up.add_argument(
         "--cpu-limit",
         type=_cores,
         metavar="CORES",
         help="run it under a CPU limit, as a Kubernetes pod's (0.8 or 800m); needs a writable cgroup CPU controller",
+    )
+    up.add_argument(
+        "--proxy",
+        choices=KINDS,
+        default=NONE,
+        help="a reverse proxy in front (nginx: websocket upgrades to the ws port, the rest to the http port; "
+        "agents reach the mediator through it, the admin API stays direct); default none (MEDIATOR_PROXY)",
+    )
+    up.add_argument(
+        "--proxy-idle-timeout",
+        type=_duration,
+        default=None,
+        metavar="DURATION",
+        help="the proxy closes a websocket idle this long, e.g. 30s (MEDIATOR_PROXY_IDLE_TIMEOUT); default 60s",
     )
     up.set_defaults(func=cmd_up)
 

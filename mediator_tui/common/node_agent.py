@@ -5,8 +5,9 @@ flavour (`mediator_tui.core.mediator.credo`) its `mediator.js`. The installed pr
 used is, first match:
 1. the folder `MEDIATOR_TUI_AGENT_DIR` names (installed there by the user with `npm ci`);
 2. the shipped sources themselves once `npm ci` ran in them (`make agent` in a checkout);
-3. a copy in `$XDG_CACHE_HOME/mediator-tui/agent/<hash of package-lock.json>`, installed
-   on first use or by `mediator-tui agents provision`; another release gets its own copy.
+3. a copy in `$XDG_CACHE_HOME/mediator-tui/agent/<hash of the shipped sources>`, installed
+   on first use or by `mediator-tui agents provision`; another release, or a changed script
+   (agent.js, mediator.js, lib/), gets its own copy rather than running a stale one.
 
 No npm package ships askar's native library (their install scripts download it,
 which is not possible everywhere), so it comes from the `aries-askar` Python
@@ -66,22 +67,29 @@ def _npm_installed(folder: Path) -> bool:
     return (folder / "node_modules" / "@credo-ts" / "core").is_dir()
 
 
-def _lock_hash() -> str:
+def _sources_hash() -> str:
+    """A digest of every shipped file of the project (package-lock.json and the scripts), node_modules aside."""
+    digest = hashlib.sha256()
+    folder = sources()
     try:
-        return hashlib.sha256((sources() / "package-lock.json").read_bytes()).hexdigest()
+        if not (folder / "package-lock.json").is_file():
+            raise OSError
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "node_modules" not in p.parts):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     except OSError:
         raise NodeAgentError(
-            f"the agent sources are missing: no package-lock.json in {sources()} (a broken install of mediator-tui?)"
+            f"the agent sources are missing: no package-lock.json in {folder} (a broken install of mediator-tui?)"
         ) from None
+    return digest.hexdigest()
 
 
 def cache_copy() -> Path:
-    return cache_dir() / "agent" / _lock_hash()[:16]
+    return cache_dir() / "agent" / _sources_hash()[:16]
 
 
 def _cached_copy_installed(folder: Path) -> bool:
     recorded = read_stamp(folder)
-    return recorded is not None and recorded.get("package_lock") == _lock_hash() and _npm_installed(folder)
+    return recorded is not None and recorded.get("sources") == _sources_hash() and _npm_installed(folder)
 
 
 def installed_dir() -> Path | None:
@@ -147,7 +155,7 @@ def install(progress: Progress | None = None) -> Path:
     try:
         install_once(
             folder,
-            {"package_lock": _lock_hash()},
+            {"sources": _sources_hash()},
             build,
             label=LABEL,
             is_installed=lambda: _cached_copy_installed(folder),

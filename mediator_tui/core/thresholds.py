@@ -54,6 +54,8 @@ _RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
     "ports_refused": lambda s: s.judged.ports_refused,
     "memory_per_agent": lambda s: s.judged.memory_per_agent_bytes,
     "workers_missing": lambda s: s.judged.workers_missing,
+    # Websockets reopened over the run (gone agents' included): a proxy's idle timeout shows here.
+    "reconnects": lambda s: s.agents.reconnects if s.agents.known else None,
     # The mediator's side over the run (the probe); None when no source read gives it.
     "mediator_cpu": lambda s: s.mediator.cpu_percent_max,
     "mediator_rss": lambda s: s.mediator.rss_bytes_max,
@@ -116,6 +118,7 @@ class Threshold:
     endpoint: str | None
     op: str
     limit: float
+    percent: bool = False  # written with `%`: `limit` is the fraction (a comparison reads it as a relative change)
 
     def value(self, snapshot: Snapshot) -> float | None:
         if self.metric in _RUN_METRICS:
@@ -194,7 +197,9 @@ def parse_threshold(text: str, metrics: Vocabulary = SNAPSHOT_METRICS) -> Thresh
     limit = float(match["number"])
     if match["percent"] and metric not in PERCENT_METRICS:
         limit /= 100.0
-    return Threshold(text=text.strip(), metric=metric, endpoint=endpoint, op=match["op"], limit=limit)
+    return Threshold(
+        text=text.strip(), metric=metric, endpoint=endpoint, op=match["op"], limit=limit, percent=bool(match["percent"])
+    )
 
 
 def parse_thresholds(texts: list[str]) -> list[Threshold]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -138,3 +140,63 @@ def test_up_under_a_cpu_limit_and_status_shows_it_and_the_throttling(cli):
     assert throttled.endswith("s held back since it started"), throttled
     assert cli("down").returncode == 0
     assert not os.path.exists(cgroup)
+
+
+def test_up_with_a_proxy_advertises_it_and_down_ends_it_with_the_mediator(cli):
+    up = cli("up", "--flavour", "acapy", "--proxy", "nginx", "--proxy-idle-timeout", "5s")
+    assert up.returncode == 0, up.stderr
+    recorded = json.loads(cli.state_file.read_text())
+    proxy_group, port = recorded["proxy"]["pgid"], recorded["proxy"]["port"]
+    invitation = decode_invitation_url(url_after("invitation:", up.stdout))
+    assert invitation.endpoint() == f"http://127.0.0.1:{port}"
+    status = cli("status")
+    assert f"endpoints:    http://127.0.0.1:{port} ws://127.0.0.1:{port}" in status.stdout
+    assert f"proxy:        nginx, idle timeout 5 s, pid {proxy_group}" in status.stdout
+    assert cli("down").returncode == 0
+    assert not group_members(proxy_group) and not group_members(recorded["pgid"])
+
+
+def test_a_proxy_whose_mediator_died_is_ended_when_the_record_is_found_stale(cli):
+    assert cli("up", "--flavour", "acapy", "--proxy", "nginx").returncode == 0
+    recorded = json.loads(cli.state_file.read_text())
+    os.killpg(recorded["pgid"], signal.SIGKILL)
+    assert cli("status").returncode == 3
+    assert not group_members(recorded["proxy"]["pgid"]) and not cli.state_file.exists()
+
+
+def test_a_bad_proxy_idle_timeout_is_named(cli):
+    up = cli("up", "--proxy", "nginx", "--proxy-idle-timeout", "soon")
+    assert up.returncode == 2 and "--proxy-idle-timeout: 'soon' is not a duration" in up.stderr
+
+
+def test_up_on_postgres_shows_the_cluster_and_down_ends_it(cli):
+    up = cli("up", "--flavour", "acapy", "--storage", "postgres", "--postgres-max-connections", "12")
+    assert up.returncode == 0, up.stderr
+    cluster = json.loads(cli.state_file.read_text())["postgres"]
+    assert group_members(cluster["pid"]), "the cluster's server is not running"
+
+    status = cli("status")
+    assert status.returncode == 0, status.stderr
+    storage = url_after("storage:", status.stdout)
+    assert storage.startswith(f"postgres on 127.0.0.1:{cluster['port']}, max_connections 12"), storage
+    assert cluster["folder"] in storage
+
+    down = cli("down")
+    assert down.returncode == 0, down.stderr
+    assert not group_members(cluster["pid"]), "PostgreSQL outlived `mediator down`"
+    assert not os.path.exists(cluster["folder"])
+
+
+def test_a_crashed_mediator_on_postgres_leaves_no_cluster_running(cli):
+    assert cli("up", "--flavour", "acapy", "--storage", "postgres").returncode == 0
+    recorded = json.loads(cli.state_file.read_text())
+    os.killpg(recorded["pgid"], signal.SIGKILL)
+    wait_gone = time.monotonic() + 10
+    while group_members(recorded["pgid"]) and time.monotonic() < wait_gone:
+        time.sleep(0.05)
+
+    # the next command finds the record stale and ends what the mediator left: its database server
+    assert cli("status").returncode == 3
+    assert not group_members(recorded["postgres"]["pid"]), "PostgreSQL outlived its crashed mediator"
+    assert not os.path.exists(recorded["postgres"]["folder"])
+    assert not cli.state_file.exists()

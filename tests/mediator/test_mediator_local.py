@@ -161,8 +161,8 @@ def test_a_mediator_that_dies_during_start_reports_its_log(tmp_path, monkeypatch
     mediator = LocalMediator("acapy", run_dir=tmp_path)
     real_spec = mediator.flavour.launch_spec
 
-    def broken_spec(ports, run_dir):
-        spec = real_spec(ports, run_dir)
+    def broken_spec(ports, run_dir, endpoints):
+        spec = real_spec(ports, run_dir, endpoints)
         spec.argv.append("--no-such-flag")
         return spec
 

@@ -56,6 +56,38 @@ SETTINGS: tuple[Setting, ...] = (
         "target",
     ),
     Setting(
+        "MEDIATOR_PROXY",
+        "choice",
+        "none",
+        "Embedded mediator: the reverse proxy in front of it (nginx: websocket upgrades to its ws port, the rest "
+        "to its http port); none: agents reach it directly",
+        "target",
+        choices=("none", "nginx"),
+    ),
+    Setting(
+        "MEDIATOR_PROXY_IDLE_TIMEOUT",
+        "duration",
+        "60s",
+        "Embedded mediator's proxy: it closes a websocket (or request) idle this long, as a load balancer's "
+        "idle timeout; empty: nginx's default, 60s",
+        "target",
+    ),
+    Setting(
+        "MEDIATOR_STORAGE",
+        "choice",
+        "sqlite",
+        "Embedded ACA-Py: where its wallet lives, a SQLite file or a private PostgreSQL cluster (askar postgres_storage)",
+        "target",
+        choices=("sqlite", "postgres"),
+    ),
+    Setting(
+        "MEDIATOR_POSTGRES_MAX_CONNECTIONS",
+        "int",
+        "100",
+        "Embedded mediator on PostgreSQL: the server's max_connections (low: the database refuses connections)",
+        "target",
+    ),
+    Setting(
         "INVITATION_ROTATE_EVERY",
         "int",
         "50",

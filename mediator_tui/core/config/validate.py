@@ -220,9 +220,16 @@ def _cross_checks(values: dict[str, Any]) -> list[Problem]:
     low, high = values.get("LOCUST_MIN_WAIT"), values.get("LOCUST_MAX_WAIT")
     if low is not None and high is not None and low > high:
         problems.append(Problem("LOCUST_MIN_WAIT", f"is greater than LOCUST_MAX_WAIT ({low:g} > {high:g})"))
+    if values.get("MEDIATOR_PROXY_IDLE_TIMEOUT") == 0:
+        problems.append(Problem("MEDIATOR_PROXY_IDLE_TIMEOUT", "must be at least 1s (or empty for the default)"))
     start, end = values.get("START_PORT"), values.get("END_PORT")
     if start is not None and end is not None and start >= end:
         problems.append(Problem("START_PORT", f"must be below END_PORT ({start} >= {end})"))
+    if values.get("MEDIATOR_STORAGE") == "postgres":
+        if values.get("MEDIATOR_FLAVOUR") == "credo":
+            problems.append(Problem("MEDIATOR_STORAGE", "postgres needs an ACA-Py flavour (MEDIATOR_FLAVOUR is credo)"))
+        if values.get("MEDIATOR_POSTGRES_MAX_CONNECTIONS") == 0:
+            problems.append(Problem("MEDIATOR_POSTGRES_MAX_CONNECTIONS", "must be at least 1"))
     return problems
 
 

@@ -67,7 +67,9 @@ def summary(snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool
         "total": {**request_fields(snapshot.total), "fail_ratio": round(snapshot.total.fail_ratio, 6)},
         "agents": {
             key: (getattr(agents, key) if agents.known else None)
-            for key in ("started", "running", "crashed", "restarted", "peak_running")
+            # reconnects: websockets to the mediator reopened after they ended unasked (a proxy's idle timeout,
+            # a mediator restart), counted by each engine's transport
+            for key in ("started", "running", "crashed", "restarted", "peak_running", "reconnects")
         },
         "ports": {key: (getattr(ports, key) if ports.known else None) for key in ("size", "in_use_max", "refused")},
         # Memory when the most agents ran: after the stop the live figures are those of an idle worker.
@@ -344,6 +346,7 @@ def memory_csv(snapshot: Snapshot) -> str:
             "users",
             "agents_running",
             "agents_crashed",
+            "agents_reconnects",
             "ports_in_use",
             "unique_bytes",
             "shared_bytes",
@@ -356,6 +359,7 @@ def memory_csv(snapshot: Snapshot) -> str:
                 p.users,
                 _cell(p.agents_running),
                 _cell(p.agents_crashed),
+                _cell(p.agents_reconnects),
                 _cell(p.ports_in_use),
                 _cell(p.unique_bytes),
                 _cell(p.shared_bytes),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from mediator_tui.core.atomic_file import write_text_atomic
 from mediator_tui.core.capacity.outcome import CapacityOutcome
@@ -12,6 +13,7 @@ from mediator_tui.core.export.capacity import CAPACITY_FILE, capacity_charts, ca
 from mediator_tui.core.export.charts import report_charts
 from mediator_tui.core.export.html import report_html
 from mediator_tui.core.export.logs import write_logs
+from mediator_tui.core.export.run_facts import HISTOGRAMS_FILE, histograms_json, host_facts
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.thresholds import ThresholdResult
 
@@ -26,6 +28,7 @@ EXPORT_FILES = (
     "delivery.csv",
     "report.html",
     "charts.txt",
+    HISTOGRAMS_FILE,
 )
 
 
@@ -36,14 +39,17 @@ def write_export(
     partial: bool = False,
     redact: Callable[[str], str] = lambda text: text,
     capacity: CapacityOutcome | None = None,
+    settings: Mapping[str, object] | None = None,
     logs: Iterable[tuple[str, Path]] = (),
 ) -> list[Path]:
     """Write all files from one snapshot; `redact` scrubs secrets from each file's text. With a capacity
-    search, also capacity.csv, summary.json's `capacity` section and its part of the report; with `logs`
+    search, also capacity.csv, summary.json's `capacity` section and its part of the report. `settings`
+    (run_facts.run_settings) and this host's facts go into summary.json for a later comparison; with `logs`
     (source, path) the run registered, the end of each into `logs/` (`export/logs.py`)."""
     directory = Path(directory)
     thresholds = list(thresholds)
-    sections, capacity_files, charts = {}, {}, report_charts(snapshot)
+    sections: dict[str, Any] = {"settings": dict(settings or {}), "host": host_facts()}
+    capacity_files, charts = {}, report_charts(snapshot)
     if capacity is not None:
         sections["capacity"] = capacity_section(capacity)
         capacity_files[CAPACITY_FILE] = capacity_csv(capacity)
@@ -60,6 +66,7 @@ def write_export(
         "delivery.csv": tables.delivery_csv(snapshot),
         "report.html": report_html(snapshot, summary),
         "charts.txt": charts_txt.render_all(charts),
+        HISTOGRAMS_FILE: histograms_json(snapshot),
         **capacity_files,
     }
     written = []

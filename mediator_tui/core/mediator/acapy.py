@@ -9,7 +9,7 @@ is never paged.
 
 from __future__ import annotations
 
-import os
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,11 +21,13 @@ from mediator_tui.core.mediator.errors import MediatorAdminError, MediatorError
 from mediator_tui.core.mediator.flavour import (
     CONNECTIONS_V1,
     OOB,
+    Endpoints,
     LaunchSpec,
     MediatorAdmin,
     MediatorCounts,
     MediatorFlavour,
 )
+from mediator_tui.core.mediator.postgres import DatabaseLogin
 from mediator_tui.core.mediator.process import HOST, Ports
 from mediator_tui.core.mediator.provision import RuntimeVariant
 
@@ -58,6 +60,9 @@ def all_records(
     raise MediatorAdminError(f"GET {path}: more than {MAX_PAGES * page_size} records")
 
 
+# ACA-Py's pool of connections to its PostgreSQL (askar's own default size): a server whose max_connections
+# is below it refuses some of them under load.
+POSTGRES_POOL = 10
 # The key of the embedded mediator's throwaway wallet (one per run directory, on loopback).
 _WALLET_KEY = "mediator-tui"
 
@@ -161,12 +166,18 @@ class AcaPyAdmin(MediatorAdmin):
 
 
 class AcaPyFlavour(MediatorFlavour):
+    postgres_capable = True
+
     def __init__(self, name: str, variants: list[RuntimeVariant], kinds: tuple[str, ...], missing_hint: str = ""):
         self.name = name
         self.variants = variants
         self.invitation_kinds = kinds
         self.missing_hint = missing_hint
         self.runtime: provision.Runtime | None = None
+        self.database: DatabaseLogin | None = None
+
+    def use_database(self, login: DatabaseLogin) -> None:
+        self.database = login
 
     def provision(self, progress: Progress | None = None) -> str:
         self.runtime = provision.ensure(self.variants, progress, self.missing_hint)
@@ -179,7 +190,7 @@ class AcaPyFlavour(MediatorFlavour):
     def needs(self) -> str:
         return provision.pythons_text(self.variants)
 
-    def launch_spec(self, ports: Ports, run_dir: Path) -> LaunchSpec:
+    def launch_spec(self, ports: Ports, run_dir: Path, endpoints: Endpoints) -> LaunchSpec:
         if self.runtime is None:
             raise MediatorError(f"{self.name}: call provision() before launch_spec()")
         argv = [
@@ -200,8 +211,8 @@ class AcaPyFlavour(MediatorFlavour):
             "--outbound-transport",
             "ws",
             "--endpoint",
-            f"http://{HOST}:{ports.http}",
-            ws_endpoint(ports),
+            endpoints.http,
+            endpoints.ws,
             "--admin",
             HOST,
             str(ports.admin),
@@ -212,6 +223,7 @@ class AcaPyFlavour(MediatorFlavour):
             "askar",
             "--wallet-name",
             "mediator",
+            *(["--wallet-storage-type", "postgres_storage"] if self.database else []),
             "--auto-provision",
             "--no-ledger",
             "--auto-accept-requests",
@@ -224,16 +236,27 @@ class AcaPyFlavour(MediatorFlavour):
         # ACAPY_HOME holds the wallet: one fresh wallet per run directory. Its key goes in the environment
         # (ACAPY_WALLET_KEY, the env_var of --wallet-key in ACA-Py 0.12.8 and 1.7.0, config/argparse.py), not
         # on the command line where `ps` shows it.
-        return LaunchSpec(argv=argv, env={"ACAPY_HOME": str(run_dir / "acapy-home"), "ACAPY_WALLET_KEY": _WALLET_KEY})
+        env = {"ACAPY_HOME": str(run_dir / "acapy-home"), "ACAPY_WALLET_KEY": _WALLET_KEY}
+        if self.database:
+            env.update(postgres_storage_env(self.database))
+        return LaunchSpec(argv=argv, env=env)
 
     def admin(self, admin_url: str) -> AcaPyAdmin:
         return AcaPyAdmin(admin_url, self.invitation_kinds)
 
 
-def ws_endpoint(ports: Ports) -> str:
-    """The websocket endpoint it advertises: its own port, or MEDIATOR_WS_ENDPOINT when clients reach it by
-    another way (the tests' fault proxy, tests/fixtures/tcp_proxy.py), as `agent/mediator.js` does."""
-    return os.environ.get("MEDIATOR_WS_ENDPOINT") or f"ws://{HOST}:{ports.ws}"
+def postgres_storage_env(login: DatabaseLogin) -> dict[str, str]:
+    """Askar's postgres_storage as the reference deployment configures it
+    (https://github.com/openwallet-foundation/didcomm-mediator-service, docker-compose.yml), in the
+    environment (ACAPY_WALLET_STORAGE_CONFIG and ACAPY_WALLET_STORAGE_CREDS, the env_vars of ACA-Py's
+    config/argparse.py): the password stays off the command line. The account is the cluster's owner,
+    so it is its admin account too (askar creates the wallet's database with it)."""
+    password = login.password()
+    creds = {"account": login.account, "password": password, "admin_account": login.account, "admin_password": password}
+    return {
+        "ACAPY_WALLET_STORAGE_CONFIG": json.dumps({"url": login.address, "max_connections": POSTGRES_POOL}),
+        "ACAPY_WALLET_STORAGE_CREDS": json.dumps(creds),
+    }
 
 
 def acapy() -> AcaPyFlavour:

@@ -16,7 +16,14 @@ from mediator_tui.common import node_agent
 from mediator_tui.common.cached_install import Progress
 from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.mediator.errors import ProvisionError
-from mediator_tui.core.mediator.flavour import OOB, LaunchSpec, MediatorAdmin, MediatorCounts, MediatorFlavour
+from mediator_tui.core.mediator.flavour import (
+    OOB,
+    Endpoints,
+    LaunchSpec,
+    MediatorAdmin,
+    MediatorCounts,
+    MediatorFlavour,
+)
 from mediator_tui.core.mediator.process import Ports
 
 CREDO_VERSION = "0.5.19"
@@ -62,7 +69,7 @@ class CredoMediatorFlavour(MediatorFlavour):
         except node_agent.NodeAgentError as err:
             raise ProvisionError(f"credo mediator: {err}") from None
 
-    def launch_spec(self, ports: Ports, run_dir: Path) -> LaunchSpec:
+    def launch_spec(self, ports: Ports, run_dir: Path, endpoints: Endpoints) -> LaunchSpec:
         try:
             argv = [node_agent.node_binary(), str(node_agent.script("mediator.js"))]
             askar = node_agent.askar_environment()
@@ -74,6 +81,8 @@ class CredoMediatorFlavour(MediatorFlavour):
                 "MEDIATOR_HTTP_PORT": str(ports.http),
                 "MEDIATOR_WS_PORT": str(ports.ws),
                 "MEDIATOR_ADMIN_PORT": str(ports.admin),
+                "MEDIATOR_HTTP_ENDPOINT": endpoints.http,
+                "MEDIATOR_WS_ENDPOINT": endpoints.ws,
                 # The wallet stays in the run directory: restarted there, the mediator keeps its clients.
                 "MEDIATOR_DATA_DIR": str(run_dir / "credo-mediator"),
                 **askar,
@@ -91,7 +100,7 @@ class CredoMediatorFlavour(MediatorFlavour):
 
 
 # What agent/mediator.js reads from the tool's environment besides its ports and folder.
-MEDIATOR_READS = ("MEDIATOR_FORWARDING", "MEDIATOR_WS_ENDPOINT", "LOG_LEVEL")
+MEDIATOR_READS = ("MEDIATOR_FORWARDING", "LOG_LEVEL")
 
 
 def credo() -> CredoMediatorFlavour:

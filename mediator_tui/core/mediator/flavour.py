@@ -8,13 +8,15 @@ the given loopback ports, and how to talk to its admin interface. Everything els
 from __future__ import annotations
 
 import abc
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mediator_tui.common.cached_install import Progress
 from mediator_tui.core.mediator import jsonhttp
 from mediator_tui.core.mediator.errors import MediatorAdminError, MediatorError
-from mediator_tui.core.mediator.process import Ports
+from mediator_tui.core.mediator.postgres import DatabaseLogin
+from mediator_tui.core.mediator.process import HOST, Ports
 
 OOB = "oob"
 CONNECTIONS_V1 = "c_i"
@@ -27,6 +29,20 @@ class MediatorCounts:
     active_connections: int
     granted_mediations: int
     keylist_routes: int
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The endpoints a mediator advertises: where its clients reach it, directly or through a proxy."""
+
+    http: str
+    ws: str
+
+
+def direct_endpoints(ports: Ports) -> Endpoints:
+    """Its own ports; the websocket one is MEDIATOR_WS_ENDPOINT instead when clients reach it another way
+    (the tests' fault proxy, tests/fixtures/tcp_proxy.py)."""
+    return Endpoints(f"http://{HOST}:{ports.http}", os.environ.get("MEDIATOR_WS_ENDPOINT") or f"ws://{HOST}:{ports.ws}")
 
 
 @dataclass
@@ -85,6 +101,8 @@ class MediatorAdmin(abc.ABC):
 class MediatorFlavour(abc.ABC):
     name: str = ""
     invitation_kinds: tuple[str, ...] = (OOB,)
+    # Can keep its wallet in PostgreSQL (`use_database`).
+    postgres_capable: bool = False
 
     @abc.abstractmethod
     def installable(self) -> bool:
@@ -98,9 +116,14 @@ class MediatorFlavour(abc.ABC):
     def provision(self, progress: Progress | None = None) -> str:
         """Install the runtime if needed; returns a label such as 'acapy-agent==1.7.0 on Python 3.13'."""
 
+    def use_database(self, login: DatabaseLogin) -> None:
+        """Keep the wallet in the PostgreSQL cluster `login` reaches, from the next `launch_spec` on."""
+        raise MediatorError(f"the {self.name} mediator cannot keep its wallet in PostgreSQL (the ACA-Py flavours can)")
+
     @abc.abstractmethod
-    def launch_spec(self, ports: Ports, run_dir: Path) -> LaunchSpec:
-        """The command serving DIDComm on `ports` (loopback only) with its data kept in `run_dir`.
+    def launch_spec(self, ports: Ports, run_dir: Path, endpoints: Endpoints) -> LaunchSpec:
+        """The command serving DIDComm on `ports` (loopback only), advertising `endpoints`, with its data kept
+        in `run_dir`.
 
         Call `provision` first.
         """

@@ -15,10 +15,27 @@ from mediator_tui.common.open_files import raise_open_file_limit
 from mediator_tui.core.mediator import flavours, process
 from mediator_tui.core.mediator.cpu_limit import limit_process, remove_cgroup
 from mediator_tui.core.mediator.errors import MediatorError
-from mediator_tui.core.mediator.flavour import OOB, MediatorAdmin, MediatorCounts, MediatorFlavour
+from mediator_tui.core.mediator.flavour import (
+    OOB,
+    Endpoints,
+    MediatorAdmin,
+    MediatorCounts,
+    MediatorFlavour,
+    direct_endpoints,
+)
+from mediator_tui.core.mediator.postgres import (
+    DEFAULT_MAX_CONNECTIONS,
+    POSTGRES,
+    SQLITE,
+    STORAGES,
+    PostgresCluster,
+    check_max_connections,
+    clusters_dir,
+)
 from mediator_tui.core.mediator.process import HOST, Ports
+from mediator_tui.core.mediator.proxy import ProxySetting, ReverseProxy
 from mediator_tui.core.mediator.rotator import InvitationRotator
-from mediator_tui.core.processes import ProcessError, ProcessGroup, group_members
+from mediator_tui.core.processes import ProcessGroup, free_loopback_ports
 
 READY_TIMEOUT_S = 120.0
 WARM_UP_TIMEOUT_S = 60.0
@@ -42,6 +59,10 @@ class LocalMediator:
     CPU controller (`cpu_limit.limit_process`), removed when it stops; `cgroup` is that cgroup's folder.
     `flags` (MEDIATOR_ARGS, checked to hold no secret) go on its command line (`MediatorFlavour.with_flags`).
 
+    `proxy` (a `ProxySetting` of kind nginx) puts the tool's own reverse proxy in front (`.proxy`, a
+    `ReverseProxy`): the mediator advertises the proxy's address, so agents go through it, while the admin
+    API stays direct. The proxy lives as long as the mediator, across `restart()`.
+
     By default the mediator dies with this process (parent-death signal), as a
     run's or a test session's mediator should; `detached=True` lets it outlive
     this process (the CLI's `up`), to be stopped through `from_state(...).stop()`.
@@ -60,6 +81,9 @@ class LocalMediator:
         detached: bool = False,
         cpu_limit: float | None = None,
         flags: tuple[str, ...] = (),
+        proxy: ProxySetting | None = None,
+        storage: str = SQLITE,
+        postgres_max_connections: int = DEFAULT_MAX_CONNECTIONS,
     ):
         self.flavour = flavour if isinstance(flavour, MediatorFlavour) else flavours.pick(flavour)
         self._forced_ports = (http_port, ws_port, admin_port)
@@ -71,6 +95,19 @@ class LocalMediator:
         self.cpu_limit = cpu_limit
         self.flags = flags
         self.cgroup: Path | None = None
+        self.proxy_setting = proxy or ProxySetting()
+        self.proxy: ReverseProxy | None = None
+        if storage not in STORAGES:
+            raise MediatorError(f"unknown wallet storage {storage!r} (known: {', '.join(STORAGES)})")
+        if storage == POSTGRES and not self.flavour.postgres_capable:
+            raise MediatorError(
+                f"the {self.flavour.name} mediator cannot keep its wallet in PostgreSQL (the ACA-Py flavours can)"
+            )
+        if storage == POSTGRES:
+            check_max_connections(postgres_max_connections)
+        self.storage = storage
+        self.postgres_max_connections = postgres_max_connections
+        self.cluster: PostgresCluster | None = None
         self.ports: Ports | None = None
         self.runtime_label = ""
         self.invitation_url = ""
@@ -88,6 +125,10 @@ class LocalMediator:
         self.runtime_label = self.flavour.provision(self.progress)
         self.ports = process.pick_ports(*self._forced_ports)
         try:
+            if self.proxy_setting.wanted:
+                self._start_proxy(self.ports)
+            if self.storage == POSTGRES:
+                self._start_cluster()
             group = self._launch()
             started = time.monotonic()
             process.wait_ready(
@@ -96,17 +137,42 @@ class LocalMediator:
             self._say(f"ready after {time.monotonic() - started:.1f}s; warm-up mediation")
             self.admin.warm_up(WARM_UP_TIMEOUT_S)
             self.invitation_url = self.admin.create_invitation(OOB)
+        except MediatorError as err:
+            # A database at its connection limit makes ACA-Py time out, naming no cause: its server does.
+            refused = self.cluster.refusals_note() if self.cluster else ""
+            self.stop()
+            if refused:
+                raise MediatorError(f"{err}\n{refused}") from None
+            raise
         except BaseException:
             self.stop()
             raise
         return self
 
-    def _launch(self) -> ProcessGroup:
+    def _start_cluster(self) -> None:
+        clusters_dir().mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=f"{self.flavour.name}-", dir=clusters_dir()))
+        self.cluster = PostgresCluster(
+            folder, self.postgres_max_connections, detached=self.detached, progress=self.progress
+        )
+        self.cluster.start()
+        self.flavour.use_database(self.cluster.login)
+
+    def _need_run_dir(self) -> Path:
         if self.run_dir is None:
             runs = state_dir() / "runs"
             runs.mkdir(parents=True, exist_ok=True)
             self.run_dir = Path(tempfile.mkdtemp(prefix=f"{self.flavour.name}-", dir=runs))
-        spec = self.flavour.launch_spec(self._need_ports(), self.run_dir)
+        return self.run_dir
+
+    def _start_proxy(self, upstream: Ports) -> None:
+        port = next(p for p in free_loopback_ports(4) if p not in upstream.as_dict().values())
+        self.proxy = ReverseProxy(self.proxy_setting, self._need_run_dir() / "proxy", port)
+        self.proxy.start(upstream, self.progress, detached=self.detached)
+
+    def _launch(self) -> ProcessGroup:
+        run_dir = self._need_run_dir()
+        spec = self.flavour.launch_spec(self._need_ports(), run_dir, self.endpoints)
         spec.argv = self.flavour.with_flags(spec.argv, self.flags)
         flags = f", its own flags {' '.join(self.flags)}" if self.flags else ""
         self._say(f"starting {self.flavour.name} ({self.runtime_label}), admin {self.admin_url}{flags}")
@@ -114,11 +180,7 @@ class LocalMediator:
         # The mediator holds the other end of every agent's connection: at the usual soft limit
         # of 1024 open files it runs out of descriptors near 1000 agents. Children inherit the limit.
         raise_open_file_limit()
-        if self.detached:
-            group = process.spawn_detached(spec.argv, env, self.run_dir, self.log_path)
-        else:
-            group = ProcessGroup()
-            group.start("mediator", spec.argv, env=env, cwd=self.run_dir, log_path=self.log_path)
+        group = process.spawn("mediator", spec.argv, env, run_dir, self.log_path, self.detached)
         self._group = group
         self.pid = self.pgid = group.pgid
         self.pid_start_ticks = process.start_ticks(self.pid)
@@ -134,7 +196,7 @@ class LocalMediator:
         """Start it again on the same ports with the same wallet, e.g. after it crashed.
 
         Its clients keep their connections and mediation (they only reconnect), and the
-        invitation URL stays valid. A mediator still running is ended first.
+        invitation URL stays valid. A mediator still running is ended first; its proxy keeps running.
         """
         if self.ports is None or self.run_dir is None:
             raise MediatorError("this mediator was never started: call start()")
@@ -158,20 +220,25 @@ class LocalMediator:
         return self
 
     def stop(self) -> None:
-        """End the process group (TERM, then KILL) and remove a run directory this object made."""
-        self._end_group()
+        """End the process group (TERM, then KILL), its proxy's, then its PostgreSQL cluster (and its folder), and
+        remove a run directory this object made."""
+        try:
+            self._end_group()
+        finally:
+            if self.proxy is not None:
+                self.proxy.stop()
+                self.proxy = None
+            if self.cluster is not None:
+                self.cluster.stop()
+                self.cluster.remove()
+                self.cluster = None
         if self._given_run_dir is None and self.run_dir is not None:
             shutil.rmtree(self.run_dir, ignore_errors=True)
             self.run_dir = None
 
     def _end_group(self) -> None:
         if self.pgid is not None:
-            group = self._group or process.adopt_group(self.pgid)
-            if self._owns_group():
-                try:
-                    group.stop()
-                except ProcessError as err:
-                    raise MediatorError(str(err)) from None
+            process.end_group(self._group, self.pgid, self.pid_start_ticks, f"mediator {self.flavour.name}")
             self.pgid = None
             self._group = None
         if self.cgroup is not None:
@@ -186,13 +253,7 @@ class LocalMediator:
 
     @property
     def running(self) -> bool:
-        return self.pgid is not None and self._owns_group() and bool(group_members(self.pgid))
-
-    def _owns_group(self) -> bool:
-        # A process group id cannot be reused while any member lives, so the group is
-        # still ours unless its leader's pid now belongs to a process started later.
-        ticks = process.start_ticks(self.pid)
-        return ticks is None or ticks == self.pid_start_ticks
+        return process.group_running(self.pgid, self.pid_start_ticks)
 
     # -- addresses -------------------------------------------------------
 
@@ -201,12 +262,27 @@ class LocalMediator:
         return f"http://{HOST}:{self._need_ports().admin}"
 
     @property
+    def endpoints(self) -> Endpoints:
+        """What it advertises: its proxy's address when it has one, else its own ports."""
+        if self.proxy is not None:
+            return Endpoints(self.proxy.http_url, self.proxy.ws_url)
+        return direct_endpoints(self._need_ports())
+
+    @property
     def http_url(self) -> str:
-        return f"http://{HOST}:{self._need_ports().http}"
+        """Where agents post to it (through its proxy when it has one)."""
+        return self.proxy.http_url if self.proxy is not None else f"http://{HOST}:{self._need_ports().http}"
 
     @property
     def ws_url(self) -> str:
-        return f"ws://{HOST}:{self._need_ports().ws}"
+        """Where agents open their websocket to it (through its proxy when it has one)."""
+        return self.proxy.ws_url if self.proxy is not None else f"ws://{HOST}:{self._need_ports().ws}"
+
+    def describe(self) -> str:
+        """Its address as status lines and exports name it: the proxy in front, when there is one."""
+        if self.proxy is None:
+            return self.http_url
+        return f"{self.http_url} ({self.proxy_setting.describe()}, in front of {self.flavour.name})"
 
     @property
     def metrics_url(self) -> str | None:
@@ -256,12 +332,15 @@ class LocalMediator:
             "cpu_limit": self.cpu_limit,
             "flags": list(self.flags),
             "cgroup": str(self.cgroup) if self.cgroup else None,
+            "proxy": self.proxy.to_state() if self.proxy is not None else None,
+            "storage": self.storage,
+            "postgres": self.cluster.to_state() if self.cluster else None,
         }
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> LocalMediator:
         """A handle on a mediator started by another process (no provisioning, no start)."""
-        mediator = cls(state["flavour"], run_dir=Path(state["run_dir"]))
+        mediator = cls(state["flavour"], run_dir=Path(state["run_dir"]), storage=state.get("storage", SQLITE))
         mediator._given_run_dir = None  # stop() removes it, as the starting process would
         mediator.ports = Ports(**state["ports"])
         mediator.runtime_label = state.get("runtime", "")
@@ -271,6 +350,12 @@ class LocalMediator:
         mediator.cpu_limit = state.get("cpu_limit")
         mediator.flags = tuple(state.get("flags", ()))
         mediator.cgroup = Path(state["cgroup"]) if state.get("cgroup") else None
+        if state.get("proxy"):
+            mediator.proxy = ReverseProxy.from_state(state["proxy"])
+            mediator.proxy_setting = mediator.proxy.setting
+        if state.get("postgres"):
+            mediator.cluster = PostgresCluster.from_state(state["postgres"])
+            mediator.postgres_max_connections = mediator.cluster.max_connections
         mediator._admin = mediator.flavour.admin(mediator.admin_url)
         return mediator
 

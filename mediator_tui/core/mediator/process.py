@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mediator_tui.core.mediator.errors import MediatorError
-from mediator_tui.core.processes import Child, ProcessGroup, free_loopback_ports
+from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_loopback_ports, group_members
 
 HOST = "127.0.0.1"
 
@@ -57,7 +57,19 @@ def pick_ports(http: int | None = None, ws: int | None = None, admin: int | None
     return Ports(**chosen)
 
 
-def spawn_detached(argv: list[str], env: dict[str, Any], cwd: Path, log_path: Path) -> ProcessGroup:
+def spawn(name: str, argv: list[str], env: dict[str, Any], cwd: Path, log_path: Path, detached: bool) -> ProcessGroup:
+    """Start `argv` as the leader of a process group of its own, its output in `log_path`.
+
+    It dies with this process (parent-death signal) unless `detached` (`spawn_detached`).
+    """
+    if detached:
+        return spawn_detached(name, argv, env, cwd, log_path)
+    group = ProcessGroup()
+    group.start(name, argv, env=env, cwd=cwd, log_path=log_path)
+    return group
+
+
+def spawn_detached(name: str, argv: list[str], env: dict[str, Any], cwd: Path, log_path: Path) -> ProcessGroup:
     """Start `argv` as the leader of a new session that outlives this process (for `mediator up`).
 
     Unlike `ProcessGroup.start`, no parent-death signal: the mediator must keep
@@ -75,7 +87,7 @@ def spawn_detached(argv: list[str], env: dict[str, Any], cwd: Path, log_path: Pa
             start_new_session=True,
         )
     group = adopt_group(popen.pid)
-    group.children.append(Child("mediator", popen, log_path))
+    group.children.append(Child(name, popen, log_path))
     return group
 
 
@@ -84,6 +96,29 @@ def adopt_group(pgid: int) -> ProcessGroup:
     group = ProcessGroup()
     group.pgid = pgid
     return group
+
+
+def owns_group(pgid: int | None, leader_start_ticks: int | None) -> bool:
+    """Whether the group we started as `pgid` is still ours.
+
+    A process group id cannot be reused while any member lives, so the group is still ours unless its
+    leader's pid now belongs to a process started later."""
+    ticks = start_ticks(pgid)
+    return ticks is None or ticks == leader_start_ticks
+
+
+def group_running(pgid: int | None, leader_start_ticks: int | None) -> bool:
+    return pgid is not None and owns_group(pgid, leader_start_ticks) and bool(group_members(pgid))
+
+
+def end_group(group: ProcessGroup | None, pgid: int, leader_start_ticks: int | None, what: str) -> None:
+    """TERM, then KILL, the group we started (`group`, or adopted by its id when another process started it),
+    unless it is no longer ours; MediatorError naming `what` when it survives."""
+    if owns_group(pgid, leader_start_ticks):
+        try:
+            (group or adopt_group(pgid)).stop()
+        except ProcessError as err:
+            raise MediatorError(f"{what}: {err}") from None
 
 
 def log_excerpt(log_path: Path, tail: int = 20, errors: int = 5) -> str:

@@ -63,6 +63,7 @@ def resource_point(t: float, users: int, view: AgentsView | None) -> ResourcePoi
         users=users,
         agents_running=total.agents.running,
         agents_crashed=total.agents.crashed,
+        agents_reconnects=total.agents.reconnects,
         ports_in_use=total.ports.in_use if total.ports is not None else None,
         unique_bytes=total.memory.unique_bytes,
         shared_bytes=total.memory.shared_bytes,

@@ -59,6 +59,7 @@ class DeliveryTrack:
             p99_ms=pct.percentile(latency, 0.99),
             max_ms=max(latency) if latency else None,
             points=self._points.points(),
+            latency_ms=tuple(sorted(latency.items())),
         )
 
 

@@ -109,6 +109,7 @@ class MediatorSeries:
             ("admin status", sample.admin_status),
             ("admin counts", sample.admin_counts),
             ("metrics", sample.metrics),
+            ("database", sample.database),
         )
         for source, reading in readings:
             if reading is None:

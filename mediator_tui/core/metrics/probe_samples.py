@@ -118,6 +118,17 @@ class MetricsSample:
     stalled: bool = False
 
 
+@final
+@dataclass(frozen=True)
+class DatabaseSample:
+    """The embedded mediator's PostgreSQL, from its server log: the connections it refused at its limit."""
+
+    refused: int = 0  # since the cluster started: "sorry, too many clients already" and the like
+    error: str | None = None
+    took_s: float | None = None
+    stalled: bool = False
+
+
 @dataclass(frozen=True)
 class ProbeSample(MediatorState):
     """One tick of the probe. A source not read this tick (its back-off, or not configured) is None;
@@ -132,6 +143,7 @@ class ProbeSample(MediatorState):
     admin_status: AdminStatus | None = None
     admin_counts: AdminCounts | None = None
     metrics: MetricsSample | None = None
+    database: DatabaseSample | None = None
     stalled_by: tuple[str, ...] = ()
     state: str = ""
 
@@ -139,7 +151,7 @@ class ProbeSample(MediatorState):
 def redacted(sample: ProbeSample, redact: Callable[[str], str]) -> ProbeSample:
     """`sample` with every error text passed through `redact` (a URL of the settings may carry a password)."""
     parts = {}
-    for name in ("process", "admin_status", "admin_counts", "metrics"):
+    for name in ("process", "admin_status", "admin_counts", "metrics", "database"):
         part = getattr(sample, name)
         if part is not None and part.error:
             parts[name] = replace(part, error=redact(part.error))

@@ -134,6 +134,7 @@ class RequestSeries:
             interval_p99_ms=interval[2],
             percentile_source=source,
             interval_p99_source="cumulative" if source == "window" else source,
+            response_times=tuple(sorted(histogram.items())) if histogram else (),
         )
         series.points.add(
             SeriesPoint(

@@ -116,6 +116,9 @@ class RequestRow:
     percentile_source: str = "cumulative"
     # Locust's window has no p99: in the "window" mode the interval p99 is the cumulative one.
     interval_p99_source: str = "cumulative"
+    # The cumulative response-time histogram ((bucket_ms, requests), by bucket) when the master serves one:
+    # what a comparison of two runs reads beside the percentiles.
+    response_times: tuple[tuple[float, int], ...] = ()
 
     @property
     def key(self) -> str:
@@ -249,6 +252,7 @@ class ResourcePoint:
     ports_in_use: int | None
     unique_bytes: int | None
     shared_bytes: int | None
+    agents_reconnects: int | None = None  # the run's websocket reconnects so far
 
 
 @final  # never false, for a type checker: read as `last and last.figure`
@@ -382,6 +386,7 @@ class DeliverySnapshot:
     p99_ms: float | None = None
     max_ms: float | None = None
     points: tuple[DeliveryPoint, ...] = ()  # one per second
+    latency_ms: tuple[tuple[float, int], ...] = ()  # the run's latency histogram ((bucket_ms, deliveries), by bucket)
 
 
 @dataclass(frozen=True)

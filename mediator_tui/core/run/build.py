@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 from mediator_tui.core.config import Config, LocustFiles, load_config, parse_duration
 from mediator_tui.core.config.runnable import scenario_problems
@@ -54,6 +54,31 @@ def _pick(override: T | None, configured: T) -> T:
     return configured if override is None else override
 
 
+class EmbeddedShape(TypedDict):
+    """The `LocalSpec` fields that shape the embedded mediator, as the configuration sets them."""
+
+    mediator_flavour: str | None
+    mediator_cpu_limit: float | None
+    mediator_storage: str
+    mediator_postgres_max_connections: int
+    mediator_proxy: str
+    mediator_proxy_idle_timeout_s: float | None
+    mediator_flags: tuple[str, ...]
+
+
+def embedded_shape(config: Config) -> EmbeddedShape:
+    flavour = config["MEDIATOR_FLAVOUR"]
+    return EmbeddedShape(
+        mediator_flavour=None if flavour == "auto" else flavour,
+        mediator_cpu_limit=config["MEDIATOR_CPU_LIMIT"],
+        mediator_storage=config["MEDIATOR_STORAGE"],
+        mediator_postgres_max_connections=config["MEDIATOR_POSTGRES_MAX_CONNECTIONS"],
+        mediator_proxy=config["MEDIATOR_PROXY"],
+        mediator_proxy_idle_timeout_s=config["MEDIATOR_PROXY_IDLE_TIMEOUT"],
+        mediator_flags=config["MEDIATOR_ARGS"],
+    )
+
+
 def build_controller(config: Config, overrides: Overrides | None = None, poll_every_s: float = 1.0) -> RunController:
     """A local run, or an attached one when an attach URL is given (here or as ATTACH_URL).
 
@@ -88,15 +113,12 @@ def build_controller(config: Config, overrides: Overrides | None = None, poll_ev
     lacking = scenario_problems(files.paths, config.values, users=load.users) if files else []
     if lacking:
         raise RunError("the scenarios cannot run with this configuration:\n  " + "\n  ".join(map(str, lacking)))
-    flavour = config["MEDIATOR_FLAVOUR"]
     spec = LocalSpec(
         locustfiles=tuple(files.paths) if files else (),
         extra_args=tuple(files.extra_args) if files else (),
         workers=_pick(given.workers, config["LOCUST_WORKERS"]),
         mediation_url=mediation_url,
-        mediator_flavour=None if flavour == "auto" else flavour,
-        mediator_cpu_limit=config["MEDIATOR_CPU_LIMIT"],
-        mediator_flags=config["MEDIATOR_ARGS"],
+        **embedded_shape(config),
         env=config.child_environment(),
         master_bind_host=config["MASTER_HOST"],
         # The default port is only a suggestion: a free one is taken unless the user set it.

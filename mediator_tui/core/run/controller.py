@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from mediator_tui.core.capacity.outcome import CapacityOutcome
 from mediator_tui.core.export import write_export
+from mediator_tui.core.export.run_facts import run_settings
 from mediator_tui.core.metrics.probe_samples import ProbeSample, redacted
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.metrics.store import MetricStore
@@ -171,9 +172,27 @@ class RunController:
             partial=partial,
             redact=self.redact,
             capacity=capacity,
+            settings=self.run_settings(),
             logs=self.logs.files(),
         )
         return directory
+
+    def run_settings(self) -> dict[str, Any]:
+        """The settings that shaped this run as the export keeps them (what a comparison of runs reads): the
+        configured ones under what this run was given (users, run time, scenario files, the mediator)."""
+        given: dict[str, object] = {
+            "LOCUST_USERS": self.load.users,
+            "LOCUST_SPAWN_RATE": self.load.spawn_rate,
+            "LOCUST_RUN_TIME": self.load.run_time_s,
+        }
+        locustfiles = self.snapshot().status.locustfiles
+        if locustfiles:
+            given["LOCUST_FILES"] = [Path(name).name for name in locustfiles]
+        return run_settings(self._probe_settings or {}, {**given, **self.mediator_facts()})
+
+    def mediator_facts(self) -> dict[str, object]:
+        """The mediator under test where this process knows it (an embedded one): none for an attached run."""
+        return {}
 
     def shutdown(self) -> None:
         """Stop reading; an attached run keeps running on its master."""

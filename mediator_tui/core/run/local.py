@@ -49,6 +49,10 @@ class LocalSpec:
     mediator_flavour: str | None = None
     mediator_cpu_limit: float | None = None  # cores; None: no limit
     mediator_flags: tuple[str, ...] = ()  # MEDIATOR_ARGS
+    mediator_proxy: str = "none"  # the reverse proxy in front of it: none or nginx
+    mediator_proxy_idle_timeout_s: float | None = None  # None: the proxy's own default
+    mediator_storage: str = "sqlite"  # or "postgres": its wallet in a private PostgreSQL cluster
+    mediator_postgres_max_connections: int = 100  # that server's max_connections
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     master_bind_host: str = "127.0.0.1"
     master_bind_port: int = 0  # 0: a free port
@@ -67,12 +71,22 @@ MediatorStarter = Callable[["LocalSpec", Callable[[str], None]], "LocalMediator"
 def _start_embedded_mediator(spec: LocalSpec, say: Callable[[str], None]) -> LocalMediator:
     # Imported here: a run against a given MEDIATION_URL needs none of the provisioning code.
     from mediator_tui.core.mediator import LocalMediator, MediatorError
+    from mediator_tui.core.mediator.proxy import proxy_setting
 
     try:
+        proxy = proxy_setting(spec.mediator_proxy, spec.mediator_proxy_idle_timeout_s)
         return LocalMediator(
-            spec.mediator_flavour, progress=say, cpu_limit=spec.mediator_cpu_limit, flags=spec.mediator_flags
+            spec.mediator_flavour,
+            progress=say,
+            cpu_limit=spec.mediator_cpu_limit,
+            proxy=proxy,
+            storage=spec.mediator_storage,
+            postgres_max_connections=spec.mediator_postgres_max_connections,
+            flags=spec.mediator_flags,
         ).start()
-    except MediatorError as err:  # a runtime that cannot be provisioned, a CPU limit that cannot be applied
+    # a runtime that cannot be provisioned, a CPU limit that cannot be applied, a proxy that cannot be installed,
+    # no PostgreSQL
+    except MediatorError as err:
         raise RunError(f"the embedded mediator did not start: {err}") from None
 
 
@@ -109,6 +123,18 @@ class LocalRun(RunController):
             run_time_s=load.run_time_s,
         )
 
+    def mediator_facts(self) -> dict[str, object]:
+        """The embedded mediator's flavour, release and CPU limit (none before it started); an external one is
+        known by its URL only."""
+        mediator = self.mediator
+        if mediator is None:
+            return {"mediator": "external"} if self.spec.mediation_url else {}
+        return {
+            "mediator": mediator.flavour.name,
+            "mediator_release": mediator.runtime_label,
+            "MEDIATOR_CPU_LIMIT": mediator.cpu_limit,
+        }
+
     # -- processes -------------------------------------------------------------------------------
 
     def prepare(self) -> None:
@@ -144,10 +170,12 @@ class LocalRun(RunController):
             self.logs.say("no MEDIATION_URL: starting the embedded mediator")
             self.mediator = mediator = self._start_mediator(self.spec, self.logs.say)
             self.logs.follow("mediator", mediator.log_path)
+            if mediator.cluster is not None:
+                self.logs.follow("mediator", mediator.cluster.log_path)
             mediation_url = mediator.invitation_url
             self.store.describe_run(
                 locustfiles=tuple(str(p) for p in self.spec.locustfiles),
-                target=mediator.http_url,
+                target=mediator.describe(),
                 run_time_s=self.load.run_time_s,
             )
         env = {key: value for key, value in self.spec.env.items() if key not in LOCUST_READS}

@@ -48,10 +48,16 @@ FREEZE_S = 5.0
 FREEZE_TIMEOUT_S = 6.5  # longer than the freeze: a message held across it and then delivered is kept
 
 
-@pytest.fixture(scope="module", params=FLAVOURS)
+# Production shapes of a flavour (its wallet in PostgreSQL, MEDIATOR_STORAGE): restarted and frozen as the
+# flavour is, and held to the flavour's findings.
+SHAPES = {"acapy-postgres": ("acapy", "postgres")}
+
+
+@pytest.fixture(scope="module", params=FLAVOURS + tuple(SHAPES))
 def fault_mediator(request, tmp_path_factory):
-    """A mediator of each flavour for this module alone: its cases restart and freeze it."""
-    mediator = LocalMediator(request.param, run_dir=tmp_path_factory.mktemp(f"{request.param}-faults"))
+    """A mediator of each flavour (and shape) for this module alone: its cases restart and freeze it."""
+    flavour, storage = SHAPES.get(request.param, (request.param, "sqlite"))
+    mediator = LocalMediator(flavour, run_dir=tmp_path_factory.mktemp(f"{request.param}-faults"), storage=storage)
     mediator.start()
     try:
         yield mediator

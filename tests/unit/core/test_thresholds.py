@@ -61,3 +61,14 @@ def test_bad_expressions_are_refused_with_the_accepted_forms(text):
     with pytest.raises(ThresholdError) as error:
         parse_threshold(text)
     assert "p95(ping_mediator)>500" in str(error.value) or "run metric" in str(error.value)
+
+
+def test_reconnects_judge_the_runs_count_and_are_unknown_without_agent_metrics():
+    run = running_run()
+    agents = dataclasses.replace(run.agents, known=True, reconnects=12)
+    assert results("reconnects>10", "reconnects>20", snapshot=dataclasses.replace(run, agents=agents)) == {
+        "reconnects>10": (12, False),
+        "reconnects>20": (12, True),
+    }
+    unknown = dataclasses.replace(run, agents=dataclasses.replace(agents, known=False))
+    assert results("reconnects>10", snapshot=unknown) == {"reconnects>10": (None, False)}

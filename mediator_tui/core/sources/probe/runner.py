@@ -1,11 +1,11 @@
 """The probe's thread: about one `ProbeSample` a second to a callback, at a bounded cost to the mediator.
 
-Per tick: the process first (local and cheap; read before any call that may wait, so a slow admin
-call neither delays nor stretches the CPU reading of its tick), then the metrics endpoint and ACA-Py's
-`/status` (one call each), and every `COUNTS_EVERY_S` the admin record counts (three list calls,
-skipped while `/status` fails). A source that fails or answers slowly is read less often (doubling up
-to 15 s) until it answers well again, so a struggling mediator is not loaded further by its own probe.
-While a source does not answer, the tick's process reading says why (`state.mediator_state`):
+Per tick: the process first and the embedded PostgreSQL's log (local and cheap; read before any call that
+may wait, so a slow admin call neither delays nor stretches the CPU reading of its tick), then the metrics
+endpoint and ACA-Py's `/status` (one call each), and every `COUNTS_EVERY_S` the admin record counts (three
+list calls, skipped while `/status` fails). A source that fails or answers slowly is read less often
+(doubling up to 15 s) until it answers well again, so a struggling mediator is not loaded further by its
+own probe. While a source does not answer, the tick's process reading says why (`state.mediator_state`):
 saturated or stalled.
 """
 
@@ -19,10 +19,18 @@ from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
 from mediator_tui.common.http_request import printable
-from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
+from mediator_tui.core.metrics.probe_samples import (
+    AdminCounts,
+    AdminStatus,
+    DatabaseSample,
+    MetricsSample,
+    ProbeSample,
+    ProcessSample,
+)
 from mediator_tui.core.metrics.throttling import between
 from mediator_tui.core.sources.probe.admin_reader import AdminReader
 from mediator_tui.core.sources.probe.backoff import Backoff
+from mediator_tui.core.sources.probe.database_reader import DatabaseReader
 from mediator_tui.core.sources.probe.metrics_reader import MetricsReader
 from mediator_tui.core.sources.probe.process_reader import ProcessReader
 from mediator_tui.core.sources.probe.state import mediator_state
@@ -35,7 +43,7 @@ SLOW_S = 1.0
 
 log = logging.getLogger(__name__)
 
-Reading = TypeVar("Reading", ProcessSample, AdminStatus, AdminCounts, MetricsSample)
+Reading = TypeVar("Reading", ProcessSample, AdminStatus, AdminCounts, MetricsSample, DatabaseSample)
 
 
 class ProcessSource(Protocol):
@@ -87,6 +95,9 @@ class ProbeRunner:
         self._clock, self._wall_clock = clock, wall_clock
         readers = readers or Readers.of(target)
         self._process, self._admin, self._metrics = readers.process, readers.admin, readers.metrics
+        self._database = (
+            DatabaseReader(target.database_log, target.database_max_connections) if target.database_log else None
+        )
         self._schedules = {
             "admin status": Backoff(interval_s),
             "admin counts": Backoff(counts_every_s),
@@ -137,6 +148,7 @@ class ProbeRunner:
             throttled = between(self._last_process, process)
             self._last_process = process
         metrics = self._read("metrics", MetricsSample, self._metrics.read) if self._metrics else None
+        database = _guarded("database", DatabaseSample, self._database.read) if self._database else None
         status = counts = None
         if self._admin is not None:
             status = self._read("admin status", AdminStatus, self._admin.read_status)
@@ -154,6 +166,7 @@ class ProbeRunner:
             admin_status=status,
             admin_counts=counts,
             metrics=metrics,
+            database=database,
             stalled_by=unanswered,
             state=mediator_state(unanswered, process, throttled),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +25,8 @@ class ProbeTarget:
     admin_headers: Mapping[str, str] = field(default_factory=dict, repr=False)  # a secret: never shown
     metrics_url: str = ""
     metric_names: tuple[str, ...] = ()
+    database_log: Path | None = None  # the embedded mediator's PostgreSQL server log
+    database_max_connections: int | None = None
 
     def probe_ports(self) -> tuple[int, ...]:
         """The ports this probe itself talks to: their connections are not the mediator's clients."""
@@ -39,6 +42,7 @@ class ProbeTarget:
                 ("process", self.pid is not None),
                 ("admin", bool(self.admin_url)),
                 ("metrics", bool(self.metrics_url)),
+                ("database", self.database_log is not None),
             )
             if on
         )
@@ -48,7 +52,10 @@ def probe_target(values: Mapping[str, Any], embedded: LocalMediator | None = Non
     """The target from validated settings (`Config.values`) and the embedded mediator, if any."""
     pid = ports = None
     admin_url = metrics_url = ""
+    database_log = database_max_connections = None
     if embedded is not None:
+        if embedded.cluster is not None:
+            database_log, database_max_connections = embedded.cluster.log_path, embedded.cluster.max_connections
         pid = embedded.pid
         if embedded.ports is not None:  # None only before it started
             ports = (embedded.ports.http, embedded.ports.ws)
@@ -64,4 +71,6 @@ def probe_target(values: Mapping[str, Any], embedded: LocalMediator | None = Non
         admin_headers=values.get("MEDIATOR_ADMIN_HEADERS") or {},
         metrics_url=values.get("MEDIATOR_METRICS_URL") or metrics_url,
         metric_names=tuple(values.get("MEDIATOR_METRICS") or ()),
+        database_log=database_log,
+        database_max_connections=database_max_connections,
     )

@@ -45,7 +45,7 @@ def test_summary_has_the_documented_keys(exported):
     assert {"start", "end", "duration_s", "users", "workers", "engine", "locustfiles", "target"} <= set(summary["run"])
     for row in summary["requests"]:
         assert set(row) == {"type", "name", "count", "failures", "rps", "p50_ms", "p95_ms", "p99_ms", "max_ms"}
-    assert set(summary["agents"]) == {"started", "running", "crashed", "restarted", "peak_running"}
+    assert set(summary["agents"]) == {"started", "running", "crashed", "restarted", "peak_running", "reconnects"}
     assert set(summary["ports"]) == {"size", "in_use_max", "refused"}
     assert set(summary["memory"]) == {
         "agents",
@@ -97,7 +97,12 @@ def test_figures_agree_across_files(exported):
         c["reason"].startswith(("agent process killed by SIGKILL", "killed by SIGKILL; stderr: ")) and c["stderr_tail"]
         for c in crashes
     )
-    assert len(read_csv(directory / "memory.csv")) == len(snapshot.resources)
+    memory = read_csv(directory / "memory.csv")
+    assert len(memory) == len(snapshot.resources)
+    # The reconnects so far, per second: they never fall, and the last second's is the run's count.
+    reconnects = [int(row["agents_reconnects"]) for row in memory if row["agents_reconnects"]]
+    assert reconnects == sorted(reconnects) and reconnects[-1] == summary["agents"]["reconnects"]
+    assert summary["agents"]["reconnects"] == agents["total"]["agents"]["reconnects"]
     # The mediator probe's readings and the workers' delivery ledgers of the run.
     assert len(read_csv(directory / "mediator.csv")) == len(snapshot.mediator.history) > 40
     assert summary["mediator"]["sources"] == ["process", "admin"] and summary["mediator"]["rss_bytes_max"] > 0

@@ -7,13 +7,16 @@ import pytest
 from mediator_tui.common import node_agent
 from mediator_tui.core.mediator.credo import credo
 from mediator_tui.core.mediator.errors import ProvisionError
+from mediator_tui.core.mediator.flavour import Endpoints
 from mediator_tui.core.mediator.process import Ports
 
 
 def test_it_runs_the_mediator_script_on_the_given_loopback_ports_with_its_wallet_in_the_run_dir(tmp_path):
     flavour = credo()
     flavour.provision()
-    spec = flavour.launch_spec(Ports(http=1001, ws=1002, admin=1003), tmp_path)
+    spec = flavour.launch_spec(
+        Ports(http=1001, ws=1002, admin=1003), tmp_path, Endpoints("http://127.0.0.1:1004", "ws://127.0.0.1:1004")
+    )
     assert Path(spec.argv[-1]).name == "mediator.js"
     assert {k: spec.env[k] for k in ("MEDIATOR_HTTP_PORT", "MEDIATOR_WS_PORT", "MEDIATOR_ADMIN_PORT")} == {
         "MEDIATOR_HTTP_PORT": "1001",
@@ -21,6 +24,11 @@ def test_it_runs_the_mediator_script_on_the_given_loopback_ports_with_its_wallet
         "MEDIATOR_ADMIN_PORT": "1003",
     }
     assert spec.env["MEDIATOR_DATA_DIR"] == str(tmp_path / "credo-mediator")
+    # It advertises the endpoints it is given (a reverse proxy's), not its own ports.
+    assert (spec.env["MEDIATOR_HTTP_ENDPOINT"], spec.env["MEDIATOR_WS_ENDPOINT"]) == (
+        "http://127.0.0.1:1004",
+        "ws://127.0.0.1:1004",
+    )
     assert (Path(spec.env[node_agent.ASKAR_LIBRARY_ENV]) / node_agent.ASKAR_LIBRARY_FILE).is_file()
 
 

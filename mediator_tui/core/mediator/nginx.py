@@ -1,0 +1,184 @@
+"""Debian's nginx as the reverse proxy in front of the embedded mediator: finding or installing the binary,
+and the configuration of one proxy process of the tool's own (never the system's nginx service).
+
+The split follows the reference deployment's Caddyfile (openwallet-foundation/didcomm-mediator-service,
+caddy/Caddyfile): a request whose `Connection` header holds `Upgrade` and whose `Upgrade` header is
+`websocket` goes to the mediator's ws inbound port, everything else to its http inbound port. Both are
+reached on one address, as that deployment advertises one host for its `https://` and `wss://` endpoints.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from mediator_tui.common.cached_install import Progress
+from mediator_tui.core.mediator.errors import ProvisionError
+
+# Debian installs it in /usr/sbin, which a user's PATH may leave out.
+SEARCHED = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
+# Another apt-get (a second engineer's install, unattended upgrades) may hold dpkg's lock for a while.
+APT_LOCK_WAIT_S = 300
+INSTALL_TIMEOUT_S = 900.0
+# nginx's own default for proxy_read_timeout: what an unset idle timeout means.
+DEFAULT_IDLE_TIMEOUT_S = 60.0
+
+
+def find() -> str | None:
+    """The nginx binary on PATH or where Debian and nginx's own builds put it; None when there is none."""
+    found = shutil.which("nginx")
+    if found:
+        return found
+    return next((path for path in SEARCHED if os.access(path, os.X_OK)), None)
+
+
+def _apt_usable() -> bool:
+    return os.geteuid() == 0 and shutil.which("apt-get") is not None
+
+
+def ensure(progress: Progress | None = None) -> str:
+    """The nginx binary, installed with `apt-get install -y nginx` when missing and apt is usable here
+    (as root); otherwise ProvisionError naming what to install."""
+    found = find()
+    if found:
+        return found
+    if not _apt_usable():
+        raise ProvisionError(
+            "MEDIATOR_PROXY=nginx needs nginx, which is not installed: install Debian's `nginx` package "
+            "(`sudo apt-get install nginx`) or set MEDIATOR_PROXY=none"
+        )
+    if progress:
+        progress("installing nginx (apt-get install -y nginx)")
+    command = ["apt-get", "-o", f"DPkg::Lock::Timeout={APT_LOCK_WAIT_S}", "install", "-y", "--no-install-recommends"]
+    try:
+        done = subprocess.run(
+            [*command, "nginx"],
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=INSTALL_TIMEOUT_S,
+        )
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise ProvisionError(f"`apt-get install nginx` failed: {err}") from None
+    found = find()
+    if done.returncode != 0 or not found:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-8:])
+        raise ProvisionError(
+            f"`apt-get install nginx` failed (exit {done.returncode}); install Debian's `nginx` package "
+            f"yourself or set MEDIATOR_PROXY=none:\n{tail}"
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class ProxyFiles:
+    """Where one proxy process keeps everything it writes: its own folder in the run's folder."""
+
+    folder: Path
+
+    @property
+    def config(self) -> Path:
+        return self.folder / "nginx.conf"
+
+    @property
+    def pid(self) -> Path:
+        return self.folder / "nginx.pid"
+
+    @property
+    def error_log(self) -> Path:
+        return self.folder / "error.log"
+
+    @property
+    def access_log(self) -> Path:
+        return self.folder / "access.log"
+
+    @property
+    def output(self) -> Path:
+        """What the process prints (nginx prints nothing once its error log is open)."""
+        return self.folder / "nginx.out"
+
+    @property
+    def temp(self) -> Path:
+        return self.folder / "temp"
+
+
+def command(binary: str, files: ProxyFiles) -> list[str]:
+    """nginx in the foreground with the given configuration; `-e` sends even the messages it writes before
+    reading that configuration to its own error log, not the system's."""
+    return [binary, "-p", str(files.folder), "-c", str(files.config), "-e", str(files.error_log)]
+
+
+def _user_line() -> str:
+    # Run as root, nginx's workers would switch to `nobody`, which cannot enter the run's private folder.
+    if os.geteuid() != 0:
+        return ""
+    return f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};\n"
+
+
+def config(files: ProxyFiles, host: str, listen: int, http_port: int, ws_port: int, idle_timeout_s: float) -> str:
+    """One server on `host:listen`: websocket upgrades to `ws_port`, the rest to `http_port`.
+
+    `idle_timeout_s` is nginx's proxy_read_timeout and proxy_send_timeout: a websocket (or a request) with
+    no data either way for that long is closed, as a cloud load balancer's idle timeout does.
+    """
+    idle = f"{max(1, round(idle_timeout_s))}s"
+    temp = files.temp
+    return f"""# Written by mediator-tui for one run; the tool starts and stops this process itself.
+{_user_line()}daemon off;
+worker_processes 1;
+pid {files.pid};
+error_log {files.error_log} warn;
+
+events {{
+    worker_connections 16384;
+}}
+
+http {{
+    client_body_temp_path {temp}/client_body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    # Which inbound port took each request: the tests read it to see the split happen.
+    log_format split '$time_iso8601 $request_method $status upgrade=$http_upgrade upstream=$upstream_addr';
+    access_log {files.access_log} split buffer=16k flush=1s;
+
+    # As the reference Caddyfile's @websockets matcher: `Connection` holds Upgrade, `Upgrade` is websocket.
+    map "$http_connection|$http_upgrade" $mediator_inbound {{
+        default mediator_http;
+        "~*upgrade.*\\|websocket$" mediator_ws;
+    }}
+    map $mediator_inbound $connection_header {{
+        mediator_ws upgrade;
+        default "";
+    }}
+    upstream mediator_http {{
+        server {host}:{http_port};
+        keepalive 32;
+    }}
+    upstream mediator_ws {{
+        server {host}:{ws_port};
+    }}
+
+    server {{
+        listen {host}:{listen};
+        client_max_body_size 10m;
+        location / {{
+            proxy_pass http://$mediator_inbound;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_header;
+            proxy_set_header Host $http_host;
+            proxy_buffering off;
+            proxy_read_timeout {idle};
+            proxy_send_timeout {idle};
+        }}
+    }}
+}}
+"""
