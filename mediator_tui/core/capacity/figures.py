@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from mediator_tui.core.metrics.probe_samples import SATURATED, STALLED
 from mediator_tui.core.metrics.snapshot import MediatorPoint, RequestRow, Snapshot
 from mediator_tui.core.metrics.throttling import total
 from mediator_tui.core.thresholds import find_endpoint
@@ -80,6 +81,9 @@ class StepFigures:
     mediator_connections: int | None = None
     mediator_queue: int | None = None
     mediator_bytes_per_connection: float | None = None  # slope of RSS over connections this run, up to here
+    # Seconds of the window the mediator did not answer, by why (core/sources/probe/state.py); None: no probe.
+    mediator_saturated_s: float | None = None
+    mediator_stalled_s: float | None = None
     # mediator_throttled: % of the CFS periods the mediator ran in that its CPU limit cut short, and the seconds
     # it was held back, in the window; None: no cgroup counters read.
     mediator_throttled_percent: float | None = None
@@ -165,9 +169,17 @@ def step_figures_from(
         mediator_connections=_last(p.connections for p in mediator),
         mediator_queue=_queue(mediator),
         mediator_bytes_per_connection=end.mediator.bytes_per_connection if mediator else None,
+        mediator_saturated_s=_seconds_in(mediator, SATURATED),
+        mediator_stalled_s=_seconds_in(mediator, STALLED),
         mediator_throttled_percent=throttled and throttled.percent,
         mediator_throttled_s=throttled and throttled.throttled_s,
     )
+
+
+def _seconds_in(points: list[MediatorPoint], state: str) -> float | None:
+    """Seconds of the window in `state`: the probe's history holds one point a second (a step's window is
+    far shorter than the hour after which it thins out)."""
+    return float(sum(1 for p in points if p.state == state)) if points else None
 
 
 def _agents_target(end: Snapshot, users_target: int) -> int | None:

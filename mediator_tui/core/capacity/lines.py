@@ -60,7 +60,16 @@ def mediator_state(figures: StepFigures) -> str:
         (figures.mediator_queue, lambda v: f"queue {v}"),
     )
     parts = [say(value) for value, say in said if value is not None]
-    return ", ".join(parts) or "not measured (no mediator probe figures for this run)"
+    return ", ".join([*parts, *_unanswered(figures)]) or "not measured (no mediator probe figures for this run)"
+
+
+def _unanswered(figures: StepFigures) -> list[str]:
+    """The seconds of the window its admin API or metrics endpoint did not answer, and why."""
+    said = (
+        (figures.mediator_saturated_s, "SATURATED (not answering while its process was busy)"),
+        (figures.mediator_stalled_s, "STALLED (not answering while its process was idle or stopped)"),
+    )
+    return [f"{words} {seconds:.0f} s of the window" for seconds, words in said if seconds]
 
 
 def verdict_lines(verdict: Verdict) -> list[str]:

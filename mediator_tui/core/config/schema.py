@@ -15,7 +15,7 @@ GROUPS = ("target", "load", "agents", "issuer", "distributed", "mediator")
 @dataclass(frozen=True)
 class Setting:
     key: str
-    kind: str  # str, int, float, cores, bool, json, choice, port, invitation, files, duration, url, pid, names
+    kind: str  # str, int, float, cores, bool, json, choice, port, invitation, files, duration, url, pid, names, args
     default: str
     help: str
     group: str
@@ -45,6 +45,14 @@ SETTINGS: tuple[Setting, ...] = (
         "cores",
         "",
         "Embedded mediator: CPU limit in cores, as a Kubernetes pod's (0.8 = 800m); empty for none",
+        "target",
+    ),
+    Setting(
+        "MEDIATOR_ARGS",
+        "args",
+        "",
+        "Embedded mediator: more flags for its command line, as shell words (e.g. --ws-heartbeat-interval 30); "
+        "no secrets",
         "target",
     ),
     Setting(

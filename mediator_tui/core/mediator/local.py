@@ -57,6 +57,7 @@ class LocalMediator:
 
     `cpu_limit` (cores, e.g. 0.8 as a pod's 800m) runs it in a cgroup of its own under the kernel's
     CPU controller (`cpu_limit.limit_process`), removed when it stops; `cgroup` is that cgroup's folder.
+    `flags` (MEDIATOR_ARGS, checked to hold no secret) go on its command line (`MediatorFlavour.with_flags`).
 
     `proxy` (a `ProxySetting` of kind nginx) puts the tool's own reverse proxy in front (`.proxy`, a
     `ReverseProxy`): the mediator advertises the proxy's address, so agents go through it, while the admin
@@ -79,6 +80,7 @@ class LocalMediator:
         ready_timeout: float = READY_TIMEOUT_S,
         detached: bool = False,
         cpu_limit: float | None = None,
+        flags: tuple[str, ...] = (),
         proxy: ProxySetting | None = None,
         storage: str = SQLITE,
         postgres_max_connections: int = DEFAULT_MAX_CONNECTIONS,
@@ -91,6 +93,7 @@ class LocalMediator:
         self.ready_timeout = ready_timeout
         self.detached = detached
         self.cpu_limit = cpu_limit
+        self.flags = flags
         self.cgroup: Path | None = None
         self.proxy_setting = proxy or ProxySetting()
         self.proxy: ReverseProxy | None = None
@@ -170,7 +173,9 @@ class LocalMediator:
     def _launch(self) -> ProcessGroup:
         run_dir = self._need_run_dir()
         spec = self.flavour.launch_spec(self._need_ports(), run_dir, self.endpoints)
-        self._say(f"starting {self.flavour.name} ({self.runtime_label}), admin {self.admin_url}")
+        spec.argv = self.flavour.with_flags(spec.argv, self.flags)
+        flags = f", its own flags {' '.join(self.flags)}" if self.flags else ""
+        self._say(f"starting {self.flavour.name} ({self.runtime_label}), admin {self.admin_url}{flags}")
         env = allowlisted_environment(spec.passed, spec.env)
         # The mediator holds the other end of every agent's connection: at the usual soft limit
         # of 1024 open files it runs out of descriptors near 1000 agents. Children inherit the limit.
@@ -325,6 +330,7 @@ class LocalMediator:
             "metrics_url": self.metrics_url,
             "invitation_url": self.invitation_url,
             "cpu_limit": self.cpu_limit,
+            "flags": list(self.flags),
             "cgroup": str(self.cgroup) if self.cgroup else None,
             "proxy": self.proxy.to_state() if self.proxy is not None else None,
             "storage": self.storage,
@@ -342,6 +348,7 @@ class LocalMediator:
         mediator.pid_start_ticks = state.get("pid_start_ticks")
         mediator.invitation_url = state.get("invitation_url", "")
         mediator.cpu_limit = state.get("cpu_limit")
+        mediator.flags = tuple(state.get("flags", ()))
         mediator.cgroup = Path(state["cgroup"]) if state.get("cgroup") else None
         if state.get("proxy"):
             mediator.proxy = ReverseProxy.from_state(state["proxy"])

@@ -52,6 +52,9 @@ from mediator_tui.core.metrics.snapshot import FailureRow, ResourcePoint, RunSta
 
 HISTORY_S = 3600
 RUNNING_STATES = ("spawning", "running")
+# After Locust says every user is spawned ("running"), the wallets of the last ones are still onboarding
+# and the poller's and the probe's readings are a second apart: the session gap is judged from this long after.
+SETTLE_S = 5.0
 
 
 class MetricStore:
@@ -83,6 +86,7 @@ class MetricStore:
         self._error = ""  # the master cannot be read
         self._refusal = ""  # it can, but serves payloads of another release
         self._state = "idle"  # nothing started yet
+        self._spawned_at: float | None = None  # when Locust last said every user is spawned ("running")
         self._users = 0
         self._workers: tuple[WorkerInfo, ...] = ()
 
@@ -135,6 +139,7 @@ class MetricStore:
         may still say "running" for a moment, so the running test's figures are those read until now."""
         with self._lock:
             self._stop_requested = True
+            self._mediator.stopping(self._clock())
 
     def swarm_stopped(self) -> None:
         with self._lock:
@@ -159,7 +164,16 @@ class MetricStore:
     def feed_probe(self, sample: ProbeSample) -> None:
         """One reading of the mediator probe (called on the probe's thread)."""
         with self._lock:
-            self._mediator.add(sample, self._agents_running())
+            self._mediator.add(sample, self._agents_running(), self._gap_judged(self._clock()))
+
+    def _gap_judged(self, now: float) -> bool:
+        """Every user spawned, settled since, and no stop asked for: the session gap means something."""
+        return (
+            self._state == "running"
+            and not self._stop_requested
+            and self._spawned_at is not None
+            and now - self._spawned_at >= SETTLE_S
+        )
 
     def _agents_running(self) -> int | None:
         return self._view.total.agents.running if self._view is not None else None
@@ -224,6 +238,10 @@ class MetricStore:
             self._begin_run(t)  # a run we did not start, or one restarted
         if was_running and not running and self._started_at is not None and self._ended_at is None:
             self._ended_at = t
+        if was_running and not running:
+            self._mediator.stopping(t)
+        if state == "running" and self._state != "running":
+            self._spawned_at = t
         self._state = state
         self._users = users
         self._workers = workers

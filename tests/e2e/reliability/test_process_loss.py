@@ -8,6 +8,7 @@ import signal
 import time
 
 from mediator_tui.core.export import EXPORT_FILES
+from mediator_tui.core.export.logs import LOGS_FOLDER
 from mediator_tui.tui.panes.status import status_text
 from tests.support.headless_runs import headless, wait_for_line
 from tests.support.procs import alive, descendants
@@ -86,7 +87,8 @@ def test_a_killed_master_ends_the_run_fast_with_a_partial_export(acapy_mediator,
     assert tool.returncode == 2, stderr
     assert "master exited" in stderr, stderr
     out = tmp_path / "out"
-    assert sorted(os.listdir(out)) == sorted(EXPORT_FILES)
+    assert sorted(os.listdir(out)) == sorted([*EXPORT_FILES, LOGS_FOLDER])
+    assert (out / LOGS_FOLDER / "master.log").exists()  # what the master said before it died
     summary = json.loads((out / "summary.json").read_text())
     assert summary["run"]["partial"] is True
     assert summary["total"]["count"] > 0
