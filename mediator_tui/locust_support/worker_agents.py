@@ -23,6 +23,7 @@ from mediator_tui.locust_support.memory_probe import MemoryProbe
 from mediator_tui.locust_support.port_pool import PortPool, worker_slice, workers_per_host
 from mediator_tui.locust_support.settings import scenario_settings
 from mediator_tui.locust_support.timer_slack import allow_timer_slack
+from mediator_tui.locust_support.wallet_population import WorkerPopulation, population_mediator
 from mediator_tui.locust_support.worker_limits import AgentSlots, capacity, reported_limits
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,12 @@ DEFAULT_TIMEOUT_S = 60.0  # VERIFIED_TIMEOUT_SECONDS's default, for a WorkerAgen
 
 class WorkerAgents:
     def __init__(
-        self, engine: str, port_range: tuple[int, int], configured_workers: int, ledger: DeliveryLedger | None = None
+        self,
+        engine: str,
+        port_range: tuple[int, int],
+        configured_workers: int,
+        ledger: DeliveryLedger | None = None,
+        population_path: str = "",
     ):
         self.engine = engine
         self.worker_id = f"{socket.gethostname()}_local"
@@ -43,6 +49,8 @@ class WorkerAgents:
         self.ledger = ledger or DeliveryLedger(DEFAULT_TIMEOUT_S)
         self.live: set = set()  # slots holding an agent; their agents give reconnects and pids
         self._pool: PortPool | None = None
+        self._population_path = population_path
+        self._population: WorkerPopulation | None = None
         self.memory = MemoryProbe(engine)
         self.capacity = self._capacity()
 
@@ -59,6 +67,19 @@ class WorkerAgents:
             start, end = worker_slice(*self.port_range, self.worker_index, self.workers)
             self._pool = PortPool(start, end, name=f"port pool of worker {self.worker_index}")
         return self._pool
+
+    @property
+    def population(self) -> WorkerPopulation | None:
+        """This worker's share of the wallet population; None without WALLET_POPULATION. Made on first use,
+        after the master has told this worker its index."""
+        if self._population is None and self._population_path:
+            mediator = population_mediator(scenario_settings().mediation_url)
+            self._population = WorkerPopulation(self._population_path, mediator, self.worker_index, self.workers)
+        return self._population
+
+    def save_population(self) -> None:
+        if self._population is not None:
+            self._population.save()
 
     def apply_limits(self) -> None:
         """Raise the open-files limit before any agent starts, then size this process's capacity.
@@ -96,6 +117,7 @@ class WorkerAgents:
         """Stop every agent still up (the process is quitting): no orphan agent processes."""
         for slot in list(self.live):
             slot.shutdown()
+        self.save_population()
 
     def report(self) -> WorkerReport:
         agents = [slot.agent for slot in list(self.live) if slot.agent is not None]
@@ -131,4 +153,5 @@ def worker_agents() -> WorkerAgents:
         (settings.start_port, settings.end_port),
         settings.workers_per_host,
         DeliveryLedger(settings.timeout),
+        settings.wallet_population,
     )

@@ -112,6 +112,31 @@ SETTINGS: tuple[Setting, ...] = (
         "agents",
         choices=("native", "credo"),
     ),
+    Setting(
+        "RECONNECT_POLICY",
+        "choice",
+        "backoff",
+        "native engine: how a dropped link to the mediator comes back; backoff is Credo's (100 ms doubling), "
+        "backoff-jitter doubles from 0.5 s to 5 s with jitter, immediate retries every 0.1 s",
+        "agents",
+        choices=("backoff", "backoff-jitter", "immediate"),
+    ),
+    Setting(
+        "WALLET_POPULATION",
+        "str",
+        "",
+        "native engine: file of saved wallets; a missing file is made with the wallets the run onboards, an "
+        "existing one is reconnected instead of onboarding (holds keys: mode 0600)",
+        "agents",
+    ),
+    Setting(
+        "STORM_AFTER",
+        "duration",
+        "",
+        "Embedded mediator: restart it this long after the swarm started, a reconnect storm measured in the "
+        "export; empty for none",
+        "target",
+    ),
     Setting("AGENT_IP", "str", "127.0.0.1", "Address listening (non-mediated) agents bind and advertise", "agents"),
     Setting("START_PORT", "port", "10000", "First port of the pool for listening agents", "agents"),
     Setting("END_PORT", "port", "12000", "End of the port pool (exclusive)", "agents"),

@@ -25,11 +25,13 @@ from mediator_tui.core.mediator.local import EMBEDDED_MEDIATOR_ENV
 from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_loopback_ports
 from mediator_tui.core.run.controller import RunController, RunError, RunLoad
+from mediator_tui.core.run.population_setup import check_wallets_known, population_path, prepare_population
 from mediator_tui.core.run.target import describe_target
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
 
 if TYPE_CHECKING:
     from mediator_tui.core.mediator import LocalMediator
+    from mediator_tui.core.mediator.process import Ports
 
 READY_TIMEOUT_S = 60.0
 # Locust reads LOCUST_<OPTION> from its environment; these settings of ours share its names, but
@@ -48,6 +50,10 @@ class LocalSpec:
     mediation_url: str = ""  # empty: start the embedded mediator
     mediator_flavour: str | None = None
     mediator_cpu_limit: float | None = None  # cores; None: no limit
+    # Where the embedded mediator keeps its wallet, kept after the run (a wallet population's); None: a folder
+    # of its own, removed with it. `mediator_ports`: the ports it must take again (the saved wallets know them).
+    mediator_wallet_dir: Path | None = None
+    mediator_ports: Ports | None = None
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     master_bind_host: str = "127.0.0.1"
     master_bind_port: int = 0  # 0: a free port
@@ -68,7 +74,16 @@ def _start_embedded_mediator(spec: LocalSpec, say: Callable[[str], None]) -> Loc
     from mediator_tui.core.mediator import LocalMediator, MediatorError
 
     try:
-        return LocalMediator(spec.mediator_flavour, progress=say, cpu_limit=spec.mediator_cpu_limit).start()
+        ports = spec.mediator_ports
+        return LocalMediator(
+            spec.mediator_flavour,
+            progress=say,
+            cpu_limit=spec.mediator_cpu_limit,
+            run_dir=spec.mediator_wallet_dir,
+            http_port=ports.http if ports else None,
+            ws_port=ports.ws if ports else None,
+            admin_port=ports.admin if ports else None,
+        ).start()
     except MediatorError as err:  # a runtime that cannot be provisioned, a CPU limit that cannot be applied
         raise RunError(f"the embedded mediator did not start: {err}") from None
 
@@ -136,6 +151,10 @@ class LocalRun(RunController):
             raise RunError("no locustfile to run: set LOCUST_FILES or pass -f")
         # Before any process starts: a credo run without its agent project would fail every user.
         agent_dir = self._credo_agent_dir() if self.spec.env.get("AGENT_ENGINE") == "credo" else None
+        population_file = population_path(self.spec.env)
+        population = None
+        if population_file is not None:
+            self.spec, population = prepare_population(self.spec, population_file, self.logs.say)
         mediation_url = self.spec.mediation_url
         if not mediation_url:
             self.logs.say("no MEDIATION_URL: starting the embedded mediator")
@@ -153,7 +172,13 @@ class LocalRun(RunController):
         if agent_dir is not None:
             env[node_agent.AGENT_DIR_ENV] = str(agent_dir)
         env["MEDIATION_URL"] = mediation_url
+        # The workers split the population (and the port range) by their index among this many.
+        env["LOCUST_WORKERS"] = str(self.spec.worker_count)
         env = locust_environment(env)
+        if population_file is not None:
+            env["WALLET_POPULATION"] = str(population_file)
+            if population is not None:
+                check_wallets_known(population, float(env.get("VERIFIED_TIMEOUT_SECONDS") or 60), env)
         common = ("-f", ",".join(str(p) for p in self.spec.locustfiles), *self.spec.extra_args)
         master_log = self.run_dir / "master.log"
         self._master = master = self.group.start(
