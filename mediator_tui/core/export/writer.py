@@ -12,6 +12,7 @@ from mediator_tui.core.export.capacity import CAPACITY_FILE, capacity_charts, ca
 from mediator_tui.core.export.charts import report_charts
 from mediator_tui.core.export.html import report_html
 from mediator_tui.core.metrics.snapshot import Snapshot
+from mediator_tui.core.metrics.storm import StormOutcome, storm_csv
 from mediator_tui.core.thresholds import ThresholdResult
 
 EXPORT_FILES = (
@@ -35,16 +36,21 @@ def write_export(
     partial: bool = False,
     redact: Callable[[str], str] = lambda text: text,
     capacity: CapacityOutcome | None = None,
+    storm: StormOutcome | None = None,
 ) -> list[Path]:
     """Write all files from one snapshot; `redact` scrubs secrets from each file's text. With a capacity
-    search, also capacity.csv, summary.json's `capacity` section and its part of the report."""
+    search, also capacity.csv, summary.json's `capacity` section and its part of the report; with a reconnect
+    storm, storm.csv and summary.json's `storm` section."""
     directory = Path(directory)
     thresholds = list(thresholds)
-    sections, capacity_files, charts = {}, {}, report_charts(snapshot)
+    sections, optional_files, charts = {}, {}, report_charts(snapshot)
     if capacity is not None:
         sections["capacity"] = capacity_section(capacity)
-        capacity_files[CAPACITY_FILE] = capacity_csv(capacity)
+        optional_files[CAPACITY_FILE] = capacity_csv(capacity)
         charts[:0] = capacity_charts(sections["capacity"])
+    if storm is not None:
+        sections["storm"] = storm.to_json()
+        optional_files["storm.csv"] = storm_csv(storm)
     summary = {**tables.summary(snapshot, thresholds, partial), **sections}
     contents = {
         "summary.json": tables.summary_json(snapshot, thresholds, partial, sections),
@@ -57,10 +63,10 @@ def write_export(
         "delivery.csv": tables.delivery_csv(snapshot),
         "report.html": report_html(snapshot, summary),
         "charts.txt": charts_txt.render_all(charts),
-        **capacity_files,
+        **optional_files,
     }
     written = []
-    for name in (*EXPORT_FILES, *capacity_files):
+    for name in (*EXPORT_FILES, *optional_files):
         path = directory / name
         write_text_atomic(path, redact(contents[name]))
         written.append(path)

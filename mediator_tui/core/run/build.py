@@ -96,6 +96,7 @@ def build_controller(config: Config, overrides: Overrides | None = None, poll_ev
         mediation_url=mediation_url,
         mediator_flavour=None if flavour == "auto" else flavour,
         mediator_cpu_limit=config["MEDIATOR_CPU_LIMIT"],
+        storm_after_s=config["STORM_AFTER"],
         env=config.child_environment(),
         master_bind_host=config["MASTER_HOST"],
         # The default port is only a suggestion: a free one is taken unless the user set it.

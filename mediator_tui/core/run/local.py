@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,10 +23,12 @@ from typing import TYPE_CHECKING, Any
 from mediator_tui.common import node_agent
 from mediator_tui.core.config import project_root
 from mediator_tui.core.mediator.local import EMBEDDED_MEDIATOR_ENV
+from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_loopback_ports
 from mediator_tui.core.run.controller import RunController, RunError, RunLoad
 from mediator_tui.core.run.population_setup import check_wallets_known, population_path, prepare_population
+from mediator_tui.core.run.storm import StormDriver
 from mediator_tui.core.run.target import describe_target
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
 
@@ -54,6 +57,7 @@ class LocalSpec:
     # of its own, removed with it. `mediator_ports`: the ports it must take again (the saved wallets know them).
     mediator_wallet_dir: Path | None = None
     mediator_ports: Ports | None = None
+    storm_after_s: float | None = None  # restart the embedded mediator this long after the swarm (STORM_AFTER)
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     master_bind_host: str = "127.0.0.1"
     master_bind_port: int = 0  # 0: a free port
@@ -115,6 +119,8 @@ class LocalRun(RunController):
         self._master: Child | None = None
         self._start_mediator = start_mediator
         self._prepared = False
+        self._storm_cancel = threading.Event()
+        self._storm_thread: threading.Thread | None = None
         store.describe_run(
             locustfiles=tuple(str(p) for p in spec.locustfiles),
             target=describe_target(spec.mediation_url),
@@ -156,6 +162,8 @@ class LocalRun(RunController):
         if population_file is not None:
             self.spec, population = prepare_population(self.spec, population_file, self.logs.say)
         mediation_url = self.spec.mediation_url
+        if mediation_url and self.spec.storm_after_s:
+            raise RunError("STORM_AFTER restarts the embedded mediator: leave MEDIATION_URL empty to have one")
         if not mediation_url:
             self.logs.say("no MEDIATION_URL: starting the embedded mediator")
             self.mediator = mediator = self._start_mediator(self.spec, self.logs.say)
@@ -228,6 +236,46 @@ class LocalRun(RunController):
             f"{self.spec.ready_timeout_s:g} s {last_error}; master log ends with:\n" + master.log_tail()
         )
 
+    # -- the reconnect storm ------------------------------------------------------------------------
+
+    def start(
+        self,
+        users: int | None = None,
+        spawn_rate: float | None = None,
+        run_time_s: float | None = None,
+        stop_by_master: bool = True,
+    ) -> None:
+        super().start(users, spawn_rate, run_time_s, stop_by_master)
+        if self.spec.storm_after_s and self._storm_thread is None:
+            self._storm_thread = threading.Thread(target=self._storm_later, name="reconnect-storm", daemon=True)
+            self._storm_thread.start()
+
+    def _storm_later(self) -> None:
+        if self._storm_cancel.wait(self.spec.storm_after_s) or self.mediator is None:
+            return
+        mediator = self.mediator
+        self.logs.say(
+            f"reconnect storm: restarting the embedded mediator under {self.snapshot().agents.running} wallets"
+        )
+        storm = StormDriver(lambda: self._restart_mediator(mediator), lambda: mediator.pid, self._read_fresh).run()
+        self.storm = storm
+        times = ", ".join(
+            f"{percent} % back after {'–' if s is None else f'{s:.1f} s'}" for percent, s in storm.back_after_s.items()
+        )
+        self.logs.say(f"reconnect storm: {storm.error or times}")
+
+    def _restart_mediator(self, mediator: LocalMediator) -> None:
+        mediator.restart()
+        # The probe reads the process it was given: the restarted mediator is another one.
+        if self.probe is not None:
+            self.probe.stop()
+            self.probe = None
+        self._start_probe(mediator)
+
+    def _read_fresh(self) -> Snapshot:
+        self.refresh(2.0)
+        return self.snapshot()
+
     def failure(self) -> str:
         if self._prepared and self._master is not None and not self._master.alive():
             return "the Locust master exited; its log ends with:\n" + self._master.log_tail()
@@ -253,6 +301,7 @@ class LocalRun(RunController):
         with self._lock:
             if self._shut:
                 return
+            self._storm_cancel.set()
             if self._prepared and self._master is not None and self._master.alive():
                 try:
                     self.client.stop()
