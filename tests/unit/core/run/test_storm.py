@@ -9,8 +9,8 @@ import pytest
 
 from mediator_tui.core.export import write_export
 from mediator_tui.core.metrics.snapshot import FailureRow
-from mediator_tui.core.metrics.storm import StormOutcome, StormPoint
 from mediator_tui.core.metrics.store import MetricStore
+from mediator_tui.core.metrics.storm import StormOutcome, StormPoint
 from mediator_tui.core.run.storm import SAMPLE_EVERY_S, StormDriver
 from tests.support.master_payloads import Clock, stats_with
 
