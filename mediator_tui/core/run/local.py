@@ -28,7 +28,7 @@ from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_loopback_ports
 from mediator_tui.core.run.controller import RunController, RunError, RunLoad
 from mediator_tui.core.run.population_setup import check_wallets_known, population_path, prepare_population
-from mediator_tui.core.run.storm import StormDriver
+from mediator_tui.core.run.storm import SETTLE_TIMEOUT_S, StormDriver
 from mediator_tui.core.run.target import describe_target
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
 
@@ -249,6 +249,15 @@ class LocalRun(RunController):
         if self.spec.storm_after_s and self._storm_thread is None:
             self._storm_thread = threading.Thread(target=self._storm_later, name="reconnect-storm", daemon=True)
             self._storm_thread.start()
+
+    def stop(self) -> None:
+        """Stop the swarm; a reconnect storm under way is followed to its end first (its wallets must keep
+        their load while they come back)."""
+        thread = self._storm_thread
+        if thread is not None and thread.is_alive():
+            self.logs.say("waiting for the reconnect storm to end before stopping")
+            thread.join(SETTLE_TIMEOUT_S + self.spec.ready_timeout_s + 120)
+        super().stop()
 
     def _storm_later(self) -> None:
         if self._storm_cancel.wait(self.spec.storm_after_s) or self.mediator is None:
