@@ -238,14 +238,9 @@ class LocalRun(RunController):
 
     # -- the reconnect storm ------------------------------------------------------------------------
 
-    def start(
-        self,
-        users: int | None = None,
-        spawn_rate: float | None = None,
-        run_time_s: float | None = None,
-        stop_by_master: bool = True,
-    ) -> None:
-        super().start(users, spawn_rate, run_time_s, stop_by_master)
+    def start(self, *args: Any, **kwargs: Any) -> None:
+        """As `RunController.start`; with STORM_AFTER, the storm is armed from the swarm's start."""
+        super().start(*args, **kwargs)
         if self.spec.storm_after_s and self._storm_thread is None:
             self._storm_thread = threading.Thread(target=self._storm_later, name="reconnect-storm", daemon=True)
             self._storm_thread.start()

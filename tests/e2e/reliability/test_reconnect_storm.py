@@ -43,7 +43,7 @@ def test_a_saved_population_is_reconnected_by_the_next_run_and_every_wallet_come
     population = tmp_path / "wallets.json"
     settings = {**SETTINGS, "WALLET_POPULATION": str(population)}
 
-    _, rows, stderr = run_in(tmp_path / "first", settings, "-r", "10", "-t", "90s")
+    _, rows, stderr = run_in(tmp_path / "first", settings, "-r", "5", "-t", "150s")
     onboarded = row(rows, "agent_start")
     assert onboarded is not None and int(onboarded["count"]) == WALLETS and int(onboarded["failures"]) == 0, rows
     saved = json.loads(population.read_text())
@@ -52,7 +52,7 @@ def test_a_saved_population_is_reconnected_by_the_next_run_and_every_wallet_come
     wallet_dir = Path(saved["mediator"]["embedded"]["wallet_dir"])
     assert wallet_dir.is_dir() and str(wallet_dir) in stderr  # kept after the run, and the run said where
 
-    summary, rows, stderr = run_in(tmp_path / "second", {**settings, "STORM_AFTER": "40s"}, "-r", "50", "-t", "80s")
+    summary, rows, stderr = run_in(tmp_path / "second", {**settings, "STORM_AFTER": "45s"}, "-r", "25", "-t", "100s")
     assert f"{WALLETS} saved wallets reconnect instead of onboarding" in stderr
     assert row(rows, "agent_start") is None, "the second run onboarded"
     resumed = row(rows, "agent_resume")
