@@ -33,11 +33,11 @@ class WorkerPopulation:
     def __init__(self, path: str, mediator: MediatorOfPopulation, worker_index: int, workers: int):
         self.path = path
         self.mediator = mediator
-        self.error = ""
         try:
             population = read_population(path)
         except PopulationError as exc:  # the tool refuses such a file before the run; a worker started by hand
-            population, self.error = None, str(exc)
+            log.error("wallet population: %s; its agents onboard", exc)
+            population = None
         self._saved = list(share_of(population.wallets, worker_index, workers)) if population is not None else []
         self._pending: list[dict[str, Any]] = []
         self._saver: gevent.Greenlet[[], None] | None = None
@@ -45,10 +45,6 @@ class WorkerPopulation:
     def next_saved(self) -> dict[str, Any] | None:
         """The next saved wallet of this worker's share; None once all are handed out (then agents onboard)."""
         return self._saved.pop(0) if self._saved else None
-
-    @property
-    def saved_left(self) -> int:
-        return len(self._saved)
 
     def onboarded(self, wallet: dict[str, Any]) -> None:
         self._pending.append(wallet)
@@ -63,7 +59,6 @@ class WorkerPopulation:
         try:
             add_wallets(self.path, self.mediator, pending)
         except (PopulationError, OSError) as exc:
-            self.error = str(exc)
             log.error("wallet population: %s", exc)  # names the file and the reason, never a wallet
 
 

@@ -18,8 +18,9 @@ from tests.support.headless_runs import EMBEDDED, finish, headless, read_export
 from .conftest import LOCUSTFILES
 
 WALLETS = 500
-# Idle wallets: a ping every 5-10 s each, about 70 a second for all of them.
-SETTINGS = {**EMBEDDED, "LOCUST_MIN_WAIT": "5", "LOCUST_MAX_WAIT": "10", "VERIFIED_TIMEOUT_SECONDS": "30"}
+# Idle wallets: a ping every 5-10 s each, about 70 a second for all of them. Onboarding is what the mediator
+# pays most for: on a busy 2-core host some onboardings time out and are retried (the slot's start backoff).
+SETTINGS = {**EMBEDDED, "LOCUST_MIN_WAIT": "5", "LOCUST_MAX_WAIT": "10", "VERIFIED_TIMEOUT_SECONDS": "60"}
 
 
 def run_in(folder: Path, settings: dict[str, str], *args: str) -> tuple[dict, list[dict], str]:
@@ -43,16 +44,16 @@ def test_a_saved_population_is_reconnected_by_the_next_run_and_every_wallet_come
     population = tmp_path / "wallets.json"
     settings = {**SETTINGS, "WALLET_POPULATION": str(population)}
 
-    _, rows, stderr = run_in(tmp_path / "first", settings, "-r", "5", "-t", "150s")
+    _, rows, stderr = run_in(tmp_path / "first", settings, "-r", "4", "-t", "240s")
     onboarded = row(rows, "agent_start")
-    assert onboarded is not None and int(onboarded["count"]) == WALLETS and int(onboarded["failures"]) == 0, rows
+    assert onboarded is not None and int(onboarded["count"]) - int(onboarded["failures"]) == WALLETS, rows
     saved = json.loads(population.read_text())
     assert len(saved["wallets"]) == WALLETS
     assert stat.S_IMODE(population.stat().st_mode) == 0o600
     wallet_dir = Path(saved["mediator"]["embedded"]["wallet_dir"])
     assert wallet_dir.is_dir() and str(wallet_dir) in stderr  # kept after the run, and the run said where
 
-    summary, rows, stderr = run_in(tmp_path / "second", {**settings, "STORM_AFTER": "45s"}, "-r", "25", "-t", "100s")
+    summary, rows, stderr = run_in(tmp_path / "second", {**settings, "STORM_AFTER": "45s"}, "-r", "25", "-t", "110s")
     assert f"{WALLETS} saved wallets reconnect instead of onboarding" in stderr
     assert row(rows, "agent_start") is None, "the second run onboarded"
     resumed = row(rows, "agent_resume")
