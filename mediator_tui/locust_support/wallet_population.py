@@ -57,7 +57,9 @@ class WorkerPopulation:
         if not pending:
             return
         try:
-            add_wallets(self.path, self.mediator, pending)
+            # In a thread of its own: waiting for another worker's lock or for the disk (the write is synced)
+            # must not stop this worker's event loop, whose heartbeats keep it known to the master.
+            gevent.get_hub().threadpool.apply(add_wallets, (self.path, self.mediator, pending))
         except (PopulationError, OSError) as exc:
             log.error("wallet population: %s", exc)  # names the file and the reason, never a wallet
 
