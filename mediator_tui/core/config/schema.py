@@ -92,6 +92,14 @@ SETTINGS: tuple[Setting, ...] = (
         "load",
     ),
     Setting("OFFLINE_MESSAGES", "int", "5", "Offline scenario: messages its peer sends it meanwhile", "load"),
+    Setting(
+        "STORM_AFTER",
+        "duration",
+        "",
+        "Embedded mediator: restart it this long after the swarm started, a reconnect storm measured in the "
+        "export; empty for none",
+        "load",
+    ),
     Setting("CAPACITY_START", "int", "10", "Capacity search: Locust users of the first step", "load"),
     Setting("CAPACITY_STEP", "int", "10", "Capacity search: Locust users added per step", "load"),
     Setting("CAPACITY_MAX", "int", "200", "Capacity search: Locust users of the last step", "load"),
@@ -128,14 +136,6 @@ SETTINGS: tuple[Setting, ...] = (
         "native engine: file of saved wallets; a missing file is made with the wallets the run onboards, an "
         "existing one is reconnected instead of onboarding (holds keys: mode 0600)",
         "agents",
-    ),
-    Setting(
-        "STORM_AFTER",
-        "duration",
-        "",
-        "Embedded mediator: restart it this long after the swarm started, a reconnect storm measured in the "
-        "export; empty for none",
-        "target",
     ),
     Setting("AGENT_IP", "str", "127.0.0.1", "Address listening (non-mediated) agents bind and advertise", "agents"),
     Setting("START_PORT", "port", "10000", "First port of the pool for listening agents", "agents"),
