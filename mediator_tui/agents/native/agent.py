@@ -23,7 +23,6 @@ from mediator_tui.agents.interface import (
     ProtocolError,
     ReceivedMessage,
     StartOptions,
-    TransportError,
 )
 from mediator_tui.agents.native import (
     basicmessage,
@@ -142,8 +141,9 @@ class NativeAgent(AgentMessaging):
         self._alive = True
         try:
             self._request(mediator, trustping.ping(response_requested=True), "trust ping response from the mediator")
-        except (AgentTimeout, TransportError) as exc:
-            # A mediator that cannot unpack what is packed for its connection key stays silent or drops the socket
+        except AgentTimeout as exc:
+            # A mediator that cannot unpack what is packed for its connection key stays silent (ACA-Py does). A link
+            # reset meanwhile is no such sign (a mediator restarting drops it too): it stays a TransportError.
             raise ProblemReport(
                 f"the mediator at {mediator.endpoint} did not answer the saved wallet {record.mediator_key.did_key}'s "
                 f"trust ping ({exc}): it may no longer know it (its wallet was reset, or it is another mediator)"

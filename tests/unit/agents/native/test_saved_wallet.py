@@ -3,9 +3,10 @@ forgot it refuses it, a damaged record is an error naming its field; and the rec
 
 import json
 
+import gevent
 import pytest
 
-from mediator_tui.agents.interface import ProblemReport, ProtocolError, StartOptions
+from mediator_tui.agents.interface import ProblemReport, ProtocolError, StartOptions, TransportError
 from mediator_tui.agents.native import transport
 from mediator_tui.agents.native.agent import NativeAgent
 from mediator_tui.agents.native.transport import reconnect_delay
@@ -47,13 +48,31 @@ def test_a_resumed_wallet_is_the_same_wallet_and_makes_no_handshake_nor_mediatio
         agent.shutdown()
 
 
+class ForgetfulKeys(dict):
+    """A mediator's keys after its wallet was reset: what is packed for a key it no longer has gets no answer,
+    as ACA-Py gives none."""
+
+    def get(self, key, default=None):
+        if key not in self:
+            gevent.sleep(30)
+        return super().get(key, default)
+
+
 def test_a_mediator_that_forgot_the_wallet_refuses_it_with_a_message_naming_why(mediator):
     wallet = onboarded_wallet(mediator)
-    mediator.keys = {mediator.invitation_key.verkey: mediator.invitation_key}  # its wallet was reset
+    mediator.keys = ForgetfulKeys({mediator.invitation_key.verkey: mediator.invitation_key})
     agent = NativeAgent(timeout=1)
     with pytest.raises(ProblemReport, match="may no longer know it"):
         agent.resume(wallet, StartOptions())
     assert not agent.alive
+
+
+def test_a_link_reset_while_resuming_is_a_transport_error_not_a_claim_that_the_wallet_is_unknown(mediator):
+    wallet = onboarded_wallet(mediator)
+    mediator.reset_at_ping = True  # as a mediator restarting under the wallet
+    with pytest.raises(TransportError, match="reset") as error:
+        NativeAgent(timeout=2).resume(wallet, StartOptions())
+    assert "no longer know" not in str(error.value)
 
 
 @pytest.mark.parametrize(
