@@ -64,6 +64,9 @@ class StartOptions:
     port: int | None = None
     agent_ip: str = "127.0.0.1"
     pickup_strategy: str = "implicit"
+    # How the link to the mediator comes back after it dropped (RECONNECT_POLICY); engines that keep no link of
+    # their own (credo: Credo reconnects as Credo does) ignore it.
+    reconnect_policy: str = "backoff"
 
 
 @dataclass
@@ -82,6 +85,16 @@ class Agent(abc.ABC):
     @abc.abstractmethod
     def start(self, options: StartOptions) -> None:
         """Create a fresh wallet; when mediated, connect to the mediator and get mediation granted."""
+
+    def resume(self, wallet: dict, options: StartOptions) -> None:
+        """Come back as the wallet `saved_wallet` gave (an app restarted): reconnect to the mediator that knows
+        it, without onboarding. ProblemReport when the mediator no longer knows it; an engine that cannot
+        raises AgentError."""
+        raise AgentError(f"{type(self).__name__} cannot resume a saved wallet")
+
+    def saved_wallet(self) -> dict:
+        """This agent's wallet as plain JSON, secrets included, for `resume` in a later run."""
+        raise AgentError(f"{type(self).__name__} cannot save its wallet")
 
     @abc.abstractmethod
     def ping_mediator(self) -> None:

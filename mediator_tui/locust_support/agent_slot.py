@@ -11,6 +11,10 @@ again (`generation` changed).
 A start that fails is retried after a pause (`StartBackoff`); the tasks in between
 fail at once, saying so. A start waits for admission by the worker's onboarding gate first
 (`OnboardingGate`): the wait is not timed, the onboarding from admission is (`agent_start`).
+
+With a wallet population (WALLET_POPULATION) a slot takes the next saved wallet of its worker's share and
+resumes it (timed as `agent_resume`: no onboarding); once the share is used up it onboards, and the new
+wallet joins the population. A slot keeps its wallet: a restart after a crash resumes the same one.
 """
 
 from __future__ import annotations
@@ -49,16 +53,26 @@ class AgentSlot:
         self.port: int | None = None
         self.generation = 0  # bumps at every successful start
         self.restart_due = False
+        self.wallet: dict | None = None  # the saved wallet this slot's agents are (with a population)
+        self._wallet_taken = False
 
     def ensure(self, events) -> Agent:
         """A live agent, restarting a dead one first; `StepFailed` when it cannot start (or must wait)."""
         self.check()
         if self.agent is not None:
             return self.agent
+        name = "agent_resume" if self._saved_wallet() else "agent_start"
         if self.backoff.waiting:
-            return run_step(events, DIDCOMM, "agent_start", self._backing_off)
+            return run_step(events, DIDCOMM, name, self._backing_off)
+        # A resume asks the mediator for less than an onboarding, yet a storm of them is what the gate paces.
         admission = self.worker.onboarding.admit()
-        return run_step(events, DIDCOMM, "agent_start", lambda: self._start(admission))
+        return run_step(events, DIDCOMM, name, lambda: self._start(admission))
+
+    def _saved_wallet(self) -> dict | None:
+        population = self.worker.population
+        if population is not None and not self._wallet_taken and self.options.with_mediation:
+            self.wallet, self._wallet_taken = population.next_saved(), True
+        return self.wallet
 
     def _backing_off(self) -> Agent:
         raise AgentError(f"{'restart' if self.restart_due else 'start'} backing off ({self.backoff.describe()})")
@@ -96,7 +110,12 @@ class AgentSlot:
         try:
             port = None if self.options.with_mediation else self.worker.pool.acquire()
             agent = self.factory(self.engine, self.timeout)
-            agent.start(dataclasses.replace(self.options, port=port))
+            options = dataclasses.replace(self.options, port=port)
+            if self.wallet is not None:
+                agent.resume(self.wallet, options)
+            else:
+                agent.start(options)
+                self._join_population(agent)
         except BaseException:
             if agent is not None:
                 agent.shutdown()
@@ -105,6 +124,12 @@ class AgentSlot:
             capacity.release()
             raise
         return agent, port
+
+    def _join_population(self, agent: Agent) -> None:
+        population = self.worker.population
+        if population is not None and self.options.with_mediation:
+            self.wallet = agent.saved_wallet()
+            population.onboarded(self.wallet)
 
     def check(self, reason: str = "") -> None:
         """A dead agent is counted now: with `reason` (a failed step's error), else the engine's.

@@ -60,6 +60,7 @@ class AgentUser(User):
             mediation_url=settings.next_invitation(),
             agent_ip=settings.agent_ip,
             pickup_strategy=settings.pickup_strategy,
+            reconnect_policy=settings.reconnect_policy,
         )
         number = next(_user_numbers)
         self.slots = [

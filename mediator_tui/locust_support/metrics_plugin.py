@@ -42,6 +42,7 @@ def _on_init(environment, runner=None, web_ui=None, **_kwargs) -> None:
         state = worker_agents()
         state.apply_limits()
         environment.events.quitting.add_listener(lambda **_kw: state.shutdown_all())
+        environment.events.test_stop.add_listener(lambda **_kw: state.save_population())
         if isinstance(runner, WorkerRunner):
             _worker(environment, runner, state)
             return

@@ -22,6 +22,9 @@ class ScenarioSettings:
     mediation_url: str
     with_mediation: bool
     pickup_strategy: str
+    reconnect_policy: str
+    # The wallet population file (absolute: the local run resolves it); empty: every agent onboards.
+    wallet_population: str
     engine: str
     agent_ip: str
     start_port: int
@@ -62,6 +65,8 @@ def scenario_settings() -> ScenarioSettings:
         mediation_url=mediation_url,
         with_mediation=values["WITH_MEDIATION"],
         pickup_strategy=values["PICKUP_STRATEGY"],
+        reconnect_policy=values["RECONNECT_POLICY"],
+        wallet_population=values["WALLET_POPULATION"],
         engine=values["AGENT_ENGINE"],
         agent_ip=values["AGENT_IP"],
         start_port=values["START_PORT"],

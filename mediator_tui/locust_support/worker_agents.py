@@ -25,6 +25,7 @@ from mediator_tui.locust_support.onboarding_gate import OnboardingGate
 from mediator_tui.locust_support.port_pool import PortPool, worker_slice, workers_per_host
 from mediator_tui.locust_support.settings import scenario_settings
 from mediator_tui.locust_support.timer_slack import allow_timer_slack
+from mediator_tui.locust_support.wallet_population import WorkerPopulation, population_mediator
 from mediator_tui.locust_support.worker_limits import AgentSlots, capacity, reported_limits
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class WorkerAgents:
         configured_workers: int,
         ledger: DeliveryLedger | None = None,
         onboarding: OnboardingGate | None = None,
+        population_path: str = "",
     ):
         self.engine = engine
         self.worker_id = f"{socket.gethostname()}_local"
@@ -51,6 +53,8 @@ class WorkerAgents:
         self.onboarding = onboarding or OnboardingGate()  # admits this process's onboardings
         self.live: set = set()  # slots holding an agent; their agents give reconnects and pids
         self._pool: PortPool | None = None
+        self._population_path = population_path
+        self._population: WorkerPopulation | None = None
         self.memory = MemoryProbe(engine)
         self.capacity = self._capacity()
 
@@ -67,6 +71,19 @@ class WorkerAgents:
             start, end = worker_slice(*self.port_range, self.worker_index, self.workers)
             self._pool = PortPool(start, end, name=f"port pool of worker {self.worker_index}")
         return self._pool
+
+    @property
+    def population(self) -> WorkerPopulation | None:
+        """This worker's share of the wallet population; None without WALLET_POPULATION. Made on first use,
+        after the master has told this worker its index."""
+        if self._population is None and self._population_path:
+            mediator = population_mediator(scenario_settings().mediation_url)
+            self._population = WorkerPopulation(self._population_path, mediator, self.worker_index, self.workers)
+        return self._population
+
+    def save_population(self) -> None:
+        if self._population is not None:
+            self._population.save()
 
     def apply_limits(self) -> None:
         """Raise the open-files limit before any agent starts, then size this process's capacity.
@@ -104,6 +121,7 @@ class WorkerAgents:
         """Stop every agent still up (the process is quitting): no orphan agent processes."""
         for slot in list(self.live):
             slot.shutdown()
+        self.save_population()
 
     def report(self) -> WorkerReport:
         agents = [slot.agent for slot in list(self.live) if slot.agent is not None]
@@ -147,4 +165,5 @@ def worker_agents() -> WorkerAgents:
         settings.workers_per_host,
         DeliveryLedger(settings.timeout),
         OnboardingGate(settings.onboarding_start, settings.onboarding_max, settings.onboarding_target_s),
+        settings.wallet_population,
     )

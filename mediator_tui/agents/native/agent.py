@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from mediator_tui.agents.interface import (
     AgentError,
+    AgentTimeout,
     ProblemReport,
     ProtocolError,
     ReceivedMessage,
@@ -45,7 +46,8 @@ from mediator_tui.agents.native.own_invitations import OwnInvitations
 from mediator_tui.agents.native.pickup_strategy import PickupStrategy
 from mediator_tui.agents.native.reply_greenlets import ReplyGreenlets
 from mediator_tui.agents.native.reply_waiters import ReplyWaiters, thread_key, type_key
-from mediator_tui.agents.native.transport import MediatorLink
+from mediator_tui.agents.native.transport import BACKOFF, MediatorLink, reconnect_policy
+from mediator_tui.agents.native.wallet_record import WalletRecord
 from mediator_tui.common.invitation import InvitationError
 
 # The endpoint our mediator-facing DID advertises: we have none, replies come down the return route.
@@ -84,13 +86,14 @@ class NativeAgent(AgentMessaging):
         self._pickup: PickupStrategy  # set by start(), before anything waits
         self._endpoint: InboundEndpoint | None = None
         self._death_callback: Callable[[], None] | None = None
+        self._reconnect_policy = BACKOFF
 
     # ----------------------------------------------------------------- Agent interface
 
     def start(self, options: StartOptions) -> None:
         if self._alive or self._shut:
             raise ProtocolError("agent already started; make a new agent")
-        self._pickup = self._dispatcher.pickup = PickupStrategy(options.pickup_strategy, self.stats)
+        self._take_options(options)
         if not options.with_mediation:
             # Without a port, replies can only come back on the return route of our own requests.
             if options.port:
@@ -104,6 +107,58 @@ class NativeAgent(AgentMessaging):
         except BaseException:
             self.shutdown()  # a half-onboarded agent holds a socket; it cannot be started again anyway
             raise
+
+    def _take_options(self, options: StartOptions) -> None:
+        self._pickup = self._dispatcher.pickup = PickupStrategy(options.pickup_strategy, self.stats)
+        self._reconnect_policy = reconnect_policy(options.reconnect_policy)
+
+    def resume(self, wallet: dict, options: StartOptions) -> None:
+        if self._alive or self._shut:
+            raise ProtocolError("agent already started; make a new agent")
+        try:
+            record = WalletRecord.from_json(wallet)
+        except DecodeError as exc:
+            raise ProtocolError(f"saved wallet: {exc}") from None
+        self._take_options(options)
+        try:
+            with self._deadline("reconnecting a saved wallet"):
+                self._reconnect(record)
+        except BaseException:
+            self.shutdown()
+            raise
+
+    def _reconnect(self, record: WalletRecord) -> None:
+        """Come back as a saved wallet: reopen the link, prove the mediator still knows the mediator connection
+        (a trust ping it answers), then pick up as the strategy says. No handshake, no mediation request."""
+        mediator = Connection(self._records.adopt_key(record.mediator_key), record.mediator_service)
+        self._records.add(mediator)
+        self._mediator = mediator
+        self._grant_endpoint, self._grant_routing_keys = record.grant_endpoint, record.grant_routing_keys
+        self._inbound_key = self._records.adopt_key(record.inbound_key)
+        self._dispatcher.to_mediator_later = self._to_mediator_later
+        self._open_link(mediator.endpoint)
+        self._mediator_endpoints += (self._grant_endpoint,)
+        self._alive = True
+        try:
+            self._request(mediator, trustping.ping(response_requested=True), "trust ping response from the mediator")
+        except AgentTimeout as exc:
+            # A mediator that cannot unpack what is packed for its connection key stays silent (ACA-Py does). A link
+            # reset meanwhile is no such sign (a mediator restarting drops it too): it stays a TransportError.
+            raise ProblemReport(
+                f"the mediator at {mediator.endpoint} did not answer the saved wallet {record.mediator_key.did_key}'s "
+                f"trust ping ({exc}): it may no longer know it (its wallet was reset, or it is another mediator)"
+            ) from None
+        self._pickup.negotiate(self._request_of_mediator, self._to_mediator)
+
+    def saved_wallet(self) -> dict:
+        if self._mediator is None or self._inbound_key is None or not self._grant_endpoint:
+            raise ProtocolError("only an agent that onboarded with a mediator has a wallet to save")
+        mediator = self._mediator
+        service = dids.Service((mediator.their_key,), mediator.routing_keys, mediator.endpoint)
+        record = WalletRecord(
+            mediator.my_key, service, self._grant_endpoint, self._grant_routing_keys, self._inbound_key
+        )
+        return record.to_json()
 
     def _onboard(self, options: StartOptions) -> None:
         invitation = _parse(options.mediation_url)

@@ -32,7 +32,10 @@ class ConnectionRecords:
         self._by_my_key: dict[bytes, Connection] = {}
 
     def new_key(self) -> KeyPair:
-        key = KeyPair()
+        return self.adopt_key(KeyPair())
+
+    def adopt_key(self, key: KeyPair) -> KeyPair:
+        """Keep a key made elsewhere (a saved wallet's) as one of ours."""
         self._keys[key.verkey] = key
         return key
 

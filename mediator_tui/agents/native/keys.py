@@ -26,6 +26,12 @@ class KeyPair:
         self._x25519_secret = bindings.crypto_sign_ed25519_sk_to_curve25519(self._secret)
 
     @property
+    def seed(self) -> bytes:
+        """The 32 bytes the key pair is made from (libsodium's secret key is the seed, then the verkey): a
+        secret, for a wallet saved to come back as itself (`KeyPair(seed)`)."""
+        return bytes(self._secret[:32])
+
+    @property
     def verkey_b58(self) -> str:
         return b58_verkey(self.verkey)
 

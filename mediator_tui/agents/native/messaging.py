@@ -47,6 +47,7 @@ class AgentMessaging(Agent):
         "_mediator",
         "_mediator_endpoints",
         "_pickup",
+        "_reconnect_policy",
         "_records",
         "_shut",
         "_waiters",
@@ -72,6 +73,7 @@ class AgentMessaging(Agent):
     _shut: bool
     _pickup: PickupStrategy
     _endpoint: InboundEndpoint | None
+    _reconnect_policy: str
 
     # ----------------------------------------------------------------- the mediator link
 
@@ -89,6 +91,7 @@ class AgentMessaging(Agent):
             self._waiters.link_reset,
             self._on_reconnect,
             self._on_link_dead,
+            self._reconnect_policy,
         )
         self._link.open()
 

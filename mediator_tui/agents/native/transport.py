@@ -1,5 +1,5 @@
-"""The kept-open websocket to the mediator: read from an event-loop callback, reconnected with bounded
-exponential backoff and jitter (each counted), and one-shot sends to other endpoints (HTTP POST or a short
+"""The kept-open websocket to the mediator: read from an event-loop callback, reconnected by a policy
+(RECONNECT_POLICY: each reconnect counted), and one-shot sends to other endpoints (HTTP POST or a short
 websocket)."""
 
 from __future__ import annotations
@@ -19,17 +19,46 @@ from mediator_tui.agents.native.websocket import WebSocket, WebSocketClosed
 if TYPE_CHECKING:
     from gevent._types import _IoWatcher
 
+# The reconnect policies (RECONNECT_POLICY). `backoff` is what a Credo wallet does: Credo's mediation recipient
+# waits baseMediatorReconnectionIntervalMs (default 100 ms) after its websocket to the mediator closed, doubles
+# the wait at each further close, caps it at maximumMediatorReconnectionIntervalMs (default: no cap), adds no
+# jitter, and starts again from the base once a socket opens (monitorMediatorWebSocketEvents in
+# https://github.com/openwallet-foundation/credo-ts/blob/main/packages/didcomm/src/modules/routing/DidCommMediationRecipientApi.ts,
+# defaults in DidCommMediationRecipientModuleConfig.ts there).
+IMMEDIATE, BACKOFF, BACKOFF_JITTER = "immediate", "backoff", "backoff-jitter"
+RECONNECT_POLICIES = (IMMEDIATE, BACKOFF, BACKOFF_JITTER)
+CREDO_BASE_SECONDS = 0.1
+# `immediate`: the first attempt at once, then one every this long (not a busy loop while the mediator is down).
+IMMEDIATE_RETRY_SECONDS = 0.1
+# `backoff-jitter`: doubling from 0.5 s, capped at 5 s, each wait drawn in 50-100 % of its ceiling, so that
+# wallets dropped together do not come back together.
 BACKOFF_BASE_SECONDS = 0.5
-# A short cap: within seconds of a mediator's return every agent is back (Credo's engine caps at 5 s too).
 BACKOFF_CAP_SECONDS = 5.0
 # Past this much time without a connection the link is declared dead (an agent failure, not a hang).
 MAX_OUTAGE_SECONDS = 120.0
 
 
 def backoff_delay(attempt: int, rng: Callable[[], float] = random.random) -> float:
-    """Delay before reconnect `attempt` (0-based): doubling from 0.5 s, capped at 5 s, jittered to 50-100 %."""
+    """`backoff-jitter`'s delay before reconnect `attempt` (0-based): doubling from 0.5 s, capped at 5 s,
+    jittered to 50-100 %."""
     ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** min(attempt, 16))
     return ceiling * (0.5 + 0.5 * rng())
+
+
+def reconnect_delay(policy: str, attempt: int, rng: Callable[[], float] = random.random) -> float:
+    """The wait before reconnect `attempt` (0-based) under `policy`."""
+    if policy == IMMEDIATE:
+        return 0.0 if attempt == 0 else IMMEDIATE_RETRY_SECONDS
+    if policy == BACKOFF:
+        return CREDO_BASE_SECONDS * 2 ** min(attempt, 30)
+    return backoff_delay(attempt, rng)
+
+
+def reconnect_policy(name: str) -> str:
+    """`name` when it is a policy; ValueError naming the policies otherwise."""
+    if name not in RECONNECT_POLICIES:
+        raise ValueError(f"unknown reconnect policy {name!r}; policies: {', '.join(RECONNECT_POLICIES)}")
+    return name
 
 
 class MediatorLink:
@@ -53,6 +82,7 @@ class MediatorLink:
         "_on_message",
         "_on_reconnect",
         "_on_reset",
+        "_policy",
         "_reconnector",
         "_watcher",
         "_ws",
@@ -70,8 +100,10 @@ class MediatorLink:
         on_reset: Callable[[str], None],
         on_reconnect: Callable[[], None],
         on_dead: Callable[[str], None],
+        policy: str = BACKOFF_JITTER,
     ):
         self.url = url
+        self._policy = reconnect_policy(policy)
         self.timeout = timeout
         self.reconnects = 0
         self.dead_reason = ""
@@ -166,7 +198,7 @@ class MediatorLink:
         give_up_at = time.monotonic() + MAX_OUTAGE_SECONDS
         attempt = 0
         while time.monotonic() < give_up_at:
-            gevent.sleep(min(backoff_delay(attempt), max(0.0, give_up_at - time.monotonic())))
+            gevent.sleep(min(reconnect_delay(self._policy, attempt), max(0.0, give_up_at - time.monotonic())))
             attempt += 1
             if self._closing:
                 return

@@ -147,6 +147,14 @@ SETTINGS: tuple[Setting, ...] = (
         "load",
     ),
     Setting("OFFLINE_MESSAGES", "int", "5", "Offline scenario: messages its peer sends it meanwhile", "load"),
+    Setting(
+        "STORM_AFTER",
+        "duration",
+        "",
+        "Embedded mediator: restart it this long after the swarm started, a reconnect storm measured in the "
+        "export; empty for none",
+        "load",
+    ),
     Setting("CAPACITY_START", "int", "10", "Capacity search: Locust users of the first step", "load"),
     Setting("CAPACITY_STEP", "int", "10", "Capacity search: Locust users added per step", "load"),
     Setting("CAPACITY_MAX", "int", "200", "Capacity search: Locust users of the last step", "load"),
@@ -166,6 +174,23 @@ SETTINGS: tuple[Setting, ...] = (
         "native: in-process Python agents; credo: one Credo-ts Node process per agent",
         "agents",
         choices=("native", "credo"),
+    ),
+    Setting(
+        "RECONNECT_POLICY",
+        "choice",
+        "backoff",
+        "native engine: how a dropped link to the mediator comes back; backoff is Credo's (100 ms doubling), "
+        "backoff-jitter doubles from 0.5 s to 5 s with jitter, immediate retries every 0.1 s",
+        "agents",
+        choices=("backoff", "backoff-jitter", "immediate"),
+    ),
+    Setting(
+        "WALLET_POPULATION",
+        "str",
+        "",
+        "native engine: file of saved wallets; a missing file is made with the wallets the run onboards, an "
+        "existing one is reconnected instead of onboarding (holds keys: mode 0600)",
+        "agents",
     ),
     Setting("AGENT_IP", "str", "127.0.0.1", "Address listening (non-mediated) agents bind and advertise", "agents"),
     Setting("START_PORT", "port", "10000", "First port of the pool for listening agents", "agents"),

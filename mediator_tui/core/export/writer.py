@@ -16,6 +16,7 @@ from mediator_tui.core.export.logs import write_logs
 from mediator_tui.core.export.onboarding import ONBOARDING_FILE, onboarding_csv, onboarding_fields
 from mediator_tui.core.export.run_facts import HISTOGRAMS_FILE, histograms_json, host_facts
 from mediator_tui.core.metrics.snapshot import Snapshot
+from mediator_tui.core.metrics.storm import StormOutcome, storm_csv
 from mediator_tui.core.thresholds import ThresholdResult
 
 EXPORT_FILES = (
@@ -43,11 +44,13 @@ def write_export(
     capacity: CapacityOutcome | None = None,
     settings: Mapping[str, object] | None = None,
     logs: Iterable[tuple[str, Path]] = (),
+    storm: StormOutcome | None = None,
 ) -> list[Path]:
     """Write all files from one snapshot; `redact` scrubs secrets from each file's text. With a capacity
-    search, also capacity.csv, summary.json's `capacity` section and its part of the report. `settings`
-    (run_facts.run_settings) and this host's facts go into summary.json for a later comparison; with `logs`
-    (source, path) the run registered, the end of each into `logs/` (`export/logs.py`)."""
+    search, also capacity.csv, summary.json's `capacity` section and its part of the report; with a reconnect
+    storm, storm.csv and summary.json's `storm` section. `settings` (run_facts.run_settings) and this host's
+    facts go into summary.json for a later comparison; with `logs` (source, path) the run registered, the end
+    of each into `logs/` (`export/logs.py`)."""
     directory = Path(directory)
     thresholds = list(thresholds)
     sections: dict[str, Any] = {
@@ -55,11 +58,15 @@ def write_export(
         "host": host_facts(),
         "onboarding": onboarding_fields(snapshot),
     }
-    capacity_files, charts = {}, report_charts(snapshot)
+    optional_files: dict[str, str] = {}
+    charts = report_charts(snapshot)
     if capacity is not None:
         sections["capacity"] = capacity_section(capacity)
-        capacity_files[CAPACITY_FILE] = capacity_csv(capacity)
+        optional_files[CAPACITY_FILE] = capacity_csv(capacity)
         charts[:0] = capacity_charts(sections["capacity"])
+    if storm is not None:
+        sections["storm"] = storm.to_json()
+        optional_files["storm.csv"] = storm_csv(storm)
     summary = {**tables.summary(snapshot, thresholds, partial), **sections}
     contents = {
         "summary.json": tables.summary_json(snapshot, thresholds, partial, sections),
@@ -74,10 +81,10 @@ def write_export(
         "report.html": report_html(snapshot, summary),
         "charts.txt": charts_txt.render_all(charts),
         HISTOGRAMS_FILE: histograms_json(snapshot),
-        **capacity_files,
+        **optional_files,
     }
     written = []
-    for name in (*EXPORT_FILES, *capacity_files):
+    for name in (*EXPORT_FILES, *optional_files):
         path = directory / name
         write_text_atomic(path, redact(contents[name]))
         written.append(path)

@@ -119,6 +119,7 @@ def build_controller(config: Config, overrides: Overrides | None = None, poll_ev
         workers=_pick(given.workers, config["LOCUST_WORKERS"]),
         mediation_url=mediation_url,
         **embedded_shape(config),
+        storm_after_s=config["STORM_AFTER"],
         env=config.child_environment(),
         master_bind_host=config["MASTER_HOST"],
         # The default port is only a suggestion: a free one is taken unless the user set it.

@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,14 +23,18 @@ from typing import TYPE_CHECKING, Any
 from mediator_tui.common import node_agent
 from mediator_tui.core.config import project_root
 from mediator_tui.core.mediator.local import EMBEDDED_MEDIATOR_ENV
+from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_loopback_ports
 from mediator_tui.core.run.controller import RunController, RunError, RunLoad
+from mediator_tui.core.run.population_setup import check_wallets_known, population_path, prepare_population
+from mediator_tui.core.run.storm import SETTLE_TIMEOUT_S, StormDriver
 from mediator_tui.core.run.target import describe_target
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
 
 if TYPE_CHECKING:
     from mediator_tui.core.mediator import LocalMediator
+    from mediator_tui.core.mediator.process import Ports
 
 READY_TIMEOUT_S = 60.0
 # Locust reads LOCUST_<OPTION> from its environment; these settings of ours share its names, but
@@ -53,6 +58,11 @@ class LocalSpec:
     mediator_proxy_idle_timeout_s: float | None = None  # None: the proxy's own default
     mediator_storage: str = "sqlite"  # or "postgres": its wallet in a private PostgreSQL cluster
     mediator_postgres_max_connections: int = 100  # that server's max_connections
+    # Where the embedded mediator keeps its wallet, kept after the run (a wallet population's); None: a folder
+    # of its own, removed with it. `mediator_ports`: the ports it must take again (the saved wallets know them).
+    mediator_wallet_dir: Path | None = None
+    mediator_ports: Ports | None = None
+    storm_after_s: float | None = None  # restart the embedded mediator this long after the swarm (STORM_AFTER)
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     master_bind_host: str = "127.0.0.1"
     master_bind_port: int = 0  # 0: a free port
@@ -75,6 +85,7 @@ def _start_embedded_mediator(spec: LocalSpec, say: Callable[[str], None]) -> Loc
 
     try:
         proxy = proxy_setting(spec.mediator_proxy, spec.mediator_proxy_idle_timeout_s)
+        ports = spec.mediator_ports
         return LocalMediator(
             spec.mediator_flavour,
             progress=say,
@@ -83,6 +94,10 @@ def _start_embedded_mediator(spec: LocalSpec, say: Callable[[str], None]) -> Loc
             storage=spec.mediator_storage,
             postgres_max_connections=spec.mediator_postgres_max_connections,
             flags=spec.mediator_flags,
+            run_dir=spec.mediator_wallet_dir,
+            http_port=ports.http if ports else None,
+            ws_port=ports.ws if ports else None,
+            admin_port=ports.admin if ports else None,
         ).start()
     # a runtime that cannot be provisioned, a CPU limit that cannot be applied, a proxy that cannot be installed,
     # no PostgreSQL
@@ -117,6 +132,8 @@ class LocalRun(RunController):
         self._master: Child | None = None
         self._start_mediator = start_mediator
         self._prepared = False
+        self._storm_cancel = threading.Event()
+        self._storm_thread: threading.Thread | None = None
         store.describe_run(
             locustfiles=tuple(str(p) for p in spec.locustfiles),
             target=describe_target(spec.mediation_url),
@@ -165,7 +182,13 @@ class LocalRun(RunController):
             raise RunError("no locustfile to run: set LOCUST_FILES or pass -f")
         # Before any process starts: a credo run without its agent project would fail every user.
         agent_dir = self._credo_agent_dir() if self.spec.env.get("AGENT_ENGINE") == "credo" else None
+        population_file = population_path(self.spec.env)
+        population = None
+        if population_file is not None:
+            self.spec, population = prepare_population(self.spec, population_file, self.logs.say)
         mediation_url = self.spec.mediation_url
+        if mediation_url and self.spec.storm_after_s:
+            raise RunError("STORM_AFTER restarts the embedded mediator: leave MEDIATION_URL empty to have one")
         if not mediation_url:
             self.logs.say("no MEDIATION_URL: starting the embedded mediator")
             self.mediator = mediator = self._start_mediator(self.spec, self.logs.say)
@@ -184,7 +207,13 @@ class LocalRun(RunController):
         if agent_dir is not None:
             env[node_agent.AGENT_DIR_ENV] = str(agent_dir)
         env["MEDIATION_URL"] = mediation_url
+        # The workers split the population (and the port range) by their index among this many.
+        env["LOCUST_WORKERS"] = str(self.spec.worker_count)
         env = locust_environment(env)
+        if population_file is not None:
+            env["WALLET_POPULATION"] = str(population_file)
+            if population is not None:
+                check_wallets_known(population, float(env.get("VERIFIED_TIMEOUT_SECONDS") or 60), env)
         common = ("-f", ",".join(str(p) for p in self.spec.locustfiles), *self.spec.extra_args)
         master_log = self.run_dir / "master.log"
         self._master = master = self.group.start(
@@ -234,6 +263,50 @@ class LocalRun(RunController):
             f"{self.spec.ready_timeout_s:g} s {last_error}; master log ends with:\n" + master.log_tail()
         )
 
+    # -- the reconnect storm ------------------------------------------------------------------------
+
+    def start(self, *args: Any, **kwargs: Any) -> None:
+        """As `RunController.start`; with STORM_AFTER, the storm is armed from the swarm's start."""
+        super().start(*args, **kwargs)
+        if self.spec.storm_after_s and self._storm_thread is None:
+            self._storm_thread = threading.Thread(target=self._storm_later, name="reconnect-storm", daemon=True)
+            self._storm_thread.start()
+
+    def stop(self) -> None:
+        """Stop the swarm; a reconnect storm under way is followed to its end first (its wallets must keep
+        their load while they come back)."""
+        thread = self._storm_thread
+        if thread is not None and thread.is_alive():
+            self.logs.say("waiting for the reconnect storm to end before stopping")
+            thread.join(SETTLE_TIMEOUT_S + self.spec.ready_timeout_s + 120)
+        super().stop()
+
+    def _storm_later(self) -> None:
+        if self._storm_cancel.wait(self.spec.storm_after_s) or self.mediator is None:
+            return
+        mediator = self.mediator
+        self.logs.say(
+            f"reconnect storm: restarting the embedded mediator under {self.snapshot().agents.running} wallets"
+        )
+        storm = StormDriver(lambda: self._restart_mediator(mediator), lambda: mediator.pid, self._read_fresh).run()
+        self.storm = storm
+        times = ", ".join(
+            f"{percent} % back after {'–' if s is None else f'{s:.1f} s'}" for percent, s in storm.back_after_s.items()
+        )
+        self.logs.say(f"reconnect storm: {storm.error or times}")
+
+    def _restart_mediator(self, mediator: LocalMediator) -> None:
+        mediator.restart()
+        # The probe reads the process it was given: the restarted mediator is another one.
+        if self.probe is not None:
+            self.probe.stop()
+            self.probe = None
+        self._start_probe(mediator)
+
+    def _read_fresh(self) -> Snapshot:
+        self.refresh(2.0)
+        return self.snapshot()
+
     def failure(self) -> str:
         if self._prepared and self._master is not None and not self._master.alive():
             return "the Locust master exited; its log ends with:\n" + self._master.log_tail()
@@ -259,6 +332,7 @@ class LocalRun(RunController):
         with self._lock:
             if self._shut:
                 return
+            self._storm_cancel.set()
             if self._prepared and self._master is not None and self._master.alive():
                 try:
                     self.client.stop()
