@@ -22,8 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from mediator_tui.core.metrics.mediator_snapshot import MediatorPoint
 from mediator_tui.core.metrics.probe_samples import SATURATED, STALLED
-from mediator_tui.core.metrics.snapshot import MediatorPoint, RequestRow, Snapshot
+from mediator_tui.core.metrics.snapshot import RequestRow, Snapshot
 from mediator_tui.core.metrics.throttling import total
 from mediator_tui.core.thresholds import find_endpoint
 

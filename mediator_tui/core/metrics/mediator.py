@@ -20,9 +20,9 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from mediator_tui.core.metrics.history import PerSecond
+from mediator_tui.core.metrics.mediator_snapshot import MediatorPoint, MediatorSnapshot
 from mediator_tui.core.metrics.probe_samples import AdminCounts, AdminStatus, MetricsSample, ProbeSample, ProcessSample
 from mediator_tui.core.metrics.slope import least_squares_slope
-from mediator_tui.core.metrics.snapshot import MediatorPoint, MediatorSnapshot
 from mediator_tui.core.metrics.throttling import Throttled, between, total
 
 # Connections held and agents running are read at different moments: a difference this small is timing.

@@ -7,7 +7,8 @@ from rich.text import Text
 
 from mediator_tui.common.byte_size import byte_size
 from mediator_tui.common.terminal_text import printable
-from mediator_tui.core.metrics.snapshot import MediatorSnapshot, Snapshot
+from mediator_tui.core.metrics.mediator_snapshot import MediatorSnapshot
+from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.metrics.throttling import THROTTLED_HIGH_PERCENT
 from mediator_tui.tui import format as fmt
 from mediator_tui.tui.panes.base import SummaryChartPane

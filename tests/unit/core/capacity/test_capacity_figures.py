@@ -6,10 +6,9 @@ import pytest
 
 from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, RampPlan, RampState
 from mediator_tui.core.capacity.figures import step_figures_from
+from mediator_tui.core.metrics.mediator_snapshot import MediatorPoint, MediatorSnapshot
 from mediator_tui.core.metrics.snapshot import (
     DeliverySnapshot,
-    MediatorPoint,
-    MediatorSnapshot,
     WorkerHarness,
     WorkerInfo,
 )
