@@ -92,7 +92,7 @@ class ProxyFiles:
 
     @property
     def error_log(self) -> Path:
-        return self.folder / "error.log"
+        return self.folder / "nginx-error.log"  # so named in an export's logs/, beside the mediator's
 
     @property
     def access_log(self) -> Path:

@@ -195,6 +195,8 @@ class LocalRun(RunController):
             self.logs.follow("mediator", mediator.log_path)
             if mediator.cluster is not None:
                 self.logs.follow("mediator", mediator.cluster.log_path)
+            if mediator.proxy is not None:  # its errors: upstreams refused or timed out (not each request)
+                self.logs.follow("proxy", mediator.proxy.files.error_log)
             mediation_url = mediator.invitation_url
             self.store.describe_run(
                 locustfiles=tuple(str(p) for p in self.spec.locustfiles),

@@ -62,6 +62,7 @@ def test_idle_closes_show_as_reconnects_and_no_ping_or_message_fails(tmp_path, s
     assert "nginx" in target and f"idle timeout {IDLE_TIMEOUT[:-1]} s" in target, target
     port = int(re.match(r"http://127\.0\.0\.1:(\d+) ", target).group(1))
     assert not port_in_use(port), f"the proxy's port {port} is still open after the run"
+    assert (out / "logs" / "nginx-error.log").is_file(), "the proxy's log is not in the export"
 
     # Every wallet saw its socket closed at least once, and each close was a counted reconnect.
     agents = summary["agents"]
