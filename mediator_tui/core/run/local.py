@@ -52,6 +52,7 @@ class LocalSpec:
     mediator_proxy_idle_timeout_s: float | None = None  # None: the proxy's own default
     mediator_storage: str = "sqlite"  # or "postgres": its wallet in a private PostgreSQL cluster
     mediator_postgres_max_connections: int = 100  # that server's max_connections
+    mediator_instances: int = 1  # 2: two ACA-Py processes on one PostgreSQL behind the proxy
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     master_bind_host: str = "127.0.0.1"
     master_bind_port: int = 0  # 0: a free port
@@ -81,6 +82,7 @@ def _start_embedded_mediator(spec: LocalSpec, say: Callable[[str], None]) -> Loc
             proxy=proxy,
             storage=spec.mediator_storage,
             postgres_max_connections=spec.mediator_postgres_max_connections,
+            instances=spec.mediator_instances,
         ).start()
     # a runtime that cannot be provisioned, a CPU limit that cannot be applied, a proxy that cannot be installed,
     # no PostgreSQL
