@@ -123,7 +123,10 @@ def _user_line() -> str:
 
 
 def _servers(host: str, ports: Sequence[int]) -> str:
-    return "\n".join(f"        server {host}:{port};" for port in ports)
+    # max_fails=0: an instance that refused a connection (not started yet, restarting) is tried again on the next
+    # request, not left out for fail_timeout (10 s) while the others take its share; nginx ignores it when the
+    # group has one server (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server).
+    return "\n".join(f"        server {host}:{port} max_fails=0;" for port in ports)
 
 
 def config(

@@ -29,8 +29,8 @@ def _config(tmp_path, idle_timeout_s: float = 5) -> str:
 
 def test_upgrades_go_to_the_ws_port_and_the_rest_to_the_http_port(tmp_path):
     text = _config(tmp_path)
-    assert re.search(r"upstream mediator_http \{\s*server 127\.0\.0\.1:8001;", text)
-    assert re.search(r"upstream mediator_ws \{\s*server 127\.0\.0\.1:8002;", text)
+    assert re.search(r"upstream mediator_http \{\s*server 127\.0\.0\.1:8001 max_fails=0;", text)
+    assert re.search(r"upstream mediator_ws \{\s*server 127\.0\.0\.1:8002 max_fails=0;", text)
     # The reference Caddyfile's matcher: Connection holds Upgrade and Upgrade is websocket.
     [pattern] = re.findall(r'"~\*(.+)" mediator_ws;', text)
     matches = re.compile(pattern, re.IGNORECASE).search
@@ -43,8 +43,8 @@ def test_two_instances_are_both_upstreams_of_each_inbound_kind(tmp_path):
     text = nginx.config(nginx.ProxyFiles(tmp_path), "127.0.0.1", 8000, [8001, 8011], [8002, 8012], 5)
     http = re.search(r"upstream mediator_http \{([^}]*)\}", text)
     ws = re.search(r"upstream mediator_ws \{([^}]*)\}", text)
-    assert http and re.findall(r"server (\S+);", http.group(1)) == ["127.0.0.1:8001", "127.0.0.1:8011"]
-    assert ws and re.findall(r"server (\S+);", ws.group(1)) == ["127.0.0.1:8002", "127.0.0.1:8012"]
+    assert http and re.findall(r"server (\S+) max_fails=0;", http.group(1)) == ["127.0.0.1:8001", "127.0.0.1:8011"]
+    assert ws and re.findall(r"server (\S+) max_fails=0;", ws.group(1)) == ["127.0.0.1:8002", "127.0.0.1:8012"]
     # nginx's default balancing: round robin, no hash or sticky directive
     assert "hash " not in text and "ip_hash" not in text
 
