@@ -305,7 +305,8 @@ class LocalMediator:
         """Its address as status lines and exports name it: the proxy in front, when there is one."""
         if self.proxy is None:
             return self.http_url
-        return f"{self.http_url} ({self.proxy_setting.describe()}, in front of {self.flavour.name})"
+        behind = f"{len(self.more) + 1} instances of {self.flavour.name}" if self.more else self.flavour.name
+        return f"{self.http_url} ({self.proxy_setting.describe()}, in front of {behind})"
 
     @property
     def metrics_url(self) -> str | None:
