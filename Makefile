@@ -11,15 +11,26 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-setup: $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Each install leaves a stamp in .venv: pip runs again only when pyproject.toml or setup.py changed since,
+# so `make unit` and `make check` start at once on a set-up checkout.
+INSTALL_INPUTS := pyproject.toml setup.py
 
-setup-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
-
+setup: $(VENV)/.installed
+setup-test: $(VENV)/.installed-test
 # The linters, the type checker and the manual's builder, beside the test tools.
-setup-dev: $(BIN)/python
+setup-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: $(INSTALL_INPUTS) | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(INSTALL_INPUTS) | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-dev: $(INSTALL_INPUTS) | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,dev,docs]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
 
 # Both embedded mediator flavours, each in its own cached virtual environment, the reverse proxy (nginx)
 # that MEDIATOR_PROXY puts in front and PostgreSQL's server programs for MEDIATOR_STORAGE=postgres
@@ -29,8 +40,11 @@ mediators: setup
 	$(BIN)/mediator-tui mediator provision --flavour acapy-legacy
 	$(BIN)/mediator-tui mediator provision --storage postgres
 
-# The Credo agent's Node dependencies (the askar library comes from the aries-askar wheel).
-agent: setup
+# The Credo agent's Node dependencies (the askar library comes from the aries-askar wheel); npm writes
+# node_modules/.package-lock.json on each install, so `npm ci` runs again only after the lock file changed.
+agent: agent/node_modules/.package-lock.json
+
+agent/node_modules/.package-lock.json: agent/package-lock.json | setup
 	cd agent && npm ci --no-audit --no-fund
 
 tui: setup
@@ -40,8 +54,9 @@ tui: setup
 # (docs/development.md "Tests").
 TEST_PROCESSES ?= 2
 
+# --durations: every log of the suite shows where its time goes.
 test: setup-test mediators agent
-	$(BIN)/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_PROCESSES) --durations=25 $(PYTEST_ARGS)
 
 # The unit tests: no mediator, no Locust process, nothing provisioned.
 unit: setup-dev

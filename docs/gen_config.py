@@ -76,7 +76,9 @@ user of the host. Give it without argv instead: `ATTACH_URL=http://host:8089`, `
 `ATTACH_PASSWORD` exported in the environment (`read -rs ATTACH_PASSWORD; export ATTACH_PASSWORD`) beside
 `--attach http://user@host:8089`. The tool puts no secret on any command line of its own: the embedded ACA-Py
 gets its wallet key as `ACAPY_WALLET_KEY` (and, with `MEDIATOR_STORAGE=postgres`, its database password, generated
-into a 0600 file in the cluster's folder, as `ACAPY_WALLET_STORAGE_CREDS`), and Node processes (the credo engine's agents, the Credo mediator) get
+into a 0600 file in the cluster's folder, as `ACAPY_WALLET_STORAGE_CREDS`); `MEDIATOR_ARGS`, the embedded mediator's
+own flags, refuses a flag that carries a secret (`--wallet-key`, `--admin-api-key`, `--seed`, ...: [Embedded
+mediators, "Its own flags"](mediators.md#flags)), naming the flag and masking its value; and Node processes (the credo engine's agents, the Credo mediator) get
 only the environment variables they read, so no token of the tool's or of the user's is in their
 `/proc/<pid>/environ` (`tests/e2e/test_child_process_secrets.py`).
 

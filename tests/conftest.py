@@ -3,6 +3,12 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis's deadline per example (200 ms) is a figure of the host's speed: a loaded host fails it with
+# nothing wrong ("Unreliable test timings"). pytest-timeout still ends a test that hangs.
+settings.register_profile("any-host", deadline=None)
+settings.load_profile("any-host")
 
 pytest_plugins = [
     "tests.fixtures.mediators",
@@ -12,6 +18,7 @@ pytest_plugins = [
     "tests.fixtures.native_agents",
     "tests.fixtures.installed_tool",
     "tests.fixtures.hostile_server",
+    "tests.fixtures.interpreters",
 ]
 
 TESTS = Path(__file__).parent

@@ -6,23 +6,18 @@ Progress goes to stderr, the result to stdout; exit 0 when installed, 1 when it 
 from __future__ import annotations
 
 import argparse
-import sys
 
+from mediator_tui.commands.console import fail, progress
 from mediator_tui.common import node_agent
-
-
-def _progress(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
 
 
 def cmd_provision(_args: argparse.Namespace) -> int:
     try:
-        folder = node_agent.ensure(_progress)
+        folder = node_agent.ensure(progress)
         node_agent.askar_library_dir()
         version = node_agent.node_version()
     except node_agent.NodeAgentError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+        return fail(err)
     print(f"credo engine: the Credo agent in {folder} ready (Node {version})")
     return 0
 

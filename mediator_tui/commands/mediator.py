@@ -15,6 +15,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from mediator_tui.commands.console import fail, progress
 from mediator_tui.core.config import ConfigError, load_config
 from mediator_tui.core.config.validate import parse_cores, parse_duration
 from mediator_tui.core.mediator import (
@@ -34,15 +35,6 @@ from mediator_tui.core.mediator.proxy import KINDS, NGINX, NONE, proxy_setting
 from mediator_tui.core.metrics.throttling import Throttled
 
 NOT_RUNNING = 3
-
-
-def _progress(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
-
-
-def _fail(err: Exception) -> int:
-    print(f"error: {err}", file=sys.stderr)
-    return 1
 
 
 def _running() -> LocalMediator | None:
@@ -75,13 +67,13 @@ def _print_urls(mediator: LocalMediator) -> None:
 def cmd_provision(args: argparse.Namespace) -> int:
     try:
         if args.storage == POSTGRES:
-            print(f"postgres: the server programs in {postgres_binaries.ensure(_progress).folder} ready")
+            print(f"postgres: the server programs in {postgres_binaries.ensure(progress).folder} ready")
             return 0
         flavour = flavours.pick(args.flavour)
-        label = flavour.provision(_progress)
-        proxy = nginx.ensure(_progress) if args.proxy == NGINX else None
+        label = flavour.provision(progress)
+        proxy = nginx.ensure(progress) if args.proxy == NGINX else None
     except MediatorError as err:
-        return _fail(err)
+        return fail(err)
     print(f"{flavour.name}: {label} ready")
     if proxy:
         print(f"proxy: {proxy} ready")
@@ -106,7 +98,7 @@ def cmd_up(args: argparse.Namespace) -> int:
                 http_port=args.http_port,
                 ws_port=args.ws_port,
                 admin_port=args.admin_port,
-                progress=_progress,
+                progress=progress,
                 ready_timeout=args.ready_timeout,
                 detached=True,
                 storage=storage,
@@ -117,7 +109,7 @@ def cmd_up(args: argparse.Namespace) -> int:
             )
             mediator.start()
         except MediatorError as err:
-            return _fail(err)
+            return fail(err)
         state.save(mediator.to_state())
     print(
         f"{mediator.flavour.name} ({mediator.runtime_label}) running, pid {mediator.pid}, log {mediator.log_path}",
@@ -162,7 +154,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
     try:
         print(mediator.create_invitation(args.kind))
     except MediatorError as err:
-        return _fail(err)
+        return fail(err)
     return 0
 
 
@@ -195,7 +187,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     try:
         counts = mediator.counts()
     except MediatorError as err:
-        return _fail(err)
+        return fail(err)
     print(f"connections:  {counts.active_connections} active")
     print(f"mediations:   {counts.granted_mediations} granted")
     print(f"routes:       {counts.keylist_routes} keylist routes")
@@ -243,7 +235,7 @@ def cmd_down(args: argparse.Namespace) -> int:
         try:
             mediator.stop()
         except MediatorError as err:
-            return _fail(err)
+            return fail(err)
         state.clear()
     print(f"stopped the {mediator.flavour.name} mediator (pid {mediator.pid})", file=sys.stderr)
     return 0

@@ -69,6 +69,12 @@ class AgentCounts(_Counts):
     # A gauge: the agents this worker's users hold slots for (each user's `agents_per_user`), up or not; a
     # worker that does not send it reads as 0.
     slots: int = 0
+    # Gauges of the worker's onboarding gate (mediator_tui/locust_support/onboarding_gate.py): agents waiting
+    # for admission, onboardings in flight, and the cap on them (0: no cap). A worker that does not send
+    # them reads as 0, so adding them kept the version.
+    onboarding_waiting: int = 0
+    onboarding_in_flight: int = 0
+    onboarding_cap: int = 0
 
     # Counters that only grow, so that a stats reset subtracts a baseline from them.
     MONOTONIC = ("started", "crashed", "restarted", "start_failures", "reconnects")

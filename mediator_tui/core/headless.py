@@ -19,6 +19,7 @@ from types import FrameType
 from typing import NoReturn, TextIO
 
 from mediator_tui.common.terminal_text import printable
+from mediator_tui.core.metrics.onboarding import OnboardingSnapshot
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.run.controller import RunController, RunError
 from mediator_tui.core.sources.master_api import MasterError
@@ -41,6 +42,14 @@ class HeadlessOptions:
     run_time_s: float | None = None
 
 
+def onboarding_part(onboarding: OnboardingSnapshot) -> str:
+    """Onboardings per second, their p95 in the latest interval and the backlog (waiting + in flight)."""
+    rate = f"{onboarding.per_s:.1f}/s" if onboarding.per_s is not None else "–/s"
+    p95 = f"{onboarding.p95_ms / 1000:.1f} s" if onboarding.p95_ms is not None else "–"
+    cap = f", cap {onboarding.cap}" if onboarding.cap else ""
+    return f"  onboarding {rate} p95 {p95} backlog {onboarding.backlog} ({onboarding.in_flight} in flight{cap})"
+
+
 def progress_line(snapshot: Snapshot) -> str:
     status, total = snapshot.status, snapshot.total
     planned = f"/{status.run_time_s:.0f}s" if status.run_time_s else ""
@@ -52,6 +61,8 @@ def progress_line(snapshot: Snapshot) -> str:
     )
     if snapshot.agents.known:
         line += f"  agents {snapshot.agents.running} ({snapshot.agents.crashed} crashed)"
+    if snapshot.onboarding.known:
+        line += onboarding_part(snapshot.onboarding)
     if status.error:  # unreachable, or a master of another release
         line += f"  [{status.error}]"
     return line

@@ -61,7 +61,7 @@ _RUN_METRICS: dict[str, Callable[[Snapshot], float | None]] = {
     "mediator_rss": lambda s: s.mediator.rss_bytes_max,
     # % of the CFS periods the mediator ran in that its CPU limit cut short (its cgroup's cpu.stat).
     "mediator_throttled": lambda s: s.mediator.throttled and s.mediator.throttled.percent,
-    "session_gap": lambda s: s.mediator.session_gap_max,
+    "session_gap": lambda s: s.mediator.session_gap_max,  # judged away from the ramp and the stop
     "queue_age": lambda s: s.mediator.queue_age_s_max,
     # The delivery ledger's run totals (a message counts as lost once its timeout passed);
     # None when the workers keep no ledger.
@@ -80,6 +80,12 @@ def _throttling_unknown_because(snapshot: Snapshot) -> str:
 # Why a run metric is unknown, where the store can say (the other unknowns are "not served").
 _UNKNOWN_BECAUSE: dict[str, Callable[[Snapshot], str]] = {
     "memory_per_agent": lambda s: s.judged.memory_per_agent_unknown_because,
+    "session_gap": lambda s: (
+        "the session gap is judged once every user is spawned and settled, away from the stop: "
+        "the run had no such second with the connections held and the agents running both known"
+        if s.mediator.known
+        else ""
+    ),
     "mediator_throttled": _throttling_unknown_because,
 }
 # Figures in % (of a core, of CFS periods): there `%` after the number names the unit, not a ratio.

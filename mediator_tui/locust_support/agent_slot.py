@@ -9,7 +9,8 @@ next task starts a new one, timed as `agent_start`, and sets up its connections
 again (`generation` changed).
 
 A start that fails is retried after a pause (`StartBackoff`); the tasks in between
-fail at once, saying so.
+fail at once, saying so. A start waits for admission by the worker's onboarding gate first
+(`OnboardingGate`): the wait is not timed, the onboarding from admission is (`agent_start`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import dataclasses
 from collections.abc import Callable
 
 from mediator_tui.agents.interface import Agent, AgentError, AgentLimitError, StartOptions
+from mediator_tui.locust_support.onboarding_gate import Admission
 from mediator_tui.locust_support.start_backoff import StartBackoff
 from mediator_tui.locust_support.steps import DIDCOMM, run_step
 from mediator_tui.locust_support.worker_agents import WorkerAgents
@@ -53,19 +55,29 @@ class AgentSlot:
         self.check()
         if self.agent is not None:
             return self.agent
-        return run_step(events, DIDCOMM, "agent_start", self._start)
-
-    def _start(self) -> Agent:
         if self.backoff.waiting:
-            raise AgentError(f"{'restart' if self.restart_due else 'start'} backing off ({self.backoff.describe()})")
+            return run_step(events, DIDCOMM, "agent_start", self._backing_off)
+        admission = self.worker.onboarding.admit()
+        return run_step(events, DIDCOMM, "agent_start", lambda: self._start(admission))
+
+    def _backing_off(self) -> Agent:
+        raise AgentError(f"{'restart' if self.restart_due else 'start'} backing off ({self.backoff.describe()})")
+
+    def _start(self, admission: Admission) -> Agent:
         try:
             agent, port = self._new_agent()
         except AgentLimitError:
+            admission.withdrawn()
             raise  # a local limit, not a failed start: nothing is asked of the mediator
         except Exception as exc:
+            admission.failed()
             self.worker.counters.agent_start_failed()
             self.backoff.failed(str(exc))
             raise
+        except BaseException:
+            admission.withdrawn()  # the user was stopped mid-onboarding: no verdict on the mediator
+            raise
+        admission.succeeded()
         self.backoff.succeeded()
         self.agent, self.port = agent, port
         self.generation += 1

@@ -3,7 +3,8 @@
 A user owns `agents_per_user` agents (slots). Each task begins with `self.agents()`,
 which restarts any dead agent (a counted crash) and, after any (re)start, runs the
 scenario's `prepare` (DIDComm connections it needs). Steps are timed with `didcomm` (agent
-operations) and the issuer's admin calls each as their own `admin` row.
+operations) and the issuer's admin calls each as their own `admin` row. A user that ends
+without being asked to is a `user_lost` failure row and is replaced (`lost_users`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from mediator_tui.locust_support.agent_slot import AgentSlot
 from mediator_tui.locust_support.basic_messages import receive_content
 from mediator_tui.locust_support.delivery_ledger import DeliveryLedger
 from mediator_tui.locust_support.issuer_admin import IssuerAdmin
+from mediator_tui.locust_support.lost_users import asked_to_stop, watch
 from mediator_tui.locust_support.settings import ScenarioSettings, scenario_settings
 from mediator_tui.locust_support.steps import ADMIN, DIDCOMM, StepFailed, run_step
 from mediator_tui.locust_support.worker_agents import worker_agents
@@ -50,6 +52,8 @@ class AgentUser(User):
         return self.settings.with_mediation if self.with_mediation is None else self.with_mediation
 
     def on_start(self) -> None:
+        self.slots: list[AgentSlot] = []
+        watch(self, self._release_slots)
         settings = self.settings
         options = StartOptions(
             with_mediation=self.mediated(),
@@ -75,8 +79,17 @@ class AgentUser(User):
         self._admin: IssuerAdmin | None = None
 
     def on_stop(self) -> None:
-        worker_agents().counters.slots_held(-len(self.slots))
-        for slot in self.slots:
+        self._release_slots()
+
+    def stop(self, force: bool = False) -> bool:
+        asked_to_stop(self)  # the runner stops it: not a lost user
+        return super().stop(force)
+
+    def _release_slots(self) -> None:
+        # Once: a lost user is released by `lost_users` as well as by its `on_stop` when Locust calls it.
+        slots, self.slots = self.slots, []
+        worker_agents().counters.slots_held(-len(slots))
+        for slot in slots:
             slot.shutdown()
 
     def agents(self) -> list[Agent]:

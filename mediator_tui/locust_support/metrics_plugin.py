@@ -27,6 +27,11 @@ REPORT_KEY = "mediator_tui"
 
 # Per-second rates on the master instead of 3-second steps (read by the worker's reporter loop).
 locust.runners.WORKER_REPORT_INTERVAL = 1.0
+# Heartbeats (one a second) a worker may miss before the master marks it missing (Locust's default: 3). A
+# missing worker's users are sent to the other workers while it keeps running its own: on a busy 2-core
+# host a worker starved of CPU for 3 s turned 2,000 users into 2,650. A worker that is gone for good is
+# still found, 15 s later (read by the master's heartbeat loop).
+locust.runners.HEARTBEAT_LIVENESS = 15
 
 
 @events.init.add_listener

@@ -30,6 +30,11 @@ class ScenarioSettings:
     min_wait: float
     max_wait: float
     timeout: float
+    # The onboarding gate of each worker: the cap on onboardings in flight to begin with, its ceiling (0: no
+    # cap) and the latency under which it grows (mediator_tui/locust_support/onboarding_gate.py).
+    onboarding_start: int
+    onboarding_max: int
+    onboarding_target_s: float
     message: str
     connections_per_agent: int
     offline_seconds: float
@@ -65,6 +70,9 @@ def scenario_settings() -> ScenarioSettings:
         min_wait=values["LOCUST_MIN_WAIT"],
         max_wait=values["LOCUST_MAX_WAIT"],
         timeout=values["VERIFIED_TIMEOUT_SECONDS"],
+        onboarding_start=values["ONBOARDING_START_IN_FLIGHT"],
+        onboarding_max=values["ONBOARDING_MAX_IN_FLIGHT"],
+        onboarding_target_s=values["ONBOARDING_TARGET_LATENCY"],
         message=values["MESSAGE_TO_SEND"],
         connections_per_agent=values["CONNECTIONS_PER_AGENT"],
         offline_seconds=values["OFFLINE_SECONDS"],

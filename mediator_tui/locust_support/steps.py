@@ -18,6 +18,7 @@ from locust.exception import RescheduleTask
 
 from mediator_tui.agents.interface import AgentError
 from mediator_tui.locust_support.issuer_admin import IssuerAdminError
+from mediator_tui.locust_support.lost_users import REPORTED
 from mediator_tui.locust_support.settings import scenario_settings
 
 DIDCOMM = "didcomm"
@@ -38,6 +39,7 @@ def run_step(events, request_type: str, name: str, fn: Callable[[], Any], starte
         report(events, request_type, name, started, shown)
         if isinstance(exc, (AgentError, IssuerAdminError)):
             raise StepFailed(str(shown)) from exc
+        setattr(exc, REPORTED, True)  # its row is this one: not a `user_error` row as well
         raise
     report(events, request_type, name, started, None)
     return result

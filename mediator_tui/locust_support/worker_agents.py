@@ -9,6 +9,7 @@ worker sends the master (`mediator_tui.contracts.worker_report`).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import socket
@@ -20,6 +21,7 @@ from mediator_tui.contracts.worker_report import PortsUse, WorkerReport
 from mediator_tui.locust_support.agent_metrics import WorkerAgentCounters
 from mediator_tui.locust_support.delivery_ledger import DeliveryLedger
 from mediator_tui.locust_support.memory_probe import MemoryProbe
+from mediator_tui.locust_support.onboarding_gate import OnboardingGate
 from mediator_tui.locust_support.port_pool import PortPool, worker_slice, workers_per_host
 from mediator_tui.locust_support.settings import scenario_settings
 from mediator_tui.locust_support.timer_slack import allow_timer_slack
@@ -31,7 +33,12 @@ DEFAULT_TIMEOUT_S = 60.0  # VERIFIED_TIMEOUT_SECONDS's default, for a WorkerAgen
 
 class WorkerAgents:
     def __init__(
-        self, engine: str, port_range: tuple[int, int], configured_workers: int, ledger: DeliveryLedger | None = None
+        self,
+        engine: str,
+        port_range: tuple[int, int],
+        configured_workers: int,
+        ledger: DeliveryLedger | None = None,
+        onboarding: OnboardingGate | None = None,
     ):
         self.engine = engine
         self.worker_id = f"{socket.gethostname()}_local"
@@ -41,6 +48,7 @@ class WorkerAgents:
         self.workers = workers_per_host(configured_workers)
         self.counters = WorkerAgentCounters()
         self.ledger = ledger or DeliveryLedger(DEFAULT_TIMEOUT_S)
+        self.onboarding = onboarding or OnboardingGate()  # admits this process's onboardings
         self.live: set = set()  # slots holding an agent; their agents give reconnects and pids
         self._pool: PortPool | None = None
         self.memory = MemoryProbe(engine)
@@ -101,11 +109,18 @@ class WorkerAgents:
         agents = [slot.agent for slot in list(self.live) if slot.agent is not None]
         reconnects = sum(agent.reconnects for agent in agents)
         pids = [agent.pid for agent in agents if agent.pid]
+        gate = self.onboarding.state()
+        counts = dataclasses.replace(
+            self.counters.agents_snapshot(reconnects),
+            onboarding_waiting=gate.waiting,
+            onboarding_in_flight=gate.in_flight,
+            onboarding_cap=gate.cap,
+        )
         return WorkerReport(
             worker_id=self.worker_id,
             ts=time.time(),
             engine=self.engine,
-            agents=self.counters.agents_snapshot(reconnects),
+            agents=counts,
             crashes=tuple(self.counters.crashes),
             ports=PortsUse(**self.pool.snapshot()),
             memory=self.memory.sample(pids),
@@ -131,4 +146,5 @@ def worker_agents() -> WorkerAgents:
         (settings.start_port, settings.end_port),
         settings.workers_per_host,
         DeliveryLedger(settings.timeout),
+        OnboardingGate(settings.onboarding_start, settings.onboarding_max, settings.onboarding_target_s),
     )

@@ -8,6 +8,7 @@ import signal
 import time
 
 from mediator_tui.core.export import EXPORT_FILES
+from mediator_tui.core.export.logs import LOGS_FOLDER
 from tests.support.headless_runs import EMBEDDED, finish, headless, read_export, wait_for_line
 from tests.support.procs import alive, descendants
 
@@ -37,7 +38,10 @@ def test_local_run_against_the_embedded_mediator_exports_consistent_figures(tmp_
     code, stderr = finish(process, timeout_s=240)
     assert code == 0, stderr
     out = tmp_path / "out"
-    assert sorted(os.listdir(out)) == sorted(EXPORT_FILES)
+    assert sorted(os.listdir(out)) == sorted([*EXPORT_FILES, LOGS_FOLDER])
+    # The run's folder went with the run; its processes' logs are kept in the export.
+    logs = sorted(os.listdir(out / LOGS_FOLDER))
+    assert logs == ["master.log", "mediator.log", "worker-0.log", "worker-1.log"], logs
     summary, requests = read_export(out)
     assert summary["total"]["count"] == sum(int(r["count"]) for r in requests) > 0
     names = {r["name"] for r in requests}

@@ -125,3 +125,22 @@ def test_pool_smaller_than_users_refuses_the_extra_ones_and_keeps_workers_alive(
     assert refusals and all("exhausted: all 2 ports in use" in e["error"] for e in refusals)
     assert {e["error"].split("port pool of worker ")[1][:1] for e in refusals} == {"0", "1"}
     assert cluster.rows()["didcomm ping_mediator"]["num_failures"] == 0
+
+
+def test_users_beyond_the_onboarding_cap_wait_their_turn_untimed(locust_cluster):
+    """Twelve users, each onboarding 0.3 s, at most two in flight: they onboard two by two, the others wait
+    for admission (reported as the backlog), and no onboarding's time includes its wait."""
+    env = {**FAST, "SCRIPT_START_S": "0.3", "ONBOARDING_START_IN_FLIGHT": "2", "ONBOARDING_MAX_IN_FLIGHT": "2"}
+    locust = locust_cluster(SCENARIO, env, workers=0)
+    locust.swarm(users=12, spawn_rate=100)
+    waiting = locust.wait_for(
+        lambda: (a := locust.agents()["total"]["agents"])["onboarding_waiting"] >= 4 and a, 10, "a backlog"
+    )
+    assert waiting["onboarding_in_flight"] <= 2 and waiting["onboarding_cap"] == 2
+    locust.wait_for(lambda: locust.agents()["total"]["agents"]["running"] == 12, 20, "all twelve onboarded")
+    starts = locust.rows()["didcomm agent_start"]
+    assert starts["num_requests"] == 12 and starts["num_failures"] == 0
+    # Six rounds of 0.3 s passed before the last onboarded; each onboarding is timed alone.
+    assert starts["max_response_time"] < 6 * 300 * 0.75, starts
+    agents = locust.agents()["total"]["agents"]
+    assert (agents["onboarding_waiting"], agents["onboarding_in_flight"]) == (0, 0)

@@ -3,8 +3,10 @@ synthetic locustfile that sends nothing (tests/data/locustfile_synthetic.py, 10 
 
 from __future__ import annotations
 
+import csv
 import signal
 
+from tests.integration.scenarios import FAST, SCRIPTED
 from tests.support.headless_runs import fake_invitation, finish, headless, read_export, synthetic, wait_for_line
 
 
@@ -71,3 +73,39 @@ def test_a_bad_threshold_is_a_usage_error_before_anything_starts(tmp_path):
     code, stderr = finish(synthetic(tmp_path, "-t", "5s", "--fail-on", "p95>>1"), 30)
     assert code == 2 and "cannot read the threshold" in stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_users_that_die_are_failure_rows_with_their_reason_and_are_replaced(tmp_path):
+    """One user's on_start raises, another's greenlet is killed from inside: both are `user_lost` rows naming
+    why, and the run ends with the users asked for. A third one's task raises outside any step: a `user_error`
+    row, and that user goes on."""
+    process = headless(
+        tmp_path,
+        {**FAST, "SCRIPT_LOSE_USERS": "1"},
+        "-f",
+        str(SCRIPTED / "scripted_scenario.py"),
+        "-u",
+        "4",
+        "-r",
+        "20",
+        "-t",
+        "10s",
+        "--workers",
+        "1",
+    )
+    code, stderr = finish(process)
+    assert code == 0, stderr
+    summary, requests = read_export(tmp_path / "out")
+    lost = {row["name"]: int(row["failures"]) for row in requests if row["type"] == "user_lost"}
+    assert lost == {
+        "RuntimeError: scripted on_start failure": 1,
+        "the user stopped without being asked to (its greenlet was killed, or a task raised StopUser)": 1,
+    }
+    errors = {row["name"]: int(row["failures"]) for row in requests if row["type"] == "user_error"}
+    assert errors == {"ValueError: scripted task failure": 1}
+    with open(tmp_path / "out" / "history.csv", newline="") as f:
+        users = [int(row["users"]) for row in csv.DictReader(f) if row["series"] == "Aggregated"]
+    while users and users[-1] == 0:  # the stop
+        users.pop()
+    assert users[-3:] == [4, 4, 4]  # replaced: the run holds the users asked for at its end
+    assert summary["agents"]["running"] == 0 and summary["agents"]["crashed"] == 0

@@ -22,6 +22,7 @@ from tests.support.secrets import (
     MASTER_USER,
     SECRETS,
     authorizations,
+    run_headless,
     run_tool,
     send_answer,
 )
@@ -94,24 +95,7 @@ def test_basic_auth_over_plain_http_to_another_host_is_warned_once(tmp_path):
         "ISSUER_URL": f"http://{ISSUER_USER}:{quote(ISSUER_PASSWORD)}@issuer.invalid:8021",
         "VERIFIER_URL": f"https://{ISSUER_USER}:{quote(ISSUER_PASSWORD)}@verifier.invalid",
     }
-    done = run_tool(
-        tmp_path,
-        "--env",
-        str(write_env(tmp_path / "test.env", settings)),
-        "--headless",
-        "--export",
-        str(tmp_path / "out"),
-        "-f",
-        str(SYNTHETIC),
-        "--workers",
-        "1",
-        "-u",
-        "2",
-        "-r",
-        "2",
-        "-t",
-        "3s",
-    )
+    done = run_headless(tmp_path, write_env(tmp_path / "test.env", settings), SYNTHETIC, users=2)
     assert done.returncode == 0, done.stderr
     warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
     # https keeps the verifier's credentials encrypted: only the issuer's are warned about.

@@ -28,6 +28,7 @@ def step(
     port_headroom=900,
     duplicated=None,
     agents_per_user=1,
+    backlog=None,
 ):
     """A step of the ping scenario: about 1.2 pings per user per second over a 40 s window."""
     pings = int(users * 1.2 * 40) if pings is None else pings
@@ -43,6 +44,7 @@ def step(
         total=EndpointFigures("Aggregated", requests=pings, failures=fail, p50_ms=p50, p95_ms=p95, p99_ms=p99),
         endpoints=(start, ping),
         onboarding_fail_ratio=onboarding,
+        onboarding_backlog=backlog,
         lost_messages=lost,
         duplicated_messages=duplicated,
         worker_cpu_max_percent=worker_cpu,

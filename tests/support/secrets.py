@@ -76,3 +76,15 @@ def run_tool(work: Path, *args: str, timeout: float = 120) -> subprocess.Complet
         text=True,
         timeout=timeout,
     )
+
+
+def run_headless(
+    work: Path, env_file: Path, scenario: Path, users: int, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """A 3 s local headless run of `scenario` on one worker, exported to `work/out`."""
+    return run_tool(
+        work,
+        *("--env", str(env_file), "--headless", "--export", str(work / "out"), "-f", str(scenario)),
+        *("--workers", "1", "-u", str(users), "-r", str(users), "-t", "3s"),
+        timeout=timeout,
+    )

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from mediator_tui.core.metrics.probe_samples import SATURATED, STALLED
 from mediator_tui.core.metrics.snapshot import MediatorPoint, RequestRow, Snapshot
 from mediator_tui.core.metrics.throttling import total
 from mediator_tui.core.thresholds import find_endpoint
@@ -68,6 +69,10 @@ class StepFigures:
     total: EndpointFigures
     endpoints: tuple[EndpointFigures, ...] = ()
     onboarding_fail_ratio: float | None = None  # agent start failures / start attempts during the step
+    # Agents onboarded per second from the step's start to the window's end, and those still waiting for
+    # admission or in flight at the window's end; None without agent metrics.
+    onboarding_per_s: float | None = None
+    onboarding_backlog: int | None = None
     lost_messages: int | None = None  # None: no message scenario, or no delivery ledger
     duplicated_messages: int | None = None
     lost_sessions: int | None = None  # agents the workers count as connected beyond the mediator's sessions
@@ -76,6 +81,9 @@ class StepFigures:
     mediator_connections: int | None = None
     mediator_queue: int | None = None
     mediator_bytes_per_connection: float | None = None  # slope of RSS over connections this run, up to here
+    # Seconds of the window the mediator did not answer, by why (core/sources/probe/state.py); None: no probe.
+    mediator_saturated_s: float | None = None
+    mediator_stalled_s: float | None = None
     # mediator_throttled: % of the CFS periods the mediator ran in that its CPU limit cut short, and the seconds
     # it was held back, in the window; None: no cgroup counters read.
     mediator_throttled_percent: float | None = None
@@ -92,6 +100,13 @@ class StepFigures:
 
     def endpoint(self, name: str) -> EndpointFigures | None:
         return find_endpoint(self.endpoints, name)
+
+    @property
+    def onboarding_backlog_ratio(self) -> float | None:
+        """The step's agents not onboarded by the window's end (waiting or in flight): onboarding did not keep up."""
+        if self.onboarding_backlog is None or not self.agents_target:
+            return None
+        return self.onboarding_backlog / self.agents_target
 
     def counted(self) -> str:
         return users_and_agents(self.users_target, self.agents_target)
@@ -136,6 +151,8 @@ def step_figures_from(
         total=_endpoint(end.total, start.total, end, window, name="Aggregated"),
         endpoints=endpoints,
         onboarding_fail_ratio=_onboarding_fail_ratio(began, end),
+        onboarding_per_s=_onboarding_per_s(began, end),
+        onboarding_backlog=end.onboarding.backlog if end.onboarding.known else None,
         worker_cpu_max_percent=_worker_cpu_max_percent(start, end),
         agent_slots_headroom=min(
             (max(0, w.max_agents - w.agents) for w in end.workers_harness if w.max_agents), default=None
@@ -152,9 +169,17 @@ def step_figures_from(
         mediator_connections=_last(p.connections for p in mediator),
         mediator_queue=_queue(mediator),
         mediator_bytes_per_connection=end.mediator.bytes_per_connection if mediator else None,
+        mediator_saturated_s=_seconds_in(mediator, SATURATED),
+        mediator_stalled_s=_seconds_in(mediator, STALLED),
         mediator_throttled_percent=throttled and throttled.percent,
         mediator_throttled_s=throttled and throttled.throttled_s,
     )
+
+
+def _seconds_in(points: list[MediatorPoint], state: str) -> float | None:
+    """Seconds of the window in `state`: the probe's history holds one point a second (a step's window is
+    far shorter than the hour after which it thins out)."""
+    return float(sum(1 for p in points if p.state == state)) if points else None
 
 
 def _agents_target(end: Snapshot, users_target: int) -> int | None:
@@ -243,6 +268,13 @@ def _endpoint(
         rps=rps,
         type="" if name else row.type,
     )
+
+
+def _onboarding_per_s(began: Snapshot, end: Snapshot) -> float | None:
+    elapsed = end.taken_at - began.taken_at
+    if not (began.onboarding.known and end.onboarding.known) or elapsed <= 0:
+        return None
+    return _delta(end.onboarding.onboarded, began.onboarding.onboarded) / elapsed
 
 
 def _onboarding_fail_ratio(began: Snapshot, end: Snapshot) -> float | None:

@@ -27,6 +27,7 @@ _ENDPOINT_METRICS: dict[str, Callable[[EndpointFigures], float | None]] = {
 }
 _STEP_METRICS: dict[str, Callable[[StepFigures], float | None]] = {
     "onboarding_fail_ratio": lambda f: f.onboarding_fail_ratio,
+    "onboarding_backlog_ratio": lambda f: f.onboarding_backlog_ratio,
     "lost": lambda f: f.lost_messages,
     "duplicated": lambda f: f.duplicated_messages,
     "lost_sessions": lambda f: f.lost_sessions,
@@ -49,6 +50,7 @@ _CATEGORY = {
     "requests": "throughput",
     "rps": "throughput",
     "onboarding_fail_ratio": "onboarding",
+    "onboarding_backlog_ratio": "onboarding",
     "lost": "lost_messages",
     "duplicated": "duplicated_messages",
     "lost_sessions": "lost_sessions",
@@ -61,7 +63,14 @@ _CATEGORY = {
 }
 CATEGORIES = tuple(dict.fromkeys(_CATEGORY.values()))
 
-DEFAULT_LEVELS = ("p95(ping_mediator)>1000", "fail_ratio>1%", "onboarding_fail_ratio>1%", "lost>0", "duplicated>0")
+DEFAULT_LEVELS = (
+    "p95(ping_mediator)>1000",
+    "fail_ratio>1%",
+    "onboarding_fail_ratio>1%",
+    "onboarding_backlog_ratio>1%",  # more than 1 % of the step's agents still not onboarded at its end
+    "lost>0",
+    "duplicated>0",
+)
 
 
 @dataclass(frozen=True)

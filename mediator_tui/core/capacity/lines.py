@@ -28,6 +28,8 @@ def step_line(judgement: StepJudgement) -> str:
     onboarding = (
         "" if figures.onboarding_fail_ratio is None else f"  onboarding failures {figures.onboarding_fail_ratio:.1%}"
     )
+    if figures.onboarding_per_s is not None:
+        onboarding += f"  onboarding {figures.onboarding_per_s:.1f}/s backlog {figures.onboarding_backlog}"
     mediator = "" if figures.mediator_cpu_percent is None else f"  mediator CPU {figures.mediator_cpu_percent:.0f} %"
     if figures.mediator_throttled_percent is not None:
         mediator += f"  throttled {figures.mediator_throttled_percent:.0f} %"
@@ -58,7 +60,16 @@ def mediator_state(figures: StepFigures) -> str:
         (figures.mediator_queue, lambda v: f"queue {v}"),
     )
     parts = [say(value) for value, say in said if value is not None]
-    return ", ".join(parts) or "not measured (no mediator probe figures for this run)"
+    return ", ".join([*parts, *_unanswered(figures)]) or "not measured (no mediator probe figures for this run)"
+
+
+def _unanswered(figures: StepFigures) -> list[str]:
+    """The seconds of the window its admin API or metrics endpoint did not answer, and why."""
+    said = (
+        (figures.mediator_saturated_s, "SATURATED (not answering while its process was busy)"),
+        (figures.mediator_stalled_s, "STALLED (not answering while its process was idle or stopped)"),
+    )
+    return [f"{words} {seconds:.0f} s of the window" for seconds, words in said if seconds]
 
 
 def verdict_lines(verdict: Verdict) -> list[str]:

@@ -15,7 +15,7 @@ GROUPS = ("target", "load", "agents", "issuer", "distributed", "mediator")
 @dataclass(frozen=True)
 class Setting:
     key: str
-    kind: str  # str, int, float, cores, bool, json, choice, port, invitation, files, duration, url, pid, names
+    kind: str  # str, int, float, cores, bool, json, choice, port, invitation, files, duration, url, pid, names, args
     default: str
     help: str
     group: str
@@ -45,6 +45,14 @@ SETTINGS: tuple[Setting, ...] = (
         "cores",
         "",
         "Embedded mediator: CPU limit in cores, as a Kubernetes pod's (0.8 = 800m); empty for none",
+        "target",
+    ),
+    Setting(
+        "MEDIATOR_ARGS",
+        "args",
+        "",
+        "Embedded mediator: more flags for its command line, as shell words (e.g. --ws-heartbeat-interval 30); "
+        "no secrets",
         "target",
     ),
     Setting(
@@ -120,6 +128,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOCUST_MIN_WAIT", "float", "60", "Shortest wait between a user's tasks, seconds", "load"),
     Setting("LOCUST_MAX_WAIT", "float", "120", "Longest wait between a user's tasks, seconds", "load"),
     Setting("VERIFIED_TIMEOUT_SECONDS", "float", "60", "Timeout of one agent operation, seconds", "load"),
+    Setting(
+        "ONBOARDING_MAX_IN_FLIGHT",
+        "int",
+        "64",
+        "Onboardings in flight per worker at most: the adaptive cap's ceiling (0: no cap, onboard as users spawn)",
+        "load",
+    ),
+    Setting("ONBOARDING_START_IN_FLIGHT", "int", "4", "Onboardings in flight per worker before the cap adapts", "load"),
+    Setting(
+        "ONBOARDING_TARGET_LATENCY",
+        "float",
+        "1",
+        "Onboarding latency, seconds, under which the cap grows (or twice the usual one, if longer); see large-runs",
+        "load",
+    ),
     Setting("MESSAGE_TO_SEND", "str", "ping", "Basic message text the message scenarios send", "load"),
     Setting(
         "CONNECTIONS_PER_AGENT", "int", "1", "DIDComm connections each agent makes in the connection scenario", "load"

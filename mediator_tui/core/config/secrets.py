@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import unquote
 
+from mediator_tui.core.config.mediator_args import secret_values
 from mediator_tui.core.config.schema import BY_KEY
 from mediator_tui.core.config.url_auth import basic_authorization, userinfo_span
 
@@ -24,6 +25,8 @@ _SECRET_PARAM = re.compile(
     r"(?P<value>[^&;#\s\"'<>]+)",
     re.I,
 )
+# A setting of flags, some of which may carry a secret (refused, but never shown either).
+MEDIATOR_ARGS = "MEDIATOR_ARGS"
 # The master's basic-auth pair, given as settings rather than in a URL.
 _BASIC_AUTH_PAIRS = (("ATTACH_USERNAME", "ATTACH_PASSWORD"),)
 
@@ -37,6 +40,8 @@ def is_secret(key: str) -> bool:
 
 def mask(key: str, value: str) -> str:
     if not value or not is_secret(key):
+        for secret in secret_values(value) if key == MEDIATOR_ARGS else ():
+            value = value.replace(secret, MASK)
         return mask_url_credentials(value)
     return MASK
 
@@ -67,6 +72,8 @@ def secret_fragments(values: Mapping[str, str]) -> list[str]:
         if not value:
             continue
         found.update(_url_credentials(value))
+        if key == MEDIATOR_ARGS:
+            found.update(secret_values(value))
         if is_secret(key):
             found.add(value)
             found.update(_json_strings(value))

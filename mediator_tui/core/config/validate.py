@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from mediator_tui.common.bundled import LOCUSTFILES, bundled_dir
 from mediator_tui.common.invitation import InvitationError, decode_invitation_url
+from mediator_tui.core.config.mediator_args import SecretFlag, parse_mediator_args
 from mediator_tui.core.config.problem import Problem
 from mediator_tui.core.config.runnable import engine_problems, scenario_problems
 from mediator_tui.core.config.schema import SETTINGS, Setting
@@ -184,6 +185,8 @@ def parse_value(setting: Setting, raw: str, base: Path | None = None) -> Any:
         return names
     if kind == "files":
         return parse_locust_files(raw, base)
+    if kind == "args":
+        return parse_mediator_args(text)
     raise AssertionError(f"setting {setting.key} has unknown kind {kind}")
 
 
@@ -195,6 +198,8 @@ def validate(raw: dict[str, str], base: Path | None = None) -> tuple[dict[str, A
         text = raw.get(setting.key, setting.default)
         try:
             values[setting.key] = parse_value(setting, text, base)
+        except SecretFlag as exc:  # the value holds a secret: the problem names the flag only
+            problems.append(Problem(setting.key, str(exc)))
         except ValueError as exc:
             problems.append(Problem(setting.key, str(exc), text))
     # No process environment can carry a NUL byte: the run would fail later, far from the cause.

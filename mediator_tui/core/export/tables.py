@@ -112,8 +112,11 @@ def mediator_summary(snapshot: Snapshot) -> dict[str, Any]:
         "connections_max": mediator.connections_max,
         "connections_from": mediator.connections_from,
         "session_gap_max": mediator.session_gap_max,
+        "session_gap_judged_s": _rounded(mediator.session_gap_judged_s, 1),
         "queue_age_s_max": _rounded(mediator.queue_age_s_max),
+        "state": mediator.state or "answering",
         "stalled_s": _rounded(mediator.stalled_s, 1),
+        "saturated_s": _rounded(mediator.saturated_s, 1),
         "errors": [{"source": source, "error": text} for source, text in mediator.errors],
         "unknown": [{"figure": figure, "enable": hint} for figure, hint in mediator.unknown],
     }
@@ -382,16 +385,20 @@ MEDIATOR_COLUMNS = (
 
 
 def mediator_csv(snapshot: Snapshot) -> str:
-    """The mediator probe's figures, one row per second; an unknown figure is an empty cell. `throttled_percent`
+    """The mediator probe's figures, one row per second; an unknown figure is an empty cell. `state` says why
+    the mediator did not answer that second (saturated, stalled; empty while it answered), `stalled` is 1 in
+    its stalled seconds, `gap_judged` 1 in the seconds whose session gap the run is judged on; `throttled_percent`
     and `throttled_s` are that second's CPU throttling: the share of its CFS periods and the time held back."""
     return _csv(
-        ["time", "ts", *MEDIATOR_COLUMNS, "stalled", "throttled_percent", "throttled_s"],
+        ["time", "ts", *MEDIATOR_COLUMNS, "stalled", "state", "gap_judged", "throttled_percent", "throttled_s"],
         (
             [
                 iso_time(p.t),
                 _cell(p.t),
                 *(_cell(getattr(p, column)) for column in MEDIATOR_COLUMNS),
                 int(p.stalled),
+                p.state,
+                int(p.gap_judged),
                 *(("", "") if p.throttled is None else (_cell(p.throttled.percent), _cell(p.throttled.throttled_s))),
             ]
             for p in snapshot.mediator.history

@@ -12,6 +12,8 @@ from mediator_tui.core.export import charts_txt, tables
 from mediator_tui.core.export.capacity import CAPACITY_FILE, capacity_charts, capacity_csv, capacity_section
 from mediator_tui.core.export.charts import report_charts
 from mediator_tui.core.export.html import report_html
+from mediator_tui.core.export.logs import write_logs
+from mediator_tui.core.export.onboarding import ONBOARDING_FILE, onboarding_csv, onboarding_fields
 from mediator_tui.core.export.run_facts import HISTOGRAMS_FILE, histograms_json, host_facts
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.thresholds import ThresholdResult
@@ -25,6 +27,7 @@ EXPORT_FILES = (
     "memory.csv",
     "mediator.csv",
     "delivery.csv",
+    ONBOARDING_FILE,
     "report.html",
     "charts.txt",
     HISTOGRAMS_FILE,
@@ -39,13 +42,19 @@ def write_export(
     redact: Callable[[str], str] = lambda text: text,
     capacity: CapacityOutcome | None = None,
     settings: Mapping[str, object] | None = None,
+    logs: Iterable[tuple[str, Path]] = (),
 ) -> list[Path]:
     """Write all files from one snapshot; `redact` scrubs secrets from each file's text. With a capacity
     search, also capacity.csv, summary.json's `capacity` section and its part of the report. `settings`
-    (run_facts.run_settings) and this host's facts go into summary.json for a later comparison."""
+    (run_facts.run_settings) and this host's facts go into summary.json for a later comparison; with `logs`
+    (source, path) the run registered, the end of each into `logs/` (`export/logs.py`)."""
     directory = Path(directory)
     thresholds = list(thresholds)
-    sections: dict[str, Any] = {"settings": dict(settings or {}), "host": host_facts()}
+    sections: dict[str, Any] = {
+        "settings": dict(settings or {}),
+        "host": host_facts(),
+        "onboarding": onboarding_fields(snapshot),
+    }
     capacity_files, charts = {}, report_charts(snapshot)
     if capacity is not None:
         sections["capacity"] = capacity_section(capacity)
@@ -61,6 +70,7 @@ def write_export(
         "memory.csv": tables.memory_csv(snapshot),
         "mediator.csv": tables.mediator_csv(snapshot),
         "delivery.csv": tables.delivery_csv(snapshot),
+        ONBOARDING_FILE: onboarding_csv(snapshot),
         "report.html": report_html(snapshot, summary),
         "charts.txt": charts_txt.render_all(charts),
         HISTOGRAMS_FILE: histograms_json(snapshot),
@@ -71,4 +81,4 @@ def write_export(
         path = directory / name
         write_text_atomic(path, redact(contents[name]))
         written.append(path)
-    return written
+    return written + write_logs(directory, logs, redact)

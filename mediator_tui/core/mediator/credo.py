@@ -90,6 +90,11 @@ class CredoMediatorFlavour(MediatorFlavour):
             passed=(*node_agent.NODE_VARIABLES, *MEDIATOR_READS),
         )
 
+    def with_flags(self, argv: list[str], flags: tuple[str, ...]) -> list[str]:
+        """agent/mediator.js reads no flags: the user's are Node's own (`--max-old-space-size=4096`), before
+        the script."""
+        return [argv[0], *flags, *argv[1:]]
+
     def admin(self, admin_url: str) -> CredoMediatorAdmin:
         return CredoMediatorAdmin(admin_url, self.invitation_kinds)
 

@@ -128,5 +128,10 @@ class MediatorFlavour(abc.ABC):
         Call `provision` first.
         """
 
+    def with_flags(self, argv: list[str], flags: tuple[str, ...]) -> list[str]:
+        """`argv` with the user's own flags (MEDIATOR_ARGS): after the tool's, so the user's value wins
+        where a flag is given twice."""
+        return [*argv, *flags]
+
     @abc.abstractmethod
     def admin(self, admin_url: str) -> MediatorAdmin: ...

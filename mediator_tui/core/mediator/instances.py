@@ -45,10 +45,18 @@ def check_instances(instances: int, flavour: MediatorFlavour, storage: str, prox
 
 
 def spawn_mediator(
-    flavour: MediatorFlavour, ports: Ports, run_dir: Path, endpoints: Endpoints, log_path: Path, detached: bool
+    flavour: MediatorFlavour,
+    ports: Ports,
+    run_dir: Path,
+    endpoints: Endpoints,
+    log_path: Path,
+    detached: bool,
+    flags: tuple[str, ...] = (),
 ) -> ProcessGroup:
-    """One mediator process of `flavour` on `ports`, its data in `run_dir`, in a process group of its own."""
+    """One mediator process of `flavour` on `ports`, its data in `run_dir`, in a process group of its own, with the
+    user's own `flags` (MEDIATOR_ARGS) after the tool's."""
     spec = flavour.launch_spec(ports, run_dir, endpoints)
+    spec.argv = flavour.with_flags(spec.argv, flags)
     env = allowlisted_environment(spec.passed, spec.env)
     # The mediator holds the other end of every agent's connection: at the usual soft limit
     # of 1024 open files it runs out of descriptors near 1000 agents. Children inherit the limit.
@@ -96,14 +104,14 @@ class Instance:
         self,
         flavour: MediatorFlavour,
         endpoints: Endpoints,
-        *,
         detached: bool,
         ready_timeout: float,
         cpu_limit: float | None,
+        flags: tuple[str, ...] = (),
     ) -> None:
         """Start it and wait until its admin API says it is ready; ended again when it is not."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        group = spawn_mediator(flavour, self.ports, self.folder, endpoints, self.log_path, detached)
+        group = spawn_mediator(flavour, self.ports, self.folder, endpoints, self.log_path, detached, flags)
         self._group = group
         self.pgid = group.pgid
         self.pid_start_ticks = process.start_ticks(self.pgid)

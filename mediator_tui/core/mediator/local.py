@@ -56,6 +56,7 @@ class LocalMediator:
 
     `cpu_limit` (cores, e.g. 0.8 as a pod's 800m) runs it in a cgroup of its own under the kernel's
     CPU controller (`cpu_limit.limit_process`), removed when it stops; `cgroup` is that cgroup's folder.
+    `flags` (MEDIATOR_ARGS, checked to hold no secret) go on its command line (`MediatorFlavour.with_flags`).
 
     `proxy` (a `ProxySetting` of kind nginx) puts the tool's own reverse proxy in front (`.proxy`, a
     `ReverseProxy`): the mediator advertises the proxy's address, so agents go through it, while the admin
@@ -82,6 +83,7 @@ class LocalMediator:
         ready_timeout: float = READY_TIMEOUT_S,
         detached: bool = False,
         cpu_limit: float | None = None,
+        flags: tuple[str, ...] = (),
         proxy: ProxySetting | None = None,
         storage: str = SQLITE,
         postgres_max_connections: int = DEFAULT_MAX_CONNECTIONS,
@@ -95,6 +97,7 @@ class LocalMediator:
         self.ready_timeout = ready_timeout
         self.detached = detached
         self.cpu_limit = cpu_limit
+        self.flags = flags
         self.cgroup: Path | None = None
         self.proxy_setting = proxy or ProxySetting()
         self.proxy: ReverseProxy | None = None
@@ -183,18 +186,15 @@ class LocalMediator:
         """The further instances, once the first is ready: it made the wallet they share."""
         for instance in self.more:
             self._say(f"starting {instance.name}, admin {instance.admin_url}")
-            instance.start(
-                self.flavour,
-                self.endpoints,
-                detached=self.detached,
-                ready_timeout=self.ready_timeout,
-                cpu_limit=self.cpu_limit,
-            )
+            instance.start(self.flavour, self.endpoints, self.detached, self.ready_timeout, self.cpu_limit, self.flags)
 
     def _launch(self) -> ProcessGroup:
         run_dir = self._need_run_dir()
-        self._say(f"starting {self.flavour.name} ({self.runtime_label}), admin {self.admin_url}")
-        group = spawn_mediator(self.flavour, self._need_ports(), run_dir, self.endpoints, self.log_path, self.detached)
+        flags = f", its own flags {' '.join(self.flags)}" if self.flags else ""
+        self._say(f"starting {self.flavour.name} ({self.runtime_label}), admin {self.admin_url}{flags}")
+        group = spawn_mediator(
+            self.flavour, self._need_ports(), run_dir, self.endpoints, self.log_path, self.detached, self.flags
+        )
         self._group = group
         self.pid = self.pgid = group.pgid
         self.pid_start_ticks = process.start_ticks(self.pid)
@@ -218,12 +218,7 @@ class LocalMediator:
         self._end_group()
         # A process just killed lets go of its listening sockets a moment after it leaves the process table.
         deadline = time.monotonic() + PORT_RELEASE_S
-        ports = [
-            (name, port)
-            for each in (self.ports, *(i.ports for i in self.more))
-            for name, port in each.as_dict().items()
-        ]
-        for name, port in ports:
+        for name, port in [*self.ports.as_dict().items(), *(p for i in self.more for p in i.ports.as_dict().items())]:
             while process.port_in_use(port):
                 if time.monotonic() > deadline:
                     raise MediatorError(f"cannot restart: port {HOST}:{port} ({name}) is taken by another process")
@@ -354,6 +349,7 @@ class LocalMediator:
             "metrics_url": self.metrics_url,
             "invitation_url": self.invitation_url,
             "cpu_limit": self.cpu_limit,
+            "flags": list(self.flags),
             "cgroup": str(self.cgroup) if self.cgroup else None,
             "proxy": self.proxy.to_state() if self.proxy is not None else None,
             "storage": self.storage,
@@ -372,6 +368,7 @@ class LocalMediator:
         mediator.pid_start_ticks = state.get("pid_start_ticks")
         mediator.invitation_url = state.get("invitation_url", "")
         mediator.cpu_limit = state.get("cpu_limit")
+        mediator.flags = tuple(state.get("flags", ()))
         mediator.cgroup = Path(state["cgroup"]) if state.get("cgroup") else None
         if state.get("proxy"):
             mediator.proxy = ReverseProxy.from_state(state["proxy"])

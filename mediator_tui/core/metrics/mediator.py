@@ -5,12 +5,18 @@ source not read on a tick is None there, so its last reading stands until the ne
 figure comes from the best source that has it: the process on this host first (psutil), then
 ACA-Py's admin API, then the Prometheus endpoint; but connections held come from the mediator's own
 session count first (`_connections`).
+
+The session gap (connections held against agents running) is judged only where it means something:
+once every user is spawned and the load has settled, and not in the last seconds before the load
+stops (`STOP_MARGIN_S`); the ramp's and the stop's transients (wallets onboarding, wallets
+closing) show in the per-second points and the pane but are never the run's `session_gap_max`.
+While the mediator does not answer, each point says why: saturated or stalled (`ProbeSample.state`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from mediator_tui.core.metrics.history import PerSecond
@@ -24,6 +30,9 @@ T = TypeVar("T")
 Number = TypeVar("Number", int, float)
 
 GAP_TOLERANCE = 2
+# The seconds before a stop (the tool's, or Locust's own at its run time, which the store sees up to a
+# poll later) in which wallets already close: their gap is the stop's, not the mediator's.
+STOP_MARGIN_S = 5.0
 # Memory per connection is a slope: it needs connections that spread this far, over this many seconds.
 SLOPE_MIN_SPREAD = 10
 SLOPE_MIN_POINTS = 5
@@ -75,17 +84,25 @@ class MediatorSeries:
         self._sources: dict[str, None] = {}  # ordered set of what was read
         self._errors: dict[str, str] = {}
         self._stalled_by: tuple[str, ...] = ()
+        self._state = ""
         self._cpu_seconds: tuple[float, float] | None = None  # (at, process_cpu_seconds) of the metrics endpoint
         self._metrics_cpu: float | None = None
         self.clear_history()
 
     def clear_history(self) -> None:
         self._points: PerSecond[MediatorPoint] = PerSecond(self._history_s)
-        self._stalled_s = 0.0
+        self._stalled_s = self._saturated_s = 0.0
         self._last_at: float | None = None
+        self._stop_at: float | None = None
         self._throttled_run: Throttled | None = None
 
-    def add(self, sample: ProbeSample, agents_running: int | None) -> None:
+    def stopping(self, at: float) -> None:
+        """The load stops at `at`: the gap of the seconds just before is the stop's (first call wins)."""
+        if self._stop_at is None:
+            self._stop_at = at
+
+    def add(self, sample: ProbeSample, agents_running: int | None, gap_judged: bool = False) -> None:
+        """One reading; `gap_judged`: the load is fully spawned and settled, so the gap means something."""
         latest = self._latest
         readings = (
             ("process", sample.process),
@@ -119,11 +136,13 @@ class MediatorSeries:
         )
         if sample.metrics is not None:
             self._read_metrics_cpu(sample.at, sample.metrics)
-        self._stalled_by = sample.stalled_by
-        if sample.stalled and self._last_at is not None:
-            self._stalled_s += max(0.0, sample.at - self._last_at)
+        self._stalled_by, self._state = sample.stalled_by, sample.state
+        if self._last_at is not None:
+            since = max(0.0, sample.at - self._last_at)
+            self._stalled_s += since if sample.stalled else 0.0
+            self._saturated_s += since if sample.saturated else 0.0
         self._last_at = sample.at
-        self._points.add(self._point(sample.at, agents_running, sample.stalled, throttled))
+        self._points.add(self._point(sample.at, agents_running, sample.state, gap_judged, throttled))
 
     def _read_metrics_cpu(self, at: float, metrics: MetricsSample) -> None:
         """CPU % of one core from the served `process_cpu_seconds_total` counter, between two scrapes."""
@@ -135,7 +154,9 @@ class MediatorSeries:
             self._metrics_cpu = 100.0 * (seconds - self._cpu_seconds[1]) / (at - self._cpu_seconds[0])
         self._cpu_seconds = (at, seconds)
 
-    def _point(self, t: float, agents_running: int | None, stalled: bool, throttled: Throttled | None) -> MediatorPoint:
+    def _point(
+        self, t: float, agents_running: int | None, state: str, gap_judged: bool, throttled: Throttled | None
+    ) -> MediatorPoint:
         process, status, metrics = self._latest.process, self._latest.status, self._latest.metrics
         connections, _ = self._connections()
         gap = connections - agents_running if connections is not None and agents_running is not None else None
@@ -152,7 +173,8 @@ class MediatorSeries:
             session_gap=gap,
             queued_messages=_first(metrics and metrics.queued_messages, status and status.outbound_queued),
             queue_age_s=metrics and metrics.queue_oldest_age_s,
-            stalled=stalled,
+            state=state,
+            gap_judged=gap_judged,
             throttled=throttled,
         )
 
@@ -200,13 +222,17 @@ class MediatorSeries:
         )
 
     def snapshot(self, agents_running: int | None) -> MediatorSnapshot:
-        points = self._points.points()
+        # The seconds just before a stop were judged as they came; the stop, seen since, takes them back.
+        points = tuple(
+            replace(p, gap_judged=False) if p.gap_judged and self._near_stop(p.t) else p for p in self._points.points()
+        )
         if not self._sources:
             return MediatorSnapshot(agents_running=agents_running, unknown=self._unknown(None))
         last = points[-1] if points else None
         connections, connections_from = self._connections()
         gap = connections - agents_running if connections is not None and agents_running is not None else None
-        gaps = [abs(p.session_gap) for p in points if p.session_gap is not None]
+        judged = [p for p in points if p.gap_judged]
+        gaps = [abs(p.session_gap) for p in judged if p.session_gap is not None]
         return MediatorSnapshot(
             known=True,
             sources=tuple(self._sources),
@@ -219,23 +245,28 @@ class MediatorSeries:
             connections_from=connections_from,
             agents_running=agents_running,
             session_gap=gap,
-            session_gap_flag=_gap_flag(gap),
+            session_gap_flag=_gap_flag(gap) if last is not None and last.gap_judged else None,
             bytes_per_connection=bytes_per_connection(points),
             queued_messages=last and last.queued_messages,
             queue_age_s=last and last.queue_age_s,
-            stalled=bool(self._stalled_by),
+            state=self._state,
             stalled_by=self._stalled_by,
             stalled_s=self._stalled_s,
+            saturated_s=self._saturated_s,
             errors=tuple(self._errors.items()),
             unknown=self._unknown(last),
             cpu_percent_max=_max(p.cpu_percent for p in points),
             rss_bytes_max=_max(p.rss_bytes for p in points),
             connections_max=_max(p.connections for p in points),
             session_gap_max=max(gaps, default=None),
+            session_gap_judged_s=float(len(judged) * self._points.step_s),
             queue_age_s_max=_max(p.queue_age_s for p in points),
             throttled=self._throttled_run,
             history=points,
         )
+
+    def _near_stop(self, t: float) -> bool:
+        return self._stop_at is not None and t > self._stop_at - STOP_MARGIN_S
 
 
 def _max(values: Iterable[Number | None]) -> Number | None:

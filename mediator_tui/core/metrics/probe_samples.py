@@ -18,6 +18,23 @@ from typing import final
 
 EMPTY: Mapping[str, float] = MappingProxyType({})
 
+# Why the mediator does not answer (core/sources/probe/state.py): its process busy, or idle or stopped.
+SATURATED, STALLED = "saturated", "stalled"
+
+
+class MediatorState:
+    """`stalled` and `saturated` of whatever carries a `state` (a tick, a second of the history, the run)."""
+
+    state: str
+
+    @property
+    def stalled(self) -> bool:
+        return self.state == STALLED
+
+    @property
+    def saturated(self) -> bool:
+        return self.state == SATURATED
+
 
 @final
 @dataclass(frozen=True)
@@ -113,10 +130,12 @@ class DatabaseSample:
 
 
 @dataclass(frozen=True)
-class ProbeSample:
+class ProbeSample(MediatorState):
     """One tick of the probe. A source not read this tick (its back-off, or not configured) is None;
-    `stalled_by` names every source whose latest reading stalled, so a frozen mediator stays visible
-    on the ticks between two back-off attempts."""
+    `stalled_by` names every source whose latest reading stalled (no answer in time), so an unanswering
+    mediator stays visible on the ticks between two back-off attempts; `state` says why it does not
+    answer, judged on this tick's process reading: `SATURATED` (busy) or `STALLED` (idle, stopped, or
+    no CPU reading to tell); "" while every source answers."""
 
     at: float  # wall-clock time of the tick (time.time())
     took_s: float
@@ -126,10 +145,7 @@ class ProbeSample:
     metrics: MetricsSample | None = None
     database: DatabaseSample | None = None
     stalled_by: tuple[str, ...] = ()
-
-    @property
-    def stalled(self) -> bool:
-        return bool(self.stalled_by)
+    state: str = ""
 
 
 def redacted(sample: ProbeSample, redact: Callable[[str], str]) -> ProbeSample:

@@ -1,24 +1,24 @@
 """The read-only picture of a run that the dashboard and the exporter draw from.
 
-Every figure here was computed by the metric store; readers format, they never
-compute. All classes are frozen and hold tuples, so a snapshot can be handed to
-another thread or kept for comparison without copying.
+Every figure here was computed by the metric store; readers format, they never compute. All classes are
+frozen and hold tuples, so a snapshot can be handed to another thread or kept for comparison without copying.
 
-Units: times are unix seconds (float), durations seconds, latencies
-milliseconds, memory bytes. `None` means "not known" (no data yet, or the
-master does not serve it), which a reader shows as blank, never as zero.
+Units: times are unix seconds (float), durations seconds, latencies milliseconds, memory bytes. `None` means
+"not known" (no data yet, or the master does not serve it), which a reader shows as blank, never as zero.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import final
 
+from mediator_tui.core.metrics.onboarding import OnboardingSnapshot
+from mediator_tui.core.metrics.probe_samples import MediatorState
 from mediator_tui.core.metrics.throttling import Throttled
 
 AGGREGATED = "Aggregated"
 # Bumped when a field changes meaning or goes away: whoever keeps snapshots can tell them apart.
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,8 @@ class WorkerInfo:
 class RunStatus:
     mode: str  # "local" (the tool started the master) or "attached"
     master_url: str
-    # Locust's runner state ("ready", "spawning", "running", "stopping", "stopped",
-    # "cleanup", "missing"), or "idle" (nothing started yet) / "unreachable" / "ended" from the tool itself.
+    # Locust's runner state ("ready", "spawning", "running", "stopping", "stopped", "cleanup", "missing"),
+    # or "idle" (nothing started yet) / "unreachable" / "ended" from the tool itself.
     state: str
     users: int
     target_users: int | None
@@ -210,8 +210,7 @@ class MemorySnapshot:
     shared_bytes: int = 0
     worker_rss_bytes: int = 0
     pss_bytes: int | None = None
-    # What one more agent costs (see AgentMemoryFit), as measured while the test ran; None with the
-    # reason while not yet measurable.
+    # What one more agent costs (AgentMemoryFit), measured while the test ran; None with the reason until then.
     per_agent_unique_bytes: float | None = None
     per_agent_unknown_because: str = ""
     per_worker: tuple[WorkerMemory, ...] = ()
@@ -256,7 +255,7 @@ class ResourcePoint:
 
 @final  # never false, for a type checker: read as `last and last.figure`
 @dataclass(frozen=True)
-class MediatorPoint:
+class MediatorPoint(MediatorState):
     """One second of the mediator's own side (the probe), for charts and mediator.csv."""
 
     t: float
@@ -270,12 +269,13 @@ class MediatorPoint:
     session_gap: int | None = None  # connections - agents_running
     queued_messages: float | None = None
     queue_age_s: float | None = None
-    stalled: bool = False
+    state: str = ""  # why the mediator did not answer: "saturated", "stalled"; "" while it answered
+    gap_judged: bool = False  # every user spawned, the load settled: the gap of this second is judged
     throttled: Throttled | None = None  # its CPU throttling in that second; None: no cgroup counters read
 
 
 @dataclass(frozen=True)
-class MediatorSnapshot:
+class MediatorSnapshot(MediatorState):
     """The mediator's side as the probe read it; every figure None where unknown.
 
     `sources` says what was read (`process`, `admin`, `metrics`); `errors` holds one
@@ -298,15 +298,21 @@ class MediatorSnapshot:
     bytes_per_connection: float | None = None  # slope of RSS over connections held; None until they spread
     queued_messages: float | None = None
     queue_age_s: float | None = None
-    stalled: bool = False
+    # Why the mediator does not answer now (core/sources/probe/state.py): "saturated" (its process busy),
+    # "stalled" (idle or stopped, or no CPU reading to tell); "" while it answers. `stalled_by`: what did not.
+    state: str = ""
     stalled_by: tuple[str, ...] = ()
-    stalled_s: float = 0.0  # seconds of this run with a stalled reading
+    stalled_s: float = 0.0  # seconds of this run the mediator was stalled
+    saturated_s: float = 0.0  # seconds of this run the mediator was saturated
     errors: tuple[tuple[str, str], ...] = ()
     unknown: tuple[tuple[str, str], ...] = ()
     cpu_percent_max: float | None = None
     rss_bytes_max: int | None = None
     connections_max: int | None = None
-    session_gap_max: int | None = None  # the widest gap either way: the largest |session_gap|
+    # The widest gap either way (the largest |session_gap|) where it is judged: every user spawned and
+    # settled, away from the stop; `session_gap_judged_s` says over how many seconds.
+    session_gap_max: int | None = None
+    session_gap_judged_s: float = 0.0
     queue_age_s_max: float | None = None
     throttled: Throttled | None = None  # its CPU throttling over the run; None: no cgroup counters read
     history: tuple[MediatorPoint, ...] = ()
@@ -395,6 +401,7 @@ class Snapshot:
     memory: MemorySnapshot
     mediator: MediatorSnapshot = MediatorSnapshot()
     delivery: DeliverySnapshot = DeliverySnapshot(known=False)
+    onboarding: OnboardingSnapshot = field(default_factory=OnboardingSnapshot)
     version: int = SNAPSHOT_VERSION
     judged: JudgedFigures = JudgedFigures()
     workers_harness: tuple[WorkerHarness, ...] = ()  # one per worker with agent metrics

@@ -16,7 +16,8 @@ TUI and the exporter read `snapshot()`.
 - `judged`: the figures of the running test that thresholds judge;
 - `assembly`: the agent, port and resource parts of the snapshot;
 - `mediator`: the mediator probe's readings (`feed_probe`) and the mediator's figures;
-- `delivery`: the delivery ledgers' totals, latency percentiles and per-second points.
+- `delivery`: the delivery ledgers' totals, latency percentiles and per-second points;
+- `onboarding`: onboardings per second, their latency and the backlog waiting for admission.
 
 Locust caches `/stats/requests` for 2 s; a payload equal to the previous one is that
 cache, so it adds no sample (a cache miss is computed at the moment of our request,
@@ -40,6 +41,7 @@ from mediator_tui.core.metrics.history import PerSecond
 from mediator_tui.core.metrics.judged import WhileRunning, judged_figures
 from mediator_tui.core.metrics.mediator import MediatorSeries
 from mediator_tui.core.metrics.memory import AgentMemoryFit, HostMemory, memory_snapshot
+from mediator_tui.core.metrics.onboarding import OnboardingTrack
 from mediator_tui.core.metrics.peaks import Peaks
 from mediator_tui.core.metrics.ports import PortsTrend
 from mediator_tui.core.metrics.probe_samples import ProbeSample
@@ -50,6 +52,9 @@ from mediator_tui.core.metrics.snapshot import FailureRow, ResourcePoint, RunSta
 
 HISTORY_S = 3600
 RUNNING_STATES = ("spawning", "running")
+# After Locust says every user is spawned ("running"), the wallets of the last ones are still onboarding
+# and the poller's and the probe's readings are a second apart: the session gap is judged from this long after.
+SETTLE_S = 5.0
 
 
 class MetricStore:
@@ -81,6 +86,7 @@ class MetricStore:
         self._error = ""  # the master cannot be read
         self._refusal = ""  # it can, but serves payloads of another release
         self._state = "idle"  # nothing started yet
+        self._spawned_at: float | None = None  # when Locust last said every user is spawned ("running")
         self._users = 0
         self._workers: tuple[WorkerInfo, ...] = ()
 
@@ -98,6 +104,7 @@ class MetricStore:
         self._stop_requested = False
         self._ports = PortsTrend()
         self._delivery = DeliveryTrack(self._history_len)
+        self._onboarding = OnboardingTrack(self._rate_window_s, self._history_len)
         self._started_at: float | None = None
         self._ended_at: float | None = None
         self._engine: str | None = None
@@ -132,6 +139,7 @@ class MetricStore:
         may still say "running" for a moment, so the running test's figures are those read until now."""
         with self._lock:
             self._stop_requested = True
+            self._mediator.stopping(self._clock())
 
     def swarm_stopped(self) -> None:
         with self._lock:
@@ -156,7 +164,16 @@ class MetricStore:
     def feed_probe(self, sample: ProbeSample) -> None:
         """One reading of the mediator probe (called on the probe's thread)."""
         with self._lock:
-            self._mediator.add(sample, self._agents_running())
+            self._mediator.add(sample, self._agents_running(), self._gap_judged(self._clock()))
+
+    def _gap_judged(self, now: float) -> bool:
+        """Every user spawned, settled since, and no stop asked for: the session gap means something."""
+        return (
+            self._state == "running"
+            and not self._stop_requested
+            and self._spawned_at is not None
+            and now - self._spawned_at >= SETTLE_S
+        )
 
     def _agents_running(self) -> int | None:
         return self._view.total.agents.running if self._view is not None else None
@@ -212,6 +229,7 @@ class MetricStore:
                 if view is not None:
                     self._agent_memory.add(view)
             self._delivery.add(t, view)
+            self._onboarding.add(t, view)
             self._resources.add(resource_point(t, self._users, view))
 
     def _read_status(self, state: str, users: int, workers: tuple[WorkerInfo, ...], t: float) -> None:
@@ -220,6 +238,10 @@ class MetricStore:
             self._begin_run(t)  # a run we did not start, or one restarted
         if was_running and not running and self._started_at is not None and self._ended_at is None:
             self._ended_at = t
+        if was_running and not running:
+            self._mediator.stopping(t)
+        if state == "running" and self._state != "running":
+            self._spawned_at = t
         self._state = state
         self._users = users
         self._workers = workers
@@ -255,6 +277,7 @@ class MetricStore:
                 judged=judged_figures(self._while_running, per_agent, total),
                 workers_harness=workers_harness(self._view),
                 delivery=self._delivery.snapshot(),
+                onboarding=self._onboarding.snapshot(self._series.rows()),
             )
 
     def _status(self, now: float) -> RunStatus:

@@ -64,6 +64,7 @@ class EmbeddedShape(TypedDict):
     mediator_proxy: str
     mediator_proxy_idle_timeout_s: float | None
     mediator_instances: int
+    mediator_flags: tuple[str, ...]
 
 
 def embedded_shape(config: Config) -> EmbeddedShape:
@@ -76,6 +77,7 @@ def embedded_shape(config: Config) -> EmbeddedShape:
         mediator_proxy=config["MEDIATOR_PROXY"],
         mediator_proxy_idle_timeout_s=config["MEDIATOR_PROXY_IDLE_TIMEOUT"],
         mediator_instances=config["MEDIATOR_INSTANCES"],
+        mediator_flags=config["MEDIATOR_ARGS"],
     )
 
 

@@ -173,6 +173,7 @@ class RunController:
             redact=self.redact,
             capacity=capacity,
             settings=self.run_settings(),
+            logs=self.logs.files(),
         )
         return directory
 

@@ -48,6 +48,7 @@ class LocalSpec:
     mediation_url: str = ""  # empty: start the embedded mediator
     mediator_flavour: str | None = None
     mediator_cpu_limit: float | None = None  # cores; None: no limit
+    mediator_flags: tuple[str, ...] = ()  # MEDIATOR_ARGS
     mediator_proxy: str = "none"  # the reverse proxy in front of it: none or nginx
     mediator_proxy_idle_timeout_s: float | None = None  # None: the proxy's own default
     mediator_storage: str = "sqlite"  # or "postgres": its wallet in a private PostgreSQL cluster
@@ -83,6 +84,7 @@ def _start_embedded_mediator(spec: LocalSpec, say: Callable[[str], None]) -> Loc
             storage=spec.mediator_storage,
             postgres_max_connections=spec.mediator_postgres_max_connections,
             instances=spec.mediator_instances,
+            flags=spec.mediator_flags,
         ).start()
     # a runtime that cannot be provisioned, a CPU limit that cannot be applied, a proxy that cannot be installed,
     # no PostgreSQL

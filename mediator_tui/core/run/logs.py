@@ -2,7 +2,8 @@
 
 Children write to files (a pipe nobody reads would stall them); a tail thread
 reads what was appended about twice a second into a bounded buffer that the
-TUI drains without blocking.
+TUI drains without blocking. The files followed are the run's registered logs:
+an export keeps the end of each (`core/export/logs.py`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ class LogTail:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="log-tail", daemon=True)
             self._thread.start()
+
+    def files(self) -> tuple[tuple[str, Path], ...]:
+        """Every log file followed, as (source, path): what an export keeps of the run's logs."""
+        with self._lock:
+            return tuple((source, path) for source, path, _ in self._files)
 
     def say(self, text: str, source: str = "tool") -> None:
         """A line from the tool itself (progress of a start, a warning)."""

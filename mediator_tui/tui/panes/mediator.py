@@ -24,6 +24,16 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f} %"
 
 
+def _state_line(mediator: MediatorSnapshot) -> str:
+    """Why the mediator does not answer (`stalled_by`: what did not): its process busy, or not."""
+    unanswered = ", ".join(mediator.stalled_by)
+    if mediator.saturated:
+        return f"SATURATED ({unanswered}) at {_percent(mediator.cpu_percent)} CPU: too busy to answer"
+    if mediator.cpu_percent is None:
+        return f"STALLED ({unanswered}): no CPU reading tells a busy mediator from a frozen one"
+    return f"STALLED ({unanswered}) at {_percent(mediator.cpu_percent)} CPU: frozen, not busy"
+
+
 def _throttling(mediator: MediatorSnapshot) -> str | None:
     """Its CPU throttling now (the last second) and over the run, with the limit its cgroup holds."""
     run = mediator.throttled
@@ -41,8 +51,8 @@ def _throttling(mediator: MediatorSnapshot) -> str | None:
 def _figures(mediator: MediatorSnapshot) -> Text:
     text = Text()
     unknown = {figure: printable(hint) for figure, hint in dict(mediator.unknown).items()}
-    if mediator.stalled:
-        text.append(f"STALLED ({', '.join(mediator.stalled_by)})\n", style="bold red")
+    if mediator.state:
+        text.append(_state_line(mediator) + "\n", style="bold red")
     text.append("CPU ")
     text.append(_percent(mediator.cpu_percent), style="bold")
     text.append(f" (max {_percent(mediator.cpu_percent_max)})  RSS ")

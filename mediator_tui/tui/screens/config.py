@@ -45,6 +45,7 @@ class ConfigScreen(Screen):
         self.config_path = config_path
         self._env = _read_env(config_path)
         self._problems: list[Problem] = []
+        self._field_list: list[SettingField] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="config-notice", markup=False)
@@ -54,7 +55,9 @@ class ConfigScreen(Screen):
                 yield Static(group.capitalize(), classes="group-title")
                 for setting in SETTINGS:
                     if setting.group == group:
-                        yield SettingField(setting, raw[setting.key])
+                        field = SettingField(setting, raw[setting.key])
+                        self._field_list.append(field)
+                        yield field
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -65,7 +68,8 @@ class ConfigScreen(Screen):
         return {s.key: in_file.get(s.key, s.default) for s in SETTINGS}
 
     def _fields(self) -> list[SettingField]:
-        return list(self.query(SettingField))
+        # Composed once and never replaced: querying the DOM on every keystroke costs more than the check.
+        return self._field_list
 
     def form_values(self) -> dict[str, str]:
         return {field.setting.key: field.value for field in self._fields()}

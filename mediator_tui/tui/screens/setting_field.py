@@ -33,6 +33,7 @@ class SettingField(Vertical):
         self._initial = raw
         # A URL holding a password is edited like a secret: hidden until the user asks.
         self._hidden = setting.secret or (setting.kind == "url" and bool(split_userinfo(raw).password))
+        self._problem: str | None = None
 
     def compose(self) -> ComposeResult:
         setting = self.setting
@@ -82,6 +83,10 @@ class SettingField(Vertical):
             editor.value = raw
 
     def show_problem(self, message: str | None) -> None:
+        # The form is checked on every keystroke: redrawing (and laying out) every unchanged field costs the screen.
+        if message == self._problem:
+            return
+        self._problem = message
         self.query_one(".setting-problem", Static).update(f"✗ {message}" if message else "")
         self.set_class(bool(message), "-invalid")
 

@@ -86,6 +86,22 @@ def ledger_run(local_run, mediator, engine: str, pickup: str, locustfile: str, u
     return run
 
 
+def flowing_run(local_run, mediator, engine: str, timeout_s: float):
+    """FLOWING users sending messages to their peers over live links, each message judged within `timeout_s`;
+    returned once messages flow (three delivered per user)."""
+    run = ledger_run(
+        local_run,
+        mediator,
+        engine,
+        LIVE,
+        "locustMediatorDeliver.py",
+        users=FLOWING,
+        settings={"VERIFIED_TIMEOUT_SECONDS": str(timeout_s)},
+    )
+    run.master.wait_for(lambda: counts_now(run)["delivered"] >= 3 * FLOWING, 45, "messages flowing")
+    return run
+
+
 def counts_now(run) -> dict[str, int]:
     return ledger_counts(run.master.agents())
 
@@ -182,16 +198,7 @@ FREEZE_ALSO_SEEN = {("acapy", "credo"): "1 lost"}
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_mediator_frozen_while_messages_flow(local_run, fault_mediator, engine):
     mediator = fault_mediator
-    run = ledger_run(
-        local_run,
-        mediator,
-        engine,
-        LIVE,
-        "locustMediatorDeliver.py",
-        users=FLOWING,
-        settings={"VERIFIED_TIMEOUT_SECONDS": str(FREEZE_TIMEOUT_S)},
-    )
-    run.master.wait_for(lambda: counts_now(run)["delivered"] >= 3 * FLOWING, 45, "messages flowing")
+    run = flowing_run(local_run, mediator, engine, FREEZE_TIMEOUT_S)
     at_freeze = counts_now(run)["delivered"]
     resumed = freeze(mediator, FREEZE_S)
     # every message sent up to the resume has had its full timeout
@@ -227,16 +234,7 @@ HALF_OPEN_FINDING = {"acapy": "lost", "acapy-legacy": "lost", "credo": "lost"}
 @pytest.mark.parametrize("engine", ENGINES)
 def test_wallets_whose_links_go_half_open(local_run, proxied, engine):
     mediator, proxy = proxied
-    run = ledger_run(
-        local_run,
-        mediator,
-        engine,
-        LIVE,
-        "locustMediatorDeliver.py",
-        users=FLOWING,
-        settings={"VERIFIED_TIMEOUT_SECONDS": str(HALF_OPEN_TIMEOUT_S)},
-    )
-    run.master.wait_for(lambda: counts_now(run)["delivered"] >= 3 * FLOWING, 45, "messages flowing")
+    run = flowing_run(local_run, mediator, engine, HALF_OPEN_TIMEOUT_S)
     assert proxy.accepted >= 2 * FLOWING, "the wallets' links do not run through the proxy"
     at_fault = counts_now(run)
     proxy.blackhole()
@@ -271,20 +269,9 @@ TWICE_TIMEOUT_S = 8.0
 @pytest.mark.parametrize("engine", ENGINES)
 def test_messages_the_mediator_sends_twice(local_run, proxied, engine, tmp_path):
     mediator, proxy = proxied
-    run = ledger_run(
-        local_run,
-        mediator,
-        engine,
-        LIVE,
-        "locustMediatorDeliver.py",
-        users=FLOWING,
-        settings={"VERIFIED_TIMEOUT_SECONDS": str(TWICE_TIMEOUT_S)},
-    )
+    run = flowing_run(local_run, mediator, engine, TWICE_TIMEOUT_S)
     run.master.wait_for(
-        lambda: (
-            counts_now(run)["delivered"] >= 3 * FLOWING
-            and run.master.rows().get("didcomm receive_invitation", {}).get("num_requests") == FLOWING
-        ),
+        lambda: run.master.rows().get("didcomm receive_invitation", {}).get("num_requests") == FLOWING,
         45,
         "messages flowing between every pair",
     )

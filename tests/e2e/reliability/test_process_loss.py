@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 
 from mediator_tui.core.export import EXPORT_FILES
+from mediator_tui.core.export.logs import LOGS_FOLDER
 from mediator_tui.tui.panes.status import status_text
+from tests.support.headless_runs import headless, wait_for_line
+from tests.support.procs import alive, descendants
 
-from .conftest import LOCUSTFILES, QUICK, REPO, write_env
+from .conftest import LOCUSTFILES, QUICK
 
 
 def test_a_killed_worker_is_reported_missing_and_the_run_goes_on(acapy_mediator, local_run, tmp_path):
@@ -24,7 +25,8 @@ def test_a_killed_worker_is_reported_missing_and_the_run_goes_on(acapy_mediator,
     victim = run.worker_pids()[0]
     os.kill(victim, signal.SIGKILL)
 
-    snapshot = run.wait_for(lambda s: s.status.missing_workers and s, 15, "the master to report a missing worker")
+    # The master marks a worker missing after 15 missed heartbeats (metrics_plugin.py), one a second.
+    snapshot = run.wait_for(lambda s: s.status.missing_workers and s, 40, "the master to report a missing worker")
     assert len(snapshot.status.missing_workers) == 1 and snapshot.status.worker_count == 1
     assert "(1 missing)" in status_text(snapshot.status).plain
     before = run.row("ping_mediator")
@@ -39,96 +41,45 @@ def test_a_killed_worker_is_reported_missing_and_the_run_goes_on(acapy_mediator,
     assert summary["run"]["missing_workers"] == list(snapshot.status.missing_workers), summary["run"]
 
 
-def _children(pid: int) -> dict[int, list[str]]:
-    """Every descendant of `pid` with its arguments."""
-    parents: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[0] not in ("Z", "X"):
-                parents.setdefault(int(fields[1]), []).append(int(entry))
-    found, todo = {}, [pid]
-    while todo:
-        for child in parents.get(todo.pop(), []):
-            try:
-                with open(f"/proc/{child}/cmdline", "rb") as cmdline:
-                    found[child] = cmdline.read().decode(errors="replace").split("\0")
-            except OSError:
-                continue
-            todo.append(child)
+def _commands(pids: set[int]) -> dict[int, list[str]]:
+    """Each of `pids` still running with its arguments."""
+    found = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                found[pid] = cmdline.read().decode(errors="replace").split("\0")
+        except OSError:
+            continue
     return found
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
-
-
-def test_a_killed_master_ends_the_run_fast_with_a_partial_export(tmp_path):
-    env_file = write_env(tmp_path / "run.env", {**QUICK, "MEDIATION_URL": "", "MEDIATOR_FLAVOUR": "acapy"})
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "MEDIATION_"))}
-    env["PYTHONPATH"] = str(REPO)
-    tool = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "mediator_tui",
-            "--env",
-            str(env_file),
-            "--headless",
-            "--export",
-            str(tmp_path / "out"),
-            "-f",
-            "locustMediatorPing.py",
-            "-u",
-            "4",
-            "-r",
-            "4",
-            "-t",
-            "120s",
-            "--workers",
-            "2",
-        ],
-        cwd=tmp_path,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
+def test_a_killed_master_ends_the_run_fast_with_a_partial_export(acapy_mediator, tmp_path):
+    # The session's mediator: the master's death is the case, not the embedded mediator's start.
+    tool = headless(
+        tmp_path,
+        {**QUICK, "MEDIATION_URL": acapy_mediator.invitation_url},
+        *("-f", "locustMediatorPing.py", "-u", "4", "-r", "4", "-t", "120s", "--workers", "2"),
     )
     try:
-        seen = []
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            line = tool.stderr.readline()
-            seen.append(line)
-            if " running " in line:
-                break
-            assert line or tool.poll() is None, "".join(seen)
+        wait_for_line(tool, " running ", 90)
         time.sleep(2.0)  # some load on the wire
-        processes = _children(tool.pid)
+        processes = _commands(descendants(tool.pid))
         master = [pid for pid, cmd in processes.items() if "--master" in cmd]
         workers = [pid for pid, cmd in processes.items() if "--worker" in cmd]
         assert len(master) == 1 and len(workers) == 2, processes
-        load = set(workers).union(*(_children(pid) for pid in workers))  # workers and their agents
+        load = set(workers).union(*(descendants(pid) for pid in workers))  # workers and their agents
         os.kill(master[0], signal.SIGKILL)
         killed = time.monotonic()
-        while any(_alive(pid) for pid in load) and time.monotonic() - killed < 5.0:
+        while any(alive(pid) for pid in load) and time.monotonic() - killed < 5.0:
             time.sleep(0.1)
-        left = {pid: processes.get(pid) for pid in load if _alive(pid)}
+        left = {pid: processes.get(pid) for pid in load if alive(pid)}
         assert not left, f"still running 5 s after the master died: {left}"
-        _, rest = tool.communicate(timeout=30)
-        stderr = "".join(seen) + rest
-        assert not [pid for pid in processes if _alive(pid)], "a process of the run outlived the tool"
+        _, stderr = tool.communicate(timeout=30)
+        assert not [pid for pid in processes if alive(pid)], "a process of the run outlived the tool"
     finally:
         if tool.poll() is None:
             tool.kill()
-        for pid in _children(tool.pid):
+        for pid in descendants(tool.pid):
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -136,7 +87,8 @@ def test_a_killed_master_ends_the_run_fast_with_a_partial_export(tmp_path):
     assert tool.returncode == 2, stderr
     assert "master exited" in stderr, stderr
     out = tmp_path / "out"
-    assert sorted(os.listdir(out)) == sorted(EXPORT_FILES)
+    assert sorted(os.listdir(out)) == sorted([*EXPORT_FILES, LOGS_FOLDER])
+    assert (out / LOGS_FOLDER / "master.log").exists()  # what the master said before it died
     summary = json.loads((out / "summary.json").read_text())
     assert summary["run"]["partial"] is True
     assert summary["total"]["count"] > 0

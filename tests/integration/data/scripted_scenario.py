@@ -4,8 +4,13 @@ SCRIPT_CRASH_ON_PING=N: every agent dies on its Nth ping (0: never).
 SCRIPT_START_FAILS=1: every start fails.
 SCRIPT_DIE_AFTER_S=X: every agent dies X s after its start, on its own (between tasks); its stderr tail
 says when ("died at <unix time>").
+SCRIPT_START_S=X: every start (onboarding) takes X s.
+SCRIPT_LOSE_USERS=1: in each worker, the first user's on_start raises, the second user's first task
+kills its own greenlet (the users that replace them run normally), and the third user's first task raises
+outside any step (the user goes on).
 """
 
+import itertools
 import os
 import time
 
@@ -19,6 +24,9 @@ from tests.integration.data.scripted_agent import ScriptedAgentBase
 CRASH_ON_PING = int(os.environ.get("SCRIPT_CRASH_ON_PING", "0"))
 START_FAILS = os.environ.get("SCRIPT_START_FAILS") == "1"
 DIE_AFTER_S = float(os.environ.get("SCRIPT_DIE_AFTER_S", "0"))
+LOSE_USERS = os.environ.get("SCRIPT_LOSE_USERS") == "1"
+START_S = float(os.environ.get("SCRIPT_START_S", "0.01"))
+_users = itertools.count(1)
 
 
 class ScriptedAgent(ScriptedAgentBase):
@@ -29,7 +37,7 @@ class ScriptedAgent(ScriptedAgentBase):
         self._stderr_tail = ""
 
     def start(self, options: StartOptions) -> None:
-        gevent.sleep(0.01)
+        gevent.sleep(START_S)
         if START_FAILS:
             raise TransportError("cannot reach the mediator: connection refused")
         self._alive = True
@@ -66,7 +74,20 @@ class ScriptedPing(AgentUser):
     with_mediation = None
     agent_factory = staticmethod(lambda engine, timeout: ScriptedAgent(timeout))
 
+    def on_start(self) -> None:
+        super().on_start()
+        self.number = next(_users)
+        if LOSE_USERS and self.number == 1:
+            raise RuntimeError("scripted on_start failure")
+
     @task
     def ping_mediator(self) -> None:
+        if LOSE_USERS and self.number == 2:
+            self.number = 0
+            gevent.getcurrent().kill(block=False)
+            gevent.sleep(1)  # the kill lands here
+        if LOSE_USERS and self.number == 3:
+            self.number = 0
+            raise ValueError("scripted task failure")
         agent = self.agent
         self.didcomm("ping_mediator", agent.ping_mediator)

@@ -1,20 +1,31 @@
+import contextlib
+import io
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from mediator_tui.commands.cli import main
 
 
-def run_cli(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "mediator_tui", *args], capture_output=True, text=True, timeout=60, cwd=cwd
-    )
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`mediator-tui ARGS` run by its entry point in this process, from `cwd`: its exit code and what it printed,
+    without a new interpreter's start for each case (the next test starts it as a process of its own)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd or Path.cwd()), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse's usage errors and --help
+            code = exit_.code if isinstance(exit_.code, int) else 0 if exit_.code is None else 1
+    return subprocess.CompletedProcess(["mediator-tui", *args], code, out.getvalue(), err.getvalue())
 
 
 def test_help_lists_every_mode():
-    result = run_cli("--help")
+    result = subprocess.run(
+        [sys.executable, "-m", "mediator_tui", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0
     for mode in ("--headless", "--export", "--attach", "config", "mediator", "--fail-on"):
         assert mode in result.stdout

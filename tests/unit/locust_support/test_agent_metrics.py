@@ -31,6 +31,9 @@ def test_total_sums_workers():
         "start_failures": 0,
         "reconnects": 0,
         "slots": 8,
+        "onboarding_waiting": 0,
+        "onboarding_in_flight": 0,
+        "onboarding_cap": 0,
     }
     assert total["ports"] == {"size": 20, "in_use": 3, "in_use_max": 4, "refused": 1}
     assert total["memory"]["unique_bytes"] == 60
@@ -167,6 +170,9 @@ def test_worker_counters_track_starts_crashes_and_reconnects():
         "start_failures": 1,
         "reconnects": 7,
         "slots": 2,
+        "onboarding_waiting": 0,
+        "onboarding_in_flight": 0,
+        "onboarding_cap": 0,
     }
     (crash,) = counters.crashes
     assert crash.reason == "exit code 1" and len(crash.stderr_tail) == 2000

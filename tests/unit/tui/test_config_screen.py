@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.widgets import Input, Static
 
 
-async def _type_into(pilot, key: str, text: str) -> None:
+def _emptied_editor(pilot, key: str) -> Input:
     editor = pilot.app.screen.query_one(f"#edit-{key}", Input)
     editor.focus()
-    await pilot.pause()
     editor.value = ""
+    return editor
+
+
+async def _type_into(pilot, key: str, text: str) -> None:
+    """Key by key: the screen checks the form on every keystroke."""
+    _emptied_editor(pilot, key)
+    await pilot.pause()
     await pilot.press(*text)
+    await pilot.pause()
+
+
+async def _paste_into(pilot, key: str, text: str) -> None:
+    """As a paste: one change of the field, checked as typing is, without a screen layout per character."""
+    _emptied_editor(pilot, key).post_message(events.Paste(text))
     await pilot.pause()
 
 
@@ -42,7 +55,7 @@ def test_invalid_value_shows_its_message_and_blocks_save(drive, env_file: Path):
 def test_valid_save_keeps_comments_and_other_lines(drive, env_file: Path):
     async def steps(pilot):
         await pilot.press("c")
-        await _type_into(pilot, "LOCUST_USERS", "250")
+        await _paste_into(pilot, "LOCUST_USERS", "250")
         assert _problem_of(pilot, "LOCUST_USERS") == ""
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -63,11 +76,11 @@ def test_valid_save_keeps_comments_and_other_lines(drive, env_file: Path):
 def test_fixing_the_value_clears_its_message(drive):
     async def steps(pilot):
         await pilot.press("c")
-        await _type_into(pilot, "START_PORT", "80")
+        await _paste_into(pilot, "START_PORT", "80")
         assert "port range" in _problem_of(pilot, "START_PORT")
-        await _type_into(pilot, "START_PORT", "20000")
+        await _paste_into(pilot, "START_PORT", "20000")
         assert "below END_PORT" in _problem_of(pilot, "START_PORT")
-        await _type_into(pilot, "START_PORT", "10000")
+        await _paste_into(pilot, "START_PORT", "10000")
         assert _problem_of(pilot, "START_PORT") == ""
 
     drive(steps)
@@ -112,7 +125,7 @@ def test_a_url_holding_a_password_is_masked_like_a_secret(drive, env_file: Path)
 def test_revert_restores_the_saved_value(drive):
     async def steps(pilot):
         await pilot.press("c")
-        await _type_into(pilot, "LOCUST_USERS", "999")
+        await _paste_into(pilot, "LOCUST_USERS", "999")
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert pilot.app.screen.query_one("#edit-LOCUST_USERS", Input).value == "10"
@@ -124,9 +137,9 @@ def test_revert_restores_the_saved_value(drive):
 def test_a_scenario_need_the_form_lacks_is_shown_on_the_setting_with_the_scenario(drive, env_file: Path):
     async def steps(pilot):
         await pilot.press("c")
-        await _type_into(pilot, "LOCUST_FILES", "locustIssue.py")
+        await _paste_into(pilot, "LOCUST_FILES", "locustIssue.py")
         assert "is empty, but locustIssue.py needs it (the issuer's admin API)" in _problem_of(pilot, "ISSUER_URL")
-        await _type_into(pilot, "ISSUER_URL", "http://127.0.0.1:8021")
+        await _paste_into(pilot, "ISSUER_URL", "http://127.0.0.1:8021")
         assert _problem_of(pilot, "ISSUER_URL") == ""
 
     drive(steps)

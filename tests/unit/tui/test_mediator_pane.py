@@ -53,12 +53,14 @@ def probed(
             cpu_limit_cores=limit,
         )
         metrics = MetricsSample(error=metrics_error) if metrics_error else None
-        store.feed_probe(
-            ProbeSample(
-                at=clock.t, took_s=0.01, process=process, metrics=metrics, stalled_by=("process",) if stalled else ()
-            )
-        )
+        unanswered = ("process",) if stalled else ()
+        store.feed_probe(unanswering(clock.t, process, unanswered, "stalled" if stalled else "", metrics=metrics))
     return store.snapshot()
+
+
+def unanswering(at: float, process: ProcessSample, unanswered: tuple[str, ...], state: str, **parts) -> ProbeSample:
+    """One tick of the probe: the process, the sources that did not answer and why (`state`), other readings."""
+    return ProbeSample(at=at, took_s=0.01, process=process, stalled_by=unanswered, state=state, **parts)
 
 
 def pane_text(pilot) -> str:
@@ -146,6 +148,7 @@ def freeze(store, clock, seconds: int, *, frozen: bool) -> None:
                 process=process,
                 admin_status=status,
                 stalled_by=("process", "admin status") if frozen else (),
+                state="stalled" if frozen else "",
             )
         )
 
@@ -202,5 +205,23 @@ def test_a_401_admin_api_and_a_garbage_endpoint_are_one_line_each_with_the_setti
         assert text.count("not Prometheus text") == 1 and f"metrics: GET {garbage}/metrics" in text
         assert "descriptors: unknown — set MEDIATOR_PID (a mediator on this host)" in text
         assert SECRET not in text and "X-API-Key" not in text
+
+    drive(steps, size=(200, 50))
+
+
+def test_a_mediator_too_busy_to_answer_shows_saturated_not_stalled(drive, control):
+    store, clock = replay(until_s=RUNNING_AT_S, probe=False)
+    for second in range(5):
+        clock.t += 1.0
+        busy = ProcessSample(pid=4242, status="running", cpu_percent=97.0, established=9)
+        status = AdminStatus(error=STATUS_STALL, stalled=True) if second == 0 else None
+        store.feed_probe(unanswering(clock.t, busy, ("admin status",), "saturated", admin_status=status))
+    control.current = store.snapshot()
+
+    async def steps(pilot):
+        pilot.app.pull_snapshot()
+        await pilot.pause()
+        text = pane_text(pilot)
+        assert "SATURATED (admin status) at 97.0 % CPU: too busy to answer" in text and "STALLED" not in text
 
     drive(steps, size=(200, 50))

@@ -5,7 +5,8 @@
   `MEDIATOR_ADMIN_HEADERS`, `MEDIATOR_METRICS_URL`, `MEDIATOR_METRICS` and the embedded mediator (and its
   PostgreSQL's log, when MEDIATOR_STORAGE=postgres).
 - `ProbeRunner(target, deliver).start()` ... `.stop()`: one thread delivering a `ProbeSample`
-  about once a second; `.tick()` reads once without the thread.
+  about once a second; `.tick()` reads once without the thread (`readers=Readers(...)`, `clock=` for tests).
+- `state.mediator_state`: why an unanswering mediator does not answer, saturated (busy) or stalled.
 - Readers, each never raising (a failure is the sample's `error`, a timeout its `stalled`):
   `ProcessReader`, `AdminReader`, `MetricsReader`, `DatabaseReader` (connections the database refused).
   Samples: `samples.py`.

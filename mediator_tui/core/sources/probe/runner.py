@@ -1,10 +1,12 @@
 """The probe's thread: about one `ProbeSample` a second to a callback, at a bounded cost to the mediator.
 
-Per tick: the process and the embedded PostgreSQL's log (local and cheap), the metrics endpoint and ACA-Py's `/status` (one call
-each), and every `COUNTS_EVERY_S` the admin record counts (three list calls, skipped while `/status`
-fails). A source that fails or
-answers slowly is read less often (doubling up to 15 s) until it answers well again, so a struggling
-mediator is not loaded further by its own probe.
+Per tick: the process first and the embedded PostgreSQL's log (local and cheap; read before any call that
+may wait, so a slow admin call neither delays nor stretches the CPU reading of its tick), then the metrics
+endpoint and ACA-Py's `/status` (one call each), and every `COUNTS_EVERY_S` the admin record counts (three
+list calls, skipped while `/status` fails). A source that fails or answers slowly is read less often
+(doubling up to 15 s) until it answers well again, so a struggling mediator is not loaded further by its
+own probe. While a source does not answer, the tick's process reading says why (`state.mediator_state`):
+saturated or stalled.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
-from typing import TypeVar
+from dataclasses import dataclass, replace
+from typing import Protocol, TypeVar
 
 from mediator_tui.common.http_request import printable
 from mediator_tui.core.metrics.probe_samples import (
@@ -25,11 +27,13 @@ from mediator_tui.core.metrics.probe_samples import (
     ProbeSample,
     ProcessSample,
 )
+from mediator_tui.core.metrics.throttling import between
 from mediator_tui.core.sources.probe.admin_reader import AdminReader
 from mediator_tui.core.sources.probe.backoff import Backoff
 from mediator_tui.core.sources.probe.database_reader import DatabaseReader
 from mediator_tui.core.sources.probe.metrics_reader import MetricsReader
 from mediator_tui.core.sources.probe.process_reader import ProcessReader
+from mediator_tui.core.sources.probe.state import mediator_state
 from mediator_tui.core.sources.probe.target import ProbeTarget
 
 INTERVAL_S = 1.0
@@ -42,6 +46,37 @@ log = logging.getLogger(__name__)
 Reading = TypeVar("Reading", ProcessSample, AdminStatus, AdminCounts, MetricsSample, DatabaseSample)
 
 
+class ProcessSource(Protocol):
+    def read(self) -> ProcessSample: ...
+
+
+class AdminSource(Protocol):
+    def read_status(self) -> AdminStatus: ...
+
+    def read_counts(self) -> AdminCounts: ...
+
+
+class MetricsSource(Protocol):
+    def read(self) -> MetricsSample: ...
+
+
+@dataclass(frozen=True)
+class Readers:
+    """What a runner reads; None: not configured."""
+
+    process: ProcessSource | None = None
+    admin: AdminSource | None = None
+    metrics: MetricsSource | None = None
+
+    @classmethod
+    def of(cls, target: ProbeTarget) -> Readers:
+        return cls(
+            process=ProcessReader(target.pid, target.ports, target.probe_ports()) if target.pid is not None else None,
+            admin=AdminReader(target.admin_url, target.admin_headers) if target.admin_url else None,
+            metrics=MetricsReader(target.metrics_url, target.metric_names) if target.metrics_url else None,
+        )
+
+
 class ProbeRunner:
     def __init__(
         self,
@@ -49,15 +84,17 @@ class ProbeRunner:
         deliver: Callable[[ProbeSample], None],
         interval_s: float = INTERVAL_S,
         counts_every_s: float = COUNTS_EVERY_S,
+        *,
+        readers: Readers | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ):
         self.target = target
         self._deliver = deliver
         self.interval_s = interval_s
-        self._process = (
-            ProcessReader(target.pid, target.ports, target.probe_ports()) if target.pid is not None else None
-        )
-        self._admin = AdminReader(target.admin_url, target.admin_headers) if target.admin_url else None
-        self._metrics = MetricsReader(target.metrics_url, target.metric_names) if target.metrics_url else None
+        self._clock, self._wall_clock = clock, wall_clock
+        readers = readers or Readers.of(target)
+        self._process, self._admin, self._metrics = readers.process, readers.admin, readers.metrics
         self._database = (
             DatabaseReader(target.database_log, target.database_max_connections) if target.database_log else None
         )
@@ -66,6 +103,7 @@ class ProbeRunner:
             "admin counts": Backoff(counts_every_s),
             "metrics": Backoff(interval_s),
         }
+        self._last_process: ProcessSample | None = None  # for the throttling between two ticks
         self._stalled: dict[str, None] = {}  # source -> (ordered set) whose latest reading stalled
         self._status_failing = False  # the admin API's latest `/status` failed or stalled
         self._stop = threading.Event()
@@ -102,10 +140,13 @@ class ProbeRunner:
     def tick(self) -> ProbeSample:
         """Read every source that is due, once; what `start()` does each interval. Never raises: a source
         whose reading raised is that source's error, and the others are read all the same."""
-        at, started = time.time(), time.monotonic()
+        at, started = self._wall_clock(), self._clock()
         process = _guarded("process", ProcessSample, self._process.read) if self._process is not None else None
+        throttled = None
         if process is not None:
             self._note("process", process.stalled)
+            throttled = between(self._last_process, process)
+            self._last_process = process
         metrics = self._read("metrics", MetricsSample, self._metrics.read) if self._metrics else None
         database = _guarded("database", DatabaseSample, self._database.read) if self._database else None
         status = counts = None
@@ -117,25 +158,27 @@ class ProbeRunner:
             # same cause (a wrong URL, a 401): the user gets one message for the one fault.
             if not self._status_failing:
                 counts = self._read("admin counts", AdminCounts, self._admin.read_counts)
+        unanswered = tuple(self._stalled)
         return ProbeSample(
             at=at,
-            took_s=time.monotonic() - started,
+            took_s=self._clock() - started,
             process=process,
             admin_status=status,
             admin_counts=counts,
             metrics=metrics,
             database=database,
-            stalled_by=tuple(self._stalled),
+            stalled_by=unanswered,
+            state=mediator_state(unanswered, process, throttled),
         )
 
     def _read(self, source: str, kind: type[Reading], read: Callable[[], Reading]) -> Reading | None:
         schedule = self._schedules[source]
-        if not schedule.due(time.monotonic()):
+        if not schedule.due(self._clock()):
             return None
         sample = _guarded(source, kind, read)
         healthy = sample.error is None and not sample.stalled and (sample.took_s or 0.0) <= SLOW_S
         # Counted from the answer (or the timeout), so a slow source gets its whole interval of rest.
-        schedule.done(time.monotonic(), healthy=healthy)
+        schedule.done(self._clock(), healthy=healthy)
         self._note(source, sample.stalled)
         if sample.error is not None and schedule.interval_s > schedule.base_s:
             sample = replace(

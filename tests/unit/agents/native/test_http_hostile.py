@@ -38,5 +38,5 @@ def test_an_oversized_answer_is_refused(hostile):
 def test_a_trickle_ends_at_the_total_deadline(hostile):
     started = time.monotonic()
     with pytest.raises(HttpError, match="timed out"):
-        post_envelope(hostile.url + "/trickle", b"envelope", timeout=2.5)
-    assert time.monotonic() - started < 2.5 + 1.5
+        post_envelope(hostile.url + "/trickle", b"envelope", timeout=0.6)
+    assert time.monotonic() - started < 0.6 + 1.5

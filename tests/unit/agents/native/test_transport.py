@@ -221,12 +221,14 @@ def test_link_reconnects_after_the_server_ends_a_connection_counts_it_and_keeps_
 
 
 def test_a_send_that_fails_resets_the_link_before_its_error_returns_and_the_link_reconnects(fast_backoff):
-    # a stalled mediator that reads nothing: a send larger than the socket buffers times out
-    server, link, received, resets, reconnected = relinking(lambda ws: gevent.sleep(10), timeout=0.5)
+    # a stalled mediator that reads nothing: a send larger than the socket buffers times out (the mediator
+    # stalls far longer than a loaded host may take to send, so its end cannot pass for the reset)
+    server, link, received, resets, reconnected = relinking(lambda ws: gevent.sleep(120), timeout=0.5)
+    too_large = os.urandom(48 * 1024 * 1024)
     try:
         link.open()
         with pytest.raises(TransportError, match="websocket send timed out"):
-            link.send(os.urandom(48 * 1024 * 1024))
+            link.send(too_large)
         # told at once, not at a later turn of the event loop: waits for replies on the socket fail with it
         assert resets == ["websocket send timed out"] and not link.connected
         assert reconnected.wait(5)

@@ -52,6 +52,7 @@ def test_a_level_the_user_writes_replaces_the_default_of_the_same_metric_and_ext
     assert [level.text for level in levels] == [
         "fail_ratio>1%",
         "onboarding_fail_ratio>1%",
+        "onboarding_backlog_ratio>1%",
         "lost>0",
         "duplicated>0",
         "p95(ping_mediator)>500",
@@ -170,3 +171,13 @@ def test_a_throttling_level_breaks_a_step_as_throttling():
     )
     assert (verdict.users_held, verdict.users_broken, verdict.broke_first) == (30, 40, "throttling")
     assert verdict.broken_levels == ("mediator_throttled>50 (60)",) and verdict.broke_on == "throttling"
+
+
+def test_a_step_whose_agents_still_wait_to_onboard_at_its_end_broke_on_onboarding():
+    levels = parse_levels([])
+    assert CapacitySearch(RAMP, levels).record(step(30, backlog=0)).met
+    judgement = CapacitySearch(RAMP, levels).record(step(30, backlog=12))
+    assert [r.describe() for r in judgement.broken] == ["onboarding_backlog_ratio>1% (0.4)"]
+    assert [r.level.category for r in judgement.broken] == ["onboarding"]
+    verdict = run(CapacitySearch(RAMP, levels), lambda users: step(users, backlog=0 if users < 40 else users // 2))
+    assert (verdict.users_broken, verdict.broke_first) == (40, "onboarding")

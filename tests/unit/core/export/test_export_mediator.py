@@ -67,6 +67,28 @@ def test_mediator_csv_and_summary_carry_the_same_figures(tmp_path):
     assert "<h2>Mediator</h2>" in html and "connection refused" in html
 
 
+def test_saturated_and_stalled_seconds_reach_mediator_csv_and_the_summary(tmp_path):
+    store, clock = replay(until_s=RUNNING_AT_S, probe=False)
+    for state, cpu in [("", 30.0)] + [("saturated", 97.0)] * 4 + [("stalled", 0.0)] * 3:
+        clock.t += 1.0
+        process = ProcessSample(pid=4242, status="running", cpu_percent=cpu, established=9)
+        store.feed_probe(
+            ProbeSample(
+                at=clock.t,
+                took_s=0.01,
+                process=process,
+                stalled_by=("admin status",) if state else (),
+                state=state,
+            )
+        )
+    write_export(tmp_path, store.snapshot())
+    rows = read_csv(tmp_path / "mediator.csv")
+    assert [r["state"] for r in rows] == [""] + ["saturated"] * 4 + ["stalled"] * 3
+    assert [r["stalled"] for r in rows] == ["0"] * 5 + ["1"] * 3
+    mediator = json.loads((tmp_path / "summary.json").read_text())["mediator"]
+    assert (mediator["state"], mediator["saturated_s"], mediator["stalled_s"]) == ("stalled", 4.0, 3.0)
+
+
 def test_an_unprobed_run_exports_nulls_and_an_empty_csv(tmp_path):
     write_export(tmp_path, replay(probe=False)[0].snapshot())
     mediator = json.loads((tmp_path / "summary.json").read_text())["mediator"]

@@ -1,36 +1,12 @@
-"""Finding interpreters and installing mediator runtimes into the cache."""
+"""Finding interpreters (installing a runtime for real is in tests/integration/test_mediator_provision.py)."""
 
 from __future__ import annotations
-
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from mediator_tui.commands import mediator as mediator_cmd
-from mediator_tui.core.mediator import ProvisionError, flavours, interpreters, provision
-
-HERE = (sys.version_info[0], sys.version_info[1])
-
-
-@pytest.fixture
-def bare_machine(tmp_path, monkeypatch):
-    """No interpreter anywhere: PATH and PYENV_ROOT point at empty folders, an empty cache."""
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    monkeypatch.setenv("PYENV_ROOT", str(empty))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    return empty
-
-
-def fake_pyenv(root: Path, version: str) -> Path:
-    """A pyenv tree whose `version` is this test's own interpreter."""
-    bin_dir = root / "versions" / version / "bin"
-    bin_dir.mkdir(parents=True)
-    (bin_dir / "python").symlink_to(sys.executable)
-    return bin_dir / "python"
+from mediator_tui.core.mediator import ProvisionError, flavours, interpreters
+from tests.fixtures.interpreters import HERE, fake_pyenv
 
 
 def test_no_interpreter_message_names_what_is_missing_and_where_it_looked(bare_machine):
@@ -70,40 +46,6 @@ def test_a_shim_that_fails_is_skipped(bare_machine, tmp_path, monkeypatch):
     fake_pyenv(tmp_path / "pyenv", f"{HERE[0]}.{HERE[1]}.1")
     monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
     assert interpreters.find(HERE) is not None
-
-
-def test_half_finished_install_is_redone_and_a_finished_one_reused(bare_machine, tmp_path, monkeypatch):
-    fake_pyenv(tmp_path / "pyenv", f"{HERE[0]}.{HERE[1]}.1")
-    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
-    # pip is already in every new venv, so installing it needs no index.
-    variant = provision.RuntimeVariant("tiny", HERE, "pip", "pip")
-    leftover = provision.runtimes_dir() / "tiny" / "leftover-of-a-killed-install"
-    leftover.parent.mkdir(parents=True)
-    leftover.write_text("")
-
-    lines: list[str] = []
-    runtime = provision.ensure([variant], lines.append)
-    assert not leftover.exists()
-    assert any("removing unfinished install" in line for line in lines)
-    assert runtime.entry_point.exists()
-    assert subprocess.run([str(runtime.entry_point), "--version"], capture_output=True).returncode == 0
-
-    again: list[str] = []
-    assert provision.ensure([variant], again.append) == runtime
-    assert again == []
-
-
-def test_a_failing_pip_install_reports_pips_error(bare_machine, tmp_path, monkeypatch):
-    fake_pyenv(tmp_path / "pyenv", f"{HERE[0]}.{HERE[1]}.1")
-    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
-    monkeypatch.setenv("PIP_NO_INDEX", "1")
-    monkeypatch.setenv("PIP_FIND_LINKS", str(tmp_path))
-    variant = provision.RuntimeVariant("broken", HERE, "no-such-package-mediator-tui==1", "x")
-    with pytest.raises(
-        ProvisionError, match=r"(?s)failed \(exit 1\).*No matching distribution found for no-such-package"
-    ):
-        provision.ensure([variant])
-    assert provision.installed(variant) is None
 
 
 def test_newest_pyenv_patch_release_is_looked_at_first(bare_machine, tmp_path, monkeypatch):

@@ -127,6 +127,7 @@ def test_a_stalled_probe_shows_with_zero_cpu_and_clears_when_the_mediator_answer
         15,
         process=lambda i: process(cpu=0.0, status="stopped", stalled=True),
         stalled_by=lambda i: ("process",),
+        state=lambda i: "stalled",
     )
     mediator = store.snapshot().mediator
     assert mediator.stalled and mediator.stalled_by == ("process",) and mediator.cpu_percent == 0.0

@@ -225,17 +225,21 @@ def test_process_figures_of_this_process_and_its_held_connections():
     accepted = [listener.accept()[0] for _ in clients]
     try:
         reader = ProcessReader(os.getpid(), ports=(port,))
+        window_from = time.monotonic()
         first = reader.read()
         deadline = time.process_time() + 0.3
         while time.process_time() < deadline:
             pass
         second = reader.read()
+        window_s = time.monotonic() - window_from
         listening = ProcessReader(os.getpid(), ports=None).read()
     finally:
         for s in clients + accepted + [listener]:
             s.close()
     assert first.cpu_percent is None  # no previous sample to take a delta from
-    assert second.error is None and second.cpu_percent > 10
+    # The 0.3 s of CPU burnt between the readings, over at most the window around them (whatever share of a
+    # core a loaded host gave this process); 20 ms off for the kernel's 10 ms ticks at either end.
+    assert second.error is None and second.cpu_percent >= 100 * (0.3 - 0.02) / window_s
     assert second.rss_bytes > 0 and second.uss_bytes > 0 and second.open_fds >= 7 and second.threads >= 1
     assert second.established == 3 and second.ports == (port,)
     assert port in listening.ports and listening.established >= 3
@@ -283,7 +287,7 @@ def test_a_stalled_admin_api_stays_reported_between_backed_off_readings():
         first, second = runner.tick(), runner.tick()
     assert first.admin_status.stalled and "admin status" in first.stalled_by
     assert second.admin_status is None  # backed off: not read again at once
-    assert second.stalled and "admin status" in second.stalled_by
+    assert "admin status" in second.stalled_by
     assert second.process.error is None  # the local reading goes on
 
 
