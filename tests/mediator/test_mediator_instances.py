@@ -48,6 +48,13 @@ def test_two_instances_share_the_wallet_both_serve_and_nothing_is_left_after_sto
     assert {upstream for _, upgrade, upstream in seen if upgrade == "websocket"} == both_ws, seen
     assert {upstream for _, upgrade, upstream in seen if upgrade == "-"} == both_http, seen
 
+    # restart ends both and starts both again, on the same ports and wallet
+    before = (mediator.pgid, second.pgid)
+    mediator.restart()
+    assert mediator.running and second.running and (mediator.pgid, second.pgid) != before
+    assert not any(group_members(group) for group in before)
+    assert mediator.flavour.admin(second.admin_url).counts() == first_counts
+
     groups = (mediator.pgid, second.pgid, proxy.pgid, cluster.pid)
     ports = [port for each in (mediator.ports, second.ports) for port in each.as_dict().values()] + [proxy.port]
     mediator.stop()
