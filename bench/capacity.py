@@ -1,11 +1,14 @@
 """The capacity verdict of each embedded mediator on this host, side by side: `mediator-tui capacity` run
-against ACA-Py 1.7.0, ACA-Py 0.12.8 (aries-cloudagent), the Credo mediator and ACA-Py 1.7.0 under a CPU limit
-as a pod's (`acapy-limited`: `--cpu-limit`, default 0.8 core, BC Wallet's 800m), on the same scenario, ramp
-and service levels, each `--runs` times, and whether the runs of one mediator agree.
+against ACA-Py 1.7.0, ACA-Py 0.12.8 (aries-cloudagent), the Credo mediator, ACA-Py 1.7.0 under a CPU limit
+as a pod's (`acapy-limited`: `--cpu-limit`, default 0.8 core, BC Wallet's 800m) and ACA-Py 1.7.0 in the
+production shape (`acapy-production`: its wallet on PostgreSQL, behind nginx; `--instances 2` runs two ACA-Py
+processes behind it), on the same scenario, ramp and service levels, each `--runs` times, and whether the runs
+of one mediator agree.
 
-    .venv/bin/python bench/capacity.py                              # all four, twice each
+    .venv/bin/python bench/capacity.py                              # all five, twice each
     .venv/bin/python bench/capacity.py --flavour credo --runs 1
     .venv/bin/python bench/capacity.py --flavour acapy-limited --cpu-limit 0.5
+    .venv/bin/python bench/capacity.py --flavour acapy-production --instances 2
     flock /tmp/mediator-tui-tests.lock .venv/bin/python bench/capacity.py   # on a shared host
 
 Every run is the tool's own command (mediator, master, 2 workers of native agents pinging every 0.2-0.5 s,
@@ -35,8 +38,11 @@ FLAVOURS = {
     "acapy-legacy": "aries-cloudagent 0.12.8",
     "credo": "Credo mediator",
     "acapy-limited": "ACA-Py 1.7.0 under a CPU limit",
+    "acapy-production": "ACA-Py 1.7.0 on PostgreSQL behind nginx",
 }
 LIMITED = "acapy-limited"  # the embedded `acapy` flavour, with MEDIATOR_CPU_LIMIT
+# The reference deployment's shape (docs/mediators.md, "ACA-Py on PostgreSQL", "Behind a reverse proxy").
+PRODUCTION = "acapy-production"
 SCENARIO = {
     "MEDIATION_URL": "",
     "AGENT_ENGINE": "native",
@@ -70,10 +76,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--flavour",
         action="append",
         choices=tuple(FLAVOURS),
-        help="mediator to measure; repeatable (default: all four)",
+        help="mediator to measure; repeatable (default: all five)",
     )
     parser.add_argument(
         "--cpu-limit", default="0.8", metavar="CORES", help="acapy-limited's CPU limit (0.8, or 800m; default 0.8)"
+    )
+    parser.add_argument(
+        "--instances", type=int, choices=(1, 2), default=1, help="acapy-production's ACA-Py processes (default 1)"
     )
     parser.add_argument("--runs", type=int, default=2, help="runs per mediator")
     parser.add_argument("--start", type=int, default=20)
@@ -92,12 +101,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def target_settings(args: argparse.Namespace, flavour: str) -> dict[str, str]:
+    """The settings that make a target other than a plain embedded flavour."""
+    if flavour == LIMITED:
+        return {"MEDIATOR_FLAVOUR": "acapy", "MEDIATOR_CPU_LIMIT": args.cpu_limit}
+    if flavour == PRODUCTION:
+        return {
+            "MEDIATOR_FLAVOUR": "acapy",
+            "MEDIATOR_STORAGE": "postgres",
+            "MEDIATOR_PROXY": "nginx",
+            "MEDIATOR_INSTANCES": str(args.instances),
+        }
+    return {}
+
+
 def run_once(args: argparse.Namespace, flavour: str, number: int) -> dict:
     directory = args.out / f"{flavour}-{number}"
     directory.mkdir(parents=True, exist_ok=True)
     env_file = directory / "bench.env"
-    target = {"MEDIATOR_FLAVOUR": "acapy", "MEDIATOR_CPU_LIMIT": args.cpu_limit} if flavour == LIMITED else {}
-    settings = {**SCENARIO, "MEDIATOR_FLAVOUR": flavour, **target}
+    settings = {**SCENARIO, "MEDIATOR_FLAVOUR": flavour, **target_settings(args, flavour)}
     env_file.write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LOCUST_", "MEDIATION_", "CAPACITY_", "MEDIATOR_"))}
     command = [

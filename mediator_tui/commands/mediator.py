@@ -105,6 +105,7 @@ def cmd_up(args: argparse.Namespace) -> int:
                 postgres_max_connections=max_connections,
                 cpu_limit=args.cpu_limit,
                 proxy=proxy_setting(args.proxy, args.proxy_idle_timeout),
+                instances=args.instances,
             )
             mediator.start()
         except MediatorError as err:
@@ -165,11 +166,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"flavour:      {mediator.flavour.name} ({mediator.runtime_label})")
     print(f"pid:          {mediator.pid}")
     print(f"admin:        {mediator.admin_url}")
+    for instance in mediator.more:
+        print(
+            f"instance {instance.number}:   pid {instance.pgid}, admin {instance.admin_url}, "
+            f"ports {instance.ports.http} (http) and {instance.ports.ws} (ws), log {instance.log_path}"
+        )
     print(f"endpoints:    {mediator.http_url} {mediator.ws_url}")
     proxy, ports = mediator.proxy, mediator.ports
     if proxy is not None and ports is not None:
         print(
             f"proxy:        {proxy.setting.describe()}, pid {proxy.pgid}, in front of ports {ports.http} (http) and {ports.ws} (ws)"
+            + "".join(f", {i.ports.http} and {i.ports.ws} (instance {i.number})" for i in mediator.more)
         )
     print(f"invitation:   {mediator.invitation_url}")
     print(f"log:          {mediator.log_path}")
@@ -296,6 +303,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         default=None,
         metavar="DURATION",
         help="the proxy closes a websocket idle this long, e.g. 30s (MEDIATOR_PROXY_IDLE_TIMEOUT); default 60s",
+    )
+    up.add_argument(
+        "--instances",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="ACA-Py processes sharing its wallet, taken in turn by the proxy (2 needs --storage postgres and "
+        "--proxy nginx); default 1",
     )
     up.set_defaults(func=cmd_up)
 

@@ -200,3 +200,25 @@ def test_a_crashed_mediator_on_postgres_leaves_no_cluster_running(cli):
     assert not group_members(recorded["postgres"]["pid"]), "PostgreSQL outlived its crashed mediator"
     assert not os.path.exists(recorded["postgres"]["folder"])
     assert not cli.state_file.exists()
+
+
+def test_up_with_two_instances_lists_both_and_down_ends_both(cli):
+    up = cli("up", "--flavour", "acapy", "--storage", "postgres", "--proxy", "nginx", "--instances", "2")
+    assert up.returncode == 0, up.stderr
+    recorded = json.loads(cli.state_file.read_text())
+    [second] = recorded["more_instances"]
+    assert group_members(recorded["pgid"]) and group_members(second["pgid"])
+    status = cli("status")
+    assert status.returncode == 0, status.stderr
+    ports = second["ports"]
+    assert f"instance 2:   pid {second['pgid']}, admin http://127.0.0.1:{ports['admin']}" in status.stdout
+    assert f"{ports['http']} and {ports['ws']} (instance 2)" in url_after("proxy:", status.stdout)
+    assert cli("down").returncode == 0
+    assert not group_members(recorded["pgid"]) and not group_members(second["pgid"])
+    assert not group_members(recorded["proxy"]["pgid"]) and not group_members(recorded["postgres"]["pid"])
+
+
+def test_two_instances_without_a_shared_wallet_are_refused_before_anything_starts(cli):
+    up = cli("up", "--flavour", "acapy", "--proxy", "nginx", "--instances", "2")
+    assert up.returncode == 1 and "2 mediator instances need MEDIATOR_STORAGE=postgres" in up.stderr, up.stderr
+    assert not cli.state_file.exists()

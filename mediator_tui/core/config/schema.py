@@ -88,6 +88,14 @@ SETTINGS: tuple[Setting, ...] = (
         "target",
     ),
     Setting(
+        "MEDIATOR_INSTANCES",
+        "int",
+        "1",
+        "Embedded mediator: ACA-Py processes sharing its wallet behind its proxy, taken in turn (2 needs "
+        "MEDIATOR_STORAGE=postgres and MEDIATOR_PROXY=nginx)",
+        "target",
+    ),
+    Setting(
         "INVITATION_ROTATE_EVERY",
         "int",
         "50",

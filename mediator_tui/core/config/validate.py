@@ -230,7 +230,26 @@ def _cross_checks(values: dict[str, Any]) -> list[Problem]:
             problems.append(Problem("MEDIATOR_STORAGE", "postgres needs an ACA-Py flavour (MEDIATOR_FLAVOUR is credo)"))
         if values.get("MEDIATOR_POSTGRES_MAX_CONNECTIONS") == 0:
             problems.append(Problem("MEDIATOR_POSTGRES_MAX_CONNECTIONS", "must be at least 1"))
+    problems.extend(_instances_problems(values))
     return problems
+
+
+def _instances_problems(values: dict[str, Any]) -> list[Problem]:
+    instances = values.get("MEDIATOR_INSTANCES")
+    if instances is None or instances == 1:
+        return []
+    if instances not in (1, 2):
+        return [Problem("MEDIATOR_INSTANCES", f"must be 1 or 2, not {instances}")]
+    lacking = [
+        needed
+        for needed, met in (
+            ("an ACA-Py flavour (MEDIATOR_FLAVOUR is credo)", values.get("MEDIATOR_FLAVOUR") != "credo"),
+            ("MEDIATOR_STORAGE=postgres (the wallet they share)", values.get("MEDIATOR_STORAGE") == "postgres"),
+            ("MEDIATOR_PROXY=nginx (in front of them)", values.get("MEDIATOR_PROXY") == "nginx"),
+        )
+        if not met
+    ]
+    return [Problem("MEDIATOR_INSTANCES", "2 needs " + ", ".join(lacking))] if lacking else []
 
 
 def _shape_checks(values: dict[str, Any]) -> list[Problem]:

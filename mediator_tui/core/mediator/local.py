@@ -10,8 +10,6 @@ from typing import Any
 
 from mediator_tui.common.app_dirs import state_dir
 from mediator_tui.common.cached_install import Progress
-from mediator_tui.common.child_env import allowlisted_environment
-from mediator_tui.common.open_files import raise_open_file_limit
 from mediator_tui.core.mediator import flavours, process
 from mediator_tui.core.mediator.cpu_limit import limit_process, remove_cgroup
 from mediator_tui.core.mediator.errors import MediatorError
@@ -23,6 +21,7 @@ from mediator_tui.core.mediator.flavour import (
     MediatorFlavour,
     direct_endpoints,
 )
+from mediator_tui.core.mediator.instances import Instance, check_instances, pick_more_ports, spawn_mediator
 from mediator_tui.core.mediator.postgres import (
     DEFAULT_MAX_CONNECTIONS,
     POSTGRES,
@@ -63,6 +62,10 @@ class LocalMediator:
     `ReverseProxy`): the mediator advertises the proxy's address, so agents go through it, while the admin
     API stays direct. The proxy lives as long as the mediator, across `restart()`.
 
+    `instances` 2 (ACA-Py on PostgreSQL behind nginx only) runs a second process on ports of its own
+    (`.more`, core/mediator/instances.py) with the same wallet, the proxy sending agents to each in turn; `pid`,
+    `admin_url` and `log_path` stay the first's; `restart()` and `stop()` act on both.
+
     By default the mediator dies with this process (parent-death signal), as a
     run's or a test session's mediator should; `detached=True` lets it outlive
     this process (the CLI's `up`), to be stopped through `from_state(...).stop()`.
@@ -84,6 +87,7 @@ class LocalMediator:
         proxy: ProxySetting | None = None,
         storage: str = SQLITE,
         postgres_max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        instances: int = 1,
     ):
         self.flavour = flavour if isinstance(flavour, MediatorFlavour) else flavours.pick(flavour)
         self._forced_ports = (http_port, ws_port, admin_port)
@@ -105,6 +109,9 @@ class LocalMediator:
             )
         if storage == POSTGRES:
             check_max_connections(postgres_max_connections)
+        check_instances(instances, self.flavour, storage, self.proxy_setting)
+        self.instances = instances
+        self.more: list[Instance] = []
         self.storage = storage
         self.postgres_max_connections = postgres_max_connections
         self.cluster: PostgresCluster | None = None
@@ -124,9 +131,12 @@ class LocalMediator:
             raise MediatorError("this mediator is already started")
         self.runtime_label = self.flavour.provision(self.progress)
         self.ports = process.pick_ports(*self._forced_ports)
+        run_dir = self._need_run_dir()
+        more_ports = pick_more_ports(self.instances - 1, self.ports)
+        self.more = [Instance(n, ports, run_dir / f"instance-{n}") for n, ports in enumerate(more_ports, start=2)]
         try:
             if self.proxy_setting.wanted:
-                self._start_proxy(self.ports)
+                self._start_proxy([self.ports, *more_ports])
             if self.storage == POSTGRES:
                 self._start_cluster()
             group = self._launch()
@@ -137,6 +147,7 @@ class LocalMediator:
             self._say(f"ready after {time.monotonic() - started:.1f}s; warm-up mediation")
             self.admin.warm_up(WARM_UP_TIMEOUT_S)
             self.invitation_url = self.admin.create_invitation(OOB)
+            self._start_more()
         except MediatorError as err:
             # A database at its connection limit makes ACA-Py time out, naming no cause: its server does.
             refused = self.cluster.refusals_note() if self.cluster else ""
@@ -165,22 +176,25 @@ class LocalMediator:
             self.run_dir = Path(tempfile.mkdtemp(prefix=f"{self.flavour.name}-", dir=runs))
         return self.run_dir
 
-    def _start_proxy(self, upstream: Ports) -> None:
-        port = next(p for p in free_loopback_ports(4) if p not in upstream.as_dict().values())
+    def _start_proxy(self, upstreams: list[Ports]) -> None:
+        taken = {port for ports in upstreams for port in ports.as_dict().values()}
+        port = next(p for p in free_loopback_ports(16) if p not in taken)
         self.proxy = ReverseProxy(self.proxy_setting, self._need_run_dir() / "proxy", port)
-        self.proxy.start(upstream, self.progress, detached=self.detached)
+        self.proxy.start(upstreams, self.progress, detached=self.detached)
+
+    def _start_more(self) -> None:
+        """The further instances, once the first is ready: it made the wallet they share."""
+        for instance in self.more:
+            self._say(f"starting {instance.name}, admin {instance.admin_url}")
+            instance.start(self.flavour, self.endpoints, self.detached, self.ready_timeout, self.cpu_limit, self.flags)
 
     def _launch(self) -> ProcessGroup:
         run_dir = self._need_run_dir()
-        spec = self.flavour.launch_spec(self._need_ports(), run_dir, self.endpoints)
-        spec.argv = self.flavour.with_flags(spec.argv, self.flags)
         flags = f", its own flags {' '.join(self.flags)}" if self.flags else ""
         self._say(f"starting {self.flavour.name} ({self.runtime_label}), admin {self.admin_url}{flags}")
-        env = allowlisted_environment(spec.passed, spec.env)
-        # The mediator holds the other end of every agent's connection: at the usual soft limit
-        # of 1024 open files it runs out of descriptors near 1000 agents. Children inherit the limit.
-        raise_open_file_limit()
-        group = process.spawn("mediator", spec.argv, env, run_dir, self.log_path, self.detached)
+        group = spawn_mediator(
+            self.flavour, self._need_ports(), run_dir, self.endpoints, self.log_path, self.detached, self.flags
+        )
         self._group = group
         self.pid = self.pgid = group.pgid
         self.pid_start_ticks = process.start_ticks(self.pid)
@@ -197,13 +211,14 @@ class LocalMediator:
 
         Its clients keep their connections and mediation (they only reconnect), and the
         invitation URL stays valid. A mediator still running is ended first; its proxy keeps running.
+        With two instances both are ended and started again, the first first.
         """
         if self.ports is None or self.run_dir is None:
             raise MediatorError("this mediator was never started: call start()")
         self._end_group()
         # A process just killed lets go of its listening sockets a moment after it leaves the process table.
         deadline = time.monotonic() + PORT_RELEASE_S
-        for name, port in self.ports.as_dict().items():
+        for name, port in [*self.ports.as_dict().items(), *(p for i in self.more for p in i.ports.as_dict().items())]:
             while process.port_in_use(port):
                 if time.monotonic() > deadline:
                     raise MediatorError(f"cannot restart: port {HOST}:{port} ({name}) is taken by another process")
@@ -213,6 +228,7 @@ class LocalMediator:
             process.wait_ready(
                 self.admin.ready, group.alive, self.ready_timeout, self.log_path, f"mediator {self.flavour.name}"
             )
+            self._start_more()
         except BaseException:
             self._end_group()
             raise
@@ -237,6 +253,8 @@ class LocalMediator:
             self.run_dir = None
 
     def _end_group(self) -> None:
+        for instance in self.more:
+            instance.stop()
         if self.pgid is not None:
             process.end_group(self._group, self.pgid, self.pid_start_ticks, f"mediator {self.flavour.name}")
             self.pgid = None
@@ -282,7 +300,8 @@ class LocalMediator:
         """Its address as status lines and exports name it: the proxy in front, when there is one."""
         if self.proxy is None:
             return self.http_url
-        return f"{self.http_url} ({self.proxy_setting.describe()}, in front of {self.flavour.name})"
+        behind = f"{len(self.more) + 1} instances of {self.flavour.name}" if self.more else self.flavour.name
+        return f"{self.http_url} ({self.proxy_setting.describe()}, in front of {behind})"
 
     @property
     def metrics_url(self) -> str | None:
@@ -335,6 +354,7 @@ class LocalMediator:
             "proxy": self.proxy.to_state() if self.proxy is not None else None,
             "storage": self.storage,
             "postgres": self.cluster.to_state() if self.cluster else None,
+            "more_instances": [instance.to_state() for instance in self.more],
         }
 
     @classmethod
@@ -356,6 +376,8 @@ class LocalMediator:
         if state.get("postgres"):
             mediator.cluster = PostgresCluster.from_state(state["postgres"])
             mediator.postgres_max_connections = mediator.cluster.max_connections
+        mediator.more = [Instance.from_state(instance) for instance in state.get("more_instances", [])]
+        mediator.instances = 1 + len(mediator.more)
         mediator._admin = mediator.flavour.admin(mediator.admin_url)
         return mediator
 

@@ -14,6 +14,7 @@ import os
 import pwd
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,8 +122,19 @@ def _user_line() -> str:
     return f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};\n"
 
 
-def config(files: ProxyFiles, host: str, listen: int, http_port: int, ws_port: int, idle_timeout_s: float) -> str:
-    """One server on `host:listen`: websocket upgrades to `ws_port`, the rest to `http_port`.
+def _servers(host: str, ports: Sequence[int]) -> str:
+    # max_fails=0: an instance that refused a connection (not started yet, restarting) is tried again on the next
+    # request, not left out for fail_timeout (10 s) while the others take its share; nginx ignores it when the
+    # group has one server (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#server).
+    return "\n".join(f"        server {host}:{port} max_fails=0;" for port in ports)
+
+
+def config(
+    files: ProxyFiles, host: str, listen: int, http_ports: Sequence[int], ws_ports: Sequence[int], idle_timeout_s: float
+) -> str:
+    """One server on `host:listen`: websocket upgrades to `ws_ports`, the rest to `http_ports`, one port of each
+    per mediator instance, taken in turn (nginx's default round robin). A websocket stays on the instance it
+    reached for as long as it is open: nginx picks an upstream per connection, not per message.
 
     `idle_timeout_s` is nginx's proxy_read_timeout and proxy_send_timeout: a websocket (or a request) with
     no data either way for that long is closed, as a cloud load balancer's idle timeout does.
@@ -159,11 +171,11 @@ http {{
         default "";
     }}
     upstream mediator_http {{
-        server {host}:{http_port};
+{_servers(host, http_ports)}
         keepalive 32;
     }}
     upstream mediator_ws {{
-        server {host}:{ws_port};
+{_servers(host, ws_ports)}
     }}
 
     server {{

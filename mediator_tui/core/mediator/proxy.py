@@ -9,6 +9,7 @@ group, never as the system's service.
 from __future__ import annotations
 
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,13 +79,15 @@ class ReverseProxy:
     def ws_url(self) -> str:
         return f"ws://{HOST}:{self.port}"
 
-    def start(self, upstream: Ports, progress: Progress | None = None, detached: bool = False) -> ReverseProxy:
-        """Install nginx if needed, write its configuration and start it; MediatorError if it does not listen."""
+    def start(
+        self, upstreams: Sequence[Ports], progress: Progress | None = None, detached: bool = False
+    ) -> ReverseProxy:
+        """Install nginx if needed, write its configuration and start it in front of the mediator instances on
+        `upstreams` (taken in turn); MediatorError if it does not listen."""
         binary = nginx.ensure(progress)
         self.files.temp.mkdir(parents=True, exist_ok=True)
-        self.files.config.write_text(
-            nginx.config(self.files, HOST, self.port, upstream.http, upstream.ws, self.setting.idle_timeout_s)
-        )
+        http, ws = [ports.http for ports in upstreams], [ports.ws for ports in upstreams]
+        self.files.config.write_text(nginx.config(self.files, HOST, self.port, http, ws, self.setting.idle_timeout_s))
         argv = nginx.command(binary, self.files)
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
         group = process.spawn("proxy", argv, env, self.files.folder, self.files.output, detached)

@@ -63,6 +63,7 @@ class EmbeddedShape(TypedDict):
     mediator_postgres_max_connections: int
     mediator_proxy: str
     mediator_proxy_idle_timeout_s: float | None
+    mediator_instances: int
     mediator_flags: tuple[str, ...]
 
 
@@ -75,6 +76,7 @@ def embedded_shape(config: Config) -> EmbeddedShape:
         mediator_postgres_max_connections=config["MEDIATOR_POSTGRES_MAX_CONNECTIONS"],
         mediator_proxy=config["MEDIATOR_PROXY"],
         mediator_proxy_idle_timeout_s=config["MEDIATOR_PROXY_IDLE_TIMEOUT"],
+        mediator_instances=config["MEDIATOR_INSTANCES"],
         mediator_flags=config["MEDIATOR_ARGS"],
     )
 

@@ -63,6 +63,7 @@ class LocalSpec:
     mediator_wallet_dir: Path | None = None
     mediator_ports: Ports | None = None
     storm_after_s: float | None = None  # restart the embedded mediator this long after the swarm (STORM_AFTER)
+    mediator_instances: int = 1  # 2: two ACA-Py processes on one PostgreSQL behind the proxy
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     master_bind_host: str = "127.0.0.1"
     master_bind_port: int = 0  # 0: a free port
@@ -93,6 +94,7 @@ def _start_embedded_mediator(spec: LocalSpec, say: Callable[[str], None]) -> Loc
             proxy=proxy,
             storage=spec.mediator_storage,
             postgres_max_connections=spec.mediator_postgres_max_connections,
+            instances=spec.mediator_instances,
             flags=spec.mediator_flags,
             run_dir=spec.mediator_wallet_dir,
             http_port=ports.http if ports else None,

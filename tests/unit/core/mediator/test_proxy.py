@@ -24,19 +24,29 @@ def test_the_setting_names_a_known_proxy_and_an_idle_timeout_of_at_least_a_secon
 
 
 def _config(tmp_path, idle_timeout_s: float = 5) -> str:
-    return nginx.config(nginx.ProxyFiles(tmp_path), "127.0.0.1", 8000, 8001, 8002, idle_timeout_s)
+    return nginx.config(nginx.ProxyFiles(tmp_path), "127.0.0.1", 8000, [8001], [8002], idle_timeout_s)
 
 
 def test_upgrades_go_to_the_ws_port_and_the_rest_to_the_http_port(tmp_path):
     text = _config(tmp_path)
-    assert re.search(r"upstream mediator_http \{\s*server 127\.0\.0\.1:8001;", text)
-    assert re.search(r"upstream mediator_ws \{\s*server 127\.0\.0\.1:8002;", text)
+    assert re.search(r"upstream mediator_http \{\s*server 127\.0\.0\.1:8001 max_fails=0;", text)
+    assert re.search(r"upstream mediator_ws \{\s*server 127\.0\.0\.1:8002 max_fails=0;", text)
     # The reference Caddyfile's matcher: Connection holds Upgrade and Upgrade is websocket.
     [pattern] = re.findall(r'"~\*(.+)" mediator_ws;', text)
     matches = re.compile(pattern, re.IGNORECASE).search
     assert matches("keep-alive, Upgrade|websocket") and matches("upgrade|WebSocket")
     assert not matches("keep-alive|") and not matches("close|websocket") and not matches("upgrade|h2c")
     assert "listen 127.0.0.1:8000;" in text and "proxy_pass http://$mediator_inbound;" in text
+
+
+def test_two_instances_are_both_upstreams_of_each_inbound_kind(tmp_path):
+    text = nginx.config(nginx.ProxyFiles(tmp_path), "127.0.0.1", 8000, [8001, 8011], [8002, 8012], 5)
+    http = re.search(r"upstream mediator_http \{([^}]*)\}", text)
+    ws = re.search(r"upstream mediator_ws \{([^}]*)\}", text)
+    assert http and re.findall(r"server (\S+) max_fails=0;", http.group(1)) == ["127.0.0.1:8001", "127.0.0.1:8011"]
+    assert ws and re.findall(r"server (\S+) max_fails=0;", ws.group(1)) == ["127.0.0.1:8002", "127.0.0.1:8012"]
+    # nginx's default balancing: round robin, no hash or sticky directive
+    assert "hash " not in text and "ip_hash" not in text
 
 
 def test_the_idle_timeout_is_the_proxys_read_and_send_timeout_in_whole_seconds(tmp_path):
