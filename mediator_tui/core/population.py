@@ -2,7 +2,7 @@
 run reconnects them, as real wallets do after an app restart or a mediator deploy, instead of onboarding anew.
 
 The file is JSON: which mediator the wallets belong to (its endpoint and, for the embedded mediator, its
-flavour, ports and the folder that keeps its wallet) and one record per wallet. A record belongs to the engine
+flavour, ports, wallet storage and the folder that keeps its wallet) and one record per wallet. A record belongs to the engine
 that wrote it (its keys are secrets: whoever holds them is the wallet); here only its `did` (public) and
 `engine` are read. The file is written whole or not at all, readable by its owner only (mode 0600), and the
 workers of a run add their wallets to it under a lock on its folder, so none overwrites another's.
@@ -25,6 +25,7 @@ from mediator_tui.core.atomic_file import write_text_atomic
 FORMAT = "mediator-tui wallet population"
 VERSION = 1
 _MODE = 0o600
+SQLITE_STORAGE = "sqlite"
 
 
 class PopulationError(Exception):
@@ -33,14 +34,24 @@ class PopulationError(Exception):
 
 @dataclass(frozen=True)
 class EmbeddedMediator:
-    """The embedded mediator a population was made with: started again with this wallet on these ports."""
+    """The embedded mediator a population was made with: started again with this wallet on these ports.
+
+    `storage` (MEDIATOR_STORAGE) says where the wallet is: sqlite, a file in `wallet_dir`; postgres, a cluster
+    kept in `kept_cluster_dir(wallet_dir)`. A file from before it was recorded is sqlite's: a cluster was then
+    removed with its run, so no population made on one can be used again."""
 
     flavour: str
     wallet_dir: str
     ports: dict[str, int]
+    storage: str = SQLITE_STORAGE
 
     def to_json(self) -> dict[str, Any]:
-        return {"flavour": self.flavour, "wallet_dir": self.wallet_dir, "ports": dict(self.ports)}
+        return {
+            "flavour": self.flavour,
+            "wallet_dir": self.wallet_dir,
+            "ports": dict(self.ports),
+            "storage": self.storage,
+        }
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,11 @@ def embedded_wallet_dir(path: str | os.PathLike[str]) -> Path:
     """Where the embedded mediator keeps its wallet for the population at `path`: a folder beside the file."""
     target = Path(path)
     return target.with_name(target.name + ".mediator")
+
+
+def kept_cluster_dir(wallet_dir: str | os.PathLike[str]) -> Path:
+    """Where the embedded mediator's PostgreSQL cluster is kept for a population (MEDIATOR_STORAGE=postgres)."""
+    return Path(wallet_dir) / "postgres"
 
 
 def read_population(path: str | os.PathLike[str]) -> Population | None:
@@ -126,14 +142,18 @@ def _embedded(value: object, bad: Any) -> EmbeddedMediator | None:
         or not isinstance(ports, dict)
         or sorted(ports) != ["admin", "http", "ws"]
         or not all(isinstance(port, int) and 0 < port < 65536 for port in ports.values())
+        or not isinstance(value.get("storage", SQLITE_STORAGE), str)
     ):
         raise bad('"mediator"."embedded" needs a "flavour", a "wallet_dir" and "ports" admin, http and ws')
-    return EmbeddedMediator(value["flavour"], value["wallet_dir"], dict(ports))
+    return EmbeddedMediator(value["flavour"], value["wallet_dir"], dict(ports), value.get("storage", SQLITE_STORAGE))
 
 
-def check_mediator(population: Population, endpoint: str, embedded_flavour: str | None = None) -> None:
+def check_mediator(
+    population: Population, endpoint: str, embedded_flavour: str | None = None, embedded_storage: str | None = None
+) -> None:
     """PopulationError unless this run's mediator is the one the population belongs to: the same endpoint and,
-    for the embedded mediator, a population made with it, in a flavour this run may start."""
+    for the embedded mediator, a population made with it, in a flavour this run may start, its wallet in the
+    storage this run names (`embedded_storage`; None: any)."""
     saved = population.mediator
     where = f"wallet population {population.path}"
     if embedded_flavour is not None or endpoint == "":
@@ -146,6 +166,11 @@ def check_mediator(population: Population, endpoint: str, embedded_flavour: str 
             raise PopulationError(
                 f"{where} was made with the embedded {saved.embedded.flavour} mediator, "
                 f"not {embedded_flavour}: set MEDIATOR_FLAVOUR={saved.embedded.flavour}"
+            )
+        if embedded_storage not in (None, saved.embedded.storage):
+            raise PopulationError(
+                f"{where} was made with the embedded mediator's wallet in {saved.embedded.storage}, not in "
+                f"{embedded_storage}, where it knows none of its wallets: set MEDIATOR_STORAGE={saved.embedded.storage}"
             )
         return
     if saved.endpoint != endpoint:

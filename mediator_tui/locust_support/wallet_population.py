@@ -16,6 +16,7 @@ import gevent
 
 from mediator_tui.core.mediator import EMBEDDED_MEDIATOR_ENV
 from mediator_tui.core.population import (
+    SQLITE_STORAGE,
     EmbeddedMediator,
     MediatorOfPopulation,
     PopulationError,
@@ -71,5 +72,10 @@ def population_mediator(mediation_url: str) -> MediatorOfPopulation:
     state = os.environ.get(EMBEDDED_MEDIATOR_ENV)
     if state:
         described = json.loads(state)
-        embedded = EmbeddedMediator(described["flavour"], described["run_dir"], dict(described["ports"]))
+        embedded = EmbeddedMediator(
+            described["flavour"],
+            described["run_dir"],
+            dict(described["ports"]),
+            described.get("storage", SQLITE_STORAGE),
+        )
     return MediatorOfPopulation(invitation_endpoint(mediation_url), embedded)

@@ -16,7 +16,7 @@ import pytest
 
 from mediator_tui.agents.interface import AgentError
 from mediator_tui.core.mediator import LocalMediator, MediatorError
-from mediator_tui.core.mediator.postgres import ACCOUNT, clusters_dir
+from mediator_tui.core.mediator.postgres import ACCOUNT, PostgresCluster, clusters_dir
 from mediator_tui.core.mediator.postgres_binaries import find
 from mediator_tui.core.processes import group_members
 from mediator_tui.core.sources.probe import ProbeRunner, probe_target
@@ -35,11 +35,11 @@ def postgres_mediator(tmp_path):
     mediator.stop()
 
 
-def psql(mediator: LocalMediator, query: str) -> str:
+def psql(cluster: PostgresCluster | None, query: str) -> str:
     """`query` answered by the cluster, as its account, the password passed as psql reads it (PGPASSWORD)."""
     binaries = find()
-    assert binaries is not None and mediator.cluster is not None
-    login = mediator.cluster.login
+    assert binaries is not None and cluster is not None
+    login = cluster.login
     done = subprocess.run(
         [binaries.program("psql"), "-h", login.host, "-p", str(login.port), "-U", ACCOUNT, "-d", "postgres"]
         + ["-Atc", query],
@@ -77,11 +77,11 @@ def test_the_wallet_is_in_a_private_cluster_that_ends_with_the_mediator(postgres
     assert cluster is not None and cluster.running
     assert cluster.folder.parent == clusters_dir()
     # the mediator's wallet is a database of the cluster, not a SQLite file in its run directory
-    assert "mediator" in psql(mediator, "SELECT datname FROM pg_database").split()
+    assert "mediator" in psql(mediator.cluster, "SELECT datname FROM pg_database").split()
     assert not list((mediator.run_dir / "acapy-home").rglob("sqlite.db"))
-    assert psql(mediator, "SHOW max_connections") == str(MAX_CONNECTIONS)
-    assert psql(mediator, "SHOW listen_addresses") == "127.0.0.1"
-    assert psql(mediator, "SHOW unix_socket_directories") == ""
+    assert psql(mediator.cluster, "SHOW max_connections") == str(MAX_CONNECTIONS)
+    assert psql(mediator.cluster, "SHOW listen_addresses") == "127.0.0.1"
+    assert psql(mediator.cluster, "SHOW unix_socket_directories") == ""
     # the password: generated, readable by its owner only, on no command line and in no log
     password = cluster.login.password()
     assert len(password) >= 24
@@ -94,6 +94,23 @@ def test_the_wallet_is_in_a_private_cluster_that_ends_with_the_mediator(postgres
     assert not group_members(postgres_pid), "PostgreSQL outlived the mediator"
     assert not [line for line in command_lines() if str(folder) in line]
     assert not folder.exists()
+
+
+def test_a_kept_cluster_started_again_finds_its_database_where_it_was(tmp_path):
+    folder = tmp_path / "pop.json.mediator" / "postgres"
+    cluster = PostgresCluster(folder).start()
+    try:
+        psql(cluster, "CREATE DATABASE kept")
+    finally:
+        cluster.stop()
+    password = cluster.password_file.read_text()
+    again = PostgresCluster(folder).start()
+    try:
+        assert "kept" in psql(again, "SELECT datname FROM pg_database").split()
+    finally:
+        again.stop()
+    assert again.password_file.read_text() == password
+    assert stat.S_IMODE(again.password_file.stat().st_mode) == 0o600
 
 
 def test_agents_onboarded_on_postgres_keep_their_wallets_across_a_mediator_restart(postgres_mediator, agents):

@@ -57,6 +57,8 @@ class LocalMediator:
     `cpu_limit` (cores, e.g. 0.8 as a pod's 800m) runs it in a cgroup of its own under the kernel's
     CPU controller (`cpu_limit.limit_process`), removed when it stops; `cgroup` is that cgroup's folder.
     `flags` (MEDIATOR_ARGS, checked to hold no secret) go on its command line (`MediatorFlavour.with_flags`).
+    `cluster_dir` (storage postgres): where its PostgreSQL cluster is kept, made there on first use, started
+    again as it is after and never removed; None: a folder of its own under the cache, removed at stop.
 
     `proxy` (a `ProxySetting` of kind nginx) puts the tool's own reverse proxy in front (`.proxy`, a
     `ReverseProxy`): the mediator advertises the proxy's address, so agents go through it, while the admin
@@ -88,6 +90,7 @@ class LocalMediator:
         storage: str = SQLITE,
         postgres_max_connections: int = DEFAULT_MAX_CONNECTIONS,
         instances: int = 1,
+        cluster_dir: Path | None = None,
     ):
         self.flavour = flavour if isinstance(flavour, MediatorFlavour) else flavours.pick(flavour)
         self._forced_ports = (http_port, ws_port, admin_port)
@@ -115,6 +118,7 @@ class LocalMediator:
         self.storage = storage
         self.postgres_max_connections = postgres_max_connections
         self.cluster: PostgresCluster | None = None
+        self.cluster_dir = cluster_dir
         self.ports: Ports | None = None
         self.runtime_label = ""
         self.invitation_url = ""
@@ -161,8 +165,9 @@ class LocalMediator:
         return self
 
     def _start_cluster(self) -> None:
-        clusters_dir().mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=f"{self.flavour.name}-", dir=clusters_dir()))
+        if self.cluster_dir is None:
+            clusters_dir().mkdir(parents=True, exist_ok=True)
+        folder = self.cluster_dir or Path(tempfile.mkdtemp(prefix=f"{self.flavour.name}-", dir=clusters_dir()))
         self.cluster = PostgresCluster(
             folder, self.postgres_max_connections, detached=self.detached, progress=self.progress
         )
@@ -236,8 +241,8 @@ class LocalMediator:
         return self
 
     def stop(self) -> None:
-        """End the process group (TERM, then KILL), its proxy's, then its PostgreSQL cluster (and its folder), and
-        remove a run directory this object made."""
+        """End the process group (TERM, then KILL), its proxy's, then its PostgreSQL cluster (and its folder unless
+        kept: `cluster_dir`), and remove a run directory this object made."""
         try:
             self._end_group()
         finally:
@@ -246,7 +251,8 @@ class LocalMediator:
                 self.proxy = None
             if self.cluster is not None:
                 self.cluster.stop()
-                self.cluster.remove()
+                if self.cluster_dir is None:
+                    self.cluster.remove()
                 self.cluster = None
         if self._given_run_dir is None and self.run_dir is not None:
             shutil.rmtree(self.run_dir, ignore_errors=True)
@@ -354,6 +360,7 @@ class LocalMediator:
             "proxy": self.proxy.to_state() if self.proxy is not None else None,
             "storage": self.storage,
             "postgres": self.cluster.to_state() if self.cluster else None,
+            "cluster_dir": str(self.cluster_dir) if self.cluster_dir else None,
             "more_instances": [instance.to_state() for instance in self.more],
         }
 
@@ -376,6 +383,7 @@ class LocalMediator:
         if state.get("postgres"):
             mediator.cluster = PostgresCluster.from_state(state["postgres"])
             mediator.postgres_max_connections = mediator.cluster.max_connections
+        mediator.cluster_dir = Path(state["cluster_dir"]) if state.get("cluster_dir") else None
         mediator.more = [Instance.from_state(instance) for instance in state.get("more_instances", [])]
         mediator.instances = 1 + len(mediator.more)
         mediator._admin = mediator.flavour.admin(mediator.admin_url)

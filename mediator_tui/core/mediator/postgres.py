@@ -1,6 +1,7 @@
 """A private PostgreSQL cluster for the embedded mediator's wallet: made, started and stopped by the tool.
 
-The cluster lives in a folder of its own under the cache (`$XDG_CACHE_HOME/mediator-tui/postgres/`):
+The cluster lives in a folder of its own under the cache (`$XDG_CACHE_HOME/mediator-tui/postgres/`), or in
+one its caller keeps (a wallet population's, beside its file, started again run after run):
 `data/` (made by `initdb`), `password` (the account's password, mode 0600, never on a command line or in
 any output) and `postgres.log`. Its server listens on 127.0.0.1 only, on a port of its own, with no unix
 socket, so it never meets the system's PostgreSQL service. It runs in a process group of its own, apart
@@ -117,7 +118,8 @@ def unprivileged_prefix() -> list[str]:
 
 
 class PostgresCluster:
-    """One private cluster in `folder`; `start()` makes it on first use, `stop()` ends its server by pid.
+    """One private cluster in `folder`; `start()` makes it on first use (a folder that holds one already is
+    started as it is, its data and password kept), `stop()` ends its server by pid.
 
     `max_connections` is the server's: a low one makes the mediator's database refuse connections under
     load, as a production database at its limit does.
@@ -164,9 +166,12 @@ class PostgresCluster:
     def start(self) -> PostgresCluster:
         if self.pid is not None:
             raise PostgresError("this cluster is already started")
+        made = self._check_made()
         binaries = postgres_binaries.ensure(self.progress)
         prefix = unprivileged_prefix()
-        if not (self.data_dir / "PG_VERSION").exists():
+        if made:
+            self.progress(f"using the PostgreSQL cluster kept in {self.folder}")
+        else:
             self._init(binaries, prefix)
         self.port = free_loopback_ports(1)[0]
         argv = [
@@ -201,6 +206,21 @@ class PostgresCluster:
             f"PostgreSQL on {HOST}:{self.port} (cluster {self.folder}, max_connections {self.max_connections})"
         )
         return self
+
+    def _check_made(self) -> bool:
+        """Whether `folder` holds a cluster made before (started again as it is, on a fresh port: the port is
+        in no wallet, only in the mediator's storage settings); PostgresError when its password file is gone."""
+        if not (self.data_dir / "PG_VERSION").exists():
+            return False
+        try:
+            # Narrowed, not rewritten: the password is the one initdb gave the account.
+            os.chmod(self.password_file, 0o600)
+        except OSError as err:
+            raise PostgresError(
+                f"the PostgreSQL cluster in {self.folder} has lost its password file {self.password_file} "
+                f"({err.strerror}): its database cannot be reached; remove the folder to make a new one"
+            ) from None
+        return True
 
     def _init(self, binaries: postgres_binaries.PostgresBinaries, prefix: list[str]) -> None:
         self.progress(f"making a PostgreSQL cluster in {self.folder}")

@@ -25,6 +25,7 @@ from mediator_tui.core.config import project_root
 from mediator_tui.core.mediator.local import EMBEDDED_MEDIATOR_ENV
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.metrics.store import MetricStore
+from mediator_tui.core.population import kept_cluster_dir
 from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_loopback_ports
 from mediator_tui.core.run.controller import RunController, RunError, RunLoad
 from mediator_tui.core.run.population_setup import check_wallets_known, population_path, prepare_population
@@ -58,8 +59,8 @@ class LocalSpec:
     mediator_proxy_idle_timeout_s: float | None = None  # None: the proxy's own default
     mediator_storage: str = "sqlite"  # or "postgres": its wallet in a private PostgreSQL cluster
     mediator_postgres_max_connections: int = 100  # that server's max_connections
-    # Where the embedded mediator keeps its wallet, kept after the run (a wallet population's); None: a folder
-    # of its own, removed with it. `mediator_ports`: the ports it must take again (the saved wallets know them).
+    # Where the embedded mediator keeps its wallet (and its PostgreSQL cluster), kept after the run (a wallet
+    # population's); None: a folder of its own, removed with it. `mediator_ports`: the ports it must take again (the saved wallets know them).
     mediator_wallet_dir: Path | None = None
     mediator_ports: Ports | None = None
     storm_after_s: float | None = None  # restart the embedded mediator this long after the swarm (STORM_AFTER)
@@ -97,6 +98,7 @@ def _start_embedded_mediator(spec: LocalSpec, say: Callable[[str], None]) -> Loc
             instances=spec.mediator_instances,
             flags=spec.mediator_flags,
             run_dir=spec.mediator_wallet_dir,
+            cluster_dir=kept_cluster_dir(spec.mediator_wallet_dir) if spec.mediator_wallet_dir else None,
             http_port=ports.http if ports else None,
             ws_port=ports.ws if ports else None,
             admin_port=ports.admin if ports else None,

@@ -1,6 +1,7 @@
 """What a local run does with a wallet population (WALLET_POPULATION, `mediator_tui.core.population`) before
 its workers start: refuse a file it cannot use, keep the embedded mediator's wallet beside the file (started
-again on the ports the wallets know), and make sure the mediator still knows the saved wallets."""
+again on the ports the wallets know; with MEDIATOR_STORAGE=postgres its PostgreSQL cluster too), and make sure
+the mediator still knows the saved wallets."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mediator_tui.core.mediator.postgres import POSTGRES
 from mediator_tui.core.mediator.process import Ports
 from mediator_tui.core.population import (
     Population,
@@ -19,6 +21,7 @@ from mediator_tui.core.population import (
     check_mediator,
     embedded_wallet_dir,
     invitation_endpoint,
+    kept_cluster_dir,
     read_population,
 )
 from mediator_tui.core.run.controller import RunError
@@ -48,6 +51,7 @@ def prepare_population(spec: LocalSpec, path: Path, say: Callable[[str], None]) 
                 population,
                 invitation_endpoint(spec.mediation_url) if spec.mediation_url else "",
                 None if spec.mediation_url else (spec.mediator_flavour or "auto"),
+                None if spec.mediation_url else spec.mediator_storage,
             )
     except PopulationError as error:
         raise RunError(str(error)) from None
@@ -66,13 +70,19 @@ def prepare_population(spec: LocalSpec, path: Path, say: Callable[[str], None]) 
                 f"wallet population {path}: the embedded mediator's wallet {wallet_dir} is gone, so no mediator "
                 "knows its wallets; remove the file (and name it again) to onboard anew"
             )
+        if embedded.storage == POSTGRES and not kept_cluster_dir(wallet_dir).is_dir():
+            raise RunError(
+                f"wallet population {path}: the embedded mediator's PostgreSQL cluster {kept_cluster_dir(wallet_dir)} "
+                "is gone, so no mediator knows its wallets; remove the file (and name it again) to onboard anew"
+            )
         spec = dataclasses.replace(
             spec,
             mediator_wallet_dir=wallet_dir,
             mediator_ports=Ports(**embedded.ports),
             mediator_flavour=embedded.flavour,
         )
-    say(f"wallet population {path}: {saved}; the embedded mediator keeps its wallet in {wallet_dir}")
+    kept = f" (its PostgreSQL cluster in {kept_cluster_dir(wallet_dir)})" if spec.mediator_storage == POSTGRES else ""
+    say(f"wallet population {path}: {saved}; the embedded mediator keeps its wallet in {wallet_dir}{kept}")
     return spec, population
 
 

@@ -154,3 +154,46 @@ def test_a_saved_file_is_plain_json_a_user_can_read(tmp_path):
     assert (
         document["format"] == "mediator-tui wallet population" and document["mediator"]["endpoint"] == REMOTE.endpoint
     )
+
+
+def postgres_population(tmp_path, with_cluster: bool):
+    path, wallet_dir = tmp_path / "pop.json", tmp_path / "pop.json.mediator"
+    (wallet_dir / "postgres" if with_cluster else wallet_dir).mkdir(parents=True)
+    embedded = EmbeddedMediator("acapy", str(wallet_dir), {"http": 8020, "ws": 8021, "admin": 8022}, "postgres")
+    add_wallets(path, MediatorOfPopulation("http://127.0.0.1:8020", embedded), [wallet(1)])
+    return path, wallet_dir
+
+
+def test_a_population_is_refused_with_another_wallet_storage_naming_the_one_it_was_made_with(tmp_path):
+    sqlite_path = tmp_path / "sqlite" / "pop.json"
+    add_wallets(sqlite_path, EMBEDDED, [wallet(1)])
+    postgres_path, _ = postgres_population(tmp_path, with_cluster=True)
+    assert read_population(postgres_path).mediator.embedded.storage == "postgres"
+    with pytest.raises(RunError, match="wallet in sqlite, not in postgres.*MEDIATOR_STORAGE=sqlite"):
+        prepare_population(LocalSpec(locustfiles=(), env={}, mediator_storage="postgres"), sqlite_path, print)
+    with pytest.raises(RunError, match="wallet in postgres, not in sqlite.*MEDIATOR_STORAGE=postgres"):
+        prepare_population(LocalSpec(locustfiles=(), env={}, mediator_storage="sqlite"), postgres_path, print)
+
+
+def test_a_population_saved_before_its_storage_was_recorded_is_sqlites(tmp_path):
+    path = tmp_path / "pop.json"
+    add_wallets(path, EMBEDDED, [wallet(1)])
+    document = json.loads(path.read_text())
+    del document["mediator"]["embedded"]["storage"]
+    path.write_text(json.dumps(document))
+    with pytest.raises(PopulationError, match="MEDIATOR_STORAGE=sqlite"):
+        check_mediator(read_population(path), "", "auto", "postgres")
+
+
+def test_a_postgres_population_keeps_its_cluster_beside_the_file_and_says_where(tmp_path):
+    path, wallet_dir = postgres_population(tmp_path, with_cluster=True)
+    said = []
+    spec, _ = prepare_population(LocalSpec(locustfiles=(), env={}, mediator_storage="postgres"), path, said.append)
+    assert spec.mediator_wallet_dir == wallet_dir
+    assert f"its PostgreSQL cluster in {wallet_dir / 'postgres'}" in said[0]
+
+
+def test_a_postgres_population_whose_cluster_is_gone_is_refused(tmp_path):
+    path, _ = postgres_population(tmp_path, with_cluster=False)
+    with pytest.raises(RunError, match=r"PostgreSQL cluster .*pop.json.mediator/postgres is gone"):
+        prepare_population(LocalSpec(locustfiles=(), env={}, mediator_storage="postgres"), path, print)

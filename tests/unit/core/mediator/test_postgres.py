@@ -140,3 +140,42 @@ def test_the_password_file_is_made_for_its_owner_only(tmp_path):
     cluster._init(binaries, [])
     mode = stat.S_IMODE(cluster.password_file.stat().st_mode)
     assert mode == 0o600 and len(cluster.password_file.read_text().strip()) >= 24
+
+
+def fake_server(tmp_path: Path) -> Path:
+    """Programs that stand for PostgreSQL's: initdb leaves a mark; postgres says it is ready (postmaster.pid)
+    and waits, as the server does."""
+    install(tmp_path / "bin")
+    (tmp_path / "bin" / "initdb").write_text(f"#!/bin/sh\ntouch {tmp_path / 'initdb-ran'}\n")
+    (tmp_path / "bin" / "postgres").write_text(
+        "#!/bin/sh\nprintf '%s\\n\\n\\n\\n\\n\\n\\nready\\n' $$ > \"$2/postmaster.pid\"\nexec sleep 60\n"
+    )
+    return tmp_path / "bin"
+
+
+def test_a_kept_cluster_is_started_again_as_it_is_with_its_password(tmp_path, monkeypatch):
+    bin_dir = fake_server(tmp_path)
+    monkeypatch.setattr(postgres_binaries, "ensure", lambda progress: postgres_binaries.PostgresBinaries(bin_dir))
+    folder = tmp_path / "pop.json.mediator" / "postgres"
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "PG_VERSION").write_text("15\n")
+    (folder / "password").write_text("the-password-initdb-was-given\n")
+    (folder / "password").chmod(0o644)
+    said = []
+    cluster = PostgresCluster(folder, progress=said.append).start()
+    try:
+        assert cluster.running and cluster.login.password() == "the-password-initdb-was-given"
+    finally:
+        cluster.stop()
+    assert not (tmp_path / "initdb-ran").exists()
+    assert (folder / "data" / "PG_VERSION").exists()
+    assert stat.S_IMODE((folder / "password").stat().st_mode) == 0o600
+    assert f"using the PostgreSQL cluster kept in {folder}" in said
+
+
+def test_a_kept_cluster_without_its_password_file_is_an_error_naming_it(tmp_path):
+    folder = tmp_path / "postgres"
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "PG_VERSION").write_text("15\n")
+    with pytest.raises(PostgresError, match=f"lost its password file {folder / 'password'}.*remove the folder"):
+        PostgresCluster(folder).start()
