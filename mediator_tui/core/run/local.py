@@ -292,8 +292,12 @@ class LocalRun(RunController):
         self.logs.say(
             f"reconnect storm: restarting the embedded mediator under {self.snapshot().agents.running} wallets"
         )
-        storm = StormDriver(lambda: self._restart_mediator(mediator), lambda: mediator.pid, self._read_fresh).run()
-        self.storm = storm
+        storm = StormDriver(
+            lambda: self._restart_mediator(mediator),
+            lambda: mediator.pid,
+            self._read_fresh,
+            report=self.store.feed_storm,
+        ).run()
         times = ", ".join(
             f"{percent} % back after {'–' if s is None else f'{s:.1f} s'}" for percent, s in storm.back_after_s.items()
         )
