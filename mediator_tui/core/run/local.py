@@ -27,6 +27,7 @@ from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_loopback_ports
 from mediator_tui.core.run.controller import RunController, RunError, RunLoad
+from mediator_tui.core.run.mediator_facts import mediator_facts
 from mediator_tui.core.run.population_setup import check_wallets_known, population_path, prepare_population
 from mediator_tui.core.run.storm import SETTLE_TIMEOUT_S, StormDriver
 from mediator_tui.core.run.target import describe_target
@@ -143,16 +144,7 @@ class LocalRun(RunController):
         )
 
     def mediator_facts(self) -> dict[str, object]:
-        """The embedded mediator's flavour, release and CPU limit (none before it started); an external one is
-        known by its URL only."""
-        mediator = self.mediator
-        if mediator is None:
-            return {"mediator": "external"} if self.spec.mediation_url else {}
-        return {
-            "mediator": mediator.flavour.name,
-            "mediator_release": mediator.runtime_label,
-            "MEDIATOR_CPU_LIMIT": mediator.cpu_limit,
-        }
+        return mediator_facts(self.mediator, external=bool(self.spec.mediation_url))
 
     # -- processes -------------------------------------------------------------------------------
 
