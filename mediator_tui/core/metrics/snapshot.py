@@ -10,9 +10,13 @@ Units: times are unix seconds (float), durations seconds, latencies milliseconds
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mediator_tui.core.metrics.mediator_snapshot import MediatorSnapshot
 from mediator_tui.core.metrics.onboarding import OnboardingSnapshot
+
+if TYPE_CHECKING:  # the storm's figures name this module's FailureRow
+    from mediator_tui.core.metrics.storm import StormOutcome
 
 AGGREGATED = "Aggregated"
 # Bumped when a field changes meaning or goes away: whoever keeps snapshots can tell them apart.
@@ -339,6 +343,7 @@ class Snapshot:
     judged: JudgedFigures = JudgedFigures()
     workers_harness: tuple[WorkerHarness, ...] = ()  # one per worker with agent metrics
     resources_step_s: int = 1  # seconds each point of `resources` stands for (see RequestHistory.step_s)
+    storm: StormOutcome | None = None  # the reconnect storm of this run (STORM_AFTER), under way or ended
 
     @property
     def history_step_s(self) -> int:

@@ -49,6 +49,7 @@ from mediator_tui.core.metrics.readers import read_agents_view, read_histograms,
 from mediator_tui.core.metrics.room import room
 from mediator_tui.core.metrics.series import RequestSeries
 from mediator_tui.core.metrics.snapshot import FailureRow, ResourcePoint, RunStatus, Snapshot, WorkerInfo
+from mediator_tui.core.metrics.storm import StormOutcome
 
 HISTORY_S = 3600
 RUNNING_STATES = ("spawning", "running")
@@ -81,6 +82,7 @@ class MetricStore:
         self._spawn_rate: float | None = None
         self._host: HostMemory | None = None
         self._mediator = MediatorSeries(history_s)
+        self._storm: StormOutcome | None = None  # made once per run controller, so kept across a new swarm
         self._clear_run()
         self._connected = False
         self._error = ""  # the master cannot be read
@@ -165,6 +167,11 @@ class MetricStore:
         """One reading of the mediator probe (called on the probe's thread)."""
         with self._lock:
             self._mediator.add(sample, self._agents_running(), self._gap_judged(self._clock()))
+
+    def feed_storm(self, storm: StormOutcome) -> None:
+        """The reconnect storm as its driver last saw it (called on the storm's thread)."""
+        with self._lock:
+            self._storm = storm
 
     def _gap_judged(self, now: float) -> bool:
         """Every user spawned, settled since, and no stop asked for: the session gap means something."""
@@ -278,6 +285,7 @@ class MetricStore:
                 workers_harness=workers_harness(self._view),
                 delivery=self._delivery.snapshot(),
                 onboarding=self._onboarding.snapshot(self._series.rows()),
+                storm=self._storm,
             )
 
     def _status(self, now: float) -> RunStatus:

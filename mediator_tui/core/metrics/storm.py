@@ -35,6 +35,7 @@ class StormOutcome:
     failures: tuple[FailureRow, ...] = ()  # requests that failed from the storm's start to its end
     crashed: int = 0  # agents that gave up during the storm
     error: str = ""  # the storm could not be made (the mediator did not come back, for one)
+    under_way: bool = False  # the driver's reading so far: wallets are still coming back
     back_after_s: dict[int, float | None] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -52,11 +53,15 @@ class StormOutcome:
         readings = [p.mediator_cpu_percent for p in self.points if p.mediator_cpu_percent is not None]
         return max(readings) if readings else None
 
+    @property
+    def back(self) -> int:
+        """Wallets back by the newest point."""
+        return self.points[-1].back if self.points else 0
+
     def to_json(self) -> dict[str, Any]:
-        back = self.points[-1].back if self.points else 0
         return {
             "wallets": self.wallets,
-            "back": back,
+            "back": self.back,
             "outage_s": round(self.outage_s, 2),
             **{f"back_{percent}pct_after_s": _rounded(self.back_after_s[percent]) for percent in PERCENTS},
             "mediator_cpu_percent_mean": _rounded(self.cpu_percent_mean),

@@ -20,7 +20,6 @@ from mediator_tui.core.export.run_facts import run_settings
 from mediator_tui.core.metrics.probe_samples import ProbeSample, redacted
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.metrics.store import MetricStore
-from mediator_tui.core.metrics.storm import StormOutcome
 from mediator_tui.core.run.logs import LogLine, LogTail
 from mediator_tui.core.sources.master_api import MasterClient
 from mediator_tui.core.sources.poller import Poller
@@ -67,7 +66,6 @@ class RunController:
         # Validated settings (`Config.values`) for the mediator probe; None: no probe (tests of the run alone).
         self._probe_settings = probe_settings
         self.probe: ProbeRunner | None = None
-        self.storm: StormOutcome | None = None  # a reconnect storm made during the run (a local run's STORM_AFTER)
         self._lock = threading.RLock()
         self._shut = False
 
@@ -176,7 +174,7 @@ class RunController:
             capacity=capacity,
             settings=self.run_settings(),
             logs=self.logs.files(),
-            storm=self.storm,
+            storm=snapshot.storm,
         )
         return directory
 

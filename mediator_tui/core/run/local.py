@@ -28,6 +28,7 @@ from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.population import kept_cluster_dir
 from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_loopback_ports
 from mediator_tui.core.run.controller import RunController, RunError, RunLoad
+from mediator_tui.core.run.mediator_facts import mediator_facts
 from mediator_tui.core.run.population_setup import check_wallets_known, population_path, prepare_population
 from mediator_tui.core.run.storm import SETTLE_TIMEOUT_S, StormDriver
 from mediator_tui.core.run.target import describe_target
@@ -145,16 +146,7 @@ class LocalRun(RunController):
         )
 
     def mediator_facts(self) -> dict[str, object]:
-        """The embedded mediator's flavour, release and CPU limit (none before it started); an external one is
-        known by its URL only."""
-        mediator = self.mediator
-        if mediator is None:
-            return {"mediator": "external"} if self.spec.mediation_url else {}
-        return {
-            "mediator": mediator.flavour.name,
-            "mediator_release": mediator.runtime_label,
-            "MEDIATOR_CPU_LIMIT": mediator.cpu_limit,
-        }
+        return mediator_facts(self.mediator, external=bool(self.spec.mediation_url))
 
     # -- processes -------------------------------------------------------------------------------
 
@@ -294,8 +286,12 @@ class LocalRun(RunController):
         self.logs.say(
             f"reconnect storm: restarting the embedded mediator under {self.snapshot().agents.running} wallets"
         )
-        storm = StormDriver(lambda: self._restart_mediator(mediator), lambda: mediator.pid, self._read_fresh).run()
-        self.storm = storm
+        storm = StormDriver(
+            lambda: self._restart_mediator(mediator),
+            lambda: mediator.pid,
+            self._read_fresh,
+            report=self.store.feed_storm,
+        ).run()
         times = ", ".join(
             f"{percent} % back after {'–' if s is None else f'{s:.1f} s'}" for percent, s in storm.back_after_s.items()
         )

@@ -33,7 +33,8 @@ def process_cpu_seconds(pid: int | None) -> float | None:
 
 class StormDriver:
     """`restart()` ends the mediator and starts it again, returning once it answers (raising when it cannot);
-    `mediator_pid()` names its process then; `read()` gives the run's newest snapshot after a poll."""
+    `mediator_pid()` names its process then; `read()` gives the run's newest snapshot after a poll; `report` is
+    handed the storm as it stands at its start, at each reading and at its end (the dashboard follows it)."""
 
     def __init__(
         self,
@@ -44,6 +45,7 @@ class StormDriver:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         cpu_seconds: Callable[[int | None], float | None] = process_cpu_seconds,
+        report: Callable[[StormOutcome], None] = lambda outcome: None,
     ):
         self._restart = restart
         self._mediator_pid = mediator_pid
@@ -52,11 +54,18 @@ class StormDriver:
         self._clock = clock
         self._sleep = sleep
         self._cpu_seconds = cpu_seconds
+        self._report = report
 
     def run(self) -> StormOutcome:
+        outcome = self._storm()
+        self._report(outcome)
+        return outcome
+
+    def _storm(self) -> StormOutcome:
         before = self._read()
         wallets, reconnects = before.agents.running, before.agents.reconnects
         began = self._clock()
+        self._report(StormOutcome(wallets, 0.0, under_way=True))
         try:
             self._restart()
         except Exception as error:  # the mediator's own errors: the storm is reported as not made
@@ -83,6 +92,7 @@ class StormDriver:
             points.append(StormPoint(now - returned, back, percent))
             if back >= wallets or now - returned > self._settle_timeout_s:
                 break
+            self._report(StormOutcome(wallets, returned - began, points=tuple(points), under_way=True))
         return StormOutcome(
             wallets,
             returned - began,

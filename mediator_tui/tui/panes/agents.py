@@ -1,4 +1,5 @@
-"""Agents: running against target, lifecycle counters, onboarding's pace, latest crashes with their stderr tail."""
+"""Agents: running against target, lifecycle counters, onboarding's pace, the reconnect storm (STORM_AFTER) as
+it goes, latest crashes with their stderr tail."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from textual.widgets import Static
 from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.metrics.onboarding import OnboardingSnapshot
 from mediator_tui.core.metrics.snapshot import AgentsSnapshot, CrashEvent, Snapshot
+from mediator_tui.core.metrics.storm import StormOutcome
 from mediator_tui.tui import format as fmt
 from mediator_tui.tui.panes.base import SnapshotPane, unknown
 
@@ -43,6 +45,28 @@ def _onboarding(onboarding: OnboardingSnapshot) -> Text:
     return text
 
 
+def _storm(storm: StormOutcome) -> Text:
+    """How many wallets came back after the mediator's restart, and how soon each share of them did."""
+    text = Text("storm ")
+    if storm.error:
+        text.append(f"failed: {printable(storm.error)}", style="bold red")
+        return text
+    if storm.under_way and not storm.points:
+        text.append(f"restarting the mediator under {fmt.count(storm.wallets)} wallets", style="bold yellow")
+        return text
+    text.append(f"{fmt.count(storm.back)}/{fmt.count(storm.wallets)} back", style="bold")
+    for percent, after_s in storm.back_after_s.items():
+        text.append(f"  {percent} % after ")
+        text.append("–" if after_s is None else f"{after_s:.1f} s", style="bold")
+    text.append(f"  (down {storm.outage_s:.1f} s", style="dim")
+    if storm.cpu_percent_max is not None:
+        text.append(f", mediator CPU up to {storm.cpu_percent_max:.0f} %", style="dim")
+    text.append(", coming back)" if storm.under_way else ")", style="dim")
+    if storm.crashed:
+        text.append(f"  {fmt.count(storm.crashed)} gave up", style="bold red")
+    return text
+
+
 def _crash(crash: CrashEvent) -> Text:
     text = Text()
     text.append(f"{fmt.clock(crash.ts)} ", style="dim")
@@ -66,20 +90,23 @@ class AgentsPane(SnapshotPane):
         with VerticalScroll(id="crashes", can_focus=False):
             yield Static(id="crash-list")
 
-    def select(self, snapshot: Snapshot) -> tuple[AgentsSnapshot, OnboardingSnapshot, bool]:
-        return snapshot.agents, snapshot.onboarding, snapshot.status.connected
+    def select(self, snapshot: Snapshot) -> tuple[AgentsSnapshot, OnboardingSnapshot, bool, StormOutcome | None]:
+        return snapshot.agents, snapshot.onboarding, snapshot.status.connected, snapshot.storm
 
-    def draw(self, part: tuple[AgentsSnapshot, OnboardingSnapshot, bool]) -> None:
-        agents, onboarding, connected = part
+    def draw(self, part: tuple[AgentsSnapshot, OnboardingSnapshot, bool, StormOutcome | None]) -> None:
+        agents, onboarding, connected, storm = part
         counters = self.query_one("#agent-counters", Static)
         crash_list = self.query_one("#crash-list", Static)
         if not agents.known:
             counters.update(unknown("agent", connected))
             crash_list.update("")
             return
-        counters.update(
-            Text("\n").join((_counters(agents), _onboarding(onboarding))) if onboarding.known else _counters(agents)
-        )
+        lines = [
+            _counters(agents),
+            *([_onboarding(onboarding)] if onboarding.known else []),
+            *([_storm(storm)] if storm is not None else []),
+        ]
+        counters.update(Text("\n").join(lines))
         newest_first = tuple(reversed(agents.recent_crashes))
         crash_list.update(
             Text("\n").join(_crash(c) for c in newest_first) if newest_first else Text("no crashes", style="dim")

@@ -74,6 +74,24 @@ def test_the_storm_says_when_half_most_and_all_wallets_were_back_and_what_failed
     assert failures == {("timeout", 10), ("TransportError: reset", 5)}
 
 
+def test_the_run_snapshot_follows_the_storm_from_the_restart_to_its_end():
+    run = FakeRun()
+    store = MetricStore("local", "", clock=Clock())
+    assert store.snapshot().storm is None
+    seen = []
+
+    def report(storm: StormOutcome) -> None:
+        store.feed_storm(storm)
+        seen.append(store.snapshot().storm)
+
+    outcome = run.driver(report=report).run()
+    assert seen[0].under_way and seen[0].wallets == 200 and seen[0].back == 0  # the mediator is down
+    coming_back = seen[1:-1]
+    assert coming_back and all(s.under_way for s in coming_back)
+    assert [s.back for s in coming_back] == sorted(s.back for s in coming_back) and coming_back[-1].back < 200
+    assert seen[-1] == outcome and not outcome.under_way and store.snapshot().storm.back == 200
+
+
 def test_a_storm_some_wallets_never_come_back_from_ends_at_its_timeout_and_says_none_reached_all():
     run = FakeRun(back_per_sample=0, crashed=3)
     outcome = run.driver(settle_timeout_s=3.0).run()
