@@ -1,9 +1,10 @@
 """The probe tells a saturated mediator from a stalled one on a real embedded ACA-Py 1.7.0.
 
-Saturated is made, not hoped for: the running mediator is moved into a cgroup of a fifth of a core and its
+Saturated is made, not hoped for: the running mediator is moved into a cgroup of a tenth of a core and its
 admin API is kept busy making invitations, so its `/status` waits out the probe's timeout while the process
-uses all it may. Stalled is SIGSTOP: the same unanswered `/status`, at no CPU. (A fifth, not less: the kernel
-counts CPU time in 10 ms ticks, so a smaller share read over one second is too coarse to compare with it.)"""
+uses all it may. Stalled is SIGSTOP: the same unanswered `/status`, at no CPU. (A tenth: at a fifth with 24
+requests queued, an idle 2-core host answered every `/status` within the probe's 2 s; the CPU of a tenth read
+over one second is 10 of the kernel's 10 ms ticks, still fine enough to compare with half the limit.)"""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from mediator_tui.core.mediator import LocalMediator, MediatorError
 from mediator_tui.core.mediator.cpu_limit import limit_process
 from mediator_tui.core.sources.probe import ProbeRunner, ProbeSample, probe_target
 
-LIMIT = 0.2  # cores
-LOADERS = 24  # concurrent invitation requests: always more work queued than the limit lets it do
+LIMIT = 0.1  # cores
+LOADERS = 64  # concurrent invitation requests: always more work queued than the limit lets it do
 TICKS = 8
 
 
