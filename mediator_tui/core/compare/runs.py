@@ -19,7 +19,7 @@ from mediator_tui.contracts.request_histograms import buckets_from_json
 from mediator_tui.core.export.run_facts import HISTOGRAMS_FILE
 from mediator_tui.core.metrics.snapshot import AGGREGATED, SeriesPoint
 
-# mediator.csv's column of the share of CFS periods a CPU limit cut short (core/export/tables.py); absent from
+# mediator.csv's column of the share of CFS periods a CPU limit cut short (core/export/mediator_table.py); absent from
 # exports made before the probe read throttling.
 THROTTLING_COLUMN = "throttled_percent"
 

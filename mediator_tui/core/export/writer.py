@@ -13,6 +13,7 @@ from mediator_tui.core.export.capacity import CAPACITY_FILE, capacity_charts, ca
 from mediator_tui.core.export.charts import report_charts
 from mediator_tui.core.export.html import report_html
 from mediator_tui.core.export.logs import write_logs
+from mediator_tui.core.export.mediator_table import mediator_csv
 from mediator_tui.core.export.onboarding import ONBOARDING_FILE, onboarding_csv, onboarding_fields
 from mediator_tui.core.export.run_facts import HISTOGRAMS_FILE, histograms_json, host_facts
 from mediator_tui.core.metrics.snapshot import Snapshot
@@ -75,7 +76,7 @@ def write_export(
         "failures.csv": tables.failures_csv(snapshot),
         "agents.csv": tables.agents_csv(snapshot),
         "memory.csv": tables.memory_csv(snapshot),
-        "mediator.csv": tables.mediator_csv(snapshot),
+        "mediator.csv": mediator_csv(snapshot),
         "delivery.csv": tables.delivery_csv(snapshot),
         ONBOARDING_FILE: onboarding_csv(snapshot),
         "report.html": report_html(snapshot, summary),

@@ -12,7 +12,8 @@ import pytest
 
 from mediator_tui.core.export.charts import report_charts
 from mediator_tui.core.export.html import report_html
-from mediator_tui.core.export.tables import mediator_csv, summary
+from mediator_tui.core.export.mediator_table import mediator_csv
+from mediator_tui.core.export.tables import summary
 from mediator_tui.core.mediator.cpu_limit import CgroupPaths, limit_process
 from mediator_tui.core.metrics.probe_samples import ProbeSample, ProcessSample
 from mediator_tui.core.metrics.throttling import Throttled, between

@@ -4,7 +4,7 @@ on the ramp and closing at the stop show in the per-second points, but never mak
 import csv
 import io
 
-from mediator_tui.core.export.tables import mediator_csv
+from mediator_tui.core.export.mediator_table import mediator_csv
 from mediator_tui.core.metrics.mediator import STOP_MARGIN_S
 from mediator_tui.core.metrics.store import SETTLE_S, MetricStore
 from mediator_tui.core.sources.probe import ProbeSample, ProcessSample
