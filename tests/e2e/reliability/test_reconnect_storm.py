@@ -25,9 +25,12 @@ from .conftest import LOCUSTFILES
 WALLETS = 500
 # Idle wallets, a ping every 10-20 s each. Onboarding is what the mediator pays most for: on a busy 2-core host
 # ACA-Py onboards a few wallets a second and some onboardings time out and are retried (the slot's start
-# backoff), so the first run lasts until its 500 wallets are saved.
+# backoff), so the first run lasts until its 500 wallets are saved. Its users spawn far faster than that
+# (ONBOARDING_SPAWN_RATE) and the workers' onboarding gates hold them to the mediator's own pace, as in
+# tests/e2e/test_onboarding_pace.py: a spawn rate below that pace would leave the mediator waiting on Locust.
 SETTINGS = {**EMBEDDED, "LOCUST_MIN_WAIT": "10", "LOCUST_MAX_WAIT": "20", "VERIFIED_TIMEOUT_SECONDS": "60"}
 ONBOARDING_S = 600
+ONBOARDING_SPAWN_RATE = "50"
 
 
 def start_in(folder: Path, settings: dict[str, str], *args: str) -> subprocess.Popen:
@@ -63,7 +66,7 @@ def test_a_saved_population_is_reconnected_by_the_next_run_and_every_wallet_come
     population = tmp_path / "wallets.json"
     settings = {**SETTINGS, "WALLET_POPULATION": str(population)}
 
-    first = start_in(tmp_path / "first", settings, "-r", "3")
+    first = start_in(tmp_path / "first", settings, "-r", ONBOARDING_SPAWN_RATE)
     deadline = time.monotonic() + ONBOARDING_S
     while saved_wallets(population) < WALLETS and first.poll() is None and time.monotonic() < deadline:
         time.sleep(2)
