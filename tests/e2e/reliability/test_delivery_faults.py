@@ -1,5 +1,5 @@
 """Faults measured by the delivery ledger: what each mediator flavour keeps, loses and sends twice when it is
-restarted while it holds messages, frozen while messages flow, or its wallets' links go half-open; and that
+restarted while it holds messages, frozen or throttled by a CPU limit while messages flow, or its wallets' links go half-open; and that
 the ledger counts a message the mediator writes twice down a wallet's link as duplicated; both engines.
 
 Each case is a short run of the tool's own run core (`LocalRun`: a real Locust master and worker) with a
@@ -21,6 +21,7 @@ import time
 import pytest
 
 from mediator_tui.core.mediator import LocalMediator
+from mediator_tui.core.mediator.cpu_limit import limit_process, read_throttling
 from tests.fixtures.ledger import final_reads, ledger_counts
 from tests.fixtures.tcp_proxy import proxied_mediator
 
@@ -220,6 +221,43 @@ def test_a_mediator_frozen_while_messages_flow(local_run, fault_mediator, engine
         f"{mediator.flavour.name} frozen {FREEZE_S:g} s: {found}, not {FREEZE_FINDING[mediator.flavour.name]} "
         f"({counts}); {TABLE}"
     )
+
+
+# Throttled: messages flow through ACA-Py 1.7.0 unlimited, then its CPU limit is cut to THROTTLE_CORES (a pod's
+# limit far too small for the load, as in bc-wallet-mobile#990) for THROTTLED_S while they go on. The question an
+# operator asks of the limit: are messages only slower, or lost?
+THROTTLE_CORES = 0.05
+THROTTLED_S = 15.0
+THROTTLED_TIMEOUT_S = 6.5
+# What ACA-Py 1.7.0 did with the messages sent while it was throttled: every one arrived once ("kept"), some
+# after their timeout (late), or some never arrived ("n lost").
+THROTTLED_FINDING = "kept"
+
+
+def test_a_mediator_throttled_by_its_cpu_limit_while_messages_flow(local_run, own_mediator):
+    mediator = own_mediator
+    run = flowing_run(local_run, mediator, "native", THROTTLED_TIMEOUT_S)
+    before = counts_now(run)["delivered"]
+    mediator.cgroup = limit_process(mediator.pid, THROTTLE_CORES, f"acapy-throttled-{mediator.pid}")
+    mediator.cpu_limit = THROTTLE_CORES  # stop() removes the cgroup
+    time.sleep(THROTTLED_S)
+    throttling = read_throttling(mediator.pid)
+    during = counts_now(run)["delivered"] - before
+    # every message sent up to now has had its full timeout
+    time.sleep(THROTTLED_TIMEOUT_S + 1.0)
+    rows, counts = final_counts(run)
+    print(f"\nthrottled acapy: {counts}, {during} delivered while throttled, {throttling}, failures {failures(rows)}")
+
+    assert throttling is not None and throttling.limit_cores == pytest.approx(THROTTLE_CORES), throttling
+    # the limit cut most of its CFS periods short: the throttling the Mediator pane and mediator.csv show
+    assert throttling.throttled_periods >= throttling.periods / 2, throttling
+    assert_adds_up(counts, in_flight_at_most=FLOWING)
+    assert during >= 1, f"no message arrived while the mediator was throttled: {counts}"
+    never_arrived = counts["lost"] - counts["late"]
+    found = "kept" if never_arrived == 0 else f"{never_arrived} lost"
+    if counts["duplicated"]:
+        found += f", {counts['duplicated']} duplicated"
+    assert found == THROTTLED_FINDING, f"acapy throttled to {THROTTLE_CORES:g} core: {found} ({counts}); {TABLE}"
 
 
 # Half-open: FLOWING users' wallets hold their links to the mediator through the fault proxy (their peers
