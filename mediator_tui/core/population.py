@@ -13,7 +13,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,11 +127,14 @@ def _population(target: Path, document: object) -> Population:
         ):
             raise bad(f'wallet {index} is not an object with a "did" and an "engine"')
     return Population(
-        target, MediatorOfPopulation(mediator["endpoint"], _embedded(mediator.get("embedded"), bad)), tuple(wallets)
+        target,
+        MediatorOfPopulation(mediator["endpoint"], embedded_mediator(mediator.get("embedded"), bad)),
+        tuple(wallets),
     )
 
 
-def _embedded(value: object, bad: Any) -> EmbeddedMediator | None:
+def embedded_mediator(value: object, bad: Callable[[str], PopulationError]) -> EmbeddedMediator | None:
+    """The embedded mediator `value` describes (None: none); `bad(what)` is the error when it is malformed."""
     if value is None:
         return None
     ports = value.get("ports") if isinstance(value, dict) else None
