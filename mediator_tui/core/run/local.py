@@ -298,12 +298,17 @@ class LocalRun(RunController):
         self.logs.say(f"reconnect storm: {storm.error or times}")
 
     def _restart_mediator(self, mediator: LocalMediator) -> None:
-        mediator.restart()
-        # The probe reads the process it was given: the restarted mediator is another one.
-        if self.probe is not None:
-            self.probe.stop()
-            self.probe = None
-        self._start_probe(mediator)
+        # Under the run's lock: a shutdown meanwhile waits for the restart to end, then ends the restarted mediator
+        # and its new probe, rather than stopping them while they start (and leaving them running after).
+        with self._lock:
+            if self._shut:
+                raise RunError("the run was shut down")
+            mediator.restart()
+            # The probe reads the process it was given: the restarted mediator is another one.
+            if self.probe is not None:
+                self.probe.stop()
+                self.probe = None
+            self._start_probe(mediator)
 
     def _read_fresh(self) -> Snapshot:
         self.refresh(2.0)
