@@ -270,14 +270,14 @@ class PostgresCluster:
 
     @property
     def running(self) -> bool:
-        return self.pid is not None and self._owns_group() and bool(group_members(self.pid))
+        return process.group_running(self.pid, self.pid_start_ticks)
 
     def stop(self) -> None:
         """A fast shutdown of the server (SIGINT: sessions ended, a checkpoint), then TERM and KILL of
         whatever of its process group is left. Its files stay: `remove()` deletes them."""
         if self.pid is None:
             return
-        if self._owns_group():
+        if process.owns_group(self.pid, self.pid_start_ticks):
             try:
                 os.kill(self.pid, signal.SIGINT)
             except ProcessLookupError:
@@ -305,10 +305,6 @@ class PostgresCluster:
     def remove(self) -> None:
         """Delete the cluster's folder (its data and password); stop it first."""
         shutil.rmtree(self.folder, ignore_errors=True)
-
-    def _owns_group(self) -> bool:
-        ticks = process.start_ticks(self.pid)
-        return ticks is None or ticks == self.pid_start_ticks
 
     # -- handing over between processes (the CLI's `up` and `down`) -------
 
