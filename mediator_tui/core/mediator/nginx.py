@@ -23,7 +23,7 @@ from mediator_tui.core.mediator.errors import ProvisionError
 
 # Debian installs it in /usr/sbin, which a user's PATH may leave out.
 SEARCHED = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
-# Another apt-get (a second engineer's install, unattended upgrades) may hold dpkg's lock for a while.
+# Another apt-get (an administrator's install, unattended upgrades) may hold dpkg's lock for a while.
 APT_LOCK_WAIT_S = 300
 INSTALL_TIMEOUT_S = 900.0
 # nginx's own default for proxy_read_timeout: what an unset idle timeout means.
