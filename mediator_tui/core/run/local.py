@@ -30,7 +30,7 @@ from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_
 from mediator_tui.core.run.controller import RunController, RunError, RunLoad
 from mediator_tui.core.run.mediator_facts import mediator_facts
 from mediator_tui.core.run.population_setup import check_wallets_known, population_path, prepare_population
-from mediator_tui.core.run.storm import SETTLE_TIMEOUT_S, StormDriver
+from mediator_tui.core.run.storm import SETTLE_TIMEOUT_S, StormDriver, mediator_cpu_seconds
 from mediator_tui.core.run.target import describe_target
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
 
@@ -290,6 +290,7 @@ class LocalRun(RunController):
             lambda: self._restart_mediator(mediator),
             lambda: mediator.pid,
             self._read_fresh,
+            cpu_seconds=lambda _first_pid: mediator_cpu_seconds(mediator),
             report=self.store.feed_storm,
         ).run()
         times = ", ".join(
