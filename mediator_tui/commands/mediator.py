@@ -44,7 +44,7 @@ def _running() -> LocalMediator | None:
         return None
     try:
         mediator = LocalMediator.from_state(recorded)
-    except (MediatorError, KeyError, TypeError):
+    except (MediatorError, KeyError, TypeError, ValueError, AttributeError):  # a record damaged by hand
         mediator = None
     if mediator is not None and mediator.running:
         return mediator

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import fcntl
 import json
+import os
 import shutil
 import subprocess
 import threading
@@ -74,6 +75,11 @@ def install_once(
         build(started + INSTALL_TIMEOUT_S)
         (folder / STAMP).write_text(json.dumps(dict(record)))
         progress(f"installed {label} in {time.monotonic() - started:.0f}s")
+
+
+def apt_usable() -> bool:
+    """Whether a missing system package may be installed here: as root, with `apt-get` on PATH."""
+    return os.geteuid() == 0 and shutil.which("apt-get") is not None
 
 
 def run_step(

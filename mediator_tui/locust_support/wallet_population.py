@@ -16,11 +16,11 @@ import gevent
 
 from mediator_tui.core.mediator import EMBEDDED_MEDIATOR_ENV
 from mediator_tui.core.population import (
-    SQLITE_STORAGE,
     EmbeddedMediator,
     MediatorOfPopulation,
     PopulationError,
     add_wallets,
+    embedded_mediator,
     invitation_endpoint,
     read_population,
     share_of,
@@ -67,15 +67,21 @@ class WorkerPopulation:
 
 def population_mediator(mediation_url: str) -> MediatorOfPopulation:
     """The mediator this worker's agents onboard with, as a population records it: the embedded mediator's
-    flavour, ports and wallet folder come from the state the local run handed its workers."""
-    embedded = None
+    flavour, ports and wallet folder come from the state the local run handed its workers. PopulationError
+    when that state cannot be read (a worker never records its wallets against a mediator it cannot name)."""
     state = os.environ.get(EMBEDDED_MEDIATOR_ENV)
-    if state:
+    return MediatorOfPopulation(invitation_endpoint(mediation_url), _embedded_of(state) if state else None)
+
+
+def _embedded_of(state: str) -> EmbeddedMediator | None:
+    def bad(what: str) -> PopulationError:
+        return PopulationError(f"the embedded mediator's state in {EMBEDDED_MEDIATOR_ENV}: {what}")
+
+    try:
         described = json.loads(state)
-        embedded = EmbeddedMediator(
-            described["flavour"],
-            described["run_dir"],
-            dict(described["ports"]),
-            described.get("storage", SQLITE_STORAGE),
-        )
-    return MediatorOfPopulation(invitation_endpoint(mediation_url), embedded)
+    except ValueError as exc:
+        raise bad(f"not JSON ({exc})") from None
+    if not isinstance(described, dict):
+        raise bad("not an object")
+    keys = {"flavour": "flavour", "wallet_dir": "run_dir", "ports": "ports", "storage": "storage"}
+    return embedded_mediator({ours: described[theirs] for ours, theirs in keys.items() if theirs in described}, bad)

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from mediator_tui.common.open_files import raise_open_file_limit
 from mediator_tui.contracts.worker_report import PortsUse, WorkerReport
+from mediator_tui.core.population import PopulationError
 from mediator_tui.locust_support.agent_metrics import WorkerAgentCounters
 from mediator_tui.locust_support.delivery_ledger import DeliveryLedger
 from mediator_tui.locust_support.memory_probe import MemoryProbe
@@ -77,7 +78,12 @@ class WorkerAgents:
         """This worker's share of the wallet population; None without WALLET_POPULATION. Made on first use,
         after the master has told this worker its index."""
         if self._population is None and self._population_path:
-            mediator = population_mediator(scenario_settings().mediation_url)
+            try:
+                mediator = population_mediator(scenario_settings().mediation_url)
+            except PopulationError as exc:
+                log.error("wallet population: %s; this worker's agents onboard and are not saved", exc)
+                self._population_path = ""
+                return None
             self._population = WorkerPopulation(self._population_path, mediator, self.worker_index, self.workers)
         return self._population
 

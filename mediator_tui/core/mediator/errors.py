@@ -1,5 +1,7 @@
 """Errors of the local mediator; each message tells the user what to do."""
 
+from collections.abc import Callable
+
 
 class MediatorError(Exception):
     """Starting, stopping or talking to a local mediator failed."""
@@ -15,3 +17,16 @@ class MediatorAdminError(MediatorError):
 
 class AdminTimeout(MediatorAdminError):
     """The mediator accepted the call but gave no answer in time (frozen or overloaded)."""
+
+
+def attempt_all(*steps: Callable[[], None]) -> None:
+    """Run every step, even after one failed (each ends a process of its own); MediatorError naming every one
+    that failed."""
+    problems = []
+    for step in steps:
+        try:
+            step()
+        except MediatorError as err:
+            problems.append(str(err))
+    if problems:
+        raise MediatorError("; ".join(problems))

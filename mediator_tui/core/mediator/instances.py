@@ -9,6 +9,7 @@ process (docs/reliability.md, "Two instances").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ from mediator_tui.core.mediator.proxy import NGINX, ProxySetting
 from mediator_tui.core.processes import ProcessGroup
 
 MAX_INSTANCES = 2
+# The kernel hands out free ports at random: a pick that meets a taken one is tried again, this many times at most.
+PICK_ATTEMPTS = 20
 
 
 def check_instances(instances: int, flavour: MediatorFlavour, storage: str, proxy: ProxySetting) -> None:
@@ -64,15 +67,22 @@ def spawn_mediator(
     return process.spawn("mediator", spec.argv, env, run_dir, log_path, detached)
 
 
-def pick_more_ports(count: int, taken: Ports) -> list[Ports]:
-    """Free loopback ports for `count` more instances, none of them one of `taken`'s or of each other's."""
+def pick_more_ports(
+    count: int, taken: Ports, pick: Callable[[], Ports] = process.pick_ports, attempts: int = PICK_ATTEMPTS
+) -> list[Ports]:
+    """Free loopback ports for `count` more instances, none of them one of `taken`'s or of each other's;
+    MediatorError when `attempts` picks found none that clear."""
     chosen: list[Ports] = []
     used = set(taken.as_dict().values())
-    while len(chosen) < count:
-        ports = process.pick_ports()
+    for _ in range(attempts):
+        if len(chosen) == count:
+            break
+        ports = pick()
         if used.isdisjoint(ports.as_dict().values()):
             chosen.append(ports)
             used.update(ports.as_dict().values())
+    if len(chosen) < count:
+        raise MediatorError(f"no free loopback ports for {count} more mediator instances after {attempts} tries")
     return chosen
 
 

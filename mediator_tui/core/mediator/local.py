@@ -12,7 +12,7 @@ from mediator_tui.common.app_dirs import state_dir
 from mediator_tui.common.cached_install import Progress
 from mediator_tui.core.mediator import flavours, process
 from mediator_tui.core.mediator.cpu_limit import limit_process, remove_cgroup
-from mediator_tui.core.mediator.errors import MediatorError
+from mediator_tui.core.mediator.errors import MediatorError, attempt_all
 from mediator_tui.core.mediator.flavour import (
     OOB,
     Endpoints,
@@ -50,9 +50,8 @@ EMBEDDED_MEDIATOR_ENV = "MEDIATOR_TUI_EMBEDDED_MEDIATOR"
 class LocalMediator:
     """A mediator of one flavour on free (or given) loopback ports.
 
-    `start()` provisions the runtime if needed, starts the process in its own
-    process group, waits for readiness and does the warm-up mediation; `stop()`
-    ends the whole group. As a context manager it starts and stops itself.
+    `start()` provisions the runtime if needed, starts the process in its own process group, waits for readiness
+    and does the warm-up mediation; `stop()` ends the whole group. As a context manager it starts and stops itself.
 
     `cpu_limit` (cores, e.g. 0.8 as a pod's 800m) runs it in a cgroup of its own under the kernel's
     CPU controller (`cpu_limit.limit_process`), removed when it stops; `cgroup` is that cgroup's folder.
@@ -68,9 +67,8 @@ class LocalMediator:
     (`.more`, core/mediator/instances.py) with the same wallet, the proxy sending agents to each in turn; `pid`,
     `admin_url` and `log_path` stay the first's; `restart()` and `stop()` act on both.
 
-    By default the mediator dies with this process (parent-death signal), as a
-    run's or a test session's mediator should; `detached=True` lets it outlive
-    this process (the CLI's `up`), to be stopped through `from_state(...).stop()`.
+    By default the mediator dies with this process (parent-death signal), as a run's or a test session's mediator
+    should; `detached=True` lets it outlive this process (the CLI's `up`), to be stopped by `from_state(...).stop()`.
     """
 
     def __init__(
@@ -241,26 +239,29 @@ class LocalMediator:
         return self
 
     def stop(self) -> None:
-        """End the process group (TERM, then KILL), its proxy's, then its PostgreSQL cluster (and its folder unless
-        kept: `cluster_dir`), and remove a run directory this object made."""
-        try:
-            self._end_group()
-        finally:
-            if self.proxy is not None:
-                self.proxy.stop()
-                self.proxy = None
-            if self.cluster is not None:
-                self.cluster.stop()
-                if self.cluster_dir is None:
-                    self.cluster.remove()
-                self.cluster = None
+        """End its process groups (TERM, then KILL), its proxy's, its PostgreSQL cluster (and its folder unless kept:
+        `cluster_dir`), each even when one before failed; then remove a run directory this object made."""
+        attempt_all(self._end_group, self._stop_proxy, self._stop_cluster)
         if self._given_run_dir is None and self.run_dir is not None:
             shutil.rmtree(self.run_dir, ignore_errors=True)
             self.run_dir = None
 
+    def _stop_proxy(self) -> None:
+        if self.proxy is not None:
+            self.proxy.stop()
+            self.proxy = None
+
+    def _stop_cluster(self) -> None:
+        if self.cluster is not None:
+            self.cluster.stop()
+            if self.cluster_dir is None:
+                self.cluster.remove()
+            self.cluster = None
+
     def _end_group(self) -> None:
-        for instance in self.more:
-            instance.stop()
+        attempt_all(*(instance.stop for instance in self.more), self._end_first)
+
+    def _end_first(self) -> None:
         if self.pgid is not None:
             process.end_group(self._group, self.pgid, self.pid_start_ticks, f"mediator {self.flavour.name}")
             self.pgid = None

@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mediator_tui.common.cached_install import Progress
+from mediator_tui.common.cached_install import Progress, apt_usable
 from mediator_tui.core.mediator.errors import ProvisionError
 
 # Debian installs it in /usr/sbin, which a user's PATH may leave out.
 SEARCHED = ("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx")
-# Another apt-get (a second engineer's install, unattended upgrades) may hold dpkg's lock for a while.
+# Another apt-get (an administrator's install, unattended upgrades) may hold dpkg's lock for a while.
 APT_LOCK_WAIT_S = 300
 INSTALL_TIMEOUT_S = 900.0
 # nginx's own default for proxy_read_timeout: what an unset idle timeout means.
@@ -38,17 +38,13 @@ def find() -> str | None:
     return next((path for path in SEARCHED if os.access(path, os.X_OK)), None)
 
 
-def _apt_usable() -> bool:
-    return os.geteuid() == 0 and shutil.which("apt-get") is not None
-
-
 def ensure(progress: Progress | None = None) -> str:
     """The nginx binary, installed with `apt-get install -y nginx` when missing and apt is usable here
     (as root); otherwise ProvisionError naming what to install."""
     found = find()
     if found:
         return found
-    if not _apt_usable():
+    if not apt_usable():
         raise ProvisionError(
             "MEDIATOR_PROXY=nginx needs nginx, which is not installed: install Debian's `nginx` package "
             "(`sudo apt-get install nginx`) or set MEDIATOR_PROXY=none"

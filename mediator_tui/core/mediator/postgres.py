@@ -65,6 +65,13 @@ def refusals_text(refused: int, max_connections: int | None) -> str:
     return f"the database refused {refused} connections: too many clients{limit}"
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 class PostgresError(MediatorError):
     """The private cluster could not be made, started or stopped; the message says why."""
 
@@ -141,6 +148,8 @@ class PostgresCluster:
         self.port: int | None = None
         self.pid: int | None = None
         self.pid_start_ticks: int | None = None
+        # Where this start's lines begin in `postgres.log`: a kept cluster's log holds its earlier runs' too.
+        self.log_offset = 0
         self._group: ProcessGroup | None = None
 
     @property
@@ -174,6 +183,7 @@ class PostgresCluster:
         else:
             self._init(binaries, prefix)
         self.port = free_loopback_ports(1)[0]
+        self.log_offset = _size(self.log_path)
         argv = [
             *prefix,
             binaries.program("postgres"),
@@ -270,14 +280,14 @@ class PostgresCluster:
 
     @property
     def running(self) -> bool:
-        return self.pid is not None and self._owns_group() and bool(group_members(self.pid))
+        return process.group_running(self.pid, self.pid_start_ticks)
 
     def stop(self) -> None:
         """A fast shutdown of the server (SIGINT: sessions ended, a checkpoint), then TERM and KILL of
         whatever of its process group is left. Its files stay: `remove()` deletes them."""
         if self.pid is None:
             return
-        if self._owns_group():
+        if process.owns_group(self.pid, self.pid_start_ticks):
             try:
                 os.kill(self.pid, signal.SIGINT)
             except ProcessLookupError:
@@ -297,7 +307,9 @@ class PostgresCluster:
     def refusals_note(self) -> str:
         """What its log says of connections it refused, "" when none were."""
         try:
-            refused = count_refusals(self.log_path.read_bytes().splitlines())
+            with open(self.log_path, "rb") as log:
+                log.seek(self.log_offset)
+                refused = count_refusals(log.read().splitlines())
         except OSError:
             return ""
         return refusals_text(refused, self.max_connections) if refused else ""
@@ -305,10 +317,6 @@ class PostgresCluster:
     def remove(self) -> None:
         """Delete the cluster's folder (its data and password); stop it first."""
         shutil.rmtree(self.folder, ignore_errors=True)
-
-    def _owns_group(self) -> bool:
-        ticks = process.start_ticks(self.pid)
-        return ticks is None or ticks == self.pid_start_ticks
 
     # -- handing over between processes (the CLI's `up` and `down`) -------
 

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from mediator_tui.common.cached_install import InstallError, Progress, quiet, run_step
+from mediator_tui.common.cached_install import InstallError, Progress, apt_usable, quiet, run_step
 from mediator_tui.core.mediator.errors import ProvisionError
 
 DEBIAN_GLOB = "/usr/lib/postgresql/*/bin"
@@ -49,10 +49,6 @@ def find(debian_glob: str = DEBIAN_GLOB) -> PostgresBinaries | None:
     if on_path and _has_programs(Path(on_path).resolve().parent):
         return PostgresBinaries(Path(on_path).resolve().parent)
     return None
-
-
-def apt_usable() -> bool:
-    return os.geteuid() == 0 and shutil.which("apt-get") is not None
 
 
 def ensure(progress: Progress = quiet, debian_glob: str = DEBIAN_GLOB) -> PostgresBinaries:

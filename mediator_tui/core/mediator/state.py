@@ -27,11 +27,12 @@ def locked() -> Iterator[None]:
 
 
 def load() -> dict[str, Any] | None:
+    """The record; None when there is none or it is not a JSON object (a damaged file is no mediator)."""
     try:
-        state: dict[str, Any] | None = json.loads(state_file().read_text())
-        return state
+        state = json.loads(state_file().read_text())
     except (OSError, ValueError):
         return None
+    return state if isinstance(state, dict) else None
 
 
 def save(state: dict[str, Any]) -> None:

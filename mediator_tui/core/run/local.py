@@ -30,7 +30,7 @@ from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_
 from mediator_tui.core.run.controller import RunController, RunError, RunLoad
 from mediator_tui.core.run.mediator_facts import mediator_facts
 from mediator_tui.core.run.population_setup import check_wallets_known, population_path, prepare_population
-from mediator_tui.core.run.storm import SETTLE_TIMEOUT_S, StormDriver
+from mediator_tui.core.run.storm import SETTLE_TIMEOUT_S, StormDriver, mediator_cpu_seconds
 from mediator_tui.core.run.target import describe_target
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
 
@@ -290,6 +290,7 @@ class LocalRun(RunController):
             lambda: self._restart_mediator(mediator),
             lambda: mediator.pid,
             self._read_fresh,
+            cpu_seconds=lambda _first_pid: mediator_cpu_seconds(mediator),
             report=self.store.feed_storm,
         ).run()
         times = ", ".join(
@@ -298,12 +299,17 @@ class LocalRun(RunController):
         self.logs.say(f"reconnect storm: {storm.error or times}")
 
     def _restart_mediator(self, mediator: LocalMediator) -> None:
-        mediator.restart()
-        # The probe reads the process it was given: the restarted mediator is another one.
-        if self.probe is not None:
-            self.probe.stop()
-            self.probe = None
-        self._start_probe(mediator)
+        # Under the run's lock: a shutdown meanwhile waits for the restart to end, then ends the restarted mediator
+        # and its new probe, rather than stopping them while they start (and leaving them running after).
+        with self._lock:
+            if self._shut:
+                raise RunError("the run was shut down")
+            mediator.restart()
+            # The probe reads the process it was given: the restarted mediator is another one.
+            if self.probe is not None:
+                self.probe.stop()
+                self.probe = None
+            self._start_probe(mediator)
 
     def _read_fresh(self) -> Snapshot:
         self.refresh(2.0)

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import psutil
 
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.metrics.storm import StormOutcome, StormPoint, failures_between
+
+if TYPE_CHECKING:
+    from mediator_tui.core.mediator import LocalMediator
 
 # Past this long after the mediator's return the storm ends with whatever came back: the native engine's links
 # give up after 120 s without a connection (MAX_OUTAGE_SECONDS in agents/native/transport.py).
@@ -29,6 +33,13 @@ def process_cpu_seconds(pid: int | None) -> float | None:
         return sum(sum(p.cpu_times()[:2]) for p in processes)
     except (psutil.Error, OSError):
         return None
+
+
+def mediator_cpu_seconds(mediator: LocalMediator) -> float | None:
+    """CPU seconds of every process of the embedded mediator so far (both instances when it runs two); None when
+    one of them cannot be read."""
+    readings = [process_cpu_seconds(pid) for pid in (mediator.pid, *(instance.pgid for instance in mediator.more))]
+    return None if None in readings else sum(r for r in readings if r is not None)
 
 
 class StormDriver:

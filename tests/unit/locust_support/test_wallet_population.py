@@ -2,8 +2,11 @@
 
 import json
 
-from mediator_tui.core.population import EmbeddedMediator, MediatorOfPopulation, add_wallets
-from mediator_tui.locust_support.wallet_population import WorkerPopulation
+import pytest
+
+from mediator_tui.core.mediator import EMBEDDED_MEDIATOR_ENV
+from mediator_tui.core.population import EmbeddedMediator, MediatorOfPopulation, PopulationError, add_wallets
+from mediator_tui.locust_support.wallet_population import WorkerPopulation, population_mediator
 
 MEDIATOR = MediatorOfPopulation(
     "http://127.0.0.1:8020", EmbeddedMediator("acapy", "/w", {"http": 1, "ws": 2, "admin": 3})
@@ -41,3 +44,17 @@ def test_a_malformed_file_leaves_a_worker_started_by_hand_onboarding(tmp_path, c
     worker = WorkerPopulation(str(path), MEDIATOR, 0, 1)
     assert worker.next_saved() is None
     assert str(path) in caplog.text
+
+
+def test_the_embedded_mediator_is_named_from_the_state_the_run_hands_its_workers(monkeypatch):
+    state = {"flavour": "acapy", "run_dir": "/w", "ports": {"http": 1, "ws": 2, "admin": 3}, "storage": "postgres"}
+    monkeypatch.setenv(EMBEDDED_MEDIATOR_ENV, json.dumps(state))
+    embedded = population_mediator("").embedded
+    assert embedded == EmbeddedMediator("acapy", "/w", {"http": 1, "ws": 2, "admin": 3}, "postgres")
+
+
+@pytest.mark.parametrize("state", ["{broken", "[1, 2]", '{"flavour": "acapy", "run_dir": "/w"}'])
+def test_an_unreadable_mediator_state_is_a_population_error_naming_it(monkeypatch, state):
+    monkeypatch.setenv(EMBEDDED_MEDIATOR_ENV, state)
+    with pytest.raises(PopulationError, match=EMBEDDED_MEDIATOR_ENV):
+        population_mediator("")

@@ -96,7 +96,9 @@ class ProbeRunner:
         readers = readers or Readers.of(target)
         self._process, self._admin, self._metrics = readers.process, readers.admin, readers.metrics
         self._database = (
-            DatabaseReader(target.database_log, target.database_max_connections) if target.database_log else None
+            DatabaseReader(target.database_log, target.database_max_connections, target.database_log_offset)
+            if target.database_log
+            else None
         )
         self._schedules = {
             "admin status": Backoff(interval_s),

@@ -27,6 +27,7 @@ class ProbeTarget:
     metric_names: tuple[str, ...] = ()
     database_log: Path | None = None  # the embedded mediator's PostgreSQL server log
     database_max_connections: int | None = None
+    database_log_offset: int = 0  # where the cluster's current start began its log
 
     def probe_ports(self) -> tuple[int, ...]:
         """The ports this probe itself talks to: their connections are not the mediator's clients."""
@@ -53,9 +54,11 @@ def probe_target(values: Mapping[str, Any], embedded: LocalMediator | None = Non
     pid = ports = None
     admin_url = metrics_url = ""
     database_log = database_max_connections = None
+    database_log_offset = 0
     if embedded is not None:
         if embedded.cluster is not None:
             database_log, database_max_connections = embedded.cluster.log_path, embedded.cluster.max_connections
+            database_log_offset = embedded.cluster.log_offset
         pid = embedded.pid
         if embedded.ports is not None:  # None only before it started
             ports = (embedded.ports.http, embedded.ports.ws)
@@ -73,4 +76,5 @@ def probe_target(values: Mapping[str, Any], embedded: LocalMediator | None = Non
         metric_names=tuple(values.get("MEDIATOR_METRICS") or ()),
         database_log=database_log,
         database_max_connections=database_max_connections,
+        database_log_offset=database_log_offset,
     )

@@ -11,6 +11,7 @@ from mediator_tui.core.export import write_export
 from mediator_tui.core.metrics.snapshot import FailureRow
 from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.metrics.storm import StormOutcome, StormPoint
+from mediator_tui.core.run import storm as storm_module
 from mediator_tui.core.run.storm import SAMPLE_EVERY_S, StormDriver
 from tests.support.master_payloads import Clock, stats_with
 
@@ -124,3 +125,14 @@ def test_an_export_without_a_storm_has_no_storm_file(tmp_path):
     write_export(tmp_path, snapshot_for_export())
     assert not (tmp_path / "storm.csv").exists()
     assert "storm" not in json.loads((tmp_path / "summary.json").read_text())
+
+
+def test_the_storms_cpu_is_every_instances_of_the_mediator(monkeypatch):
+    seconds = {11: 2.0, 22: 3.5}
+    monkeypatch.setattr(storm_module, "process_cpu_seconds", lambda pid: seconds.get(pid))
+    two = SimpleNamespace(pid=11, more=[SimpleNamespace(pgid=22)])
+    assert storm_module.mediator_cpu_seconds(two) == 5.5  # type: ignore[arg-type]
+    one = SimpleNamespace(pid=11, more=[])
+    assert storm_module.mediator_cpu_seconds(one) == 2.0  # type: ignore[arg-type]
+    gone = SimpleNamespace(pid=11, more=[SimpleNamespace(pgid=33)])  # an instance that cannot be read
+    assert storm_module.mediator_cpu_seconds(gone) is None  # type: ignore[arg-type]
