@@ -26,26 +26,19 @@ import signal
 import sys
 import time
 
-from mediator_tui.core.processes import group_members
+from mediator_tui.core.processes import group_members, signal_group
 
 CHECK_EVERY_S = 0.5
 TERM_GRACE_S = 5.0
 
 
-def _signal(pgid: int, sig: int) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except ProcessLookupError:  # all gone already
-        pass
-
-
 def end_group(pgid: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # when a member of the group: outlive the TERM to end the rest
-    _signal(pgid, signal.SIGTERM)
+    signal_group(pgid, signal.SIGTERM)
     deadline = time.monotonic() + TERM_GRACE_S
     while time.monotonic() < deadline and set(group_members(pgid)) - {os.getpid()}:
         time.sleep(0.1)
-    _signal(pgid, signal.SIGKILL)
+    signal_group(pgid, signal.SIGKILL)
 
 
 def main(tool_pid: int, pgid: int | None = None) -> None:

@@ -120,6 +120,14 @@ class Child:
             return "(no log)"
 
 
+def signal_group(pgid: int, sig: int) -> None:
+    """`sig` to every process of group `pgid`; nothing when none is left."""
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass
+
+
 def group_members(pgid: int) -> list[int]:
     """Live (non-zombie) pids of process group `pgid`, read from /proc."""
     members = []
@@ -241,9 +249,9 @@ class ProcessGroup:
         pgid = self.pgid
         if pgid is None:
             return
-        self._signal(pgid, signal.SIGTERM)
+        signal_group(pgid, signal.SIGTERM)
         if not self._wait_gone(pgid, term_grace_s):
-            self._signal(pgid, signal.SIGKILL)
+            signal_group(pgid, signal.SIGKILL)
             if not self._wait_gone(pgid, kill_grace_s):
                 raise ProcessError(f"process group {pgid} survived SIGKILL")
         for child in self.children:
@@ -254,13 +262,6 @@ class ProcessGroup:
         if self.watchdog is not None:  # it has nothing left to guard
             self.watchdog.kill()
             self.watchdog.wait(timeout=kill_grace_s)
-
-    @staticmethod
-    def _signal(pgid: int, sig: int) -> None:
-        try:
-            os.killpg(pgid, sig)
-        except ProcessLookupError:
-            pass
 
     def _wait_gone(self, pgid: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
