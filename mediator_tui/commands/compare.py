@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from mediator_tui.core.compare.bootstrap import REPLICATES
 from mediator_tui.core.compare.gates import GateResult, judge, parse_gates
 from mediator_tui.core.compare.runs import ExportError, RunRecord, load_run
 from mediator_tui.core.compare.table import render_text
@@ -19,6 +20,8 @@ from mediator_tui.core.compare.writers import write_comparison
 from mediator_tui.core.thresholds import ThresholdError
 
 EXIT_OK, EXIT_USAGE, EXIT_GATE = 0, 2, 3
+# Below this the interval's ends, the 2.5th and 97.5th percentiles, rest on a handful of resamples each.
+MIN_REPLICATES = 100
 
 
 def add_parser(commands) -> None:
@@ -50,6 +53,13 @@ def add_parser(commands) -> None:
         help=f"smallest change called better or worse (default {NOISE_FLOOR * 100:.0f}%%: a host's run-to-run spread)",
     )
     parser.add_argument("--seed", type=int, default=0, help="the resampling's seed (same seed, same interval)")
+    parser.add_argument(
+        "--replicates",
+        default=str(REPLICATES),
+        metavar="COUNT",
+        help=f"resamples per figure (default {REPLICATES}, at least {MIN_REPLICATES}): fewer are quicker, "
+        "their interval's ends less steady",
+    )
     parser.add_argument("--tui", action="store_true", help="show the comparison in a terminal view")
     parser.set_defaults(func=run_compare)
 
@@ -84,6 +94,17 @@ def parse_fraction(text: str) -> float:
     return value
 
 
+def parse_replicates(text: str) -> int:
+    """A whole number of at least MIN_REPLICATES; ValueError naming the text."""
+    try:
+        count = int(text.strip())
+    except ValueError:
+        raise ValueError(f"--replicates {text!r}: write a whole number, e.g. {REPLICATES}") from None
+    if count < MIN_REPLICATES:
+        raise ValueError(f"--replicates {text!r}: must be at least {MIN_REPLICATES}")
+    return count
+
+
 def exit_status(comparison: Comparison, gates: list[GateResult]) -> int:
     if not comparison.comparable:
         return EXIT_USAGE
@@ -95,6 +116,7 @@ def run_compare(args: argparse.Namespace) -> int:
         base_folders, candidate_folders = _sides(args)
         thresholds = parse_gates(args.gates)
         noise_floor = parse_fraction(args.noise_floor)
+        replicates = parse_replicates(args.replicates)
         output = Path(args.output) if args.output else None
         if output is not None and output.exists() and not output.is_dir():
             raise ValueError(f"--output {output}: exists and is not a folder")
@@ -102,7 +124,7 @@ def run_compare(args: argparse.Namespace) -> int:
         candidate: list[RunRecord] = [load_run(folder) for folder in candidate_folders]
     except (ExportError, ThresholdError, ValueError) as error:
         return _usage(str(error))
-    comparison = compare(base, candidate, seed=args.seed, noise_floor=noise_floor)
+    comparison = compare(base, candidate, seed=args.seed, noise_floor=noise_floor, replicates=replicates)
     gates = [judge(t, comparison) for t in thresholds] if comparison.comparable else []
     status = exit_status(comparison, gates)
     if args.tui:

@@ -5,7 +5,10 @@ Every process of a run shares one group, so ending the run is one `killpg`
 as node agents. Children also die with the tool when it is killed outright:
 each sets PR_SET_PDEATHSIG (SIGTERM) before exec, and a group made with
 `watchdog=True` starts with `mediator_tui.core.group_watchdog`, which ends the
-whole group when the tool goes.
+whole group when the tool goes, TERM then KILL, so a child that ignores SIGTERM
+ends too. A group made with `outside_watchdog=True` gets the same watchdog as a
+process of its own beside the group: its first child stays the leader, whose
+pid is the group's id (an embedded mediator's pid, which the probe reads).
 
 PR_SET_PDEATHSIG fires when the *thread* that forked the child exits, not the
 process; so every child is forked from one long-lived daemon thread.
@@ -117,6 +120,14 @@ class Child:
             return "(no log)"
 
 
+def signal_group(pgid: int, sig: int) -> None:
+    """`sig` to every process of group `pgid`; nothing when none is left."""
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass
+
+
 def group_members(pgid: int) -> list[int]:
     """Live (non-zombie) pids of process group `pgid`, read from /proc."""
     members = []
@@ -141,12 +152,16 @@ class ProcessGroup:
     the group id stays valid even when the first real child ends.
     """
 
-    def __init__(self, watchdog: bool = False, env: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, watchdog: bool = False, env: dict[str, Any] | None = None, outside_watchdog: bool = False
+    ) -> None:
         self.pgid: int | None = None
         self.children: list[Child] = []
         self._lock = threading.Lock()
         self._watchdog = watchdog
         self._watchdog_env = env
+        self._outside_watchdog = outside_watchdog
+        self.watchdog: subprocess.Popen[bytes] | None = None  # the outside watchdog, once the group has a leader
 
     def start(
         self,
@@ -166,7 +181,25 @@ class ProcessGroup:
                 None,
                 die_with_parent=False,
             )
-        return self._start(name, argv, env, cwd, log_path)
+        child = self._start(name, argv, env, cwd, log_path)
+        if self._outside_watchdog and self.watchdog is None:
+            self.watchdog = self._start_outside_watchdog(child.pid)
+        return child
+
+    @staticmethod
+    def _start_outside_watchdog(pgid: int) -> subprocess.Popen[bytes]:
+        """The group watchdog in a group of its own (no parent-death signal: it must outlive the tool); it ends
+        `pgid` when the tool goes and ends itself once that group is empty."""
+        root = str(Path(__file__).resolve().parents[2])  # the folder holding this package: installed or not
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))}
+        return _spawner.popen(
+            args=[sys.executable, "-m", "mediator_tui.core.group_watchdog", str(os.getpid()), str(pgid)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_bind(os.getpid(), 0, False),
+        )
 
     def _start(
         self,
@@ -216,9 +249,9 @@ class ProcessGroup:
         pgid = self.pgid
         if pgid is None:
             return
-        self._signal(pgid, signal.SIGTERM)
+        signal_group(pgid, signal.SIGTERM)
         if not self._wait_gone(pgid, term_grace_s):
-            self._signal(pgid, signal.SIGKILL)
+            signal_group(pgid, signal.SIGKILL)
             if not self._wait_gone(pgid, kill_grace_s):
                 raise ProcessError(f"process group {pgid} survived SIGKILL")
         for child in self.children:
@@ -226,13 +259,9 @@ class ProcessGroup:
                 child.popen.wait(timeout=kill_grace_s)
             except subprocess.TimeoutExpired:
                 raise ProcessError(f"{child.name} (pid {child.pid}) could not be reaped") from None
-
-    @staticmethod
-    def _signal(pgid: int, sig: int) -> None:
-        try:
-            os.killpg(pgid, sig)
-        except ProcessLookupError:
-            pass
+        if self.watchdog is not None:  # it has nothing left to guard
+            self.watchdog.kill()
+            self.watchdog.wait(timeout=kill_grace_s)
 
     def _wait_gone(self, pgid: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout

@@ -3,9 +3,13 @@ run, as recorded or made slower."""
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
+import json
 import math
 import random
+import shutil
+import tempfile
 from pathlib import Path
 
 from mediator_tui.core.compare.runs import EndpointRun, MediatorSecond, RunRecord
@@ -96,10 +100,21 @@ def slower(snapshot: Snapshot, factor: float) -> Snapshot:
     )
 
 
+# Exports of the recorded run already written in this test process, by factor and settings: writing one costs more
+# than a property test's example, so each is written once and copied from then on.
+_WRITTEN: dict[tuple[float, str], Path] = {}
+
+
 def export_recorded(folder: Path, *, factor: float = 1.0, **settings: object) -> Path:
     """The recorded run (its latencies times `factor`) exported into `folder`, with the waits and scenario of
     the drawn runs unless `settings` say otherwise."""
-    snapshot = ended_run()
-    given = {"LOCUST_FILES": SCENARIO, **WAITS, **settings}
-    write_export(folder, slower(snapshot, factor) if factor != 1.0 else snapshot, settings=run_settings({}, given))
+    key = (factor, json.dumps(settings, sort_keys=True, default=repr))
+    if key not in _WRITTEN:
+        written = Path(tempfile.mkdtemp(prefix="recorded-export-"))
+        atexit.register(shutil.rmtree, written, ignore_errors=True)
+        snapshot = ended_run()
+        given = {"LOCUST_FILES": SCENARIO, **WAITS, **settings}
+        write_export(written, slower(snapshot, factor) if factor != 1.0 else snapshot, settings=run_settings({}, given))
+        _WRITTEN[key] = written
+    shutil.copytree(_WRITTEN[key], folder, dirs_exist_ok=True)
     return folder

@@ -83,7 +83,8 @@ def block_length(seconds: int) -> int:
 
 
 class _Blocks:
-    """One run's seconds as prefix sums, one list per part, so that any block's parts are a subtraction away."""
+    """One run's seconds as prefix sums, one list per part, so that any block's parts are a subtraction away;
+    and each whole block's parts, by where it starts, so that a resample's are a sum of looked-up values."""
 
     def __init__(self, sample: RunSample, statistic: Statistic):
         seconds = sample.seconds
@@ -98,6 +99,8 @@ class _Blocks:
                 sums.append(running)
             self.prefix.append(sums)
         self.observed = statistic(tuple(sums[-1] for sums in self.prefix)) if seconds else None
+        starts = range(self.count - self.length + 1)
+        self.block_sums = [[sums[start + self.length] - sums[start] for start in starts] for sums in self.prefix]
         # A resample is as long as the run: whole blocks, then one cut to what is left.
         self.whole_blocks, self.rest = divmod(self.count, self.length) if seconds else (0, 0)
         self.blocks = self.whole_blocks + (1 if self.rest else 0)
@@ -107,12 +110,12 @@ class _Blocks:
         otherwise. 1 for a figure known exactly or a resample that defines none."""
         if not self.prefix or not self.observed:
             return 1.0
-        length = self.length
-        starts = [rng.randrange(self.count - length + 1) for _ in range(self.whole_blocks)]
-        last = rng.randrange(self.count - self.rest + 1) if self.rest else 0
+        randrange, block_starts = rng.randrange, len(self.block_sums[0])
+        starts = [randrange(block_starts) for _ in range(self.whole_blocks)]
+        last = randrange(self.count - self.rest + 1) if self.rest else 0
         summed = tuple(
-            sum(sums[start + length] - sums[start] for start in starts) + sums[last + self.rest] - sums[last]
-            for sums in self.prefix
+            sum(map(blocks.__getitem__, starts)) + sums[last + self.rest] - sums[last]
+            for blocks, sums in zip(self.block_sums, self.prefix, strict=True)
         )
         value = self.statistic(summed)
         return value / self.observed if value is not None else 1.0

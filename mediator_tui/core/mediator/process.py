@@ -60,11 +60,13 @@ def pick_ports(http: int | None = None, ws: int | None = None, admin: int | None
 def spawn(name: str, argv: list[str], env: dict[str, Any], cwd: Path, log_path: Path, detached: bool) -> ProcessGroup:
     """Start `argv` as the leader of a process group of its own, its output in `log_path`.
 
-    It dies with this process (parent-death signal) unless `detached` (`spawn_detached`).
+    It dies with this process unless `detached` (`spawn_detached`): a parent-death signal (SIGTERM), and a
+    watchdog beside the group that KILLs it when TERM did not end it (ACA-Py 0.12.8 ignores SIGTERM). `argv` stays
+    the group's leader: its pid is the group's id.
     """
     if detached:
         return spawn_detached(name, argv, env, cwd, log_path)
-    group = ProcessGroup()
+    group = ProcessGroup(outside_watchdog=True)
     group.start(name, argv, env=env, cwd=cwd, log_path=log_path)
     return group
 

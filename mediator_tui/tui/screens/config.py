@@ -46,6 +46,7 @@ class ConfigScreen(Screen):
         self._env = _read_env(config_path)
         self._problems: list[Problem] = []
         self._field_list: list[SettingField] = []
+        self._notice = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="config-notice", markup=False)
@@ -94,8 +95,12 @@ class ConfigScreen(Screen):
             parts.append(f"{changed} unsaved change{'s' if changed != 1 else ''} (ctrl+s save, ctrl+r revert)")
         if self._problems:
             parts.append(f"{len(self._problems)} problem{'s' if len(self._problems) != 1 else ''} to fix")
+        text = " · ".join(parts)
         notice = self.query_one("#config-notice", Static)
-        notice.update(" · ".join(parts))
+        # Checked on every keystroke, which mostly leaves the notice as it was: an update lays out the whole form.
+        if text != self._notice:
+            self._notice = text
+            notice.update(text)
         notice.set_class(bool(changed), "-dirty")
 
     def on_input_changed(self, _: Input.Changed) -> None:

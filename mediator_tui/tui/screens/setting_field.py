@@ -34,6 +34,7 @@ class SettingField(Vertical):
         # A URL holding a password is edited like a secret: hidden until the user asks.
         self._hidden = setting.secret or (setting.kind == "url" and bool(split_userinfo(raw).password))
         self._problem: str | None = None
+        self._editor_widget: Input | Select[str] | None = None
 
     def compose(self) -> ComposeResult:
         setting = self.setting
@@ -66,8 +67,11 @@ class SettingField(Vertical):
 
     @property
     def editor(self) -> Input | Select[str]:
-        # textual checks the widget with isinstance, which takes a tuple; its overloads name one type
-        return self.query_one(f"#edit-{self.setting.key}", (Input, Select))  # type: ignore[call-overload]
+        # Composed once and never replaced: the form reads every editor on every keystroke.
+        if self._editor_widget is None:
+            # textual checks the widget with isinstance, which takes a tuple; its overloads name one type
+            self._editor_widget = self.query_one(f"#edit-{self.setting.key}", (Input, Select))  # type: ignore[call-overload]
+        return self._editor_widget
 
     @property
     def value(self) -> str:

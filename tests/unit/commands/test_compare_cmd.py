@@ -21,8 +21,10 @@ def runs(tmp_path_factory):
     }
 
 
+# Fewer resamples than the default 2,000: each verdict asserted here is as clear at 400 (the same run twice:
+# no change at all; the slower run: four times the latency).
 def compare(*args):
-    return main(["compare", *map(str, args)])
+    return main(["compare", "--replicates", "400", *map(str, args)])
 
 
 def test_the_same_run_twice_is_the_same_within_noise_and_exits_0(runs, tmp_path, capsys):
@@ -69,6 +71,8 @@ def test_repeated_runs_are_compared_as_groups(runs, capsys):
         (["--base", "a"], "--candidate"),
         (["{base}", "{again}", "--fail-on", "p95==3"], "which way a change fails"),
         (["{base}", "{again}", "--noise-floor", "lots"], "--noise-floor 'lots'"),
+        (["{base}", "{again}", "--replicates", "50"], "--replicates '50': must be at least 100"),
+        (["{base}", "{again}", "--replicates", "many"], "--replicates 'many': write a whole number"),
         (["{base}", "{missing}"], "summary.json: missing"),
     ],
 )
