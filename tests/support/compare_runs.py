@@ -27,12 +27,16 @@ def drawn_run(
     *,
     latency_ms: float = 100.0,
     cpu_ms_per_request: float = 5.0,
+    cpu_cores_allowed: float | None = 2.0,
+    cores_recorded: bool = True,
     seconds: int = 120,
     folder: str = "run",
     settings: dict | None = None,
 ) -> RunRecord:
     """A run of `seconds` of pings whose per-second p95 and CPU per request scatter (about 10 %, lognormal)
-    around the given figures; neighbouring seconds are alike, as a 3 s rate window makes them."""
+    around the given figures; neighbouring seconds are alike, as a 3 s rate window makes them. The mediator may
+    use `cpu_cores_allowed` (its CPU limit, else the host's cores); `cores_recorded=False` makes the run an
+    export of a release that did not record them."""
 
     def wobble(count: int) -> list[float]:
         raw = [rng.lognormvariate(0.0, 0.15) for _ in range(count + 2)]
@@ -73,6 +77,8 @@ def drawn_run(
         total=endpoint("", AGGREGATED),
         endpoints=(endpoint("DIDComm", "ping_mediator"),),
         mediator=mediator,
+        cpu_cores_allowed=cpu_cores_allowed if cores_recorded else None,
+        cores_recorded=cores_recorded,
     )
 
 

@@ -1,10 +1,11 @@
 """The figures a comparison sets side by side, each read from a run as its value and its seconds.
 
 Per endpoint (and for all requests together): the latency percentiles, the request rate and the failure
-ratio. Of the mediator: its CPU time per request, its memory per connection, how much a CPU limit throttled
-it (when the export has that reading), the messages the delivery ledger lost and their p95, the wallets held
-and, for two capacity searches, the users held. A figure's value is the run's own (summary.json's); its
-seconds are what the bootstrap resamples (bootstrap.py) to tell the change from the noise."""
+ratio. Of the mediator: its CPU time per request, and the share of its CPU allowance (its limit, else the
+host's cores) a request takes; its memory per connection, how much a CPU limit throttled it (when the export
+has that reading), the messages the delivery ledger lost and their p95, the wallets held and, for two
+capacity searches, the users held. A figure's value is the run's own (summary.json's); its seconds are what
+the bootstrap resamples (bootstrap.py) to tell the change from the noise."""
 
 from __future__ import annotations
 
@@ -88,6 +89,8 @@ class RunFigure:
     sample: Callable[[RunRecord], RunSample | None]
     # Differences within this many units are the figure's own resolution (a capacity search's step), not a change.
     resolution: Callable[[RunRecord], float] = lambda _run: 0.0
+    # Why a run that has the readings the figure is made of still lacks it (None: it does not, or has no readings).
+    unavailable: Callable[[RunRecord], str | None] = lambda _run: None
 
 
 def _cpu_per_request(run: RunRecord) -> RunSample | None:
@@ -100,6 +103,23 @@ def _cpu_per_request(run: RunRecord) -> RunSample | None:
     )
     whole = ratio(tuple(map(sum, zip(*seconds, strict=True)))) if seconds else None
     return RunSample(whole, seconds) if whole is not None else None
+
+
+def _cpu_allowance_per_request(run: RunRecord) -> RunSample | None:
+    """CPU per request over the cores the mediator may use: ms of CPU per core is ‰ of one second of its
+    allowance. The same CPU per request under a limit of 0.2 core takes ten times the share it takes of 2 cores."""
+    cpu, cores = _cpu_per_request(run), run.cpu_cores_allowed
+    if cpu is None or cores is None:
+        return None
+    return RunSample(cpu.value / cores, tuple((ms / cores, requests) for ms, requests in cpu.seconds))
+
+
+def _cores_unknown(run: RunRecord) -> str | None:
+    if run.cpu_cores_allowed is not None or _cpu_per_request(run) is None:
+        return None
+    if not run.cores_recorded:
+        return f"not available in {run.folder}: its export (an older release) records no cores the mediator may use"
+    return f"not available in {run.folder}: the probe read no mediator process here, its cores are unknown"
 
 
 def _memory_per_connection(run: RunRecord) -> RunSample | None:
@@ -177,6 +197,15 @@ def _wallets_resolution(run: RunRecord) -> float:
 
 RUN_FIGURES = (
     RunFigure("mediator_cpu_per_request", "mediator CPU per request", "ms", LOWER_IS_BETTER, ratio, _cpu_per_request),
+    RunFigure(
+        "mediator_cpu_allowance_per_request",
+        "mediator CPU allowance per request",
+        "‰",
+        LOWER_IS_BETTER,
+        ratio,
+        _cpu_allowance_per_request,
+        unavailable=_cores_unknown,
+    ),
     RunFigure(
         "mediator_memory_per_connection",
         "mediator memory per connection",

@@ -78,6 +78,10 @@ class RunRecord:
     mediator: tuple[MediatorSecond, ...] = ()
     throttling_column: str | None = None  # the mediator.csv column of the throttling readings, when there is one
     bytes_per_connection: float | None = None
+    # The cores the mediator may use (summary.json's `mediator.cpu_cores_allowed`: its CPU limit, else the host's
+    # cores); None when unknown. `cores_recorded`: the export has the field at all (older releases wrote none).
+    cpu_cores_allowed: float | None = None
+    cores_recorded: bool = False
     delivery: tuple[DeliverySecond, ...] = ()
     delivery_sent: int | None = None
     delivery_lost: int | None = None
@@ -129,6 +133,8 @@ def load_run(folder: str | Path) -> RunRecord:
         ),
         throttling_column=throttling,
         bytes_per_connection=_number(mediator.get("bytes_per_connection")),
+        cpu_cores_allowed=_positive(mediator.get("cpu_cores_allowed")),
+        cores_recorded="cpu_cores_allowed" in mediator,
         delivery=tuple(
             DeliverySecond(
                 t=_number(row.get("ts")) or 0.0,
@@ -211,6 +217,11 @@ def _number(text: object) -> float | None:
     except (TypeError, ValueError):
         return None
     return value if math.isfinite(value) else None
+
+
+def _positive(value: object) -> float | None:
+    number = _number(value)
+    return number if number is not None and number > 0 else None
 
 
 def _count(value: object) -> int | None:

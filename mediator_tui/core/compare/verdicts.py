@@ -152,9 +152,14 @@ class _Judge:
         samples: tuple[Sequence[RunSample | None], Sequence[RunSample | None]],
         statistic: Statistic,
         resolution: float = 0.0,
+        unavailable: Sequence[str] = (),
     ) -> FigureResult | None:
+        """None for a figure neither side measured; `unavailable`: why runs that measured what it is made of
+        still lack it (an export of an older release), shown rather than left out."""
         metric, label, unit, better = head
         base, candidate = samples
+        if unavailable:
+            return FigureResult(metric, label, unit, better, NOT_COMPARABLE, why="; ".join(unavailable))
         if all(s is None for s in (*base, *candidate)):
             return None
         if any(s is None for s in (*base, *candidate)):
@@ -227,7 +232,10 @@ def compare(
     for f in RUN_FIGURES:
         samples = ([f.sample(r) for r in base], [f.sample(r) for r in candidate])
         resolution = max(f.resolution(r) for r in (*base, *candidate))
-        result = judge.figure(f.metric, (f.metric, f.label, f.unit, f.better), samples, f.statistic, resolution)
+        unavailable = [why for why in map(f.unavailable, (*base, *candidate)) if why]
+        result = judge.figure(
+            f.metric, (f.metric, f.label, f.unit, f.better), samples, f.statistic, resolution, unavailable
+        )
         if result is not None:
             run_figures.append(result)
     return replace(

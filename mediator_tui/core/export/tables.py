@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import os
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from typing import Any
 
 from mediator_tui.common.numbers import TIMESTAMP_LIMIT, checked
 from mediator_tui.core.metrics.snapshot import RequestRow, Snapshot
+from mediator_tui.core.metrics.throttling import cores_allowed
 from mediator_tui.core.thresholds import ThresholdResult
 
 
@@ -107,6 +109,10 @@ def mediator_summary(snapshot: Snapshot) -> dict[str, Any]:
         "throttled_percent": None if throttled is None else _rounded(throttled.percent, 1),
         "throttled_s": None if throttled is None else _rounded(throttled.throttled_s, 2),
         "cpu_limit_cores": None if throttled is None else throttled.cpu_limit_cores,
+        # The cores the mediator may use (its CPU limit, else this host's cores): what CPU per request is divided
+        # by to tell the share of its allowance a request takes (core/compare/figures.py). Null when the probe read
+        # no mediator process on this host: a mediator elsewhere has cores this host cannot tell.
+        **_cores_allowed(snapshot),
         "rss_bytes_max": mediator.rss_bytes_max,
         "bytes_per_connection": _rounded(mediator.bytes_per_connection, 1),
         "connections_max": mediator.connections_max,
@@ -120,6 +126,13 @@ def mediator_summary(snapshot: Snapshot) -> dict[str, Any]:
         "errors": [{"source": source, "error": text} for source, text in mediator.errors],
         "unknown": [{"figure": figure, "enable": hint} for figure, hint in mediator.unknown],
     }
+
+
+def _cores_allowed(snapshot: Snapshot) -> dict[str, Any]:
+    mediator = snapshot.mediator
+    allowed = cores_allowed(mediator.throttled, os.cpu_count()) if "process" in mediator.sources else None
+    cores, source = allowed if allowed is not None else (None, None)
+    return {"cpu_cores_allowed": cores, "cpu_cores_allowed_from": source}
 
 
 DELIVERY_FIELDS = (

@@ -67,3 +67,21 @@ def total(spans: Iterable[Throttled | None]) -> Throttled | None:
         sum(s.throttled_s for s in known),
         known[-1].cpu_limit_cores,
     )
+
+
+# Where the cores a mediator may use come from (summary.json's `mediator.cpu_cores_allowed_from`).
+FROM_LIMIT, FROM_HOST, FROM_HOST_UNREAD = "cgroup limit", "host cores", "host cores (cgroup unreadable)"
+
+
+def cores_allowed(throttled: Throttled | None, host_cores: int | None) -> tuple[float, str] | None:
+    """The cores a mediator on this host may use, and whence: its cgroup's CPU limit (quota / period) when it
+    holds one below the host's cores, else the host's cores; None when the host's cores are unknown.
+
+    `throttled` None (no cgroup counters read) falls back to the host's cores, and says so: a limit the probe
+    cannot see is not counted."""
+    if not host_cores or host_cores < 1:
+        return None
+    limit = throttled.cpu_limit_cores if throttled is not None else None
+    if limit is not None and 0 < limit < host_cores:
+        return limit, FROM_LIMIT
+    return float(host_cores), FROM_HOST if throttled is not None else FROM_HOST_UNREAD

@@ -18,7 +18,17 @@ def runs(tmp_path_factory):
         "again": export_recorded(root / "again"),
         "slower": export_recorded(root / "slower", factor=4.0),
         "other_waits": export_recorded(root / "other_waits", LOCUST_MAX_WAIT=9.0),
+        "older_release": older_release(export_recorded(root / "older_release")),
     }
+
+
+def older_release(folder):
+    """The export as a release that did not record the cores the mediator may use wrote it."""
+    summary = json.loads((folder / "summary.json").read_text())
+    for key in ("cpu_cores_allowed", "cpu_cores_allowed_from"):
+        del summary["mediator"][key]
+    (folder / "summary.json").write_text(json.dumps(summary))
+    return folder
 
 
 # Fewer resamples than the default 2,000: each verdict asserted here is as clear at 400 (the same run twice:
@@ -61,6 +71,16 @@ def test_runs_of_different_waits_exit_2_naming_the_setting(runs, tmp_path, capsy
 def test_repeated_runs_are_compared_as_groups(runs, capsys):
     assert compare("--base", runs["base"], runs["again"], "--candidate", runs["slower"], runs["slower"]) == 0
     assert "base:      " + f"{runs['base']}, {runs['again']}" in capsys.readouterr().out
+
+
+def test_an_export_of_an_older_release_compares_with_the_cpu_share_not_available(runs, capsys):
+    gate = "mediator_cpu_allowance_per_request>+50%"
+    assert compare(runs["older_release"], runs["again"], "--fail-on", gate) == 3
+    out = capsys.readouterr().out
+    rows = {line.split("  ")[0]: line for line in out.splitlines()}
+    assert rows["mediator CPU per request"].endswith("same within noise")
+    assert "not comparable (not available in " in rows["mediator CPU allowance per request"]
+    assert f"{gate}: FAILED - not comparable: not available in {runs['older_release']}: its export" in out
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,12 @@ for a folder that is not a readable export."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mediator_tui.core.compare.runs import ExportError, load_run
@@ -14,6 +17,16 @@ from mediator_tui.core.compare.verdicts import compare
 from mediator_tui.core.export.run_facts import run_settings
 from tests.recording.replay import ended_run
 from tests.support.compare_runs import export_recorded
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory) -> Path:
+    """The recorded run exported once; a test that damages an export damages a copy (`copied`)."""
+    return export_recorded(tmp_path_factory.mktemp("recorded") / "run")
+
+
+def copied(recorded: Path, into: Path) -> Path:
+    return Path(shutil.copytree(recorded, into / "run"))
 
 
 def test_the_export_keeps_histograms_settings_and_host_and_they_read_back(tmp_path):
@@ -26,6 +39,8 @@ def test_the_export_keeps_histograms_settings_and_host_and_they_read_back(tmp_pa
     assert run.settings["LOCUST_MIN_WAIT"] == 0.2 and run.settings["LOCUST_USERS"] == 4
     assert run.settings["tool_version"]
     assert set(run.host) >= {"cores", "memory_bytes", "cpu_model", "kernel"}
+    # The recorded mediator ran on this host without a readable cgroup: its cores are the host's.
+    assert run.cores_recorded and run.cpu_cores_allowed == os.cpu_count()
     delivery = json.loads((tmp_path / "histograms.json").read_text())["delivery"]
     assert sum(delivery.values()) == snapshot.delivery.delivered
 
@@ -56,8 +71,8 @@ def test_the_settings_keep_no_secret_nor_any_url():
         (lambda d: (d / "histograms.json").write_text("{"), "histograms.json: not JSON"),
     ],
 )
-def test_a_broken_or_partial_export_is_refused_naming_the_file(tmp_path, damage, named):
-    folder = export_recorded(tmp_path / "run")
+def test_a_broken_or_partial_export_is_refused_naming_the_file(recorded, tmp_path, damage, named):
+    folder = copied(recorded, tmp_path)
     damage(folder)
     with pytest.raises(
         ExportError,
@@ -72,8 +87,8 @@ def test_a_folder_that_is_not_there_is_named(tmp_path):
         load_run(tmp_path / "nowhere")
 
 
-def test_optional_files_may_be_missing_and_hostile_cells_are_unknowns(tmp_path):
-    folder = export_recorded(tmp_path / "run")
+def test_optional_files_may_be_missing_and_hostile_cells_are_unknowns(recorded, tmp_path):
+    folder = copied(recorded, tmp_path)
     for name in ("mediator.csv", "delivery.csv", "histograms.json"):
         (folder / name).unlink()
     history = (folder / "history.csv").read_text().splitlines()
@@ -95,12 +110,24 @@ SECTIONS = ("run", "total", "requests", "settings", "host", "mediator", "deliver
 CAPACITY = st.fixed_dictionaries(
     {}, optional={"users_held": JSON, "agents_held": JSON, "plan": st.fixed_dictionaries({}, optional={"step": JSON})}
 )
+# The mediator's figures a comparison reads, each anything.
+MEDIATOR = st.fixed_dictionaries({}, optional=dict.fromkeys(("cpu_cores_allowed", "bytes_per_connection"), JSON))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=st.fixed_dictionaries({}, optional=dict.fromkeys(SECTIONS, JSON)))
-def test_any_summary_reads_back_or_is_refused_naming_the_file_and_compares_without_a_crash(tmp_path_factory, body):
-    folder = export_recorded(tmp_path_factory.mktemp("run"))
+@pytest.fixture(scope="module")
+def scratch(recorded, tmp_path_factory) -> Path:
+    """A copy of the export whose summary.json each example writes anew."""
+    return copied(recorded, tmp_path_factory.mktemp("scratch"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    body=st.fixed_dictionaries(
+        {}, optional={**dict.fromkeys(SECTIONS, JSON), "mediator": MEDIATOR | JSON, "capacity": CAPACITY | JSON}
+    )
+)
+def test_any_summary_reads_back_or_is_refused_naming_the_file_and_compares_without_a_crash(scratch, body):
+    folder = scratch
     (folder / "summary.json").write_text(json.dumps(body))
     try:
         run = load_run(folder)
@@ -110,8 +137,8 @@ def test_any_summary_reads_back_or_is_refused_naming_the_file_and_compares_witho
     compare([run], [run], replicates=20)
 
 
-def test_the_throttled_share_is_read_from_the_column_the_export_writes(tmp_path):
-    folder = export_recorded(tmp_path, LOCUST_USERS=4)
+def test_the_throttled_share_is_read_from_the_column_the_export_writes(recorded, tmp_path):
+    folder = copied(recorded, tmp_path)
     mediator_csv = folder / "mediator.csv"
     header, *rows = mediator_csv.read_text().splitlines()
     columns = header.split(",")

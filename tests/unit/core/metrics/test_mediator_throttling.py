@@ -16,7 +16,7 @@ from mediator_tui.core.export.mediator_table import mediator_csv
 from mediator_tui.core.export.tables import summary
 from mediator_tui.core.mediator.cpu_limit import CgroupPaths, limit_process
 from mediator_tui.core.metrics.probe_samples import ProbeSample, ProcessSample
-from mediator_tui.core.metrics.throttling import Throttled, between
+from mediator_tui.core.metrics.throttling import Throttled, between, cores_allowed
 from mediator_tui.core.sources.probe import ProcessReader
 from mediator_tui.core.thresholds import check_all, parse_thresholds
 from tests.recording.replay import RUNNING_AT_S, replay
@@ -52,6 +52,8 @@ def test_throttling_per_second_and_over_the_run_in_mediator_csv_summary_and_repo
     mediator = summary(snapshot, [])["mediator"]
     # Over the run: 11 of 30 periods, 0.8 s held back, under the 0.2 core the cgroup holds.
     assert (mediator["throttled_percent"], mediator["throttled_s"], mediator["cpu_limit_cores"]) == (36.7, 0.8, 0.2)
+    # What a comparison divides CPU per request by: the limit, below the host's cores.
+    assert (mediator["cpu_cores_allowed"], mediator["cpu_cores_allowed_from"]) == (0.2, "cgroup limit")
     assert "36.7 % (0.8 s), limit 0.2 cores" in report_html(snapshot, summary(snapshot, []))
     (chart,) = [c for c in report_charts(snapshot) if c.title == "Mediator CPU"]
     assert [y for _, y in chart.lines[1].points] == [20.0, 90.0, 0.0, 0.0] and "CFS periods" in chart.lines[1].label
@@ -77,13 +79,34 @@ def test_a_mediator_whose_cgroup_cannot_be_read_fails_the_threshold_saying_why(t
     (result,) = check_all(parse_thresholds(["mediator_throttled>25"]), snapshot)
     assert (result.ok, result.value) == (False, None)
     assert "no cgroup CPU counters (cpu.stat)" in result.unknown_because
-    assert summary(snapshot, [])["mediator"]["throttled_percent"] is None
+    mediator = summary(snapshot, [])["mediator"]
+    assert mediator["throttled_percent"] is None
+    # The cores it may use are then the host's, and the export says the cgroup was not read.
+    assert (mediator["cpu_cores_allowed"], mediator["cpu_cores_allowed_from"]) == (
+        os.cpu_count(),
+        "host cores (cgroup unreadable)",
+    )
     assert {r["throttled_percent"] for r in csv.DictReader(io.StringIO(mediator_csv(snapshot)))} == {""}
     # No probe of the process at all: the reason names what would read it.
     (unprobed,) = check_all(
         parse_thresholds(["mediator_throttled>25"]), replay(until_s=RUNNING_AT_S, probe=False)[0].snapshot()
     )
     assert "MEDIATOR_PID" in unprobed.unknown_because
+    unread = summary(replay(until_s=RUNNING_AT_S, probe=False)[0].snapshot(), [])["mediator"]
+    assert unread["cpu_cores_allowed"] is unread["cpu_cores_allowed_from"] is None  # a mediator elsewhere
+
+
+@pytest.mark.parametrize(
+    ("limit", "host_cores", "allowed"),
+    [
+        (0.2, 2, (0.2, "cgroup limit")),
+        (None, 2, (2.0, "host cores")),  # a cgroup without a quota
+        (4.0, 2, (2.0, "host cores")),  # a limit above the host's cores never binds
+        (0.2, None, None),  # the host's cores unknown
+    ],
+)
+def test_the_cores_a_mediator_may_use_are_its_limit_below_the_hosts_cores(limit, host_cores, allowed):
+    assert cores_allowed(Throttled(cpu_limit_cores=limit), host_cores) == allowed
 
 
 def test_counters_that_go_down_are_a_new_cgroup_and_count_from_zero():
