@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from mediator_tui.contracts.worker_join import JoinReply, refusal
-from mediator_tui.core.config.schema import SETTINGS, Setting
+from mediator_tui.core.config.schema import BY_KEY, SETTINGS, Setting
 from mediator_tui.core.config.secrets import mask
 
 # Settings about the host they are set on: each worker host has its own.
@@ -27,6 +27,12 @@ HOST_SETTINGS = frozenset(
         "ATTACH_USERNAME",
     }
 )
+
+
+def is_set(key: str, value: str) -> bool:
+    """Whether `value` of setting `key` is one a run uses: neither empty nor the default (`{}` headers)."""
+    setting = BY_KEY.get(key)
+    return bool(value) and (setting is None or value != setting.default)
 
 
 def travels(setting: Setting) -> bool:
@@ -49,7 +55,8 @@ def secrets_used(raw: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(
         setting.key
         for setting in SETTINGS
-        if raw.get(setting.key) and (setting.secret or (travels(setting) and setting.key not in sent))
+        if is_set(setting.key, raw.get(setting.key, ""))
+        and (setting.secret or (travels(setting) and setting.key not in sent))
     )
 
 

@@ -26,6 +26,7 @@ from mediator_tui.common.host_limits import local_port_range
 from mediator_tui.common.open_files import raise_open_file_limit
 from mediator_tui.contracts.worker_join import JoinReply, read_join_reply, refusal
 from mediator_tui.core.config import BY_KEY
+from mediator_tui.core.config.travelling import is_set
 from mediator_tui.core.processes import ProcessGroup
 from mediator_tui.core.run.local import LOCUST_READS, locust_command, locust_environment, worker_args
 
@@ -57,6 +58,8 @@ def parse_master(text: str) -> MasterAddress:
         port_text = rest[1:]
     elif text.count(":") == 1:
         host, port_text = text.split(":")
+        if not port_text:
+            host = ""  # "HOST:" is a port forgotten, not the default one
     if not host or any(c.isspace() or c in "/@[]" for c in host):
         raise WorkerError(f"--master {text!r}: expected HOST[:PORT], e.g. 10.0.0.5 or 10.0.0.5:5557")
     if not port_text:
@@ -124,7 +127,7 @@ def join(master: MasterAddress, version: str, timeout_s: float = JOIN_TIMEOUT_S)
 
 def missing_secrets(reply: JoinReply, local: Mapping[str, str]) -> tuple[str, ...]:
     """The secrets the run uses that this host's `.env` and environment do not set."""
-    return tuple(name for name in reply.secrets if not local.get(name))
+    return tuple(name for name in reply.secrets if not is_set(name, local.get(name, "")))
 
 
 def worker_environment(local: Mapping[str, str], reply: JoinReply, processes: int) -> dict[str, str]:
