@@ -68,8 +68,9 @@ class HostTrack:
         for worker_id in joined:
             self._replace_one_missing(worker_id)
         for worker_id, info in present.items():
-            if info.missing and not self._tracked[worker_id].worker.missing:
-                self._went_missing(self._tracked[worker_id], t)
+            tracked = self._tracked.get(worker_id)  # None: a newcomer replaced it just now
+            if info.missing and tracked is not None and not tracked.worker.missing:
+                self._went_missing(tracked, t)
 
     def _update(self, worker_id: str, info: WorkerInfo, view: WorkerView | None, t: float) -> None:
         tracked = self._tracked.get(worker_id)
