@@ -12,16 +12,12 @@ def _text(renderable) -> str:
     return console.export_text()
 
 
-def test_each_host_shows_its_live_workers_summed_and_its_missing_ones_with_the_reason(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    import time
-
-    time.tzset()
+def test_each_host_shows_its_live_workers_summed_and_its_missing_ones_with_the_reason():
     text = _text(hosts_view(one_host_lost_to_cpu().store.snapshot().hosts))
     load_a, load_b = text.split("load-b ")
     assert "load-a  2 workers  agents 22  CPU 70 %  open files 440/2,048" in load_a and "missing" not in load_a
     assert "0 workers  agents 0" in load_b
-    assert "1 missing since 22:13:23: CPU near a core" in load_b
+    assert "1 missing since 22:13:23: CPU near a core" in load_b  # the moment it went, in UTC (tui/conftest.py)
     assert "01234567  missing" in load_b  # the worker by its short id, with its last report's figures
     assert "98 %" in load_b and "260/1,024" in load_b
 
