@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import locust.runners
-
 MIN_LIVENESS = 15
 WORKERS_PER_SECOND = 10
 MAX_LIVENESS = 60
@@ -30,13 +28,14 @@ def liveness_for(workers: int) -> int:
     return min(MAX_LIVENESS, MIN_LIVENESS + max(0, workers) // WORKERS_PER_SECOND)
 
 
-def size_for(workers: int) -> int:
-    """Raise (never lower) Locust's liveness to the one for `workers` workers; the liveness now."""
-    locust.runners.HEARTBEAT_LIVENESS = max(locust.runners.HEARTBEAT_LIVENESS, liveness_for(workers))
-    return locust.runners.HEARTBEAT_LIVENESS
+def size_for(runners: Any, workers: int) -> int:
+    """Raise (never lower) the liveness of `runners` (`locust.runners`: passed in, so that this module loads
+    without Locust and its gevent patching) to the one for `workers` workers; the liveness now."""
+    runners.HEARTBEAT_LIVENESS = max(runners.HEARTBEAT_LIVENESS, liveness_for(workers))
+    return int(runners.HEARTBEAT_LIVENESS)
 
 
-def size_master(environment: Any, runner: Any) -> None:
+def size_master(runners: Any, environment: Any, runner: Any) -> None:
     """Size the liveness again as each worker joins (Locust fires `worker_connect` before it adds the worker
     to `runner.clients`; a worker that joins again is counted twice, which errs on the side of waiting)."""
-    environment.events.worker_connect.add_listener(lambda **_kw: size_for(len(runner.clients) + 1))
+    environment.events.worker_connect.add_listener(lambda **_kw: size_for(runners, len(runner.clients) + 1))

@@ -30,14 +30,14 @@ REPORT_KEY = "mediator_tui"
 locust.runners.WORKER_REPORT_INTERVAL = 1.0
 # Heartbeats a worker may miss before the master marks it missing: 15 at least, more for many workers (read by
 # the master's heartbeat loop; the rule and why in heartbeats.py).
-size_for(0)
+size_for(locust.runners, 0)
 
 
 @events.init.add_listener
 def _on_init(environment, runner=None, web_ui=None, **_kwargs) -> None:
     if isinstance(runner, MasterRunner):
         view, reset = _master(environment)
-        size_master(environment, runner)
+        size_master(locust.runners, environment, runner)
     else:
         state = worker_agents()
         state.apply_limits()

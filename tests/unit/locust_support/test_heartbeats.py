@@ -1,7 +1,6 @@
 """The master's heartbeat liveness grows with the workers that join it, within bounds."""
 
-import locust.runners
-import pytest
+from types import SimpleNamespace
 
 from mediator_tui.locust_support import heartbeats
 
@@ -28,18 +27,15 @@ class Runner:
         self.clients = {}
 
 
-@pytest.fixture
-def liveness(monkeypatch):
-    monkeypatch.setattr(locust.runners, "HEARTBEAT_LIVENESS", 15)
-
-
-def test_a_master_raises_its_liveness_as_workers_join_and_never_lowers_it(liveness):
+def test_a_master_raises_its_liveness_as_workers_join_and_never_lowers_it():
+    runners = SimpleNamespace(HEARTBEAT_LIVENESS=3)  # locust.runners, Locust's default
     environment, runner = Environment(), Runner()
-    heartbeats.size_master(environment, runner)
+    assert heartbeats.size_for(runners, 0) == 15
+    heartbeats.size_master(runners, environment, runner)
     for n in range(40):  # Locust fires worker_connect before it adds the worker
         environment.events.listener(client_id=f"w{n}")
         runner.clients[f"w{n}"] = object()
-    assert locust.runners.HEARTBEAT_LIVENESS == 19
+    assert runners.HEARTBEAT_LIVENESS == 19
     runner.clients.clear()  # they leave; the next to join finds the liveness sized for many
     environment.events.listener(client_id="late")
-    assert locust.runners.HEARTBEAT_LIVENESS == 19
+    assert runners.HEARTBEAT_LIVENESS == 19
