@@ -17,6 +17,8 @@ RUN_BINDINGS = [
     Binding("e", "app.export", "Export", id="run.export"),
     Binding("c", "app.show_config", "Config", id="run.config"),
     Binding("l", "app.show_logs", "Logs", id="run.logs"),
+    # Not in the footer: at 80 columns it would push out "? Help", which lists it.
+    Binding("w", "app.show_workers", "Workers", show=False, id="run.workers"),
     Binding("d", "app.show_dashboard", "Dashboard", show=False, id="run.dashboard"),
     Binding("q", "app.quit", "Quit", id="run.quit"),
 ]
