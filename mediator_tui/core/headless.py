@@ -19,6 +19,7 @@ from types import FrameType
 from typing import NoReturn, TextIO
 
 from mediator_tui.common.terminal_text import printable
+from mediator_tui.core.metrics.host_view import HostView
 from mediator_tui.core.metrics.onboarding import OnboardingSnapshot
 from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.run.controller import RunController, RunError
@@ -50,6 +51,11 @@ def onboarding_part(onboarding: OnboardingSnapshot) -> str:
     return f"  onboarding {rate} p95 {p95} backlog {onboarding.backlog} ({onboarding.in_flight} in flight{cap})"
 
 
+def missing_hosts(hosts: tuple[HostView, ...]) -> str:
+    """`load-b: 2 missing (CPU near a core)` for each host with missing workers; "" when none is."""
+    return "; ".join(f"{h.host}: {len(h.missing)} missing ({h.why_missing})" for h in hosts if h.missing)
+
+
 def progress_line(snapshot: Snapshot) -> str:
     status, total = snapshot.status, snapshot.total
     planned = f"/{status.run_time_s:.0f}s" if status.run_time_s else ""
@@ -63,6 +69,8 @@ def progress_line(snapshot: Snapshot) -> str:
         line += f"  agents {snapshot.agents.running} ({snapshot.agents.crashed} crashed)"
     if snapshot.onboarding.known:
         line += onboarding_part(snapshot.onboarding)
+    if missing := missing_hosts(snapshot.hosts):
+        line += f"  workers missing: {missing}"
     if status.error:  # unreachable, or a master of another release
         line += f"  [{status.error}]"
     return line
@@ -203,6 +211,8 @@ def _export(controller: RunController, options: HeadlessOptions, partial: bool, 
     results = check_all(options.thresholds, snapshot)
     directory = controller.export_now(options.export_dir, options.thresholds, partial=partial)
     progress.say(f"export written to {directory}")
+    if missing := missing_hosts(snapshot.hosts):
+        progress.say(f"workers missing: {missing}")
     for result in results:
         why = f" (not measurable: {result.unknown_because})" if result.unknown_because else ""
         progress.say(f"threshold {result.expr}: value {result.value}{why} -> {'holds' if result.ok else 'FAILED'}")

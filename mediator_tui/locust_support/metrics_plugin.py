@@ -20,6 +20,7 @@ from mediator_tui.contracts.agents_view import PATH as AGENTS_PATH
 from mediator_tui.contracts.request_histograms import PATH as REQUESTS_PATH
 from mediator_tui.contracts.request_histograms import Histogram, RequestHistograms
 from mediator_tui.locust_support.agent_metrics import AgentMetricsBoard
+from mediator_tui.locust_support.heartbeats import size_for, size_master
 from mediator_tui.locust_support.web_path import web_base_path
 from mediator_tui.locust_support.worker_agents import worker_agents
 
@@ -27,17 +28,16 @@ REPORT_KEY = "mediator_tui"
 
 # Per-second rates on the master instead of 3-second steps (read by the worker's reporter loop).
 locust.runners.WORKER_REPORT_INTERVAL = 1.0
-# Heartbeats (one a second) a worker may miss before the master marks it missing (Locust's default: 3). A
-# missing worker's users are sent to the other workers while it keeps running its own: on a busy 2-core
-# host a worker starved of CPU for 3 s turned 2,000 users into 2,650. A worker that is gone for good is
-# still found, 15 s later (read by the master's heartbeat loop).
-locust.runners.HEARTBEAT_LIVENESS = 15
+# Heartbeats a worker may miss before the master marks it missing: 15 at least, more for many workers (read by
+# the master's heartbeat loop; the rule and why in heartbeats.py).
+size_for(0)
 
 
 @events.init.add_listener
 def _on_init(environment, runner=None, web_ui=None, **_kwargs) -> None:
     if isinstance(runner, MasterRunner):
         view, reset = _master(environment)
+        size_master(environment, runner)
     else:
         state = worker_agents()
         state.apply_limits()

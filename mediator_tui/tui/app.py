@@ -19,6 +19,7 @@ from mediator_tui.tui.screens.dashboard import DashboardScreen
 from mediator_tui.tui.screens.help import HelpScreen
 from mediator_tui.tui.screens.logs import LogsScreen
 from mediator_tui.tui.screens.modals import ConfirmScreen, LoadChoice, LoadScreen
+from mediator_tui.tui.screens.workers import WorkersScreen
 
 ScreenT = TypeVar("ScreenT", bound=Screen)
 
@@ -44,6 +45,7 @@ class MediatorTuiApp(App[int]):
         "show_dashboard": ("Dashboard", "Live panes"),
         "show_config": ("Configuration", "Edit the .env settings"),
         "show_logs": ("Logs", "Master, workers, agents and mediator output"),
+        "show_workers": ("Workers by host", "Each host's workers, agents, CPU, open files and ports; missing ones"),
         "help": ("Help", "Keys and what the screens show"),
     }
 
@@ -69,6 +71,7 @@ class MediatorTuiApp(App[int]):
         self.install_screen(DashboardScreen(), "dashboard")
         self.install_screen(ConfigScreen(self.config_path), "config")
         self.install_screen(LogsScreen(), "logs")
+        self.install_screen(WorkersScreen(), "workers")
         self.push_screen("dashboard")
         if self._startup_problems:
             self.switch_screen("config")
@@ -90,6 +93,7 @@ class MediatorTuiApp(App[int]):
         self.latest = self.control.snapshot()
         self.dashboard.show_snapshot(self.latest)
         self.logs.show_snapshot(self.latest)
+        self._installed("workers", WorkersScreen).show_snapshot(self.latest)
 
     def pull_logs(self) -> None:
         if not self.is_running:
@@ -139,6 +143,9 @@ class MediatorTuiApp(App[int]):
 
     def action_show_logs(self) -> None:
         self._show("logs")
+
+    def action_show_workers(self) -> None:
+        self._show("workers")
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

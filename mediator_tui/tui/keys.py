@@ -17,6 +17,7 @@ RUN_BINDINGS = [
     Binding("e", "app.export", "Export", id="run.export"),
     Binding("c", "app.show_config", "Config", id="run.config"),
     Binding("l", "app.show_logs", "Logs", id="run.logs"),
+    Binding("w", "app.show_workers", "Workers", id="run.workers"),
     Binding("d", "app.show_dashboard", "Dashboard", show=False, id="run.dashboard"),
     Binding("q", "app.quit", "Quit", id="run.quit"),
 ]

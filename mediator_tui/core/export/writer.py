@@ -11,6 +11,7 @@ from mediator_tui.core.capacity.outcome import CapacityOutcome
 from mediator_tui.core.export import charts_txt, tables
 from mediator_tui.core.export.capacity import CAPACITY_FILE, capacity_charts, capacity_csv, capacity_section
 from mediator_tui.core.export.charts import report_charts
+from mediator_tui.core.export.hosts import HOSTS_FILE, hosts_csv, hosts_fields
 from mediator_tui.core.export.html import report_html
 from mediator_tui.core.export.logs import write_logs
 from mediator_tui.core.export.mediator_table import mediator_csv
@@ -30,6 +31,7 @@ EXPORT_FILES = (
     "mediator.csv",
     "delivery.csv",
     ONBOARDING_FILE,
+    HOSTS_FILE,
     "report.html",
     "charts.txt",
     HISTOGRAMS_FILE,
@@ -58,6 +60,7 @@ def write_export(
         "settings": dict(settings or {}),
         "host": host_facts(),
         "onboarding": onboarding_fields(snapshot),
+        "hosts": hosts_fields(snapshot),
     }
     optional_files: dict[str, str] = {}
     charts = report_charts(snapshot)
@@ -79,6 +82,7 @@ def write_export(
         "mediator.csv": mediator_csv(snapshot),
         "delivery.csv": tables.delivery_csv(snapshot),
         ONBOARDING_FILE: onboarding_csv(snapshot),
+        HOSTS_FILE: hosts_csv(snapshot),
         "report.html": report_html(snapshot, summary),
         "charts.txt": charts_txt.render_all(charts),
         HISTOGRAMS_FILE: histograms_json(snapshot),

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from mediator_tui.core.metrics.host_view import HostView
 from mediator_tui.core.metrics.mediator_snapshot import MediatorSnapshot
 from mediator_tui.core.metrics.onboarding import OnboardingSnapshot
 
@@ -344,6 +345,7 @@ class Snapshot:
     workers_harness: tuple[WorkerHarness, ...] = ()  # one per worker with agent metrics
     resources_step_s: int = 1  # seconds each point of `resources` stands for (see RequestHistory.step_s)
     storm: StormOutcome | None = None  # the reconnect storm of this run (STORM_AFTER), under way or ended
+    hosts: tuple[HostView, ...] = ()  # the workers by host, by host name (`core/metrics/hosts.py`)
 
     @property
     def history_step_s(self) -> int:

@@ -17,7 +17,8 @@ TUI and the exporter read `snapshot()`.
 - `assembly`: the agent, port and resource parts of the snapshot;
 - `mediator`: the mediator probe's readings (`feed_probe`) and the mediator's figures;
 - `delivery`: the delivery ledgers' totals, latency percentiles and per-second points;
-- `onboarding`: onboardings per second, their latency and the backlog waiting for admission.
+- `onboarding`: onboardings per second, their latency and the backlog waiting for admission;
+- `hosts`: the workers by host, a missing one kept with its last report and why it likely went.
 
 Locust caches `/stats/requests` for 2 s; a payload equal to the previous one is that
 cache, so it adds no sample (a cache miss is computed at the moment of our request,
@@ -38,6 +39,7 @@ from mediator_tui.core.metrics.assembly import agents_snapshot, ports_snapshot, 
 from mediator_tui.core.metrics.crashes import CrashLog
 from mediator_tui.core.metrics.delivery import DeliveryTrack
 from mediator_tui.core.metrics.history import PerSecond
+from mediator_tui.core.metrics.hosts import HostTrack
 from mediator_tui.core.metrics.judged import WhileRunning, judged_figures
 from mediator_tui.core.metrics.mediator import MediatorSeries
 from mediator_tui.core.metrics.memory import AgentMemoryFit, HostMemory, memory_snapshot
@@ -83,6 +85,7 @@ class MetricStore:
         self._host: HostMemory | None = None
         self._mediator = MediatorSeries(history_s)
         self._storm: StormOutcome | None = None  # made once per run controller, so kept across a new swarm
+        self._hosts = HostTrack()  # the workers outlive a run
         self._clear_run()
         self._connected = False
         self._error = ""  # the master cannot be read
@@ -216,7 +219,8 @@ class MetricStore:
         t = self._clock() if t is None else t
         with self._lock:
             self._connected, self._error, self._refusal = True, "", "; ".join(dict.fromkeys(refusals))
-            self._read_status(master.state, master.users, master.workers, t)
+            self._hosts.add(t, master.workers, view)
+            self._read_status(master.state, master.users, self._hosts.workers(master.workers), t)
             if request_histograms is None and stats == self._last_stats:
                 self._series.repeat(t)
             else:
@@ -286,6 +290,7 @@ class MetricStore:
                 delivery=self._delivery.snapshot(),
                 onboarding=self._onboarding.snapshot(self._series.rows()),
                 storm=self._storm,
+                hosts=self._hosts.hosts(),
             )
 
     def _status(self, now: float) -> RunStatus:

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from mediator_tui.common.terminal_text import printable
+from mediator_tui.core.metrics.host_view import HostView
 from mediator_tui.core.metrics.snapshot import RunStatus, Snapshot
 from mediator_tui.tui import format as fmt
 from mediator_tui.tui.panes.base import DrawsOnChange
@@ -28,9 +29,13 @@ def _users(status: RunStatus) -> str:
     return f"users {fmt.count(status.users)}{target}{rate}"
 
 
-def _workers(status: RunStatus) -> str:
+def _workers(status: RunStatus, hosts: tuple[HostView, ...]) -> str:
+    """`workers 8 (2 missing)`, naming the hosts of the missing ones when known: `(2 missing: load-b)`."""
     missing = len(status.missing_workers)
-    return f"workers {status.worker_count}" + (f" ({missing} missing)" if missing else "")
+    where = ", ".join(printable(host.host) for host in hosts if host.missing)
+    return f"workers {status.worker_count}" + (
+        f" ({missing} missing{': ' + where if where else ''})" if missing else ""
+    )
 
 
 def _elapsed(status: RunStatus) -> str:
@@ -47,8 +52,9 @@ def _state(status: RunStatus, starting: bool) -> tuple[str, str]:
     return (IDLE_TEXT if state == "idle" else state), _STATE_STYLES.get(state, "bold")
 
 
-def status_text(status: RunStatus, starting: bool = False) -> Text:
-    """`starting`: the app is starting a run, which its master does not know yet."""
+def status_text(status: RunStatus, starting: bool = False, hosts: tuple[HostView, ...] = ()) -> Text:
+    """`starting`: the app is starting a run, which its master does not know yet; `hosts` name where the
+    missing workers ran."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f" {status.mode.upper()} ", style="reverse bold")
     text.append(" ")
@@ -56,7 +62,7 @@ def status_text(status: RunStatus, starting: bool = False) -> Text:
     if status.error:
         # First, so that a narrow terminal still shows why nothing moves.
         text.append(f"  {printable(status.error)}", style="bold red")
-    text.append(f"  {_users(status)}  {_workers(status)}  {_elapsed(status)}")
+    text.append(f"  {_users(status)}  {_workers(status, hosts)}  {_elapsed(status)}")
     if status.engine:
         text.append(f"  {status.engine}", style="cyan")
     text.append(f"  {printable(status.master_url)}", style="dim")
@@ -70,9 +76,9 @@ class StatusLine(DrawsOnChange, Static):
     StatusLine { height: 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
-    def select(self, snapshot: Snapshot) -> tuple[RunStatus, bool]:
-        return snapshot.status, bool(getattr(self.app, "starting", False))
+    def select(self, snapshot: Snapshot) -> tuple[RunStatus, bool, tuple[HostView, ...]]:
+        return snapshot.status, bool(getattr(self.app, "starting", False)), snapshot.hosts
 
-    def draw(self, part: tuple[RunStatus, bool]) -> None:
+    def draw(self, part: tuple[RunStatus, bool, tuple[HostView, ...]]) -> None:
         # One line always: no layout pass for the update that comes every second (elapsed time).
         self.update(status_text(*part), layout=False)

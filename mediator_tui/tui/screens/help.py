@@ -28,6 +28,11 @@ SCREENS = [
         "comments. Changes apply to the next start.",
     ),
     ("Logs", "Master, workers, agents (crash output) and the local mediator."),
+    (
+        "Workers",
+        "Workers by host: each host's agents, CPU (100 % per busy core), open files and local ports; a missing "
+        "worker with its last report and why it likely went (CPU near a core, out of descriptors or ports).",
+    ),
     ("Attached", "With --attach URL: the same panes for someone else's master; quitting never stops it."),
 ]
 

@@ -25,10 +25,13 @@ def test_a_killed_worker_is_reported_missing_and_the_run_goes_on(acapy_mediator,
     victim = run.worker_pids()[0]
     os.kill(victim, signal.SIGKILL)
 
-    # The master marks a worker missing after 15 missed heartbeats (metrics_plugin.py), one a second.
+    # The master marks a worker missing after 15 missed heartbeats with 2 workers (heartbeats.py), one a second.
     snapshot = run.wait_for(lambda s: s.status.missing_workers and s, 40, "the master to report a missing worker")
     assert len(snapshot.status.missing_workers) == 1 and snapshot.status.worker_count == 1
     assert "(1 missing)" in status_text(snapshot.status).plain
+    (host,) = [h for h in snapshot.hosts if h.missing]  # the workers run here: one host, named by its workers
+    assert f"(1 missing: {host.host})" in status_text(snapshot.status, hosts=snapshot.hosts).plain
+    assert host.why_missing  # its last report's limit, else when it last reported
     before = run.row("ping_mediator")
     time.sleep(4.0)
     after = run.row("ping_mediator")
@@ -39,6 +42,8 @@ def test_a_killed_worker_is_reported_missing_and_the_run_goes_on(acapy_mediator,
     summary = json.loads((export / "summary.json").read_text())
     assert summary["run"]["workers"] == 1
     assert summary["run"]["missing_workers"] == list(snapshot.status.missing_workers), summary["run"]
+    (exported,) = [h for h in summary["hosts"] if h["missing"]]
+    assert exported["host"] == host.host and exported["missing"][0]["why"] == host.why_missing
 
 
 def _commands(pids: set[int]) -> dict[int, list[str]]:

@@ -68,3 +68,13 @@ def test_progress_line_shows_elapsed_users_rate_failures_and_p95():
     assert line.startswith("[   35s/45s] running")
     assert "users 6/6" in line and "req/s    13.7" in line and "failures 2 (0.62%)" in line
     assert "p95 68 ms" in line and "agents 9 (2 crashed)" in line
+
+
+def test_the_progress_line_and_the_end_of_the_run_name_the_hosts_of_missing_workers_and_why(tmp_path):
+    from tests.support.host_reports import one_host_lost_to_cpu
+
+    lost = one_host_lost_to_cpu().store.snapshot()
+    assert "workers missing: load-b: 1 missing (CPU near a core)" in headless.progress_line(lost)
+    assert "workers missing" not in headless.progress_line(running_run())
+    _, out = run(tmp_path, FakeRun(snapshot=lambda: lost))
+    assert "\nworkers missing: load-b: 1 missing (CPU near a core)\n" in out

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from mediator_tui.tui.app import MediatorTuiApp
+from tests.support.host_reports import one_host_lost_to_cpu
 from tests.unit.tui.waiting import until
 
 
@@ -82,3 +83,14 @@ def test_change_load_dialog(snap_compare, app):
         await _steady(pilot)
 
     assert snap_compare(app, run_before=open_dialog, terminal_size=(80, 24))
+
+
+def test_workers_by_host_with_one_host_lost_to_cpu(snap_compare, app, control):
+    control.current = one_host_lost_to_cpu().store.snapshot()
+
+    async def open_workers(pilot):
+        await _first_snapshot(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=open_workers, terminal_size=(100, 32))

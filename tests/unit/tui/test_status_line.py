@@ -40,3 +40,12 @@ def test_the_status_line_says_idle_and_how_to_start_until_s_starts_the_run(drive
         assert "running" in _status(pilot)
 
     drive(steps)
+
+
+def test_the_status_line_names_the_hosts_of_missing_workers():
+    from mediator_tui.tui.panes.status import status_text
+    from tests.support.host_reports import one_host_lost_to_cpu
+
+    snapshot = one_host_lost_to_cpu().store.snapshot()
+    assert "workers 2 (1 missing: load-b)" in status_text(snapshot.status, hosts=snapshot.hosts).plain
+    assert "workers 2 (1 missing)" in status_text(snapshot.status).plain

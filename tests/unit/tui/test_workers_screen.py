@@ -1,0 +1,26 @@
+"""The workers screen: w shows every host with its workers; a missing one in red with why it likely went."""
+
+from mediator_tui.tui.panes.hosts import hosts_view
+from tests.support.host_reports import one_host_lost_to_cpu
+
+
+def _text(renderable) -> str:
+    from rich.console import Console
+
+    console = Console(width=100, record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_each_host_shows_its_live_workers_summed_and_its_missing_ones_with_the_reason():
+    text = _text(hosts_view(one_host_lost_to_cpu().store.snapshot().hosts))
+    load_a, load_b = text.split("load-b ")
+    assert "load-a  2 workers  agents 22  CPU 70 %  open files 440/2,048" in load_a and "missing" not in load_a
+    assert "0 workers  agents 0" in load_b
+    assert "1 missing since 22:13:23: CPU near a core" in load_b  # the moment it went, in UTC (tui/conftest.py)
+    assert "01234567  missing" in load_b  # the worker by its short id, with its last report's figures
+    assert "98 %" in load_b and "260/1,024" in load_b
+
+
+def test_no_workers_yet_says_so():
+    assert "no workers yet" in _text(hosts_view(()))
