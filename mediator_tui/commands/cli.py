@@ -20,6 +20,8 @@ modes:
   mediator-tui capacity [--start N] [--step N] [--max N] [--slo EXPR] [--export DIR]
                                         how many Locust users the mediator holds: a step ramp, headless
   mediator-tui compare BASE CANDIDATE   two exported runs side by side: better, worse or the same within noise
+  mediator-tui worker --master HOST[:PORT] [--processes N]
+                                        Locust workers on this host for a run started on another host
   mediator-tui config check             validate a .env file
   mediator-tui mediator up|invite|status|down|provision   the embedded ACA-Py mediator
   mediator-tui agents provision         install the credo engine now (else it installs on first use)
@@ -55,9 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="EXPR",
         help="threshold, e.g. 'fail_ratio>0.01', 'p95(ping_mediator)>500', 'crashes>0'; exit 3 when one is crossed",
     )
-    commands = parser.add_subparsers(dest="command", metavar="{capacity,compare,config,mediator,agents}")
+    commands = parser.add_subparsers(dest="command", metavar="{capacity,compare,worker,config,mediator,agents}")
     _add_capacity_parser(commands)
     _add_compare_parser(commands)
+    _add_worker_parser(commands)
     _add_config_parser(commands)
     _add_mediator_parser(commands)
     _add_agents_parser(commands)
@@ -85,6 +88,12 @@ def _add_compare_parser(commands) -> None:
     from mediator_tui.commands import compare
 
     compare.add_parser(commands)
+
+
+def _add_worker_parser(commands) -> None:
+    from mediator_tui.commands import worker
+
+    worker.add_parser(commands)
 
 
 def _add_mediator_parser(commands) -> None:

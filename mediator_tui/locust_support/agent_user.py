@@ -20,7 +20,10 @@ from locust import User
 
 from mediator_tui.agents.factory import create_agent
 from mediator_tui.agents.interface import Agent, AgentCrashed, StartOptions
-from mediator_tui.locust_support import metrics_plugin  # noqa: F401  (registers the agent metrics on import)
+from mediator_tui.locust_support import (
+    join_answer,  # noqa: F401  (answers workers joining from other hosts)
+    metrics_plugin,  # noqa: F401  (registers the agent metrics on import)
+)
 from mediator_tui.locust_support.agent_slot import AgentSlot
 from mediator_tui.locust_support.basic_messages import receive_content
 from mediator_tui.locust_support.delivery_ledger import DeliveryLedger

@@ -12,23 +12,13 @@ import os
 from dataclasses import dataclass
 
 from mediator_tui.agents.interface import AgentLimitError
+from mediator_tui.common.host_limits import PORT_RANGE_PATH, local_port_range
 from mediator_tui.common.open_files import open_file_limit
 from mediator_tui.contracts.worker_report import WorkerLimits
 
-PORT_RANGE_PATH = "/proc/sys/net/ipv4/ip_local_port_range"
 # Descriptors a worker needs besides its agents: Locust's zmq sockets, logs, HTTP clients, spawning.
 RESERVED_FILES = 100
 HINT = "see the manual, docs/large-runs.md 'Preparing a VM for large runs'"
-
-
-def local_port_range(path: str = PORT_RANGE_PATH) -> tuple[int, int]:
-    """The kernel's ephemeral port range (inclusive); Linux's default when unreadable."""
-    try:
-        with open(path) as handle:
-            low, high = (int(part) for part in handle.read().split()[:2])
-        return low, high
-    except (OSError, ValueError):
-        return 32768, 60999
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from mediator_tui.agents.interface import AgentLimitError
-from mediator_tui.locust_support.worker_limits import AgentSlots, Capacity, capacity, local_port_range
+from mediator_tui.common.host_limits import local_port_range
+from mediator_tui.locust_support.worker_limits import AgentSlots, Capacity, capacity
 
 
 def test_open_file_limit_is_raised_to_the_hard_limit():
