@@ -222,8 +222,15 @@ class MediatorTuiApp(App[int]):
             return
         if self.config.unsaved_changes():
             self.notify("The configuration has unsaved changes: starting with the saved file", severity="warning")
-        self._command("Starting", self.control.start, then=lambda _: self.notify("Started"))
+        self._command("Starting", self.control.start, then=lambda _: self._started())
         self.pull_snapshot()  # the status line says so at once
+
+    def _started(self) -> None:
+        join = self.control.join_command()
+        if join:
+            self.notify(f"Started. Workers on another host join with:\n{join}", timeout=30, markup=False)
+        else:
+            self.notify("Started")
 
     def action_stop(self) -> None:
         self._command("Stopping", self.control.stop, then=lambda _: self.notify("Stopped"))

@@ -81,6 +81,10 @@ class RunSession:
                 run = self._rebuild()
             run.start()
 
+    def join_command(self) -> str:
+        run = self._run
+        return run.join_command if run is not None else ""
+
     def stop(self) -> None:
         self._current().stop()
 

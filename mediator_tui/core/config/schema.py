@@ -15,7 +15,7 @@ GROUPS = ("target", "load", "agents", "issuer", "distributed", "mediator")
 @dataclass(frozen=True)
 class Setting:
     key: str
-    kind: str  # str, int, float, cores, bool, json, choice, port, invitation, files, duration, url, pid, names, args
+    kind: str  # str, int, float, cores, bool, json, choice, port, host, invitation, files, duration, url, pid, names, args
     default: str
     help: str
     group: str
@@ -124,7 +124,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "LOCUST_RUN_TIME", "duration", "", "Stop after this long (e.g. 90s, 5m, 1h); empty runs until stopped", "load"
     ),
-    Setting("LOCUST_WORKERS", "int", "0", "Worker processes on this host; 0 means one per core", "load"),
+    Setting(
+        "LOCUST_WORKERS",
+        "int",
+        "0",
+        "Worker processes on this host; 0 means one per core (none when REMOTE_WORKERS is set)",
+        "load",
+    ),
     Setting("LOCUST_MIN_WAIT", "float", "60", "Shortest wait between a user's tasks, seconds", "load"),
     Setting("LOCUST_MAX_WAIT", "float", "120", "Longest wait between a user's tasks, seconds", "load"),
     Setting("VERIFIED_TIMEOUT_SECONDS", "float", "60", "Timeout of one agent operation, seconds", "load"),
@@ -226,8 +232,24 @@ SETTINGS: tuple[Setting, ...] = (
         "VERIFIER_HEADERS", "json", "{}", "Headers for the verifier admin API (JSON object)", "issuer", secret=True
     ),
     # distributed
-    Setting("MASTER_HOST", "str", "127.0.0.1", "Address the local Locust master binds for workers", "distributed"),
+    Setting(
+        "MASTER_HOST",
+        "host",
+        "127.0.0.1",
+        "Address the local Locust master binds for workers: 127.0.0.1 this host only, 0.0.0.0 every interface, "
+        "or one of this host's addresses; other than loopback, the run prints the command that adds workers on "
+        "another host",
+        "distributed",
+    ),
     Setting("MASTER_PORT", "port", "5557", "Port the local Locust master listens on for workers", "distributed"),
+    Setting(
+        "REMOTE_WORKERS",
+        "int",
+        "0",
+        "Workers on other hosts (mediator-tui worker) the local master waits for before the swarm starts; "
+        "needs MASTER_HOST other than loopback; set, LOCUST_WORKERS=0 starts no worker on this host",
+        "distributed",
+    ),
     Setting("ATTACH_URL", "url", "", "Web URL of a remote Locust master to attach to", "distributed"),
     Setting("ATTACH_USERNAME", "str", "", "Basic-auth user of the remote master", "distributed"),
     Setting("ATTACH_PASSWORD", "str", "", "Basic-auth password of the remote master", "distributed", secret=True),

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from mediator_tui.common.bind_address import is_loopback, parse_bind_host
 from mediator_tui.common.bundled import LOCUSTFILES, bundled_dir
 from mediator_tui.common.invitation import InvitationError, decode_invitation_url
 from mediator_tui.core.config.mediator_args import SecretFlag, parse_mediator_args
@@ -155,6 +156,8 @@ def parse_value(setting: Setting, raw: str, base: Path | None = None) -> Any:
             return json.loads(text or setting.default)
         except (json.JSONDecodeError, RecursionError) as exc:
             raise ValueError(f"is not valid JSON ({getattr(exc, 'msg', type(exc).__name__)})") from None
+    if kind == "host":
+        return parse_bind_host(text)
     if kind == "invitation":
         if not text:
             return None
@@ -231,6 +234,15 @@ def _cross_checks(values: dict[str, Any]) -> list[Problem]:
         if values.get("MEDIATOR_POSTGRES_MAX_CONNECTIONS") == 0:
             problems.append(Problem("MEDIATOR_POSTGRES_MAX_CONNECTIONS", "must be at least 1"))
     problems.extend(_instances_problems(values))
+    remote, master_host = values.get("REMOTE_WORKERS"), values.get("MASTER_HOST")
+    if remote and master_host is not None and is_loopback(master_host):
+        problems.append(
+            Problem(
+                "REMOTE_WORKERS",
+                f"needs MASTER_HOST to be an address other hosts reach (0.0.0.0 or one of this host's), "
+                f"not {master_host}",
+            )
+        )
     return problems
 
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from mediator_tui.core.config.url_auth import plain_http_warning
 from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.run.controller import RunController, RunError, RunLoad
+from mediator_tui.core.run.join import LOCUST_MASTER_PORT, worker_command
 from mediator_tui.core.sources.master_api import MasterClient
 
 
@@ -31,8 +32,12 @@ def attach(
     redact: Callable[[str], str] = lambda text: text,
     poll_every_s: float = 1.0,
     probe_settings: Mapping[str, Any] | None = None,
+    master_port: int = LOCUST_MASTER_PORT,
+    worker_processes: int = 1,
 ) -> AttachedRun:
-    """`probe_settings` (validated settings): the mediator probe reads what they name, from this host."""
+    """`probe_settings` (validated settings): the mediator probe reads what they name, from this host.
+    `master_port`: the port the master takes workers on (its web URL does not tell); `worker_processes`:
+    how many the printed worker command starts."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise RunError(f"--attach needs the master's web URL, like http://host:8089 (got {redact(url)!r})")
@@ -45,5 +50,10 @@ def attach(
     warning = plain_http_warning("--attach", client.base_url, client.has_credentials)
     if warning:
         run.logs.say(warning)
+    run.join_command = worker_command(parts.hostname, master_port, worker_processes)
+    run.logs.say(
+        f"workers on another host join this master with: {run.join_command} "
+        f"(if the master takes workers on another port than {master_port}, its --master-bind-port)"
+    )
     run.prepare()
     return run

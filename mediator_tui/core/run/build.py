@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict, TypeVar
@@ -13,6 +14,7 @@ from mediator_tui.core.config.url_auth import credential_warnings
 from mediator_tui.core.config.validate import parse_locust_files
 from mediator_tui.core.run.attach import attach
 from mediator_tui.core.run.controller import RunController, RunError, RunLoad
+from mediator_tui.core.run.join import LOCUST_MASTER_PORT
 from mediator_tui.core.run.local import LocalRun, LocalSpec
 from mediator_tui.core.run.target import describe_target
 
@@ -101,6 +103,9 @@ def build_controller(config: Config, overrides: Overrides | None = None, poll_ev
             load,
             username=config["ATTACH_USERNAME"],
             password=config["ATTACH_PASSWORD"],
+            # Locust's default unless this host's settings name the attached master's port.
+            master_port=config["MASTER_PORT"] if "MASTER_PORT" in config.raw else LOCUST_MASTER_PORT,
+            worker_processes=_pick(given.workers, config["LOCUST_WORKERS"]) or os.cpu_count() or 1,
             target=describe_target(mediation_url),
             redact=redact,
             poll_every_s=poll_every_s,
@@ -119,6 +124,7 @@ def build_controller(config: Config, overrides: Overrides | None = None, poll_ev
         locustfiles=tuple(files.paths) if files else (),
         extra_args=tuple(files.extra_args) if files else (),
         workers=_pick(given.workers, config["LOCUST_WORKERS"]),
+        remote_workers=config["REMOTE_WORKERS"],
         mediation_url=mediation_url,
         **embedded_shape(config),
         storm_after_s=config["STORM_AFTER"],

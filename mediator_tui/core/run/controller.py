@@ -68,6 +68,8 @@ class RunController:
         self.probe: ProbeRunner | None = None
         self._lock = threading.RLock()
         self._shut = False
+        # What starts workers for this master on another host, once the run knows it ("": none can join).
+        self.join_command = ""
 
     # -- reading ---------------------------------------------------------------------------------
 

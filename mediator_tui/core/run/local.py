@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mediator_tui.common import node_agent
+from mediator_tui.common.bind_address import WILDCARD_BINDS, is_loopback
 from mediator_tui.core.config import project_root
 from mediator_tui.core.mediator.local import EMBEDDED_MEDIATOR_ENV
 from mediator_tui.core.metrics.snapshot import Snapshot
@@ -28,6 +29,7 @@ from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.population import kept_cluster_dir
 from mediator_tui.core.processes import Child, ProcessError, ProcessGroup, free_loopback_ports
 from mediator_tui.core.run.controller import RunController, RunError, RunLoad
+from mediator_tui.core.run.join import check_bindable, primary_address, reachable_address, worker_command
 from mediator_tui.core.run.mediator_facts import mediator_facts
 from mediator_tui.core.run.population_setup import check_wallets_known, population_path, prepare_population
 from mediator_tui.core.run.storm import SETTLE_TIMEOUT_S, StormDriver
@@ -39,19 +41,21 @@ if TYPE_CHECKING:
     from mediator_tui.core.mediator.process import Ports
 
 READY_TIMEOUT_S = 60.0
+# Workers on other hosts are started by hand after the master prints how: minutes, not seconds.
+REMOTE_READY_TIMEOUT_S = 600.0
 # Locust reads LOCUST_<OPTION> from its environment; these settings of ours share its names, but
 # the tool applies them through /swarm (and an empty LOCUST_RUN_TIME is an error to Locust).
 # LOCUST_SPAWN_RATE stays: the capacity ramp on the master reads it, and a master with its web UI
 # takes it only as the default of its start form.
 LOCUST_READS = ("LOCUST_USERS", "LOCUST_RUN_TIME")
-LOOPBACK_BINDS = ("", "*", "0.0.0.0", "127.0.0.1", "localhost")
 
 
 @dataclass
 class LocalSpec:
     locustfiles: tuple[Path, ...]
     extra_args: tuple[str, ...] = ()
-    workers: int = 0  # 0: one per core
+    workers: int = 0  # 0: one per core (none when remote workers are expected)
+    remote_workers: int = 0  # workers on other hosts the master waits for (REMOTE_WORKERS)
     mediation_url: str = ""  # empty: start the embedded mediator
     mediator_flavour: str | None = None
     mediator_cpu_limit: float | None = None  # cores; None: no limit
@@ -74,7 +78,17 @@ class LocalSpec:
 
     @property
     def worker_count(self) -> int:
-        return self.workers or os.cpu_count() or 1
+        """Workers started on this host."""
+        if self.workers or self.remote_workers:
+            return self.workers
+        return os.cpu_count() or 1
+
+    def join_command(self, master_port: int, primary: Callable[[], str] = primary_address) -> str:
+        """What starts workers for this run's master on another host; "" when none can join (a loopback bind)."""
+        if not self.remote_workers and is_loopback(self.master_bind_host):
+            return ""
+        address = reachable_address(self.master_bind_host, primary)
+        return worker_command(address, master_port, self.remote_workers or self.worker_count)
 
 
 # (spec, progress) -> a started mediator
@@ -176,6 +190,9 @@ class LocalRun(RunController):
     def _start_processes(self) -> None:
         if not self.spec.locustfiles:
             raise RunError("no locustfile to run: set LOCUST_FILES or pass -f")
+        unbindable = check_bindable(self.spec.master_bind_host)  # before anything starts
+        if unbindable:
+            raise RunError(f"MASTER_HOST={self.spec.master_bind_host} {unbindable}")
         # Before any process starts: a credo run without its agent project would fail every user.
         agent_dir = self._credo_agent_dir() if self.spec.env.get("AGENT_ENGINE") == "credo" else None
         population_file = population_path(self.spec.env)
@@ -224,7 +241,12 @@ class LocalRun(RunController):
             log_path=master_log,
         )
         self.logs.follow("master", master_log)
-        connect_host = "127.0.0.1" if self.spec.master_bind_host in LOOPBACK_BINDS else self.spec.master_bind_host
+        self.join_command = self.spec.join_command(self.master_port)
+        if self.join_command:
+            expected = f" (the master waits for {self.spec.remote_workers})" if self.spec.remote_workers else ""
+            self.logs.say(f"workers on another host join with{expected}: {self.join_command}")
+        bind_host = self.spec.master_bind_host
+        connect_host = "127.0.0.1" if bind_host in WILDCARD_BINDS or is_loopback(bind_host) else bind_host
         for index in range(self.spec.worker_count):
             worker_log = self.run_dir / f"worker-{index}.log"
             self.group.start(
@@ -238,8 +260,9 @@ class LocalRun(RunController):
         self._wait_for_workers(master)
 
     def _wait_for_workers(self, master: Child) -> None:
-        wanted = self.spec.worker_count
-        deadline = time.monotonic() + self.spec.ready_timeout_s
+        wanted = self.spec.worker_count + self.spec.remote_workers
+        timeout_s = max(self.spec.ready_timeout_s, REMOTE_READY_TIMEOUT_S if self.spec.remote_workers else 0.0)
+        deadline = time.monotonic() + timeout_s
         joined, last_error = 0, ""
         while time.monotonic() < deadline:
             if not master.alive():
@@ -250,15 +273,12 @@ class LocalRun(RunController):
                 last_error = str(error)
             else:
                 if joined >= wanted:
-                    self.logs.say(
-                        f"master at {self.client.base_url} with {joined} workers; more workers can "
-                        f"join at {self.spec.master_bind_host}:{self.master_port}"
-                    )
+                    self.logs.say(f"master at {self.client.base_url} with {joined} workers")
                     return
             time.sleep(0.25)
         raise RunError(
             f"only {joined} of {wanted} workers joined the master within "
-            f"{self.spec.ready_timeout_s:g} s {last_error}; master log ends with:\n" + master.log_tail()
+            f"{timeout_s:g} s {last_error}; master log ends with:\n" + master.log_tail()
         )
 
     # -- the reconnect storm ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ class FakeControl:
         self.current: Snapshot = running_run()
         self.calls: list[tuple] = []
         self.pending_logs: list[LogLine] = []
+        self.join = ""  # the run's worker command for other hosts, as a test sets it
 
     def snapshot(self) -> Snapshot:
         return self.current
@@ -38,6 +39,9 @@ class FakeControl:
     def start(self) -> None:
         self.calls.append(("start",))
         self.current = replace(self.current, status=replace(self.current.status, state="running"))
+
+    def join_command(self) -> str:
+        return self.join
 
     def stop(self) -> None:
         self.calls.append(("stop",))
