@@ -45,7 +45,7 @@ def add_parser(commands) -> None:
     parser.add_argument("--env", dest="env", default=None, metavar="PATH", help="this host's .env (default: ./.env)")
     parser.add_argument(
         "--join-timeout",
-        type=float,
+        type=_seconds,
         default=JOIN_TIMEOUT_S,
         metavar="S",
         help=f"how long to wait for the master's answer (default {JOIN_TIMEOUT_S:g} s)",
@@ -60,6 +60,16 @@ def _processes(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1 and value != -1:
         raise argparse.ArgumentTypeError("must be 1 or more, or -1 for one per core")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError("must be above 0")
     return value
 
 

@@ -24,7 +24,7 @@ from typing import TextIO
 
 from mediator_tui.common.host_limits import local_port_range
 from mediator_tui.common.open_files import raise_open_file_limit
-from mediator_tui.contracts.worker_join import JoinReply, read_join_reply
+from mediator_tui.contracts.worker_join import JoinReply, read_join_reply, refusal
 from mediator_tui.core.config import BY_KEY
 from mediator_tui.core.processes import ProcessGroup
 from mediator_tui.core.run.local import LOCUST_READS, locust_command, locust_environment, worker_args
@@ -115,8 +115,10 @@ def join(master: MasterAddress, version: str, timeout_s: float = JOIN_TIMEOUT_S)
     if problem:
         raise WorkerError(f"master {master}: {problem}")
     reply = read_join_reply(answer)
-    if reply.refused:
-        raise WorkerError(reply.refused)
+    # A master that accepts another version is refused here too: settings would be read by another release.
+    refused = reply.refused or refusal(version, reply.master_version)
+    if refused:
+        raise WorkerError(refused)
     return reply
 
 

@@ -30,3 +30,9 @@ def test_a_missing_env_file_is_one_line_and_exit_2(tmp_path):
     result = run_cli("worker", "--master", "127.0.0.1", "--env", str(tmp_path / "none.env"), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "no such file" in result.stderr
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "inf", "soon"])
+def test_the_join_timeout_is_a_positive_number_of_seconds(seconds):
+    result = run_cli("worker", "--master", "127.0.0.1", "--join-timeout", seconds)
+    assert result.returncode == 2 and "--join-timeout" in result.stderr
