@@ -76,5 +76,5 @@ def test_the_progress_line_and_the_end_of_the_run_name_the_hosts_of_missing_work
     lost = one_host_lost_to_cpu().store.snapshot()
     assert "workers missing: load-b: 1 missing (CPU near a core)" in headless.progress_line(lost)
     assert "workers missing" not in headless.progress_line(running_run())
-    _, out = run(tmp_path, FakeRun(snapshot=lambda: lost))
+    _, out = run(tmp_path, FakeRun(snapshot=lambda: lost), run_time_s=1.0)  # its run is 3 s old
     assert "\nworkers missing: load-b: 1 missing (CPU near a core)\n" in out
