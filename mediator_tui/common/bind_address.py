@@ -16,7 +16,8 @@ _HOST_NAME = re.compile(
 def parse_bind_host(text: str) -> str:
     """An IP address, a host name or a wildcard; ValueError saying what is wrong otherwise."""
     host = text.strip()
-    if host in WILDCARD_BINDS or _HOST_NAME.fullmatch(host):
+    # A name whose last label is a number is an IPv4 address spelled wrong (10.0.0.300), no host name.
+    if host in WILDCARD_BINDS or (_HOST_NAME.fullmatch(host) and not host.rsplit(".", 1)[-1].isdigit()):
         return host
     try:
         return str(ipaddress.ip_address(host))

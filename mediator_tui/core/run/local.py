@@ -158,6 +158,11 @@ class LocalRun(RunController):
             target=describe_target(spec.mediation_url),
             run_time_s=load.run_time_s,
         )
+        # Said before the start, which waits for these workers: the headless run shows it while it waits.
+        self.join_command = spec.join_command(self.master_port)
+        if self.join_command:
+            expected = f" (the master waits for {spec.remote_workers})" if spec.remote_workers else ""
+            self.logs.say(f"workers on another host join with{expected}: {self.join_command}")
 
     def mediator_facts(self) -> dict[str, object]:
         return mediator_facts(self.mediator, external=bool(self.spec.mediation_url))
@@ -241,10 +246,6 @@ class LocalRun(RunController):
             log_path=master_log,
         )
         self.logs.follow("master", master_log)
-        self.join_command = self.spec.join_command(self.master_port)
-        if self.join_command:
-            expected = f" (the master waits for {self.spec.remote_workers})" if self.spec.remote_workers else ""
-            self.logs.say(f"workers on another host join with{expected}: {self.join_command}")
         bind_host = self.spec.master_bind_host
         connect_host = "127.0.0.1" if bind_host in WILDCARD_BINDS or is_loopback(bind_host) else bind_host
         for index in range(self.spec.worker_count):

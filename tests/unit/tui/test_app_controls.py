@@ -151,3 +151,27 @@ def test_quitting_an_attached_run_does_not_ask_it_keeps_running_remotely(drive, 
     app = drive(steps)
     assert control.calls == [("shutdown",)]
     assert app.return_value == 0
+
+
+def _notified_after_start(drive, control) -> list[str]:
+    _with_state(control, "stopped")
+    notified: list[str] = []
+
+    async def steps(pilot):
+        await pilot.press("s")
+        await _settle(pilot)
+        notified.extend(n.message for n in pilot.app._notifications)
+
+    drive(steps)
+    return notified
+
+
+def test_a_start_whose_master_takes_workers_from_elsewhere_shows_the_command_for_them(drive, control):
+    control.join = "mediator-tui worker --master 10.0.0.5:5557 --processes 4"
+    notified = _notified_after_start(drive, control)
+    assert any(m.startswith("Started") and control.join in m for m in notified), notified
+
+
+def test_a_start_on_loopback_only_says_started(drive, control):
+    notified = _notified_after_start(drive, control)
+    assert "Started" in notified and not any("mediator-tui worker" in m for m in notified), notified

@@ -117,3 +117,19 @@ def test_a_run_whose_master_host_is_another_hosts_address_fails_before_starting_
         assert started == [] and not run.group.alive()
     finally:
         run.shutdown()
+
+
+def test_a_local_run_says_the_command_before_its_start_waits_for_those_workers(tmp_path):
+    from mediator_tui.core.run.controller import RunLoad
+    from mediator_tui.core.run.local import LocalRun
+
+    spec = LocalSpec(
+        locustfiles=(), env={}, master_bind_host="0.0.0.0", master_bind_port=6200, remote_workers=3, run_dir=tmp_path
+    )
+    run = LocalRun(spec, RunLoad(users=1, spawn_rate=1))
+    try:
+        assert run.join_command == f"mediator-tui worker --master {primary_address()}:6200 --processes 3"
+        said = [line.text for line in run.drain_logs()]
+        assert f"workers on another host join with (the master waits for 3): {run.join_command}" in said
+    finally:
+        run.shutdown()
