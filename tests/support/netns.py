@@ -66,14 +66,14 @@ def _enter(namespace: str) -> None:
         os.close(fd)
 
 
-def call_in(namespace: str, function: Callable[..., T], *args: object) -> T:
-    """`function(*args)` on a new thread inside `namespace`; what it opens and starts stays there."""
+def call_in(namespace: str, function: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """`function(*args, **kwargs)` on a new thread inside `namespace`; what it opens and starts stays there."""
     outcome: dict[str, object] = {}
 
     def run() -> None:
         try:
             _enter(namespace)
-            outcome["value"] = function(*args)
+            outcome["value"] = function(*args, **kwargs)
         except BaseException as error:  # handed to the caller's thread
             outcome["error"] = error
 
@@ -129,8 +129,8 @@ class Host:
             self.command(argv), env=dict(env), cwd=cwd, capture_output=True, text=True, timeout=timeout_s
         )
 
-    def call_in(self, function: Callable[..., T], *args: object) -> T:
-        return call_in(self.namespace, function, *args)
+    def call_in(self, function: Callable[..., T], *args: object, **kwargs: object) -> T:
+        return call_in(self.namespace, function, *args, **kwargs)
 
     def pids(self) -> set[int]:
         """Every process in this host's namespace (all the test's own), never this test process."""
