@@ -23,6 +23,9 @@ HOST_SETTINGS = frozenset(
         "MEDIATOR_PID",  # a process on the master's host
         "MASTER_HOST",
         "MASTER_PORT",
+        # the workers the master waits for: on a worker's host, without the master's MASTER_HOST, it is a
+        # configuration problem that stops every worker (tests/e2e/test_beyond_one_host.py)
+        "REMOTE_WORKERS",
         "ATTACH_URL",
         "ATTACH_USERNAME",
     }

@@ -40,9 +40,13 @@ class Endpoints:
 
 
 def direct_endpoints(ports: Ports) -> Endpoints:
-    """Its own ports; the websocket one is MEDIATOR_WS_ENDPOINT instead when clients reach it another way
-    (the tests' fault proxy, tests/fixtures/tcp_proxy.py)."""
-    return Endpoints(f"http://{HOST}:{ports.http}", os.environ.get("MEDIATOR_WS_ENDPOINT") or f"ws://{HOST}:{ports.ws}")
+    """Its own ports; MEDIATOR_HTTP_ENDPOINT or MEDIATOR_WS_ENDPOINT instead when clients reach it another way
+    (the tests' fault proxy, tests/fixtures/tcp_proxy.py; from other hosts through a relay,
+    tests/e2e/test_beyond_one_host.py)."""
+    return Endpoints(
+        os.environ.get("MEDIATOR_HTTP_ENDPOINT") or f"http://{HOST}:{ports.http}",
+        os.environ.get("MEDIATOR_WS_ENDPOINT") or f"ws://{HOST}:{ports.ws}",
+    )
 
 
 @dataclass

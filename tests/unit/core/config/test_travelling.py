@@ -55,3 +55,8 @@ def test_a_worker_of_another_version_is_refused_with_both_versions_and_gets_noth
     assert reply.refused == "worker 0.9.0 refused by master 1.0.0: install the same version"
     assert reply.settings == {} and reply.secrets == ()
     assert refusal("", "1.0.0") == "worker (unknown version) refused by master 1.0.0: install the same version"
+
+
+def test_the_workers_a_master_waits_for_stay_with_it():
+    # Sent, REMOTE_WORKERS without the master's MASTER_HOST is a configuration problem on every worker's host.
+    assert "REMOTE_WORKERS" not in travelling_settings({"REMOTE_WORKERS": "10", "MESSAGE_TO_SEND": "hi"})
