@@ -114,11 +114,15 @@ def _raise_interrupted(signum: int, _frame: FrameType | None) -> NoReturn:
 
 
 def wait_for_master(controller: RunController) -> None:
-    """An attached master may be briefly unreachable: the poller retries; give up after a while."""
+    """An attached master may be briefly unreachable: the poller retries; give up after a while, or at
+    once when its answer will not change by waiting (a refused redirect, credentials wanted, not a master)."""
     deadline = time.monotonic() + ATTACH_WAIT_S
     while time.monotonic() < deadline:
-        if controller.snapshot().status.connected:
+        status = controller.snapshot().status
+        if status.connected:
             return
+        if status.error_lasting:
+            raise RunError(status.error)
         controller.refresh(1.0)
     raise RunError(controller.snapshot().status.error or f"no answer from {controller.client.base_url}")
 

@@ -68,8 +68,8 @@ SETTINGS: tuple[Setting, ...] = (
         "MEDIATOR_PROXY_IDLE_TIMEOUT",
         "duration",
         "60s",
-        "Embedded mediator's proxy: it closes a websocket (or request) idle this long, as a load balancer's "
-        "idle timeout; empty: nginx's default, 60s",
+        "Embedded mediator's proxy: it closes a websocket idle this long, as a load balancer's "
+        "idle timeout (plain HTTP keeps nginx's 60s); empty: nginx's default, 60s",
         "target",
     ),
     Setting(

@@ -28,6 +28,9 @@ APT_LOCK_WAIT_S = 300
 INSTALL_TIMEOUT_S = 900.0
 # nginx's own default for proxy_read_timeout: what an unset idle timeout means.
 DEFAULT_IDLE_TIMEOUT_S = 60.0
+# Plain HTTP's read and send timeouts, nginx's own default: an answer that takes a loaded mediator seconds
+# is waited for; the idle timeout is a websocket's.
+HTTP_TIMEOUT_S = 60
 
 
 def find() -> str | None:
@@ -132,8 +135,9 @@ def config(
     per mediator instance, taken in turn (nginx's default round robin). A websocket stays on the instance it
     reached for as long as it is open: nginx picks an upstream per connection, not per message.
 
-    `idle_timeout_s` is nginx's proxy_read_timeout and proxy_send_timeout: a websocket (or a request) with
-    no data either way for that long is closed, as a cloud load balancer's idle timeout does.
+    `idle_timeout_s` is the websockets' proxy_read_timeout and proxy_send_timeout: a websocket with no data
+    either way for that long is closed, as a cloud load balancer's idle timeout does. Plain HTTP gets
+    HTTP_TIMEOUT_S, so a slow answer is not cut as an idle websocket would be.
     """
     idle = f"{max(1, round(idle_timeout_s))}s"
     temp = files.temp
@@ -162,10 +166,6 @@ http {{
         default mediator_http;
         "~*upgrade.*\\|websocket$" mediator_ws;
     }}
-    map $mediator_inbound $connection_header {{
-        mediator_ws upgrade;
-        default "";
-    }}
     upstream mediator_http {{
 {_servers(host, http_ports)}
         keepalive 32;
@@ -178,10 +178,25 @@ http {{
         listen {host}:{listen};
         client_max_body_size 10m;
         location / {{
-            proxy_pass http://$mediator_inbound;
+            # A websocket upgrade goes on in @websocket (a timeout cannot be chosen by a variable); `if` that
+            # only returns is safe (https://nginx.org/en/docs/http/ngx_http_rewrite_module.html#if).
+            error_page 418 = @websocket;
+            if ($mediator_inbound = mediator_ws) {{
+                return 418;
+            }}
+            proxy_pass http://mediator_http;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_buffering off;
+            proxy_read_timeout {HTTP_TIMEOUT_S}s;
+            proxy_send_timeout {HTTP_TIMEOUT_S}s;
+        }}
+        location @websocket {{
+            proxy_pass http://mediator_ws;
             proxy_http_version 1.1;
             proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_header;
+            proxy_set_header Connection upgrade;
             proxy_set_header Host $http_host;
             proxy_buffering off;
             proxy_read_timeout {idle};

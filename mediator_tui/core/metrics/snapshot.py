@@ -49,6 +49,7 @@ class RunStatus:
     workers: tuple[WorkerInfo, ...]
     connected: bool
     error: str = ""  # why the master cannot be read, in words a user can act on
+    error_lasting: bool = False  # the error will not change by waiting (a refused redirect, credentials wanted)
     started_at: float | None = None  # when the current swarm began (tool clock)
     elapsed_s: float = 0.0
     run_time_s: float | None = None  # planned duration; None when open-ended

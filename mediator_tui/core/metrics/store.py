@@ -89,6 +89,7 @@ class MetricStore:
         self._clear_run()
         self._connected = False
         self._error = ""  # the master cannot be read
+        self._error_lasting = False  # ... and asking again will not change that
         self._refusal = ""  # it can, but serves payloads of another release
         self._state = "idle"  # nothing started yet
         self._spawned_at: float | None = None  # when Locust last said every user is spawned ("running")
@@ -188,11 +189,12 @@ class MetricStore:
     def _agents_running(self) -> int | None:
         return self._view.total.agents.running if self._view is not None else None
 
-    def feed_error(self, message: str) -> None:
+    def feed_error(self, message: str, *, lasting: bool = False) -> None:
+        """The master could not be read; `lasting`: reading it again will fail the same way (MasterError)."""
         with self._lock:
             # The last state the master told stays: a blip must not look like a new run later.
             self._connected = False
-            self._error = message
+            self._error, self._error_lasting = message, lasting
 
     def feed(self, stats: object, agents: object = None, histograms: object = None, *, t: float | None = None) -> None:
         """One poll: the bodies of `/stats/requests`, the agent-metrics route and the request-histograms
@@ -219,6 +221,7 @@ class MetricStore:
         t = self._clock() if t is None else t
         with self._lock:
             self._connected, self._error, self._refusal = True, "", "; ".join(dict.fromkeys(refusals))
+            self._error_lasting = False
             self._hosts.add(t, master.workers, view)
             self._read_status(master.state, master.users, self._hosts.workers(master.workers), t)
             if request_histograms is None and stats == self._last_stats:
@@ -307,6 +310,7 @@ class MetricStore:
             workers=self._workers,
             connected=self._connected,
             error=self._error or self._refusal,
+            error_lasting=self._error_lasting,
             started_at=self._started_at,
             elapsed_s=elapsed,
             run_time_s=self._run_time_s,

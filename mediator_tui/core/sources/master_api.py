@@ -21,10 +21,20 @@ from mediator_tui.contracts.request_histograms import PATH as REQUESTS_PATH
 from mediator_tui.core.config.url_auth import basic_authorization, split_userinfo
 
 CAPACITY_PATH = "/mediator-tui/capacity"
+# Statuses of a master that may answer otherwise a moment later (besides every 5xx): the rest of 4xx stay.
+PASSING_STATUSES = frozenset({408, 425, 429})
 
 
 class MasterError(Exception):
-    """The master cannot be read or refused a command; the message says what to check."""
+    """The master cannot be read or refused a command; the message says what to check.
+
+    `lasting`: asking again gets the same answer (a redirect to another origin refused, credentials
+    wanted, an answer that is not a Locust master's), so waiting for the master is pointless. Not lasting:
+    a master not up yet, restarting or overloaded (connection refused, no answer in time, HTTP 5xx)."""
+
+    def __init__(self, message: str, *, lasting: bool = False):
+        super().__init__(message)
+        self.lasting = lasting
 
 
 class MasterClient:
@@ -51,11 +61,13 @@ class MasterClient:
         except _NotFound:
             raise MasterError(
                 f"{self.base_url} has no /stats/requests: not a Locust master's web UI "
-                f"(a --headless master serves none)"
+                f"(a --headless master serves none)",
+                lasting=True,
             ) from None
         if not isinstance(payload, dict) or "stats" not in payload or "state" not in payload:
             raise MasterError(
-                f"{self.base_url} answers, but not like a Locust master (/stats/requests has no 'stats' and 'state')"
+                f"{self.base_url} answers, but not like a Locust master (/stats/requests has no 'stats' and 'state')",
+                lasting=True,
             )
         return cast(dict[str, Any], payload)
 
@@ -112,7 +124,8 @@ class MasterClient:
             return json.loads(answer)
         except (ValueError, RecursionError):
             raise MasterError(
-                f"{self.base_url}{path} did not answer JSON: is this a Locust master with its web UI (not --headless)?"
+                f"{self.base_url}{path} did not answer JSON: is this a Locust master with its web UI (not --headless)?",
+                lasting=True,
             ) from None
 
     def _request(self, method: str, path: str, form: dict[str, Any] | None, body: bytes | None = None) -> bytes:
@@ -132,9 +145,9 @@ class MasterClient:
                     f"the master at {self.base_url} did not answer within {self._timeout_s:g} s"
                 ) from None
             if isinstance(error.cause, ValueError):  # a URL http.client cannot use at all
-                raise MasterError(f"'{self.base_url}' is not a usable URL: {error}") from None
+                raise MasterError(f"'{self.base_url}' is not a usable URL: {error}", lasting=True) from None
             if error.cause is None:  # the policy refused the call (a redirect elsewhere, an oversized answer)
-                raise MasterError(f"the master at {self.base_url}: {error}") from None
+                raise MasterError(f"the master at {self.base_url}: {error}", lasting=True) from None
             reason = (
                 _reason(error.cause)
                 if isinstance(error.cause, (ConnectionRefusedError, socket.gaierror))
@@ -146,20 +159,22 @@ class MasterClient:
         if answer.status in (401, 403):
             raise MasterError(
                 f"{self.base_url} wants credentials (HTTP {answer.status}): "
-                f"set the master's user and password in the configuration"
+                f"set the master's user and password in the configuration",
+                lasting=True,
             )
         if answer.status >= 300:
             said = answer.body[:500].decode(errors="replace").strip() if answer.status in (400, 409) else ""
             raise MasterError(
                 f"{self.base_url}{path} answered HTTP {answer.status} {answer.reason}"
-                + (f": {printable(said, 500)}" if said else "")
+                + (f": {printable(said, 500)}" if said else ""),
+                lasting=answer.status < 500 and answer.status not in PASSING_STATUSES,
             )
         return answer.body
 
 
 class _NotFound(MasterError):
     def __init__(self, path: str):
-        super().__init__(f"no route {path}")
+        super().__init__(f"no route {path}", lasting=True)
 
 
 def _reason(reason: OSError) -> str:

@@ -59,7 +59,7 @@ class Poller:
             self._store.feed(stats, agents, histograms)
             ok = True
         except MasterError as error:
-            self._store.feed_error(str(error))
+            self._store.feed_error(str(error), lasting=error.lasting)
             ok = False
         except Exception as error:  # a dead poller would freeze the dashboard without a word
             self._store.feed_error(f"cannot read the master's figures: {type(error).__name__}: {error}")

@@ -3,11 +3,19 @@
 import dataclasses
 import io
 import json
+from types import SimpleNamespace
+
+import pytest
 
 from mediator_tui.core import headless
+from mediator_tui.core.metrics.store import MetricStore
+from mediator_tui.core.run.controller import RunError
+from mediator_tui.core.sources.master_api import MasterClient
+from mediator_tui.core.sources.poller import Poller
 from mediator_tui.core.thresholds import parse_thresholds
 from tests.recording.replay import running_run
 from tests.support.fake_run import FakeRun
+from tests.support.http_stub import answering, serving
 
 
 def run(tmp_path, fake, *thresholds, run_time_s=30.0):
@@ -78,3 +86,42 @@ def test_the_progress_line_and_the_end_of_the_run_name_the_hosts_of_missing_work
     assert "workers missing" not in headless.progress_line(running_run())
     _, out = run(tmp_path, FakeRun(snapshot=lambda: lost), run_time_s=1.0)  # its run is 3 s old
     assert "\nworkers missing: load-b: 1 missing (CPU near a core)\n" in out
+
+
+class AttachedRun:
+    """What waiting for an attached master reads: a real client, poller and store; each refresh is one poll
+    and one second on the clock the wait reads."""
+
+    def __init__(self, url):
+        self.client = MasterClient(url)
+        self._store = MetricStore("attached", url)
+        self._poller = Poller(self.client, self._store, host_memory=lambda: None)
+        self.now = 0.0
+        self.polls = 0
+
+    def refresh(self, timeout_s):
+        self.polls += 1
+        self.now += 1.0
+        return self._poller.poll_once()
+
+    def snapshot(self):
+        return self._store.snapshot()
+
+
+@pytest.mark.parametrize(
+    ("status", "words", "polls"),
+    [
+        (401, "wants credentials", 1),  # the same credentials get the same answer: no waiting
+        (200, "did not answer JSON", 1),
+        (503, "HTTP 503", headless.ATTACH_WAIT_S),  # a master still starting behind a proxy: wait for it
+    ],
+)
+def test_waiting_for_an_attached_master_stops_at_once_only_for_an_answer_that_will_not_change(
+    monkeypatch, status, words, polls
+):
+    with serving(answering(status, "<html>no</html>")) as url:
+        run = AttachedRun(url)
+        monkeypatch.setattr(headless, "time", SimpleNamespace(monotonic=lambda: run.now))
+        with pytest.raises(RunError, match=words):
+            headless.wait_for_master(run)
+    assert run.polls == polls

@@ -36,7 +36,10 @@ def test_upgrades_go_to_the_ws_port_and_the_rest_to_the_http_port(tmp_path):
     matches = re.compile(pattern, re.IGNORECASE).search
     assert matches("keep-alive, Upgrade|websocket") and matches("upgrade|WebSocket")
     assert not matches("keep-alive|") and not matches("close|websocket") and not matches("upgrade|h2c")
-    assert "listen 127.0.0.1:8000;" in text and "proxy_pass http://$mediator_inbound;" in text
+    assert "listen 127.0.0.1:8000;" in text
+    location = _block(text, "location /")
+    assert "if ($mediator_inbound = mediator_ws)" in location and "proxy_pass http://mediator_http;" in location
+    assert "proxy_pass http://mediator_ws;" in _block(text, "location @websocket")
 
 
 def test_two_instances_are_both_upstreams_of_each_inbound_kind(tmp_path):
@@ -49,9 +52,25 @@ def test_two_instances_are_both_upstreams_of_each_inbound_kind(tmp_path):
     assert "hash " not in text and "ip_hash" not in text
 
 
-def test_the_idle_timeout_is_the_proxys_read_and_send_timeout_in_whole_seconds(tmp_path):
+def _block(text: str, opening: str) -> str:
+    """The text of the block that opens with `opening {`, up to its last closing brace."""
+    start = text.index(opening + " {")
+    depth, end = 0, start
+    for end in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[end], 0)
+        if depth == 0 and text[end] == "}":
+            break
+    return text[start : end + 1]
+
+
+def test_the_idle_timeout_is_the_websockets_read_and_send_timeout_in_whole_seconds(tmp_path):
     text = _config(tmp_path, 2.4)
-    assert "proxy_read_timeout 2s;" in text and "proxy_send_timeout 2s;" in text
+    websocket = _block(text, "location @websocket")
+    assert "proxy_read_timeout 2s;" in websocket and "proxy_send_timeout 2s;" in websocket
+    # plain HTTP keeps nginx's default: a loaded mediator's slow answer is not cut as an idle websocket
+    http = _block(text, "location /").replace(_block(text, "if ($mediator_inbound = mediator_ws)"), "")
+    assert "proxy_read_timeout 60s;" in http and "proxy_send_timeout 60s;" in http
+    assert "2s;" not in http
 
 
 def test_everything_it_writes_stays_in_its_folder(tmp_path):

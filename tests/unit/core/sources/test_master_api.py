@@ -9,7 +9,7 @@ from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.run.target import describe_target
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
 from mediator_tui.core.sources.poller import Poller
-from tests.support.http_stub import QuietHandler, serving
+from tests.support.http_stub import QuietHandler, closed_port_url, serving
 from tests.support.paths import DATA
 
 STATS = {"stats": [], "errors": [], "state": "ready", "user_count": 0, "workers": []}
@@ -85,6 +85,52 @@ def test_a_web_server_that_is_not_a_locust_master_is_named_so(master):
     fake.routes["/stats/requests"] = (200, {"hello": "world"})
     with pytest.raises(MasterError, match="not like a Locust master"):
         MasterClient(url).stats()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "lasting"),
+    [
+        (401, "no", True),  # credentials wanted: the same ones get the same answer
+        (403, "no", True),
+        (404, "not found", True),  # a --headless master serves no web API
+        (400, "bad", True),
+        (200, "<html>hello</html>", True),  # not JSON
+        (200, {"hello": "world"}, True),  # JSON, not a master's
+        (500, "oops", False),  # a master failing for a while
+        (502, "bad gateway", False),  # a proxy in front of a master still starting
+        (503, "busy", False),
+        (429, "slow down", False),
+    ],
+)
+def test_an_answer_that_will_not_change_by_waiting_is_a_lasting_error(master, status, body, lasting):
+    fake, url = master
+    fake.routes["/stats/requests"] = (status, body)
+    with pytest.raises(MasterError) as raised:
+        MasterClient(url).stats()
+    assert raised.value.lasting is lasting
+
+
+def test_a_master_not_listening_yet_is_not_a_lasting_error():
+    with pytest.raises(MasterError, match="connection refused") as raised:
+        MasterClient(closed_port_url()).stats()
+    assert not raised.value.lasting
+
+
+def test_the_poller_tells_the_status_whether_the_error_lasts(master):
+    fake, url = master
+    store = MetricStore("attached", url)
+    poller = Poller(MasterClient(url), store)
+    fake.routes["/stats/requests"] = (401, "no")
+    poller.poll_once()
+    assert store.snapshot().status.error_lasting
+    fake.routes["/stats/requests"] = (503, "busy")
+    poller.poll_once()
+    assert not store.snapshot().status.error_lasting and "HTTP 503" in store.snapshot().status.error
+    fake.routes["/stats/requests"] = (401, "no")
+    poller.poll_once()
+    fake.routes["/stats/requests"] = (200, STATS)
+    poller.poll_once()
+    assert store.snapshot().status.connected and not store.snapshot().status.error_lasting
 
 
 def test_no_agent_route_is_none_not_an_error(master):
