@@ -29,7 +29,7 @@ WALLETS = 500
 # (ONBOARDING_SPAWN_RATE) and the workers' onboarding gates hold them to the mediator's own pace, as in
 # tests/e2e/test_onboarding_pace.py: a spawn rate below that pace would leave the mediator waiting on Locust.
 SETTINGS = {**EMBEDDED, "LOCUST_MIN_WAIT": "10", "LOCUST_MAX_WAIT": "20", "VERIFIED_TIMEOUT_SECONDS": "60"}
-ONBOARDING_S = 600
+ONBOARDING_S = 900  # a bound, not a figure: a host busy with other tests onboards slower
 ONBOARDING_SPAWN_RATE = "50"
 
 
@@ -59,7 +59,7 @@ def row(rows: list[dict], name: str) -> dict | None:
 
 
 # Two runs: up to 10 minutes to onboard 500 wallets on a busy 2-core host, 2.5 to reconnect and storm them.
-@pytest.mark.timeout(1200)
+@pytest.mark.timeout(1500)
 def test_a_saved_population_is_reconnected_by_the_next_run_and_every_wallet_comes_back_from_a_mediator_restart(
     tmp_path,
 ):
