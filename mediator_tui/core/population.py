@@ -13,7 +13,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,8 +26,6 @@ FORMAT = "mediator-tui wallet population"
 VERSION = 1
 _MODE = 0o600
 SQLITE_STORAGE = "sqlite"
-LOCK_WAIT_S = 30.0
-LOCK_POLL_S = 0.05
 
 
 class PopulationError(Exception):
@@ -187,39 +184,22 @@ def check_mediator(
 
 
 @contextmanager
-def _locked(target: Path, wait_s: float) -> Iterator[None]:
+def _locked(target: Path) -> Iterator[None]:
     # On the folder: the file itself is replaced at every write, and a lock file would be left beside it.
     target.parent.mkdir(parents=True, exist_ok=True)
     folder = os.open(target.parent, os.O_RDONLY)
     try:
-        deadline = time.monotonic() + wait_s
-        while True:
-            try:
-                fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                # Another worker writes in a few milliseconds; one that holds the lock this long is stuck.
-                if time.monotonic() >= deadline:
-                    raise PopulationError(
-                        f"wallet population {target}: another process held its folder's lock for {wait_s:g} s"
-                    ) from None
-                time.sleep(LOCK_POLL_S)
+        fcntl.flock(folder, fcntl.LOCK_EX)
         yield
     finally:
         os.close(folder)
 
 
-def add_wallets(
-    path: str | os.PathLike[str],
-    mediator: MediatorOfPopulation,
-    wallets: list[dict[str, Any]],
-    lock_wait_s: float = LOCK_WAIT_S,
-) -> int:
+def add_wallets(path: str | os.PathLike[str], mediator: MediatorOfPopulation, wallets: list[dict[str, Any]]) -> int:
     """Add `wallets` (by their `did`; one already there is kept) to the population at `path`, made if missing;
-    the number of wallets it holds afterwards. PopulationError when the file belongs to another mediator, or
-    when its folder's lock is not had within `lock_wait_s`."""
+    the number of wallets it holds afterwards. PopulationError when the file belongs to another mediator."""
     target = Path(path)
-    with _locked(target, lock_wait_s):
+    with _locked(target):
         existing = read_population(target)
         if existing is not None and existing.mediator.endpoint != mediator.endpoint:
             raise PopulationError(

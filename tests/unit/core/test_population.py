@@ -1,9 +1,7 @@
 """The wallet population file: what it keeps, who may read it, what is refused and how the workers share it."""
 
-import fcntl
 import json
 import multiprocessing
-import os
 import stat
 
 import pytest
@@ -199,15 +197,3 @@ def test_a_postgres_population_whose_cluster_is_gone_is_refused(tmp_path):
     path, _ = postgres_population(tmp_path, with_cluster=False)
     with pytest.raises(RunError, match=r"PostgreSQL cluster .*pop.json.mediator/postgres is gone"):
         prepare_population(LocalSpec(locustfiles=(), env={}, mediator_storage="postgres"), path, print)
-
-
-def test_a_folder_lock_held_too_long_is_an_error_naming_the_file_not_a_hang(tmp_path):
-    path = tmp_path / "pop.json"
-    holder = os.open(tmp_path, os.O_RDONLY)
-    try:
-        fcntl.flock(holder, fcntl.LOCK_EX)  # a worker stuck while it holds the lock
-        with pytest.raises(PopulationError, match=f"{path}: another process held its folder's lock for 0.2 s"):
-            add_wallets(path, REMOTE, [wallet(1)], lock_wait_s=0.2)
-    finally:
-        os.close(holder)
-    assert add_wallets(path, REMOTE, [wallet(1)], lock_wait_s=0.2) == 1  # released: the write goes through
