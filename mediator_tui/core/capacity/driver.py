@@ -6,7 +6,8 @@ driver paces it over `/mediator-tui/capacity` (see
 waits, asks the ramp to hold every step, and per step takes three snapshots of
 the metric store: when the step begins (onboarding counts from there), when its
 steady window opens (settle time after spawning, and every agent of the step
-running, or half the window gone), and when its hold is over. Then it tells the
+running, or half the window gone), and when its hold is over (or, while no
+worker's report has reached the window yet, up to REPORT_GRACE_S later). Then it tells the
 ramp the next target, or to stop. Step times are compared with the master's own
 clock (`RampState.served_at`), so a master on another host with another clock
 works the same. Whatever ends the search (verdict, error, Ctrl-C), the ramp is
@@ -26,6 +27,9 @@ from mediator_tui.core.metrics.snapshot import Snapshot
 from mediator_tui.core.sources.master_api import MasterClient, MasterError
 
 SPAWN_GRACE_S = 60.0  # beyond users / spawn rate, for workers that report late
+# A window can close before any worker's report reached the master (a short hold on a loaded
+# host): it is then held open this much longer for the first one, not judged empty.
+REPORT_GRACE_S = 15.0
 
 
 class CapacitySearchError(Exception):
@@ -102,7 +106,13 @@ class CapacityDriver:
         start = self._snapshot()
         self._wait(lambda s: s.served_at >= ends_at, ends_at - state.served_at + 30.0, f"the end of step {index + 1}")
         self._sleep(self._poll_s)  # one more poll, so the store holds the counts up to the end
-        return step_figures_from(start, self._snapshot(), index=index, users_target=step.users, step_began=began)
+        end = self._snapshot()
+        waited = 0.0
+        while end.total.count == start.total.count and end.status.users and waited < REPORT_GRACE_S:
+            self._sleep(self._poll_s)
+            waited += self._poll_s
+            end = self._snapshot()
+        return step_figures_from(start, end, index=index, users_target=step.users, step_began=began)
 
     def _state(self) -> RampState:
         payload = self._client.capacity()
