@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from mediator_tui.common.bind_address import is_loopback
 from mediator_tui.core.config.url_auth import plain_http_warning
 from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.run.controller import RunController, RunError, RunLoad
@@ -50,10 +51,11 @@ def attach(
     warning = plain_http_warning("--attach", client.base_url, client.has_credentials)
     if warning:
         run.logs.say(warning)
-    run.join_command = worker_command(parts.hostname, master_port, worker_processes)
-    run.logs.say(
-        f"workers on another host join this master with: {run.join_command} "
-        f"(if the master takes workers on another port than {master_port}, its --master-bind-port)"
-    )
+    if not is_loopback(parts.hostname):  # a master on loopback takes no worker of another host
+        run.join_command = worker_command(parts.hostname, master_port, worker_processes)
+        run.logs.say(
+            f"workers on another host join this master with: {run.join_command} "
+            f"(if the master takes workers on another port than {master_port}, its --master-bind-port)"
+        )
     run.prepare()
     return run

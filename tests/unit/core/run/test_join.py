@@ -7,6 +7,7 @@ import pytest
 
 from mediator_tui.core.config import load_config
 from mediator_tui.core.processes import free_loopback_ports
+from mediator_tui.core.run import attach
 from mediator_tui.core.run.build import Overrides, build_controller
 from mediator_tui.core.run.join import check_bindable, primary_address, reachable_address, worker_command
 from mediator_tui.core.run.local import LocalSpec
@@ -62,15 +63,19 @@ def test_an_address_of_another_host_and_a_name_that_does_not_resolve_are_refused
     assert check_bindable("127.0.0.1") == ""
 
 
-def _attached(tmp_path, settings: str):
+def _attached(tmp_path, settings: str, host_elsewhere: bool = False, monkeypatch=None):
+    """An attached run on a loopback master nobody answers; `host_elsewhere` takes its address for another
+    host's (no packet leaves this host: the run only prints)."""
+    if host_elsewhere:
+        monkeypatch.setattr(attach, "is_loopback", lambda host: False)
     env = tmp_path / ".env"
     env.write_text(settings)
-    (web_port,) = free_loopback_ports(1)  # nobody answers there: the run only prints
+    (web_port,) = free_loopback_ports(1)
     return build_controller(load_config(env), Overrides(attach_url=f"http://127.0.0.1:{web_port}"))
 
 
-def test_attaching_prints_the_worker_command_for_the_masters_host(tmp_path):
-    run = _attached(tmp_path, "LOCUST_WORKERS=6\n")
+def test_attaching_prints_the_worker_command_for_the_masters_host(tmp_path, monkeypatch):
+    run = _attached(tmp_path, "LOCUST_WORKERS=6\n", host_elsewhere=True, monkeypatch=monkeypatch)
     try:
         assert run.join_command == "mediator-tui worker --master 127.0.0.1:5557 --processes 6"
         said = [line.text for line in run.drain_logs()]
@@ -79,10 +84,20 @@ def test_attaching_prints_the_worker_command_for_the_masters_host(tmp_path):
         run.shutdown()
 
 
-def test_attaching_takes_the_workers_port_from_master_port_when_set(tmp_path):
-    run = _attached(tmp_path, "LOCUST_WORKERS=2\nMASTER_PORT=6100\n")
+def test_attaching_takes_the_workers_port_from_master_port_when_set(tmp_path, monkeypatch):
+    run = _attached(tmp_path, "LOCUST_WORKERS=2\nMASTER_PORT=6100\n", host_elsewhere=True, monkeypatch=monkeypatch)
     try:
         assert run.join_command == "mediator-tui worker --master 127.0.0.1:6100 --processes 2"
+    finally:
+        run.shutdown()
+
+
+def test_attaching_to_a_master_on_loopback_prints_no_worker_command(tmp_path):
+    run = _attached(tmp_path, "LOCUST_WORKERS=2\n")
+    try:
+        assert run.join_command == ""
+        said = [line.text for line in run.drain_logs()]
+        assert not any("mediator-tui worker" in line for line in said), said
     finally:
         run.shutdown()
 
