@@ -19,6 +19,7 @@ from types import FrameType
 from typing import NoReturn, TextIO
 
 from mediator_tui.common.terminal_text import printable
+from mediator_tui.core.metrics.cpu_breakdown import cpu_samples, estimate
 from mediator_tui.core.metrics.host_view import HostView
 from mediator_tui.core.metrics.onboarding import OnboardingSnapshot
 from mediator_tui.core.metrics.snapshot import Snapshot
@@ -217,6 +218,8 @@ def _export(controller: RunController, options: HeadlessOptions, partial: bool, 
     progress.say(f"export written to {directory}")
     if missing := missing_hosts(snapshot.hosts):
         progress.say(f"workers missing: {missing}")
+    if snapshot.mediator.cpu_percent_max is not None:
+        progress.say(f"mediator CPU: {estimate(cpu_samples(snapshot)).said()}")
     for result in results:
         why = f" (not measurable: {result.unknown_because})" if result.unknown_because else ""
         progress.say(f"threshold {result.expr}: value {result.value}{why} -> {'holds' if result.ok else 'FAILED'}")

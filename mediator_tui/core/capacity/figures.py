@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from mediator_tui.core.metrics.cpu_breakdown import CpuSplit, window_split
 from mediator_tui.core.metrics.mediator_snapshot import MediatorPoint
 from mediator_tui.core.metrics.probe_samples import SATURATED, STALLED
 from mediator_tui.core.metrics.snapshot import RequestRow, Snapshot
@@ -98,6 +99,9 @@ class StepFigures:
     # the window; None without agent metrics (a plain `locust --master`).
     agents_target: int | None = None
     agents_running: int | None = None
+    # What the mediator's CPU went to in the window (connections held, pings, onboarding), by the costs estimated
+    # over the run up to the window's end (core/metrics/cpu_breakdown.py); None: no probe reading in the window.
+    mediator_cpu_split: CpuSplit | None = None
 
     def endpoint(self, name: str) -> EndpointFigures | None:
         return find_endpoint(self.endpoints, name)
@@ -174,6 +178,7 @@ def step_figures_from(
         mediator_stalled_s=_seconds_in(mediator, STALLED),
         mediator_throttled_percent=throttled and throttled.percent,
         mediator_throttled_s=throttled and throttled.throttled_s,
+        mediator_cpu_split=window_split(end, window),
     )
 
 

@@ -10,6 +10,7 @@ from mediator_tui.contracts.capacity import RampPlan
 from mediator_tui.core.capacity.figures import StepFigures
 from mediator_tui.core.capacity.levels import StepJudgement
 from mediator_tui.core.capacity.search import Verdict, throttled_words
+from mediator_tui.core.metrics.cpu_breakdown import CpuSplit
 
 
 def step_line(judgement: StepJudgement) -> str:
@@ -86,6 +87,24 @@ def verdict_lines(verdict: Verdict) -> list[str]:
             f"  the mediator at the first broken step ({verdict.at_broken.counted()}): "
             f"{mediator_state(verdict.at_broken)}"
         )
+    told = verdict.at_broken or verdict.at_held
+    if told is not None and told.mediator_cpu_split is not None:
+        where = "the first broken step" if verdict.at_broken is not None else "the highest step"
+        lines.append(
+            f"  the mediator's CPU at {where} ({told.counted()}) went to: {cpu_split_words(told.mediator_cpu_split)}"
+        )
     if verdict.limited_by:  # with "harness", the summary has said why and how to add workers
         lines.append(f"  limited by: {verdict.limited_by}")
     return lines
+
+
+def cpu_split_words(split: CpuSplit) -> str:
+    """Each part of the load's share of the mediator's CPU, and the costs they come from."""
+    shares = split.shares()
+    said = [f"{what} {share:.0f} %" if share is not None else f"{what} not determinable" for what, share in shares]
+    told = sum(share for _, share in shares if share is not None)
+    if told <= 100:
+        said.append(f"the rest {100 - told:.0f} %")
+    else:  # past its core the mediator does less per request than it did below it: the costs overshoot
+        said.append(f"together {told:.0f} % of what it used")
+    return f"{', '.join(said)}; {split.breakdown.said()}"

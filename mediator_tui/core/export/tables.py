@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mediator_tui.common.numbers import TIMESTAMP_LIMIT, checked
+from mediator_tui.core.export.cpu_breakdown import cpu_breakdown_fields
 from mediator_tui.core.metrics.snapshot import RequestRow, Snapshot
 from mediator_tui.core.metrics.throttling import cores_allowed
 from mediator_tui.core.thresholds import ThresholdResult
@@ -120,6 +121,8 @@ def mediator_summary(snapshot: Snapshot) -> dict[str, Any]:
         "session_gap_max": mediator.session_gap_max,
         "session_gap_judged_s": _rounded(mediator.session_gap_judged_s, 1),
         "queue_age_s_max": _rounded(mediator.queue_age_s_max),
+        # What its CPU went to: connections held, pings, onboarding (docs/metrics.md#cpu-breakdown).
+        "cpu_breakdown": cpu_breakdown_fields(snapshot),
         "state": mediator.state or "answering",
         "stalled_s": _rounded(mediator.stalled_s, 1),
         "saturated_s": _rounded(mediator.saturated_s, 1),
