@@ -107,4 +107,4 @@ def cpu_split_words(split: CpuSplit) -> str:
         said.append(f"the rest {100 - told:.0f} %")
     else:  # past its core the mediator does less per request than it did below it: the costs overshoot
         said.append(f"together {told:.0f} % of what it used")
-    return f"{', '.join(said)}; {split.breakdown.said()}"
+    return f"{', '.join(said)}; estimated costs: {split.breakdown.said()}"
