@@ -80,7 +80,7 @@ class Estimate:
     def said(self, unit: str, what: str) -> str:
         if self.value is None:
             return f"{what} not determinable ({self.why_not})"
-        spread = "" if self.stderr is None else f" ± {_figure(self.stderr)}"
+        spread = "" if self.stderr is None else f" ± {_figure(self.stderr, 1)}"
         note = f" ({self.note})" if self.note else ""
         return f"{_figure(self.value)}{spread} {unit} {what}{note}"
 
@@ -90,14 +90,14 @@ class CpuBreakdown:
     per_connection_ms_per_s: Estimate  # CPU of holding one connection with no traffic, ms each second
     per_ping_ms: Estimate
     per_onboarding_ms: Estimate
-    base_ms_per_s: Estimate  # what the mediator spends whatever the load (and what a regressor that did not vary)
+    base_ms_per_s: Estimate  # what the mediator spends whatever the load, with the cost of a part that did not vary
     samples: int  # probe readings the estimates come from
     seconds: float  # the seconds of the run they cover
 
     def said(self) -> str:
         """The four costs in words, as the end-of-run summary prints them."""
         if self.samples < MIN_SAMPLES:
-            return self.base_ms_per_s.said("ms/s", "base")
+            return f"not split ({self.base_ms_per_s.why_not})"
         parts = (
             self.per_connection_ms_per_s.said("ms/s", "per idle connection"),
             self.per_ping_ms.said("ms", "per ping"),
@@ -186,11 +186,13 @@ def estimate(samples: Iterable[CpuSample]) -> CpuBreakdown:
     unvaried = [_REGRESSORS[j][1] for j in range(len(_REGRESSORS)) if why_not[j] and any(columns[j])]
     # Regressors that moved exactly together have no unique fit: one is kept for them all. The base alone
     # (no regressor left) always fits MIN_SAMPLES readings.
+    stands_for: dict[int, list[str]] = {j: [] for j in model}
     while (result := fit([[columns[j][i] for j in model] for i in range(len(ys))], ys)) is None:
-        dropped = _most_collinear(model, columns)
+        partner, dropped = _most_collinear(model, columns)
         why_not[dropped] = _in_step(dropped, model, columns, 1.0)
+        stands_for[partner] += [_REGRESSORS[dropped][1], *stands_for[dropped]]
         model.remove(dropped)
-    costs = {j: _slope(result, model.index(j)) for j in model}
+    costs = {j: _slope(result, model.index(j), stands_for[j]) for j in model}
     for position, j in enumerate(model):
         if result.r2_with_others[position] > COLLINEAR_R2:
             why_not[j] = _in_step(j, model, columns, result.r2_with_others[position])
@@ -201,8 +203,12 @@ def estimate(samples: Iterable[CpuSample]) -> CpuBreakdown:
     return CpuBreakdown(estimates[0], estimates[1], estimates[2], base, len(kept), seconds)
 
 
-def _slope(result: Fit, position: int) -> Estimate:
-    return _estimate(result.slopes[position], result.slopes_se[position])
+def _slope(result: Fit, position: int, stands_for: list[str]) -> Estimate:
+    estimate = _estimate(result.slopes[position], result.slopes_se[position])
+    if not stands_for:
+        return estimate
+    with_it = f"stands for {' and '.join(stands_for)} as well, which moved exactly with it"
+    return Estimate(estimate.value, estimate.stderr, note=_join([estimate.note, with_it]))
 
 
 def _estimate(value: float, stderr: float | None) -> Estimate:
@@ -232,12 +238,11 @@ def _in_step(j: int, model: list[int], columns: list[list[float]], r2: float) ->
     return f"{_REGRESSORS[j][1]} moved in step with {with_what} (r² {r2:.2f}): this run cannot tell their costs apart"
 
 
-def _most_collinear(model: list[int], columns: list[list[float]]) -> int:
-    """Of regressors that moved exactly together, the later in the model's order of the most correlated pair."""
+def _most_collinear(model: list[int], columns: list[list[float]]) -> tuple[int, int]:
+    """Of regressors that moved exactly together, the most correlated pair: the one kept (the earlier in the
+    model's order) and the one left out."""
     pairs = [(a, b) for i, a in enumerate(model) for b in model[i + 1 :]]
-    if not pairs:
-        return model[-1]
-    return max(pairs, key=lambda pair: _r2(columns[pair[0]], columns[pair[1]]))[1]
+    return max(pairs, key=lambda pair: _r2(columns[pair[0]], columns[pair[1]]))
 
 
 def _r2(xs: list[float], ys: list[float]) -> float:
@@ -257,9 +262,10 @@ def _join(notes: list[str]) -> str:
     return "; ".join(n for n in notes if n)
 
 
-def _figure(value: float) -> str:
-    """A cost as the words give it: two significant digits, enough for what the model can tell."""
+def _figure(value: float, significant: int = 2) -> str:
+    """A figure as the words give it: two significant digits for a cost, enough for what the model can tell,
+    one for its standard error."""
     if value == 0 or not math.isfinite(value):
         return f"{value:g}"
-    digits = max(0, 1 - math.floor(math.log10(abs(value))))
+    digits = max(0, significant - 1 - math.floor(math.log10(abs(value))))
     return f"{value:.{digits}f}"

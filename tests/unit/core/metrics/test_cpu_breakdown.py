@@ -73,6 +73,9 @@ def test_pings_in_step_with_the_connections_cannot_be_told_apart_but_onboarding_
     assert breakdown.per_onboarding_ms.value == pytest.approx(35.0, rel=0.15)
     # What is left stands for both: a connection and its pings, 0.05 + 0.9 / 90 ms/s.
     assert breakdown.per_connection_ms_per_s.value == pytest.approx(0.06, rel=0.15)
+    assert breakdown.per_connection_ms_per_s.note == (
+        "stands for the ping rate (ping_mediator) as well, which moved exactly with it"
+    )
 
 
 def test_a_run_without_pings_or_onboarding_says_so():
@@ -122,7 +125,7 @@ def test_too_few_readings_tell_nothing():
     assert breakdown.per_connection_ms_per_s.value is None and breakdown.base_ms_per_s.value is None
     assert (
         breakdown.said()
-        == f"base not determinable ({MIN_SAMPLES - 1} probe readings with the mediator's CPU and its load, needs {MIN_SAMPLES})"
+        == f"not split ({MIN_SAMPLES - 1} probe readings with the mediator's CPU and its load, needs {MIN_SAMPLES})"
     )
 
 
