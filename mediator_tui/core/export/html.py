@@ -9,6 +9,7 @@ from mediator_tui.common.byte_size import byte_size
 from mediator_tui.core.export import svg
 from mediator_tui.core.export.capacity import capacity_html
 from mediator_tui.core.export.charts import report_charts
+from mediator_tui.core.metrics.cpu_breakdown import cpu_samples, estimate
 from mediator_tui.core.metrics.snapshot import Snapshot
 
 STYLE = """
@@ -149,7 +150,15 @@ def report_html(snapshot: Snapshot, summary: dict[str, Any]) -> str:
             ],
         )
     }
+{_cpu_breakdown(snapshot)}
 {_table(["source", "error"], [[e["source"], e["error"]] for e in mediator["errors"]])}
 {_table(["unknown", "to read it"], [[u["figure"], u["enable"]] for u in mediator["unknown"]])}
 </body></html>
 """
+
+
+def _cpu_breakdown(snapshot: Snapshot) -> str:
+    """What the mediator's CPU went to (docs/metrics.md#cpu-breakdown), where the probe read its CPU."""
+    if snapshot.mediator.cpu_percent_max is None:
+        return ""
+    return f"<p>Its CPU: {escape(estimate(cpu_samples(snapshot)).said())}</p>"

@@ -235,7 +235,7 @@ def _in_step(j: int, model: list[int], columns: list[list[float]], r2: float) ->
     others = [k for k in model if k != j]
     partner = max(others, key=lambda k: _r2(columns[j], columns[k]), default=None)
     with_what = _REGRESSORS[partner][1] if partner is not None else "the others"
-    return f"{_REGRESSORS[j][1]} moved in step with {with_what} (r² {r2:.2f}): this run cannot tell their costs apart"
+    return f"{_REGRESSORS[j][1]} moved in step with {with_what} (r² {r2:.3f}): this run cannot tell their costs apart"
 
 
 def _most_collinear(model: list[int], columns: list[list[float]]) -> tuple[int, int]:

@@ -28,6 +28,8 @@ def test_the_summary_names_each_cost_with_its_error(tmp_path):
         assert 0 < said["stderr"][key] < abs(said[key]) / 2
     assert said["why_not"] == dict.fromkeys(COSTS) and said["notes"] == dict.fromkeys(COSTS)
     assert (said["samples"], said["seconds"]) == (600, 600.0)
+    report = (tmp_path / "report.html").read_text()
+    assert "<p>Its CPU: " in report and " ms per onboarding, " in report
 
 
 def test_what_the_run_cannot_tell_is_null_with_its_reason(tmp_path):
@@ -43,6 +45,7 @@ def test_what_the_run_cannot_tell_is_null_with_its_reason(tmp_path):
 def test_an_unprobed_run_has_no_breakdown(tmp_path):
     said = breakdown(tmp_path, replay(probe=False)[0].snapshot())
     assert said["samples"] == 0 and said["per_connection_ms_per_s"] is None and said["base_ms_per_s"] is None
+    assert "Its CPU" not in (tmp_path / "report.html").read_text()
     assert said["why_not"]["per_ping_ms"] == "0 probe readings with the mediator's CPU and its load, needs 20"
 
 

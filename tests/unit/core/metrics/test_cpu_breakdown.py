@@ -2,6 +2,8 @@
 
 import dataclasses
 import math
+import random
+import re
 
 import pytest
 
@@ -68,7 +70,7 @@ def test_pings_in_step_with_the_connections_cannot_be_told_apart_but_onboarding_
     breakdown = breakdown_of(loaded_run(load=in_step))
     assert breakdown.per_ping_ms.value is None
     assert breakdown.per_ping_ms.why_not.startswith(
-        "the ping rate (ping_mediator) moved in step with connections held (r² 1.00)"
+        "the ping rate (ping_mediator) moved in step with connections held (r² 1.000)"
     )
     assert breakdown.per_onboarding_ms.value == pytest.approx(35.0, rel=0.15)
     # What is left stands for both: a connection and its pings, 0.05 + 0.9 / 90 ms/s.
@@ -76,6 +78,20 @@ def test_pings_in_step_with_the_connections_cannot_be_told_apart_but_onboarding_
     assert breakdown.per_connection_ms_per_s.note == (
         "stands for the ping rate (ping_mediator) as well, which moved exactly with it"
     )
+
+
+def test_pings_close_to_in_step_with_the_connections_are_not_told_apart_either():
+    rng = random.Random(3)
+    jittered = [connections_at(i) / 90.0 + rng.uniform(-0.5, 0.5) for i in range(600)]
+    breakdown = breakdown_of(loaded_run(load=lambda i: dataclasses.replace(in_step(i), pings_per_s=jittered[i])))
+    assert breakdown.per_ping_ms.value is breakdown.per_connection_ms_per_s.value is None
+    assert re.fullmatch(
+        r"the ping rate \(ping_mediator\) moved in step with connections held \(r² 0\.99\d\): "
+        r"this run cannot tell their costs apart",
+        breakdown.per_ping_ms.why_not,
+    )
+    assert breakdown.per_connection_ms_per_s.why_not.startswith("connections held moved in step with the ping rate")
+    assert breakdown.per_onboarding_ms.value == pytest.approx(35.0, rel=0.15)
 
 
 def test_a_run_without_pings_or_onboarding_says_so():
