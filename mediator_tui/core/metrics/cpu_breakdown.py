@@ -8,7 +8,7 @@ mediator's CPU in ms per second is modelled as
 and the four costs are estimated by least squares over the ticks (core/metrics/least_squares.py). Holding a
 connection costs CPU with no traffic (ACA-Py pings every websocket every 3 s by default); a ping and an
 onboarding cost it per request. Each cost is only as good as the run lets it be: it needs its regressor to
-vary (a ramp varies connections held, a storm or a ramp's spawning the onboarding rate) and to vary apart
+vary (a ramp varies connections held, its spawning the onboarding rate) and to vary apart
 from the others (at fixed waits the ping rate follows the connections held, and the two cannot be told
 apart). A cost the run cannot determine has no value and says why; a negative one is reported as such.
 
@@ -141,8 +141,8 @@ def window_split(snapshot: Snapshot, window: tuple[float, float]) -> CpuSplit | 
     return CpuSplit(estimate(samples), cpu, *means)
 
 
-def cpu_samples(snapshot: Snapshot, window: tuple[float, float] | None = None) -> list[CpuSample]:
-    """The probe's ticks (inside `window`, if given) with the ping and onboarding rates at the same moment."""
+def cpu_samples(snapshot: Snapshot) -> list[CpuSample]:
+    """The probe's ticks the mediator answered, with the ping and onboarding rates at the same moment."""
     ping_series = next((s for s in snapshot.history if s.name == PING_ENDPOINT), None)
     pings = [(p.t, p.rps) for p in ping_series.points] if ping_series else []
     onboardings: list[tuple[float, float | None]] = [(p.t, p.per_s) for p in snapshot.onboarding.points]
@@ -156,7 +156,7 @@ def cpu_samples(snapshot: Snapshot, window: tuple[float, float] | None = None) -
             onboardings_per_s=_rate_at(onboardings, p.t, tolerance),
         )
         for p in snapshot.mediator.history
-        if not p.state and (window is None or window[0] <= p.t <= window[1])
+        if not p.state
     ]
 
 
