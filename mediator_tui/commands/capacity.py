@@ -59,7 +59,10 @@ def add_parser(commands) -> None:
     capacity.add_argument("--step", type=int, metavar="N", help="Locust users added per step (CAPACITY_STEP)")
     capacity.add_argument("--max", type=int, metavar="N", help="Locust users of the last step (CAPACITY_MAX)")
     capacity.add_argument(
-        "--hold", metavar="DURATION", help="how long each step runs after its spawning, e.g. 60s (CAPACITY_HOLD)"
+        "--hold",
+        metavar="DURATION",
+        help="how long each step runs after its spawning, e.g. 60s, or auto: measured once its agents are "
+        "onboarded, as long as the users' waits need for the judgement's pings (CAPACITY_HOLD)",
     )
     capacity.add_argument(
         "--settle", metavar="DURATION", help="the start of each hold left unmeasured, e.g. 10s (CAPACITY_SETTLE)"
@@ -117,7 +120,7 @@ def plan_settings(args) -> dict[str, str]:
         value = getattr(args, option)
         if value is None:
             continue
-        if option in ("hold", "settle"):
+        if option in ("hold", "settle") and not (option == "hold" and value.strip().lower() == "auto"):
             try:
                 parse_duration(value)
             except ValueError as error:
