@@ -102,8 +102,8 @@ def add_parser(commands) -> None:
     capacity.add_argument(
         "--tui",
         action="store_true",
-        help="show the search in the terminal UI: the steps table, Locust users against p95 and "
-        "the mediator's CPU, the verdict (q quits; while searching, it stops the search)",
+        help="show the search in the terminal UI: the steps table, p95 and the mediator's CPU against "
+        "the connections held, the verdict (q quits; while searching, it stops the search)",
     )
     capacity.set_defaults(func=run_capacity)
 

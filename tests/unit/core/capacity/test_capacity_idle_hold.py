@@ -61,8 +61,10 @@ def test_the_plan_line_says_the_hold_it_computed_and_why():
 
 def test_capacity_hold_auto_reads_the_waits_and_a_wrong_word_is_named(tmp_path):
     env = tmp_path / ".env"
-    env.write_text("CAPACITY_HOLD=auto\nLOCUST_MIN_WAIT=60\nLOCUST_MAX_WAIT=120\nCAPACITY_START=1000\n"
-                   "CAPACITY_MAX=5000\nCAPACITY_STEP=1000\n")
+    env.write_text(
+        "CAPACITY_HOLD=auto\nLOCUST_MIN_WAIT=60\nLOCUST_MAX_WAIT=120\nCAPACITY_START=1000\n"
+        "CAPACITY_MAX=5000\nCAPACITY_STEP=1000\n"
+    )
     plan = plan_from_settings(load_config(env, environ={}, strict=False).values)
     assert (plan.auto_hold, plan.min_wait_s, plan.max_wait_s, plan.window_s(plan.start)) == (True, 60.0, 120.0, 120.0)
     env.write_text("CAPACITY_HOLD=automatic\n")
