@@ -198,65 +198,45 @@ def _counted(bound: dict[str, Any] | None) -> str | None:
     return None if bound is None else users_and_agents(bound["users"], bound["agents"])
 
 
+# Each chart: its title, its unit and its lines (label, step field), charted over the steps' Locust users
+# (bisection steps fall between their neighbours: where the latency breaks against how busy the mediator was)
+# or over the connections each step held (core/capacity/curve.py): how latency and the mediator's cost grow.
+_ChartSpec = tuple[str, str, tuple[tuple[str, str], ...]]
+PER_USERS: tuple[_ChartSpec, ...] = (
+    ("Capacity: p95 per step", "ms", (("ping p95", "ping_p95_ms"), ("p95 (all requests)", "p95_ms"))),
+    ("Capacity: mediator CPU per step", "% of a core", (("mediator CPU", "mediator_cpu_percent"),)),
+)
+CONNECTIONS_CURVE: tuple[_ChartSpec, ...] = (
+    (
+        "Capacity: ping latency against connections held",
+        "ms",
+        (("ping p50", "ping_p50_ms"), ("ping p95", "ping_p95_ms"), ("ping p99", "ping_p99_ms")),
+    ),
+    ("Capacity: mediator CPU against connections held", "% of a core", (("mediator CPU", "mediator_cpu_percent"),)),
+    ("Capacity: mediator memory against connections held", "MiB", (("mediator RSS", "mediator_rss_bytes"),)),
+)
+_SCALE = {"mediator_rss_bytes": MIB}  # charted in MiB
+
+
 def capacity_charts(section: dict[str, Any]) -> list[Chart]:
     """Each step's p95 and the mediator's CPU over its Locust users, then the connections curve."""
-    return [*_per_users(section["steps"]), *connections_curve(section["steps"])]
-
-
-def _per_users(steps: list[dict[str, Any]]) -> list[Chart]:
-    """In user order (bisection steps fall between their neighbours): where the latency breaks against how
-    busy the mediator was."""
-    ordered = sorted(steps, key=lambda step: step["users"])
-
-    def line(label: str, key: str) -> Line:
-        return Line(label, tuple((float(s["users"]), float(s[key])) for s in ordered if s[key] is not None))
-
+    steps = section["steps"]
+    label, held = held_axis([(s.get("mediator_connections"), s.get("agents_running"), s["users"]) for s in steps])
     return [
-        Chart(
-            "Capacity: p95 per step",
-            "ms",
-            (line("ping p95", "ping_p95_ms"), line("p95 (all requests)", "p95_ms")),
-            x_label=X_LABEL,
-        ),
-        Chart(
-            "Capacity: mediator CPU per step",
-            "% of a core",
-            (line("mediator CPU", "mediator_cpu_percent"),),
-            x_label=X_LABEL,
-        ),
+        *_charts(steps, [float(s["users"]) for s in steps], X_LABEL, PER_USERS),
+        *_charts(steps, held, label, CONNECTIONS_CURVE),
     ]
 
 
-def connections_curve(steps: list[dict[str, Any]]) -> list[Chart]:
-    """Ping p50/p95/p99, the mediator's CPU and its memory over the connections each step held (or what
-    stands in for them, as the axis label says): how latency and the mediator's cost grow with connections.
-    A figure an older export lacks is left out, as an unknown one."""
-    label, xs = held_axis([(s.get("mediator_connections"), s.get("agents_running"), s["users"]) for s in steps])
+def _charts(steps: list[dict[str, Any]], xs: list[float], x_label: str, specs: tuple[_ChartSpec, ...]) -> list[Chart]:
+    """`specs` over the steps at `xs`, in x order; a figure unknown (or missing from an older export) left out."""
     ordered = sorted(zip(xs, steps, strict=True), key=lambda pair: pair[0])
 
-    def line(name: str, key: str, scale: float = 1.0) -> Line:
-        return Line(name, tuple((x, float(s[key]) / scale) for x, s in ordered if s.get(key) is not None))
+    def line(label: str, key: str) -> Line:
+        scale = _SCALE.get(key, 1.0)
+        return Line(label, tuple((x, float(s[key]) / scale) for x, s in ordered if s.get(key) is not None))
 
-    return [
-        Chart(
-            "Capacity: ping latency against connections held",
-            "ms",
-            (line("ping p50", "ping_p50_ms"), line("ping p95", "ping_p95_ms"), line("ping p99", "ping_p99_ms")),
-            x_label=label,
-        ),
-        Chart(
-            "Capacity: mediator CPU against connections held",
-            "% of a core",
-            (line("mediator CPU", "mediator_cpu_percent"),),
-            x_label=label,
-        ),
-        Chart(
-            "Capacity: mediator memory against connections held",
-            "MiB",
-            (line("mediator RSS", "mediator_rss_bytes", MIB),),
-            x_label=label,
-        ),
-    ]
+    return [Chart(title, unit, tuple(line(*spec) for spec in lines), x_label=x_label) for title, unit, lines in specs]
 
 
 def capacity_html(section: dict[str, Any]) -> str:

@@ -14,20 +14,7 @@ from mediator_tui.core.config import load_config
 from mediator_tui.core.metrics.onboarding import OnboardingSnapshot
 from mediator_tui.locust_support.ramp_timeline import StepRamp
 from tests.recording.replay import running_run
-
-
-def idle_plan(start=1000, step=1000, max_users=1000, settle_s=10.0, min_wait_s=60.0, max_wait_s=120.0):
-    return RampPlan(
-        start=start,
-        step=step,
-        max_users=max_users,
-        hold_s=0.0,
-        settle_s=settle_s,
-        spawn_rate=50.0,
-        auto_hold=True,
-        min_wait_s=min_wait_s,
-        max_wait_s=max_wait_s,
-    )
+from tests.support.capacity_fakes import idle_plan
 
 
 @pytest.mark.parametrize(

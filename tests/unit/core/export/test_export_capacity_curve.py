@@ -5,7 +5,6 @@ import csv
 import dataclasses
 import json
 
-from mediator_tui.contracts.capacity import RampPlan
 from mediator_tui.core.capacity.curve import AGENTS_X, CONNECTIONS_X, USERS_X
 from mediator_tui.core.capacity.levels import parse_levels
 from mediator_tui.core.capacity.outcome import CapacityOutcome
@@ -13,20 +12,10 @@ from mediator_tui.core.capacity.search import CapacitySearch
 from mediator_tui.core.export import write_export
 from mediator_tui.core.export.capacity import capacity_charts
 from tests.recording.replay import ended_run
-from tests.support.capacity_fakes import step
+from tests.support.capacity_fakes import idle_plan, step
 
 MIB = 1024 * 1024
-IDLE_PLAN = RampPlan(
-    start=1000,
-    step=1000,
-    max_users=3000,
-    hold_s=0.0,
-    settle_s=10.0,
-    spawn_rate=50.0,
-    auto_hold=True,
-    min_wait_s=60.0,
-    max_wait_s=120.0,
-)
+IDLE_PLAN = idle_plan(max_users=3000)
 
 
 def idle_step(users, index, connections=True, agents=True):
