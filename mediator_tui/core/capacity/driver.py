@@ -210,4 +210,7 @@ def _current(state: RampState, index: int) -> RampStep:
 
 
 def _onboarded(snapshot: Snapshot, step: RampStep) -> bool:
-    return not snapshot.agents.known or snapshot.agents.running == step.users
+    """Every agent of the step runs: its users times the agents each holds (one each until a worker said)."""
+    agents = snapshot.agents
+    per_user = 1.0 if agents.per_user is None else agents.per_user
+    return not agents.known or agents.running == round(step.users * per_user)

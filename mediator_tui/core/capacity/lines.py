@@ -31,7 +31,9 @@ def step_line(judgement: StepJudgement) -> str:
     )
     if figures.onboarding_per_s is not None:
         onboarding += f"  onboarding {figures.onboarding_per_s:.1f}/s backlog {figures.onboarding_backlog}"
-    mediator = "" if figures.mediator_cpu_percent is None else f"  mediator CPU {figures.mediator_cpu_percent:.0f} %"
+    mediator = "" if figures.mediator_connections is None else f"  mediator connections {figures.mediator_connections}"
+    if figures.mediator_cpu_percent is not None:
+        mediator += f"  mediator CPU {figures.mediator_cpu_percent:.0f} %"
     if figures.mediator_throttled_percent is not None:
         mediator += f"  throttled {figures.mediator_throttled_percent:.0f} %"
     if judgement.met:

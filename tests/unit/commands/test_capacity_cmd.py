@@ -197,6 +197,7 @@ def test_the_mediator_s_state_is_in_each_step_line_the_verdict_and_the_export(tm
     lines = out.splitlines()
     assert code == 0
     assert next(line for line in lines if line.startswith("step ")).endswith("  mediator CPU 15 %  met")
+    assert "  mediator connections 10  mediator CPU 15 %" in next(line for line in lines if line.startswith("step "))
     # At the knee (40 users held): 60 % of a core for 48 pings/s (40 users x 1.2), 12.5 ms of the
     # mediator's CPU per ping; at the first broken step, 75 % for 60 pings/s.
     assert (

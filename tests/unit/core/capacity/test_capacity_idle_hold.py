@@ -95,10 +95,10 @@ class OnboardingMaster:
     agents onboard at `per_s` a second up to `ceiling` (the mediator's pace), and a ping is counted every
     0.1 s. The driver polls once a second."""
 
-    def __init__(self, plan, per_s, ceiling):
+    def __init__(self, plan, per_s, ceiling, per_user=1.0):
         self.now = 0.0
         self.ramp = StepRamp(plan, lambda: self.now)
-        self.per_s, self.ceiling = per_s, ceiling
+        self.per_s, self.ceiling, self.per_user = per_s, ceiling, per_user
         self.base_url = "http://127.0.0.1:8089"
         self._run = running_run()
         self.ramp.tick()
@@ -122,8 +122,9 @@ class OnboardingMaster:
     def snapshot(self):
         users = self.ramp.state().step.users
         status = dataclasses.replace(self._run.status, users=users, state="running")
-        agents = dataclasses.replace(self._run.agents, known=True, running=self.onboarded(), per_user=1.0)
-        onboarding = OnboardingSnapshot(known=True, onboarded=self.onboarded(), waiting=users - self.onboarded())
+        agents = dataclasses.replace(self._run.agents, known=True, running=self.onboarded(), per_user=self.per_user)
+        waiting = round(users * self.per_user) - self.onboarded()
+        onboarding = OnboardingSnapshot(known=True, onboarded=self.onboarded(), waiting=waiting)
         total = dataclasses.replace(self._run.total, count=int(self.now * 10), failures=0)
         return dataclasses.replace(
             self._run, taken_at=self.now, status=status, agents=agents, onboarding=onboarding, total=total, requests=()
@@ -140,13 +141,15 @@ def measure_one_step(master):
     return judgement.figures
 
 
-def test_a_computed_window_opens_once_every_agent_onboarded_and_lasts_the_computed_hold():
-    master = OnboardingMaster(idle_plan(), per_s=5.0, ceiling=1000)  # 1,000 agents take 200 s after spawning
+@pytest.mark.parametrize("per_user", [1.0, 2.0])
+def test_a_computed_window_opens_once_every_agent_onboarded_and_lasts_the_computed_hold(per_user):
+    agents = round(1000 * per_user)  # they take 200 s to onboard after the spawning
+    master = OnboardingMaster(idle_plan(), per_s=agents / 200, ceiling=agents, per_user=per_user)
     figures = measure_one_step(master)
     assert figures.window_start == pytest.approx(220.0, abs=1.0)
     assert figures.window_end - figures.window_start == pytest.approx(120.0, abs=2.0)
-    assert figures.agents_running == 1000 and figures.onboarding_backlog == 0
-    assert figures.onboarding_per_s == pytest.approx(1000 / figures.window_end, rel=0.01)  # from the step's start
+    assert figures.agents_running == agents and figures.onboarding_backlog == 0
+    assert figures.onboarding_per_s == pytest.approx(agents / figures.window_end, rel=0.01)  # from the step's start
 
 
 def test_a_computed_window_opens_without_the_agents_once_onboarding_stalled_and_the_backlog_is_judged():
