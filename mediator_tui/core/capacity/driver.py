@@ -132,14 +132,16 @@ class CapacityDriver:
         ONBOARDING_WAIT_MAX_S), on the master's clock; then the ramp opens the step's window."""
         step = _current(state, index)
         spawned = step.spawning_ended_at if step.spawning_ended_at is not None else state.served_at
-        done, progress_at = -1, state.served_at
+        # Progress: more agents onboarded, or more running (a wallet reconnected from a population runs
+        # without onboarding again), than ever before in this step.
+        best, progress_at = (-1, -1), state.served_at
         while True:
             snapshot = self._snapshot()
             if _onboarded(snapshot, step):
                 break
-            count = snapshot.onboarding.onboarded if snapshot.onboarding.known else snapshot.agents.running
-            if count > done:
-                done, progress_at = count, state.served_at
+            counts = (snapshot.onboarding.onboarded, snapshot.agents.running)
+            if counts[0] > best[0] or counts[1] > best[1]:
+                best, progress_at = (max(counts[0], best[0]), max(counts[1], best[1])), state.served_at
             if (
                 state.served_at - progress_at >= ONBOARDING_STALL_S
                 or state.served_at - spawned >= ONBOARDING_WAIT_MAX_S

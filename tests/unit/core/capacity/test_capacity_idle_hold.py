@@ -95,10 +95,11 @@ class OnboardingMaster:
     agents onboard at `per_s` a second up to `ceiling` (the mediator's pace), and a ping is counted every
     0.1 s. The driver polls once a second."""
 
-    def __init__(self, plan, per_s, ceiling, per_user=1.0):
+    def __init__(self, plan, per_s, ceiling, per_user=1.0, reconnected=False):
+        """`reconnected`: the agents come back from a saved population, running without an onboarding."""
         self.now = 0.0
         self.ramp = StepRamp(plan, lambda: self.now)
-        self.per_s, self.ceiling, self.per_user = per_s, ceiling, per_user
+        self.per_s, self.ceiling, self.per_user, self.reconnected = per_s, ceiling, per_user, reconnected
         self.base_url = "http://127.0.0.1:8089"
         self._run = running_run()
         self.ramp.tick()
@@ -124,7 +125,8 @@ class OnboardingMaster:
         status = dataclasses.replace(self._run.status, users=users, state="running")
         agents = dataclasses.replace(self._run.agents, known=True, running=self.onboarded(), per_user=self.per_user)
         waiting = round(users * self.per_user) - self.onboarded()
-        onboarding = OnboardingSnapshot(known=True, onboarded=self.onboarded(), waiting=waiting)
+        onboarded = 0 if self.reconnected else self.onboarded()
+        onboarding = OnboardingSnapshot(known=True, onboarded=onboarded, waiting=waiting)
         total = dataclasses.replace(self._run.total, count=int(self.now * 10), failures=0)
         return dataclasses.replace(
             self._run, taken_at=self.now, status=status, agents=agents, onboarding=onboarding, total=total, requests=()
@@ -141,15 +143,16 @@ def measure_one_step(master):
     return judgement.figures
 
 
-@pytest.mark.parametrize("per_user", [1.0, 2.0])
-def test_a_computed_window_opens_once_every_agent_onboarded_and_lasts_the_computed_hold(per_user):
-    agents = round(1000 * per_user)  # they take 200 s to onboard after the spawning
-    master = OnboardingMaster(idle_plan(), per_s=agents / 200, ceiling=agents, per_user=per_user)
+@pytest.mark.parametrize(("per_user", "reconnected"), [(1.0, False), (2.0, False), (1.0, True)])
+def test_a_computed_window_opens_once_every_agent_onboarded_and_lasts_the_computed_hold(per_user, reconnected):
+    agents = round(1000 * per_user)  # they take 200 s to onboard (or reconnect) after the spawning
+    master = OnboardingMaster(idle_plan(), agents / 200, agents, per_user=per_user, reconnected=reconnected)
     figures = measure_one_step(master)
     assert figures.window_start == pytest.approx(220.0, abs=1.0)
     assert figures.window_end - figures.window_start == pytest.approx(120.0, abs=2.0)
     assert figures.agents_running == agents and figures.onboarding_backlog == 0
-    assert figures.onboarding_per_s == pytest.approx(agents / figures.window_end, rel=0.01)  # from the step's start
+    if not reconnected:  # counted from the step's start
+        assert figures.onboarding_per_s == pytest.approx(agents / figures.window_end, rel=0.01)
 
 
 def test_a_computed_window_opens_without_the_agents_once_onboarding_stalled_and_the_backlog_is_judged():
