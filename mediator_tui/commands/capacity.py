@@ -26,7 +26,8 @@ from mediator_tui.core.capacity.levels import parse_levels
 from mediator_tui.core.capacity.lines import plan_line
 from mediator_tui.core.capacity.plan import plan_from_settings
 from mediator_tui.core.capacity_session import EXIT_SETUP, SearchOptions, search
-from mediator_tui.core.config import ConfigError, load_config, locustfiles_dir, parse_duration
+from mediator_tui.core.config import BY_KEY, ConfigError, load_config, locustfiles_dir
+from mediator_tui.core.config.validate import parse_value
 from mediator_tui.core.run.build import Overrides, build_controller
 from mediator_tui.core.run.controller import RunController, RunError
 from mediator_tui.core.thresholds import ThresholdError
@@ -120,9 +121,9 @@ def plan_settings(args) -> dict[str, str]:
         value = getattr(args, option)
         if value is None:
             continue
-        if option in ("hold", "settle") and not (option == "hold" and value.strip().lower() == "auto"):
+        if option in ("hold", "settle"):
             try:
-                parse_duration(value)
+                parse_value(BY_KEY[key], value)  # a duration, or auto for the hold
             except ValueError as error:
                 raise ValueError(f"--{option} {value!r} {error}") from None
         settings[key] = f"{value:g}" if isinstance(value, float) else str(value)
