@@ -26,7 +26,8 @@ from mediator_tui.core.capacity.levels import parse_levels
 from mediator_tui.core.capacity.lines import plan_line
 from mediator_tui.core.capacity.plan import plan_from_settings
 from mediator_tui.core.capacity_session import EXIT_SETUP, SearchOptions, search
-from mediator_tui.core.config import ConfigError, load_config, locustfiles_dir, parse_duration
+from mediator_tui.core.config import BY_KEY, ConfigError, load_config, locustfiles_dir
+from mediator_tui.core.config.validate import parse_value
 from mediator_tui.core.run.build import Overrides, build_controller
 from mediator_tui.core.run.controller import RunController, RunError
 from mediator_tui.core.thresholds import ThresholdError
@@ -59,7 +60,10 @@ def add_parser(commands) -> None:
     capacity.add_argument("--step", type=int, metavar="N", help="Locust users added per step (CAPACITY_STEP)")
     capacity.add_argument("--max", type=int, metavar="N", help="Locust users of the last step (CAPACITY_MAX)")
     capacity.add_argument(
-        "--hold", metavar="DURATION", help="how long each step runs after its spawning, e.g. 60s (CAPACITY_HOLD)"
+        "--hold",
+        metavar="DURATION",
+        help="how long each step runs after its spawning, e.g. 60s, or auto: measured once its agents are "
+        "onboarded, as long as the users' waits need for the judgement's pings (CAPACITY_HOLD)",
     )
     capacity.add_argument(
         "--settle", metavar="DURATION", help="the start of each hold left unmeasured, e.g. 10s (CAPACITY_SETTLE)"
@@ -99,8 +103,8 @@ def add_parser(commands) -> None:
     capacity.add_argument(
         "--tui",
         action="store_true",
-        help="show the search in the terminal UI: the steps table, Locust users against p95 and "
-        "the mediator's CPU, the verdict (q quits; while searching, it stops the search)",
+        help="show the search in the terminal UI: the steps table, p95 and the mediator's CPU against "
+        "the connections held, the verdict (q quits; while searching, it stops the search)",
     )
     capacity.set_defaults(func=run_capacity)
 
@@ -119,7 +123,7 @@ def plan_settings(args) -> dict[str, str]:
             continue
         if option in ("hold", "settle"):
             try:
-                parse_duration(value)
+                parse_value(BY_KEY[key], value)  # a duration, or auto for the hold
             except ValueError as error:
                 raise ValueError(f"--{option} {value!r} {error}") from None
         settings[key] = f"{value:g}" if isinstance(value, float) else str(value)

@@ -4,12 +4,16 @@ The shape (`mediator_tui.locust_support.step_ramp`) runs on the Locust master an
 publishes a `RampState`; the tool reads it with `RampState.from_json()` and steers
 the ramp by posting a `RampCommand`. Times are unix seconds of the master's clock.
 A payload of another `version` is refused with both versions named, so a tool and a
-master of different releases fail loudly instead of misreading each other.
+master of different releases fail loudly instead of misreading each other. Fields added
+within a version have defaults that keep the older meaning (a plan without `auto_hold` has a
+fixed hold), and a reader ignores fields it does not know; the `steady` command is only sent
+to a master whose plan says `auto_hold`, which only a master that knows the command serves.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import MISSING, asdict, dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,7 +28,12 @@ ROUTE = "/mediator-tui/capacity"
 # Where the ramp is: before `/swarm`; stepping on its own (plain Locust); held at each step
 # until the tool says what comes next; ended by a stop command; past its maximum.
 PHASES = ("waiting", "ramping", "paced", "stopped", "done")
-COMMANDS = ("pace", "step", "stop")
+COMMANDS = ("pace", "step", "stop", "steady")
+# A computed hold (CAPACITY_HOLD=auto) measures each step long enough for MIN_PINGS pings, enough for a p95
+# that ten slow pings (5 %) move, and for every user to ping at least once (its longest wait), never
+# shorter than MIN_WINDOW_S (the probe's per-second points and the store's per-second percentiles).
+MIN_PINGS = 200
+MIN_WINDOW_S = 30.0
 _Dataclass = TypeVar("_Dataclass", bound="DataclassInstance")
 
 
@@ -37,9 +46,34 @@ class RampPlan:
     start: int
     step: int
     max_users: int
-    hold_s: float  # how long each step runs once its spawning ended
+    hold_s: float  # how long each step runs once its spawning ended (0 with a computed hold)
     settle_s: float  # the first part of the hold that is not measured
     spawn_rate: float
+    # CAPACITY_HOLD=auto: each step's window opens once its agents are onboarded and lasts `window_s(users)`,
+    # computed from the users' waits between tasks (LOCUST_MIN_WAIT..LOCUST_MAX_WAIT).
+    auto_hold: bool = False
+    min_wait_s: float = 0.0
+    max_wait_s: float = 0.0
+
+    @property
+    def mean_wait_s(self) -> float:
+        """Locust's `between(min, max)` draws each wait uniformly: a user runs a task every mean wait."""
+        return (self.min_wait_s + self.max_wait_s) / 2
+
+    def pings_s(self, users: int) -> float:
+        """Seconds `users` users take for MIN_PINGS pings at one a mean wait each (0 without waits)."""
+        return MIN_PINGS * self.mean_wait_s / users if users > 0 else 0.0
+
+    def window_s(self, users: int) -> float:
+        """How long a step of `users` users is measured: the rest of the hold after the settle, or (computed)
+        the longest of MIN_PINGS pings, one ping from every user and MIN_WINDOW_S, in whole seconds."""
+        if not self.auto_hold:
+            return self.hold_s - self.settle_s
+        return float(math.ceil(max(MIN_WINDOW_S, self.pings_s(users), self.max_wait_s)))
+
+    def hold_for(self, users: int) -> float:
+        """How long a step of `users` users runs once its spawning ended, when nobody opens its window later."""
+        return self.settle_s + self.window_s(users) if self.auto_hold else self.hold_s
 
     def problems(self) -> list[str]:
         found = []
@@ -49,7 +83,15 @@ class RampPlan:
             found.append(f"CAPACITY_STEP must be at least 1 (is {self.step})")
         if self.max_users < self.start:
             found.append(f"CAPACITY_MAX ({self.max_users}) is below CAPACITY_START ({self.start})")
-        if self.settle_s < 0 or self.hold_s <= self.settle_s:
+        if self.auto_hold:
+            if self.settle_s < 0:
+                found.append(f"CAPACITY_SETTLE must not be negative (is {self.settle_s:g} s)")
+            if not 0 <= self.min_wait_s <= self.max_wait_s:
+                found.append(
+                    f"LOCUST_MIN_WAIT ({self.min_wait_s:g} s) must be between 0 and LOCUST_MAX_WAIT "
+                    f"({self.max_wait_s:g} s) for a computed hold"
+                )
+        elif self.settle_s < 0 or self.hold_s <= self.settle_s:
             found.append(
                 f"CAPACITY_HOLD ({self.hold_s:g} s) must be longer than CAPACITY_SETTLE "
                 f"({self.settle_s:g} s): the steady window is what is left of the hold"
@@ -70,8 +112,9 @@ class RampStep:
     users: int
     started_at: float
     spawning_ended_at: float | None = None  # Locust's spawning_complete for this step
-    steady_from: float | None = None  # spawning end + settle
-    ends_at: float | None = None  # spawning end + hold
+    # spawning end + settle; with a computed hold, moved to when the tool says the step's agents are onboarded
+    steady_from: float | None = None
+    ends_at: float | None = None  # spawning end + hold; with a computed hold, steady_from + the window
 
     def steady(self, now: float) -> bool:
         return self.steady_from is not None and now >= self.steady_from
@@ -113,7 +156,8 @@ class RampState:
 
 @dataclass(frozen=True)
 class RampCommand:
-    """`pace`: hold every step until told; `step`: go to `users` now (and hold there); `stop`: end the ramp."""
+    """`pace`: hold every step until told; `step`: go to `users` now (and hold there); `stop`: end the ramp;
+    `steady`: the step's agents are onboarded, its window opens now (a computed hold only)."""
 
     command: str
     users: int | None = None
@@ -169,6 +213,7 @@ def _dict(payload: dict[str, Any], key: str) -> dict[str, Any]:
 
 def _fields(cls: type[_Dataclass], values: dict[str, Any], where: str) -> _Dataclass:
     kinds: dict[object, type | tuple[type, ...]] = {
+        "bool": bool,
         "int": int,
         "float": (int, float),
         "float | None": (int, float, type(None)),
@@ -177,10 +222,10 @@ def _fields(cls: type[_Dataclass], values: dict[str, Any], where: str) -> _Datac
     for name, field in cls.__dataclass_fields__.items():
         value = values.get(name, field.default)
         wanted = kinds[field.type]
-        if value is MISSING or isinstance(value, bool) or not isinstance(value, wanted):
+        if value is MISSING or isinstance(value, bool) != (wanted is bool) or not isinstance(value, wanted):
             shown = "missing" if value is MISSING else f"{value!r}"
             raise CapacityContractError(f"ramp state: {where}.{name} is {shown}, not a {field.type}")
-        why = "" if value is None else checked(value)[1]
+        why = "" if value is None or wanted is bool else checked(value)[1]
         if why:  # NaN, infinite or absurdly large: no step can be timed or sized by it
             raise CapacityContractError(f"ramp state: {where}.{name}: {why}")
         read[name] = value

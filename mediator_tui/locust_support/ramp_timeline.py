@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 
 from mediator_tui.common.steady_clock import steady_wall_clock
 from mediator_tui.contracts.capacity import CapacityContractError, RampCommand, RampPlan, RampState, RampStep
@@ -69,7 +70,7 @@ class StepRamp:
                     started_at=self._step.started_at,
                     spawning_ended_at=ended,
                     steady_from=ended + self.plan.settle_s,
-                    ends_at=ended + self.plan.hold_s,
+                    ends_at=ended + self.plan.hold_for(self._step.users),
                 )
 
     def command(self, command: RampCommand) -> None:
@@ -79,11 +80,24 @@ class StepRamp:
             if command.command == "stop":
                 self._phase = "stopped"
                 return
+            if command.command == "steady":
+                self._open_window()
+                return
             self._paced = True
             if self._phase == "ramping":
                 self._phase = "paced"
             if command.command == "step" and command.users is not None and self._phase == "paced":
                 self._begin(command.users, self._clock())
+
+    def _open_window(self) -> None:
+        """The tool saw the step's agents onboarded: its window opens now and lasts the plan's window."""
+        step = self._step
+        if not self.plan.auto_hold:
+            raise CapacityContractError("ramp command 'steady' needs a computed hold (CAPACITY_HOLD=auto)")
+        if step is None or step.spawning_ended_at is None:
+            raise CapacityContractError("ramp command 'steady' before the step's spawning ended")
+        now = self._clock()
+        self._step = replace(step, steady_from=now, ends_at=now + self.plan.window_s(step.users))
 
     def state(self) -> RampState:
         with self._lock:

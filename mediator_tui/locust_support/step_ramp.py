@@ -5,8 +5,9 @@ locustMediatorPing.py,locustCapacity.py`, workers on any host) and the ramp runs
 as Locust runs any shape: `/swarm` (or `--headless`) starts it. The plan comes
 from the settings (`.env` of the master, overlaid by its environment):
 CAPACITY_START, CAPACITY_STEP, CAPACITY_MAX Locust users, CAPACITY_HOLD per step
-counted from the end of the step's spawning, CAPACITY_SETTLE of it not
-measured, at LOCUST_SPAWN_RATE.
+counted from the end of the step's spawning (or `auto`: computed per step from
+LOCUST_MIN_WAIT and LOCUST_MAX_WAIT), CAPACITY_SETTLE of it not measured, at
+LOCUST_SPAWN_RATE.
 
 Who decides the next target: the shape, always; the tool only tells it. On its
 own (plain Locust, nobody asking) the shape steps from start to maximum, each
@@ -17,7 +18,11 @@ of the ramp, or a bisection target below it) or `stop`. So the tool never
 races a step change (it reads the end of a step while that step's load still
 runs), a bisection is just another step, and the run is a shape run the whole
 time, which Locust would otherwise end when the tool calls `/swarm` itself.
-The same `GET` serves the `RampState` (`mediator_tui.contracts.capacity`).
+With a computed hold (CAPACITY_HOLD=auto) the tool also posts `steady` once the
+step's agents are onboarded: the step's window opens then and lasts what the plan
+computes for its users (`RampPlan.window_s`), so onboarding thousands of agents at
+the mediator's pace is not measured as the step's steady state. The same `GET`
+serves the `RampState` (`mediator_tui.contracts.capacity`).
 """
 
 from __future__ import annotations

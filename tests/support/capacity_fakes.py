@@ -70,6 +70,23 @@ def saturating(users):
 
 
 PLAN = RampPlan(start=10, step=10, max_users=60, hold_s=20.0, settle_s=5.0, spawn_rate=10.0)
+
+
+def idle_plan(start=1000, step=1000, max_users=1000, min_wait_s=60.0, max_wait_s=120.0):
+    """A search in the idle regime: a computed hold (CAPACITY_HOLD=auto), 10 s settle, at the seed's waits."""
+    return RampPlan(
+        start=start,
+        step=step,
+        max_users=max_users,
+        hold_s=0.0,
+        settle_s=10.0,
+        spawn_rate=50.0,
+        auto_hold=True,
+        min_wait_s=min_wait_s,
+        max_wait_s=max_wait_s,
+    )
+
+
 LEVELS = parse_levels([])
 
 

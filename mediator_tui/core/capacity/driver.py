@@ -6,7 +6,9 @@ driver paces it over `/mediator-tui/capacity` (see
 waits, asks the ramp to hold every step, and per step takes three snapshots of
 the metric store: when the step begins (onboarding counts from there), when its
 steady window opens (settle time after spawning, and every agent of the step
-running, or half the window gone), and when its hold is over (or, while no
+running, or half the window gone; with a computed hold, every agent running or
+onboarding stalled, after which the ramp is told the window opened and holds the
+step for the window its plan computes), and when its hold is over (or, while no
 worker's report has reached the window yet, up to REPORT_GRACE_S later). Then it tells the
 ramp the next target, or to stop. Step times are compared with the master's own
 clock (`RampState.served_at`), so a master on another host with another clock
@@ -30,6 +32,13 @@ SPAWN_GRACE_S = 60.0  # beyond users / spawn rate, for workers that report late
 # A window can close before any worker's report reached the master (a short hold on a loaded
 # host): it is then held open this much longer for the first one, not judged empty.
 REPORT_GRACE_S = 15.0
+# With a computed hold a step's window waits for its agents to onboard at the mediator's pace, which for
+# thousands takes minutes. It opens without them once no agent onboarded for ONBOARDING_STALL_S, the
+# default onboarding timeout (VERIFIED_TIMEOUT_SECONDS): every onboarding in flight has ended by then, done
+# or failed, so the rest is not coming at this step; or at the latest ONBOARDING_WAIT_MAX_S after the
+# spawning ended, for an onboarding that crawls on. Either way the backlog left is judged at the window's end.
+ONBOARDING_STALL_S = 60.0
+ONBOARDING_WAIT_MAX_S = 1800.0
 
 
 class CapacitySearchError(Exception):
@@ -94,15 +103,19 @@ class CapacityDriver:
         )
         step = _current(state, index)
         steady_from, ends_at = _window(step)
-        latest = steady_from + (ends_at - steady_from) / 2
+        latest = steady_from + (ends_at - steady_from) / 2  # a fixed hold's window opens by then at the latest
         state = self._wait(
             lambda s: s.served_at >= steady_from,
             steady_from - state.served_at + 30.0,
             f"the steady window of step {index + 1}",
         )
-        while state.served_at < latest and not _onboarded(self._snapshot(), step):
-            self._sleep(self._poll_s)
-            state = self._state()
+        if state.plan.auto_hold:
+            state = self._open_once_onboarded(state, index)
+            ends_at = _window(_current(state, index))[1]
+        else:
+            while state.served_at < latest and not _onboarded(self._snapshot(), step):
+                self._sleep(self._poll_s)
+                state = self._state()
         start = self._snapshot()
         self._wait(lambda s: s.served_at >= ends_at, ends_at - state.served_at + 30.0, f"the end of step {index + 1}")
         self._sleep(self._poll_s)  # one more poll, so the store holds the counts up to the end
@@ -113,6 +126,35 @@ class CapacityDriver:
             waited += self._poll_s
             end = self._snapshot()
         return step_figures_from(start, end, index=index, users_target=step.users, step_began=began)
+
+    def _open_once_onboarded(self, state: RampState, index: int) -> RampState:
+        """Wait for every agent of the step to run, or for its onboarding to stall (ONBOARDING_STALL_S,
+        ONBOARDING_WAIT_MAX_S), on the master's clock; then the ramp opens the step's window."""
+        step = _current(state, index)
+        spawned = step.spawning_ended_at if step.spawning_ended_at is not None else state.served_at
+        # Progress: more agents onboarded, or more running (a wallet reconnected from a population runs
+        # without onboarding again), than ever before in this step.
+        best, progress_at = (-1, -1), state.served_at
+        while True:
+            snapshot = self._snapshot()
+            if _onboarded(snapshot, step):
+                break
+            counts = (snapshot.onboarding.onboarded, snapshot.agents.running)
+            if counts[0] > best[0] or counts[1] > best[1]:
+                best, progress_at = (max(counts[0], best[0]), max(counts[1], best[1])), state.served_at
+            if (
+                state.served_at - progress_at >= ONBOARDING_STALL_S
+                or state.served_at - spawned >= ONBOARDING_WAIT_MAX_S
+            ):
+                break
+            self._sleep(self._poll_s)
+            state = self._running(self._state(), f"the agents of step {index + 1} to onboard")
+        return self._command(RampCommand("steady"))
+
+    def _running(self, state: RampState, what: str) -> RampState:
+        if state.phase in ("stopped", "done") or self._snapshot().status.state in ("stopped", "ended"):
+            raise CapacitySearchError(f"the load stopped while waiting for {what} (stopped from elsewhere?)")
+        return state
 
     def _state(self) -> RampState:
         payload = self._client.capacity()
@@ -135,9 +177,7 @@ class CapacityDriver:
     def _wait(self, condition: Callable[[RampState], bool], timeout_s: float, what: str) -> RampState:
         waited = 0.0
         while True:
-            state = self._state()
-            if state.phase in ("stopped", "done") or self._snapshot().status.state in ("stopped", "ended"):
-                raise CapacitySearchError(f"the load stopped while waiting for {what} (stopped from elsewhere?)")
+            state = self._running(self._state(), what)
             if condition(state):
                 return state
             if waited >= timeout_s:
@@ -172,4 +212,7 @@ def _current(state: RampState, index: int) -> RampStep:
 
 
 def _onboarded(snapshot: Snapshot, step: RampStep) -> bool:
-    return not snapshot.agents.known or snapshot.agents.running == step.users
+    """Every agent of the step runs: its users times the agents each holds (one each until a worker said)."""
+    agents = snapshot.agents
+    per_user = 1.0 if agents.per_user is None else agents.per_user
+    return not agents.known or agents.running == round(step.users * per_user)

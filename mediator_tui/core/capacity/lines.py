@@ -3,10 +3,11 @@ them and the TUI's capacity view shows them. Every figure is the search's; this 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from mediator_tui.common.byte_size import byte_size
-from mediator_tui.contracts.capacity import RampPlan
+from mediator_tui.contracts.capacity import MIN_PINGS, RampPlan
 from mediator_tui.core.capacity.figures import StepFigures
 from mediator_tui.core.capacity.levels import StepJudgement
 from mediator_tui.core.capacity.search import Verdict, throttled_words
@@ -31,7 +32,9 @@ def step_line(judgement: StepJudgement) -> str:
     )
     if figures.onboarding_per_s is not None:
         onboarding += f"  onboarding {figures.onboarding_per_s:.1f}/s backlog {figures.onboarding_backlog}"
-    mediator = "" if figures.mediator_cpu_percent is None else f"  mediator CPU {figures.mediator_cpu_percent:.0f} %"
+    mediator = "" if figures.mediator_connections is None else f"  mediator connections {figures.mediator_connections}"
+    if figures.mediator_cpu_percent is not None:
+        mediator += f"  mediator CPU {figures.mediator_cpu_percent:.0f} %"
     if figures.mediator_throttled_percent is not None:
         mediator += f"  throttled {figures.mediator_throttled_percent:.0f} %"
     if judgement.met:
@@ -45,8 +48,30 @@ def plan_line(plan: RampPlan, resolution: int | None) -> str:
     bisect = f", bisecting to {resolution} users" if resolution else ""
     return (
         f"capacity search: {plan.start} to {plan.max_users} Locust users by {plan.step} at {plan.spawn_rate:g} "
-        f"users/s, each step {plan.hold_s:g} s after spawning ({plan.settle_s:g} s settle){bisect}"
+        f"users/s, {hold_words(plan)}{bisect}"
     )
+
+
+def hold_words(plan: RampPlan) -> str:
+    """How long each step is held and, for a computed hold, why: at the first step and at the last."""
+    if not plan.auto_hold:
+        return f"each step {plan.hold_s:g} s after spawning ({plan.settle_s:g} s settle)"
+    ends = dict.fromkeys((plan.start, plan.max_users))  # one step when the ramp has one
+    held = "; ".join(_window_words(plan, users) for users in ends)
+    return f"each step measured once its agents are onboarded ({plan.settle_s:g} s settle at least): {held}"
+
+
+def _window_words(plan: RampPlan, users: int) -> str:
+    window = plan.window_s(users)
+    waits = f"every {plan.min_wait_s:g}-{plan.max_wait_s:g} s"
+    pings = f"{MIN_PINGS} pings take {plan.pings_s(users):.0f} s"
+    if window == math.ceil(plan.pings_s(users)):
+        why = f"{MIN_PINGS} pings at {users:,} users pinging {waits}"
+    elif window == math.ceil(plan.max_wait_s):
+        why = f"every user pings at least once (waits up to {plan.max_wait_s:g} s; {pings})"
+    else:
+        why = f"the shortest window ({pings} at {users:,} users pinging {waits})"
+    return f"{window:.0f} s at {users:,} users: {why}"
 
 
 def mediator_state(figures: StepFigures) -> str:

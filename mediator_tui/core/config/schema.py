@@ -16,6 +16,7 @@ GROUPS = ("target", "load", "agents", "issuer", "distributed", "mediator")
 class Setting:
     key: str
     kind: str  # str, int, float, cores, bool, json, choice, port, host, invitation, files, duration, url, pid, names, args
+    # (a duration with choices also takes those words)
     default: str
     help: str
     group: str
@@ -172,7 +173,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CAPACITY_START", "int", "10", "Capacity search: Locust users of the first step", "load"),
     Setting("CAPACITY_STEP", "int", "10", "Capacity search: Locust users added per step", "load"),
     Setting("CAPACITY_MAX", "int", "200", "Capacity search: Locust users of the last step", "load"),
-    Setting("CAPACITY_HOLD", "duration", "60s", "Capacity search: how long each step runs after its spawning", "load"),
+    Setting(
+        "CAPACITY_HOLD",
+        "duration",
+        "60s",
+        "Capacity search: how long each step runs after its spawning; auto: measured once its agents are "
+        "onboarded, as long as 200 pings and one ping per user take at the LOCUST_*_WAIT waits",
+        "load",
+        choices=("auto",),
+    ),
     Setting(
         "CAPACITY_SETTLE",
         "duration",

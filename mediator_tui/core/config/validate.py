@@ -173,7 +173,14 @@ def parse_value(setting: Setting, raw: str, base: Path | None = None) -> Any:
             raise ValueError("is not an http(s) URL")
         return text.rstrip("/")
     if kind == "duration":
-        return parse_duration(text)
+        if text.lower() in setting.choices:
+            return text.lower()
+        try:
+            return parse_duration(text)
+        except ValueError as error:
+            if setting.choices:
+                raise ValueError(f"{error} or {' / '.join(setting.choices)}") from None
+            raise
     if kind == "pid":
         if not text:
             return None

@@ -6,9 +6,10 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from mediator_tui.core.capacity.curve import held_axis
 from mediator_tui.core.capacity.figures import StepFigures, users_and_agents
 from mediator_tui.core.capacity.levels import StepJudgement
-from mediator_tui.core.capacity.lines import verdict_lines
+from mediator_tui.core.capacity.lines import hold_words, verdict_lines
 from mediator_tui.core.capacity.outcome import CapacityOutcome
 from mediator_tui.core.capacity.search import Verdict
 from mediator_tui.core.export import svg
@@ -31,7 +32,9 @@ STEP_COLUMNS = [
     "p50_ms",
     "p95_ms",
     "p99_ms",
+    "ping_p50_ms",
     "ping_p95_ms",
+    "ping_p99_ms",
     "onboarding_fail_ratio",
     "onboarding_per_s",
     "onboarding_backlog",
@@ -55,7 +58,8 @@ STEP_COLUMNS = [
     "verdict_step",
 ]
 # users: the Locust users the step asks for; agents: the agents they hold (empty without agent metrics);
-# *_running: those running at the end of the step's timed window.
+# *_running: those running at the end of the step's timed window; mediator_connections: the TCP/websocket
+# connections the mediator held then (the x of the connections curve, core/capacity/curve.py).
 # verdict_step: which bound of the verdict a row is, "held" (users_held: the knee) or "broken" (users_broken).
 
 
@@ -63,6 +67,11 @@ def _verdict_step(verdict: Verdict, figures: StepFigures) -> str | None:
     if figures is verdict.at_held:
         return "held"
     return "broken" if figures is verdict.at_broken else None
+
+
+def _ping(figures: StepFigures, field: str) -> float | None:
+    ping = figures.endpoint("ping_mediator")
+    return None if ping is None else getattr(ping, field)
 
 
 def _step_fields(judgement: StepJudgement, verdict: Verdict) -> dict[str, Any]:
@@ -83,7 +92,9 @@ def _step_fields(judgement: StepJudgement, verdict: Verdict) -> dict[str, Any]:
         "p50_ms": _rounded(total.p50_ms),
         "p95_ms": _rounded(total.p95_ms),
         "p99_ms": _rounded(total.p99_ms),
+        "ping_p50_ms": _rounded(_ping(f, "p50_ms")),
         "ping_p95_ms": _rounded(f.ping_p95_ms),
+        "ping_p99_ms": _rounded(_ping(f, "p99_ms")),
         "onboarding_fail_ratio": _rounded(f.onboarding_fail_ratio, 6),
         "onboarding_per_s": _rounded(f.onboarding_per_s),
         "onboarding_backlog": f.onboarding_backlog,
@@ -136,6 +147,17 @@ def capacity_section(outcome: CapacityOutcome) -> dict[str, Any]:
             "settle_s": plan.settle_s,
             "spawn_rate": plan.spawn_rate,
             "resolution": outcome.resolution,
+            # A computed hold (CAPACITY_HOLD=auto) adds the waits it was computed from and what it said.
+            **(
+                {
+                    "auto_hold": True,
+                    "min_wait_s": plan.min_wait_s,
+                    "max_wait_s": plan.max_wait_s,
+                    "hold": hold_words(plan),
+                }
+                if plan.auto_hold
+                else {}
+            ),
         },
         "levels": [
             {"expr": level.text, "default": level.default, "category": level.category} for level in outcome.levels
@@ -169,34 +191,52 @@ def capacity_csv(outcome: CapacityOutcome) -> str:
 
 
 X_LABEL = "Locust users"
+MIB = 1024 * 1024
 
 
 def _counted(bound: dict[str, Any] | None) -> str | None:
     return None if bound is None else users_and_agents(bound["users"], bound["agents"])
 
 
+# Each chart: its title, its unit and its lines (label, step field), charted over the steps' Locust users
+# (bisection steps fall between their neighbours: where the latency breaks against how busy the mediator was)
+# or over the connections each step held (core/capacity/curve.py): how latency and the mediator's cost grow.
+_ChartSpec = tuple[str, str, tuple[tuple[str, str], ...]]
+PER_USERS: tuple[_ChartSpec, ...] = (
+    ("Capacity: p95 per step", "ms", (("ping p95", "ping_p95_ms"), ("p95 (all requests)", "p95_ms"))),
+    ("Capacity: mediator CPU per step", "% of a core", (("mediator CPU", "mediator_cpu_percent"),)),
+)
+CONNECTIONS_CURVE: tuple[_ChartSpec, ...] = (
+    (
+        "Capacity: ping latency against connections held",
+        "ms",
+        (("ping p50", "ping_p50_ms"), ("ping p95", "ping_p95_ms"), ("ping p99", "ping_p99_ms")),
+    ),
+    ("Capacity: mediator CPU against connections held", "% of a core", (("mediator CPU", "mediator_cpu_percent"),)),
+    ("Capacity: mediator memory against connections held", "MiB", (("mediator RSS", "mediator_rss_bytes"),)),
+)
+_SCALE = {"mediator_rss_bytes": MIB}  # charted in MiB
+
+
 def capacity_charts(section: dict[str, Any]) -> list[Chart]:
-    """Each step's p95 and the mediator's CPU over its Locust users, in user order (bisection steps fall
-    between their neighbours): where the latency breaks against how busy the mediator was."""
-    steps = sorted(section["steps"], key=lambda step: step["users"])
+    """Each step's p95 and the mediator's CPU over its Locust users, then the connections curve."""
+    steps = section["steps"]
+    label, held = held_axis([(s.get("mediator_connections"), s.get("agents_running"), s["users"]) for s in steps])
+    return [
+        *_charts(steps, [float(s["users"]) for s in steps], X_LABEL, PER_USERS),
+        *_charts(steps, held, label, CONNECTIONS_CURVE),
+    ]
+
+
+def _charts(steps: list[dict[str, Any]], xs: list[float], x_label: str, specs: tuple[_ChartSpec, ...]) -> list[Chart]:
+    """`specs` over the steps at `xs`, in x order; a figure unknown (or missing from an older export) left out."""
+    ordered = sorted(zip(xs, steps, strict=True), key=lambda pair: pair[0])
 
     def line(label: str, key: str) -> Line:
-        return Line(label, tuple((float(s["users"]), float(s[key])) for s in steps if s[key] is not None))
+        scale = _SCALE.get(key, 1.0)
+        return Line(label, tuple((x, float(s[key]) / scale) for x, s in ordered if s.get(key) is not None))
 
-    return [
-        Chart(
-            "Capacity: p95 per step",
-            "ms",
-            (line("ping p95", "ping_p95_ms"), line("p95 (all requests)", "p95_ms")),
-            x_label=X_LABEL,
-        ),
-        Chart(
-            "Capacity: mediator CPU per step",
-            "% of a core",
-            (line("mediator CPU", "mediator_cpu_percent"),),
-            x_label=X_LABEL,
-        ),
-    ]
+    return [Chart(title, unit, tuple(line(*spec) for spec in lines), x_label=x_label) for title, unit, lines in specs]
 
 
 def capacity_html(section: dict[str, Any]) -> str:
@@ -212,8 +252,9 @@ def capacity_html(section: dict[str, Any]) -> str:
         ("complete", "yes" if section["complete"] else "no (partial)"),
         (
             "plan",
-            f"{plan['start']} to {plan['max']} Locust users by {plan['step']}, hold {plan['hold_s']:g} s "
-            f"(settle {plan['settle_s']:g} s), {plan['spawn_rate']:g} users/s"
+            f"{plan['start']} to {plan['max']} Locust users by {plan['step']}, "
+            + (plan["hold"] if plan.get("auto_hold") else f"hold {plan['hold_s']:g} s (settle {plan['settle_s']:g} s)")
+            + f", {plan['spawn_rate']:g} users/s"
             + (f", resolution {plan['resolution']}" if plan["resolution"] else ""),
         ),
         ("service levels", ", ".join(level["expr"] for level in section["levels"])),
@@ -227,14 +268,18 @@ def capacity_html(section: dict[str, Any]) -> str:
         "users",
         "agents",
         "agents_running",
+        "mediator_connections",
         "rps",
         "p95_ms",
+        "ping_p50_ms",
         "ping_p95_ms",
+        "ping_p99_ms",
         "fail_ratio",
         "onboarding_fail_ratio",
         "worker_cpu_max_percent",
         "mediator_cpu_percent",
         "mediator_cpu_ms_per_request",
+        "mediator_rss_bytes",
         "mediator_throttled_percent",
         "met",
         "broken",

@@ -1,4 +1,5 @@
-"""The capacity view: the steps a search has judged, Locust users against p95 and the mediator's CPU, the verdict.
+"""The capacity view: the steps a search has judged, p95 and the mediator's CPU against the connections held,
+the verdict.
 
 Everything shown is the search's (`core/capacity/`: step figures, judgements, the verdict and their
 lines in `core/capacity/lines.py`); this screen only lays it out. The chart is a plotext figure: it is
@@ -16,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, RichLog, Static
 
 from mediator_tui.common.terminal_text import printable
+from mediator_tui.core.capacity.curve import held_axis
 from mediator_tui.core.capacity.levels import StepJudgement
 from mediator_tui.core.capacity.lines import verdict_lines
 from mediator_tui.core.capacity.search import Verdict
@@ -55,11 +57,14 @@ def step_row(judgement: StepJudgement) -> tuple[str | Text, ...]:
 
 
 def chart_text(steps: tuple[StepJudgement, ...], width: int, height: int) -> Text:
-    """Each step's ping p95 (left axis) and the mediator's CPU (right axis) over its Locust users."""
-    ordered = sorted((j.figures for j in steps), key=lambda f: f.users_target)
-    p95 = [(f.users_target, f.ping_p95_ms if f.ping_p95_ms is not None else f.total.p95_ms) for f in ordered]
+    """Each step's ping p95 (left axis) and the mediator's CPU (right axis) over the connections it held,
+    or what stands in for them (`core/capacity/curve.py`): the export's connections curve, in the terminal."""
+    figures = [j.figures for j in steps]
+    label, xs = held_axis([(f.mediator_connections, f.agents_running, f.users_target) for f in figures])
+    ordered = sorted(zip(xs, figures, strict=True), key=lambda pair: pair[0])
+    p95 = [(x, f.ping_p95_ms if f.ping_p95_ms is not None else f.total.p95_ms) for x, f in ordered]
     p95 = [(x, y) for x, y in p95 if y is not None]
-    cpu = [(f.users_target, f.mediator_cpu_percent) for f in ordered if f.mediator_cpu_percent is not None]
+    cpu = [(x, f.mediator_cpu_percent) for x, f in ordered if f.mediator_cpu_percent is not None]
     if width < 20 or height < 5 or not (p95 or cpu):
         return Text("the chart needs a measured step" if not (p95 or cpu) else "")
     plt.clear_figure()
@@ -69,7 +74,7 @@ def chart_text(steps: tuple[StepJudgement, ...], width: int, height: int) -> Tex
         plt.plot(*zip(*p95, strict=True), label="ping p95 ms", marker="braille", color="cyan")
     if cpu:
         plt.plot(*zip(*cpu, strict=True), label="mediator CPU %", marker="braille", color="green", yside="right")
-    plt.xlabel("Locust users")
+    plt.xlabel(label)
     return Text.from_ansi(plt.build())
 
 

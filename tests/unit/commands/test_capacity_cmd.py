@@ -3,6 +3,7 @@
 The real search against the embedded mediator is tests/e2e/test_capacity.py.
 """
 
+import argparse
 import csv
 import dataclasses
 import io
@@ -10,6 +11,7 @@ import json
 
 import pytest
 
+from mediator_tui.commands.capacity import plan_settings
 from mediator_tui.commands.cli import main
 from mediator_tui.core import capacity_session
 from mediator_tui.core.capacity.search import CapacitySearch
@@ -197,6 +199,7 @@ def test_the_mediator_s_state_is_in_each_step_line_the_verdict_and_the_export(tm
     lines = out.splitlines()
     assert code == 0
     assert next(line for line in lines if line.startswith("step ")).endswith("  mediator CPU 15 %  met")
+    assert "  mediator connections 10  mediator CPU 15 %" in next(line for line in lines if line.startswith("step "))
     # At the knee (40 users held): 60 % of a core for 48 pings/s (40 users x 1.2), 12.5 ms of the
     # mediator's CPU per ping; at the first broken step, 75 % for 60 pings/s.
     assert (
@@ -244,3 +247,10 @@ def test_a_mediator_held_back_by_its_cpu_limit_broke_on_throttling_in_the_lines_
         rows = list(csv.DictReader(f))
     assert [r["mediator_throttled_percent"] for r in rows] == ["18", "36", "54", "72", "90"]
     assert "<th>broke on</th><td>throttling</td>" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_hold_auto_on_the_command_line_reaches_the_master_and_a_wrong_word_is_named():
+    args = argparse.Namespace(start=1000, step=None, max=None, hold="auto", settle=None, spawn_rate=None)
+    assert plan_settings(args) == {"CAPACITY_START": "1000", "CAPACITY_HOLD": "auto"}
+    with pytest.raises(ValueError, match=r"--hold 'soon' is not a duration \(e.g. 90s, 5m, 1h30m\) or auto"):
+        plan_settings(argparse.Namespace(**{**vars(args), "hold": "soon"}))

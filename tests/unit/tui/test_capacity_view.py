@@ -11,6 +11,7 @@ import threading
 from textual.widgets import DataTable, Static
 
 from mediator_tui.core import capacity_session
+from mediator_tui.core.capacity.curve import AGENTS_X
 from mediator_tui.tui.capacity_app import CapacityApp
 from tests.support.capacity_fakes import LEVELS, FakeCapacityRun, FakeDriver, step
 from tests.unit.tui.waiting import until
@@ -69,7 +70,8 @@ async def _see_it_all(app: CapacityApp) -> None:
         assert rows[0][4:] == ["300 ms", "0/480 (0.0%)", "18 %", "met"]
         assert rows[-1][7] == "broken: p95(ping_mediator)>1000 (1400) [latency]"
         chart = str(screen.query_one("#capacity-chart", Static).render())
-        assert "ping p95 ms" in chart and "mediator CPU %" in chart and "Locust users" in chart
+        # No probe counted connections: the agents running stand in for them, and the axis says so.
+        assert "ping p95 ms" in chart and "mediator CPU %" in chart and AGENTS_X in chart
         verdict = str(screen.query_one("#capacity-verdict", Static).render())
         assert "verdict: held 40 users, 80 agents; broke at 50 users, 100 agents on p95(ping_mediator)>1000" in verdict
         assert "broke first: latency" in verdict and "limited by: mediator" in verdict
