@@ -50,10 +50,10 @@ agent/node_modules/.package-lock.json: agent/package-lock.json | setup
 tui: setup
 	$(BIN)/mediator-tui $(ARGS)
 
-# Four test processes on two cores: most end-to-end time is a timed run waiting on its clock, not the CPU.
-# worksteal: xdist's default hands a process its share up front, and one then ran the slow tail alone for
-# 45 minutes (docs/development.md "Tests").
-TEST_PROCESSES ?= 4
+# Two test processes on two cores, worksteal: xdist's default hands each process its share up front, and one
+# then ran the slow tail alone for 45 minutes. Four finish in 20 minutes but overload two cores: the tests that
+# time a mediator under faults fail beside three others (docs/development.md "Tests").
+TEST_PROCESSES ?= 2
 # The unit tests compute rather than wait: one process per core of this kind of machine.
 UNIT_PROCESSES ?= 2
 
