@@ -63,3 +63,40 @@ def parse_mediator_args(text: str) -> tuple[str, ...]:
             "the embedded mediator gets its keys from its environment; remove the flag"
         )
     return words
+
+
+# ACA-Py's defaults (acapy_agent/config/argparse.py, 1.7.0 and 0.12.8): a ping to every websocket every 3 s,
+# and a websocket closed when it received no frame for 15 s. Its handler reads with that timeout
+# (acapy_agent/transport/inbound/ws.py), and a client's pong is such a frame.
+ACAPY_WS_HEARTBEAT_S = 3
+ACAPY_WS_TIMEOUT_S = 15
+
+
+def _flag_value(words: tuple[str, ...], flag: str) -> str | None:
+    """The last value `words` give `flag` (`--flag V` or `--flag=V`): the one ACA-Py's parser keeps."""
+    value = None
+    for index, word in enumerate(words):
+        if word == flag and index + 1 < len(words):
+            value = words[index + 1]
+        elif word.startswith(flag + "="):
+            value = word.partition("=")[2]
+    return value
+
+
+def acapy_heartbeat_warning(words: tuple[str, ...]) -> str:
+    """A warning when ACA-Py's flags set its websocket heartbeat at or beyond its receive timeout (""
+    otherwise): every idle websocket then goes a whole timeout without a frame, and ACA-Py drops it."""
+    heartbeat, timeout = (_flag_value(words, flag) for flag in ("--ws-heartbeat-interval", "--ws-timeout-interval"))
+    try:
+        heartbeat_s = int(heartbeat) if heartbeat is not None else ACAPY_WS_HEARTBEAT_S
+        timeout_s = int(timeout) if timeout is not None else ACAPY_WS_TIMEOUT_S
+    except ValueError:
+        return ""  # ACA-Py refuses a value that is no number itself, naming the flag
+    if heartbeat_s < timeout_s:
+        return ""
+    return (
+        f"warning: MEDIATOR_ARGS sets ACA-Py's websocket heartbeat to {heartbeat_s} s, not below its "
+        f"--ws-timeout-interval ({timeout_s} s): ACA-Py drops a websocket that receives no frame for "
+        f"{timeout_s} s, so idle wallets are cut off and reconnect; add --ws-timeout-interval "
+        f"{2 * heartbeat_s} (or more) to MEDIATOR_ARGS"
+    )

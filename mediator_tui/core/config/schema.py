@@ -52,8 +52,8 @@ SETTINGS: tuple[Setting, ...] = (
         "MEDIATOR_ARGS",
         "args",
         "",
-        "Embedded mediator: more flags for its command line, as shell words (e.g. --ws-heartbeat-interval 30); "
-        "no secrets",
+        "Embedded mediator: more flags for its command line, as shell words "
+        "(e.g. --ws-heartbeat-interval 30 --ws-timeout-interval 60); no secrets",
         "target",
     ),
     Setting(

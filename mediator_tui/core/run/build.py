@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypedDict, TypeVar
 
 from mediator_tui.core.config import Config, LocustFiles, load_config, parse_duration
+from mediator_tui.core.config.mediator_args import acapy_heartbeat_warning
 from mediator_tui.core.config.runnable import scenario_problems
 from mediator_tui.core.config.url_auth import credential_warnings
 from mediator_tui.core.config.validate import parse_locust_files
@@ -134,9 +135,16 @@ def build_controller(config: Config, overrides: Overrides | None = None, poll_ev
         master_bind_port=config["MASTER_PORT"] if "MASTER_PORT" in config.raw else 0,
     )
     run = LocalRun(spec, load, redact=redact, poll_every_s=poll_every_s, probe_settings=config.values)
-    for warning in credential_warnings(config.raw):
-        run.logs.say(warning)
+    for warning in (*credential_warnings(config.raw), _mediator_flags_warning(spec)):
+        if warning:
+            run.logs.say(warning)
     return run
+
+
+def _mediator_flags_warning(spec: LocalSpec) -> str:
+    """What MEDIATOR_ARGS do to the embedded ACA-Py that the user may not mean ("" when nothing)."""
+    embedded_acapy = not spec.mediation_url and spec.mediator_flavour in (None, "acapy", "acapy-legacy")
+    return acapy_heartbeat_warning(spec.mediator_flags) if embedded_acapy else ""
 
 
 def controller_for(config_path: str | Path | None = None, overrides: Overrides | None = None) -> RunController:

@@ -91,3 +91,31 @@ def test_config_show_shows_the_flags_and_masks_a_secret_ones_value(tmp_path):
         )
         assert WALLET_KEY not in result.stdout + result.stderr
         assert f"MEDIATOR_ARGS={shown}" in result.stdout.replace("'", "")
+
+
+@pytest.mark.parametrize(
+    ("args", "flavour", "warned"),
+    [
+        ("--ws-heartbeat-interval 30", "acapy", "heartbeat to 30 s, not below its --ws-timeout-interval (15 s)"),
+        ("--ws-heartbeat-interval=20 --ws-timeout-interval 20", "auto", "heartbeat to 20 s"),
+        ("--ws-timeout-interval 2", "acapy-legacy", "heartbeat to 3 s, not below its --ws-timeout-interval (2 s)"),
+        ("--ws-heartbeat-interval 30 --ws-timeout-interval 60", "acapy", None),
+        ("--ws-heartbeat-interval 30", "credo", None),  # Node's flags, not ACA-Py's
+        ("--log-level info", "acapy", None),
+    ],
+)
+def test_a_heartbeat_acapy_would_drop_idle_websockets_for_is_warned_with_the_flag_to_add(
+    tmp_path, args, flavour, warned
+):
+    env = env_file(tmp_path, args)
+    env.write_text(env.read_text() + f"MEDIATOR_FLAVOUR={flavour}\n")
+    run = build_controller(load_config(env))
+    try:
+        said = [line.text for line in run.drain_logs() if "heartbeat" in line.text]
+    finally:
+        run.shutdown()
+    if warned is None:
+        assert said == []
+    else:
+        (line,) = said
+        assert warned in line and "idle wallets are cut off" in line and "--ws-timeout-interval" in line
