@@ -93,6 +93,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     hold = parser.add_argument_group("hold mode")
     hold.add_argument("--population", type=Path, help="WALLET_POPULATION: saved by a first run, resumed by the next")
     hold.add_argument("--onboard-timeout", type=float, default=5400.0, help="seconds for every wallet to onboard")
+    hold.add_argument("--onboard-stall", type=float, default=600.0, help="seconds without a new agent running")
     hold.add_argument("--hold-for", type=float, default=300.0, help="seconds measured once all are onboarded")
     hold.add_argument("--stop-timeout", type=float, default=180.0, help="seconds for the run to stop and export")
     args = parser.parse_args(argv)
@@ -193,7 +194,8 @@ def print_plan(args: argparse.Namespace, steps: list[tuple[str, Path, dict[str, 
         print(f"    cd {shlex.quote(str(directory))} && PYTHONPATH={shlex.quote(str(ROOT))} {shlex.join(command)}")
         if args.hold:
             print(
-                f"    then: wait until {args.hold:,} agents run (at most {args.onboard_timeout:.0f} s), measure "
+                f"    then: wait until {args.hold:,} agents run (at most {args.onboard_timeout:.0f} s, or "
+                f"{args.onboard_stall:.0f} s without a new one), measure "
                 f"{args.hold_for:.0f} s, stop with SIGINT (at most {args.stop_timeout:.0f} s to export)"
             )
         else:
@@ -212,7 +214,7 @@ def run_hold(args: argparse.Namespace, target: str, directory: Path, command: li
     watch = HeadlessWatch.start(command, directory, child_env())
     head = {"target": target, "label": TARGETS[target][0], "wallets": args.hold}
     try:
-        onboarded_in = watch.wait_for_agents(args.hold, args.onboard_timeout)
+        onboarded_in = watch.wait_for_agents(args.hold, args.onboard_timeout, args.onboard_stall)
         window = ToolSampler(watch.pid).measure(args.hold_for, watch)
     except (RuntimeError, psutil.Error) as error:  # the run ended before its window: nothing was measured
         return {**head, "exit": end_process(watch.process, args.stop_timeout), "error": str(error)}

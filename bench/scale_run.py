@@ -79,16 +79,20 @@ class HeadlessWatch:
             if match := AGENTS.search(line):
                 self.running, self.crashed = int(match[1]), int(match[2])
 
-    def wait_for_agents(self, wallets: int, timeout_s: float) -> float | None:
-        """Seconds until `wallets` agents ran; None when `timeout_s` passed first (the hold is measured anyway)."""
-        started = time.monotonic()
-        while time.monotonic() - started < timeout_s:
+    def wait_for_agents(self, wallets: int, timeout_s: float, stall_s: float) -> float | None:
+        """Seconds until `wallets` agents ran; None when `timeout_s` passed first, or when the agents running
+        have not grown for `stall_s` (a mediator that stopped onboarding): what is held is measured anyway."""
+        started = grew_at = time.monotonic()
+        most = self.running
+        while (now := time.monotonic()) - started < timeout_s and now - grew_at < stall_s:
             if self.running >= wallets:
-                return round(time.monotonic() - started, 1)
+                return round(now - started, 1)
             if self.process.poll() is not None:
                 raise RuntimeError(f"the run ended (exit {self.process.returncode}) with {self.running} agents")
+            if self.running > most:
+                most, grew_at = self.running, now
             time.sleep(1.0)
-        print(f"{self.running:,} of {wallets:,} agents after {timeout_s:.0f} s: measuring what is held", flush=True)
+        print(f"{self.running:,} of {wallets:,} agents after {now - started:.0f} s: measuring what is held", flush=True)
         return None
 
     def close(self) -> None:
