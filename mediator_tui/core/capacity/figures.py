@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from mediator_tui.core.metrics.cpu_breakdown import CpuSplit, window_split
+from mediator_tui.core.metrics.cpu_breakdown import MS_PER_S_PER_CPU_PERCENT, CpuSplit, window_split
 from mediator_tui.core.metrics.mediator_snapshot import MediatorPoint
 from mediator_tui.core.metrics.probe_samples import SATURATED, STALLED
 from mediator_tui.core.metrics.snapshot import RequestRow, Snapshot
@@ -126,7 +126,7 @@ class StepFigures:
         """The mediator's CPU time per request of the window (per ping in a ping scenario), in ms."""
         if self.mediator_cpu_percent is None or not self.total.rps:
             return None
-        return self.mediator_cpu_percent * 10.0 / self.total.rps
+        return self.mediator_cpu_percent * MS_PER_S_PER_CPU_PERCENT / self.total.rps
 
 
 def step_figures_from(

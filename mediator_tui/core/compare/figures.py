@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from mediator_tui.core.compare.bootstrap import Parts, RunSample, Statistic, geometric, ratio, slope
 from mediator_tui.core.compare.runs import EndpointRun, RunRecord
+from mediator_tui.core.metrics.cpu_breakdown import MS_PER_S_PER_CPU_PERCENT
 from mediator_tui.core.metrics.snapshot import SeriesPoint
 
 LOWER_IS_BETTER, HIGHER_IS_BETTER = "lower", "higher"
@@ -97,7 +98,7 @@ def _cpu_per_request(run: RunRecord) -> RunSample | None:
     """The mediator's CPU milliseconds over the requests of the same seconds."""
     rates = {round(s.t): s.rps for s in run.total.seconds}
     seconds = tuple(
-        (m.cpu_percent * 10.0, rates[round(m.t)])
+        (m.cpu_percent * MS_PER_S_PER_CPU_PERCENT, rates[round(m.t)])
         for m in run.mediator
         if m.cpu_percent is not None and rates.get(round(m.t), 0.0) > 0
     )
