@@ -11,7 +11,8 @@ timeout passed first), in flight (neither yet). Beside them, arrivals are counte
 (a lost message that arrived after all), duplicated (a message that had arrived already) and
 out of order (a first arrival behind a later message of the same connection). Messages are
 judged lost when the ledger is next read or written after their deadline, at least once a
-second by the worker's report.
+second by the worker's report. Once the users are told to stop, no deadline passes any more: a message
+still pending then was in flight when the run ended, however long its agents take to stop.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class DeliveryLedger:
         self._highest: dict[str, int] = {}  # channel -> highest seq arrived
         self._counts: collections.Counter[str] = collections.Counter()
         self._latency: dict[float, int] = collections.defaultdict(int)
+        self._stopped_at: float | None = None
 
     def tag(self, text: str, channel: str) -> str:
         """`text` with the id of a new message on `channel` (a connection, one direction); the
@@ -114,6 +116,15 @@ class DeliveryLedger:
         else:
             self._highest[entry.channel] = entry.seq
 
+    def stop_judging(self) -> None:
+        """The users are being stopped: deadlines judge no message as lost from now until `resume_judging`.
+        Stopping agents (a Node process each, with the credo engine) may outlast a message's timeout, and the
+        worker's last report comes after that; an arrival meanwhile is still a delivery."""
+        self._stopped_at = self._clock()
+
+    def resume_judging(self) -> None:
+        self._stopped_at = None
+
     def report(self) -> DeliveryReport:
         self._judge(self._clock())
         counts = self._counts
@@ -134,9 +145,10 @@ class DeliveryLedger:
     def _judge(self, now: float) -> None:
         """Messages past their deadline and not arrived become lost; old outcomes are forgotten."""
         order, entries = self._order, self._entries
+        judged_at = now if self._stopped_at is None else min(now, self._stopped_at)
         while self._next_unjudged < len(order):
             entry = entries.get(order[self._next_unjudged])
-            if entry is not None and entry.sent_at + self.timeout_s > now:
+            if entry is not None and entry.sent_at + self.timeout_s > judged_at:
                 break
             if entry is not None and entry.state == PENDING:
                 entry.state = LOST

@@ -43,6 +43,9 @@ def _on_init(environment, runner=None, web_ui=None, **_kwargs) -> None:
         state.apply_limits()
         environment.events.quitting.add_listener(lambda **_kw: state.shutdown_all())
         environment.events.test_stop.add_listener(lambda **_kw: state.save_population())
+        # Messages pending as the users stop were in flight at the end, not lost (delivery_ledger.py).
+        environment.events.test_stopping.add_listener(lambda **_kw: state.ledger.stop_judging())
+        environment.events.test_start.add_listener(lambda **_kw: state.ledger.resume_judging())
         if isinstance(runner, WorkerRunner):
             _worker(environment, runner, state)
             return

@@ -27,6 +27,9 @@ from mediator_tui.core.processes import free_loopback_ports, group_members
 from tests.support.paths import DATA
 
 TIMEOUT = 30.0
+# A start is a Node process, its askar wallet and mediation with a mediator the suite shares: on a host loaded
+# beside the suite it took over 30 s. The commands after it keep TIMEOUT.
+START_TIMEOUT = 90.0
 
 
 @pytest.fixture(
@@ -48,10 +51,11 @@ def agents():
     started: list[CredoAgent] = []
 
     def make(mediation_url: str | None = None, pickup: str = "implicit", **kwargs) -> CredoAgent:
-        agent = CredoAgent(timeout=TIMEOUT, **kwargs)
+        agent = CredoAgent(timeout=START_TIMEOUT, **kwargs)
         started.append(agent)
         if mediation_url is not None:
             agent.start(StartOptions(mediation_url=mediation_url, pickup_strategy=pickup))
+        agent.timeout = TIMEOUT
         return agent
 
     yield make

@@ -122,13 +122,7 @@ class MediatorLink:
         self._attach(self._connect())
 
     def send(self, envelope: bytes) -> None:
-        if not self._connected.wait(self.timeout):
-            raise TransportError(
-                self.dead_reason or f"websocket to {self.url} not reconnected within {self.timeout:g} s"
-            )
-        ws = self._ws
-        if ws is None:  # connected means opened: never so
-            raise TransportError(f"websocket to {self.url} was never opened")
+        ws = self._socket_to_send_on()
         try:
             ws.send(envelope)
         except WebSocketClosed as exc:
@@ -136,6 +130,24 @@ class MediatorLink:
             # for a reply on it fails before this error reaches its caller, and reconnecting begins
             self._lost(ws)
             raise TransportError(f"websocket to {self.url}: {exc}") from None
+
+    def _socket_to_send_on(self) -> WebSocket:
+        """The open socket, once connected. What it holds unread is read first: the hub runs the read callback
+        only between switches, so on a busy worker a close the server sent (a proxy's idle timeout) may lie
+        unread when a send comes. Read now, it resets the link, and the message waits for the reconnect
+        instead of going into a closed socket and its reply wait failing."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            if not self._connected.wait(max(0.0, deadline - time.monotonic())):
+                raise TransportError(
+                    self.dead_reason or f"websocket to {self.url} not reconnected within {self.timeout:g} s"
+                )
+            ws = self._ws
+            if ws is None:  # connected means opened: never so
+                raise TransportError(f"websocket to {self.url} was never opened")
+            self._on_readable()
+            if ws is self._ws and self._connected.is_set():
+                return ws
 
     def close(self) -> None:
         self._closing = True

@@ -1,8 +1,8 @@
 """A proxy idle timeout, as a cloud load balancer's: the embedded ACA-Py behind the tool's own nginx
 (MEDIATOR_PROXY) closes every websocket that stays quiet for IDLE_TIMEOUT, and Locust users wait longer than
 that between their tasks. Run as a user runs it (`--headless --export`): the closes must show in the export as
-reconnects and in the session gap, every ping and message still succeeds, and the delivery ledger accounts for every message, so
-nothing fails silently.
+reconnects and in the session gap, no ping or message fails but one in flight on a socket as the proxy closed it
+(named as that reset), and the delivery ledger accounts for every message, so nothing fails silently.
 
 ACA-Py pings each websocket every 3 s (its --ws-heartbeat-interval default): a timeout of 3 s or more never
 fires on an open socket (tests/mediator/test_mediator_proxy.py), so the timeout here is under it, as a proxy's
@@ -30,12 +30,14 @@ SETTINGS = {
     "LOCUST_MAX_WAIT": "5",
     "VERIFIED_TIMEOUT_SECONDS": "15",
 }
+# How the native engine names a request whose socket closed before its answer (reply_waiters.py).
+RESET = "mediator connection reset while waiting"
 USERS = 4  # two ping users (one wallet each), two deliver users (two wallets each)
 
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("shape", list(SHAPES))
-def test_idle_closes_show_as_reconnects_and_no_ping_or_message_fails(tmp_path, shape):
+def test_idle_closes_show_as_reconnects_and_no_failure_is_silent(tmp_path, shape):
     process = headless(
         tmp_path,
         {**SETTINGS, **SHAPES[shape]},
@@ -77,10 +79,15 @@ def test_idle_closes_show_as_reconnects_and_no_ping_or_message_fails(tmp_path, s
         seconds = [row for row in csv.DictReader(f) if row["agents_running"] == str(agents["peak_running"])]
     assert any(row["session_gap"] and int(row["session_gap"]) < 0 for row in seconds), seconds
 
-    # No silent failure: every ping and message asked for was answered or delivered.
+    # No silent failure: every ping and message asked for was answered or delivered, but for one caught in flight
+    # on a socket the proxy closed under it (docs/reliability.md "A reverse proxy's idle timeout"), which fails
+    # naming the reset.
     rows = {row["name"]: row for row in requests}
+    with open(out / "failures.csv", newline="") as f:
+        failed = [row for row in csv.DictReader(f) if row["name"] in ("ping_mediator", "deliver_message")]
+    assert all(RESET in row["error"] for row in failed), failed
     for name in ("ping_mediator", "deliver_message"):
-        assert int(rows[name]["count"]) >= 5 and int(rows[name]["failures"]) == 0, rows[name]
+        assert int(rows[name]["count"]) - int(rows[name]["failures"]) >= 5, (rows[name], failed)
     delivery = summary["delivery"]
     assert delivery["sent"] == delivery["delivered"] + delivery["lost"] + delivery["in_flight"], delivery
     assert delivery["lost"] == 0 and delivery["delivered"] >= 5, delivery

@@ -48,6 +48,29 @@ def test_a_message_not_arrived_is_in_flight_until_its_timeout_then_lost(ledger, 
     assert (counts(ledger).in_flight, counts(ledger).lost) == (0, 1)
 
 
+def test_a_message_pending_as_the_users_stop_stays_in_flight_however_long_the_stop_takes(ledger, clock):
+    ledger.tag("sent before the stop", "conn")
+    arriving = ledger.tag("arrives while the agents stop", "conn")
+    clock.now += 5
+    ledger.stop_judging()
+    clock.now += 60  # agents that take a minute to stop: every deadline has passed by the last report
+    ledger.arrived(arriving)
+    c = counts(ledger)
+    assert (c.sent, c.delivered, c.in_flight, c.lost, c.late) == (2, 1, 1, 0, 0)
+
+
+def test_deadlines_judge_again_once_the_next_run_starts(ledger, clock):
+    ledger.tag("pending across a stop", "conn")
+    ledger.stop_judging()
+    clock.now += 20
+    assert (counts(ledger).in_flight, counts(ledger).lost) == (1, 0)
+    ledger.resume_judging()
+    ledger.tag("sent in the next run", "conn")
+    assert (counts(ledger).in_flight, counts(ledger).lost) == (1, 1)
+    clock.now += 10.1
+    assert (counts(ledger).in_flight, counts(ledger).lost) == (0, 2)
+
+
 def test_a_lost_message_arriving_after_all_is_late_and_stays_lost(ledger, clock):
     content = ledger.tag("hello", "conn")
     clock.now += 11

@@ -240,6 +240,32 @@ def test_a_send_that_fails_resets_the_link_before_its_error_returns_and_the_link
         server.stop()
 
 
+def test_a_close_not_yet_read_when_a_send_comes_resets_the_link_and_the_message_goes_on_the_new_socket(fast_backoff):
+    close_now, closed = gevent.event.Event(), gevent.event.Event()
+
+    def close_when_told(ws):
+        close_now.wait(5)
+        ws.close()
+        closed.set()
+
+    server, link, received, resets, reconnected = relinking(close_when_told)
+    try:
+        link.open()
+        # a busy worker: its hub has not yet run the link's read callback when the send comes, so the server's
+        # close lies unread in the socket
+        link._watcher.stop()
+        close_now.set()
+        assert closed.wait(5)
+        gevent.sleep(0.05)
+        link.send(b"after the close")
+        until_received(received, b"after the close")
+        assert resets == ["websocket closed by the server"] and reconnected.is_set()
+        assert link.reconnects == 1 and server.connections == 2
+    finally:
+        link.close()
+        server.stop()
+
+
 def test_link_gives_up_after_a_bounded_outage_and_says_why(fast_backoff):
     server = FakeServer(lambda ws, index: ws.close())
     dead = gevent.event.AsyncResult()
