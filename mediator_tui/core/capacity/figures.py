@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from mediator_tui.core.metrics.cpu_breakdown import MS_PER_S_PER_CPU_PERCENT, CpuSplit, window_split
+from mediator_tui.core.metrics.cpu_breakdown import MS_PER_S_PER_CPU_PERCENT, PING_ENDPOINT, CpuSplit, window_split
 from mediator_tui.core.metrics.mediator_snapshot import MediatorPoint
 from mediator_tui.core.metrics.probe_samples import SATURATED, STALLED
 from mediator_tui.core.metrics.snapshot import RequestRow, Snapshot
@@ -118,7 +118,7 @@ class StepFigures:
 
     @property
     def ping_p95_ms(self) -> float | None:
-        ping = self.endpoint("ping_mediator")
+        ping = self.endpoint(PING_ENDPOINT)
         return None if ping is None else ping.p95_ms
 
     @property

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mediator_tui.core.capacity.figures import EndpointFigures, StepFigures
+from mediator_tui.core.metrics.cpu_breakdown import PING_ENDPOINT
 from mediator_tui.core.thresholds import Threshold, ThresholdError, Vocabulary, find_endpoint, parse_threshold
 
 _ENDPOINT_METRICS: dict[str, Callable[[EndpointFigures], float | None]] = {
@@ -64,7 +65,7 @@ _CATEGORY = {
 CATEGORIES = tuple(dict.fromkeys(_CATEGORY.values()))
 
 DEFAULT_LEVELS = (
-    "p95(ping_mediator)>1000",
+    f"p95({PING_ENDPOINT})>1000",
     "fail_ratio>1%",
     "onboarding_fail_ratio>1%",
     "onboarding_backlog_ratio>1%",  # more than 1 % of the step's agents still not onboarded at its end

@@ -15,6 +15,7 @@ from mediator_tui.core.capacity.search import Verdict
 from mediator_tui.core.export import svg
 from mediator_tui.core.export.charts import Chart, Line
 from mediator_tui.core.export.tables import _cell, _csv, _rounded, iso_time
+from mediator_tui.core.metrics.cpu_breakdown import PING_ENDPOINT
 
 CAPACITY_FILE = "capacity.csv"
 STEP_COLUMNS = [
@@ -70,7 +71,7 @@ def _verdict_step(verdict: Verdict, figures: StepFigures) -> str | None:
 
 
 def _ping(figures: StepFigures, field: str) -> float | None:
-    ping = figures.endpoint("ping_mediator")
+    ping = figures.endpoint(PING_ENDPOINT)
     return None if ping is None else getattr(ping, field)
 
 
