@@ -26,6 +26,8 @@ def cpu_breakdown_fields(snapshot: Snapshot) -> dict[str, Any]:
         "notes": {key: cost.note or None for key, cost in costs.items()},
         "samples": breakdown.samples,
         "seconds": breakdown.seconds,
+        # The four costs in words, as report.html and the headless run's last lines give them.
+        "said": breakdown.said(),
     }
 
 

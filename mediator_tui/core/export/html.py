@@ -9,7 +9,6 @@ from mediator_tui.common.byte_size import byte_size
 from mediator_tui.core.export import svg
 from mediator_tui.core.export.capacity import capacity_html
 from mediator_tui.core.export.charts import report_charts
-from mediator_tui.core.metrics.cpu_breakdown import cpu_samples, estimate
 from mediator_tui.core.metrics.snapshot import Snapshot
 
 STYLE = """
@@ -150,15 +149,15 @@ def report_html(snapshot: Snapshot, summary: dict[str, Any]) -> str:
             ],
         )
     }
-{_cpu_breakdown(snapshot)}
+{_cpu_breakdown(snapshot, mediator)}
 {_table(["source", "error"], [[e["source"], e["error"]] for e in mediator["errors"]])}
 {_table(["unknown", "to read it"], [[u["figure"], u["enable"]] for u in mediator["unknown"]])}
 </body></html>
 """
 
 
-def _cpu_breakdown(snapshot: Snapshot) -> str:
+def _cpu_breakdown(snapshot: Snapshot, mediator: dict[str, Any]) -> str:
     """What the mediator's CPU went to (docs/metrics.md#cpu-breakdown), where the probe read its CPU."""
     if snapshot.mediator.cpu_percent_max is None:
         return ""
-    return f"<p>Its CPU: {escape(estimate(cpu_samples(snapshot)).said())}</p>"
+    return f"<p>Its CPU: {escape(mediator['cpu_breakdown']['said'])}</p>"

@@ -159,13 +159,10 @@ def delivery_fields(snapshot: Snapshot) -> dict[str, Any]:
     return {key: (getattr(delivery, key) if delivery.known else None) for key in DELIVERY_FIELDS}
 
 
-def summary_json(
-    snapshot: Snapshot, thresholds: list[ThresholdResult], partial: bool = False, sections: dict[str, Any] | None = None
-) -> str:
-    """`sections`: parts only some runs have (a capacity search), after the run's own. Strict JSON: a
+def summary_json(body: dict[str, Any]) -> str:
+    """summary.json's text of `body` (`summary`, with the parts only some runs have after it). Strict JSON: a
     figure that is NaN or infinite (whatever computed it) is written as null, never as `NaN`."""
-    body = finite_only({**summary(snapshot, thresholds, partial), **(sections or {})})
-    return json.dumps(body, indent=2, allow_nan=False) + "\n"
+    return json.dumps(finite_only(body), indent=2, allow_nan=False) + "\n"
 
 
 def finite_only(value: Any) -> Any:

@@ -73,7 +73,7 @@ def write_export(
         optional_files["storm.csv"] = storm_csv(storm)
     summary = {**tables.summary(snapshot, thresholds, partial), **sections}
     contents = {
-        "summary.json": tables.summary_json(snapshot, thresholds, partial, sections),
+        "summary.json": tables.summary_json(summary),
         "history.csv": tables.history_csv(snapshot),
         "requests.csv": tables.requests_csv(snapshot),
         "failures.csv": tables.failures_csv(snapshot),

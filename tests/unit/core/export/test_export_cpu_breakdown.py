@@ -28,8 +28,9 @@ def test_the_summary_names_each_cost_with_its_error(tmp_path):
         assert 0 < said["stderr"][key] < abs(said[key]) / 2
     assert said["why_not"] == dict.fromkeys(COSTS) and said["notes"] == dict.fromkeys(COSTS)
     assert (said["samples"], said["seconds"]) == (600, 600.0)
-    report = (tmp_path / "report.html").read_text()
-    assert "<p>Its CPU: " in report and " ms per onboarding, " in report
+    # the same costs in words, in the summary and in the report
+    assert " ms per onboarding, " in said["said"] and said["said"].endswith("(from 600 s of probe readings)")
+    assert f"<p>Its CPU: {said['said']}</p>" in (tmp_path / "report.html").read_text()
 
 
 def test_what_the_run_cannot_tell_is_null_with_its_reason(tmp_path):

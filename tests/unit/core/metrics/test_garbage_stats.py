@@ -15,7 +15,7 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mediator_tui.core.export.tables import summary_json
+from mediator_tui.core.export.tables import summary, summary_json
 from mediator_tui.core.metrics.memory import HostMemory
 from mediator_tui.core.metrics.store import MetricStore
 from tests.support.paths import DATA
@@ -98,4 +98,4 @@ def test_broken_payloads_never_break_the_store(data):
             histograms = _break(data, HISTOGRAMS_BODY) if data.draw(st.booleans()) else None
         store.feed(stats, agents, histograms, t=clock.t)
         snapshot = store.snapshot()
-    json.loads(summary_json(snapshot, []))
+    json.loads(summary_json(summary(snapshot, [])))

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mediator_tui.core.export.tables import summary_json
+from mediator_tui.core.export.tables import summary, summary_json
 from mediator_tui.core.metrics.store import MetricStore
 from mediator_tui.core.thresholds import check_all, parse_thresholds
 from tests.unit.common.test_network_numbers_properties import JSON, STATS
@@ -31,4 +31,4 @@ def test_any_polls_give_a_snapshot_and_a_strict_summary(polls: list[tuple[dict, 
     def refuse(name: str) -> None:
         raise AssertionError(f"{name} in summary.json")
 
-    json.loads(summary_json(snapshot, results), parse_constant=refuse)
+    json.loads(summary_json(summary(snapshot, results)), parse_constant=refuse)
