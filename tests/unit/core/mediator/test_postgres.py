@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -144,11 +145,17 @@ def test_the_password_file_is_made_for_its_owner_only(tmp_path):
 
 def fake_server(tmp_path: Path) -> Path:
     """Programs that stand for PostgreSQL's: initdb leaves a mark; postgres says it is ready (postmaster.pid)
-    and waits, as the server does."""
+    and waits, as the server does, until SIGINT (its fast shutdown). In Python: a shell started with SIGINT
+    ignored, as a test process may be, cannot trap it, and the stop would wait out its grace."""
     install(tmp_path / "bin")
     (tmp_path / "bin" / "initdb").write_text(f"#!/bin/sh\ntouch {tmp_path / 'initdb-ran'}\n")
     (tmp_path / "bin" / "postgres").write_text(
-        "#!/bin/sh\nprintf '%s\\n\\n\\n\\n\\n\\n\\nready\\n' $$ > \"$2/postmaster.pid\"\nexec sleep 60\n"
+        f"#!{sys.executable}\n"
+        "import os, signal, sys, time\n"
+        "signal.signal(signal.SIGINT, lambda *_: sys.exit(0))\n"
+        "with open(os.path.join(sys.argv[2], 'postmaster.pid'), 'w') as f:\n"
+        "    f.write(f'{os.getpid()}\\n\\n\\n\\n\\n\\n\\nready\\n')\n"
+        "time.sleep(60)\n"
     )
     return tmp_path / "bin"
 
