@@ -4,6 +4,11 @@ The latest report of each worker, as counted since the last stats reset
 (`POST /stats/reset`), and their total. A plain `locust -f` (no workers) serves its own
 process's report the same way. Reports that the master refused (a worker of another
 release) are named in `refused`, so that the TUI can say so.
+
+`report_bytes` (per worker, and the largest and the sum in the total) is what the master measured of each
+worker's last report: the whole message as Locust sent it (`mediator_tui/locust_support/report_size.py`). A
+master of an older release serves none, and a plain `locust -f` has no report crossing a wire: then it reads
+None (unknown). Readers take the fields they know, so adding it did not change the version.
 """
 
 from __future__ import annotations
@@ -32,15 +37,26 @@ class WorkerView:
     report: WorkerReport  # since the last reset
     age_s: float  # since the master received it
     stale: bool
+    report_bytes: int | None = None  # the whole message the report came in, as sent; None: not measured
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.report.fields_json(), "age_s": round(self.age_s, 3), "stale": self.stale}
+        return {
+            **self.report.fields_json(),
+            "age_s": round(self.age_s, 3),
+            "stale": self.stale,
+            "report_bytes": self.report_bytes,
+        }
 
     @classmethod
     def from_json(cls, worker_id: str, raw: object) -> WorkerView:
         raw = as_dict(raw)
         report = WorkerReport.from_fields({**raw, "worker_id": as_text(raw.get("worker_id")) or worker_id})
-        return cls(report=report, age_s=as_number(raw.get("age_s")) or 0.0, stale=raw.get("stale") is True)
+        return cls(
+            report=report,
+            age_s=as_number(raw.get("age_s")) or 0.0,
+            stale=raw.get("stale") is True,
+            report_bytes=as_int(raw.get("report_bytes")),
+        )
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,10 @@ class AgentsTotal:
     ports: PortsUse | None = PortsUse()  # None: not served (not an object)
     memory: MemoryTotal = MemoryTotal()
     delivery: DeliveryReport = DeliveryReport()  # the workers' ledgers summed
+    # The last reports of the workers still reporting (not stale), in bytes as sent: the largest, and their sum,
+    # the bytes a second the master reads (each worker reports once a second). None: none measured.
+    report_bytes_max: int | None = None
+    report_bytes_sum: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -87,6 +107,8 @@ class AgentsTotal:
             "ports": self.ports.to_json() if self.ports is not None else None,
             "memory": self.memory.to_json(),
             "delivery": self.delivery.to_json(),
+            "report_bytes_max": self.report_bytes_max,
+            "report_bytes_sum": self.report_bytes_sum,
         }
 
     @classmethod
@@ -99,6 +121,8 @@ class AgentsTotal:
             ports=PortsUse.from_json(raw["ports"]) if isinstance(raw.get("ports"), dict) else None,
             memory=MemoryTotal.from_json(raw.get("memory")),
             delivery=DeliveryReport.from_json(raw.get("delivery")),
+            report_bytes_max=as_int(raw.get("report_bytes_max")),
+            report_bytes_sum=as_int(raw.get("report_bytes_sum")),
         )
 
 

@@ -102,13 +102,15 @@ class AgentMetricsBoard:
         self.received_at: dict[str, float] = {}  # by `clock`
         self.baselines: dict[str, Baseline] = {}
         self.refused: dict[str, str] = {}  # worker -> why its last report was refused
+        self.report_bytes: dict[str, int] = {}  # worker -> the size of the message its last report came in
         self.reset_at = 0.0
         # Highest `in_use` seen since the reset, per worker: a peak the worker reached before
         # the reset must not show afterwards.
         self.peaks: dict[str, int] = {}
 
-    def receive_json(self, worker: str, raw) -> None:
-        """A report as it came over the wire; one of another release is refused, and the view says so."""
+    def receive_json(self, worker: str, raw, report_bytes: int | None = None) -> None:
+        """A report as it came over the wire, in a message of `report_bytes` (`report_size.py`); one of another
+        release is refused, and the view says so."""
         try:
             report = WorkerReport.from_json(raw)
         except VersionMismatch as error:
@@ -117,13 +119,17 @@ class AgentMetricsBoard:
             self.refused[worker] = str(error)
             return
         self.refused.pop(worker, None)
-        self.receive(report)
+        self.receive(report, report_bytes)
 
-    def receive(self, report: WorkerReport) -> None:
+    def receive(self, report: WorkerReport, report_bytes: int | None = None) -> None:
         worker = report.worker_id
         if not worker:
             return
         self.reports[worker] = report
+        if report_bytes is None:
+            self.report_bytes.pop(worker, None)
+        else:
+            self.report_bytes[worker] = report_bytes
         self.received_at[worker] = self._clock()
         self.peaks[worker] = max(self.peaks.get(worker, 0), report.ports.in_use)
         if self.reset_at and worker not in self.baselines:
@@ -148,7 +154,7 @@ class AgentMetricsBoard:
         since_reset = {worker: self._since_reset(worker, report) for worker, report in self.reports.items()}
         received = self._clock()
         ages = {worker: received - self.received_at[worker] for worker in self.reports}
-        return aggregate(since_reset, ages, now, engine, tuple(self.refused.values()))
+        return aggregate(since_reset, ages, now, engine, tuple(self.refused.values()), self.report_bytes)
 
     def _since_reset(self, worker: str, report: WorkerReport) -> WorkerReport:
         base = self.baselines.get(worker)
@@ -206,12 +212,17 @@ def aggregate(
     now: float,
     engine: str = "",
     refused: tuple[str, ...] = (),
+    report_bytes: dict[str, int] | None = None,
 ) -> AgentsView:
-    """The route's body from the (since-reset) latest report of each worker."""
+    """The route's body from the (since-reset) latest report of each worker and the size of the message each
+    came in (`report_bytes`, by worker: those not measured are unknown)."""
+    sizes = report_bytes or {}
     workers = tuple(
-        WorkerView(report, ages.get(worker, 0.0), ages.get(worker, 0.0) > STALE_AFTER_S)
+        WorkerView(report, ages.get(worker, 0.0), ages.get(worker, 0.0) > STALE_AFTER_S, sizes.get(worker))
         for worker, report in sorted(reports.items())
     )
+    # A stale worker sends nothing now: its last report is not part of what the master reads each second.
+    reporting = [w.report_bytes for w in workers if not w.stale and w.report_bytes is not None]
     engines = sorted({r.engine for r in reports.values()} - {""})
     agents = sum((r.agents for r in reports.values()), AgentCounts())
     crashes = sorted(
@@ -240,5 +251,7 @@ def aggregate(
             ports=ports,
             memory=memory,
             delivery=delivery,
+            report_bytes_max=max(reporting, default=None),
+            report_bytes_sum=sum(reporting) if reporting else None,
         ),
     )

@@ -3,7 +3,8 @@
 Imported by every scenario through the base user. Each worker piggy-backs its
 report (`WorkerAgents.report()`) on Locust's own worker report, sent every second
 here instead of every 3 s, so the figures travel across hosts with the stats; the
-master keeps the latest per worker and serves the aggregate on `GET /mediator-tui/agents`.
+master keeps the latest per worker, with the size of the message it came in, and serves the aggregate on
+`GET /mediator-tui/agents`.
 A plain `locust -f` (no workers) serves its own report the same way. `POST /stats/reset`
 resets it too. `GET /mediator-tui/requests` serves Locust's counts and response-time
 histograms uncached. Both bodies are written in `mediator_tui.contracts`.
@@ -21,6 +22,7 @@ from mediator_tui.contracts.request_histograms import PATH as REQUESTS_PATH
 from mediator_tui.contracts.request_histograms import Histogram, RequestHistograms
 from mediator_tui.locust_support.agent_metrics import AgentMetricsBoard
 from mediator_tui.locust_support.heartbeats import size_for, size_master
+from mediator_tui.locust_support.report_size import report_bytes
 from mediator_tui.locust_support.web_path import web_base_path
 from mediator_tui.locust_support.worker_agents import worker_agents
 
@@ -69,7 +71,8 @@ def _master(environment):
 
     def on_worker_report(client_id, data, **_kw):
         if REPORT_KEY in data:
-            board.receive_json(client_id, data[REPORT_KEY])
+            # Measured here, where it arrived: the whole message, Locust's stats with it (report_size.py).
+            board.receive_json(client_id, data[REPORT_KEY], report_bytes(client_id, data))
 
     environment.events.worker_report.add_listener(on_worker_report)
     return board.view, board.reset

@@ -1,4 +1,5 @@
-"""The workers by host in an export: summary.json's `hosts` section and hosts.csv, as the run ended."""
+"""The workers in an export: summary.json's `hosts` section and hosts.csv, as the run ended, and its `workers`
+section (the run's highest figures of all workers)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ def _worker_fields(worker: HostWorker) -> dict[str, Any]:
         "cpu_percent": _rounded(worker.cpu_percent, 1),
         "open_files": worker.open_files,
         "open_files_limit": worker.open_files_limit,
+        "report_bytes": worker.report_bytes,
     }
 
 
@@ -38,11 +40,20 @@ def hosts_fields(snapshot: Snapshot) -> list[dict[str, Any]]:
             "open_files_limit": host.open_files_limit,
             "local_ports_used": host.local_ports_used,
             "local_ports": host.local_ports,
+            "report_bytes": host.report_bytes,
             "missing": [_worker_fields(w) for w in host.missing],
             "replaced": [_worker_fields(w) for w in host.replaced],
         }
         for host in snapshot.hosts
     ]
+
+
+def workers_fields(snapshot: Snapshot) -> dict[str, Any]:
+    """The workers' reports to the master at their highest in the run, in bytes as sent (null: not measured)."""
+    return {
+        "report_bytes_max": snapshot.reports.largest_bytes,
+        "report_bytes_per_s_max": snapshot.reports.per_s_bytes,
+    }
 
 
 def hosts_csv(snapshot: Snapshot) -> str:
@@ -60,6 +71,7 @@ def hosts_csv(snapshot: Snapshot) -> str:
             "open_files_limit",
             "local_ports_used",
             "local_ports",
+            "report_bytes",
             "missing_since",
             "why_missing",
         ],
@@ -75,6 +87,7 @@ def hosts_csv(snapshot: Snapshot) -> str:
                 host.open_files_limit,
                 host.local_ports_used,
                 host.local_ports,
+                _cell(host.report_bytes),
                 iso_time(min((w.missing_since for w in host.missing if w.missing_since is not None), default=None)),
                 host.why_missing,
             ]

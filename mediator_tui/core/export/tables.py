@@ -363,6 +363,8 @@ def memory_csv(snapshot: Snapshot) -> str:
             "ports_in_use",
             "unique_bytes",
             "shared_bytes",
+            "report_bytes_max",
+            "report_bytes_per_s",
             "seconds_per_point",
         ],
         (
@@ -376,6 +378,8 @@ def memory_csv(snapshot: Snapshot) -> str:
                 _cell(p.ports_in_use),
                 _cell(p.unique_bytes),
                 _cell(p.shared_bytes),
+                _cell(p.report_bytes_max),
+                _cell(p.report_bytes_per_s),
                 snapshot.resources_step_s,
             ]
             for p in snapshot.resources

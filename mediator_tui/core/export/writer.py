@@ -11,7 +11,7 @@ from mediator_tui.core.capacity.outcome import CapacityOutcome
 from mediator_tui.core.export import charts_txt, tables
 from mediator_tui.core.export.capacity import CAPACITY_FILE, capacity_charts, capacity_csv, capacity_section
 from mediator_tui.core.export.charts import report_charts
-from mediator_tui.core.export.hosts import HOSTS_FILE, hosts_csv, hosts_fields
+from mediator_tui.core.export.hosts import HOSTS_FILE, hosts_csv, hosts_fields, workers_fields
 from mediator_tui.core.export.html import report_html
 from mediator_tui.core.export.logs import write_logs
 from mediator_tui.core.export.mediator_table import mediator_csv
@@ -61,6 +61,7 @@ def write_export(
         "host": host_facts(),
         "onboarding": onboarding_fields(snapshot),
         "hosts": hosts_fields(snapshot),
+        "workers": workers_fields(snapshot),
     }
     optional_files: dict[str, str] = {}
     charts = report_charts(snapshot)

@@ -67,6 +67,8 @@ def resource_point(t: float, users: int, view: AgentsView | None) -> ResourcePoi
         ports_in_use=total.ports.in_use if total.ports is not None else None,
         unique_bytes=total.memory.unique_bytes,
         shared_bytes=total.memory.shared_bytes,
+        report_bytes_max=total.report_bytes_max,
+        report_bytes_per_s=total.report_bytes_sum,
     )
 
 

@@ -8,13 +8,17 @@ place: a worker starved of CPU or out of descriptors stops answering heartbeats 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 # A worker is one Python process whose event loop runs on one core at most: near 100 % of a core it misses
 # heartbeats (Locust warns of a worker above 90 %, in runners.py).
 CPU_NEAR_CORE_PERCENT = 90.0
 FILES_NEAR_LIMIT = 0.95  # share of RLIMIT_NOFILE in use
 PORTS_NEAR_RANGE = 0.95  # share of the host's ephemeral port range held by its workers' agents
+
+Figure = TypeVar("Figure", int, float)
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class HostWorker:
     open_files_limit: int = 0  # RLIMIT_NOFILE; 0: not reported
     local_ports_used: int = 0  # its agents' connections, one local port each
     last_report_at: float | None = None  # when the master received it (the tool's clock); None: no report yet
+    report_bytes: int | None = None  # the message it came in, as sent; None: not measured (AgentsView)
     missing_since: float | None = None  # when the store first saw it missing
     why_missing: str = ""  # `why_missing` of its last report, set when it went missing
 
@@ -62,8 +67,7 @@ class HostView:
     @property
     def cpu_percent(self) -> float | None:
         """The live workers' CPU summed (100 per core busy); None when none of them says."""
-        known = [w.cpu_percent for w in self.live if w.cpu_percent is not None]
-        return sum(known) if known else None
+        return _sum_of_known(w.cpu_percent for w in self.live)
 
     @property
     def open_files(self) -> int:
@@ -79,9 +83,20 @@ class HostView:
         return sum(w.local_ports_used for w in self.live)
 
     @property
+    def report_bytes(self) -> int | None:
+        """The live workers' last reports summed: the bytes a second they send the master (one report a second
+        each); None when none of them was measured."""
+        return _sum_of_known(w.report_bytes for w in self.live)
+
+    @property
     def why_missing(self) -> str:
         """Why its missing workers likely went, each reason once; "" when none is missing."""
         return "; ".join(dict.fromkeys(w.why_missing for w in self.missing))
+
+
+def _sum_of_known(values: Iterable[Figure | None]) -> Figure | None:
+    known = [value for value in values if value is not None]
+    return sum(known) if known else None
 
 
 def why_missing(worker: HostWorker, host_ports_used: int, local_ports: int) -> str:

@@ -95,6 +95,7 @@ class HostTrack:
                 open_files_limit=limits.nofile,
                 local_ports_used=report.agents.running * limits.ports_per_agent,
                 last_report_at=t - view.age_s,
+                report_bytes=view.report_bytes,
             )
         # Locust's heartbeat figure until two reports give the CPU of a window of ours.
         tracked.worker = replace(

@@ -255,6 +255,20 @@ class ResourcePoint:
     unique_bytes: int | None
     shared_bytes: int | None
     agents_reconnects: int | None = None  # the run's websocket reconnects so far
+    # The workers' last reports to the master, in bytes as sent (`AgentsTotal`): the largest, and their sum (the
+    # bytes a second the master reads). None: not measured.
+    report_bytes_max: int | None = None
+    report_bytes_per_s: int | None = None
+
+
+@dataclass(frozen=True)
+class ReportSizes:
+    """The workers' reports to the master, the highest of the run, in bytes as sent: the whole message, Locust's
+    stats and the agents report (`locust_support/report_size.py`). None: not measured (a plain `locust -f` sends
+    no report over a wire; a master of an older release does not measure them)."""
+
+    largest_bytes: int | None = None  # the largest report one worker sent
+    per_s_bytes: int | None = None  # the reports of all workers in one second (each reports once a second)
 
 
 @dataclass(frozen=True)
@@ -347,6 +361,7 @@ class Snapshot:
     resources_step_s: int = 1  # seconds each point of `resources` stands for (see RequestHistory.step_s)
     storm: StormOutcome | None = None  # the reconnect storm of this run (STORM_AFTER), under way or ended
     hosts: tuple[HostView, ...] = ()  # the workers by host, by host name (`core/metrics/hosts.py`)
+    reports: ReportSizes = ReportSizes()  # the workers' reports to the master, the highest of the run
 
     @property
     def history_step_s(self) -> int:

@@ -294,6 +294,7 @@ class MetricStore:
                 onboarding=self._onboarding.snapshot(self._series.rows()),
                 storm=self._storm,
                 hosts=self._hosts.hosts(),
+                reports=self._peaks.reports,
             )
 
     def _status(self, now: float) -> RunStatus:

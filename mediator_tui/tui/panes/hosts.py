@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from mediator_tui.common.byte_size import byte_size
 from mediator_tui.common.terminal_text import printable
 from mediator_tui.core.metrics.host_view import HostView, HostWorker
 from mediator_tui.core.metrics.snapshot import Snapshot
@@ -43,6 +44,7 @@ def host_line(host: HostView) -> Text:
         ("CPU", _percent(host.cpu_percent)),
         ("open files", _of(host.open_files, host.open_files_limit)),
         ("local ports", _of(host.local_ports_used, host.local_ports)),
+        *((("reports", f"{byte_size(host.report_bytes)}/s"),) if host.report_bytes is not None else ()),
     ):
         text.append(f"  {label} ")
         text.append(value, style="bold")
