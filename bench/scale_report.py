@@ -66,6 +66,10 @@ def mib(value: float | None) -> str:
     return NONE if value is None else f"{value / MIB:,.0f} MiB"
 
 
+def kib(value: float | None) -> str:
+    return NONE if value is None else f"{value / 1024:,.1f} KiB"
+
+
 def capacity_result(export: Path) -> dict[str, Any]:
     """The verdict, the mediator's state at the knee, what its CPU went to and the curve, from one search."""
     summary = read_json(export / "summary.json")
@@ -132,14 +136,22 @@ def in_window(rows: list[dict[str, str]], window: dict[str, Any]) -> list[dict[s
     return [r for r in rows if (t := number(r.get("ts"))) is not None and window["from_ts"] <= t <= window["to_ts"]]
 
 
-def report_sizes(value: Any, path: str = "") -> dict[str, Any]:
-    """Any figure of the workers' report sizes the export has (a key naming report bytes), wherever it is."""
-    found: dict[str, Any] = {}
-    if isinstance(value, dict):
-        for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            found |= {where: item} if "report" in str(key) and "bytes" in str(key) else report_sizes(item, where)
-    return found
+def report_sizes(export: Path, summary: dict[str, Any], window: dict[str, Any]) -> dict[str, Any]:
+    """The workers' reports to the master, in bytes as sent (docs/metrics.md, "Workers by host"): the largest one
+    and all workers' in a second, at their highest in the window (memory.csv) and over the run (summary.json's
+    `workers`). None: not measured (a master of an older release)."""
+    rows = in_window(read_csv(export / "memory.csv"), window)
+    run = summary.get("workers") or {}
+
+    def highest(column: str) -> float | None:
+        return max((v for r in rows if (v := number(r.get(column))) is not None), default=None)
+
+    return {
+        "largest_in_window": highest("report_bytes_max"),
+        "per_s_in_window": highest("report_bytes_per_s"),
+        "largest_in_run": run.get("report_bytes_max"),
+        "per_s_in_run": run.get("report_bytes_per_s_max"),
+    }
 
 
 def hold_result(export: Path, window: dict[str, Any]) -> dict[str, Any]:
@@ -181,12 +193,12 @@ def hold_result(export: Path, window: dict[str, Any]) -> dict[str, Any]:
         "workers_rss_bytes": workers_rss,
         "workers_rss_per_wallet_bytes": workers_rss / held if held else None,
         "per_agent_unique_bytes": (summary.get("memory") or {}).get("per_agent_unique_bytes"),
-        "report_sizes": report_sizes(summary),
+        "report_sizes": report_sizes(export, summary, window),
     }
 
 
 def hold_markdown(r: dict[str, Any]) -> str:
-    window, ping, onboarding = r["window"], r["ping"], r.get("onboarding") or {}
+    window, ping, onboarding, sizes = r["window"], r["ping"], r.get("onboarding") or {}, r["report_sizes"]
     processes = window["processes"]
     rows = [
         ("wallets asked / running at the window's end (fewest in it)", f"{r['wallets']:,} / {window['agents_end']:,} ({window['agents_fewest']:,})"),
@@ -203,6 +215,6 @@ def hold_markdown(r: dict[str, Any]) -> str:
         *((f"tool: {name} CPU / RSS", f"{fmt(f['cpu_percent'], 1, ' %')} / {mib(f['rss_max_bytes'])}") for name, f in processes.items()),
         ("tool: workers' RSS per wallet running", fmt((r["workers_rss_per_wallet_bytes"] or 0) / 1024, 1, " KiB") if r["workers_rss_per_wallet_bytes"] else NONE),
         ("tool: unique memory per agent (the export's slope)", fmt((r["per_agent_unique_bytes"] or 0) / 1024, 1, " KiB") if r["per_agent_unique_bytes"] else NONE),
-        ("tool: workers' report sizes", ", ".join(f"{k} {v}" for k, v in r["report_sizes"].items()) or "not in the export"),
+        ("tool: a worker's largest report / all workers' reports a second, highest in the window (in the run)", f"{kib(sizes['largest_in_window'])} / {kib(sizes['per_s_in_window'])}/s ({kib(sizes['largest_in_run'])} / {kib(sizes['per_s_in_run'])}/s)"),
     ]  # fmt: skip
     return "\n".join(["| figure | value |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows)])

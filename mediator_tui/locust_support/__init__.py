@@ -3,5 +3,6 @@ capacity search's step ramp, the issuer's admin API, and the worker host's helpe
 `worker_limits`, `process_memory` and `memory_probe`, `timer_slack`).
 
 Modules that import Locust (and so patch the interpreter for gevent) are only loaded
-by Locust processes; `agent_metrics`, `credentials`, `issuer_admin` and the host helpers do not import it.
+by Locust processes; `agent_metrics`, `report_size`, `credentials`, `issuer_admin` and the host helpers do not
+import it.
 """

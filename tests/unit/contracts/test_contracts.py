@@ -67,3 +67,20 @@ def test_an_unreadable_field_of_the_right_version_is_unknown_and_the_rest_is_rea
     assert view.total.agents.crashed == 0 and view.total.agents.running == 10
     vm_a = next(w for w in view.workers if w.report.worker_id == "vm_a")
     assert vm_a.report.memory == WorkerMemoryUse() and vm_a.report.agents.running == 4
+
+
+def test_report_sizes_from_a_master_that_does_not_measure_them_are_unknown():
+    view = AgentsView.from_json(route_body("agents_route.json"))  # written before the master measured them
+    assert {w.report_bytes for w in view.workers} == {None}
+    assert (view.total.report_bytes_max, view.total.report_bytes_sum) == (None, None)
+
+
+@pytest.mark.parametrize("garbage", ["3 KiB", -1, True, float("nan"), [1], {"bytes": 1}])
+def test_a_report_size_that_is_no_size_is_unknown_and_the_rest_is_read(garbage):
+    body = route_body("agents_route.json")
+    body["workers"]["vm_a"]["report_bytes"] = garbage
+    body["total"]["report_bytes_max"] = body["total"]["report_bytes_sum"] = garbage
+    view = AgentsView.from_json(body)
+    vm_a = next(w for w in view.workers if w.report.worker_id == "vm_a")
+    assert vm_a.report_bytes is None and vm_a.report.agents.running == 4
+    assert (view.total.report_bytes_max, view.total.report_bytes_sum) == (None, None)

@@ -2,7 +2,7 @@
 
 import time
 
-from mediator_tui.contracts.agents_view import STALE_AFTER_S
+from mediator_tui.contracts.agents_view import STALE_AFTER_S, AgentsView
 from mediator_tui.contracts.worker_report import WorkerReport
 from mediator_tui.locust_support.agent_metrics import AgentMetricsBoard, WorkerAgentCounters
 from tests.support.master_payloads import report_json
@@ -200,3 +200,35 @@ def test_what_a_worker_sends_is_what_the_master_reads():
         worker_id="w1", ts=5.0, engine="credo", agents=counters.agents_snapshot(0), crashes=tuple(counters.crashes)
     )
     assert WorkerReport.from_json(sent.to_json()) == sent
+
+
+def test_the_master_serves_each_workers_report_size_with_the_largest_and_the_bytes_a_second():
+    board = AgentMetricsBoard()
+    board.receive_json("w1", report_json("w1"), report_bytes=3_000)
+    board.receive_json("w2", report_json("w2"), report_bytes=5_500)
+    view = AgentsView.from_json(board.view().to_json())  # as the tool reads the route
+    assert {w.report.worker_id: w.report_bytes for w in view.workers} == {"w1": 3_000, "w2": 5_500}
+    assert (view.total.report_bytes_max, view.total.report_bytes_sum) == (5_500, 8_500)
+    board.receive_json("w1", report_json("w1", ts=101.0), report_bytes=2_000)  # its last report counts
+    assert board.view().total.report_bytes_sum == 7_500
+
+
+def test_a_silent_workers_last_report_is_not_among_the_bytes_the_master_reads_each_second():
+    clock = [100.0]
+    board = AgentMetricsBoard(clock=lambda: clock[0])
+    board.receive_json("w1", report_json("w1"), report_bytes=9_000)
+    clock[0] += STALE_AFTER_S
+    board.receive_json("w2", report_json("w2"), report_bytes=4_000)
+    clock[0] += 1
+    view = board.view()
+    assert [w.report_bytes for w in view.workers] == [9_000, 4_000]  # the stale one keeps its last figure
+    assert (view.total.report_bytes_max, view.total.report_bytes_sum) == (4_000, 4_000)
+
+
+def test_reports_that_crossed_no_wire_have_no_size():
+    """A plain `locust -f` reads its own report: nothing was sent, so nothing is measured."""
+    board = AgentMetricsBoard()
+    board.receive(report("local"))
+    view = AgentsView.from_json(board.view().to_json())
+    assert view.workers[0].report_bytes is None
+    assert (view.total.report_bytes_max, view.total.report_bytes_sum) == (None, None)
