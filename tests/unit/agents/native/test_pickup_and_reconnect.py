@@ -7,7 +7,7 @@ import gevent
 import pytest
 
 from mediator_tui.agents.interface import AgentCrashed, AgentTimeout, ProblemReport, StartOptions, TransportError
-from mediator_tui.agents.native import transport
+from mediator_tui.agents.native import pickup_strategy, transport
 from mediator_tui.agents.native.agent import NativeAgent
 from tests.unit.agents.native.fake_mediator import FakeMediator, basic_message_for
 
@@ -56,13 +56,19 @@ def server_side_closed(mediator) -> None:
             gevent.sleep(0.01)
 
 
+QUICK_POLL_S = 0.05  # a wait's first poll, in the waits that must see nothing arrive
+NOTHING_WAIT_S = 0.3  # long enough for polls at 0.05 s and 0.15 s
+
+
 # implicit against a mediator without pickup v2, which sends what it queued down the client's socket (ACA-Py)
 @pytest.mark.parametrize(
     "strategy, offers_pickup_v2", [("implicit", False), ("pickup-v2", True), ("pickup-v2-live", True)]
 )
 def test_what_is_queued_while_offline_stays_with_the_mediator_and_is_collected_once_on_return(
-    strategy, offers_pickup_v2
+    strategy, offers_pickup_v2, monkeypatch
 ):
+    # The waits that must see nothing arrive poll early, so that a few polls fit in a short wait.
+    monkeypatch.setattr(pickup_strategy, "PICKUP_POLL_FIRST_SECONDS", QUICK_POLL_S)
     mediator = FakeMediator(offers_pickup_v2=offers_pickup_v2)
     agent = started(mediator, strategy)
     try:
@@ -74,19 +80,24 @@ def test_what_is_queued_while_offline_stays_with_the_mediator_and_is_collected_o
             mediator.hold(basic_message_for(agent.inbound_verkey, content))
         began = time.monotonic()
         with pytest.raises(AgentTimeout):
-            agent.receive_message(timeout=1.2)  # offline: nothing is collected, however long it waits
-        assert time.monotonic() - began < 2.5, "an offline wallet's wait outlasted its own timeout"
+            agent.receive_message(timeout=NOTHING_WAIT_S)  # offline: nothing is collected, however long it waits
+        assert time.monotonic() - began < NOTHING_WAIT_S + 1.3, "an offline wallet's wait outlasted its own timeout"
         assert len(mediator.queue) == 3 and mediator.server.connections == 1
         assert mediator.seen_types[asked:] == [], "the offline wallet still talked to its mediator"
 
+        # Back to the first poll at 1 s in: what comes before it was asked for on return.
+        monkeypatch.setattr(pickup_strategy, "PICKUP_POLL_FIRST_SECONDS", 1.0)
         began = time.monotonic()
         agent.come_online()
         assert mediator.server.connections == 2 and agent.alive
         assert [agent.receive_message().content for _ in away] == away
         # asked for at once on return, not at the first poll of a wait (1 s in)
         assert time.monotonic() - began < 0.9
+        monkeypatch.setattr(pickup_strategy, "PICKUP_POLL_FIRST_SECONDS", QUICK_POLL_S)
+        polls = agent.stats.pickup_polls
         with pytest.raises(AgentTimeout):
-            agent.receive_message(timeout=1.2)  # none twice, polls included
+            agent.receive_message(timeout=NOTHING_WAIT_S)  # none twice, polls included
+        assert (agent.stats.pickup_polls > polls) == (strategy != "pickup-v2-live"), "live mode never polls"
         assert mediator.queue == []
         if strategy != "implicit":
             assert len(mediator.received_ids) == 3, "the wallet did not acknowledge each (messages-received)"
@@ -152,13 +163,16 @@ def test_a_reset_while_a_ping_waits_fails_it_at_once_naming_the_reset_and_the_ne
         agent.shutdown()
 
 
-def test_a_mediator_that_stalls_without_a_reset_is_waited_for(mediator):
+def test_a_mediator_that_stalls_without_a_reset_is_waited_for(mediator, monkeypatch):
+    monkeypatch.setattr(pickup_strategy, "PICKUP_POLL_FIRST_SECONDS", QUICK_POLL_S)
     agent = started(mediator, "implicit")
     try:
-        mediator.ping_stall_s = 2.0
+        mediator.ping_stall_s = 0.5  # past a few polls, well within the agent's timeout
+        polls = agent.stats.pickup_polls
         began = time.monotonic()
         agent.ping_mediator()
-        assert time.monotonic() - began >= 2.0 and agent.reconnects == 0
+        assert time.monotonic() - began >= 0.5 and agent.reconnects == 0
+        assert agent.stats.pickup_polls > polls  # the wait went on polling through the stall
     finally:
         agent.shutdown()
 
