@@ -12,7 +12,8 @@ from tests.support.paths import REPO
 COSTS = ("integration", "mediator", "e2e")
 
 # Collects the whole suite with `-m` picking the costly tests, and prints what was selected and what not,
-# each test with the cost markers it carries.
+# each test with the cost markers it carries. It runs no test, so it skips rewriting their asserts, which was
+# most of its time (without cached bytecode every module is rewritten anew).
 COLLECT = f"""
 import json, sys
 import pytest
@@ -30,7 +31,7 @@ class Report:
     def pytest_collection_finish(self, session):
         seen["selected"].update((item.nodeid, costs(item)) for item in session.items)
 
-code = pytest.main(["--collect-only", "-q", "-p", "no:randomly", "-m", " or ".join(COSTS), "tests"],
+code = pytest.main(["--collect-only", "--assert=plain", "-q", "-p", "no:randomly", "-m", " or ".join(COSTS), "tests"],
                    plugins=[Report()])
 print("MARKERS " + json.dumps(seen))
 sys.exit(code)
