@@ -44,8 +44,7 @@ def test_the_status_line_shows_a_remote_error_as_plain_text(drive, control):
     control.current = replace(control.current, status=replace(control.current.status, error=HOSTILE))
     shown: list[str] = []
 
-    async def steps(pilot):
-        await pilot.pause(0.3)
+    async def steps(pilot):  # `drive` has waited for the first snapshot, which carries the error, to be drawn
         shown.append(_shown(pilot.app.screen.query_one(StatusLine)))
 
     drive(steps, size=(240, 24))
