@@ -138,6 +138,8 @@ class MediatorLink:
         instead of going into a closed socket and its reply wait failing."""
         deadline = time.monotonic() + self.timeout
         while True:
+            if self.dead_reason and not self._connected.is_set():  # given up reconnecting: no wait brings it back
+                raise TransportError(self.dead_reason)
             if not self._connected.wait(max(0.0, deadline - time.monotonic())):
                 raise TransportError(
                     self.dead_reason or f"websocket to {self.url} not reconnected within {self.timeout:g} s"

@@ -269,13 +269,17 @@ def test_a_close_not_yet_read_when_a_send_comes_resets_the_link_and_the_message_
 def test_link_gives_up_after_a_bounded_outage_and_says_why(fast_backoff):
     server = FakeServer(lambda ws, index: ws.close())
     dead = gevent.event.AsyncResult()
-    link = MediatorLink(server.url, 2, lambda message: None, lambda reason: None, lambda: None, dead.set)
+    # A send waits up to the link's timeout for a reconnect: far longer than the test allows a dead link's send.
+    link = MediatorLink(server.url, 60, lambda message: None, lambda reason: None, lambda: None, dead.set)
     link.open()
     server.stop()
     try:
         reason = dead.get(timeout=10)
         assert "reconnects in 0.5 s failed" in reason and server.url in reason
-        with pytest.raises(TransportError, match="reconnects in 0.5 s failed"):
+        with (
+            gevent.Timeout(30, AssertionError("a send on a link that gave up waited for a reconnect")),
+            pytest.raises(TransportError, match="reconnects in 0.5 s failed"),
+        ):
             link.send(b"too late")
     finally:
         link.close()
