@@ -51,7 +51,9 @@ class ConfigScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="config-notice", markup=False)
         raw = self._saved_values()
-        with VerticalScroll(id="config-form"):
+        # Not focusable itself: focus moving onto or off a container restyles all it holds (about 420 widgets
+        # here, a third of a second), and the form is walked through its editors anyway.
+        with VerticalScroll(id="config-form", can_focus=False):
             for group in GROUPS:
                 yield Static(group.capitalize(), classes="group-title")
                 for setting in SETTINGS:

@@ -11,13 +11,30 @@ from mediator_tui.core.mediator.flavour import Endpoints
 from mediator_tui.core.mediator.process import Ports
 
 
-def test_it_runs_the_mediator_script_on_the_given_loopback_ports_with_its_wallet_in_the_run_dir(tmp_path):
+def _installed_agent_folder(folder: Path) -> Path:
+    """An agent folder as `npm ci` leaves it, as far as the flavour looks: a unit test installs nothing."""
+    (folder / "node_modules" / "@credo-ts" / "core").mkdir(parents=True)
+    (folder / "mediator.js").write_text("")
+    return folder
+
+
+def _node_saying(version: str, folder: Path) -> Path:
+    node = folder / "node"
+    node.write_text(f"#!/bin/sh\necho {version}\n")
+    node.chmod(0o755)
+    return node
+
+
+def test_it_runs_the_mediator_script_on_the_given_loopback_ports_with_its_wallet_in_the_run_dir(tmp_path, monkeypatch):
+    agent = _installed_agent_folder(tmp_path / "agent")
+    monkeypatch.setenv(node_agent.AGENT_DIR_ENV, str(agent))
+    monkeypatch.setenv("NODE_BINARY", str(_node_saying("v20.11.1", tmp_path)))
     flavour = credo()
-    flavour.provision()
+    assert flavour.provision() == "Credo 0.5.19 mediator on Node v20.11.1"
     spec = flavour.launch_spec(
         Ports(http=1001, ws=1002, admin=1003), tmp_path, Endpoints("http://127.0.0.1:1004", "ws://127.0.0.1:1004")
     )
-    assert Path(spec.argv[-1]).name == "mediator.js"
+    assert spec.argv == [str(tmp_path / "node"), str(agent / "mediator.js")]
     assert {k: spec.env[k] for k in ("MEDIATOR_HTTP_PORT", "MEDIATOR_WS_PORT", "MEDIATOR_ADMIN_PORT")} == {
         "MEDIATOR_HTTP_PORT": "1001",
         "MEDIATOR_WS_PORT": "1002",
