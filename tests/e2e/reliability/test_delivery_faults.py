@@ -197,8 +197,17 @@ def test_a_mediator_restarted_while_it_holds_messages(local_run, fault_mediator,
 
 
 # What each flavour did with the messages flowing when it froze: every one arrived once after the resume
-# ("kept"; within its timeout or late), or some never arrived ("n lost").
-FREEZE_FINDING = {"acapy": "kept", "acapy-legacy": "kept", "credo": "kept"}
+# ("kept"; within its timeout or late); some never arrived, each one the mediator said it held for a recipient
+# whose websocket was not open ("held": in ACA-Py's undelivered queue, which hands a message over only after the
+# recipient next sends something on its socket, acapy#2111); or some never arrived unexplained ("n lost").
+FREEZE_FINDING = {"acapy": {"kept", "held"}, "acapy-legacy": {"kept", "held"}, "credo": {"kept"}}
+# ACA-Py's warning for a message with no open session or endpoint to go to, before it puts it in its undelivered
+# queue (`Conductor._queue_message`, then `handle_not_delivered`; the same in 0.12.8 and 1.7.0).
+HELD_LINE = "Cannot queue message for delivery, no supported transport"
+
+
+def held_so_far(mediator) -> int:
+    return mediator.log_path.read_text(errors="replace").count(HELD_LINE)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -206,6 +215,7 @@ def test_a_mediator_frozen_while_messages_flow(local_run, fault_mediator, engine
     mediator = fault_mediator
     run = flowing_run(local_run, mediator, engine, FREEZE_TIMEOUT_S)
     at_freeze = counts_now(run)["delivered"]
+    held_before = held_so_far(mediator)
     resumed = freeze(mediator, FREEZE_S)
     # every message sent up to the resume has had its full timeout
     time.sleep(max(0.0, resumed + FREEZE_TIMEOUT_S + 1.0 - time.monotonic()))
@@ -218,12 +228,17 @@ def test_a_mediator_frozen_while_messages_flow(local_run, fault_mediator, engine
     # What the mediator kept is what arrived: a message held across the freeze and delivered after its timeout
     # (late: the host's speed decides how long the resume takes, and the timeout is the tool's) was kept too.
     never_arrived = counts["lost"] - counts["late"]
-    found = "kept" if never_arrived == 0 else f"{never_arrived} lost"
+    held = held_so_far(mediator) - held_before
+    if never_arrived == 0:
+        found = "kept"
+    else:
+        found = "held" if held >= never_arrived else f"{never_arrived} lost"
+    print(f"{never_arrived} never arrived; the mediator logged {held} held for a recipient with no open socket")
     if counts["duplicated"]:
         found += f", {counts['duplicated']} duplicated"
-    assert found == FREEZE_FINDING[mediator.flavour.name], (
-        f"{mediator.flavour.name} frozen {FREEZE_S:g} s: {found}, not {FREEZE_FINDING[mediator.flavour.name]} "
-        f"({counts}); {TABLE}"
+    assert found in FREEZE_FINDING[mediator.flavour.name], (
+        f"{mediator.flavour.name} frozen {FREEZE_S:g} s: {found}, not one of "
+        f"{sorted(FREEZE_FINDING[mediator.flavour.name])} ({counts}, {held} held in its log); {TABLE}"
     )
 
 
