@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mediator_tui.commands.cli import main
+from tests.support.installed_agent import installed_agent_folder
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -180,8 +181,7 @@ def test_config_check_refuses_the_credo_engine_where_node_is_missing_with_the_co
 
 def test_config_check_says_where_the_credo_engine_is_installed(tmp_path):
     # An installed agent project of its own, not whatever this host has installed (or is installing).
-    installed = tmp_path / "agent"
-    (installed / "node_modules" / "@credo-ts" / "core").mkdir(parents=True)
+    installed = installed_agent_folder(tmp_path / "agent")
     env = {**os.environ, "MEDIATOR_TUI_AGENT_DIR": str(installed), "NODE_BINARY": sys.executable}
     result = subprocess.run(
         [

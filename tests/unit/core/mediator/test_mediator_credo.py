@@ -9,13 +9,7 @@ from mediator_tui.core.mediator.credo import credo
 from mediator_tui.core.mediator.errors import ProvisionError
 from mediator_tui.core.mediator.flavour import Endpoints
 from mediator_tui.core.mediator.process import Ports
-
-
-def _installed_agent_folder(folder: Path) -> Path:
-    """An agent folder as `npm ci` leaves it, as far as the flavour looks: a unit test installs nothing."""
-    (folder / "node_modules" / "@credo-ts" / "core").mkdir(parents=True)
-    (folder / "mediator.js").write_text("")
-    return folder
+from tests.support.installed_agent import installed_agent_folder
 
 
 def _node_saying(version: str, folder: Path) -> Path:
@@ -26,7 +20,7 @@ def _node_saying(version: str, folder: Path) -> Path:
 
 
 def test_it_runs_the_mediator_script_on_the_given_loopback_ports_with_its_wallet_in_the_run_dir(tmp_path, monkeypatch):
-    agent = _installed_agent_folder(tmp_path / "agent")
+    agent = installed_agent_folder(tmp_path / "agent")
     monkeypatch.setenv(node_agent.AGENT_DIR_ENV, str(agent))
     monkeypatch.setenv("NODE_BINARY", str(_node_saying("v20.11.1", tmp_path)))
     flavour = credo()
